@@ -1,0 +1,55 @@
+import type { z } from 'zod';
+import type { Dataset } from '../domain/rules.js';
+import { ConnectorError, type HttpClient, parseLinks } from './http.js';
+
+const MAX_PAGES = 200;
+
+/** Validate a response body; a body that does not match is an error for the whole instance. */
+export function check<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
+  const r = schema.safeParse(body);
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    const at = issue?.path.length ? ` at ${issue.path.join('.')}` : '';
+    throw new ConnectorError(
+      `unexpected response for ${what}${at}: ${issue?.message ?? 'invalid'}`,
+      'malformed',
+    );
+  }
+  return r.data;
+}
+
+/** A list paged by `Link: <…>; rel="next"` headers (Okta, GitHub). */
+export async function linkPaged<T>(
+  client: HttpClient,
+  path: string,
+  query: Record<string, string | number>,
+  schema: z.ZodType<T[]>,
+  what: string,
+): Promise<T[]> {
+  const items: T[] = [];
+  let next: string | undefined = client.url(path, query).href;
+  for (let page = 0; next; page++) {
+    if (page >= MAX_PAGES) throw new ConnectorError(`${what}: more than ${MAX_PAGES} pages`, 'malformed');
+    const res = await client.get(next);
+    items.push(...check(schema, res.body, what));
+    next = parseLinks(res.headers.link).next;
+  }
+  return items;
+}
+
+/**
+ * Read one dataset. When the token may not read it (403) or the tenant does not have the feature
+ * (404), the dataset is unavailable and its controls come out unknown, with the reason; any other
+ * error fails the instance's poll.
+ */
+export async function dataset(read: () => Promise<unknown[]>): Promise<Dataset> {
+  try {
+    return { ok: true, items: await read() };
+  } catch (error) {
+    if (error instanceof ConnectorError && (error.kind === 'forbidden' || error.kind === 'not_found')) {
+      const why = error.kind === 'forbidden' ? 'the token may not read this' : 'not available on this tenant';
+      return { ok: false, reason: `${why} (${error.message})` };
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,313 @@
+import { readFileSync } from 'node:fs';
+import got, { type Headers, RequestError } from 'got';
+
+/**
+ * The one HTTP client. Every connector reads its vendor's API through it: a timeout on every
+ * request, a cap on body size and on total time, bounded retries, each vendor's rate-limit
+ * signal honoured against a deadline, error bodies turned into one clear line, secrets redacted.
+ */
+
+export interface Clock {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
+
+export type ErrorKind =
+  | 'auth'
+  | 'forbidden'
+  | 'not_found'
+  | 'rate_limited'
+  | 'http'
+  | 'network'
+  | 'malformed';
+
+export class ConnectorError extends Error {
+  constructor(
+    message: string,
+    readonly kind: ErrorKind,
+    readonly status?: number,
+  ) {
+    super(message);
+    this.name = 'ConnectorError';
+  }
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: Headers;
+  body: unknown;
+  url: string;
+}
+
+/** How one vendor speaks about errors and throttling. */
+export interface Vendor {
+  name: string;
+  /** One line from the vendor's error body, if it has one. */
+  errorMessage(body: unknown): string | undefined;
+  /**
+   * When a response is a rate limit, how long to wait (ms from now) before trying again;
+   * undefined when it is not a rate limit.
+   */
+  rateLimitWait(res: HttpResponse, now: number): number | undefined;
+  /** Extra headers the vendor requires on every request (User-Agent, API version…). */
+  headers?: Record<string, string>;
+}
+
+export interface ClientOptions {
+  baseUrl: string;
+  vendor: Vendor;
+  /** Authorization and other per-request headers; called before every request (tokens may refresh). */
+  auth: () => Promise<Record<string, string>> | Record<string, string>;
+  /** Called once on a 401; return true when credentials were refreshed and the request may be retried. */
+  refresh?: () => Promise<boolean>;
+  /** Strings that must never appear in a message (tokens, passwords). */
+  secrets: () => string[];
+  clock?: Clock;
+  /** The whole poll of this instance must end by this time (ms since epoch). */
+  deadline?: number;
+  caFile?: string;
+  maxBodyBytes?: number;
+  requestTimeoutMs?: number;
+  retries?: number;
+  retryBaseMs?: number;
+}
+
+const DEFAULTS = { maxBodyBytes: 8 * 1024 * 1024, requestTimeoutMs: 30_000, retries: 2, retryBaseMs: 500 };
+const RETRYABLE_STATUS = new Set([500, 502, 503, 504, 408]);
+const MAX_RATE_LIMIT_WAITS = 3;
+
+export function redact(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const s of secrets) if (s.length >= 4) out = out.split(s).join('[redacted]');
+  return out;
+}
+
+/** Parse a Link header leniently: ServiceNow puts raw commas inside URLs, which got's parser rejects. */
+export function parseLinks(header: string | string[] | undefined): Record<string, string> {
+  const text = Array.isArray(header) ? header.join(', ') : (header ?? '');
+  const links: Record<string, string> = {};
+  for (const m of text.matchAll(/<([^>]*)>\s*((?:;\s*[a-z]+="?[^";]*"?\s*)+)/gi)) {
+    const rel = /rel="?([^";]+)"?/i.exec(m[2] ?? '')?.[1];
+    if (rel && m[1]) for (const r of rel.split(/\s+/)) links[r] ??= m[1];
+  }
+  return links;
+}
+
+export function header(headers: Headers, name: string): string | undefined {
+  const v = headers[name.toLowerCase()];
+  return Array.isArray(v) ? v.join(', ') : v;
+}
+
+/** Seconds-since-epoch header → ms from now, using the server's Date to avoid clock skew. */
+export function waitUntilEpochSeconds(
+  res: HttpResponse,
+  name: string,
+  now: number,
+  padMs = 1000,
+): number | undefined {
+  const raw = header(res.headers, name);
+  if (!raw || raw.includes(',')) return undefined; // duplicate headers: not trustworthy (OKTA-112507)
+  const reset = Number(raw) * 1000;
+  if (!Number.isFinite(reset)) return undefined;
+  const date = Date.parse(header(res.headers, 'date') ?? '');
+  const from = Number.isNaN(date) ? now : date;
+  return Math.max(0, reset - from) + padMs;
+}
+
+export class HttpClient {
+  readonly baseUrl: string;
+  /** Requests sent, retries included: tests keep this bounded. */
+  requests = 0;
+  private readonly o: ClientOptions & typeof DEFAULTS;
+  private readonly clock: Clock;
+  private readonly ca?: Buffer;
+
+  constructor(options: ClientOptions) {
+    this.o = { ...DEFAULTS, ...options };
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.clock = options.clock ?? systemClock;
+    if (options.caFile) this.ca = readFileSync(options.caFile);
+  }
+
+  private fail(message: string, kind: ErrorKind, status?: number): never {
+    throw new ConnectorError(redact(message, this.o.secrets()), kind, status);
+  }
+
+  url(pathOrUrl: string, query?: Record<string, string | number>): URL {
+    const url = new URL(/^https?:\/\//.test(pathOrUrl) ? pathOrUrl : this.baseUrl + pathOrUrl);
+    const base = new URL(this.baseUrl);
+    // Follow only links to the instance we were configured for: never send credentials elsewhere.
+    if (url.origin !== base.origin)
+      this.fail(`${this.o.vendor.name} sent a link to another host (${url.host})`, 'malformed');
+    for (const [k, v] of Object.entries(query ?? {})) url.searchParams.set(k, String(v));
+    return url;
+  }
+
+  private timeLeft(): number {
+    return this.o.deadline === undefined ? Number.POSITIVE_INFINITY : this.o.deadline - this.clock.now();
+  }
+
+  async get(pathOrUrl: string, query?: Record<string, string | number>): Promise<HttpResponse> {
+    return this.request('GET', pathOrUrl, query);
+  }
+
+  async request(
+    method: 'GET' | 'POST',
+    pathOrUrl: string,
+    query?: Record<string, string | number>,
+    form?: Record<string, string>,
+  ): Promise<HttpResponse> {
+    const url = this.url(pathOrUrl, query);
+    let attempt = 0;
+    let rateWaits = 0;
+    let refreshed = false;
+    for (;;) {
+      attempt++;
+      const res = await this.once(method, url, form);
+      if (res === 'retry') {
+        if (attempt > this.o.retries)
+          this.fail(`${this.o.vendor.name} did not answer (${url.host})`, 'network');
+        await this.backoff(attempt);
+        continue;
+      }
+      if (res.status >= 200 && res.status < 300) return this.parse(res);
+
+      const body = tryJson(res.body as string);
+      const parsed: HttpResponse = { ...res, body };
+      const wait = this.o.vendor.rateLimitWait(parsed, this.clock.now());
+      if (wait !== undefined) {
+        const until = new Date(this.clock.now() + wait).toISOString();
+        if (rateWaits >= MAX_RATE_LIMIT_WAITS || wait > this.timeLeft())
+          this.fail(`rate limited by ${this.o.vendor.name} until ${until}`, 'rate_limited', res.status);
+        rateWaits++;
+        await this.clock.sleep(wait);
+        continue;
+      }
+      if (res.status === 401 && this.o.refresh && !refreshed) {
+        refreshed = true;
+        if (await this.o.refresh()) continue;
+      }
+      if (RETRYABLE_STATUS.has(res.status) && attempt <= this.o.retries) {
+        await this.backoff(attempt);
+        continue;
+      }
+      const detail = this.o.vendor.errorMessage(body) ?? statusText(res.status);
+      const kind: ErrorKind =
+        res.status === 401
+          ? 'auth'
+          : res.status === 403
+            ? 'forbidden'
+            : res.status === 404
+              ? 'not_found'
+              : 'http';
+      this.fail(`${this.o.vendor.name} ${res.status}: ${oneLine(detail)}`, kind, res.status);
+    }
+  }
+
+  private async backoff(attempt: number): Promise<void> {
+    const ms = this.o.retryBaseMs * 2 ** (attempt - 1);
+    if (ms > this.timeLeft())
+      this.fail(`${this.o.vendor.name} kept failing and the poll ran out of time`, 'network');
+    await this.clock.sleep(ms);
+  }
+
+  private parse(res: HttpResponse): HttpResponse {
+    const text = res.body as string;
+    const type = header(res.headers, 'content-type') ?? '';
+    try {
+      return { ...res, body: JSON.parse(text) };
+    } catch {
+      const what = type.includes('html')
+        ? 'an HTML page'
+        : text.length === 0
+          ? 'an empty body'
+          : 'malformed JSON';
+      this.fail(
+        `${this.o.vendor.name} returned ${what} instead of JSON (${new URL(res.url).pathname})`,
+        'malformed',
+      );
+    }
+  }
+
+  private async once(
+    method: 'GET' | 'POST',
+    url: URL,
+    form?: Record<string, string>,
+  ): Promise<HttpResponse | 'retry'> {
+    this.requests++;
+    const timeout = Math.max(1, Math.min(this.o.requestTimeoutMs, this.timeLeft()));
+    let tooLarge = false;
+    const headers = { accept: 'application/json', ...this.o.vendor.headers, ...(await this.o.auth()) };
+    const req = got(url, {
+      method,
+      headers,
+      ...(form ? { form } : {}),
+      responseType: 'text',
+      throwHttpErrors: false,
+      followRedirect: false,
+      retry: { limit: 0 },
+      timeout: { connect: Math.min(10_000, timeout), request: timeout },
+      ...(this.ca ? { https: { certificateAuthority: this.ca } } : {}),
+    });
+    req.on('downloadProgress', (p) => {
+      if (p.transferred > this.o.maxBodyBytes) {
+        tooLarge = true;
+        req.cancel();
+      }
+    });
+    try {
+      const r = await req;
+      return { status: r.statusCode, headers: r.headers, body: r.body, url: r.url };
+    } catch (error) {
+      if (tooLarge)
+        this.fail(
+          `${this.o.vendor.name} sent a response over ${Math.round(this.o.maxBodyBytes / 1048576)} MB; refused`,
+          'malformed',
+        );
+      if (error instanceof RequestError) {
+        const code = error.code;
+        if (code === 'ETIMEDOUT' || code === 'ECONNRESET' || code === 'ECONNREFUSED' || code === 'EPIPE') {
+          if (code === 'ETIMEDOUT' && this.timeLeft() <= 0)
+            this.fail(`${this.o.vendor.name} did not answer in time`, 'network');
+          return 'retry';
+        }
+        if (code === 'ERR_BODY_PARSE_FAILURE') return 'retry';
+        this.fail(`cannot reach ${this.o.vendor.name} at ${url.host}: ${oneLine(error.message)}`, 'network');
+      }
+      throw error;
+    }
+  }
+}
+
+function tryJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+function statusText(status: number): string {
+  const t: Record<number, string> = {
+    400: 'bad request',
+    401: 'authentication failed',
+    403: 'forbidden',
+    404: 'not found',
+    429: 'too many requests',
+    500: 'server error',
+    502: 'bad gateway',
+    503: 'service unavailable',
+    504: 'gateway timeout',
+  };
+  return t[status] ?? 'unexpected response';
+}
+
+function oneLine(s: string): string {
+  const line = s.replace(/\s+/g, ' ').trim();
+  return line.length > 300 ? `${line.slice(0, 299)}…` : line;
+}

@@ -1,0 +1,33 @@
+import type { Datasets } from '../domain/rules.js';
+import type { App, Instance } from '../domain/schemas.js';
+import type { Clock } from './http.js';
+
+export interface CollectContext {
+  instance: Instance;
+  /** The secret, resolved from the instance's credential reference; never stored. */
+  secret: string;
+  clock: Clock;
+  /** The poll of this instance must end by this time (ms since epoch). */
+  deadline: number;
+}
+
+export interface CollectOutput {
+  datasets: Datasets;
+  requests: number;
+}
+
+/** An instance option a connector needs besides the URL and the secret (GitHub organisation…). */
+export interface ConnectorOption {
+  name: string;
+  description: string;
+  required: boolean;
+}
+
+export interface Connector {
+  app: App;
+  /** What the secret is, for help text and forms ("API token", "client secret"…). */
+  secretLabel: string;
+  options: ConnectorOption[];
+  /** Read every dataset the catalog's rules use. Throws ConnectorError when the instance cannot be read. */
+  collect(ctx: CollectContext): Promise<CollectOutput>;
+}

@@ -1,0 +1,228 @@
+import { z } from 'zod';
+
+/** The apps posture has connectors for. */
+export const APPS = ['okta', 'salesforce', 'servicenow', 'github'] as const;
+export const AppSchema = z.enum(APPS);
+export type App = z.infer<typeof AppSchema>;
+
+export const APP_LABELS: Record<App, string> = {
+  okta: 'Okta',
+  salesforce: 'Salesforce',
+  servicenow: 'ServiceNow',
+  github: 'GitHub',
+};
+
+// An environment variable name: what we store instead of a secret.
+export const EnvNameSchema = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'must be an environment variable name (letters, digits, _)');
+
+export const InstanceNameSchema = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(80, 'must be at most 80 characters')
+  // Names are typed by operators and shown on screen: printable text only.
+  .refine((s) => !/[\p{Cc}\p{Cf}]/u.test(s), 'must not contain control or formatting characters');
+
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
+
+export function isLoopbackHost(hostname: string): boolean {
+  return LOOPBACK.has(hostname) || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+}
+
+export const BaseUrlSchema = z
+  .string()
+  .trim()
+  .refine((s) => URL.canParse(s), 'must be an absolute URL')
+  .refine((s) => {
+    const u = new URL(s);
+    return u.protocol === 'https:' || (u.protocol === 'http:' && isLoopbackHost(u.hostname));
+  }, 'must use https (http is allowed only on loopback)')
+  .refine((s) => {
+    const u = new URL(s);
+    return !u.username && !u.password;
+  }, 'must not carry credentials')
+  .transform((s) => s.replace(/\/+$/, ''));
+
+export const CredentialSchema = z.discriminatedUnion('kind', [
+  // The token lives in an environment variable; only its name is stored.
+  z.object({ kind: z.literal('env'), variable: EnvNameSchema }),
+  // The token lives in a 0600 file; only its path is stored.
+  z.object({ kind: z.literal('file'), path: z.string().min(1) }),
+]);
+export type Credential = z.infer<typeof CredentialSchema>;
+
+export const PollOutcomeSchema = z.object({
+  at: z.string(),
+  outcome: z.enum(['ok', 'error']),
+  error: z.string().optional(),
+  durationMs: z.number().nonnegative().optional(),
+});
+export type PollOutcome = z.infer<typeof PollOutcomeSchema>;
+
+export const InstanceSchema = z.object({
+  id: z.string().min(1),
+  app: AppSchema,
+  name: InstanceNameSchema,
+  baseUrl: BaseUrlSchema,
+  credential: CredentialSchema,
+  /** Vendor-specific extra: GitHub organisation, Salesforce client id, ServiceNow user… */
+  options: z.record(z.string(), z.string()).default({}),
+  caFile: z.string().optional(),
+  recommendations: z.boolean(),
+  pollIntervalMinutes: z.number().int().min(1).max(10080).default(60),
+  createdAt: z.string(),
+  lastPoll: PollOutcomeSchema.optional(),
+});
+export type Instance = z.infer<typeof InstanceSchema>;
+
+export const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
+export const SeveritySchema = z.enum(SEVERITIES);
+export type Severity = z.infer<typeof SeveritySchema>;
+
+// ---- Rules: declarative checks over a connector's datasets (Open-SSPM style JSON pointers). ----
+export const OPS = ['eq', 'ne', 'in', 'notIn', 'gt', 'gte', 'lt', 'lte', 'exists', 'notEmpty'] as const;
+export const ConditionSchema = z.object({
+  path: z.string().regex(/^(\/[^/]*)*$/, 'must be a JSON pointer'),
+  op: z.enum(OPS),
+  value: z.unknown().optional(),
+});
+export type Condition = z.infer<typeof ConditionSchema>;
+
+export const RuleSchema = z.object({
+  dataset: z.string().min(1),
+  /** Items the rule applies to (all conditions must hold). */
+  where: z.array(ConditionSchema).default([]),
+  /** What each selected item must satisfy (all conditions must hold). */
+  assert: z.array(ConditionSchema).min(1),
+  /**
+   * all: every item passes (binary); proportional: points = passing / total × max;
+   * any: at least one item passes (e.g. "a log stream is active").
+   */
+  mode: z.enum(['all', 'proportional', 'any']).default('all'),
+  /** What no selected items means. `default` evaluates `defaultItem` (a platform default applies). */
+  onEmpty: z.enum(['pass', 'fail', 'unknown', 'default']).default('unknown'),
+  defaultItem: z.record(z.string(), z.unknown()).optional(),
+  /** JSON pointer to a human name for an item, shown in evidence. */
+  label: z.string().optional(),
+});
+export type Rule = z.infer<typeof RuleSchema>;
+
+export const ControlSchema = z.object({
+  id: z.string().regex(/^[a-z0-9]+(\.[a-z0-9_]+)+$/, 'must look like app.area.name'),
+  app: AppSchema,
+  title: z.string().min(1),
+  description: z.string().min(1),
+  severity: SeveritySchema,
+  category: z.enum(['Identity', 'Data', 'Apps', 'Infrastructure', 'Device']),
+  threats: z.array(z.string()).min(1),
+  userImpact: z.enum(['low', 'moderate', 'high']),
+  implementationCost: z.enum(['low', 'moderate', 'high']),
+  maxPoints: z.number().positive().max(10),
+  scoring: z.enum(['binary', 'proportional']),
+  benchmarks: z.array(z.object({ name: z.string(), id: z.string() })).min(1),
+  prerequisites: z.array(z.string()).default([]),
+  steps: z.array(z.string()).min(1),
+  links: z.array(z.string().url()).default([]),
+  rule: RuleSchema,
+});
+export type Control = z.infer<typeof ControlSchema>;
+
+// ---- Results ----
+export const OUTCOMES = ['pass', 'fail', 'partial', 'unknown', 'error'] as const;
+export const OutcomeSchema = z.enum(OUTCOMES);
+export type Outcome = z.infer<typeof OutcomeSchema>;
+
+export const EvidenceSchema = z.object({ item: z.string(), path: z.string(), value: z.string() });
+export type Evidence = z.infer<typeof EvidenceSchema>;
+
+export const ResultSchema = z.object({
+  controlId: z.string(),
+  outcome: OutcomeSchema,
+  count: z.number().int().nonnegative().optional(),
+  total: z.number().int().nonnegative().optional(),
+  reason: z.string().optional(),
+  evidence: z.array(EvidenceSchema).default([]),
+});
+export type Result = z.infer<typeof ResultSchema>;
+
+export const InstanceResultsSchema = z.object({ polledAt: z.string(), results: z.array(ResultSchema) });
+export type InstanceResults = z.infer<typeof InstanceResultsSchema>;
+
+// ---- Status of a recommended action ----
+export const STATES = [
+  'to_address',
+  'planned',
+  'risk_accepted',
+  'third_party',
+  'alternate_mitigation',
+  'completed',
+] as const;
+export const StateSchema = z.enum(STATES);
+export type State = z.infer<typeof StateSchema>;
+/** States an operator may set; `completed` is the system's. */
+export const SETTABLE_STATES = STATES.filter((s) => s !== 'completed');
+
+export const STATE_LABELS: Record<State, string> = {
+  to_address: 'To address',
+  planned: 'Planned',
+  risk_accepted: 'Risk accepted',
+  third_party: 'Resolved through third party',
+  alternate_mitigation: 'Resolved through alternate mitigation',
+  completed: 'Completed',
+};
+
+export const StatusUpdateSchema = z.object({
+  instanceId: z.string(),
+  controlId: z.string(),
+  state: StateSchema,
+  reason: z.string().default(''),
+  by: z.string(),
+  at: z.string(),
+  expires: z.string().optional(),
+});
+export type StatusUpdate = z.infer<typeof StatusUpdateSchema>;
+
+// ---- History: compact daily points and per-poll changes, never full copies ----
+export const DailyPointSchema = z.object({
+  day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  achieved: z.number(),
+  possible: z.number(),
+});
+export type DailyPoint = z.infer<typeof DailyPointSchema>;
+
+export const ChangeSchema = z.object({
+  instanceId: z.string(),
+  controlId: z.string(),
+  kind: z.enum(['new', 'fixed', 'regressed']),
+});
+export const PollChangesSchema = z.object({
+  at: z.string(),
+  instanceId: z.string(),
+  changes: z.array(ChangeSchema),
+});
+export type PollChanges = z.infer<typeof PollChangesSchema>;
+
+export const SettingsSchema = z.object({
+  instanceMode: z.enum(['multiple', 'single']).default('multiple'),
+  /** Single mode: the one instance per app whose recommendations count. */
+  secureScoreInstance: z.record(z.string(), z.string()).default({}),
+});
+export type Settings = z.infer<typeof SettingsSchema>;
+
+export const STORE_VERSION = 1;
+export const StoreDocSchema = z.object({
+  version: z.literal(STORE_VERSION),
+  settings: SettingsSchema.default({ instanceMode: 'multiple', secureScoreInstance: {} }),
+  instances: z.array(InstanceSchema).default([]),
+  results: z.record(z.string(), InstanceResultsSchema).default({}),
+  statuses: z.array(StatusUpdateSchema).default([]),
+  daily: z.array(DailyPointSchema).default([]),
+  polls: z.array(PollChangesSchema).default([]),
+});
+export type StoreDoc = z.infer<typeof StoreDocSchema>;
+
+export function emptyStore(): StoreDoc {
+  return StoreDocSchema.parse({ version: STORE_VERSION });
+}

@@ -1,0 +1,176 @@
+import type { App, Control, Instance, Result, Severity, State, StatusUpdate, StoreDoc } from './schemas.js';
+
+/** Points a result earns on its own, or null when it must not count (unknown, error). */
+export function resultPoints(control: Control, result: Result): number | null {
+  switch (result.outcome) {
+    case 'pass':
+      return control.maxPoints;
+    case 'fail':
+      return 0;
+    case 'partial': {
+      const total = result.total ?? 0;
+      if (total === 0) return 0;
+      return round2((control.maxPoints * (result.count ?? 0)) / total);
+    }
+    default:
+      return null;
+  }
+}
+
+export function round2(n: number): number {
+  return Math.round(n * 100) / 100;
+}
+
+const key = (instanceId: string, controlId: string) => `${instanceId}\u0000${controlId}`;
+
+/** The latest status update per (instance, control). Updates are append-only and in time order. */
+export function latestUpdates(updates: readonly StatusUpdate[]): Map<string, StatusUpdate> {
+  const m = new Map<string, StatusUpdate>();
+  for (const u of updates) m.set(key(u.instanceId, u.controlId), u);
+  return m;
+}
+
+/** The state an action is in now: expired acceptances return to To address; full points mean Completed. */
+export function effectiveState(
+  latest: StatusUpdate | undefined,
+  result: Result | undefined,
+  now: Date,
+): State {
+  if (result?.outcome === 'pass') return 'completed';
+  if (!latest) return 'to_address';
+  if (latest.state === 'risk_accepted' && latest.expires && Date.parse(latest.expires) <= now.getTime())
+    return 'to_address';
+  return latest.state === 'completed' ? 'to_address' : latest.state;
+}
+
+export interface Action {
+  id: string;
+  instance: Instance;
+  control: Control;
+  result: Result;
+  state: State;
+  update?: StatusUpdate;
+  /** Points earned now (null: not counted). */
+  achieved: number | null;
+  max: number;
+  /** Full points granted on the operator's word (third party / alternate mitigation). */
+  unverified: boolean;
+  rank: number;
+}
+
+/** Instances whose recommendations count towards the Secure Score. */
+export function countedInstances(doc: StoreDoc): Instance[] {
+  if (doc.settings.instanceMode === 'single') {
+    return doc.instances.filter((i) => i.recommendations && doc.settings.secureScoreInstance[i.app] === i.id);
+  }
+  return doc.instances.filter((i) => i.recommendations);
+}
+
+const SEVERITY_ORDER: Record<Severity, number> = { critical: 0, high: 1, medium: 2, low: 3 };
+const IMPACT_ORDER = { low: 0, moderate: 1, high: 2 } as const;
+
+/** Recommended actions for the counted instances, ranked: most points left first. */
+export function buildActions(doc: StoreDoc, catalog: ReadonlyMap<string, Control>, now: Date): Action[] {
+  const latest = latestUpdates(doc.statuses);
+  const actions: Action[] = [];
+  for (const instance of countedInstances(doc)) {
+    const results = doc.results[instance.id]?.results ?? [];
+    for (const result of results) {
+      const control = catalog.get(result.controlId);
+      if (!control) continue; // a control dropped from the catalog
+      const update = latest.get(key(instance.id, control.id));
+      const state = effectiveState(update, result, now);
+      const own = resultPoints(control, result);
+      const unverified = (state === 'third_party' || state === 'alternate_mitigation') && own !== null;
+      const achieved =
+        own === null ? null : unverified ? control.maxPoints : state === 'risk_accepted' ? 0 : own;
+      actions.push({
+        id: key(instance.id, control.id),
+        instance,
+        control,
+        result,
+        state,
+        ...(update ? { update } : {}),
+        achieved,
+        max: control.maxPoints,
+        unverified,
+        rank: 0,
+      });
+    }
+  }
+  actions.sort((a, b) => {
+    const left = (x: Action) => (x.achieved === null ? -1 : x.max - x.achieved);
+    return (
+      left(b) - left(a) ||
+      SEVERITY_ORDER[a.control.severity] - SEVERITY_ORDER[b.control.severity] ||
+      IMPACT_ORDER[a.control.userImpact] - IMPACT_ORDER[b.control.userImpact] ||
+      a.control.title.localeCompare(b.control.title) ||
+      a.instance.name.localeCompare(b.instance.name)
+    );
+  });
+  actions.forEach((a, i) => {
+    a.rank = i + 1;
+  });
+  return actions;
+}
+
+export interface Score {
+  achieved: number;
+  possible: number;
+  /** 0-100, or null when nothing counts yet. */
+  percent: number | null;
+}
+
+export interface ScoreViews {
+  current: Score;
+  /** As if every Planned action were done. */
+  planned: Score;
+  /** The current points over what is possible without accepted risks. */
+  achievable: Score;
+}
+
+function score(achieved: number, possible: number): Score {
+  return {
+    achieved: round2(achieved),
+    possible: round2(possible),
+    percent: possible > 0 ? round2((achieved / possible) * 100) : null,
+  };
+}
+
+export function scoreViews(actions: readonly Action[]): ScoreViews {
+  let achieved = 0;
+  let possible = 0;
+  let planned = 0;
+  let accepted = 0;
+  for (const a of actions) {
+    if (a.achieved === null) continue;
+    achieved += a.achieved;
+    possible += a.max;
+    if (a.state === 'planned') planned += a.max - a.achieved;
+    if (a.state === 'risk_accepted') accepted += a.max;
+  }
+  return {
+    current: score(achieved, possible),
+    planned: score(achieved + planned, possible),
+    achievable: score(achieved, possible - accepted),
+  };
+}
+
+export function scoreBy<K extends string>(
+  actions: readonly Action[],
+  keyOf: (a: Action) => K,
+): Map<K, Score> {
+  const sums = new Map<K, { a: number; p: number }>();
+  for (const a of actions) {
+    if (a.achieved === null) continue;
+    const k = keyOf(a);
+    const s = sums.get(k) ?? { a: 0, p: 0 };
+    s.a += a.achieved;
+    s.p += a.max;
+    sums.set(k, s);
+  }
+  return new Map([...sums].map(([k, s]) => [k, score(s.a, s.p)]));
+}
+
+export const scoreByApp = (actions: readonly Action[]) => scoreBy<App>(actions, (a) => a.instance.app);
+export const scoreByInstance = (actions: readonly Action[]) => scoreBy(actions, (a) => a.instance.id);

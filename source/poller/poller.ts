@@ -1,0 +1,160 @@
+import type { Catalog } from '../catalog/index.js';
+import { CredentialError, resolveSecret } from '../connectors/credentials.js';
+import { type Clock, ConnectorError, systemClock } from '../connectors/http.js';
+import type { Connector } from '../connectors/types.js';
+import { dayOf, diffResults, upsertDaily } from '../domain/history.js';
+import { evaluate } from '../domain/rules.js';
+import type { App, Instance, Result, StoreDoc } from '../domain/schemas.js';
+import { buildActions, scoreViews } from '../domain/scoring.js';
+import type { Store } from '../store/store.js';
+
+export type PollEvent =
+  | { type: 'start'; instanceId: string }
+  | {
+      type: 'done';
+      instanceId: string;
+      outcome: 'ok' | 'error';
+      error?: string;
+      requests: number;
+      durationMs: number;
+    };
+
+export interface PollDeps {
+  store: Store;
+  catalog: Catalog;
+  connectors: Record<App, Connector>;
+  clock?: Clock;
+  env?: NodeJS.ProcessEnv;
+  /** Instances polled at once. */
+  concurrency?: number;
+  /** Time one instance's poll may take, rate-limit waits included. */
+  budgetMs?: number;
+  /** Commit finished polls at most this often (one atomic write per batch). */
+  commitEveryMs?: number;
+  onEvent?: (event: PollEvent) => void;
+}
+
+export interface PollSummary {
+  instanceId: string;
+  name: string;
+  outcome: 'ok' | 'error';
+  error?: string;
+  requests: number;
+  durationMs: number;
+}
+
+const POLL_HISTORY_DAYS = 90;
+
+/** Read one instance and evaluate its app's controls. Never throws: an error is an outcome. */
+export async function pollOne(
+  instance: Instance,
+  deps: PollDeps,
+): Promise<{ results?: Result[]; summary: PollSummary }> {
+  const clock = deps.clock ?? systemClock;
+  const started = clock.now();
+  const base = { instanceId: instance.id, name: instance.name };
+  try {
+    const secret = resolveSecret(instance.credential, deps.env);
+    const connector = deps.connectors[instance.app];
+    const out = await connector.collect({
+      instance,
+      secret,
+      clock,
+      deadline: started + (deps.budgetMs ?? 120_000),
+    });
+    const results = deps.catalog.forApp(instance.app).map((c) => evaluate(c, out.datasets));
+    return {
+      results,
+      summary: { ...base, outcome: 'ok', requests: out.requests, durationMs: clock.now() - started },
+    };
+  } catch (error) {
+    const known = error instanceof ConnectorError || error instanceof CredentialError;
+    const message = known ? (error as Error).message : `unexpected error: ${(error as Error).message}`;
+    return {
+      summary: { ...base, outcome: 'error', error: message, requests: 0, durationMs: clock.now() - started },
+    };
+  }
+}
+
+/** Fold one finished poll into the document: results replaced only on success, history appended. */
+export function applyPoll(
+  doc: StoreDoc,
+  polled: { results?: Result[]; summary: PollSummary },
+  at: Date,
+): void {
+  const instance = doc.instances.find((i) => i.id === polled.summary.instanceId);
+  if (!instance) return; // removed while polling
+  const s = polled.summary;
+  instance.lastPoll = {
+    at: at.toISOString(),
+    outcome: s.outcome,
+    durationMs: s.durationMs,
+    ...(s.error ? { error: s.error } : {}),
+  };
+  if (!polled.results) return; // keep the earlier results and score
+  const before = doc.results[instance.id]?.results;
+  const changes = diffResults(instance.id, before, polled.results);
+  doc.results[instance.id] = { polledAt: at.toISOString(), results: polled.results };
+  if (changes.length > 0) doc.polls.push({ at: at.toISOString(), instanceId: instance.id, changes });
+}
+
+/** After a batch: today's score point, and poll history older than 90 days dropped. */
+export function recordDay(doc: StoreDoc, catalog: Catalog, now: Date): void {
+  const { current } = scoreViews(buildActions(doc, catalog.byId, now));
+  doc.daily = upsertDaily(doc.daily, {
+    day: dayOf(now),
+    achieved: current.achieved,
+    possible: current.possible,
+  });
+  const cutoff = new Date(now.getTime() - POLL_HISTORY_DAYS * 86_400_000).toISOString();
+  if (doc.polls.length > 0 && (doc.polls[0]?.at ?? '') < cutoff)
+    doc.polls = doc.polls.filter((p) => p.at >= cutoff);
+}
+
+/** Poll instances with bounded concurrency; commits in batches; one instance's failure never stops others. */
+export async function pollInstances(ids: readonly string[], deps: PollDeps): Promise<PollSummary[]> {
+  const clock = deps.clock ?? systemClock;
+  const queue = ids
+    .map((id) => deps.store.doc.instances.find((i) => i.id === id))
+    .filter((i): i is Instance => i !== undefined);
+  const summaries: PollSummary[] = [];
+  let pending: { results?: Result[]; summary: PollSummary; at: Date }[] = [];
+  let lastCommit = clock.now();
+  let committing: Promise<void> = Promise.resolve();
+
+  const flush = () => {
+    const batch = pending;
+    pending = [];
+    lastCommit = clock.now();
+    committing = committing.then(async () => {
+      if (batch.length === 0 || deps.store.readOnly) return;
+      await deps.store.update((doc) => {
+        for (const p of batch) applyPoll(doc, p, p.at);
+        recordDay(doc, deps.catalog, new Date(clock.now()));
+      });
+    });
+    return committing;
+  };
+
+  const worker = async () => {
+    for (let next = queue.shift(); next; next = queue.shift()) {
+      deps.onEvent?.({ type: 'start', instanceId: next.id });
+      const polled = await pollOne(next, deps);
+      summaries.push(polled.summary);
+      pending.push({ ...polled, at: new Date(clock.now()) });
+      if (clock.now() - lastCommit >= (deps.commitEveryMs ?? 500)) await flush();
+      deps.onEvent?.({ type: 'done', ...polled.summary });
+    }
+  };
+  const n = Math.max(1, Math.min(deps.concurrency ?? 8, queue.length));
+  await Promise.all(Array.from({ length: n }, worker));
+  await flush();
+  return summaries;
+}
+
+/** Instances due for a poll: never polled, or last polled longer ago than their interval. */
+export function dueInstances(doc: StoreDoc, now: number): string[] {
+  return doc.instances
+    .filter((i) => !i.lastPoll || now - Date.parse(i.lastPoll.at) >= i.pollIntervalMinutes * 60_000)
+    .map((i) => i.id);
+}

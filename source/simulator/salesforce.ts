@@ -1,0 +1,10 @@
+import type { DemoTenant, VendorSim } from './types.js';
+
+// Placeholder until the Salesforce simulator lands: it answers every request with 501.
+export const salesforceSim: VendorSim = {
+  handle: () => ({ status: 501, body: { message: 'Salesforce simulator not built yet' } }),
+  error: (_req, status, message) => ({ status, body: { message } }),
+  rateLimited: () => ({ status: 429, body: { message: 'rate limited' } }),
+};
+
+export const salesforceDemo: DemoTenant[] = [];

@@ -1,0 +1,120 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { App } from '../domain/schemas.js';
+import { type Fault, FaultSet } from './faults.js';
+import { send } from './reply.js';
+import type { SimRequest, Tenant, VendorSim } from './types.js';
+
+export interface SimulatorOptions {
+  tenants: Tenant[];
+  vendors: Partial<Record<App, VendorSim>>;
+  faults?: Fault[];
+  port?: number;
+}
+
+export interface RequestLog {
+  tenant: string;
+  method: string;
+  path: string;
+  query: string;
+  headers: IncomingMessage['headers'];
+}
+
+/**
+ * A loopback HTTP server that speaks each vendor's API for the demo tenants. Each tenant lives
+ * under its own path prefix (`/okta-contoso-eu/api/v1/...`), so one server holds them all.
+ */
+export class Simulator {
+  readonly log: RequestLog[] = [];
+  readonly faults: FaultSet;
+  private server?: Server;
+  private port = 0;
+  private readonly tenants: Map<string, Tenant>;
+
+  constructor(private readonly options: SimulatorOptions) {
+    this.tenants = new Map(options.tenants.map((t) => [t.id, t]));
+    this.faults = new FaultSet(options.faults ?? []);
+  }
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => {
+      this.route(req, res).catch((error: unknown) => {
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+        res.end(String(error));
+      });
+    });
+    await new Promise<void>((resolve) => this.server!.listen(this.options.port ?? 0, '127.0.0.1', resolve));
+    this.port = (this.server.address() as AddressInfo).port;
+    return this;
+  }
+
+  get origin(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  baseUrl(tenantId: string): string {
+    return `${this.origin}/${tenantId}`;
+  }
+
+  tenant(id: string): Tenant | undefined {
+    return this.tenants.get(id);
+  }
+
+  async close(): Promise<void> {
+    if (!this.server) return;
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+  }
+
+  private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', this.origin);
+    const [, tenantId = '', ...rest] = url.pathname.split('/');
+    const tenant = this.tenants.get(tenantId);
+    const path = `/${rest.join('/')}`;
+    const body = await readBody(req);
+    this.log.push({
+      tenant: tenantId,
+      method: req.method ?? 'GET',
+      path,
+      query: url.search,
+      headers: req.headers,
+    });
+    if (!tenant) {
+      send(res, { status: 404, body: { message: 'no such tenant on this simulator' } });
+      return;
+    }
+    const vendor = this.options.vendors[tenant.app];
+    if (!vendor) {
+      send(res, { status: 501, body: { message: `no simulator for ${tenant.app}` } });
+      return;
+    }
+    const sreq: SimRequest = {
+      tenant,
+      method: req.method ?? 'GET',
+      path,
+      query: url.searchParams,
+      headers: req.headers,
+      base: this.baseUrl(tenant.id),
+      body,
+    };
+    const handled = await this.faults.apply(sreq, req, res, vendor);
+    if (handled) return;
+    send(res, vendor.handle(sreq));
+  }
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve) => {
+    let data = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk: string) => {
+      if (data.length < 1_000_000) data += chunk;
+    });
+    req.on('end', () => resolve(data));
+    req.on('error', () => resolve(data));
+  });
+}
+
+export async function startSimulator(options: SimulatorOptions): Promise<Simulator> {
+  return new Simulator(options).start();
+}

@@ -1,0 +1,45 @@
+import type { Connector } from '../../source/connectors/types.js';
+import type { Instance } from '../../source/domain/schemas.js';
+import type { Fault } from '../../source/simulator/faults.js';
+import { type Simulator, startSimulator } from '../../source/simulator/server.js';
+import type { DemoTenant } from '../../source/simulator/types.js';
+import { VENDOR_SIMS } from '../../source/simulator/vendors.js';
+import { fakeClock } from './clock.js';
+
+/** Start the simulator with some tenants; close it in afterEach/afterAll. */
+export async function simulate(tenants: DemoTenant[], faults: Fault[] = []): Promise<Simulator> {
+  return startSimulator({ tenants, vendors: VENDOR_SIMS, faults });
+}
+
+/** An instance of a tenant, pointing at the simulator. */
+export function instanceFor(sim: Simulator, t: DemoTenant, extra: Partial<Instance> = {}): Instance {
+  return {
+    id: t.id,
+    app: t.app,
+    name: t.name,
+    baseUrl: sim.baseUrl(t.id),
+    credential: { kind: 'env', variable: t.variable },
+    options: t.options ?? {},
+    recommendations: true,
+    pollIntervalMinutes: 60,
+    createdAt: '2026-11-01T00:00:00.000Z',
+    ...extra,
+  };
+}
+
+/** Run a connector against a simulated tenant with a fake clock. */
+export async function collect(connector: Connector, sim: Simulator, t: DemoTenant, secret = t.token) {
+  const clock = fakeClock();
+  const out = await connector.collect({
+    instance: instanceFor(sim, t),
+    secret,
+    clock,
+    deadline: clock.now() + 120_000,
+  });
+  return { ...out, clock };
+}
+
+/** A deep copy of a demo tenant, to change for one test. */
+export function tenantCopy(t: DemoTenant, patch: Partial<DemoTenant> = {}): DemoTenant {
+  return { ...structuredClone(t), ...patch };
+}
