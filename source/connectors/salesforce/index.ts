@@ -1,12 +1,353 @@
-import { ConnectorError } from '../http.js';
-import type { Connector } from '../types.js';
+import { z } from 'zod';
+import type { Dataset, Datasets } from '../../domain/rules.js';
+import { check, dataset } from '../datasets.js';
+import { ConnectorError, HttpClient, type HttpResponse, header, type Vendor } from '../http.js';
+import type { CollectContext, Connector } from '../types.js';
 
-// Placeholder until the Salesforce connector lands.
+/**
+ * Salesforce REST and Tooling APIs: OAuth 2.0 client credentials on the org's My Domain, SOQL
+ * queries paged through `nextRecordsUrl`, JSON-array error bodies, and the org's daily request
+ * limit signalled by a 403 REQUEST_LIMIT_EXCEEDED (never a 429, never a Retry-After).
+ */
+
+export const API_VERSION = 'v62.0';
+const MAX_PAGES = 200;
+/** Leave this share of the org's daily API requests to the org's own integrations (as MDA does). */
+const API_RESERVE = 0.1;
+/** Token refreshes per poll: one per expired session is plenty; more means something is wrong. */
+const MAX_REFRESHES = 2;
+
+export const SOQL = {
+  score: 'SELECT Score FROM SecurityHealthCheck',
+  risks:
+    'SELECT DurableId, Setting, SettingGroup, RiskType, OrgValue, OrgValueRaw, StandardValue, StandardValueRaw FROM SecurityHealthCheckRisks',
+  users: "SELECT Id, Username, Name FROM User WHERE IsActive = true AND UserType = 'Standard'",
+  mfa: 'SELECT UserId, HasSalesforceAuthenticator, HasTotp, HasSecurityKey, HasBuiltInAuthenticator FROM TwoFactorMethodsInfo',
+  modifyAll:
+    'SELECT AssigneeId, Assignee.Username FROM PermissionSetAssignment WHERE PermissionSet.PermissionsModifyAllData = true AND Assignee.IsActive = true',
+} as const;
+
+const ErrorArray = z.array(z.looseObject({ message: z.string(), errorCode: z.string().optional() }));
+const OAuthError = z.looseObject({ error: z.string(), error_description: z.string().optional() });
+
+function errorItems(body: unknown): { message: string; errorCode?: string | undefined }[] {
+  const r = ErrorArray.safeParse(body);
+  return r.success ? r.data : [];
+}
+
+/**
+ * The daily limit is a rolling 24-hour window and Salesforce does not say when requests free up:
+ * aim for the next UTC midnight, and at least an hour from now.
+ */
+function untilDailyReset(now: number): number {
+  const d = new Date(now);
+  const midnight = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() + 1);
+  return Math.max(midnight - now, 3_600_000);
+}
+
+export const salesforceVendor: Vendor = {
+  name: 'Salesforce',
+  errorMessage(body) {
+    const first = errorItems(body)[0];
+    if (first) return first.errorCode ? `${first.message} (${first.errorCode})` : first.message;
+    // The token endpoint answers in the OAuth form.
+    const oauth = OAuthError.safeParse(body);
+    if (oauth.success)
+      return oauth.data.error_description
+        ? `${oauth.data.error_description} (${oauth.data.error})`
+        : oauth.data.error;
+    return undefined;
+  },
+  // REQUEST_LIMIT_EXCEEDED comes as a 403 with no hint of when it lifts. The daily limit
+  // ("TotalRequests Limit exceeded.") will not lift within a poll: wait long enough that the
+  // poll ends with "rate limited … until". A concurrency limit clears in seconds.
+  rateLimitWait(res, now) {
+    if (res.status !== 403 && res.status !== 429) return undefined;
+    const limit = errorItems(res.body).find((e) => e.errorCode === 'REQUEST_LIMIT_EXCEEDED');
+    if (!limit) return undefined;
+    return /^Concurrent/i.test(limit.message) ? 5_000 : untilDailyReset(now);
+  },
+};
+
+const QueryResult = z.looseObject({
+  totalSize: z.number(),
+  done: z.boolean(),
+  nextRecordsUrl: z.string().optional(),
+  records: z.array(z.looseObject({})),
+});
+
+const TokenResponse = z.looseObject({
+  access_token: z.string().min(1),
+  instance_url: z.string().refine((s) => URL.canParse(s), 'must be an absolute URL'),
+  token_type: z.string().optional(),
+});
+
+const Score = z.looseObject({ Score: z.union([z.string(), z.number()]).nullable() });
+const Risk = z.looseObject({
+  Setting: z.string(),
+  SettingGroup: z.string().nullish(),
+  // Documented values are HIGH_RISK, MEDIUM_RISK and MEETS_STANDARD; newer orgs may add others.
+  RiskType: z.string(),
+  OrgValue: z.string().nullish(),
+  OrgValueRaw: z.string().nullish(),
+  StandardValue: z.string().nullish(),
+  StandardValueRaw: z.string().nullish(),
+});
+const User = z.looseObject({ Id: z.string(), Username: z.string(), Name: z.string().nullish() });
+const MfaMethods = z.looseObject({
+  UserId: z.string(),
+  HasSalesforceAuthenticator: z.boolean().nullish(),
+  HasTotp: z.boolean().nullish(),
+  HasSecurityKey: z.boolean().nullish(),
+  HasBuiltInAuthenticator: z.boolean().nullish(),
+});
+const Assignment = z.looseObject({
+  AssigneeId: z.string(),
+  Assignee: z.looseObject({ Username: z.string().nullish() }).nullish(),
+});
+
+/**
+ * Health Check rows are named by display label, which varies a little across releases ("Force
+ * logout" / "Force log out", "MFA" spelt out or not). Each row gets a stable `_key` that the
+ * catalog's rules select on; a row no pattern knows keeps no key and is simply not checked.
+ */
+export const HEALTH_CHECK_KEYS: [key: string, label: RegExp][] = [
+  ['min_password_length', /minimum password length/],
+  ['password_complexity', /password complexity/],
+  ['max_invalid_login_attempts', /maximum invalid login attempts/],
+  ['password_history', /password history/],
+  ['session_timeout', /^timeout value$/],
+  ['force_logout', /force log ?out on session timeout/],
+  ['ip_every_request', /login ip ranges on every request/],
+  ['httponly', /httponly attribute/],
+  ['lock_sessions_domain', /lock sessions to the domain/],
+  ['clickjack_setup', /clickjack protection for setup pages/],
+  ['clickjack_nonsetup', /clickjack protection for non-setup salesforce pages/],
+  ['clickjack_vf_standard', /clickjack protection for customer visualforce pages with standard headers/],
+  ['clickjack_vf_headerless', /clickjack protection for customer visualforce pages with headers disabled/],
+  ['csrf_get', /csrf protection on get requests/],
+  ['csrf_post', /csrf protection on post requests/],
+  ['mfa_registration_verify', /identity verification during (mfa|multi-factor authentication)/],
+];
+
+function numberIn(...values: (string | null | undefined)[]): number | undefined {
+  for (const v of values) {
+    const m = /-?\d+(\.\d+)?/.exec(v ?? '');
+    if (m) return Number(m[0]);
+  }
+  return undefined;
+}
+
+/** One Health Check risk row as the rules read it: the row, its `_key` and its value as a number. */
+export function riskItem(row: z.infer<typeof Risk>): Record<string, unknown> {
+  const label = row.Setting.toLowerCase().replace(/\s+/g, ' ').trim();
+  const key = HEALTH_CHECK_KEYS.find(([, re]) => re.test(label))?.[0];
+  // OrgValueRaw is documented as the bare value ("8" for "8 characters"); fall back to the display text.
+  const value = numberIn(row.OrgValueRaw, row.OrgValue);
+  return { ...row, ...(key ? { _key: key } : {}), ...(value !== undefined ? { _value: value } : {}) };
+}
+
+/** An active user with whether any strong verification method is registered. */
+export function mfaItem(user: z.infer<typeof User>, methods?: z.infer<typeof MfaMethods>): unknown {
+  const names = methods
+    ? (
+        [
+          ['HasSalesforceAuthenticator', 'Salesforce Authenticator'],
+          ['HasTotp', 'authenticator app (TOTP)'],
+          ['HasSecurityKey', 'security key'],
+          ['HasBuiltInAuthenticator', 'built-in authenticator'],
+        ] as const
+      )
+        .filter(([field]) => methods[field] === true)
+        .map(([, name]) => name)
+    : [];
+  return { ...user, _mfa: names.length > 0, _methods: names.join(', ') || 'none' };
+}
+
+/** Objects or whole APIs the token may not read are unavailable: their controls are unknown. */
+async function sfDataset(read: () => Promise<unknown[]>): Promise<Dataset> {
+  try {
+    return await dataset(read);
+  } catch (error) {
+    // Salesforce hides objects a user has no permission for (and editions lack some): querying one is INVALID_TYPE.
+    if (
+      error instanceof ConnectorError &&
+      error.status === 400 &&
+      /\(INVALID_TYPE\)$|^Salesforce 400: sObject type '\w+' is not supported/.test(error.message)
+    )
+      return {
+        ok: false,
+        reason: `the token may not read this object, or the org does not have it (${error.message})`,
+      };
+    throw error;
+  }
+}
+
+function apiUsage(res: HttpResponse): { used: number; limit: number } | undefined {
+  const m = /api-usage=(\d+)\/(\d+)/.exec(header(res.headers, 'sforce-limit-info') ?? '');
+  return m ? { used: Number(m[1]), limit: Number(m[2]) } : undefined;
+}
+
+class SalesforceSession {
+  private accessToken = '';
+  private apiBase = '';
+  private refreshes = 0;
+  readonly tokenClient: HttpClient;
+  readonly api: HttpClient;
+
+  constructor(private readonly ctx: CollectContext) {
+    const common = {
+      baseUrl: ctx.instance.baseUrl,
+      vendor: salesforceVendor,
+      secrets: () => [ctx.secret, this.accessToken],
+      clock: ctx.clock,
+      deadline: ctx.deadline,
+      ...(ctx.instance.caFile ? { caFile: ctx.instance.caFile } : {}),
+    };
+    this.tokenClient = new HttpClient({ ...common, auth: () => ({}) });
+    this.api = new HttpClient({
+      ...common,
+      auth: () => ({ authorization: `Bearer ${this.accessToken}` }),
+      refresh: async () => {
+        if (this.refreshes >= MAX_REFRESHES) return false;
+        this.refreshes++;
+        await this.signIn();
+        return true;
+      },
+    });
+  }
+
+  get requests(): number {
+    return this.tokenClient.requests + this.api.requests;
+  }
+
+  /** Client credentials on the My Domain; the answer names the instance to call. */
+  async signIn(): Promise<void> {
+    const clientId = this.ctx.instance.options.clientId;
+    if (!clientId)
+      throw new ConnectorError(
+        'the Salesforce instance needs the clientId option (the consumer key of its connected app)',
+        'auth',
+      );
+    let res: HttpResponse;
+    try {
+      res = await this.tokenClient.request('POST', '/services/oauth2/token', undefined, {
+        grant_type: 'client_credentials',
+        client_id: clientId,
+        client_secret: this.ctx.secret,
+      });
+    } catch (error) {
+      // invalid_client, invalid_grant…: the credentials are wrong, not the network.
+      if (error instanceof ConnectorError && (error.status === 400 || error.status === 401))
+        throw new ConnectorError(
+          error.message.replace(/^Salesforce \d+:/, 'Salesforce sign-in failed:'),
+          'auth',
+          error.status,
+        );
+      throw error;
+    }
+    const token = check(TokenResponse, res.body, 'the Salesforce token');
+    const instance = new URL(token.instance_url);
+    const base = new URL(this.ctx.instance.baseUrl);
+    // The token must only ever travel to the host we were configured for.
+    if (instance.origin !== base.origin)
+      throw new ConnectorError(
+        `Salesforce sent instance_url ${instance.origin}, which is not the configured My Domain ${base.origin}; set the instance's URL to it`,
+        'auth',
+      );
+    this.accessToken = token.access_token;
+    this.apiBase = token.instance_url.replace(/\/+$/, '');
+  }
+
+  private async get(url: string, query?: Record<string, string>) {
+    const res = await this.api.get(url, query);
+    const usage = apiUsage(res);
+    if (usage && usage.limit > 0 && usage.used >= usage.limit * (1 - API_RESERVE)) {
+      const until = new Date(this.ctx.clock.now() + untilDailyReset(this.ctx.clock.now())).toISOString();
+      throw new ConnectorError(
+        `rate limited by Salesforce until ${until}: the org has used ${usage.used} of its ${usage.limit} daily API requests and posture leaves the last ${API_RESERVE * 100}% to the org's own integrations`,
+        'rate_limited',
+      );
+    }
+    return res;
+  }
+
+  /** A SOQL query (REST or Tooling), every batch: `done:false` + relative `nextRecordsUrl` until `done:true`. */
+  async query<T>(api: 'query' | 'tooling/query', soql: string, schema: z.ZodType<T>, what: string) {
+    const records: T[] = [];
+    let res = await this.get(`${this.apiBase}/services/data/${API_VERSION}/${api}`, { q: soql });
+    for (let page = 1; ; page++) {
+      const body = check(QueryResult, res.body, what);
+      records.push(...check(z.array(schema), body.records, what));
+      if (body.done) return records;
+      if (!body.nextRecordsUrl)
+        throw new ConnectorError(
+          `unexpected response for ${what}: done is false without nextRecordsUrl`,
+          'malformed',
+        );
+      if (page >= MAX_PAGES) throw new ConnectorError(`${what}: more than ${MAX_PAGES} pages`, 'malformed');
+      const next = /^https?:\/\//.test(body.nextRecordsUrl)
+        ? body.nextRecordsUrl
+        : this.apiBase + (body.nextRecordsUrl.startsWith('/') ? '' : '/') + body.nextRecordsUrl;
+      res = await this.get(next);
+    }
+  }
+}
+
+async function healthCheckScore(s: SalesforceSession): Promise<unknown[]> {
+  const rows = await s.query('tooling/query', SOQL.score, Score, 'the Health Check score');
+  // Score is documented as a string ("72"); some orgs send a number.
+  return rows.map((r) => ({
+    ...r,
+    Score: r.Score === null || r.Score === '' ? null : Number(r.Score),
+    _label: 'Health Check',
+  }));
+}
+
+async function healthCheckRisks(s: SalesforceSession): Promise<unknown[]> {
+  const rows = await s.query('tooling/query', SOQL.risks, Risk, 'the Health Check settings');
+  return rows.map(riskItem);
+}
+
+async function usersMfa(s: SalesforceSession): Promise<unknown[]> {
+  const users = await s.query('query', SOQL.users, User, 'active users');
+  const methods = await s.query('query', SOQL.mfa, MfaMethods, 'MFA methods');
+  const byUser = new Map(methods.map((m) => [m.UserId, m]));
+  return users.map((u) => mfaItem(u, byUser.get(u.Id)));
+}
+
+async function modifyAllData(s: SalesforceSession): Promise<unknown[]> {
+  const rows = await s.query('query', SOQL.modifyAll, Assignment, 'Modify All Data assignments');
+  // A user can hold the permission through the profile and a permission set: count people, not grants.
+  const users = new Map(rows.map((r) => [r.AssigneeId, r.Assignee?.Username ?? r.AssigneeId]));
+  return [
+    {
+      _label: 'Modify All Data',
+      activeUsers: users.size,
+      usernames: [...users.values()].sort().join(', '),
+    },
+  ];
+}
+
 export const salesforce: Connector = {
   app: 'salesforce',
-  secretLabel: 'token',
-  options: [],
-  async collect() {
-    throw new ConnectorError('the Salesforce connector is not built yet', 'http');
+  secretLabel: 'client secret (consumer secret) of the connected app',
+  options: [
+    {
+      name: 'clientId',
+      description: 'consumer key of the connected app with the client credentials flow enabled',
+      required: true,
+    },
+  ],
+  async collect(ctx: CollectContext) {
+    const s = new SalesforceSession(ctx);
+    await s.signIn();
+    const datasets: Datasets = {
+      'salesforce:healthcheck/score': await sfDataset(() => healthCheckScore(s)),
+      'salesforce:healthcheck/risks': await sfDataset(() => healthCheckRisks(s)),
+      'salesforce:users/mfa': await sfDataset(() => usersMfa(s)),
+      'salesforce:permissions/modify-all': await sfDataset(() => modifyAllData(s)),
+    };
+    return { datasets, requests: s.requests };
   },
 };

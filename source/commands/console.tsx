@@ -1,0 +1,44 @@
+import { render } from 'ink';
+import { CONNECTORS } from '../connectors/registry.js';
+import { BackgroundPoller } from '../poller/background.js';
+import { App } from '../ui/app.js';
+import { loadKeymap } from '../ui/keys.js';
+import { pickTheme } from '../ui/theme.js';
+import type { Context } from './context.js';
+
+export interface ConsoleOptions {
+  keys?: string | undefined;
+}
+
+/** The interactive console: Ink on the terminal, polling in the background. */
+export async function runConsole(ctx: Context, o: ConsoleOptions): Promise<number> {
+  const keymap = loadKeymap(o.keys ?? ctx.io.env.POSTURE_KEYS);
+  const poller = new BackgroundPoller({
+    store: ctx.store,
+    catalog: ctx.catalog,
+    connectors: CONNECTORS,
+    concurrency: 8,
+  });
+  const app = render(
+    <App
+      store={ctx.store}
+      catalog={ctx.catalog}
+      keymap={keymap}
+      theme={pickTheme(ctx.io.env, ctx.flags.color)}
+      poller={poller}
+      user={ctx.user}
+    />,
+    {
+      stdout: ctx.io.stdout as NodeJS.WriteStream,
+      exitOnCtrlC: false,
+      patchConsole: false,
+      incrementalRendering: ctx.io.env.POSTURE_INCREMENTAL !== '0',
+      maxFps: 30,
+    },
+  );
+  poller.start();
+  await app.waitUntilExit();
+  poller.stop();
+  await poller.idle(); // never quit in the middle of a commit
+  return 0;
+}

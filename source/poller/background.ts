@@ -1,0 +1,100 @@
+import { dueInstances, type PollDeps, pollInstances } from './poller.js';
+
+export interface PollProgress {
+  running: boolean;
+  paused: boolean;
+  done: number;
+  total: number;
+  /** Instances whose last poll in this run failed. */
+  failed: number;
+}
+
+/**
+ * Polling for the console: instances are polled when due, in the background; `pollNow` polls at
+ * once; pause stops the timer (a running batch finishes). Progress is published to subscribers.
+ */
+export class BackgroundPoller {
+  private progress: PollProgress = { running: false, paused: false, done: 0, total: 0, failed: 0 };
+  private readonly listeners = new Set<(p: PollProgress) => void>();
+  private timer?: NodeJS.Timeout;
+  private queued: string[] = [];
+  private running?: Promise<void>;
+
+  constructor(
+    private readonly deps: PollDeps,
+    private readonly checkEveryMs = 15_000,
+  ) {}
+
+  get state(): PollProgress {
+    return this.progress;
+  }
+
+  subscribe(listener: (p: PollProgress) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private set(patch: Partial<PollProgress>): void {
+    this.progress = { ...this.progress, ...patch };
+    for (const l of this.listeners) l(this.progress);
+  }
+
+  start(): void {
+    if (this.deps.store.readOnly) return;
+    this.tick();
+    this.timer = setInterval(() => this.tick(), this.checkEveryMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  togglePause(): void {
+    this.set({ paused: !this.progress.paused });
+  }
+
+  private tick(): void {
+    if (this.progress.paused) return;
+    this.pollNow(dueInstances(this.deps.store.doc, Date.now()));
+  }
+
+  /** Poll these instances as soon as the current batch ends. */
+  pollNow(ids?: readonly string[]): Promise<void> {
+    if (this.deps.store.readOnly) return Promise.resolve();
+    const want = ids ?? this.deps.store.doc.instances.map((i) => i.id);
+    for (const id of want) if (!this.queued.includes(id)) this.queued.push(id);
+    if (!this.running) this.running = this.drain();
+    return this.running;
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.queued.length > 0) {
+        const batch = this.queued;
+        this.queued = [];
+        this.set({ running: true, done: 0, total: batch.length, failed: 0 });
+        let failed = 0;
+        let done = 0;
+        await pollInstances(batch, {
+          ...this.deps,
+          onEvent: (e) => {
+            if (e.type !== 'done') return;
+            done++;
+            if (e.outcome === 'error') failed++;
+            this.set({ done, failed });
+          },
+        });
+      }
+    } finally {
+      this.running = undefined;
+      this.set({ running: false });
+    }
+  }
+
+  /** Wait for any running batch (on quit: never leave a half-done commit behind). */
+  async idle(): Promise<void> {
+    await this.running;
+  }
+}

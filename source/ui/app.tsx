@@ -1,0 +1,415 @@
+import { randomBytes } from 'node:crypto';
+import { Box, Text, useApp, useInput } from 'ink';
+import { useCallback, useMemo, useRef, useState, useSyncExternalStore } from 'react';
+import type { Catalog } from '../catalog/index.js';
+import { APP_LABELS, type StoreDoc } from '../domain/schemas.js';
+import { buildActions, scoreViews } from '../domain/scoring.js';
+import type { BackgroundPoller, PollProgress } from '../poller/background.js';
+import type { Store } from '../store/store.js';
+import {
+  type Context,
+  currentRows,
+  type Effect,
+  reduce,
+  selectedAction,
+  selectedIndex,
+  selectedInstance,
+} from './controller.js';
+import { bindingsOf, type Keymap, keyNames } from './keys.js';
+import { windowStart } from './list.js';
+import { actionRows, appRows, describeFilter, drawerRows, percent, points } from './model.js';
+import { INITIAL, TOP_VIEWS, type UIState, VIEW_TITLES } from './state.js';
+import { sanitize, truncate } from './text.js';
+import { type Theme, ThemeContext } from './theme.js';
+import { useTerminalSize } from './use-terminal-size.js';
+import {
+  ActionRow,
+  actionHeader,
+  appHeader,
+  appLine,
+  Header,
+  instanceHeader,
+  instanceLine,
+  Row,
+  Window,
+} from './views/lists.js';
+import {
+  DailyTable,
+  detailLines,
+  HelpPanel,
+  historyLines,
+  lastErrorLine,
+  OverlayPanel,
+  ScorePanel,
+} from './views/panels.js';
+
+export const MIN_COLUMNS = 80;
+export const MIN_ROWS = 24;
+
+export interface AppProps {
+  store: Store;
+  catalog: Catalog;
+  keymap: Keymap;
+  theme: Theme;
+  poller?: BackgroundPoller;
+  /** Who status changes are recorded as (the OS user name). */
+  user: string;
+  /** Called with the quit request; the shell then unmounts. */
+  onQuit?: () => void;
+  initial?: Partial<UIState>;
+}
+
+const IDLE: PollProgress = { running: false, paused: false, done: 0, total: 0, failed: 0 };
+
+function useStoreDoc(store: Store): StoreDoc {
+  return useSyncExternalStore(
+    (cb) => store.subscribe(cb),
+    () => store.doc,
+  );
+}
+
+function usePollProgress(poller: BackgroundPoller | undefined): PollProgress {
+  return useSyncExternalStore(
+    (cb) => poller?.subscribe(cb) ?? (() => {}),
+    () => poller?.state ?? IDLE,
+  );
+}
+
+export function App(props: AppProps) {
+  const { store, catalog, keymap, theme, poller, user } = props;
+  const { exit } = useApp();
+  const doc = useStoreDoc(store);
+  const progress = usePollProgress(poller);
+  const { columns, rows } = useTerminalSize();
+  const [state, setState] = useState<UIState>({ ...INITIAL, ...props.initial });
+  const stateRef = useRef(state);
+  stateRef.current = state;
+
+  const bindings = useMemo(() => bindingsOf(keymap), [keymap]);
+  // Recomputed only when the document changes (a poll commit or an operator's change).
+  const actions = useMemo(() => buildActions(doc, catalog.byId, new Date()), [doc, catalog]);
+  const views = useMemo(() => scoreViews(actions), [actions]);
+
+  const tooSmall = columns < MIN_COLUMNS || rows < MIN_ROWS;
+  const height = Math.max(3, rows - 1); // a frame as tall as the terminal makes Ink clear the scrollback
+  const bodyRows = Math.max(1, height - 4);
+  const listRows = Math.max(1, bodyRows - 1);
+  // Never write into the last column: a full-width line leaves some terminals in a pending wrap.
+  const width = columns - 1;
+
+  const ctx: Context = { doc, actions, bindings, listRows, readOnly: store.readOnly, now: Date.now() };
+  const ctxRef = useRef(ctx);
+  ctxRef.current = ctx;
+
+  const run = useCallback(
+    async (effect: Effect) => {
+      const note = (message: string) => setState((s) => ({ ...s, message }));
+      try {
+        switch (effect.type) {
+          case 'quit':
+            props.onQuit?.();
+            exit();
+            return;
+          case 'pause':
+            poller?.togglePause();
+            return;
+          case 'poll':
+            void poller?.pollNow(effect.instanceIds);
+            return;
+          case 'toggle':
+            await store.update((d) => {
+              const i = d.instances.find((x) => x.id === effect.instanceId);
+              if (i) i.recommendations = !i.recommendations;
+            });
+            return;
+          case 'secureScoreInstance':
+            await store.update((d) => {
+              const i = d.instances.find((x) => x.id === effect.instanceId);
+              if (!i) return;
+              d.settings.secureScoreInstance[i.app] = i.id;
+              i.recommendations = true;
+            });
+            return;
+          case 'status':
+            await store.update((d) => {
+              d.statuses.push({
+                instanceId: effect.instanceId,
+                controlId: effect.controlId,
+                state: effect.state,
+                reason: effect.reason,
+                by: user,
+                at: new Date().toISOString(),
+                ...(effect.expires ? { expires: effect.expires } : {}),
+              });
+            });
+            return;
+          case 'add': {
+            const slug = effect.instance.name
+              .toLowerCase()
+              .replace(/[^a-z0-9]+/g, '-')
+              .replace(/^-|-$/g, '');
+            const id = `${slug || effect.instance.app}-${randomBytes(3).toString('hex')}`;
+            await store.update((d) => {
+              d.instances.push({ ...effect.instance, id, createdAt: new Date().toISOString() });
+            });
+            return;
+          }
+        }
+      } catch (error) {
+        note(`could not save: ${(error as Error).message}`);
+      }
+    },
+    [store, poller, user, exit, props.onQuit],
+  );
+
+  useInput((input, key) => {
+    const names = keyNames(input, key);
+    if (names.length === 0) return;
+    let s = stateRef.current;
+    const effects: Effect[] = [];
+    for (const name of names) {
+      if (tooSmall && name !== 'q' && name !== '?' && name !== 'escape' && name !== 'ctrl+c') continue;
+      const step = reduce(s, name, ctxRef.current);
+      s = step.state;
+      effects.push(...step.effects);
+    }
+    if (s !== stateRef.current) {
+      stateRef.current = s;
+      setState(s);
+    }
+    for (const e of effects) void run(e);
+  });
+
+  // Keep the selected row in view and remember where each window starts.
+  const scrollRef = useRef<Record<string, number>>({});
+
+  if (tooSmall) {
+    return (
+      <Box flexDirection="column" height={Math.min(height, 6)}>
+        <Text wrap="truncate-end">{`posture needs at least ${MIN_COLUMNS}x${MIN_ROWS}; this terminal is ${columns}x${rows}.`}</Text>
+        <Text wrap="truncate-end">Enlarge the window, or press q to quit, ? for help.</Text>
+        {state.overlay?.kind === 'help' && (
+          <Text wrap="truncate-end">q quits · ? closes help · ctrl-c always quits</Text>
+        )}
+      </Box>
+    );
+  }
+
+  const windowFor = (key: string, count: number, selected: number, h: number) => {
+    const start = windowStart(count, selected, h, scrollRef.current[key] ?? 0);
+    scrollRef.current[key] = start;
+    return start;
+  };
+
+  let body: React.ReactNode;
+  let title = VIEW_TITLES[state.view];
+  const overlay = state.overlay;
+  const inst = selectedInstance(state, ctx);
+  const action = selectedAction(state, ctx);
+
+  if (overlay?.kind === 'help') {
+    body = <HelpPanel keymap={keymap} height={bodyRows} width={width} />;
+    title = 'Help';
+  } else if (overlay && overlay.kind !== 'input') {
+    body = <OverlayPanel overlay={overlay} doc={doc} instance={inst} action={action} />;
+  } else if (state.view === 'apps') {
+    const list = appRows(doc, actions, state.appText, ctx.now);
+    const sel = selectedIndex(
+      state,
+      'apps',
+      list.map((r) => r.id),
+    );
+    const start = windowFor('apps', list.length, sel, listRows);
+    if (state.appText) title += `  /${state.appText}`;
+    body = (
+      <Box flexDirection="column">
+        <Header text={appHeader(width)} />
+        <Window
+          rows={list}
+          start={start}
+          height={listRows}
+          selected={sel}
+          empty={
+            state.appText
+              ? 'no app matches the filter (Esc clears it)'
+              : 'no instances yet: add one with `posture connect`'
+          }
+          render={(r, selected) => <Row key={r.id} text={appLine(r, width, ctx.now)} selected={selected} />}
+        />
+      </Box>
+    );
+  } else if (state.view === 'drawer') {
+    const list = drawerRows(doc, state.app, state.drawerText);
+    const key = `drawer:${state.app}`;
+    const sel = selectedIndex(
+      state,
+      key,
+      list.map((i) => i.id),
+    );
+    const start = windowFor(key, list.length, sel, listRows - 2);
+    title = `${APP_LABELS[state.app ?? 'okta']} · instances${doc.settings.instanceMode === 'single' ? ' (single-instance mode: * = Secure Score instance)' : ''}`;
+    if (state.drawerText) title += `  /${state.drawerText}`;
+    body = (
+      <Box flexDirection="column">
+        <Header text={instanceHeader(width)} />
+        <Box flexDirection="column" height={listRows - 2}>
+          <Window
+            rows={list}
+            start={start}
+            height={listRows - 2}
+            selected={sel}
+            empty="no instances"
+            render={(i, selected) => (
+              <Row key={i.id} text={instanceLine(i, doc, width, ctx.now)} selected={selected} />
+            )}
+          />
+        </Box>
+        <Text wrap="truncate-end"> </Text>
+        <Text wrap="truncate-end">{truncate(lastErrorLine(inst, ctx.now), width)}</Text>
+      </Box>
+    );
+  } else if (state.view === 'actions') {
+    const list = actionRows(actions, state.filter, state.sort);
+    const sel = selectedIndex(
+      state,
+      'actions',
+      list.map((a) => a.id),
+    );
+    const start = windowFor('actions', list.length, sel, listRows);
+    const f = describeFilter(doc, state.filter);
+    title = `Recommended actions (${list.length})${f ? ` · ${f}` : ''} · sort: ${state.sort}`;
+    body = (
+      <Box flexDirection="column">
+        <Header text={actionHeader(width)} />
+        <Window
+          rows={list}
+          start={start}
+          height={listRows}
+          selected={sel}
+          empty={
+            actions.length === 0
+              ? 'no recommendations: turn them on for an instance in its drawer (1, Enter, Space)'
+              : 'no action matches the filters (:clear)'
+          }
+          render={(a, selected) => <ActionRow key={a.id} a={a} selected={selected} width={width} />}
+        />
+      </Box>
+    );
+  } else if (state.view === 'detail') {
+    const a = actions.find((x) => x.id === state.detailId);
+    if (!a)
+      body = <Text>this action is no longer listed (its instance's recommendations were turned off)</Text>;
+    else {
+      const history = doc.statuses.filter(
+        (u) => u.instanceId === a.instance.id && u.controlId === a.control.id,
+      );
+      const lines = detailLines(a, state.detailTab, width, history);
+      const h = bodyRows - 2;
+      const top = Math.max(0, Math.min(state.detailScroll, lines.length - h));
+      title = sanitize(`${a.control.title} — ${a.instance.name}`);
+      const tabs = ['Overview', 'Implementation', 'History'];
+      body = (
+        <Box flexDirection="column">
+          <Text wrap="truncate-end">
+            {tabs.map((t, i) => (
+              <Text key={t} inverse={i === state.detailTab} bold={i === state.detailTab}>{` ${t} `}</Text>
+            ))}
+            <Text>{'   Tab switches · j/k scrolls · s sets status'}</Text>
+          </Text>
+          <Text> </Text>
+          {lines.slice(top, top + h).map((l, i) => (
+            // biome-ignore lint/suspicious/noArrayIndexKey: lines of a text panel
+            <Text key={i} wrap="truncate-end">
+              {l.text || ' '}
+            </Text>
+          ))}
+        </Box>
+      );
+    }
+  } else if (state.view === 'score') {
+    body = (
+      <ScorePanel views={views} actions={actions} doc={doc} state={state} width={width} height={bodyRows} />
+    );
+  } else {
+    const lines = historyLines(doc, width);
+    const daily = Math.min(8, Math.max(3, Math.floor(bodyRows / 3)));
+    const key = 'history';
+    const sel = selectedIndex(state, key, currentRows(state, ctx).ids);
+    const h = Math.max(1, bodyRows - daily - 3);
+    const start = windowFor(key, lines.length, sel, h);
+    body = (
+      <Box flexDirection="column">
+        <Header text="Score per day" />
+        <Box height={daily} flexDirection="column">
+          <DailyTable doc={doc} height={daily} />
+        </Box>
+        <Header text="Changes per poll (new · fixed · regressed)" />
+        <Window
+          rows={lines}
+          start={start}
+          height={h}
+          selected={sel}
+          empty="no changes recorded yet"
+          render={(l, selected, i) => <Row key={i} text={l} selected={selected} />}
+        />
+      </Box>
+    );
+  }
+
+  const tabBar = TOP_VIEWS.map((v, i) => {
+    const active =
+      state.view === v ||
+      (v === 'apps' && state.view === 'drawer') ||
+      (v === 'actions' && state.view === 'detail');
+    return { label: ` ${i + 1} ${VIEW_TITLES[v]} `, active };
+  });
+  const c = views.current;
+  const scoreText = `Secure Score ${percent(c)} (${points(c.achieved)}/${points(c.possible)})`;
+  const pollText = progress.running
+    ? `polling ${progress.done}/${progress.total}${progress.failed ? ` (${progress.failed} failed)` : ''}`
+    : progress.paused
+      ? 'polling paused (p resumes)'
+      : '';
+  const notices = [
+    store.notice ?? (store.readOnly ? 'read-only' : ''),
+    pollText,
+    state.message ? sanitize(state.message) : '',
+  ]
+    .filter(Boolean)
+    .join(' · ');
+  const input = overlay?.kind === 'input' ? overlay : undefined;
+  const hints = input
+    ? `${input.purpose === 'command' ? ':' : '/'}${input.value}▏`
+    : state.view === 'drawer'
+      ? 'Space on/off · . options · a add · r poll · Esc back · ? help'
+      : state.view === 'actions'
+        ? 'Enter open · / text · P product · I instance · A accepted · o sort · s status · ? help'
+        : state.view === 'detail'
+          ? 'Tab tabs · j/k scroll · s status · Esc back · ? help'
+          : 'Enter open · / filter · : command · 1-4 views · r poll · ? help · q quit';
+
+  return (
+    <ThemeContext.Provider value={theme}>
+      <Box flexDirection="column" height={height} width={width}>
+        <Text wrap="truncate-end">
+          {tabBar.map((t) => (
+            <Text key={t.label} inverse={t.active} bold={t.active}>
+              {t.label}
+            </Text>
+          ))}
+          <Text {...(theme.accent ? { color: theme.accent } : {})}>{`  ${scoreText}`}</Text>
+        </Text>
+        <Text bold wrap="truncate-end">
+          {truncate(title, width)}
+        </Text>
+        <Box flexDirection="column" height={bodyRows}>
+          {body}
+        </Box>
+        <Text wrap="truncate-end" {...(theme.muted ? { color: theme.muted } : {})}>
+          {truncate(notices || ' ', width)}
+        </Text>
+        <Text wrap="truncate-end">{truncate(hints, width)}</Text>
+      </Box>
+    </ThemeContext.Provider>
+  );
+}

@@ -1,0 +1,598 @@
+import { CONNECTORS } from '../connectors/registry.js';
+import {
+  APP_LABELS,
+  APPS,
+  type App,
+  AppSchema,
+  BaseUrlSchema,
+  EnvNameSchema,
+  type Instance,
+  InstanceNameSchema,
+  SETTABLE_STATES,
+  STATE_LABELS,
+  type State,
+  StateSchema,
+  type StoreDoc,
+} from '../domain/schemas.js';
+import type { Action } from '../domain/scoring.js';
+import type { Command } from './keys.js';
+import { actionRows, appRows, drawerRows, SORTS } from './model.js';
+import { INITIAL, type Overlay, TOP_VIEWS, type UIState, type View } from './state.js';
+
+/**
+ * The console's behaviour as a pure function: (state, key) → (state, effects). The Ink shell
+ * renders the state and carries out the effects (store writes, polls, quit).
+ */
+
+export type Effect =
+  | { type: 'quit' }
+  | { type: 'toggle'; instanceId: string }
+  | { type: 'poll'; instanceIds?: string[] }
+  | { type: 'pause' }
+  | { type: 'status'; instanceId: string; controlId: string; state: State; reason: string; expires?: string }
+  | { type: 'secureScoreInstance'; instanceId: string }
+  | { type: 'add'; instance: Omit<Instance, 'id' | 'createdAt'> };
+
+export interface Context {
+  doc: StoreDoc;
+  actions: readonly Action[];
+  bindings: Map<string, Command[]>;
+  /** Rows a list can show. */
+  listRows: number;
+  readOnly: boolean;
+  now: number;
+}
+
+export interface Step {
+  state: UIState;
+  effects: Effect[];
+}
+
+const REASON_REQUIRED: State[] = ['risk_accepted', 'third_party', 'alternate_mitigation'];
+
+export const MENU_ITEMS = ['toggle', 'poll', 'secureScoreInstance'] as const;
+
+export function menuLabels(doc: StoreDoc, instance: Instance | undefined): string[] {
+  const items = [
+    instance?.recommendations
+      ? 'Turn off Secure Score recommendations'
+      : 'Turn on Secure Score recommendations',
+    'Poll now',
+  ];
+  if (doc.settings.instanceMode === 'single') items.push('Set as Secure Score instance');
+  return items;
+}
+
+export const ADD_FIELDS = [
+  { key: 'app', label: 'App', hint: APPS.join(' | ') },
+  { key: 'name', label: 'Name', hint: 'e.g. Okta Contoso EU' },
+  { key: 'url', label: 'Base URL', hint: 'https://…' },
+  { key: 'variable', label: 'Token variable', hint: 'name of the environment variable holding the secret' },
+  { key: 'extra', label: 'Options', hint: 'key=value, comma separated (e.g. org=contoso)' },
+] as const;
+
+// ---- selectors over the current state ----
+export function currentRows(state: UIState, ctx: Context): { key: string; ids: string[] } {
+  switch (state.view) {
+    case 'apps':
+      return { key: 'apps', ids: appRows(ctx.doc, ctx.actions, state.appText, ctx.now).map((r) => r.id) };
+    case 'drawer':
+      return {
+        key: `drawer:${state.app}`,
+        ids: drawerRows(ctx.doc, state.app, state.drawerText).map((i) => i.id),
+      };
+    case 'actions':
+      return { key: 'actions', ids: actionRows(ctx.actions, state.filter, state.sort).map((a) => a.id) };
+    case 'history':
+      return { key: 'history', ids: [...ctx.doc.polls].reverse().map((p, i) => `${p.at}#${i}`) };
+    default:
+      return { key: state.view, ids: [] };
+  }
+}
+
+export function selectedIndex(state: UIState, key: string, ids: readonly string[]): number {
+  const id = state.selected[key];
+  if (id !== undefined) {
+    const i = ids.indexOf(id);
+    if (i >= 0) return i;
+  }
+  return Math.max(0, Math.min(state.index[key] ?? 0, ids.length - 1));
+}
+
+function select(state: UIState, key: string, ids: readonly string[], index: number): UIState {
+  const i = Math.max(0, Math.min(index, ids.length - 1));
+  return { ...state, selected: { ...state.selected, [key]: ids[i] }, index: { ...state.index, [key]: i } };
+}
+
+export function selectedInstance(state: UIState, ctx: Context): Instance | undefined {
+  const { key, ids } = currentRows(state, ctx);
+  if (state.view !== 'drawer') return undefined;
+  const id = ids[selectedIndex(state, key, ids)];
+  return ctx.doc.instances.find((i) => i.id === id);
+}
+
+export function selectedAction(state: UIState, ctx: Context): Action | undefined {
+  if (state.view === 'detail') return ctx.actions.find((a) => a.id === state.detailId);
+  if (state.view !== 'actions') return undefined;
+  const { key, ids } = currentRows(state, ctx);
+  const id = ids[selectedIndex(state, key, ids)];
+  return ctx.actions.find((a) => a.id === id);
+}
+
+function go(state: UIState, view: View, push: boolean): UIState {
+  return {
+    ...state,
+    view,
+    stack: push ? [...state.stack, state.view] : [],
+    overlay: undefined,
+    message: undefined,
+  };
+}
+
+function cycle<T>(list: readonly T[], current: T | undefined): T | undefined {
+  if (list.length === 0) return undefined;
+  if (current === undefined) return list[0];
+  const i = list.indexOf(current);
+  return i < 0 || i === list.length - 1 ? undefined : list[i + 1];
+}
+
+// ---- the reducer ----
+export function reduce(state: UIState, key: string, ctx: Context): Step {
+  if (key === 'ctrl+c') return { state, effects: [{ type: 'quit' }] };
+  if (state.overlay) return overlayKey(state, state.overlay, key, ctx);
+  const commands = ctx.bindings.get(key) ?? [];
+  for (const c of commands) {
+    const step = command(state, c, ctx);
+    if (step) return step;
+  }
+  return { state, effects: [] };
+}
+
+function command(state: UIState, c: Command, ctx: Context): Step | undefined {
+  const none: Effect[] = [];
+  const ok = (s: UIState, effects: Effect[] = none): Step => ({ state: s, effects });
+  const { key, ids } = currentRows(state, ctx);
+  const at = selectedIndex(state, key, ids);
+  const page = Math.max(1, ctx.listRows - 1);
+  const mutate = (s: UIState, effects: Effect[]): Step =>
+    ctx.readOnly ? ok({ ...s, message: 'read-only: changes are disabled' }) : ok(s, effects);
+
+  switch (c) {
+    case 'quit':
+      return ok(state, [{ type: 'quit' }]);
+    case 'help':
+      return ok({ ...state, overlay: { kind: 'help' } });
+    case 'view.apps':
+    case 'view.score':
+    case 'view.actions':
+    case 'view.history':
+      return ok(
+        go(state, TOP_VIEWS[['view.apps', 'view.score', 'view.actions', 'view.history'].indexOf(c)]!, false),
+      );
+    case 'command':
+      return ok({ ...state, overlay: { kind: 'input', purpose: 'command', value: '' }, message: undefined });
+    case 'filter': {
+      if (state.view !== 'apps' && state.view !== 'drawer' && state.view !== 'actions') return undefined;
+      const value =
+        state.view === 'apps'
+          ? state.appText
+          : state.view === 'drawer'
+            ? state.drawerText
+            : state.filter.text;
+      return ok({ ...state, overlay: { kind: 'input', purpose: 'filter', value }, message: undefined });
+    }
+    case 'back': {
+      if (state.view === 'apps' && state.appText) return ok({ ...state, appText: '' });
+      if (state.view === 'drawer' && state.drawerText) return ok({ ...state, drawerText: '' });
+      if (state.view === 'actions' && state.filter.text)
+        return ok({ ...state, filter: { ...state.filter, text: '' } });
+      const prev = state.stack[state.stack.length - 1];
+      if (!prev) return ok({ ...state, message: undefined });
+      return ok({ ...state, view: prev, stack: state.stack.slice(0, -1), message: undefined });
+    }
+    case 'poll': {
+      const inst = selectedInstance(state, ctx);
+      return mutate({ ...state, message: inst ? `polling ${inst.name}…` : 'polling all instances…' }, [
+        { type: 'poll', ...(inst ? { instanceIds: [inst.id] } : {}) },
+      ]);
+    }
+    case 'pause':
+      return ok(state, [{ type: 'pause' }]);
+    default:
+      break;
+  }
+
+  if (state.view === 'detail') return detailCommand(state, c, ctx);
+  if (state.view === 'score' && c === 'score.view') {
+    const views = ['current', 'planned', 'achievable'] as const;
+    return ok({ ...state, scoreView: views[(views.indexOf(state.scoreView) + 1) % views.length]! });
+  }
+
+  switch (c) {
+    case 'nav.up':
+      return ok(select(state, key, ids, at - 1));
+    case 'nav.down':
+      return ok(select(state, key, ids, at + 1));
+    case 'nav.top':
+      return ok(select(state, key, ids, 0));
+    case 'nav.bottom':
+      return ok(select(state, key, ids, ids.length - 1));
+    case 'nav.pageUp':
+      return ok(select(state, key, ids, at - page));
+    case 'nav.pageDown':
+      return ok(select(state, key, ids, at + page));
+    default:
+      break;
+  }
+
+  if (state.view === 'apps' && c === 'open') {
+    const app = ids[at] as App | undefined;
+    return app ? ok({ ...go(state, 'drawer', true), app, drawerText: '' }) : undefined;
+  }
+  if (state.view === 'drawer') {
+    const inst = ctx.doc.instances.find((i) => i.id === ids[at]);
+    if (c === 'toggle' && inst) {
+      const verb = inst.recommendations ? 'off' : 'on';
+      return mutate({ ...state, message: `Secure Score recommendations ${verb} for ${inst.name}` }, [
+        { type: 'toggle', instanceId: inst.id },
+      ]);
+    }
+    if (c === 'menu' && inst) return ok({ ...state, overlay: { kind: 'menu', choice: 0 } });
+    if (c === 'add')
+      return mutate(
+        {
+          ...state,
+          overlay: { kind: 'add', field: 1, values: { app: state.app ?? 'okta' }, confirm: false },
+        },
+        [],
+      );
+  }
+  if (state.view === 'actions') {
+    const f = state.filter;
+    if (c === 'open' && ids[at])
+      return ok({ ...go(state, 'detail', true), detailId: ids[at], detailTab: 0, detailScroll: 0 });
+    if (c === 'filter.product') {
+      const apps = APPS.filter((a) => ctx.doc.instances.some((i) => i.app === a));
+      const product = cycle(apps, f.product);
+      const { product: _p, instance: _i, ...rest } = f;
+      return ok({ ...state, filter: { ...rest, ...(product ? { product } : {}) } });
+    }
+    if (c === 'filter.instance') {
+      const list = ctx.doc.instances
+        .filter((i) => i.recommendations && (!f.product || i.app === f.product))
+        .map((i) => i.id);
+      const instance = cycle(list, f.instance);
+      const { instance: _i, ...rest } = f;
+      return ok({ ...state, filter: { ...rest, ...(instance ? { instance } : {}) } });
+    }
+    if (c === 'filter.accepted') return ok({ ...state, filter: { ...f, showAccepted: !f.showAccepted } });
+    if (c === 'sort') return ok({ ...state, sort: SORTS[(SORTS.indexOf(state.sort) + 1) % SORTS.length]! });
+    if (c === 'status' && ids[at]) return openStatus(state, ctx);
+  }
+  return undefined;
+}
+
+function openStatus(state: UIState, ctx: Context): Step {
+  if (ctx.readOnly) return { state: { ...state, message: 'read-only: changes are disabled' }, effects: [] };
+  const action = selectedAction(state, ctx);
+  if (!action) return { state, effects: [] };
+  if (action.state === 'completed')
+    return {
+      state: { ...state, message: 'Completed is set by the system: all points are achieved' },
+      effects: [],
+    };
+  return {
+    state: { ...state, overlay: { kind: 'status', step: 'pick', choice: 0, reason: '', expiry: '' } },
+    effects: [],
+  };
+}
+
+const TABS = 3;
+function detailCommand(state: UIState, c: Command, ctx: Context): Step | undefined {
+  const ok = (s: UIState): Step => ({ state: s, effects: [] });
+  switch (c) {
+    case 'tab.next':
+      return ok({ ...state, detailTab: (state.detailTab + 1) % TABS, detailScroll: 0 });
+    case 'tab.prev':
+      return ok({ ...state, detailTab: (state.detailTab + TABS - 1) % TABS, detailScroll: 0 });
+    case 'nav.down':
+      return ok({ ...state, detailScroll: state.detailScroll + 1 });
+    case 'nav.up':
+      return ok({ ...state, detailScroll: Math.max(0, state.detailScroll - 1) });
+    case 'nav.pageDown':
+      return ok({ ...state, detailScroll: state.detailScroll + ctx.listRows - 1 });
+    case 'nav.pageUp':
+      return ok({ ...state, detailScroll: Math.max(0, state.detailScroll - ctx.listRows + 1) });
+    case 'nav.top':
+      return ok({ ...state, detailScroll: 0 });
+    case 'status':
+      return openStatus(state, ctx);
+    default:
+      return undefined;
+  }
+}
+
+// ---- overlays ----
+function overlayKey(state: UIState, o: Overlay, key: string, ctx: Context): Step {
+  const ok = (s: UIState, effects: Effect[] = []): Step => ({ state: s, effects });
+  const close = (patch: Partial<UIState> = {}) => ok({ ...state, overlay: undefined, ...patch });
+
+  if (o.kind === 'help')
+    return key === 'escape' || key === '?' || key === 'q' || key === 'enter' ? close() : ok(state);
+
+  if (o.kind === 'menu') {
+    const inst = selectedInstance(state, ctx);
+    const items = menuLabels(ctx.doc, inst);
+    if (key === 'escape') return close();
+    if (key === 'up' || key === 'k')
+      return ok({ ...state, overlay: { ...o, choice: Math.max(0, o.choice - 1) } });
+    if (key === 'down' || key === 'j')
+      return ok({ ...state, overlay: { ...o, choice: Math.min(items.length - 1, o.choice + 1) } });
+    if (key === 'enter' && inst) {
+      const what = MENU_ITEMS[o.choice];
+      if (ctx.readOnly) return close({ message: 'read-only: changes are disabled' });
+      if (what === 'toggle')
+        return ok({ ...state, overlay: undefined }, [{ type: 'toggle', instanceId: inst.id }]);
+      if (what === 'poll')
+        return ok({ ...state, overlay: undefined, message: `polling ${inst.name}…` }, [
+          { type: 'poll', instanceIds: [inst.id] },
+        ]);
+      if (what === 'secureScoreInstance')
+        return ok(
+          {
+            ...state,
+            overlay: undefined,
+            message: `${inst.name} is the Secure Score instance for ${APP_LABELS[inst.app]}`,
+          },
+          [{ type: 'secureScoreInstance', instanceId: inst.id }],
+        );
+    }
+    return ok(state);
+  }
+
+  if (o.kind === 'input') return inputKey(state, o, key, ctx);
+  if (o.kind === 'status') return statusKey(state, o, key, ctx);
+  return addKey(state, o, key, ctx);
+}
+
+/** Apply a typed character or backspace to a text field. */
+function edit(value: string, key: string, max = 200): string | undefined {
+  if (key === 'backspace') return value.slice(0, -1);
+  if (key === 'space') return value.length < max ? `${value} ` : value;
+  if ([...key].length === 1 && key >= ' ') return value.length < max ? value + key : value;
+  return undefined;
+}
+
+function withText(state: UIState, value: string): UIState {
+  if (state.view === 'apps') return { ...state, appText: value };
+  if (state.view === 'drawer') return { ...state, drawerText: value };
+  return { ...state, filter: { ...state.filter, text: value } };
+}
+
+function inputKey(state: UIState, o: Extract<Overlay, { kind: 'input' }>, key: string, ctx: Context): Step {
+  if (key === 'escape') {
+    const s = { ...state, overlay: undefined };
+    return { state: o.purpose === 'filter' ? withText(s, '') : s, effects: [] };
+  }
+  if (key === 'enter') {
+    if (o.purpose === 'filter')
+      return { state: { ...withText(state, o.value), overlay: undefined }, effects: [] };
+    return runCommand({ ...state, overlay: undefined }, o.value, ctx);
+  }
+  const value = edit(o.value, key);
+  if (value === undefined) return { state, effects: [] };
+  const next = { ...state, overlay: { ...o, value } };
+  // Filters apply as you type.
+  return { state: o.purpose === 'filter' ? withText(next, value) : next, effects: [] };
+}
+
+/** Split a command line into words, honouring double quotes: `instance "Okta Contoso EU"`. */
+export function words(line: string): string[] {
+  return [...line.matchAll(/"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2] ?? '');
+}
+
+export function runCommand(state: UIState, line: string, ctx: Context): Step {
+  const [name = '', ...args] = words(line.trim().replace(/^:/, ''));
+  const arg = args.join(' ');
+  const msg = (message: string): Step => ({ state: { ...state, message }, effects: [] });
+  const onActions = (s: UIState): UIState => (s.view === 'actions' ? s : go(s, 'actions', false));
+  switch (name) {
+    case 'q':
+    case 'quit':
+      return { state, effects: [{ type: 'quit' }] };
+    case '':
+      return { state, effects: [] };
+    case 'apps':
+    case 'score':
+    case 'actions':
+    case 'history':
+      return { state: go(state, name, false), effects: [] };
+    case 'clear':
+      return { state: { ...state, filter: INITIAL.filter, appText: '', drawerText: '' }, effects: [] };
+    case 'product': {
+      if (!arg) {
+        const { product: _p, ...rest } = state.filter;
+        return { state: onActions({ ...state, filter: rest }), effects: [] };
+      }
+      const lower = arg.toLowerCase();
+      const app = AppSchema.safeParse(lower).success
+        ? (lower as App)
+        : APPS.find((a) => APP_LABELS[a].toLowerCase() === lower);
+      if (!app) return msg(`unknown product "${arg}" (one of ${APPS.join(', ')})`);
+      const { instance: _i, ...rest } = state.filter;
+      return { state: onActions({ ...state, filter: { ...rest, product: app } }), effects: [] };
+    }
+    case 'instance': {
+      if (!arg) {
+        const { instance: _i, ...rest } = state.filter;
+        return { state: onActions({ ...state, filter: rest }), effects: [] };
+      }
+      const inst = ctx.doc.instances.find((i) => i.name.toLowerCase() === arg.toLowerCase());
+      if (!inst) return msg(`no instance named "${arg}"`);
+      return { state: onActions({ ...state, filter: { ...state.filter, instance: inst.id } }), effects: [] };
+    }
+    case 'status': {
+      if (!arg) {
+        const { status: _s, ...rest } = state.filter;
+        return { state: onActions({ ...state, filter: rest }), effects: [] };
+      }
+      const norm = arg.toLowerCase().replace(/[\s-]+/g, '_');
+      const parsed = StateSchema.safeParse(norm);
+      const st = parsed.success
+        ? parsed.data
+        : (Object.keys(STATE_LABELS) as State[]).find(
+            (s) => STATE_LABELS[s].toLowerCase() === arg.toLowerCase(),
+          );
+      if (!st)
+        return msg(
+          `unknown status "${arg}" (to_address, planned, risk_accepted, third_party, alternate_mitigation, completed)`,
+        );
+      return { state: onActions({ ...state, filter: { ...state.filter, status: st } }), effects: [] };
+    }
+    default:
+      return msg(
+        `unknown command ":${name}" (product, instance, status, clear, apps, score, actions, history, q)`,
+      );
+  }
+}
+
+function statusKey(state: UIState, o: Extract<Overlay, { kind: 'status' }>, key: string, ctx: Context): Step {
+  const set = (patch: Partial<typeof o>): Step => ({
+    state: { ...state, overlay: { ...o, ...patch } },
+    effects: [],
+  });
+  if (key === 'escape') return { state: { ...state, overlay: undefined }, effects: [] };
+  const action = selectedAction(state, ctx);
+  if (!action) return { state: { ...state, overlay: undefined }, effects: [] };
+  const finish = (st: State, reason: string, expires?: string): Step => ({
+    state: { ...state, overlay: undefined, message: `status set to ${STATE_LABELS[st]}` },
+    effects: [
+      {
+        type: 'status',
+        instanceId: action.instance.id,
+        controlId: action.control.id,
+        state: st,
+        reason,
+        ...(expires ? { expires } : {}),
+      },
+    ],
+  });
+
+  if (o.step === 'pick') {
+    if (key === 'up' || key === 'k') return set({ choice: Math.max(0, o.choice - 1) });
+    if (key === 'down' || key === 'j')
+      return set({ choice: Math.min(SETTABLE_STATES.length - 1, o.choice + 1) });
+    if (key === 'enter') {
+      const st = SETTABLE_STATES[o.choice]!;
+      if (REASON_REQUIRED.includes(st)) return set({ step: 'reason', state: st, error: undefined });
+      return finish(st, '');
+    }
+    return { state, effects: [] };
+  }
+  if (o.step === 'reason') {
+    if (key === 'enter') {
+      if (o.reason.trim().length < 3) return set({ error: 'a reason is required (at least 3 characters)' });
+      if (o.state === 'risk_accepted') return set({ step: 'expiry', error: undefined });
+      return finish(o.state!, o.reason.trim());
+    }
+    const reason = edit(o.reason, key, 500);
+    return reason === undefined ? { state, effects: [] } : set({ reason, error: undefined });
+  }
+  // expiry
+  if (key === 'enter') {
+    const err = checkExpiry(o.expiry, ctx.now);
+    if (err) return set({ error: err });
+    return finish('risk_accepted', o.reason.trim(), new Date(`${o.expiry}T23:59:59.999Z`).toISOString());
+  }
+  const expiry = edit(o.expiry, key, 10);
+  return expiry === undefined ? { state, effects: [] } : set({ expiry, error: undefined });
+}
+
+export function checkExpiry(text: string, now: number): string | undefined {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return 'the expiry date must be YYYY-MM-DD';
+  const t = Date.parse(`${text}T23:59:59.999Z`);
+  if (Number.isNaN(t) || new Date(t).toISOString().slice(0, 10) !== text) return 'not a real date';
+  if (t <= now) return 'the expiry date must be in the future';
+  if (t > now + 3 * 366 * 86_400_000) return 'the expiry date must be within 3 years';
+  return undefined;
+}
+
+/** Validate the add-instance form; returns the instance or the first problem. */
+export function validateAdd(
+  values: Record<string, string>,
+  doc: StoreDoc,
+): { error: string } | { instance: Omit<Instance, 'id' | 'createdAt'> } {
+  const app = AppSchema.safeParse((values.app ?? '').trim().toLowerCase());
+  if (!app.success) return { error: `App: one of ${APPS.join(', ')}` };
+  const name = InstanceNameSchema.safeParse(values.name ?? '');
+  if (!name.success) return { error: `Name: ${name.error.issues[0]?.message}` };
+  if (doc.instances.some((i) => i.app === app.data && i.name.toLowerCase() === name.data.toLowerCase()))
+    return { error: `Name: ${APP_LABELS[app.data]} already has an instance named "${name.data}"` };
+  const url = BaseUrlSchema.safeParse(values.url ?? '');
+  if (!url.success) return { error: `Base URL: ${url.error.issues[0]?.message}` };
+  const variable = EnvNameSchema.safeParse((values.variable ?? '').trim());
+  if (!variable.success) return { error: `Token variable: ${variable.error.issues[0]?.message}` };
+  const options: Record<string, string> = {};
+  for (const pair of (values.extra ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
+    const m = /^([a-zA-Z][\w]*)=(.+)$/.exec(pair);
+    if (!m) return { error: `Options: "${pair}" is not key=value` };
+    options[m[1]!] = m[2]!.trim();
+  }
+  for (const o of CONNECTORS[app.data].options)
+    if (o.required && !options[o.name])
+      return { error: `Options: ${APP_LABELS[app.data]} needs ${o.name}= (${o.description})` };
+  if (doc.settings.instanceMode === 'single' && doc.instances.some((i) => i.app === app.data))
+    return { error: `single-instance mode: ${APP_LABELS[app.data]} already has an instance` };
+  return {
+    instance: {
+      app: app.data,
+      name: name.data,
+      baseUrl: url.data,
+      credential: { kind: 'env', variable: variable.data },
+      options,
+      recommendations: false,
+      pollIntervalMinutes: 60,
+    },
+  };
+}
+
+function addKey(state: UIState, o: Extract<Overlay, { kind: 'add' }>, key: string, ctx: Context): Step {
+  const set = (patch: Partial<typeof o>): Step => ({
+    state: { ...state, overlay: { ...o, ...patch } },
+    effects: [],
+  });
+  if (key === 'escape')
+    return { state: { ...state, overlay: undefined, message: 'nothing was added' }, effects: [] };
+  if (o.confirm) {
+    if (key === 'y' || key === 'enter') {
+      const checked = validateAdd(o.values, ctx.doc);
+      if ('error' in checked) return set({ confirm: false, error: checked.error });
+      return {
+        state: {
+          ...state,
+          overlay: undefined,
+          message: `added ${checked.instance.name}; turn on its recommendations with Space`,
+        },
+        effects: [{ type: 'add', instance: checked.instance }],
+      };
+    }
+    if (key === 'n') return set({ confirm: false });
+    return { state, effects: [] };
+  }
+  if (key === 'up' || key === 'shift+tab') return set({ field: Math.max(0, o.field - 1) });
+  if (key === 'down' || key === 'tab') return set({ field: Math.min(ADD_FIELDS.length - 1, o.field + 1) });
+  if (key === 'enter') {
+    if (o.field < ADD_FIELDS.length - 1) return set({ field: o.field + 1 });
+    const checked = validateAdd(o.values, ctx.doc);
+    if ('error' in checked) return set({ error: checked.error });
+    return set({ confirm: true, error: undefined });
+  }
+  const f = ADD_FIELDS[o.field]!.key;
+  const value = edit(o.values[f] ?? '', key, 300);
+  return value === undefined
+    ? { state, effects: [] }
+    : set({ values: { ...o.values, [f]: value }, error: undefined });
+}

@@ -1,0 +1,23 @@
+/** The first visible row of a window of `height` rows that keeps `selected` in view. */
+export function windowStart(count: number, selected: number, height: number, previous = 0): number {
+  if (height <= 0 || count <= height) return 0;
+  let start = Math.min(previous, count - height);
+  if (selected < start) start = selected;
+  if (selected >= start + height) start = selected - height + 1;
+  return Math.max(0, Math.min(start, count - height));
+}
+
+/** Index of the row with this id, else the nearest index still in range (rows are tracked by id). */
+export function indexOf<T>(
+  rows: readonly T[],
+  idOf: (r: T) => string,
+  id: string | undefined,
+  fallback: number,
+): number {
+  if (rows.length === 0) return 0;
+  if (id !== undefined) {
+    const i = rows.findIndex((r) => idOf(r) === id);
+    if (i >= 0) return i;
+  }
+  return Math.max(0, Math.min(fallback, rows.length - 1));
+}

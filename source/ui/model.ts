@@ -1,0 +1,123 @@
+import type { Catalog } from '../catalog/index.js';
+import { APP_LABELS, APPS, type App, type Instance, type State, type StoreDoc } from '../domain/schemas.js';
+import { type Action, type Score, scoreByApp, scoreViews } from '../domain/scoring.js';
+
+/** Pure selectors from the store document and the UI's filters to the rows each view shows. */
+
+export type Health = 'ok' | 'error' | 'stale' | 'never';
+
+export function healthOf(i: Instance, now: number): Health {
+  if (!i.lastPoll) return 'never';
+  if (i.lastPoll.outcome === 'error') return 'error';
+  return now - Date.parse(i.lastPoll.at) > i.pollIntervalMinutes * 60_000 * 2 ? 'stale' : 'ok';
+}
+
+export interface AppRow {
+  id: App;
+  label: string;
+  instances: number;
+  counted: number;
+  health: Record<Health, number>;
+  lastPoll?: string;
+  score?: Score;
+}
+
+export function appRows(doc: StoreDoc, actions: readonly Action[], text: string, now: number): AppRow[] {
+  const scores = scoreByApp(actions);
+  const q = text.toLowerCase();
+  const rows: AppRow[] = [];
+  for (const app of APPS) {
+    const list = doc.instances.filter((i) => i.app === app);
+    if (list.length === 0) continue;
+    const label = APP_LABELS[app];
+    if (q && !label.toLowerCase().includes(q) && !list.some((i) => i.name.toLowerCase().includes(q)))
+      continue;
+    const health: Record<Health, number> = { ok: 0, error: 0, stale: 0, never: 0 };
+    let lastPoll: string | undefined;
+    for (const i of list) {
+      health[healthOf(i, now)]++;
+      if (i.lastPoll && (!lastPoll || i.lastPoll.at > lastPoll)) lastPoll = i.lastPoll.at;
+    }
+    const score = scores.get(app);
+    rows.push({
+      id: app,
+      label,
+      instances: list.length,
+      counted: list.filter((i) => i.recommendations).length,
+      health,
+      ...(lastPoll ? { lastPoll } : {}),
+      ...(score ? { score } : {}),
+    });
+  }
+  return rows;
+}
+
+export function drawerRows(doc: StoreDoc, app: App | undefined, text: string): Instance[] {
+  const q = text.toLowerCase();
+  return doc.instances.filter((i) => i.app === app && (!q || i.name.toLowerCase().includes(q)));
+}
+
+export type SortKey = 'rank' | 'points' | 'severity';
+export const SORTS: SortKey[] = ['rank', 'points', 'severity'];
+
+export interface ActionFilter {
+  product?: App;
+  instance?: string;
+  status?: State;
+  text: string;
+  showAccepted: boolean;
+}
+
+export const NO_FILTER: ActionFilter = { text: '', showAccepted: false };
+
+const SEV = { critical: 0, high: 1, medium: 2, low: 3 } as const;
+
+export function actionRows(actions: readonly Action[], f: ActionFilter, sort: SortKey): Action[] {
+  const q = f.text.toLowerCase();
+  const rows = actions.filter(
+    (a) =>
+      (!f.product || a.instance.app === f.product) &&
+      (!f.instance || a.instance.id === f.instance) &&
+      (f.status ? a.state === f.status : f.showAccepted || a.state !== 'risk_accepted') &&
+      (!q ||
+        a.control.title.toLowerCase().includes(q) ||
+        a.instance.name.toLowerCase().includes(q) ||
+        a.control.id.includes(q)),
+  );
+  if (sort === 'points') return rows.sort((a, b) => b.max - a.max || a.rank - b.rank);
+  if (sort === 'severity')
+    return rows.sort((a, b) => SEV[a.control.severity] - SEV[b.control.severity] || a.rank - b.rank);
+  return rows;
+}
+
+export function describeFilter(doc: StoreDoc, f: ActionFilter): string {
+  const parts: string[] = [];
+  if (f.product) parts.push(`product: ${APP_LABELS[f.product]}`);
+  if (f.instance)
+    parts.push(`instance: ${doc.instances.find((i) => i.id === f.instance)?.name ?? f.instance}`);
+  if (f.status) parts.push(`status: ${f.status}`);
+  if (f.text) parts.push(`text: ${f.text}`);
+  if (f.showAccepted && !f.status) parts.push('incl. risk accepted');
+  return parts.join(' · ');
+}
+
+export { scoreViews };
+
+export function percent(s: Score | undefined): string {
+  return s?.percent === null || s?.percent === undefined ? '–' : `${s.percent.toFixed(1)}%`;
+}
+
+export function points(n: number): string {
+  return Number.isInteger(n) ? String(n) : n.toFixed(2).replace(/0$/, '');
+}
+
+export function ago(iso: string | undefined, now: number): string {
+  if (!iso) return 'never';
+  const s = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
+  if (s < 60) return `${s}s ago`;
+  if (s < 3600) return `${Math.round(s / 60)}m ago`;
+  if (s < 86_400) return `${Math.round(s / 3600)}h ago`;
+  return `${Math.round(s / 86_400)}d ago`;
+}
+
+export type { Catalog };

@@ -1,0 +1,66 @@
+import type { App, State } from '../domain/schemas.js';
+import { type ActionFilter, NO_FILTER, type SortKey } from './model.js';
+
+export type View = 'apps' | 'drawer' | 'actions' | 'detail' | 'score' | 'history';
+export const TOP_VIEWS: View[] = ['apps', 'score', 'actions', 'history'];
+export const VIEW_TITLES: Record<View, string> = {
+  apps: 'Connected apps',
+  drawer: 'Instances',
+  actions: 'Recommended actions',
+  detail: 'Action',
+  score: 'Secure Score',
+  history: 'History',
+};
+
+export type Overlay =
+  | { kind: 'help' }
+  | { kind: 'input'; purpose: 'filter' | 'command'; value: string }
+  | { kind: 'menu'; choice: number }
+  | {
+      kind: 'status';
+      step: 'pick' | 'reason' | 'expiry';
+      choice: number;
+      state?: State;
+      reason: string;
+      expiry: string;
+      error?: string;
+    }
+  | { kind: 'add'; field: number; values: Record<string, string>; error?: string; confirm: boolean };
+
+export interface UIState {
+  view: View;
+  /** Where Esc goes back to. */
+  stack: View[];
+  app?: App;
+  /** Selected row id per list, and the index to fall back on when that row is gone. */
+  selected: Record<string, string | undefined>;
+  index: Record<string, number>;
+  /** First visible row per list. */
+  scroll: Record<string, number>;
+  appText: string;
+  drawerText: string;
+  filter: ActionFilter;
+  sort: SortKey;
+  detailId?: string;
+  detailTab: number;
+  detailScroll: number;
+  scoreView: 'current' | 'planned' | 'achievable';
+  overlay?: Overlay;
+  /** One line of feedback for the last action ("Saved", an error…). */
+  message?: string;
+}
+
+export const INITIAL: UIState = {
+  view: 'apps',
+  stack: [],
+  selected: {},
+  index: {},
+  scroll: {},
+  appText: '',
+  drawerText: '',
+  filter: NO_FILTER,
+  sort: 'rank',
+  detailTab: 0,
+  detailScroll: 0,
+  scoreView: 'current',
+};

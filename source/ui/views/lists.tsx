@@ -1,0 +1,181 @@
+import { Box, Text } from 'ink';
+import { memo } from 'react';
+import { APP_LABELS, type Instance, STATE_LABELS, type StoreDoc } from '../../domain/schemas.js';
+import type { Action } from '../../domain/scoring.js';
+import { type AppRow, ago, healthOf, percent, points } from '../model.js';
+import { cell, fitCells, sanitize, truncate } from '../text.js';
+import { severityColor, stateColor, useTheme } from '../theme.js';
+
+/** One list row: a single <Text> (cheap for Ink to lay out), inverse when selected. */
+export const Row = memo(function Row({
+  text,
+  selected,
+  color,
+}: {
+  text: string;
+  selected: boolean;
+  color?: string;
+}) {
+  return (
+    <Text inverse={selected} {...(color && !selected ? { color } : {})} wrap="truncate-end">
+      {text}
+    </Text>
+  );
+});
+
+export function Header({ text }: { text: string }) {
+  const t = useTheme();
+  return (
+    <Text bold {...(t.muted ? { color: t.muted } : {})} wrap="truncate-end">
+      {text}
+    </Text>
+  );
+}
+
+/** Render rows [start, start + height) only: lists never hand Ink more than fits. */
+export function Window<T>({
+  rows,
+  start,
+  height,
+  selected,
+  render,
+  empty,
+}: {
+  rows: readonly T[];
+  start: number;
+  height: number;
+  selected: number;
+  render: (row: T, selected: boolean, index: number) => React.ReactNode;
+  empty: string;
+}) {
+  if (rows.length === 0) return <Text>{empty}</Text>;
+  return (
+    <Box flexDirection="column">
+      {rows.slice(start, start + height).map((r, i) => render(r, start + i === selected, start + i))}
+    </Box>
+  );
+}
+
+export function appLine(r: AppRow, width: number, now: number): string {
+  const h = r.health;
+  const health = h.error
+    ? `${h.error} error`
+    : h.stale
+      ? `${h.stale} stale`
+      : h.never === r.instances
+        ? 'not polled'
+        : 'ok';
+  const fixed = 12 + 11 + 12 + 12 + 10;
+  return [
+    fitCells(r.label, Math.max(12, width - fixed)),
+    fitCells(`${r.instances} (${r.counted} on)`, 12),
+    fitCells(health, 11),
+    fitCells(ago(r.lastPoll, now), 12),
+    fitCells(percent(r.score), 9, 'right'),
+  ].join(' ');
+}
+
+export function appHeader(width: number): string {
+  const fixed = 12 + 11 + 12 + 12 + 10;
+  return [
+    fitCells('App', Math.max(12, width - fixed)),
+    fitCells('Instances', 12),
+    fitCells('Health', 11),
+    fitCells('Last poll', 12),
+    fitCells('Score', 9, 'right'),
+  ].join(' ');
+}
+
+export function instanceLine(i: Instance, doc: StoreDoc, width: number, now: number): string {
+  const rec = i.recommendations ? 'On' : 'Off';
+  const single =
+    doc.settings.instanceMode === 'single' && doc.settings.secureScoreInstance[i.app] === i.id ? '*' : ' ';
+  const rest = 10 + 8 + 12 + 6 + 4;
+  const name = Math.max(14, Math.floor((width - rest) * 0.45));
+  const url = Math.max(10, width - rest - name);
+  return [
+    cell(i.name, name),
+    cell(i.baseUrl, url),
+    fitCells(healthOf(i, now), 6),
+    fitCells(ago(i.lastPoll?.at, now), 10),
+    fitCells(`${rec}${single}`, 5),
+  ].join(' ');
+}
+
+export function instanceHeader(width: number): string {
+  const rest = 10 + 8 + 12 + 6 + 4;
+  const name = Math.max(14, Math.floor((width - rest) * 0.45));
+  const url = Math.max(10, width - rest - name);
+  return [
+    fitCells('Instance', name),
+    fitCells('Endpoint', url),
+    fitCells('Health', 6),
+    fitCells('Last poll', 10),
+    'Recs ',
+  ].join(' ');
+}
+
+/** Columns of the Recommended actions table; narrow terminals drop the least useful first. */
+export function actionColumns(width: number) {
+  const wide = width >= 110;
+  const fixed = 5 + 11 + (wide ? 19 : 0) + 9 + 15 + 9;
+  const title = Math.max(16, width - fixed - 16);
+  const instance = Math.max(10, width - fixed - title - 1);
+  return { wide, title, instance };
+}
+
+export function actionLine(a: Action, width: number): string {
+  const c = actionColumns(width);
+  const pts = a.achieved === null ? `–/${points(a.max)}` : `${points(a.achieved)}/${points(a.max)}`;
+  const status = a.unverified ? `${STATE_LABELS[a.state]}*` : STATE_LABELS[a.state];
+  return [
+    fitCells(String(a.rank), 4, 'right'),
+    cell(a.control.title, c.title),
+    fitCells(APP_LABELS[a.instance.app], 10),
+    cell(a.instance.name, c.instance),
+    ...(c.wide ? [fitCells(a.result.outcome === 'unknown' ? 'unknown' : a.result.outcome, 8)] : []),
+    fitCells(pts, 8, 'right'),
+    fitCells(truncate(status, 14), 14),
+    fitCells(a.control.severity, 8),
+  ].join(' ');
+}
+
+export function actionHeader(width: number): string {
+  const c = actionColumns(width);
+  return [
+    fitCells('#', 4, 'right'),
+    fitCells('Title', c.title),
+    fitCells('Product', 10),
+    fitCells('Instance', c.instance),
+    ...(c.wide ? [fitCells('Result', 8)] : []),
+    fitCells('Points', 8, 'right'),
+    fitCells('Status', 14),
+    fitCells('Severity', 8),
+  ].join(' ');
+}
+
+export function ActionRow({ a, selected, width }: { a: Action; selected: boolean; width: number }) {
+  const t = useTheme();
+  const color =
+    a.state === 'completed'
+      ? t.ok
+      : (stateColor(t, a.state) ??
+        (a.control.severity === 'critical' ? severityColor(t, 'critical') : undefined));
+  return <Row text={actionLine(a, width)} selected={selected} {...(color ? { color } : {})} />;
+}
+
+export function SafeText({
+  children,
+  color,
+  bold,
+}: {
+  children: unknown;
+  color?: string | undefined;
+  bold?: boolean;
+}) {
+  return (
+    <Text {...(color ? { color } : {})} {...(bold ? { bold } : {})} wrap="truncate-end">
+      {sanitize(children)}
+    </Text>
+  );
+}

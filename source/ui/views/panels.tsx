@@ -1,0 +1,305 @@
+import { Box, Text } from 'ink';
+import {
+  APP_LABELS,
+  type Instance,
+  SETTABLE_STATES,
+  STATE_LABELS,
+  type StatusUpdate,
+  type StoreDoc,
+} from '../../domain/schemas.js';
+import type { Action, ScoreViews } from '../../domain/scoring.js';
+import { scoreByApp, scoreByInstance } from '../../domain/scoring.js';
+import { ADD_FIELDS, menuLabels } from '../controller.js';
+import { helpRows, type Keymap } from '../keys.js';
+import { ago, percent, points } from '../model.js';
+import type { Overlay, UIState } from '../state.js';
+import { fitCells, sanitize, truncate, wrap } from '../text.js';
+import { outcomeColor, useTheme } from '../theme.js';
+import { Row } from './lists.js';
+
+/** Text panels: action detail, Secure Score, history, and the overlays. Each returns lines that fit `height`. */
+
+export function detailLines(
+  a: Action,
+  tab: number,
+  width: number,
+  history: readonly StatusUpdate[] = [],
+): { text: string; color?: string | undefined }[] {
+  const w = Math.max(20, width - 2);
+  const out: { text: string; color?: string }[] = [];
+  const para = (label: string, text: string) => {
+    out.push({ text: label });
+    for (const l of wrap(sanitize(text, { multiline: true }), w - 2)) out.push({ text: `  ${l}` });
+  };
+  const c = a.control;
+  if (tab === 0) {
+    para('Description', c.description);
+    out.push({ text: '' });
+    out.push({
+      text: `Status      ${STATE_LABELS[a.state]}${a.unverified ? " (unverified: full points on the operator's word)" : ''}`,
+    });
+    out.push({
+      text: `Result      ${a.result.outcome}${a.result.total !== undefined && c.scoring === 'proportional' ? ` (${a.result.count}/${a.result.total})` : ''}${a.result.reason ? ` — ${sanitize(a.result.reason)}` : ''}`,
+    });
+    out.push({
+      text: `Points      ${a.achieved === null ? 'not counted' : points(a.achieved)} of ${points(a.max)} (${c.scoring})`,
+    });
+    out.push({ text: `Product     ${APP_LABELS[a.instance.app]} · ${sanitize(a.instance.name)}` });
+    out.push({ text: `Category    ${c.category} · severity ${c.severity}` });
+    out.push({ text: `Threats     ${c.threats.join(', ')}` });
+    out.push({ text: `User impact ${c.userImpact} · implementation cost ${c.implementationCost}` });
+    out.push({ text: `Benchmarks  ${c.benchmarks.map((b) => `${b.name} ${b.id}`).join('; ')}` });
+    out.push({ text: '' });
+    out.push({ text: 'Evidence (values seen)' });
+    if (a.result.evidence.length === 0) out.push({ text: '  none' });
+    for (const e of a.result.evidence)
+      out.push({
+        text: `  ${truncate(sanitize(e.item), 34)}  ${e.path} = ${truncate(sanitize(e.value), Math.max(10, w - 40 - e.path.length))}`,
+      });
+  } else if (tab === 1) {
+    if (c.prerequisites.length > 0) {
+      out.push({ text: 'Prerequisites' });
+      for (const p of c.prerequisites)
+        for (const [i, l] of wrap(sanitize(p), w - 4).entries())
+          out.push({ text: `${i ? '   ' : ' - '}${l}` });
+      out.push({ text: '' });
+    }
+    out.push({ text: 'Steps' });
+    c.steps.forEach((s, n) => {
+      wrap(sanitize(s), w - 5).forEach((l, i) => {
+        out.push({ text: i === 0 ? `${String(n + 1).padStart(2)}. ${l}` : `    ${l}` });
+      });
+    });
+    if (c.links.length > 0) {
+      out.push({ text: '' });
+      out.push({ text: 'Learn more' });
+      for (const l of c.links) out.push({ text: `  ${truncate(l, w - 2)}` });
+    }
+  } else {
+    out.push({ text: 'Status history (newest first)' });
+    if (history.length === 0) out.push({ text: '  no status changes: To address by default' });
+    for (const u of [...history].reverse()) {
+      out.push({
+        text: `  ${u.at.slice(0, 16).replace('T', ' ')}  ${STATE_LABELS[u.state]} by ${sanitize(u.by)}${u.expires ? ` until ${u.expires.slice(0, 10)}` : ''}`,
+      });
+      if (u.reason) for (const l of wrap(sanitize(u.reason), w - 6)) out.push({ text: `      ${l}` });
+    }
+  }
+  return out;
+}
+
+const BARS = ' ▁▂▃▄▅▆▇█';
+export function sparkline(values: number[], width: number): string {
+  const v = values.slice(-width);
+  if (v.length === 0) return '';
+  return v.map((x) => BARS[Math.max(0, Math.min(8, Math.round((x / 100) * 8)))]).join('');
+}
+
+export function ScorePanel({
+  views,
+  actions,
+  doc,
+  state,
+  width,
+  height,
+}: {
+  views: ScoreViews;
+  actions: readonly Action[];
+  doc: StoreDoc;
+  state: UIState;
+  width: number;
+  height: number;
+}) {
+  const t = useTheme();
+  const v = views[state.scoreView];
+  const lines: { text: string; color?: string | undefined; bold?: boolean }[] = [];
+  const label = { current: 'Current score', planned: 'Planned score', achievable: 'Achievable score' }[
+    state.scoreView
+  ];
+  lines.push({
+    text: `${label}: ${percent(v)}  (${points(v.achieved)} / ${points(v.possible)} points)   v: next view`,
+    bold: true,
+    color: t.accent,
+  });
+  lines.push({
+    text: `current ${percent(views.current)} · planned ${percent(views.planned)} · achievable ${percent(views.achievable)} (possible without accepted risks: ${points(views.achievable.possible)})`,
+  });
+  lines.push({ text: '' });
+  const pct = doc.daily.map((d) => (d.possible > 0 ? (d.achieved / d.possible) * 100 : 0));
+  lines.push({
+    text: `Trend (${doc.daily.length} day${doc.daily.length === 1 ? '' : 's'}): ${sparkline(pct, Math.max(10, width - 30))}`,
+  });
+  lines.push({ text: '' });
+  lines.push({ text: 'By product', bold: true });
+  for (const [app, s] of scoreByApp(actions))
+    lines.push({
+      text: `  ${fitCells(APP_LABELS[app], 14)} ${fitCells(percent(s), 7, 'right')}  ${points(s.achieved)} / ${points(s.possible)}`,
+    });
+  lines.push({ text: '' });
+  lines.push({ text: 'By instance', bold: true });
+  const names = new Map(doc.instances.map((i) => [i.id, i.name]));
+  for (const [id, s] of scoreByInstance(actions))
+    lines.push({
+      text: `  ${fitCells(sanitize(names.get(id) ?? id), 30)} ${fitCells(percent(s), 7, 'right')}  ${points(s.achieved)} / ${points(s.possible)}`,
+    });
+  if (actions.length === 0) lines.push({ text: '  no instance has Secure Score recommendations turned on' });
+  return (
+    <Box flexDirection="column">
+      {lines.slice(0, height).map((l, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: static lines
+        <Text key={i} {...(l.color ? { color: l.color } : {})} bold={l.bold ?? false} wrap="truncate-end">
+          {l.text || ' '}
+        </Text>
+      ))}
+    </Box>
+  );
+}
+
+export function historyLines(doc: StoreDoc, width: number): string[] {
+  const names = new Map(doc.instances.map((i) => [i.id, i.name]));
+  const lines: string[] = [];
+  for (const p of [...doc.polls].reverse()) {
+    const counts = { new: 0, fixed: 0, regressed: 0 };
+    for (const c of p.changes) counts[c.kind]++;
+    const detail = p.changes
+      .slice(0, 4)
+      .map((c) => `${c.kind} ${c.controlId}`)
+      .join(', ');
+    lines.push(
+      truncate(
+        `${p.at.slice(0, 16).replace('T', ' ')}  ${fitCells(sanitize(names.get(p.instanceId) ?? p.instanceId), 24)} +${counts.new} new  ${counts.fixed} fixed  ${counts.regressed} regressed  ${detail}`,
+        width,
+      ),
+    );
+  }
+  return lines;
+}
+
+export function DailyTable({ doc, height }: { doc: StoreDoc; height: number }) {
+  const days = doc.daily.slice(-Math.max(0, height));
+  return (
+    <Box flexDirection="column">
+      {days.reverse().map((d) => (
+        <Text
+          key={d.day}
+        >{`${d.day}  ${fitCells(d.possible > 0 ? `${((d.achieved / d.possible) * 100).toFixed(1)}%` : '–', 7, 'right')}  ${points(d.achieved)} / ${points(d.possible)}`}</Text>
+      ))}
+    </Box>
+  );
+}
+
+export function HelpPanel({ keymap, height, width }: { keymap: Keymap; height: number; width: number }) {
+  const rows = helpRows(keymap);
+  const half = Math.ceil(rows.length / 2);
+  const col = Math.floor((width - 2) / 2);
+  const lines: string[] = [];
+  for (let i = 0; i < half; i++) {
+    const a = rows[i];
+    const b = rows[i + half];
+    const fmt = (r: typeof a) => (r ? fitCells(`${fitCells(r.keys, 14)} ${r.help}`, col) : '');
+    lines.push(`${fmt(a)} ${fmt(b)}`);
+  }
+  lines.push('');
+  lines.push(':product <app>  :instance "<name>"  :status <status>  :clear  :q   (Esc closes this help)');
+  return (
+    <Box flexDirection="column">
+      <Text bold>Keys</Text>
+      {lines.slice(0, height - 1).map((l, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: static lines
+        <Text key={i} wrap="truncate-end">
+          {l || ' '}
+        </Text>
+      ))}
+    </Box>
+  );
+}
+
+export function OverlayPanel({
+  overlay,
+  doc,
+  instance,
+  action,
+}: {
+  overlay: Overlay;
+  doc: StoreDoc;
+  instance?: Instance | undefined;
+  action?: Action | undefined;
+}) {
+  const t = useTheme();
+  if (overlay.kind === 'menu') {
+    const items = menuLabels(doc, instance);
+    return (
+      <Box flexDirection="column" borderStyle="single" paddingX={1}>
+        <Text bold>{`… ${sanitize(instance?.name ?? '')}`}</Text>
+        {items.map((label, i) => (
+          <Row key={label} text={label} selected={i === overlay.choice} />
+        ))}
+        <Text>Enter chooses · Esc closes</Text>
+      </Box>
+    );
+  }
+  if (overlay.kind === 'status') {
+    return (
+      <Box flexDirection="column" borderStyle="single" paddingX={1}>
+        <Text
+          bold
+          wrap="truncate-end"
+        >{`Set status: ${sanitize(action?.control.title ?? '')} — ${sanitize(action?.instance.name ?? '')}`}</Text>
+        {overlay.step === 'pick' &&
+          SETTABLE_STATES.map((s, i) => (
+            <Row key={s} text={STATE_LABELS[s]} selected={i === overlay.choice} />
+          ))}
+        {overlay.step !== 'pick' && <Text>{`Status: ${STATE_LABELS[overlay.state ?? 'to_address']}`}</Text>}
+        {overlay.step !== 'pick' && (
+          <Text wrap="truncate-end">{`Reason: ${overlay.reason}${overlay.step === 'reason' ? '▏' : ''}`}</Text>
+        )}
+        {overlay.step === 'expiry' && <Text>{`Expires (YYYY-MM-DD): ${overlay.expiry}▏`}</Text>}
+        {overlay.error && <Text {...(t.bad ? { color: t.bad } : {})}>{`! ${overlay.error}`}</Text>}
+        <Text>
+          {overlay.step === 'pick' ? 'Enter chooses · Esc cancels' : 'Enter confirms · Esc cancels'}
+        </Text>
+      </Box>
+    );
+  }
+  if (overlay.kind === 'add') {
+    const multiple = doc.settings.instanceMode === 'multiple';
+    return (
+      <Box flexDirection="column" borderStyle="single" paddingX={1}>
+        <Text bold>
+          Add an instance (the secret itself is never stored: give the name of its environment variable)
+        </Text>
+        {ADD_FIELDS.map((f, i) => (
+          <Row
+            key={f.key}
+            text={`${fitCells(f.label, 15)} ${overlay.values[f.key] ?? ''}${i === overlay.field && !overlay.confirm ? '▏' : ''}   ${i === overlay.field ? f.hint : ''}`}
+            selected={i === overlay.field && !overlay.confirm}
+          />
+        ))}
+        {overlay.error && <Text {...(t.bad ? { color: t.bad } : {})}>{`! ${overlay.error}`}</Text>}
+        {overlay.confirm ? (
+          <Text bold {...(t.warn ? { color: t.warn } : {})}>
+            {multiple
+              ? 'Adding an instance is permanent: it can be turned off later but never deleted, so its history stays auditable. Add it? (y/n)'
+              : 'Add this instance? (y/n)'}
+          </Text>
+        ) : (
+          <Text>↑/↓ or Tab moves · Enter next / submit · Esc cancels</Text>
+        )}
+      </Box>
+    );
+  }
+  return null;
+}
+
+export function lastErrorLine(i: Instance | undefined, now: number): string {
+  if (!i) return '';
+  const rec = `Secure Score recommendations: ${i.recommendations ? 'On' : 'Off'}`;
+  const poll = i.lastPoll
+    ? i.lastPoll.outcome === 'error'
+      ? `last poll ${ago(i.lastPoll.at, now)} failed: ${sanitize(i.lastPoll.error)}`
+      : `last poll ${ago(i.lastPoll.at, now)} ok`
+    : 'not polled yet';
+  return `${rec} · ${poll}`;
+}
+
+export { outcomeColor };

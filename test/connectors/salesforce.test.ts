@@ -1,0 +1,384 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadCatalog } from '../../source/catalog/index.js';
+import { ConnectorError } from '../../source/connectors/http.js';
+import { API_VERSION, salesforce, salesforceVendor } from '../../source/connectors/salesforce/index.js';
+import { type Datasets, evaluate } from '../../source/domain/rules.js';
+import { salesforceDemo, salesforceSim } from '../../source/simulator/salesforce.js';
+import { type Simulator, startSimulator } from '../../source/simulator/server.js';
+import type { DemoTenant } from '../../source/simulator/types.js';
+import { fakeClock } from '../helpers/clock.js';
+import { collect, instanceFor, simulate, tenantCopy } from '../helpers/sim.js';
+
+const [contoso] = salesforceDemo as [DemoTenant];
+const DATA = `/services/data/${API_VERSION}`;
+let sim: Simulator | undefined;
+afterEach(async () => {
+  await sim?.close();
+  sim = undefined;
+});
+
+const resultsOf = (datasets: Datasets) =>
+  Object.fromEntries(
+    loadCatalog()
+      .forApp('salesforce')
+      .map((c) => [c.id, evaluate(c, datasets)]),
+  );
+
+const failure = (p: Promise<unknown>) => p.then(() => undefined).catch((e: unknown) => e as ConnectorError);
+const apiCalls = (s: Simulator) => s.log.filter((r) => r.path.startsWith('/services/data/'));
+const tokenCalls = (s: Simulator) => s.log.filter((r) => r.path === '/services/oauth2/token');
+
+/** A copy of the demo org with changes to its data. */
+function org(patch: Record<string, unknown>, extra: Partial<DemoTenant> = {}): DemoTenant {
+  const t = tenantCopy(contoso, extra);
+  return { ...t, data: { ...t.data, ...patch } };
+}
+
+describe('Salesforce connector against the simulator', () => {
+  it('signs in with client credentials and evaluates the demo org to a mix of outcomes', async () => {
+    sim = await simulate([contoso]);
+    const { datasets, requests } = await collect(salesforce, sim, contoso);
+    const r = resultsOf(datasets);
+    const outcomes = Object.fromEntries(Object.entries(r).map(([id, res]) => [id, res.outcome]));
+    expect(outcomes).toEqual({
+      'sf.healthcheck.score': 'fail',
+      'sf.mfa.ui_login': 'unknown',
+      'sf.mfa.registration_verify': 'fail',
+      'sf.pwd.min_length': 'fail',
+      'sf.pwd.complexity': 'pass',
+      'sf.pwd.lockout': 'pass',
+      'sf.pwd.history': 'pass',
+      'sf.session.timeout': 'fail',
+      'sf.session.force_logout': 'fail',
+      'sf.session.ip_every_request': 'pass',
+      'sf.session.httponly': 'pass',
+      'sf.session.clickjack': 'partial',
+      'sf.session.csrf': 'pass',
+      'sf.session.lock_domain': 'pass',
+      'sf.perm.modify_all': 'pass',
+    });
+    expect(r['sf.session.clickjack']).toMatchObject({ count: 3, total: 4 });
+    // The demo integration user may not see TwoFactorMethodsInfo: unknown with the reason, never a fail.
+    expect(r['sf.mfa.ui_login']?.reason).toMatch(
+      /^the token may not read this object, or the org does not have it \(Salesforce 400: sObject type 'TwoFactorMethodsInfo' is not supported.*\(INVALID_TYPE\)\)$/,
+    );
+    expect(r['sf.healthcheck.score']?.evidence).toEqual([
+      { item: 'Health Check', path: '/Score', value: '68' },
+    ]);
+    // One person holding Modify All Data through the profile and a permission set counts once; inactive users not at all.
+    expect(datasets['salesforce:permissions/modify-all']).toMatchObject({
+      ok: true,
+      items: [{ activeUsers: 4 }],
+    });
+
+    // The client secret goes only to the token endpoint, as a form field; the API sees the access token.
+    const [token] = tokenCalls(sim);
+    expect(token?.method).toBe('POST');
+    expect(token?.headers.authorization).toBeUndefined();
+    const api = apiCalls(sim);
+    expect(api.length).toBe(requests - 1);
+    expect(api.every((c) => /^Bearer 00D\w+!AQ[\w-]+$/.test(String(c.headers.authorization)))).toBe(true);
+    expect(JSON.stringify(sim.log)).not.toContain(contoso.token);
+  });
+
+  it('follows relative nextRecordsUrl batches until done, without resending the query', async () => {
+    sim = await simulate([contoso]);
+    const { datasets } = await collect(salesforce, sim, contoso);
+    const rows =
+      (contoso.data.tooling as Record<string, { Setting: string }[]>).SecurityHealthCheckRisks ?? [];
+    const risks = datasets['salesforce:healthcheck/risks'];
+    expect(risks?.ok && risks.items.map((i) => (i as { Setting: string }).Setting)).toEqual(
+      rows.map((r) => r.Setting),
+    );
+    const batches = apiCalls(sim).filter((c) => c.path.startsWith(`${DATA}/tooling/query`));
+    // One Score query, then the risks in batches of 5.
+    expect(batches.length).toBe(1 + Math.ceil(rows.length / 5));
+    expect(rows.length).toBeGreaterThan(10);
+    const follow = batches.slice(2);
+    expect(follow.every((c) => /^\/services\/data\/v62\.0\/tooling\/query\/01g\w+-\d+$/.test(c.path))).toBe(
+      true,
+    );
+    expect(follow.every((c) => c.query === '')).toBe(true);
+    expect(follow.map((c) => Number(c.path.split('-').pop()))).toEqual(follow.map((_, i) => 5 * (i + 1)));
+    // REST queries page the same way: 13 active standard users come in three batches.
+    const users = apiCalls(sim).filter((c) => c.path.startsWith(`${DATA}/query`));
+    expect(users.slice(0, 3).map((c) => c.path.replace(/01g\w+/, '01g…'))).toEqual([
+      `${DATA}/query`,
+      `${DATA}/query/01g…-5`,
+      `${DATA}/query/01g…-10`,
+    ]);
+  });
+
+  it('scores MFA by the share of active users with a strong verifier when the object is visible', async () => {
+    const t = org({ hiddenObjects: [] });
+    sim = await simulate([t]);
+    const r = resultsOf((await collect(salesforce, sim, t)).datasets);
+    expect(r['sf.mfa.ui_login']).toMatchObject({ outcome: 'partial', count: 9, total: 13 });
+    const without = r['sf.mfa.ui_login']?.evidence.filter((e) => e.value === 'false').map((e) => e.item);
+    expect(without).toEqual([
+      'finley.rossi@contoso.com',
+      'logan.alvarez@contoso.com',
+      'morgan.becker@contoso.com',
+      'posture.integration@contoso.com',
+    ]);
+  });
+
+  it('makes Health Check controls unknown when the token lacks View Setup (INSUFFICIENT_ACCESS)', async () => {
+    const t = tenantCopy(contoso, { forbidden: ['/tooling'] });
+    sim = await simulate([t]);
+    const r = resultsOf((await collect(salesforce, sim, t)).datasets);
+    for (const id of ['sf.healthcheck.score', 'sf.pwd.min_length', 'sf.session.clickjack']) {
+      expect(r[id]?.outcome).toBe('unknown');
+      expect(r[id]?.reason).toMatch(
+        /^the token may not read this \(Salesforce 403: .*\(INSUFFICIENT_ACCESS\)\)$/,
+      );
+    }
+    // What the REST API still shows is evaluated.
+    expect(r['sf.perm.modify_all']?.outcome).toBe('pass');
+  });
+
+  it('ends at the token endpoint with one clear message when the client secret is wrong', async () => {
+    sim = await simulate([contoso]);
+    const err = await failure(collect(salesforce, sim, contoso, 'wrong-secret-98765'));
+    expect(err).toBeInstanceOf(ConnectorError);
+    expect(err?.message).toBe('Salesforce sign-in failed: invalid client credentials (invalid_client)');
+    expect(err?.kind).toBe('auth');
+    expect(sim.log.length).toBe(1);
+  });
+
+  it('asks for the clientId option before sending anything', async () => {
+    sim = await simulate([contoso]);
+    const clock = fakeClock();
+    const err = await failure(
+      salesforce.collect({
+        instance: instanceFor(sim, contoso, { options: {} }),
+        secret: contoso.token,
+        clock,
+        deadline: clock.now() + 60_000,
+      }),
+    );
+    expect(err?.kind).toBe('auth');
+    expect(err?.message).toMatch(/needs the clientId option/);
+    expect(sim.log.length).toBe(0);
+  });
+
+  it('refreshes an expired session once and carries on', async () => {
+    sim = await simulate(
+      [contoso],
+      [{ kind: 'status', status: 401, tenant: contoso.id, path: '/services/data/', times: 1 }],
+    );
+    const { datasets } = await collect(salesforce, sim, contoso);
+    expect(datasets['salesforce:healthcheck/score']).toMatchObject({ ok: true, items: [{ Score: 68 }] });
+    expect(tokenCalls(sim).length).toBe(2);
+    // The retried request carries the new token, not the expired one.
+    const [first, second] = apiCalls(sim);
+    expect(second?.headers.authorization).not.toBe(first?.headers.authorization);
+  });
+
+  it('gives up with a clear error when the session is still refused after a refresh', async () => {
+    sim = await simulate(
+      [contoso],
+      [{ kind: 'status', status: 401, tenant: contoso.id, path: '/services/data/' }],
+    );
+    const err = await failure(collect(salesforce, sim, contoso));
+    expect(err?.message).toBe('Salesforce 401: Session expired or invalid (INVALID_SESSION_ID)');
+    expect(err?.kind).toBe('auth');
+    expect(tokenCalls(sim).length).toBe(2);
+    expect(apiCalls(sim).length).toBe(2);
+  });
+
+  it('treats the 403 REQUEST_LIMIT_EXCEEDED as a rate limit and ends the poll rather than waiting a day', async () => {
+    sim = await simulate([contoso], [{ kind: 'rateLimit', tenant: contoso.id, path: '/services/data/' }]);
+    const { promise, clock } = (() => {
+      const clock = fakeClock(Date.parse('2026-11-02T22:15:00Z'));
+      const promise = salesforce.collect({
+        instance: instanceFor(sim, contoso),
+        secret: contoso.token,
+        clock,
+        deadline: clock.now() + 120_000,
+      });
+      return { promise, clock };
+    })();
+    const err = await failure(promise);
+    expect(err?.kind).toBe('rate_limited');
+    // No Retry-After from Salesforce: wait for the next UTC midnight, at least an hour.
+    expect(err?.message).toBe('rate limited by Salesforce until 2026-11-03T00:00:00.000Z');
+    expect(clock.sleeps).toEqual([]);
+    expect(apiCalls(sim).length).toBe(1);
+  });
+
+  it('is rate limited by the org itself once its daily requests are spent', async () => {
+    const t = org({ apiLimit: 15000, apiUsed: 15000 });
+    sim = await simulate([t]);
+    const err = await failure(collect(salesforce, sim, t));
+    expect(err?.kind).toBe('rate_limited');
+    expect(err?.message).toMatch(/^rate limited by Salesforce until \d{4}-\d\d-\d\dT/);
+    expect(apiCalls(sim).length).toBe(1);
+  });
+
+  it('stops before using the last 10% of the org daily API requests', async () => {
+    const t = org({ apiLimit: 15000, apiUsed: 13600 });
+    sim = await simulate([t]);
+    const err = await failure(collect(salesforce, sim, t));
+    expect(err?.kind).toBe('rate_limited');
+    expect(err?.message).toMatch(/has used 13601 of its 15000 daily API requests/);
+    expect(apiCalls(sim).length).toBe(1);
+  });
+
+  it('rejects a query result that does not have the documented shape', async () => {
+    sim = await simulate([contoso], [{ kind: 'wrongTypes', tenant: contoso.id, path: '/tooling/query' }]);
+    const err = await failure(collect(salesforce, sim, contoso));
+    expect(err?.kind).toBe('malformed');
+    expect(err?.message).toMatch(/^unexpected response for the Health Check score/);
+  });
+
+  it('rejects a cut-off body', async () => {
+    sim = await simulate([contoso], [{ kind: 'truncate', tenant: contoso.id, path: '/tooling/query' }]);
+    const err = await failure(collect(salesforce, sim, contoso));
+    expect(err?.message).toBe(
+      `Salesforce returned malformed JSON instead of JSON (/${contoso.id}${DATA}/tooling/query)`,
+    );
+  });
+
+  it('retries a 500 a bounded number of times, then fails with the Salesforce message', async () => {
+    sim = await simulate(
+      [contoso],
+      [{ kind: 'status', status: 500, tenant: contoso.id, path: '/services/data/' }],
+    );
+    const { promise, clock } = (() => {
+      const clock = fakeClock();
+      return {
+        clock,
+        promise: salesforce.collect({
+          instance: instanceFor(sim, contoso),
+          secret: contoso.token,
+          clock,
+          deadline: clock.now() + 120_000,
+        }),
+      };
+    })();
+    const err = await failure(promise);
+    expect(err?.kind).toBe('http');
+    expect(err?.message).toMatch(/^Salesforce 500: An unexpected error occurred\. .*\(UNKNOWN_EXCEPTION\)$/);
+    expect(apiCalls(sim).length).toBe(3);
+    expect(clock.sleeps.length).toBe(2);
+  });
+
+  it('refuses to send the token to an instance_url on another host', async () => {
+    const vendor = {
+      ...salesforceSim,
+      handle: (req: Parameters<typeof salesforceSim.handle>[0]) => {
+        const reply = salesforceSim.handle(req);
+        if (req.path !== '/services/oauth2/token') return reply;
+        return { ...reply, body: { ...(reply.body as object), instance_url: 'https://evil.example.com' } };
+      },
+    };
+    sim = await startSimulator({ tenants: [contoso], vendors: { salesforce: vendor } });
+    const err = await failure(collect(salesforce, sim, contoso));
+    expect(err?.kind).toBe('auth');
+    expect(err?.message).toMatch(
+      /^Salesforce sent instance_url https:\/\/evil\.example\.com, which is not the configured My Domain/,
+    );
+    expect(sim.log.length).toBe(1);
+  });
+});
+
+describe('Salesforce rate-limit signal', () => {
+  const res = (status: number, body: unknown) => ({
+    status,
+    headers: {},
+    body,
+    url: 'https://x.my.salesforce.com/',
+  });
+  const now = Date.parse('2026-11-02T23:30:00Z');
+
+  it('waits at least an hour for the daily limit, seconds for the concurrency limit, not at all for a plain 403', () => {
+    const daily = [{ message: 'TotalRequests Limit exceeded.', errorCode: 'REQUEST_LIMIT_EXCEEDED' }];
+    const concurrent = [
+      { message: 'ConcurrentPerOrgLongTxn Limit exceeded.', errorCode: 'REQUEST_LIMIT_EXCEEDED' },
+    ];
+    const denied = [
+      { message: 'insufficient access rights on cross-reference id', errorCode: 'INSUFFICIENT_ACCESS' },
+    ];
+    // 30 minutes to midnight is too soon: an hour at least.
+    expect(salesforceVendor.rateLimitWait(res(403, daily), now)).toBe(3_600_000);
+    expect(salesforceVendor.rateLimitWait(res(403, daily), Date.parse('2026-11-02T10:00:00Z'))).toBe(
+      14 * 3_600_000,
+    );
+    expect(salesforceVendor.rateLimitWait(res(403, concurrent), now)).toBe(5_000);
+    expect(salesforceVendor.rateLimitWait(res(403, denied), now)).toBeUndefined();
+    expect(salesforceVendor.rateLimitWait(res(500, daily), now)).toBeUndefined();
+  });
+});
+
+describe('Salesforce simulator', () => {
+  async function signIn(s: Simulator): Promise<{ access: string; base: string }> {
+    const res = await fetch(`${s.baseUrl(contoso.id)}/services/oauth2/token`, {
+      method: 'POST',
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: String(contoso.options?.clientId),
+        client_secret: contoso.token,
+      }),
+    });
+    const body = (await res.json()) as { access_token: string; instance_url: string };
+    return { access: body.access_token, base: body.instance_url };
+  }
+
+  it('answers in Salesforce error arrays with Sforce-Limit-Info on every response', async () => {
+    sim = await simulate([contoso]);
+    const { access, base } = await signIn(sim);
+    expect(base).toBe(sim.baseUrl(contoso.id));
+    const get = (q: string, token = access) =>
+      fetch(`${base}${DATA}/query?q=${encodeURIComponent(q)}`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+
+    const bad = await get('SELECT Nickname FROM User');
+    expect(bad.status).toBe(400);
+    expect(bad.headers.get('sforce-limit-info')).toMatch(/^api-usage=\d+\/15000$/);
+    expect(await bad.json()).toEqual([
+      {
+        message: expect.stringMatching(/^No such column 'Nickname' on entity 'User'/),
+        errorCode: 'INVALID_FIELD',
+      },
+    ]);
+
+    const tooling = await get('SELECT Score FROM SecurityHealthCheck');
+    expect(tooling.status).toBe(400);
+    expect(((await tooling.json()) as { errorCode: string }[])[0]?.errorCode).toBe('INVALID_TYPE');
+
+    const expired = await get('SELECT Id FROM User', 'stale');
+    expect(expired.status).toBe(401);
+    expect(await expired.json()).toEqual([
+      { message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' },
+    ]);
+
+    const ok = await get("SELECT Id, Username FROM User WHERE IsActive = false AND UserType = 'Standard'");
+    expect(ok.headers.get('sforce-limit-info')).toMatch(/^api-usage=\d+\/15000$/);
+    expect(await ok.json()).toEqual({
+      totalSize: 1,
+      done: true,
+      records: [
+        {
+          attributes: { type: 'User', url: `${DATA}/sobjects/User/005Cont0000013AAA` },
+          Id: '005Cont0000013AAA',
+          Username: 'quinn.halvorsen@contoso.com',
+        },
+      ],
+    });
+  });
+
+  it('answers the token endpoint in the OAuth error form', async () => {
+    sim = await simulate([contoso]);
+    const res = await fetch(`${sim.baseUrl(contoso.id)}/services/oauth2/token`, {
+      method: 'POST',
+      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: 'nope', client_secret: 'x' }),
+    });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({
+      error: 'invalid_client_id',
+      error_description: 'client identifier invalid',
+    });
+  });
+});

@@ -1,0 +1,81 @@
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { STORE_VERSION } from '../../source/domain/schemas.js';
+import { Store, StoreError } from '../../source/store/store.js';
+import { instance } from '../helpers/fixtures.js';
+
+const dir = () => mkdtempSync(join(tmpdir(), 'store-'));
+
+describe('store', () => {
+  it('creates the file 0600 with a schema version and keeps the previous good copy', async () => {
+    const file = join(dir(), 'nested', 'store.json');
+    const s = await Store.open(file);
+    await s.update((d) => {
+      d.instances.push(instance('a'));
+    });
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(readFileSync(file, 'utf8')).version).toBe(STORE_VERSION);
+    await s.update((d) => {
+      d.instances.push(instance('b'));
+    });
+    expect(JSON.parse(readFileSync(`${file}.bak`, 'utf8')).instances).toHaveLength(1);
+    s.close();
+    const again = await Store.open(file);
+    expect(again.doc.instances.map((i) => i.id)).toEqual(['a', 'b']);
+    again.close();
+  });
+
+  it.each([
+    ['not JSON', '{"version": 1, "instances": [', /is not valid JSON/],
+    ['no version', '{"instances": []}', /has no schema version/],
+    ['a newer version', '{"version": 99}', /schema version 99, newer than this posture/],
+    [
+      'a bad instance',
+      '{"version": 1, "instances": [{"id": 3}]}',
+      /does not match the schema at instances\.0/,
+    ],
+  ])('refuses a store with %s, names the file and leaves it untouched', async (_what, content, message) => {
+    const file = join(dir(), 'store.json');
+    writeFileSync(file, content);
+    const err = await Store.open(file).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StoreError);
+    expect((err as Error).message).toContain(file);
+    expect((err as Error).message).toMatch(message);
+    expect(readFileSync(file, 'utf8')).toBe(content);
+    expect(existsSync(`${file}.lock`)).toBe(false);
+  });
+
+  it('keeps the document unchanged when a change throws', async () => {
+    const s = await Store.open(join(dir(), 'store.json'));
+    await expect(
+      s.update((d) => {
+        d.instances.push(instance('half'));
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    expect(s.doc.instances).toHaveLength(0);
+    s.close();
+  });
+
+  it('lets one writer in; a second opens read-only with a notice; a stale lock is taken over', async () => {
+    const file = join(dir(), 'store.json');
+    const first = await Store.open(file);
+    const second = await Store.open(file);
+    expect(first.readOnly).toBe(false);
+    expect(second.readOnly).toBe(true);
+    expect(second.notice).toMatch(/another posture \(pid \d+/);
+    await expect(second.update(() => {})).rejects.toThrow(/read-only/);
+    first.close();
+    second.close();
+    // A lock left by a process that no longer exists.
+    writeFileSync(
+      `${file}.lock`,
+      JSON.stringify({ pid: 2 ** 22 + 12345, host: (await import('node:os')).hostname() }),
+    );
+    const third = await Store.open(file);
+    expect(third.readOnly).toBe(false);
+    third.close();
+  });
+});

@@ -1,0 +1,118 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { render } from 'ink-testing-library';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { validateCatalog } from '../../source/catalog/index.js';
+import type { Result } from '../../source/domain/schemas.js';
+import { Store } from '../../source/store/store.js';
+import { App } from '../../source/ui/app.js';
+import { DEFAULT_KEYMAP } from '../../source/ui/keys.js';
+import { NO_COLOR_THEME } from '../../source/ui/theme.js';
+import { control, instance } from '../helpers/fixtures.js';
+import { KEYS, type } from '../helpers/ink.js';
+
+const catalog = validateCatalog({
+  okta: [
+    control('okta.pwd.length', { title: 'Okta password length' }),
+    control('okta.mfa.admin', { title: 'Okta admin MFA', maxPoints: 6 }),
+  ],
+  github: [
+    control('gh.org.twofa', {
+      app: 'github',
+      title: 'GitHub org 2FA',
+      rule: {
+        dataset: 'github:org',
+        where: [],
+        assert: [{ path: '/x', op: 'eq', value: 1 }],
+        mode: 'all',
+        onEmpty: 'unknown',
+      },
+    }),
+  ],
+});
+const fail = (controlId: string): Result => ({ controlId, outcome: 'fail', evidence: [] });
+
+let store: Store | undefined;
+let unmount: (() => void) | undefined;
+afterEach(() => {
+  unmount?.();
+  store?.close();
+});
+
+async function setup() {
+  const file = join(mkdtempSync(join(tmpdir(), 'app-')), 'store.json');
+  store = await Store.open(file);
+  await store.update((d) => {
+    d.instances.push(
+      instance('eu', { name: 'Okta Contoso EU', recommendations: false }),
+      instance('us', { name: 'Okta Contoso US' }),
+      instance('gh', { app: 'github', name: 'GitHub Contoso', options: { org: 'contoso' } }),
+    );
+    const polled = { polledAt: new Date().toISOString() };
+    d.results.eu = { ...polled, results: [fail('okta.pwd.length'), fail('okta.mfa.admin')] };
+    d.results.us = {
+      ...polled,
+      results: [fail('okta.pwd.length'), { controlId: 'okta.mfa.admin', outcome: 'pass', evidence: [] }],
+    };
+    d.results.gh = { ...polled, results: [fail('gh.org.twofa')] };
+  });
+  const app = render(
+    <App store={store} catalog={catalog} keymap={DEFAULT_KEYMAP} theme={NO_COLOR_THEME} user="tester" />,
+  );
+  unmount = app.unmount;
+  return { ...app, file, store };
+}
+
+describe('console', () => {
+  it('opens the Okta drawer and turns on Secure Score recommendations with Space, saving at once', async () => {
+    const { stdin, lastFrame, file, store } = await setup();
+    await vi.waitFor(() => expect(lastFrame()).toContain('Connected apps'));
+    expect(lastFrame()).toMatch(/Okta\s+2 \(1 on\)/);
+    await type(stdin, KEYS.enter);
+    await vi.waitFor(() => expect(lastFrame()).toContain('Okta · instances'));
+    expect(lastFrame()).toMatch(/Okta Contoso EU.*Off/);
+    expect(lastFrame()).toContain('Secure Score recommendations: Off');
+    const before = lastFrame()!.match(/Secure Score (\d+\.\d)%/)?.[1];
+    await type(stdin, ' ');
+    await vi.waitFor(() => expect(lastFrame()).toMatch(/Okta Contoso EU.*On/));
+    expect(store.doc.instances.find((i) => i.id === 'eu')?.recommendations).toBe(true);
+    expect(JSON.parse(readFileSync(file, 'utf8')).instances[0].recommendations).toBe(true);
+    const after = lastFrame()!.match(/Secure Score (\d+\.\d)%/)?.[1];
+    expect(after).not.toBe(before);
+    // Esc goes back to the apps.
+    await type(stdin, KEYS.escape);
+    await vi.waitFor(() => expect(lastFrame()).toMatch(/Okta\s+2 \(2 on\)/));
+  });
+
+  it('filters Recommended actions by product and by instance', async () => {
+    const { stdin, lastFrame } = await setup();
+    await type(stdin, '3');
+    await vi.waitFor(() => expect(lastFrame()).toContain('Recommended actions (3)'));
+    expect(lastFrame()).toContain('GitHub org 2FA');
+    await type(stdin, ':', ...'product okta', KEYS.enter);
+    await vi.waitFor(() => expect(lastFrame()).toContain('product: Okta'));
+    expect(lastFrame()).not.toContain('GitHub org 2FA');
+    expect(lastFrame()).toContain('Okta password length');
+    await type(stdin, 'P'); // cycles on to the next product
+    await vi.waitFor(() => expect(lastFrame()).toContain('product: GitHub'));
+    expect(lastFrame()).toContain('GitHub org 2FA');
+    await type(stdin, ':', ...'instance "Okta Contoso US"', KEYS.enter);
+    await vi.waitFor(() => expect(lastFrame()).toContain('instance: Okta Contoso US'));
+    await type(stdin, ':', ...'clear', KEYS.enter);
+    await vi.waitFor(() => expect(lastFrame()).toContain('Recommended actions (3)'));
+  });
+
+  it('opens an action on its Overview and switches to numbered Implementation steps with Tab', async () => {
+    const { stdin, lastFrame } = await setup();
+    await type(stdin, '3', KEYS.enter);
+    await vi.waitFor(() => expect(lastFrame()).toContain('Description'));
+    expect(lastFrame()).toContain('Evidence');
+    await type(stdin, KEYS.tab);
+    await vi.waitFor(() => expect(lastFrame()).toContain(' 1. do it'));
+    await type(stdin, '?');
+    await vi.waitFor(() => expect(lastFrame()).toContain('cycle the product filter'));
+    await type(stdin, KEYS.escape);
+    await vi.waitFor(() => expect(lastFrame()).toContain(' 1. do it'));
+  });
+});
