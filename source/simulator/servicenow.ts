@@ -1,10 +1,235 @@
-import type { DemoTenant, VendorSim } from './types.js';
+import contoso from '../../data/demo/servicenow-contoso.json' with { type: 'json' };
+import { pageLimit } from './paging.js';
+import type { DemoTenant, SimReply, SimRequest, Tenant, VendorSim } from './types.js';
 
-// Placeholder until the ServiceNow simulator lands: it answers every request with 501.
-export const servicenowSim: VendorSim = {
-  handle: () => ({ status: 501, body: { message: 'ServiceNow simulator not built yet' } }),
-  error: (_req, status, message) => ({ status, body: { message } }),
-  rateLimited: () => ({ status: 429, body: { message: 'rate limited' } }),
+/**
+ * The ServiceNow Table API (`/api/now/table/{table}`, also `/api/now/v2/table/{table}`) as the
+ * instance speaks it: Basic or Bearer auth, `{"result":[…]}` with every value a string, encoded
+ * queries, `sysparm_fields`, reference fields as `{link, value}` unless
+ * `sysparm_exclude_reference_link=true`, offset paging with X-Total-Count and a Link header in
+ * ServiceNow's own style (no spaces, raw commas inside URLs), `{"error":{message, detail},
+ * "status":"failure"}` error bodies, and X-RateLimit-* headers when an admin rate-limit rule applies.
+ */
+
+type Row = Record<string, string>;
+interface InstanceData {
+  tables?: Record<string, Row[]>;
+  /** A `sys_rate_limit_rules` record that matches the integration user. */
+  rateLimitRule?: { sys_id: string; limit: number };
+}
+
+// Reference fields of the tables the demo serves, and the table each one points to.
+const REFERENCES: Record<string, string> = { sys_scope: 'sys_scope', sys_package: 'sys_package' };
+// Documented default of sysparm_limit on older releases.
+const DEFAULT_LIMIT = 10_000;
+const DEFAULT_RULE = { sys_id: '9f6d0a4c1b0b2010a5f1c9d1dc4bcb42', limit: 1000 };
+
+function dataOf(tenant: Tenant): InstanceData {
+  return tenant.data as InstanceData;
+}
+
+/** Headers ServiceNow adds when a rate-limit rule matches the caller (per hour, reset on the hour). */
+function rateHeaders(tenant: Tenant): Record<string, string> {
+  const rule = dataOf(tenant).rateLimitRule;
+  if (!rule) return {};
+  const nextHour = Math.ceil((Date.now() + 1) / 3_600_000) * 3600;
+  return {
+    'x-ratelimit-limit': String(rule.limit),
+    'x-ratelimit-reset': String(nextHour),
+    'x-ratelimit-rule': rule.sys_id,
+  };
+}
+
+function failure(
+  tenant: Tenant,
+  status: number,
+  message: string,
+  detail: string | null,
+  headers: Record<string, string> = {},
+): SimReply {
+  return {
+    status,
+    headers: { 'content-type': 'application/json;charset=UTF-8', ...rateHeaders(tenant), ...headers },
+    body: { error: { message, detail }, status: 'failure' },
+  };
+}
+
+function authorized(req: SimRequest): boolean {
+  const [scheme = '', credential = ''] = (req.headers.authorization ?? '').split(' ');
+  if (scheme === 'Bearer') return credential === req.tenant.token;
+  if (scheme.toLowerCase() !== 'basic' || !credential) return false;
+  const decoded = Buffer.from(credential, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 0) return false;
+  // The demo tenant names its integration user in its options; a bare test tenant accepts any user.
+  const user = (req.tenant as Partial<DemoTenant>).options?.username;
+  return (
+    (user === undefined || decoded.slice(0, colon) === user) && decoded.slice(colon + 1) === req.tenant.token
+  );
+}
+
+type Test = (row: Row) => boolean;
+
+// Encoded-query operators: the cell's value, the term's value and that value split on commas.
+const OPERATORS: Record<string, (cell: string, value: string, list: string[]) => boolean> = {
+  '=': (cell, value) => cell === value,
+  '!=': (cell, value) => cell !== value,
+  IN: (cell, _value, list) => list.includes(cell),
+  'NOT IN': (cell, _value, list) => !list.includes(cell),
+  STARTSWITH: (cell, value) => cell.startsWith(value),
+  ENDSWITH: (cell, value) => cell.endsWith(value),
+  LIKE: (cell, value) => cell.includes(value),
+  'NOT LIKE': (cell, value) => !cell.includes(value),
+  ISEMPTY: (cell) => cell === '',
+  ISNOTEMPTY: (cell) => cell !== '',
 };
 
-export const servicenowDemo: DemoTenant[] = [];
+/**
+ * A subset of ServiceNow's encoded query language: `^` (AND), `^OR`, `=`, `!=`, `IN`, `NOT IN`,
+ * `STARTSWITH`, `ENDSWITH`, `LIKE`, `ISEMPTY`, `ISNOTEMPTY`, `ORDERBY`/`ORDERBYDESC`. As on an
+ * instance (unless glide.invalid_query.returns_no_rows is set), terms it cannot use are ignored.
+ */
+function parseQuery(query: string, rows: readonly Row[]): { test: Test; order?: [string, boolean] } {
+  const known = new Set(rows.flatMap((r) => Object.keys(r)));
+  const groups: Test[][] = [];
+  let order: [string, boolean] | undefined;
+  for (const raw of query.split('^')) {
+    if (raw === '' || raw === 'EQ' || raw === 'NQ') continue;
+    const desc = /^ORDERBYDESC(.+)$/.exec(raw);
+    const asc = /^ORDERBY(.+)$/.exec(raw);
+    if (desc?.[1] || asc?.[1]) {
+      order = desc?.[1] ? [desc[1], true] : [asc?.[1] ?? '', false];
+      continue;
+    }
+    const isOr = raw.startsWith('OR');
+    const term = isOr ? raw.slice(2) : raw;
+    const m =
+      /^([a-z0-9_.]+)(NOT IN|IN|STARTSWITH|ENDSWITH|NOT LIKE|LIKE|ISNOTEMPTY|ISEMPTY|!=|=)(.*)$/s.exec(term);
+    const [, field = '', op = '', value = ''] = m ?? [];
+    if (!m || !known.has(field)) continue;
+    const compare = OPERATORS[op];
+    if (!compare) continue;
+    const list = value.split(',');
+    const test: Test = (r) => compare(r[field] ?? '', value, list);
+    const last = groups[groups.length - 1];
+    if (isOr && last) last.push(test);
+    else groups.push([test]);
+  }
+  return {
+    test: (row) => groups.every((group) => group.some((t) => t(row))),
+    ...(order ? { order } : {}),
+  };
+}
+
+/** ServiceNow writes query values into its Link URLs with commas left raw (`sysparm_fields=a,b`). */
+function linkUrl(req: SimRequest, offset: number, limit: number): string {
+  const parts: string[] = [];
+  for (const [k, v] of req.query) {
+    if (k === 'sysparm_offset' || k === 'sysparm_limit') continue;
+    parts.push(`${encodeURIComponent(k)}=${encodeURIComponent(v).replace(/%2C/gi, ',')}`);
+  }
+  parts.push(`sysparm_offset=${offset}`, `sysparm_limit=${limit}`);
+  return `${req.base}${req.path}?${parts.join('&')}`;
+}
+
+function project(req: SimRequest, row: Row, fields: string[] | undefined): Record<string, unknown> {
+  const excludeLinks = req.query.get('sysparm_exclude_reference_link') === 'true';
+  const out: Record<string, unknown> = {};
+  for (const key of fields ?? Object.keys(row)) {
+    const value = row[key];
+    if (value === undefined) continue;
+    const target = REFERENCES[key];
+    out[key] =
+      target && value !== '' && !excludeLinks
+        ? { link: `${req.base}/api/now/table/${target}/${value}`, value }
+        : value;
+  }
+  return out;
+}
+
+function table(req: SimRequest, name: string): SimReply {
+  const rows = dataOf(req.tenant).tables?.[name];
+  if (!rows) return failure(req.tenant, 400, `Invalid table ${name}`, null);
+
+  const rawOffset = req.query.get('sysparm_offset') ?? '0';
+  const offset = Number.parseInt(rawOffset, 10) || 0;
+  if (offset < 0) return failure(req.tenant, 400, `offset is ${offset}`, 'Negative offset is not supported');
+  const limit = pageLimit(req.query, DEFAULT_LIMIT, req.tenant.pageSize);
+
+  const { test, order } = parseQuery(req.query.get('sysparm_query') ?? '', rows);
+  const matched = rows.filter(test);
+  if (order) {
+    const [field, desc] = order;
+    matched.sort((a, b) => (a[field] ?? '').localeCompare(b[field] ?? '') * (desc ? -1 : 1));
+  }
+  const fields = req.query
+    .get('sysparm_fields')
+    ?.split(',')
+    .map((f) => f.trim())
+    .filter(Boolean);
+  const page = matched.slice(offset, offset + limit).map((row) => project(req, row, fields));
+
+  const total = matched.length;
+  const headers: Record<string, string> = {
+    'content-type': 'application/json;charset=UTF-8',
+    ...rateHeaders(req.tenant),
+  };
+  if (req.query.get('sysparm_no_count') !== 'true') headers['x-total-count'] = String(total);
+  // One Link header with first/prev/next/last, no spaces: exactly the style got's parser rejects.
+  if (total > limit && req.query.get('sysparm_suppress_pagination_header') !== 'true') {
+    const links = [`<${linkUrl(req, 0, limit)}>;rel="first"`];
+    if (offset > 0) links.push(`<${linkUrl(req, Math.max(0, offset - limit), limit)}>;rel="prev"`);
+    if (offset + limit < total) links.push(`<${linkUrl(req, offset + limit, limit)}>;rel="next"`);
+    links.push(`<${linkUrl(req, Math.floor((total - 1) / limit) * limit, limit)}>;rel="last"`);
+    headers.link = links.join(',');
+  }
+  return { status: 200, headers, body: { result: page } };
+}
+
+export const servicenowSim: VendorSim = {
+  error(req, status, message) {
+    const title =
+      status >= 500 ? 'Internal Server Error' : status === 404 ? 'No Record found' : 'Invalid request';
+    return failure(req.tenant, status, title, message);
+  },
+
+  rateLimited(req, resetSeconds) {
+    const rule = dataOf(req.tenant).rateLimitRule ?? DEFAULT_RULE;
+    return failure(
+      req.tenant,
+      429,
+      'Rate limit exceeded',
+      `The rate limit of ${rule.limit} requests per hour has been exceeded`,
+      {
+        'retry-after': String(resetSeconds),
+        'x-ratelimit-limit': String(rule.limit),
+        'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + resetSeconds),
+        'x-ratelimit-rule': rule.sys_id,
+      },
+    );
+  },
+
+  handle(req) {
+    if (!authorized(req))
+      return failure(req.tenant, 401, 'User Not Authenticated', 'Required to provide Auth information', {
+        'www-authenticate': 'BASIC realm="Service-now"',
+      });
+    if (req.method !== 'GET')
+      return failure(req.tenant, 405, 'Method not Supported', 'This simulator serves GET requests only');
+    const m = /^\/api\/now(?:\/v\d+)?\/table\/([a-z0-9_]+)$/.exec(req.path);
+    if (!m?.[1]) return failure(req.tenant, 400, 'Requested URI does not represent any resource', null);
+    // A table the integration user's roles may not read (e.g. v_plugin without admin).
+    const canonical = `/api/now/table/${m[1]}`;
+    if (req.tenant.forbidden?.some((p) => req.path.startsWith(p) || canonical.startsWith(p)))
+      return failure(
+        req.tenant,
+        403,
+        'Insufficient rights to query records',
+        'Field(s) present in the query do not have permission to be read',
+      );
+    return table(req, m[1]);
+  },
+};
+
+/** Demo tenant: a partly hardened instance whose integration user may not read v_plugin. */
+export const servicenowDemo = [contoso] as DemoTenant[];

@@ -1,12 +1,189 @@
-import { ConnectorError } from '../http.js';
-import type { Connector } from '../types.js';
+import { z } from 'zod';
+import { loadCatalog } from '../../catalog/index.js';
+import type { Datasets } from '../../domain/rules.js';
+import type { Control } from '../../domain/schemas.js';
+import { check, dataset } from '../datasets.js';
+import {
+  ConnectorError,
+  HttpClient,
+  header,
+  parseLinks,
+  type Vendor,
+  waitUntilEpochSeconds,
+} from '../http.js';
+import type { CollectContext, Connector } from '../types.js';
 
-// Placeholder until the ServiceNow connector lands.
+/**
+ * ServiceNow Table API: `GET /api/now/table/{table}` with Basic auth (integration user + password)
+ * or an OAuth bearer token; `{"result":[…]}` bodies whose values are all strings; offset paging.
+ */
+
+export const PROPERTIES = 'servicenow:sys_properties';
+export const PLUGINS = 'servicenow:plugins';
+
+const PAGE_SIZE = 100;
+const MAX_PAGES = 200;
+// Names per `nameIN…` query, to keep the URL well below proxies' limits as the catalog grows.
+const NAMES_PER_QUERY = 50;
+
+const ErrorBody = z.looseObject({
+  error: z.looseObject({ message: z.string(), detail: z.string().nullish() }),
+});
+
+export const servicenowVendor: Vendor = {
+  name: 'ServiceNow',
+  errorMessage(body) {
+    const r = ErrorBody.safeParse(body);
+    if (!r.success) return undefined;
+    const { message, detail } = r.data.error;
+    return detail ? `${message} (${detail})` : message;
+  },
+  // 429 only exists when an admin created a rate-limit rule; it carries Retry-After in seconds.
+  rateLimitWait(res, now) {
+    if (res.status !== 429) return undefined;
+    const retry = header(res.headers, 'retry-after');
+    if (retry && /^\d+(\.\d+)?$/.test(retry.trim())) return Math.ceil(Number(retry) * 1000);
+    if (retry && !Number.isNaN(Date.parse(retry))) return Math.max(0, Date.parse(retry) - now);
+    return waitUntilEpochSeconds(res, 'x-ratelimit-reset', now) ?? 60_000;
+  },
+};
+
+const Property = z.looseObject({ name: z.string(), value: z.string() });
+const Plugin = z.looseObject({ id: z.string(), name: z.string(), active: z.string() });
+
+/**
+ * The values a catalog's rules select on one dataset (`where` on `path` with eq or in): the
+ * property names and plugin ids to ask for. The catalog is the one list: a new control needs no code.
+ */
+export function wanted(controls: readonly Control[], datasetName: string, path: string): string[] {
+  const out = new Set<string>();
+  for (const c of controls) {
+    if (c.rule.dataset !== datasetName) continue;
+    for (const w of c.rule.where) {
+      if (w.path !== path) continue;
+      const values = w.op === 'eq' ? [w.value] : w.op === 'in' && Array.isArray(w.value) ? w.value : [];
+      for (const v of values) {
+        // Names go into an encoded query, where `^` and `,` are syntax.
+        if (typeof v !== 'string' || !/^[\w.-]+$/.test(v))
+          throw new Error(`catalog ${c.id}: ${JSON.stringify(v)} cannot be queried on ${datasetName}`);
+        out.add(v);
+      }
+    }
+  }
+  return [...out].sort();
+}
+
+function offsetOf(link: string | undefined): number | undefined {
+  if (!link) return undefined;
+  const m = /[?&]sysparm_offset=(\d+)/.exec(link);
+  return m?.[1] === undefined ? undefined : Number(m[1]);
+}
+
+/**
+ * Every row of a table query, by sysparm_offset. The end is known from X-Total-Count (rows hidden
+ * by ACLs shorten a page without ending the list); a short page ends it only when the count is
+ * absent. The Link header is ServiceNow's (raw commas inside URLs, which got's parser rejects); we
+ * read only its next offset, which also covers an instance that serves fewer rows than asked.
+ */
+export async function tableRows<T>(
+  client: HttpClient,
+  table: string,
+  query: Record<string, string>,
+  schema: z.ZodType<T>,
+  what: string,
+): Promise<T[]> {
+  const Envelope = z.looseObject({ result: z.array(schema) });
+  const rows: T[] = [];
+  let offset = 0;
+  for (let page = 0; ; page++) {
+    if (page >= MAX_PAGES) throw new ConnectorError(`${what}: more than ${MAX_PAGES} pages`, 'malformed');
+    const res = await client.get(`/api/now/table/${table}`, {
+      ...query,
+      sysparm_exclude_reference_link: 'true',
+      sysparm_limit: PAGE_SIZE,
+      sysparm_offset: offset,
+    });
+    const { result } = check(Envelope, res.body, what);
+    rows.push(...result);
+    const count = Number.parseInt(header(res.headers, 'x-total-count') ?? '', 10);
+    const total = Number.isNaN(count) ? undefined : count;
+    const next = offsetOf(parseLinks(res.headers.link).next) ?? offset + PAGE_SIZE;
+    if (total === undefined ? result.length < PAGE_SIZE : next >= total) break;
+    if (next <= offset) throw new ConnectorError(`${what}: the next page does not move forward`, 'malformed');
+    offset = next;
+  }
+  return rows;
+}
+
+/** Rows whose `field` is one of `values`, a chunk of names per query. */
+async function rowsIn<T>(
+  client: HttpClient,
+  table: string,
+  field: string,
+  values: readonly string[],
+  fields: string,
+  schema: z.ZodType<T>,
+  what: string,
+): Promise<T[]> {
+  const rows: T[] = [];
+  for (let i = 0; i < values.length; i += NAMES_PER_QUERY) {
+    const chunk = values.slice(i, i + NAMES_PER_QUERY);
+    const query = { sysparm_query: `${field}IN${chunk.join(',')}^ORDERBY${field}`, sysparm_fields: fields };
+    rows.push(...(await tableRows(client, table, query, schema, what)));
+  }
+  return rows;
+}
+
+function authHeader(ctx: CollectContext): string {
+  if (ctx.instance.options.auth === 'bearer') return `Bearer ${ctx.secret}`;
+  const user = ctx.instance.options.username;
+  if (!user)
+    throw new ConnectorError(
+      'the ServiceNow instance has no username option (needed for basic auth; or set auth to "bearer")',
+      'auth',
+    );
+  return `Basic ${Buffer.from(`${user}:${ctx.secret}`).toString('base64')}`;
+}
+
 export const servicenow: Connector = {
   app: 'servicenow',
-  secretLabel: 'token',
-  options: [],
-  async collect() {
-    throw new ConnectorError('the ServiceNow connector is not built yet', 'http');
+  secretLabel: 'password of the integration user, or an OAuth access token',
+  options: [
+    {
+      name: 'username',
+      description: 'integration user for basic auth (e.g. posture.reader)',
+      required: false,
+    },
+    {
+      name: 'auth',
+      description: '"basic" (default) or "bearer" (the secret is an OAuth token)',
+      required: false,
+    },
+  ],
+  async collect(ctx: CollectContext) {
+    const authorization = authHeader(ctx);
+    const client = new HttpClient({
+      baseUrl: ctx.instance.baseUrl,
+      vendor: servicenowVendor,
+      auth: () => ({ authorization }),
+      // The Basic header is the password in base64: as secret as the password itself.
+      secrets: () => [ctx.secret, authorization.split(' ')[1] ?? ''],
+      clock: ctx.clock,
+      deadline: ctx.deadline,
+      ...(ctx.instance.caFile ? { caFile: ctx.instance.caFile } : {}),
+    });
+    const controls = loadCatalog().forApp('servicenow');
+    const names = wanted(controls, PROPERTIES, '/name');
+    const ids = wanted(controls, PLUGINS, '/id');
+    // A property without a row is not an error: its platform default applies (each rule knows it).
+    const datasets: Datasets = {
+      [PROPERTIES]: await dataset(() =>
+        rowsIn(client, 'sys_properties', 'name', names, 'name,value', Property, 'system properties'),
+      ),
+      [PLUGINS]: await dataset(() =>
+        rowsIn(client, 'v_plugin', 'id', ids, 'id,name,active', Plugin, 'plugins'),
+      ),
+    };
+    return { datasets, requests: client.requests };
   },
 };

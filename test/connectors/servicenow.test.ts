@@ -1,0 +1,229 @@
+import { parseLinkHeader } from 'got';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadCatalog } from '../../source/catalog/index.js';
+import { ConnectorError, type HttpResponse, parseLinks } from '../../source/connectors/http.js';
+import { servicenow, servicenowVendor, wanted } from '../../source/connectors/servicenow/index.js';
+import { evaluate } from '../../source/domain/rules.js';
+import type { Control } from '../../source/domain/schemas.js';
+import type { Simulator } from '../../source/simulator/server.js';
+import { servicenowDemo } from '../../source/simulator/servicenow.js';
+import type { DemoTenant } from '../../source/simulator/types.js';
+import { collect, simulate, tenantCopy } from '../helpers/sim.js';
+
+const [contoso] = servicenowDemo as [DemoTenant];
+const PROPERTIES_PATH = '/api/now/table/sys_properties';
+let sim: Simulator | undefined;
+afterEach(async () => {
+  await sim?.close();
+  sim = undefined;
+});
+
+const resultsOf = (datasets: Awaited<ReturnType<typeof collect>>['datasets']) =>
+  Object.fromEntries(
+    loadCatalog()
+      .forApp('servicenow')
+      .map((c) => [c.id, evaluate(c, datasets)]),
+  );
+
+const basic = (user: string, password: string) =>
+  `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+
+/** The rows of a tenant's table, as stored in its demo file. */
+const rowsOf = (t: DemoTenant, table: string) =>
+  (t.data.tables as Record<string, { name: string; value: string }[]>)[table] ?? [];
+
+describe('ServiceNow connector against the simulator', () => {
+  it('reads the properties the catalog names with basic auth, and v_plugin comes out unknown when forbidden', async () => {
+    sim = await simulate([contoso]);
+    const { datasets } = await collect(servicenow, sim, contoso);
+    const r = resultsOf(datasets);
+
+    expect(r['snow.mfa']).toMatchObject({ outcome: 'fail', evidence: [{ value: 'false' }] });
+    expect(r['snow.session_timeout']?.outcome).toBe('pass');
+    // A missing row: the platform default applies, and the evidence says so.
+    expect(r['snow.soap_auth']).toMatchObject({
+      outcome: 'pass',
+      reason: 'not set: the platform default applies',
+      evidence: [{ item: 'platform default', value: 'true' }],
+    });
+    expect(r['snow.script_request_auth']).toMatchObject({
+      outcome: 'fail',
+      reason: 'not set: the platform default applies',
+    });
+    expect(r['snow.processor_auth']).toMatchObject({ outcome: 'partial', count: 8, total: 10 });
+    // The integration user may not read v_plugin: unknown with the reason, never a fail.
+    for (const id of ['snow.high_security', 'snow.explicit_roles']) {
+      expect(r[id]?.outcome).toBe('unknown');
+      expect(r[id]?.reason).toBe(
+        'the token may not read this (ServiceNow 403: Insufficient rights to query records ' +
+          '(Field(s) present in the query do not have permission to be read))',
+      );
+    }
+
+    const auth = new Set(sim.log.map((l) => l.headers.authorization));
+    expect(auth).toEqual(new Set([basic('posture.reader', contoso.token)]));
+    const first = new URLSearchParams(sim.log[0]?.query);
+    expect(sim.log[0]?.path).toBe(PROPERTIES_PATH);
+    expect(first.get('sysparm_fields')).toBe('name,value');
+    expect(first.get('sysparm_exclude_reference_link')).toBe('true');
+    // The names asked for are exactly those the catalog's rules select.
+    const asked = /^nameIN([^^]+)\^ORDERBYname$/.exec(first.get('sysparm_query') ?? '')?.[1]?.split(',');
+    expect(asked).toEqual(wanted(loadCatalog().forApp('servicenow'), 'servicenow:sys_properties', '/name'));
+    expect(asked).toContain('glide.user.max_unlock_attempts');
+  });
+
+  it('pages by sysparm_offset until X-Total-Count, past a Link header that got cannot parse', async () => {
+    const small = tenantCopy(contoso, { pageSize: 3, forbidden: [] });
+    sim = await simulate([small]);
+    const { datasets } = await collect(servicenow, sim, small);
+
+    const names = new Set(wanted(loadCatalog().forApp('servicenow'), 'servicenow:sys_properties', '/name'));
+    const expected = rowsOf(small, 'sys_properties')
+      .filter((p) => names.has(p.name))
+      .map((p) => p.name)
+      .sort();
+    const ds = datasets['servicenow:sys_properties'];
+    expect(ds?.ok && ds.items.map((p) => (p as { name: string }).name)).toEqual(expected);
+    expect(expected.length).toBe(20);
+
+    const pages = sim.log.filter((l) => l.path === PROPERTIES_PATH);
+    expect(pages.map((l) => new URLSearchParams(l.query).get('sysparm_offset'))).toEqual([
+      '0',
+      '3',
+      '6',
+      '9',
+      '12',
+      '15',
+      '18',
+    ]);
+    // With v_plugin readable, the plugin controls are judged.
+    const r = resultsOf(datasets);
+    expect(r['snow.high_security']?.outcome).toBe('pass');
+    expect(r['snow.explicit_roles']).toMatchObject({ outcome: 'fail', evidence: [{ value: 'inactive' }] });
+
+    // The header the simulator sends, as ServiceNow does: no spaces, raw commas inside URLs.
+    const res = await fetch(
+      `${sim.baseUrl(small.id)}${PROPERTIES_PATH}?sysparm_fields=name,value&sysparm_offset=3`,
+      {
+        headers: { authorization: basic('posture.reader', small.token) },
+      },
+    );
+    expect(res.headers.get('x-total-count')).toBe('23');
+    const link = res.headers.get('link') ?? '';
+    expect(link).toMatch(/^<[^>]*sysparm_fields=name,value&sysparm_offset=0&sysparm_limit=3>;rel="first",</);
+    expect(link).not.toContain('; ');
+    expect(() => parseLinkHeader(link)).toThrow(/Invalid format of the Link header/);
+    expect(Object.keys(parseLinks(link))).toEqual(['first', 'prev', 'next', 'last']);
+    expect(parseLinks(link).next).toMatch(/sysparm_offset=6&sysparm_limit=3$/);
+  });
+
+  it('sends the OAuth token as a bearer token when auth is "bearer"', async () => {
+    const oauth = tenantCopy(contoso, { options: { auth: 'bearer' } });
+    sim = await simulate([oauth]);
+    const { datasets } = await collect(servicenow, sim, oauth);
+    expect(datasets['servicenow:sys_properties']?.ok).toBe(true);
+    expect(new Set(sim.log.map((l) => l.headers.authorization))).toEqual(new Set([`Bearer ${oauth.token}`]));
+  });
+
+  it("turns a 401 into ServiceNow's message as one line", async () => {
+    sim = await simulate([contoso]);
+    const secret = 'wrong-password-123456';
+    const err = await collect(servicenow, sim, contoso, secret).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConnectorError);
+    expect((err as ConnectorError).message).toBe(
+      'ServiceNow 401: User Not Authenticated (Required to provide Auth information)',
+    );
+    expect((err as ConnectorError).kind).toBe('auth');
+    expect(sim.log.length).toBe(1);
+  });
+
+  it('refuses basic auth without a username before sending anything', async () => {
+    const anonymous = tenantCopy(contoso, { options: {} });
+    sim = await simulate([anonymous]);
+    const err = await collect(servicenow, sim, anonymous).catch((e: unknown) => e);
+    expect((err as ConnectorError).kind).toBe('auth');
+    expect((err as Error).message).toMatch(/no username option/);
+    expect(sim.log.length).toBe(0);
+  });
+
+  it('waits for Retry-After on a 429, then carries on', async () => {
+    sim = await simulate(
+      [contoso],
+      [{ kind: 'rateLimit', tenant: contoso.id, path: PROPERTIES_PATH, times: 1, resetSeconds: 20 }],
+    );
+    const { datasets, clock, requests } = await collect(servicenow, sim, contoso);
+    expect(datasets['servicenow:sys_properties']?.ok).toBe(true);
+    expect(clock.sleeps).toEqual([20_000]);
+    // Four pages of properties (page size 5), one of plugins, and the one throttled request.
+    expect(requests).toBe(6);
+    expect(sim.log.length).toBe(6);
+  });
+
+  it('ends the poll with "rate limited until" when Retry-After is beyond the poll budget', async () => {
+    sim = await simulate([contoso], [{ kind: 'rateLimit', tenant: contoso.id, resetSeconds: 3600 }]);
+    const err = await collect(servicenow, sim, contoso).catch((e: unknown) => e);
+    expect((err as ConnectorError).kind).toBe('rate_limited');
+    expect((err as Error).message).toMatch(/^rate limited by ServiceNow until \d{4}-\d\d-\d\dT\d\d:\d\d/);
+    expect(sim.log.length).toBe(1);
+  });
+
+  it('falls back to X-RateLimit-Reset when a 429 has no Retry-After', () => {
+    const now = Date.parse('2026-11-23T10:00:00Z');
+    const res: HttpResponse = {
+      status: 429,
+      headers: { 'x-ratelimit-reset': String(now / 1000 + 90), date: new Date(now).toUTCString() },
+      body: {},
+      url: 'https://x.service-now.com/api/now/table/sys_properties',
+    };
+    expect(servicenowVendor.rateLimitWait(res, now)).toBe(91_000);
+    expect(servicenowVendor.rateLimitWait({ ...res, status: 200 }, now)).toBeUndefined();
+  });
+
+  it("retries a 500 a bounded number of times, then fails with ServiceNow's message", async () => {
+    sim = await simulate([contoso], [{ kind: 'status', status: 500, tenant: contoso.id }]);
+    const err = await collect(servicenow, sim, contoso).catch((e: unknown) => e);
+    expect((err as Error).message).toBe('ServiceNow 500: Internal Server Error (simulated failure)');
+    expect(sim.log.length).toBe(3);
+  });
+
+  it('rejects a body without the result envelope', async () => {
+    sim = await simulate([contoso], [{ kind: 'wrongTypes', tenant: contoso.id, path: PROPERTIES_PATH }]);
+    const err = await collect(servicenow, sim, contoso).catch((e: unknown) => e);
+    expect((err as ConnectorError).kind).toBe('malformed');
+    expect((err as Error).message).toBe(
+      'unexpected response for system properties: Invalid input: expected object, received array',
+    );
+  });
+
+  it('rejects a property whose value is not a string, as ServiceNow never sends one', async () => {
+    const odd = tenantCopy(contoso);
+    const rows = rowsOf(odd, 'sys_properties') as { name: string; value: unknown }[];
+    const row = rows.find((p) => p.name === 'glide.ui.session_timeout');
+    if (row) row.value = 30;
+    sim = await simulate([odd]);
+    const err = await collect(servicenow, sim, odd).catch((e: unknown) => e);
+    expect((err as ConnectorError).kind).toBe('malformed');
+    expect((err as Error).message).toMatch(
+      /^unexpected response for system properties at result\.\d+\.value/,
+    );
+  });
+});
+
+describe('wanted', () => {
+  const control = (where: Control['rule']['where']): Control =>
+    ({ id: 'snow.x', rule: { dataset: 'servicenow:sys_properties', where } }) as unknown as Control;
+
+  it('collects eq and in values once, sorted', () => {
+    const controls = [
+      control([{ path: '/name', op: 'eq', value: 'b.prop' }]),
+      control([{ path: '/name', op: 'in', value: ['c.prop', 'a.prop', 'b.prop'] }]),
+      control([{ path: '/value', op: 'eq', value: 'ignored' }]),
+    ];
+    expect(wanted(controls, 'servicenow:sys_properties', '/name')).toEqual(['a.prop', 'b.prop', 'c.prop']);
+  });
+
+  it('refuses a name that would change the encoded query', () => {
+    const controls = [control([{ path: '/name', op: 'eq', value: 'a.prop^ORname=secret' }])];
+    expect(() => wanted(controls, 'servicenow:sys_properties', '/name')).toThrow(/cannot be queried/);
+  });
+});

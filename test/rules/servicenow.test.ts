@@ -1,0 +1,146 @@
+import { describe, expect, it } from 'vitest';
+import { loadCatalog } from '../../source/catalog/index.js';
+import { type Datasets, evaluate } from '../../source/domain/rules.js';
+import type { Control, Outcome } from '../../source/domain/schemas.js';
+
+const PROPERTIES = 'servicenow:sys_properties';
+const PLUGINS = 'servicenow:plugins';
+const controls = loadCatalog().forApp('servicenow');
+const byId = new Map(controls.map((c) => [c.id, c]));
+
+/**
+ * Per control: the record it reads, a passing and a failing value (strings, as ServiceNow sends
+ * them), and what a missing record means, from ServiceNow's hardening settings.
+ */
+interface Case {
+  dataset: string;
+  key: string;
+  pass: string[];
+  fail: string[];
+  missing: { outcome: Outcome; value: string };
+}
+const property = (key: string, pass: string[], fail: string[], missing: Case['missing']): Case => ({
+  dataset: PROPERTIES,
+  key,
+  pass,
+  fail,
+  missing,
+});
+const plugin = (key: string): Case => ({
+  dataset: PLUGINS,
+  key,
+  pass: ['active'],
+  fail: ['inactive'],
+  missing: { outcome: 'fail', value: 'inactive' },
+});
+const passes = (value: string) => ({ outcome: 'pass' as const, value });
+const fails = (value: string) => ({ outcome: 'fail' as const, value });
+
+const CASES: Record<string, Case> = {
+  'snow.mfa': property('glide.authenticate.multifactor', ['true'], ['false'], fails('false')),
+  'snow.session_timeout': property('glide.ui.session_timeout', ['30', '15'], ['31', '90', '0'], passes('30')),
+  'snow.ajax_acl': property('glide.script.secure.ajaxgliderecord', ['true'], ['false'], passes('true')),
+  'snow.soap_auth': property('glide.basicauth.required.soap', ['true'], ['false'], passes('true')),
+  'snow.script_request_auth': property(
+    'glide.basicauth.required.scriptedprocessor',
+    ['true'],
+    ['false'],
+    fails('false'),
+  ),
+  'snow.processor_auth': property('glide.basicauth.required.csv', ['true'], ['false'], passes('true')),
+  'snow.csrf': property('glide.security.use_csrf_token', ['true'], ['false'], fails('false')),
+  'snow.high_security': plugin('com.glide.high_security'),
+  'snow.explicit_roles': plugin('com.glide.explicit_roles'),
+  'snow.default_deny': property('glide.sm.default_mode', ['deny'], ['allow'], fails('allow')),
+  'snow.external_content': property('glide.ui.url.external.content', ['false'], ['true'], fails('true')),
+  'snow.av_scan': property('com.glide.snap.enable_scan', ['true'], ['false'], passes('true')),
+  'snow.jquery_legacy': property('glide.jquery.legacy', ['false'], ['true'], fails('true')),
+  'snow.codetag': property('glide.ui.security.allow_codetag', ['false'], ['true'], fails('true')),
+  'snow.script_sandbox': property('glide.script.use.sandbox', ['true'], ['false'], passes('true')),
+  'snow.lockout': property('glide.user.max_unlock_attempts', ['5', '3'], ['6', '0'], passes('5')),
+};
+
+function record(c: Case, value: string): Record<string, string> {
+  return c.dataset === PROPERTIES ? { name: c.key, value } : { id: c.key, name: c.key, active: value };
+}
+
+function datasets(c: Case, items: unknown[]): Datasets {
+  // Unrelated records of the same table must not change the verdict.
+  const noise =
+    c.dataset === PROPERTIES
+      ? { name: 'glide.buildname', value: 'Zurich' }
+      : { id: 'com.glide.ui.ng', name: 'Next UI', active: 'inactive' };
+  return { [c.dataset]: { ok: true, items: [noise, ...items] } };
+}
+
+function control(id: string): Control {
+  const c = byId.get(id);
+  if (!c) throw new Error(`no control ${id}`);
+  return c;
+}
+
+describe('ServiceNow catalog rules', () => {
+  it('has a fixture for every control, and at least 12 controls', () => {
+    expect(controls.length).toBeGreaterThanOrEqual(12);
+    expect(Object.keys(CASES).sort()).toEqual(controls.map((c) => c.id).sort());
+  });
+
+  for (const [id, c] of Object.entries(CASES)) {
+    describe(id, () => {
+      it('passes on a compliant record', () => {
+        for (const value of c.pass) {
+          const r = evaluate(control(id), datasets(c, [record(c, value)]));
+          expect(r.outcome, value).toBe('pass');
+          expect(r.evidence[0]).toMatchObject({ item: c.key, value });
+        }
+      });
+
+      it('fails on a non-compliant record', () => {
+        for (const value of c.fail) {
+          const r = evaluate(control(id), datasets(c, [record(c, value)]));
+          expect(r.outcome, value).toBe('fail');
+          expect(r.evidence[0]).toMatchObject({ item: c.key, value });
+        }
+      });
+
+      it('applies the platform default when the record is missing, and says so', () => {
+        const r = evaluate(control(id), datasets(c, []));
+        expect(r.outcome).toBe(c.missing.outcome);
+        expect(r.reason).toBe('not set: the platform default applies');
+        expect(r.evidence[0]).toMatchObject({ item: 'platform default', value: c.missing.value });
+      });
+
+      it('is unknown, with the reason, when the table could not be read', () => {
+        const reason = 'the token may not read this (ServiceNow 403: Insufficient rights to query records)';
+        const r = evaluate(control(id), { [c.dataset]: { ok: false, reason } });
+        expect(r).toMatchObject({ outcome: 'unknown', reason });
+        expect(evaluate(control(id), {}).outcome).toBe('unknown');
+      });
+    });
+  }
+
+  it('gives partial points for the share of processors that require authentication', () => {
+    const c = control('snow.processor_auth');
+    const items = [
+      { name: 'glide.basicauth.required.api', value: 'true' },
+      { name: 'glide.basicauth.required.csv', value: 'true' },
+      { name: 'glide.basicauth.required.pdf', value: 'false' },
+      // Not part of this control: has its own.
+      { name: 'glide.basicauth.required.soap', value: 'false' },
+    ];
+    const r = evaluate(c, { [PROPERTIES]: { ok: true, items } });
+    expect(r).toMatchObject({ outcome: 'partial', count: 2, total: 3 });
+    expect(r.evidence.map((e) => e.item)).toEqual([
+      'glide.basicauth.required.api',
+      'glide.basicauth.required.csv',
+      'glide.basicauth.required.pdf',
+    ]);
+  });
+
+  it('does not accept a near miss of a plugin or property name', () => {
+    const r = evaluate(control('snow.high_security'), {
+      [PLUGINS]: { ok: true, items: [{ id: 'com.glide.high_security.v2', name: 'x', active: 'active' }] },
+    });
+    expect(r).toMatchObject({ outcome: 'fail', reason: 'not set: the platform default applies' });
+  });
+});
