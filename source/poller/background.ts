@@ -64,6 +64,8 @@ export class BackgroundPoller {
   pollNow(ids?: readonly string[]): Promise<void> {
     if (this.deps.store.readOnly) return Promise.resolve();
     const want = ids ?? this.deps.store.doc.instances.map((i) => i.id);
+    // Nothing due: no state change, so an idle console stays silent.
+    if (want.length === 0) return this.running ?? Promise.resolve();
     for (const id of want) if (!this.queued.includes(id)) this.queued.push(id);
     if (!this.running) this.running = this.drain();
     return this.running;

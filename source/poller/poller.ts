@@ -1,3 +1,4 @@
+import { current, isDraft } from 'immer';
 import type { Catalog } from '../catalog/index.js';
 import { CredentialError, resolveSecret } from '../connectors/credentials.js';
 import { type Clock, ConnectorError, systemClock } from '../connectors/http.js';

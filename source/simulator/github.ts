@@ -1,10 +1,449 @@
-import type { DemoTenant, VendorSim } from './types.js';
+import { randomBytes } from 'node:crypto';
+import contoso from '../../data/demo/github-contoso.json' with { type: 'json' };
+import labs from '../../data/demo/github-contoso-labs.json' with { type: 'json' };
+import { pageLimit } from './paging.js';
+import type { DemoTenant, SimReply, SimRequest, Tenant, VendorSim } from './types.js';
 
-// Placeholder until the GitHub simulator lands: it answers every request with 501.
+/**
+ * The GitHub REST API endpoints the connector reads, as GitHub speaks them: a User-Agent is
+ * required, `Authorization: Bearer|token`, classic-token scopes decide what a token sees,
+ * `{message, documentation_url, status}` error bodies with `status` as a string, `page`/`per_page`
+ * paging with one `link` header (prev, next, last, first), and x-ratelimit-* on every API reply.
+ *
+ * Tenant data, in GitHub's wire format: `org` (the full owner view), `actions.permissions`,
+ * `actions.workflow`, `hooks`, `repos`, `scopes` (the token's classic scopes) and `user`.
+ * Repository keys starting with `_` are the simulator's own and never sent: `_protection` is the
+ * default branch's classic protection, `_rules` the ruleset rules that apply to it.
+ * `enterpriseServer` (a version) serves the tenant as GitHub Enterprise Server under `/api/v3`.
+ * `throttle` shapes an injected rate limit: `{status: 403|429, secondary?: true, retryAfter?: false}`.
+ */
+
+interface GhRepo {
+  id: number;
+  name: string;
+  owner: { login: string };
+  visibility?: string;
+  default_branch?: string;
+  permissions?: { admin?: boolean };
+  _protection?: Record<string, unknown>;
+  _rules?: unknown[];
+  [k: string]: unknown;
+}
+
+interface GhData {
+  org?: { login: string; id: number; [k: string]: unknown };
+  actions?: { permissions?: unknown; workflow?: unknown };
+  hooks?: { id: number; [k: string]: unknown }[];
+  repos?: GhRepo[];
+  scopes?: string[];
+  user?: { login: string; id: number };
+  rateLimit?: number;
+  enterpriseServer?: string;
+  throttle?: { status?: 403 | 429; secondary?: boolean; retryAfter?: boolean };
+}
+
+const DOCS = 'https://docs.github.com/rest';
+const RATE_DOCS = 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api';
+const DEFAULT_VERSION = '2022-11-28';
+const API_VERSIONS = [DEFAULT_VERSION, '2026-03-10'];
+const DEFAULT_LIMIT = 5000;
+
+// GitHub's edge answers this one in plain text, before the API (so without API headers).
+const USER_AGENT_REFUSAL =
+  'Request forbidden by administrative rules. Please make sure your request has a User-Agent header (https://docs.github.com/en/rest/overview/resources-in-the-rest-api#user-agent-required). Check https://developer.github.com for other possible causes.\n';
+
+// What anyone may see of an organisation; the rest needs an owner's token with admin:org.
+const PUBLIC_ORG_FIELDS = new Set([
+  'login',
+  'id',
+  'node_id',
+  'url',
+  'repos_url',
+  'events_url',
+  'hooks_url',
+  'issues_url',
+  'members_url',
+  'public_members_url',
+  'avatar_url',
+  'description',
+  'name',
+  'company',
+  'blog',
+  'location',
+  'email',
+  'twitter_username',
+  'is_verified',
+  'has_organization_projects',
+  'has_repository_projects',
+  'public_repos',
+  'public_gists',
+  'followers',
+  'following',
+  'html_url',
+  'created_at',
+  'updated_at',
+  'archived_at',
+  'type',
+]);
+
+const dataOf = (t: Tenant) => t.data as GhData;
+
+/** Requests counted per tenant in the current hour, as GitHub's primary ("core") limit does. */
+const usage = new WeakMap<Tenant, { used: number; reset: number }>();
+
+function meter(tenant: Tenant, count: boolean): { limit: number; used: number; reset: number } {
+  const now = Math.floor(Date.now() / 1000);
+  let u = usage.get(tenant);
+  if (!u || u.reset <= now) {
+    u = { used: 0, reset: now + 3600 };
+    usage.set(tenant, u);
+  }
+  if (count) u.used++;
+  return { limit: dataOf(tenant).rateLimit ?? DEFAULT_LIMIT, used: u.used, reset: u.reset };
+}
+
+function requestId(): string {
+  const hex = (n: number) => randomBytes(n).toString('hex').toUpperCase();
+  return `${hex(2)}:${hex(3)}:${hex(4)}:${hex(4)}:${hex(4)}`;
+}
+
+function apiHeaders(req: SimRequest): Record<string, string> {
+  const m = meter(req.tenant, false);
+  const headers: Record<string, string> = {
+    'x-ratelimit-limit': String(m.limit),
+    'x-ratelimit-remaining': String(Math.max(0, m.limit - m.used)),
+    'x-ratelimit-reset': String(m.reset),
+    'x-ratelimit-used': String(m.used),
+    'x-ratelimit-resource': 'core',
+    'x-github-media-type': 'github.v3; format=json',
+    'x-github-api-version-selected': selectedVersion(req) ?? DEFAULT_VERSION,
+    'x-github-request-id': requestId(),
+  };
+  const scopes = dataOf(req.tenant).scopes;
+  if (scopes && authorized(req)) headers['x-oauth-scopes'] = scopes.join(', ');
+  const version = dataOf(req.tenant).enterpriseServer;
+  if (version) headers['x-github-enterprise-version'] = version;
+  return headers;
+}
+
+function selectedVersion(req: SimRequest): string | undefined {
+  const v = req.headers['x-github-api-version'];
+  return typeof v === 'string' && API_VERSIONS.includes(v) ? v : undefined;
+}
+
+function tokenOf(req: SimRequest): string | undefined {
+  const m = /^(?:bearer|token)\s+(\S+)$/i.exec(req.headers.authorization ?? '');
+  return m?.[1];
+}
+
+const authorized = (req: SimRequest) => tokenOf(req) === req.tenant.token;
+
+function fail(
+  req: SimRequest,
+  status: number,
+  message: string,
+  documentation = DOCS,
+  headers: Record<string, string> = {},
+): SimReply {
+  return {
+    status,
+    headers: { ...apiHeaders(req), ...headers },
+    body: { message, documentation_url: documentation, status: String(status) },
+  };
+}
+
+const notFound = (req: SimRequest, docs = DOCS, headers: Record<string, string> = {}) =>
+  fail(req, 404, 'Not Found', docs, headers);
+
+/** Strip the simulator's own `_` keys before anything goes on the wire. */
+function wire<T extends Record<string, unknown>>(item: T): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(item).filter(([k]) => !k.startsWith('_')));
+}
+
+function ok(req: SimRequest, body: unknown, headers: Record<string, string> = {}): SimReply {
+  return { status: 200, headers: { ...apiHeaders(req), ...headers }, body };
+}
+
+/** GitHub's page/per_page paging: one `link` header with prev, next, last and first. */
+function paged(
+  req: SimRequest,
+  prefix: string,
+  linkPath: string,
+  items: readonly unknown[],
+  headers: Record<string, string> = {},
+): SimReply {
+  const per = pageLimit(req.query, 30, Math.min(100, req.tenant.pageSize ?? 100));
+  const asked = Number.parseInt(req.query.get('page') ?? '1', 10);
+  const page = Number.isInteger(asked) && asked > 0 ? asked : 1;
+  const last = Math.max(1, Math.ceil(items.length / per));
+  const reply = ok(req, items.slice((page - 1) * per, page * per), headers);
+  if (last > 1) {
+    const at = (p: number) => {
+      const u = new URL(req.base + prefix + linkPath);
+      for (const [k, v] of req.query) if (k !== 'page') u.searchParams.append(k, v);
+      u.searchParams.set('page', String(p));
+      return u.href;
+    };
+    const links: string[] = [];
+    if (page > 1) links.push(`<${at(Math.min(page - 1, last))}>; rel="prev"`);
+    if (page < last) links.push(`<${at(page + 1)}>; rel="next"`, `<${at(last)}>; rel="last"`);
+    if (page > 1) links.push(`<${at(1)}>; rel="first"`);
+    reply.headers = { ...reply.headers, link: links.join(', ') };
+  }
+  return reply;
+}
+
+function primaryLimited(req: SimRequest, status: number, resetSeconds: number): SimReply {
+  const d = dataOf(req.tenant);
+  const limit = d.rateLimit ?? DEFAULT_LIMIT;
+  const rid = requestId();
+  const when = new Date()
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, ' UTC');
+  return {
+    status,
+    headers: {
+      ...apiHeaders(req),
+      'x-ratelimit-limit': String(limit),
+      'x-ratelimit-remaining': '0',
+      'x-ratelimit-used': String(limit),
+      'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + resetSeconds),
+      'x-github-request-id': rid,
+    },
+    body: {
+      message: `API rate limit exceeded for user ID ${d.user?.id ?? 1}. If you reach out to GitHub Support for help, please include the request ID ${rid} and timestamp ${when}.`,
+      documentation_url: RATE_DOCS,
+      status: String(status),
+    },
+  };
+}
+
+function secondaryLimited(req: SimRequest, status: number, retryAfter?: number): SimReply {
+  const rid = requestId();
+  return {
+    status,
+    headers: {
+      ...apiHeaders(req),
+      'x-github-request-id': rid,
+      ...(retryAfter === undefined ? {} : { 'retry-after': String(retryAfter) }),
+    },
+    body: {
+      message: `You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID ${rid}.`,
+      documentation_url: `${RATE_DOCS}#about-secondary-rate-limits`,
+      status: String(status),
+    },
+  };
+}
+
+const hasScope = (req: SimRequest, scope: string) => (dataOf(req.tenant).scopes ?? []).includes(scope);
+
+function findOrg(req: SimRequest, login: string) {
+  const org = dataOf(req.tenant).org;
+  return org && org.login.toLowerCase() === login.toLowerCase() ? org : undefined;
+}
+
+function visibleRepos(req: SimRequest): GhRepo[] {
+  // Without the repo scope a classic token sees public repositories only.
+  const all = dataOf(req.tenant).repos ?? [];
+  return hasScope(req, 'repo') ? all : all.filter((r) => r.visibility === 'public');
+}
+
+function repoView(r: GhRepo): Record<string, unknown> {
+  const out = wire(r);
+  // GitHub shows security_and_analysis only to repository admins (and org owners).
+  if (!r.permissions?.admin) delete out.security_and_analysis;
+  return out;
+}
+
+function seg(s: string | undefined): string {
+  try {
+    return decodeURIComponent(s ?? '');
+  } catch {
+    return s ?? '';
+  }
+}
+
+type Handler = (req: SimRequest, m: RegExpExecArray, prefix: string) => SimReply;
+
+const ROUTES: [RegExp, Handler][] = [
+  [
+    /^\/orgs\/([^/]+)$/,
+    (req, m) => {
+      const org = findOrg(req, seg(m[1]));
+      if (!org) return notFound(req, `${DOCS}/orgs/orgs#get-an-organization`);
+      const full = wire(org);
+      const body = hasScope(req, 'admin:org')
+        ? full
+        : Object.fromEntries(Object.entries(full).filter(([k]) => PUBLIC_ORG_FIELDS.has(k)));
+      return ok(req, body, { 'x-accepted-oauth-scopes': 'admin:org, read:org, repo, user, write:org' });
+    },
+  ],
+  [
+    /^\/orgs\/([^/]+)\/actions\/permissions(\/workflow)?$/,
+    (req, m) => {
+      const actions = dataOf(req.tenant).actions;
+      const docs = `${DOCS}/actions/permissions`;
+      const accepted = { 'x-accepted-oauth-scopes': 'admin:org' };
+      if (!findOrg(req, seg(m[1]))) return notFound(req, docs, accepted);
+      // Observed: this endpoint answers 403 (not 404) when the token lacks admin:org.
+      if (!hasScope(req, 'admin:org'))
+        return fail(req, 403, 'Resource not accessible by personal access token', docs, accepted);
+      const body = m[2] ? actions?.workflow : actions?.permissions;
+      return body ? ok(req, body, accepted) : notFound(req, docs, accepted);
+    },
+  ],
+  [
+    /^\/orgs\/([^/]+)\/hooks$/,
+    (req, m, prefix) => {
+      const org = findOrg(req, seg(m[1]));
+      const accepted = { 'x-accepted-oauth-scopes': 'admin:org_hook' };
+      // Hooks hide behind a 404 when the token lacks admin:org_hook.
+      if (!org || !hasScope(req, 'admin:org_hook'))
+        return notFound(req, `${DOCS}/orgs/webhooks#list-organization-webhooks`, accepted);
+      const self = `${req.base}${prefix}/orgs/${org.login}/hooks`;
+      const hooks = (dataOf(req.tenant).hooks ?? []).map((h) => ({
+        ...h,
+        url: `${self}/${h.id}`,
+        ping_url: `${self}/${h.id}/pings`,
+        deliveries_url: `${self}/${h.id}/deliveries`,
+      }));
+      return paged(req, prefix, `/orgs/${org.login}/hooks`, hooks, accepted);
+    },
+  ],
+  [
+    // GitHub's links for an organisation's repositories use its numeric id.
+    /^\/(orgs|organizations)\/([^/]+)\/repos$/,
+    (req, m, prefix) => {
+      const org =
+        m[1] === 'orgs'
+          ? findOrg(req, seg(m[2]))
+          : dataOf(req.tenant).org?.id === Number(m[2])
+            ? dataOf(req.tenant).org
+            : undefined;
+      if (!org) return notFound(req, `${DOCS}/repos/repos#list-organization-repositories`);
+      return paged(req, prefix, `/organizations/${org.id}/repos`, visibleRepos(req).map(repoView));
+    },
+  ],
+  [
+    /^\/repos\/([^/]+)\/([^/]+)\/branches\/([^/]+)\/protection$/,
+    (req, m, prefix) => {
+      const repo = findRepo(req, seg(m[1]), seg(m[2]));
+      const docs = `${DOCS}/branches/branch-protection#get-branch-protection`;
+      // Only repository admins may read classic protection; others get a plain 404.
+      if (!repo?.permissions?.admin) return notFound(req, docs);
+      const branch = seg(m[3]);
+      if (branch !== repo.default_branch) return fail(req, 404, 'Branch not found', docs);
+      if (!repo._protection) return fail(req, 404, 'Branch not protected', docs);
+      const self = `${req.base}${prefix}/repos/${repo.owner.login}/${repo.name}/branches/${encodeURIComponent(branch)}/protection`;
+      return ok(req, { url: self, ...repo._protection });
+    },
+  ],
+  [
+    /^\/repos\/([^/]+)\/([^/]+)\/rules\/branches\/([^/]+)$/,
+    (req, m, prefix) => {
+      const repo = findRepo(req, seg(m[1]), seg(m[2]));
+      if (!repo) return notFound(req, `${DOCS}/repos/rules#get-rules-for-a-branch`);
+      // The branch need not exist: rules that would apply to that name are returned.
+      const rules = seg(m[3]) === repo.default_branch ? (repo._rules ?? []) : [];
+      return paged(req, prefix, m[0], rules);
+    },
+  ],
+];
+
+function route(req: SimRequest, path: string, prefix: string): SimReply {
+  for (const [re, handler] of ROUTES) {
+    const m = re.exec(path);
+    if (m) return handler(req, m, prefix);
+  }
+  return notFound(req);
+}
+
+function findRepo(req: SimRequest, owner: string, name: string): GhRepo | undefined {
+  return visibleRepos(req).find(
+    (r) => r.owner.login.toLowerCase() === owner.toLowerCase() && r.name.toLowerCase() === name.toLowerCase(),
+  );
+}
+
 export const githubSim: VendorSim = {
-  handle: () => ({ status: 501, body: { message: 'GitHub simulator not built yet' } }),
-  error: (_req, status, message) => ({ status, body: { message } }),
-  rateLimited: () => ({ status: 429, body: { message: 'rate limited' } }),
+  error(req, status, message) {
+    const text: Record<number, string> = {
+      400: 'Bad Request',
+      403: 'Forbidden',
+      404: 'Not Found',
+      422: 'Validation Failed',
+      500: 'Server Error',
+      502: 'Server Error',
+      503: 'Service Unavailable',
+    };
+    return fail(req, status, text[status] ?? message);
+  },
+
+  rateLimited(req, resetSeconds) {
+    const t = dataOf(req.tenant).throttle ?? {};
+    const status = t.status ?? 403;
+    if (t.secondary) return secondaryLimited(req, status, t.retryAfter === false ? undefined : resetSeconds);
+    return primaryLimited(req, status, resetSeconds);
+  },
+
+  handle(req) {
+    const ua = req.headers['user-agent'];
+    if (typeof ua !== 'string' || ua.trim() === '')
+      return {
+        status: 403,
+        headers: { 'content-type': 'text/html', connection: 'close' },
+        body: USER_AGENT_REFUSAL,
+      };
+
+    let path = req.path;
+    let prefix = '';
+    if (dataOf(req.tenant).enterpriseServer) {
+      // GitHub Enterprise Server serves the API under /api/v3; other paths are its web UI.
+      if (!path.startsWith('/api/v3/'))
+        return {
+          status: 404,
+          headers: { 'content-type': 'text/html; charset=utf-8' },
+          body: '<!DOCTYPE html><html><head><title>Page not found · GitHub</title></head><body>Not Found</body></html>',
+        };
+      path = path.slice('/api/v3'.length);
+      prefix = '/api/v3';
+    }
+
+    const version = req.headers['x-github-api-version'];
+    if (version !== undefined && !selectedVersion(req))
+      return fail(
+        req,
+        400,
+        `API version ${String(version)} is not supported.`,
+        'https://docs.github.com/rest/about-the-rest-api/api-versions',
+      );
+
+    const token = tokenOf(req);
+    if (token === undefined) return fail(req, 401, 'Requires authentication');
+    if (token !== req.tenant.token)
+      return {
+        status: 401,
+        headers: {
+          ...apiHeaders(req),
+          // Failed requests count against the caller's unauthenticated limit, not the tenant's.
+          'x-ratelimit-limit': '60',
+          'x-ratelimit-remaining': '59',
+          'x-ratelimit-used': '1',
+        },
+        body: { message: 'Bad credentials', documentation_url: DOCS, status: '401' },
+      };
+
+    const m = meter(req.tenant, true);
+    if (m.used > m.limit) return primaryLimited(req, 403, m.reset - Math.floor(Date.now() / 1000));
+    if (req.method !== 'GET') return notFound(req);
+    if (req.tenant.forbidden?.some((p) => path.startsWith(p)))
+      return fail(req, 403, 'Resource not accessible by personal access token');
+    return route(req, path, prefix);
+  },
 };
 
-export const githubDemo: DemoTenant[] = [];
+/**
+ * Demo tenants: Contoso's token is an owner's with admin:org; Contoso Labs' token has only
+ * read:org and repo, so the organisation's settings, Actions and webhooks stay hidden.
+ */
+export const githubDemo = [contoso, labs] as DemoTenant[];

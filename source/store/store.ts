@@ -1,12 +1,16 @@
 import { closeSync, fsyncSync, linkSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { produce, setAutoFreeze } from 'immer';
 import { type Adapter, Low } from 'lowdb';
 import { emptyStore, STORE_VERSION, type StoreDoc, StoreDocSchema } from '../domain/schemas.js';
 import { acquireLock, type Lock } from './lock.js';
 import { migrate } from './migrations.js';
 
 /** A store file we must not touch: it does not parse, does not validate, or is from a newer posture. */
+// The document is ours to keep mutable outside `update` (lowdb reads it as plain data).
+setAutoFreeze(false);
+
 export class StoreError extends Error {
   constructor(
     readonly file: string,
@@ -124,18 +128,16 @@ export class Store {
   /** Apply a change and commit it atomically. Throws in read-only mode; nothing half-done is kept. */
   async update(change: (doc: StoreDoc) => void): Promise<void> {
     if (this.readOnly) throw new Error('the store is open read-only');
-    const draft = structuredClone(this.db.data);
-    change(draft);
-    this.db.data = draft;
+    // Copy-on-write: only what the change touches is copied, and a change that throws leaves
+    // nothing behind. A fleet-size document is never cloned whole.
+    this.db.data = produce(this.db.data, change);
     await this.db.write();
     for (const l of this.listeners) l();
   }
 
   /** Change the document in memory only (read-only sessions, e.g. the demo's simulator address). */
   patchInMemory(change: (doc: StoreDoc) => void): void {
-    const draft = structuredClone(this.db.data);
-    change(draft);
-    this.db.data = draft;
+    this.db.data = produce(this.db.data, change);
     for (const l of this.listeners) l();
   }
 

@@ -303,7 +303,13 @@ export function App(props: AppProps) {
       const history = doc.statuses.filter(
         (u) => u.instanceId === a.instance.id && u.controlId === a.control.id,
       );
-      const lines = detailLines(a, state.detailTab, width, history);
+      const affected = actions.filter(
+        (x) =>
+          x.control.id === a.control.id &&
+          x.id !== a.id &&
+          (x.result.outcome === 'fail' || x.result.outcome === 'partial'),
+      );
+      const lines = detailLines(a, state.detailTab, width, history, affected);
       const h = bodyRows - 2;
       const top = Math.max(0, Math.min(state.detailScroll, lines.length - h));
       title = sanitize(`${a.control.title} — ${a.instance.name}`);
@@ -380,13 +386,18 @@ export function App(props: AppProps) {
   const input = overlay?.kind === 'input' ? overlay : undefined;
   const hints = input
     ? `${input.purpose === 'command' ? ':' : '/'}${input.value}▏`
-    : state.view === 'drawer'
-      ? 'Space on/off · . options · a add · r poll · Esc back · ? help'
-      : state.view === 'actions'
-        ? 'Enter open · / text · P product · I instance · A accepted · o sort · s status · ? help'
-        : state.view === 'detail'
-          ? 'Tab tabs · j/k scroll · s status · Esc back · ? help'
-          : 'Enter open · / filter · : command · 1-4 views · r poll · ? help · q quit';
+    : store.readOnly
+      ? // Read-only: no key that would change anything is offered.
+        state.view === 'detail'
+        ? 'Tab tabs · j/k scroll · Esc back · ? help · q quit'
+        : 'Enter open · / filter · : command · 1-4 views · Esc back · ? help · q quit'
+      : state.view === 'drawer'
+        ? 'Space on/off · . options · a add · r poll · Esc back · ? help'
+        : state.view === 'actions'
+          ? 'Enter open · / text · P product · I instance · A accepted · o sort · s status · ? help'
+          : state.view === 'detail'
+            ? 'Tab tabs · j/k scroll · s status · Esc back · ? help'
+            : 'Enter open · / filter · : command · 1-4 views · r poll · ? help · q quit';
 
   return (
     <ThemeContext.Provider value={theme}>

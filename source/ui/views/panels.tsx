@@ -24,6 +24,7 @@ export function detailLines(
   tab: number,
   width: number,
   history: readonly StatusUpdate[] = [],
+  affected: readonly Action[] = [],
 ): { text: string; color?: string | undefined }[] {
   const w = Math.max(20, width - 2);
   const out: { text: string; color?: string }[] = [];
@@ -49,6 +50,9 @@ export function detailLines(
     out.push({ text: `Threats     ${c.threats.join(', ')}` });
     out.push({ text: `User impact ${c.userImpact} · implementation cost ${c.implementationCost}` });
     out.push({ text: `Benchmarks  ${c.benchmarks.map((b) => `${b.name} ${b.id}`).join('; ')}` });
+    out.push({
+      text: `Affected    ${affected.length === 0 ? 'no other instance' : affected.map((x) => `${sanitize(x.instance.name)} (${x.result.outcome})`).join(', ')}`,
+    });
     out.push({ text: '' });
     out.push({ text: 'Evidence (values seen)' });
     if (a.result.evidence.length === 0) out.push({ text: '  none' });

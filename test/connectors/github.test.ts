@@ -1,0 +1,354 @@
+import { request } from 'node:http';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadCatalog } from '../../source/catalog/index.js';
+import { combineProtection, github } from '../../source/connectors/github/index.js';
+import { ConnectorError } from '../../source/connectors/http.js';
+import type { Datasets } from '../../source/domain/rules.js';
+import { evaluate } from '../../source/domain/rules.js';
+import { githubDemo } from '../../source/simulator/github.js';
+import type { Simulator } from '../../source/simulator/server.js';
+import type { DemoTenant } from '../../source/simulator/types.js';
+import { fakeClock } from '../helpers/clock.js';
+import { collect, instanceFor, simulate, tenantCopy } from '../helpers/sim.js';
+
+const [contoso, labs] = githubDemo as [DemoTenant, DemoTenant];
+let sim: Simulator | undefined;
+afterEach(async () => {
+  await sim?.close();
+  sim = undefined;
+});
+
+const resultsOf = (datasets: Datasets) =>
+  Object.fromEntries(
+    loadCatalog()
+      .forApp('github')
+      .map((c) => [c.id, evaluate(c, datasets)]),
+  );
+
+const withThrottle = (t: DemoTenant, throttle: Record<string, unknown>) =>
+  tenantCopy(t, { data: { ...structuredClone(t.data), throttle } });
+
+/** A request straight to the simulator, with exactly the headers given (node:http adds no User-Agent). */
+function raw(url: string, headers: Record<string, string> = {}) {
+  return new Promise<{ status: number; headers: Record<string, unknown>; body: string }>(
+    (resolve, reject) => {
+      const req = request(url, { headers }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => {
+          body += c;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      });
+      req.on('error', reject);
+      req.end();
+    },
+  );
+}
+
+const apiHeaders = (t: DemoTenant) => ({
+  authorization: `Bearer ${t.token}`,
+  'user-agent': 'curl/8.5.0',
+  accept: 'application/vnd.github+json',
+});
+
+describe('GitHub connector against the simulator', () => {
+  it('reads both demo organisations and evaluates them differently', async () => {
+    sim = await simulate([contoso, labs]);
+    const a = resultsOf((await collect(github, sim, contoso)).datasets);
+    const b = resultsOf((await collect(github, sim, labs)).datasets);
+
+    expect(a['gh.org.2fa']?.outcome).toBe('pass');
+    expect(a['gh.org.base_perm']?.outcome).toBe('fail');
+    expect(a['gh.org.actions_token']?.outcome).toBe('fail');
+    expect(a['gh.org.actions_allowed']?.outcome).toBe('pass');
+    // One active hook skips TLS verification; the inactive one without a secret does not count.
+    expect(a['gh.org.webhooks']).toMatchObject({ outcome: 'fail', count: 1, total: 2 });
+    // GitHub omits this field for Contoso's plan: unknown, not a fail.
+    expect(a['gh.org.visibility_change']?.outcome).toBe('unknown');
+    // 24 active repositories (2 archived are left out); protection comes from classic rules or rulesets.
+    expect(a['gh.repo.branch_protection']).toMatchObject({ outcome: 'partial', count: 15, total: 24 });
+    expect(a['gh.repo.secret_scanning']).toMatchObject({ outcome: 'partial', count: 20, total: 24 });
+
+    // Labs' token has no admin:org: the settings are unknown with the reason, never failed.
+    expect(b['gh.org.2fa']?.outcome).toBe('unknown');
+    expect(b['gh.org.2fa']?.reason).toMatch(
+      /only to owners whose token has the admin:org scope \(this token's scopes: read:org, repo\)/,
+    );
+    expect(b['gh.org.actions_token']?.reason).toBe(
+      'the token may not read this: it needs the admin:org scope (GitHub 403: Resource not accessible by personal access token)',
+    );
+    expect(b['gh.org.webhooks']?.reason).toBe(
+      'the token may not read this: it needs the admin:org_hook scope (GitHub 404: Not Found)',
+    );
+    // Repositories whose classic protection the token cannot read count only when a ruleset settles it.
+    expect(b['gh.repo.branch_protection']).toMatchObject({ outcome: 'partial', count: 5, total: 8 });
+    expect(b['gh.repo.dependabot']).toMatchObject({ outcome: 'fail', count: 0, total: 5 });
+    expect(Object.values(b).filter((r) => r.outcome === 'fail' || r.outcome === 'partial')).toHaveLength(3);
+  });
+
+  it('sends the bearer token and the headers GitHub requires on every request', async () => {
+    sim = await simulate([contoso]);
+    await collect(github, sim, contoso);
+    expect(sim.log.length).toBeGreaterThan(10);
+    for (const r of sim.log) {
+      expect(r.headers.authorization).toBe(`Bearer ${contoso.token}`);
+      expect(r.headers['user-agent']).toBe('posture/0.1');
+      expect(r.headers.accept).toBe('application/vnd.github+json');
+      expect(r.headers['x-github-api-version']).toBe('2022-11-28');
+    }
+  });
+
+  it('is refused by the simulator without a User-Agent, as GitHub does', async () => {
+    sim = await simulate([contoso]);
+    const url = `${sim.baseUrl(contoso.id)}/orgs/contoso`;
+    const { 'user-agent': _ua, ...noAgent } = apiHeaders(contoso);
+    const refused = await raw(url, noAgent);
+    expect(refused.status).toBe(403);
+    expect(refused.body).toMatch(
+      /^Request forbidden by administrative rules\. Please make sure your request has a User-Agent header/,
+    );
+    const served = await raw(url, apiHeaders(contoso));
+    expect(served.status).toBe(200);
+  });
+
+  it('follows the link header across the pages of repositories', async () => {
+    sim = await simulate([contoso]);
+    const { datasets } = await collect(github, sim, contoso);
+    const repos = datasets['github:repos'];
+    const expected = (contoso.data.repos as { id: number }[]).map((r) => r.id);
+    expect(repos?.ok && repos.items.map((r) => (r as { id: number }).id)).toEqual(expected);
+    const pages = sim.log.filter((r) => r.path.endsWith('/repos'));
+    expect(pages.map((r) => r.path + r.query)).toEqual([
+      '/orgs/contoso/repos?type=all&per_page=100',
+      // GitHub's links name the organisation by id: followed as given, never rebuilt.
+      '/organizations/5124091/repos?type=all&per_page=100&page=2',
+      '/organizations/5124091/repos?type=all&per_page=100&page=3',
+    ]);
+  });
+
+  it('follows pages of branch rules too', async () => {
+    const tiny = tenantCopy(contoso, { pageSize: 1 });
+    sim = await simulate([tiny]);
+    const { datasets } = await collect(github, sim, tiny);
+    const ds = datasets['github:repos/default-branch'];
+    const payments = ds?.ok && ds.items.find((i) => (i as { repo: string }).repo === 'contoso/payments-api');
+    // pull_request is on page 1 and non_fast_forward on page 2 of four.
+    expect(payments).toMatchObject({ required_approvals: 2, force_push_blocked: true });
+    expect(sim.log.filter((r) => r.path === '/repos/contoso/payments-api/rules/branches/main')).toHaveLength(
+      4,
+    );
+  });
+
+  it('turns a bad token into one line without the token, after one request', async () => {
+    sim = await simulate([contoso]);
+    const err = await collect(github, sim, contoso, 'ghp_wrongtoken1234567').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConnectorError);
+    expect((err as ConnectorError).message).toBe('GitHub 401: Bad credentials');
+    expect((err as ConnectorError).kind).toBe('auth');
+    expect(sim.log).toHaveLength(1);
+  });
+
+  it.each([403, 429])('waits for x-ratelimit-reset on a primary limit answered with %i', async (status) => {
+    const t = withThrottle(contoso, { status });
+    sim = await simulate(
+      [t],
+      [{ kind: 'rateLimit', tenant: t.id, path: '/hooks', times: 1, resetSeconds: 20 }],
+    );
+    const { datasets, clock } = await collect(github, sim, t);
+    expect(datasets['github:hooks']?.ok).toBe(true);
+    expect(clock.sleeps).toHaveLength(1);
+    // Reset is 20 s after the server's Date (1 s resolution), plus a second of margin.
+    expect(clock.sleeps[0]).toBeGreaterThanOrEqual(19_000);
+    expect(clock.sleeps[0]).toBeLessThanOrEqual(22_000);
+    expect(sim.log.filter((r) => r.path === '/orgs/contoso/hooks')).toHaveLength(2);
+  });
+
+  it.each([403, 429])('waits retry-after seconds on a secondary limit answered with %i', async (status) => {
+    const t = withThrottle(contoso, { status, secondary: true });
+    sim = await simulate(
+      [t],
+      [{ kind: 'rateLimit', tenant: t.id, path: '/repos', times: 1, resetSeconds: 7 }],
+    );
+    const { datasets, clock } = await collect(github, sim, t);
+    expect(datasets['github:repos']?.ok).toBe(true);
+    expect(clock.sleeps).toEqual([7_000]);
+  });
+
+  it('waits at least a minute on a secondary limit without retry-after', async () => {
+    const t = withThrottle(contoso, { secondary: true, retryAfter: false });
+    sim = await simulate([t], [{ kind: 'rateLimit', tenant: t.id, path: '/actions', times: 1 }]);
+    const { datasets, clock } = await collect(github, sim, t);
+    expect(datasets['github:actions/permissions']?.ok).toBe(true);
+    expect(clock.sleeps).toEqual([60_000]);
+  });
+
+  it('ends the poll with "rate limited until" when the reset is beyond the poll budget', async () => {
+    sim = await simulate([contoso], [{ kind: 'rateLimit', tenant: contoso.id, resetSeconds: 3600 }]);
+    const err = await collect(github, sim, contoso).catch((e: unknown) => e);
+    expect((err as ConnectorError).kind).toBe('rate_limited');
+    expect((err as Error).message).toMatch(/^rate limited by GitHub until \d{4}-\d\d-\d\dT/);
+    expect(sim.log).toHaveLength(1);
+  });
+
+  it('never takes a rate-limit 403 for a dataset the token may not read', async () => {
+    // Labs' token may not read Actions settings, but this 403 is GitHub throttling, not a refusal.
+    sim = await simulate(
+      [labs],
+      [{ kind: 'rateLimit', tenant: labs.id, path: '/actions', resetSeconds: 3600 }],
+    );
+    const err = await collect(github, sim, labs).catch((e: unknown) => e);
+    expect((err as ConnectorError).kind).toBe('rate_limited');
+  });
+
+  it('reports a plain 403 as an unreadable dataset and carries on', async () => {
+    sim = await simulate([contoso], [{ kind: 'status', status: 403, tenant: contoso.id, path: '/hooks' }]);
+    const { datasets } = await collect(github, sim, contoso);
+    const hooks = datasets['github:hooks'];
+    expect(hooks?.ok).toBe(false);
+    expect(hooks?.ok === false && hooks.reason).toMatch(/admin:org_hook scope \(GitHub 403: Forbidden\)$/);
+    expect(datasets['github:repos']?.ok).toBe(true);
+  });
+
+  it('uses a bounded number of requests: one per list page, at most two per active repository', async () => {
+    sim = await simulate([contoso, labs]);
+    // Contoso: org, 2 Actions, hooks, 3 repo pages; 24 classic reads and 13 rule reads (11 are settled by classic protection).
+    expect((await collect(github, sim, contoso)).requests).toBe(44);
+    // Labs: org, 2 Actions (403), hooks (404), 3 repo pages; classic only where the token is admin (5), rules for 9.
+    expect((await collect(github, sim, labs)).requests).toBe(21);
+    const seen = sim.log.map((r) => `${r.tenant}${r.path}${r.query}`);
+    expect(new Set(seen).size).toBe(seen.length);
+  });
+
+  it('rejects a body that does not match the expected shape', async () => {
+    sim = await simulate(
+      [contoso],
+      [{ kind: 'wrongTypes', tenant: contoso.id, path: '/orgs/contoso/repos' }],
+    );
+    const err = await collect(github, sim, contoso).catch((e: unknown) => e);
+    expect((err as ConnectorError).kind).toBe('malformed');
+    expect((err as Error).message).toMatch(/^unexpected response for repositories at 0/);
+  });
+
+  it('retries a 500 a bounded number of times, then fails with one line', async () => {
+    sim = await simulate([contoso], [{ kind: 'status', status: 500, tenant: contoso.id }]);
+    const err = await collect(github, sim, contoso).catch((e: unknown) => e);
+    expect((err as Error).message).toBe('GitHub 500: Server Error');
+    expect(sim.log).toHaveLength(3);
+  });
+
+  it('needs the organisation, and says so when it does not exist', async () => {
+    sim = await simulate([contoso]);
+    const clock = fakeClock();
+    const run = (options: Record<string, string>) =>
+      github
+        .collect({
+          instance: instanceFor(sim!, contoso, { options }),
+          secret: contoso.token,
+          clock,
+          deadline: clock.now() + 120_000,
+        })
+        .then(
+          () => new Error('collected without an error'),
+          (e: unknown) => e as Error,
+        );
+    expect((await run({})).message).toBe('GitHub needs the organisation: set the instance option "org"');
+    expect(sim.log).toHaveLength(0);
+    expect((await run({ org: 'fabrikam' })).message).toBe(
+      'GitHub organisation "fabrikam" was not found, or this token may not see it (GitHub 404: Not Found)',
+    );
+  });
+
+  it('reads GitHub Enterprise Server under its /api/v3 base URL', async () => {
+    const ghes = tenantCopy(contoso, {
+      data: { ...structuredClone(contoso.data), enterpriseServer: '3.17.0' },
+    });
+    sim = await simulate([ghes]);
+    const clock = fakeClock();
+    const out = await github.collect({
+      instance: instanceFor(sim, ghes, { baseUrl: `${sim.baseUrl(ghes.id)}/api/v3` }),
+      secret: ghes.token,
+      clock,
+      deadline: clock.now() + 120_000,
+    });
+    expect(resultsOf(out.datasets)['gh.repo.branch_protection']).toMatchObject({ count: 15, total: 24 });
+    expect(sim.log.every((r) => r.path.startsWith('/api/v3/'))).toBe(true);
+  });
+});
+
+describe('GitHub simulator', () => {
+  it('pages like GitHub: one link header with prev, next, last and first', async () => {
+    sim = await simulate([contoso]);
+    const at = (page: number) =>
+      `${sim!.baseUrl(contoso.id)}/organizations/5124091/repos?per_page=10&page=${page}`;
+    const rels = async (page: number) => {
+      const link = String((await raw(at(page), apiHeaders(contoso))).headers.link ?? '');
+      return [...link.matchAll(/<([^>]+)>; rel="(\w+)"/g)].map(
+        (m) => `${m[2]}=${new URL(m[1] ?? '').searchParams.get('page')}`,
+      );
+    };
+    expect(await rels(1)).toEqual(['next=2', 'last=3']);
+    expect(await rels(2)).toEqual(['prev=1', 'next=3', 'last=3', 'first=1']);
+    expect(await rels(3)).toEqual(['prev=2', 'first=1']);
+    // A list that fits on one page has no link header at all.
+    const hooks = await raw(`${sim.baseUrl(contoso.id)}/orgs/contoso/hooks`, apiHeaders(contoso));
+    expect(hooks.headers.link).toBeUndefined();
+  });
+
+  it('puts rate-limit headers on every API reply and GitHub error bodies with a string status', async () => {
+    sim = await simulate([contoso]);
+    const base = sim.baseUrl(contoso.id);
+    const replies = [
+      await raw(`${base}/orgs/contoso`, apiHeaders(contoso)),
+      await raw(`${base}/orgs/nope`, apiHeaders(contoso)),
+      await raw(`${base}/orgs/contoso`, { ...apiHeaders(contoso), authorization: 'Bearer nope' }),
+    ];
+    for (const r of replies)
+      for (const h of ['limit', 'remaining', 'reset', 'used', 'resource'])
+        expect(r.headers[`x-ratelimit-${h}`]).toBeDefined();
+    expect(JSON.parse(replies[1]?.body ?? '')).toMatchObject({ message: 'Not Found', status: '404' });
+    expect(JSON.parse(replies[2]?.body ?? '')).toEqual({
+      message: 'Bad credentials',
+      documentation_url: 'https://docs.github.com/rest',
+      status: '401',
+    });
+    const version = await raw(`${base}/orgs/contoso`, {
+      ...apiHeaders(contoso),
+      'x-github-api-version': '2020-01-01',
+    });
+    expect(version.status).toBe(400);
+  });
+
+  it('answers an unprotected branch with "Branch not protected", and hides protection from non-admins', async () => {
+    sim = await simulate([labs]);
+    const base = sim.baseUrl(labs.id);
+    const unprotected = await raw(
+      `${base}/repos/contoso-labs/vr-showroom/branches/main/protection`,
+      apiHeaders(labs),
+    );
+    expect(unprotected.status).toBe(404);
+    expect(JSON.parse(unprotected.body)).toMatchObject({ message: 'Branch not protected', status: '404' });
+    const hidden = await raw(
+      `${base}/repos/contoso-labs/quantum-sim/branches/main/protection`,
+      apiHeaders(labs),
+    );
+    expect(JSON.parse(hidden.body)).toMatchObject({ message: 'Not Found', status: '404' });
+  });
+});
+
+describe('combineProtection', () => {
+  const strong = { approvals: 2, forcePushBlocked: true };
+  const none = { approvals: 0, forcePushBlocked: false, none: true };
+  it('takes the stronger of the two sources when both were read', () => {
+    expect(combineProtection(none, strong)).toEqual({ required_approvals: 2, force_push_blocked: true });
+    expect(combineProtection(none, none)).toEqual({ required_approvals: 0, force_push_blocked: false });
+  });
+  it('keeps what one source proves when the other could not be read, and guesses nothing else', () => {
+    expect(combineProtection(undefined, strong)).toEqual({ required_approvals: 2, force_push_blocked: true });
+    expect(combineProtection(undefined, none)).toEqual({});
+    expect(combineProtection(undefined, { approvals: 0, forcePushBlocked: true })).toEqual({
+      force_push_blocked: true,
+    });
+    expect(combineProtection(undefined, undefined)).toEqual({});
+  });
+});

@@ -1,0 +1,242 @@
+import { describe, expect, it } from 'vitest';
+import { loadCatalog } from '../../source/catalog/index.js';
+import { type Datasets, evaluate } from '../../source/domain/rules.js';
+
+/**
+ * Each GitHub control on passing, failing and unknown fixtures shaped like the connector's
+ * datasets (GitHub's wire fields, plus the few `_` fields the connector adds).
+ */
+
+const controls = loadCatalog().forApp('github');
+const byId = (id: string) => {
+  const c = controls.find((x) => x.id === id);
+  if (!c) throw new Error(`no control ${id}`);
+  return c;
+};
+
+const ok = (items: unknown[]) => ({ ok: true as const, items });
+const hidden = (reason: string) => ({ ok: false as const, reason });
+const OWNER_ONLY =
+  "GitHub shows the organisation's settings only to owners whose token has the admin:org scope";
+
+const org = (fields: Record<string, unknown>): Datasets => ({
+  'github:org': ok([{ login: 'contoso', id: 5124091, _label: 'contoso', ...fields }]),
+});
+const noOrg: Datasets = { 'github:org': hidden(OWNER_ONLY) };
+const workflow = (fields: Record<string, unknown>): Datasets => ({
+  'github:actions/workflow': ok([
+    { default_workflow_permissions: 'read', can_approve_pull_request_reviews: false, ...fields },
+  ]),
+});
+const noActions = hidden('the token may not read this: it needs the admin:org scope (GitHub 403: Forbidden)');
+
+const hook = (id: number, config: Record<string, unknown>, active = true) => ({
+  id,
+  name: 'web',
+  active,
+  config: { url: 'https://ci.contoso.com/hook', content_type: 'json', ...config },
+  _label: `web #${id}`,
+});
+
+const repo = (name: string, sa: Record<string, string> | null, archived = false) => ({
+  full_name: `contoso/${name}`,
+  archived,
+  _label: `contoso/${name}`,
+  security_and_analysis:
+    sa === null ? null : Object.fromEntries(Object.entries(sa).map(([k, status]) => [k, { status }])),
+});
+
+const branch = (name: string, fields: Record<string, unknown>) => ({
+  repo: `contoso/${name}`,
+  branch: 'main',
+  ...fields,
+});
+const protectedBranch = { required_approvals: 1, force_push_blocked: true };
+
+interface Case {
+  pass: Datasets;
+  fail: Datasets;
+  unknown: Datasets;
+}
+
+const orgCase = (path: string, good: unknown, bad: unknown): Case => ({
+  pass: org({ [path]: good }),
+  fail: org({ [path]: bad }),
+  // Owner-only fields come back null or not at all: never a fail.
+  unknown: org({ [path]: null }),
+});
+
+const cases: Record<string, Case> = {
+  'gh.org.2fa': orgCase('two_factor_requirement_enabled', true, false),
+  'gh.org.base_perm': {
+    pass: org({ default_repository_permission: 'none' }),
+    fail: org({ default_repository_permission: 'write' }),
+    unknown: noOrg,
+  },
+  'gh.org.repo_create': orgCase('members_can_create_public_repositories', false, true),
+  'gh.org.repo_delete': {
+    pass: org({ members_can_delete_repositories: false }),
+    fail: org({ members_can_delete_repositories: true }),
+    // Absent depending on the token or the plan.
+    unknown: org({}),
+  },
+  'gh.org.visibility_change': {
+    pass: org({ members_can_change_repo_visibility: false }),
+    fail: org({ members_can_change_repo_visibility: true }),
+    unknown: org({ members_can_delete_repositories: false }),
+  },
+  'gh.org.fork_private': orgCase('members_can_fork_private_repositories', false, true),
+  'gh.org.actions_token': {
+    pass: workflow({ default_workflow_permissions: 'read', can_approve_pull_request_reviews: true }),
+    fail: workflow({ default_workflow_permissions: 'write' }),
+    unknown: { 'github:actions/workflow': noActions },
+  },
+  'gh.org.actions_approve_prs': {
+    pass: workflow({ default_workflow_permissions: 'write', can_approve_pull_request_reviews: false }),
+    fail: workflow({ can_approve_pull_request_reviews: true }),
+    unknown: { 'github:actions/workflow': noActions },
+  },
+  'gh.org.actions_allowed': {
+    pass: {
+      'github:actions/permissions': ok([{ enabled_repositories: 'all', _allowed_actions: 'selected' }]),
+    },
+    fail: {
+      'github:actions/permissions': ok([{ enabled_repositories: 'selected', _allowed_actions: 'all' }]),
+    },
+    unknown: { 'github:actions/permissions': noActions },
+  },
+  'gh.org.secret_scanning_default': orgCase('secret_scanning_enabled_for_new_repositories', true, false),
+  'gh.org.push_protection_default': orgCase(
+    'secret_scanning_push_protection_enabled_for_new_repositories',
+    true,
+    false,
+  ),
+  'gh.org.web_commit_signoff': orgCase('web_commit_signoff_required', true, false),
+  'gh.org.webhooks': {
+    pass: {
+      'github:hooks': ok([
+        hook(1, { insecure_ssl: '0', secret: '********' }),
+        // An inactive hook sends nothing, so it does not count.
+        hook(2, { insecure_ssl: '1' }, false),
+      ]),
+    },
+    fail: {
+      'github:hooks': ok([
+        hook(1, { insecure_ssl: '0', secret: '********' }),
+        hook(2, { insecure_ssl: '0' }),
+      ]),
+    },
+    unknown: { 'github:hooks': hidden('the token may not read this: it needs the admin:org_hook scope') },
+  },
+  'gh.repo.branch_protection': {
+    pass: {
+      'github:repos/default-branch': ok([
+        branch('web', { required_approvals: 2, force_push_blocked: true }),
+        branch('api', protectedBranch),
+      ]),
+    },
+    fail: {
+      'github:repos/default-branch': ok([
+        branch('web', { required_approvals: 0, force_push_blocked: true }),
+        branch('api', { required_approvals: 1, force_push_blocked: false }),
+      ]),
+    },
+    // Neither classic protection nor rulesets could settle it.
+    unknown: { 'github:repos/default-branch': ok([branch('web', {}), branch('api', {})]) },
+  },
+  'gh.repo.secret_scanning': {
+    pass: {
+      'github:repos': ok([
+        repo('web', { secret_scanning: 'enabled' }),
+        repo('old', { secret_scanning: 'disabled' }, true),
+      ]),
+    },
+    fail: { 'github:repos': ok([repo('web', { secret_scanning: 'disabled' })]) },
+    // security_and_analysis is shown only to repository admins.
+    unknown: { 'github:repos': ok([repo('web', null), repo('api', null)]) },
+  },
+  'gh.repo.dependabot': {
+    pass: { 'github:repos': ok([repo('web', { dependabot_security_updates: 'enabled' })]) },
+    fail: {
+      'github:repos': ok([
+        repo('web', { dependabot_security_updates: 'disabled' }),
+        repo('api', { dependabot_security_updates: 'disabled' }),
+      ]),
+    },
+    unknown: { 'github:repos': hidden('the token may not read this') },
+  },
+};
+
+describe('GitHub catalog rules', () => {
+  it('has a fixture for every GitHub control, and at least twelve controls', () => {
+    expect(Object.keys(cases).sort()).toEqual(controls.map((c) => c.id).sort());
+    expect(controls.length).toBeGreaterThanOrEqual(12);
+  });
+
+  it.each(Object.keys(cases))('%s: passes, fails and is unknown on the matching fixtures', (id) => {
+    const c = byId(id);
+    const f = cases[id] as Case;
+    expect(evaluate(c, f.pass).outcome).toBe('pass');
+    expect(evaluate(c, f.fail).outcome).toBe('fail');
+    const unknown = evaluate(c, f.unknown);
+    expect(unknown.outcome).toBe('unknown');
+    expect(unknown.reason).toBeTruthy();
+  });
+
+  it('scores repositories proportionally and leaves out the ones it cannot judge', () => {
+    const r = evaluate(byId('gh.repo.branch_protection'), {
+      'github:repos/default-branch': ok([
+        branch('a', protectedBranch),
+        branch('b', protectedBranch),
+        branch('c', { required_approvals: 0, force_push_blocked: false }),
+        branch('d', {}),
+      ]),
+    });
+    expect(r).toMatchObject({ outcome: 'partial', count: 2, total: 3 });
+    expect(r.evidence.find((e) => e.item === 'contoso/d')?.value).toBe('(not revealed)');
+  });
+
+  it('leaves archived repositories out of the repository controls', () => {
+    const r = evaluate(byId('gh.repo.secret_scanning'), {
+      'github:repos': ok([
+        repo('a', { secret_scanning: 'enabled' }),
+        repo('b', { secret_scanning: 'disabled' }),
+        repo('old', { secret_scanning: 'disabled' }, true),
+      ]),
+    });
+    expect(r).toMatchObject({ outcome: 'partial', count: 1, total: 2 });
+  });
+
+  it('passes when Actions are turned off, and with nothing to check', () => {
+    const actions = evaluate(byId('gh.org.actions_allowed'), {
+      'github:actions/permissions': ok([
+        { enabled_repositories: 'none', _allowed_actions: 'none (Actions disabled)' },
+      ]),
+    });
+    expect(actions.outcome).toBe('pass');
+    expect(evaluate(byId('gh.org.webhooks'), { 'github:hooks': ok([]) }).outcome).toBe('pass');
+    expect(
+      evaluate(byId('gh.repo.branch_protection'), { 'github:repos/default-branch': ok([]) }).outcome,
+    ).toBe('pass');
+  });
+
+  it('fails a webhook that skips TLS verification even with a secret', () => {
+    const r = evaluate(byId('gh.org.webhooks'), {
+      'github:hooks': ok([hook(7, { insecure_ssl: '1', secret: '********' })]),
+    });
+    expect(r.outcome).toBe('fail');
+    expect(r.evidence).toContainEqual({ item: 'web #7', path: '/config/insecure_ssl', value: '1' });
+  });
+
+  it('keeps the reason when the token may not see the organisation settings', () => {
+    const r = evaluate(byId('gh.org.2fa'), noOrg);
+    expect(r).toMatchObject({ outcome: 'unknown', reason: OWNER_ONLY });
+  });
+
+  it('keeps points at 10 or fewer, and gives proportional scoring to repository controls', () => {
+    for (const c of controls) {
+      expect(c.maxPoints).toBeLessThanOrEqual(10);
+      expect(c.scoring === 'proportional').toBe(c.id.startsWith('gh.repo.'));
+    }
+  });
+});
