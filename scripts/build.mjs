@@ -50,7 +50,29 @@ const inkIncrementalFix = {
   },
 };
 
-export async function bundle(entry = 'source/main.ts', outfile = OUT) {
+/**
+ * Leave out what the program never runs, so the file Node compiles at start-up is smaller:
+ * zod's 40-odd message locales (we use English) and the WebSocket client of Ink's devtools.
+ */
+const leaveOut = {
+  name: 'leave-out',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      args.importer.includes('zod') ? { path: 'zod-locales', namespace: 'stub' } : undefined,
+    );
+    b.onResolve({ filter: /^ws$/ }, () => ({ path: 'ws', namespace: 'stub' }));
+    b.onLoad({ filter: /.*/, namespace: 'stub' }, (args) => ({
+      contents:
+        args.path === 'zod-locales'
+          ? "export { default as en } from 'zod/v4/locales/en.js';"
+          : 'export default {}; export const WebSocket = undefined;',
+      resolveDir: process.cwd(),
+      loader: 'js',
+    }));
+  },
+};
+
+export async function bundle(entry = 'source/main.ts', outfile = OUT, external = []) {
   mkdirSync('dist', { recursive: true });
   // Ink imports react-devtools-core only when DEV is set; stub it so the bundle has no such import.
   writeFileSync('dist/.devtools-stub.mjs', 'export default { initialize() {}, connectToDevTools() {} };\n');
@@ -69,7 +91,8 @@ export async function bundle(entry = 'source/main.ts', outfile = OUT) {
     banner: {
       js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
     },
-    plugins: [inkIncrementalFix],
+    external,
+    plugins: [inkIncrementalFix, leaveOut],
     logLevel: 'warning',
   });
 }

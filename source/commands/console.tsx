@@ -37,6 +37,8 @@ export async function runConsole(ctx: Context, o: ConsoleOptions): Promise<numbe
     },
   );
   poller.start();
+  // The demo's tenants are simulated: show them freshly polled on every start.
+  if (ctx.demo) void poller.pollNow();
   await app.waitUntilExit();
   poller.stop();
   await poller.idle(); // never quit in the middle of a commit

@@ -1,7 +1,9 @@
+import { setTimeout as sleepFor } from 'node:timers/promises';
 import { CONNECTORS } from '../connectors/registry.js';
 import { dueInstances, type PollSummary, pollInstances } from '../poller/poller.js';
 import { sanitize } from '../ui/text.js';
 import { type Context, UsageError } from './context.js';
+import { cleanJson, jsonText } from './output.js';
 import { resolveFilters } from './status.js';
 
 export interface PollOptions {
@@ -10,6 +12,16 @@ export interface PollOptions {
   instance?: string | undefined;
   concurrency: number;
 }
+
+/** What the continuous loop waits on; tests pass a fake clock and their own stop signal. */
+export interface PollLoop {
+  signal: AbortSignal;
+  now(): number;
+  sleep(ms: number, signal: AbortSignal): Promise<void>;
+}
+
+/** How often the loop looks for instances that are due. */
+const TICK_MS = 5_000;
 
 function summaryLine(s: PollSummary): string {
   return sanitize(
@@ -20,43 +32,74 @@ function summaryLine(s: PollSummary): string {
 }
 
 export async function pollOnce(ctx: Context, ids: string[], concurrency: number): Promise<PollSummary[]> {
-  return pollInstances(ids, { store: ctx.store, catalog: ctx.catalog, connectors: CONNECTORS, concurrency });
+  return pollInstances(ids, {
+    store: ctx.store,
+    catalog: ctx.catalog,
+    connectors: CONNECTORS,
+    concurrency,
+    env: ctx.io.env, // secrets are read from the command's environment (the demo's tokens live there)
+  });
+}
+
+/** SIGINT or SIGTERM stops the loop after the polls in progress are committed; a second one stops at once. */
+function signalLoop(ctx: Context): { loop: PollLoop; dispose(): void } {
+  const controller = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) process.exit(signal === 'SIGINT' ? 130 : 143);
+    ctx.io.stderr.write('posture: stopping after the polls in progress (again to stop at once)\n');
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    loop: {
+      signal: controller.signal,
+      now: Date.now,
+      sleep: (ms, signal) => sleepFor(ms, undefined, { signal }).catch(() => undefined),
+    },
+    dispose() {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
 }
 
 /** `poll --once` polls and prints a summary; `poll` keeps polling each instance on its interval. */
-export async function poll(ctx: Context, o: PollOptions): Promise<number> {
-  if (ctx.store.readOnly) throw new UsageError('poll needs to write the store, which is open read-only');
+export async function poll(ctx: Context, o: PollOptions, loop?: PollLoop): Promise<number> {
+  if (ctx.store.readOnly)
+    throw new UsageError(`poll needs to write the store, but ${ctx.store.notice ?? 'it is open read-only'}`);
   const { instance } = resolveFilters(ctx, o);
   const ids = instance ? [instance] : ctx.store.doc.instances.map((i) => i.id);
   if (ids.length === 0) throw new UsageError('no instances to poll: add one with `posture connect`');
   if (o.once) {
     const summaries = await pollOnce(ctx, ids, o.concurrency);
-    if (o.json) ctx.io.stdout.write(`${JSON.stringify(summaries, null, 2)}\n`);
-    else for (const s of summaries) ctx.io.stdout.write(`${summaryLine(s)}\n`);
-    return summaries.some((s) => s.outcome === 'error') ? 1 : 0;
+    const failed = summaries.filter((s) => s.outcome === 'error').length;
+    if (o.json) ctx.io.stdout.write(jsonText(summaries));
+    else {
+      for (const s of summaries) ctx.io.stdout.write(`${summaryLine(s)}\n`);
+      ctx.io.stdout.write(`polled ${summaries.length}: ${summaries.length - failed} ok, ${failed} failed\n`);
+    }
+    return failed > 0 ? 1 : 0;
   }
-  let stop = false;
-  const onSignal = () => {
-    stop = true;
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const own = loop ? undefined : signalLoop(ctx);
+  const { signal, now, sleep } = loop ?? own!.loop;
+  ctx.io.stderr.write(
+    `posture: polling ${ids.length} instance${ids.length === 1 ? '' : 's'}, each on its interval; ctrl-c stops\n`,
+  );
   try {
-    while (!stop) {
-      const due = dueInstances(ctx.store.doc, Date.now()).filter((id) => ids.includes(id));
+    while (!signal.aborted) {
+      const due = dueInstances(ctx.store.doc, now()).filter((id) => ids.includes(id));
       if (due.length > 0) {
         for (const s of await pollOnce(ctx, due, o.concurrency)) {
-          const line = o.json
-            ? JSON.stringify({ at: new Date().toISOString(), ...s })
-            : `${new Date().toISOString()} ${summaryLine(s)}`;
+          const at = new Date(now()).toISOString();
+          const line = o.json ? JSON.stringify(cleanJson({ at, ...s })) : `${at} ${summaryLine(s)}`;
           ctx.io.stdout.write(`${line}\n`);
         }
       }
-      for (let i = 0; i < 50 && !stop; i++) await new Promise((r) => setTimeout(r, 100));
+      if (!signal.aborted) await sleep(TICK_MS, signal);
     }
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    own?.dispose();
   }
   return 0;
 }

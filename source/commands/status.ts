@@ -1,8 +1,9 @@
-import { APP_LABELS, type App, AppSchema, STATE_LABELS } from '../domain/schemas.js';
+import { APP_LABELS, APPS, type App, AppSchema, STATE_LABELS } from '../domain/schemas.js';
 import { type Action, buildActions, scoreByApp, scoreByInstance, scoreViews } from '../domain/scoring.js';
 import { actionRows, NO_FILTER, percent, points } from '../ui/model.js';
-import { fitCells, sanitize, width } from '../ui/text.js';
+import { sanitize } from '../ui/text.js';
 import { type Context, UsageError } from './context.js';
+import { jsonText, table } from './output.js';
 
 export interface StatusOptions {
   json: boolean;
@@ -11,58 +12,57 @@ export interface StatusOptions {
   limit: number;
 }
 
+export interface Scope {
+  product?: string | undefined;
+  instance?: string | undefined;
+}
+
 /** Resolve --product and --instance to ids, or a usage error naming what is wrong. */
-export function resolveFilters(
-  ctx: Context,
-  o: { product?: string | undefined; instance?: string | undefined },
-) {
+export function resolveFilters(ctx: Context, o: Scope) {
   let product: App | undefined;
-  if (o.product) {
-    const p = AppSchema.safeParse(o.product.toLowerCase());
-    if (!p.success)
-      throw new UsageError(`unknown product "${o.product}" (one of okta, salesforce, servicenow, github)`);
-    product = p.data;
+  if (o.product !== undefined) {
+    const lower = o.product.trim().toLowerCase();
+    const p = AppSchema.safeParse(lower);
+    const app = p.success ? p.data : APPS.find((a) => APP_LABELS[a].toLowerCase() === lower);
+    if (!app) throw new UsageError(`unknown product "${o.product}" (one of ${APPS.join(', ')})`);
+    product = app;
   }
   let instance: string | undefined;
-  if (o.instance) {
-    const i = ctx.store.doc.instances.find(
-      (x) => x.name.toLowerCase() === o.instance!.toLowerCase() || x.id === o.instance,
-    );
-    if (!i) throw new UsageError(`unknown instance "${o.instance}"`);
+  if (o.instance !== undefined) {
+    const want = o.instance.trim().toLowerCase();
+    const i = ctx.store.doc.instances.find((x) => x.id === o.instance || x.name.toLowerCase() === want);
+    if (!i) throw new UsageError(`unknown instance "${o.instance}" (see posture instances)`);
+    if (product && i.app !== product)
+      throw new UsageError(
+        `instance "${i.name}" is a ${APP_LABELS[i.app]} instance, not ${APP_LABELS[product]}`,
+      );
     instance = i.id;
   }
   return { product, instance };
 }
 
-export function filteredActions(
-  ctx: Context,
-  o: { product?: string | undefined; instance?: string | undefined },
-): Action[] {
+/**
+ * The actions in scope (--product, --instance), whatever their status: the score is computed over
+ * these, as the console does, so an accepted risk still counts in the possible points.
+ */
+export function scopedActions(ctx: Context, o: Scope): Action[] {
   const { product, instance } = resolveFilters(ctx, o);
-  const all = buildActions(ctx.store.doc, ctx.catalog.byId, new Date());
-  return actionRows(
-    all,
-    { ...NO_FILTER, ...(product ? { product } : {}), ...(instance ? { instance } : {}) },
-    'rank',
+  return buildActions(ctx.store.doc, ctx.catalog.byId, new Date()).filter(
+    (a) => (!product || a.instance.app === product) && (!instance || a.instance.id === instance),
   );
 }
 
-/** An aligned text table; every cell sanitized and cut to its column. */
-export function table(head: string[], rows: string[][], maxWidths: number[]): string {
-  const widths = head.map((h, i) =>
-    Math.min(maxWidths[i] ?? 40, Math.max(width(h), ...rows.map((r) => width(sanitize(r[i] ?? ''))))),
+/** Open recommended actions in rank order: points left, not accepted as a risk (the console's default list). */
+export function openActions(actions: readonly Action[]): Action[] {
+  return actionRows(actions, NO_FILTER, 'rank').filter(
+    (a) => a.state !== 'completed' && a.achieved !== null && a.achieved < a.max,
   );
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => fitCells(sanitize(c), widths[i] ?? 10))
-      .join('  ')
-      .trimEnd();
-  return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
 export async function status(ctx: Context, o: StatusOptions): Promise<number> {
-  const actions = filteredActions(ctx, o);
+  const actions = scopedActions(ctx, o);
   const views = scoreViews(actions);
+  const open = openActions(actions);
   const names = new Map(ctx.store.doc.instances.map((i) => [i.id, i.name]));
   if (o.json) {
     const out = {
@@ -76,11 +76,13 @@ export async function status(ctx: Context, o: StatusOptions): Promise<number> {
         recommendations: i.recommendations,
         lastPoll: i.lastPoll ?? null,
       })),
-      actions: actions.slice(0, o.limit).map((a) => ({
+      openActions: open.length,
+      actions: open.slice(0, o.limit).map((a) => ({
         rank: a.rank,
         controlId: a.control.id,
         title: a.control.title,
         product: a.instance.app,
+        instanceId: a.instance.id,
         instance: a.instance.name,
         result: a.result.outcome,
         achieved: a.achieved,
@@ -89,7 +91,7 @@ export async function status(ctx: Context, o: StatusOptions): Promise<number> {
         severity: a.control.severity,
       })),
     };
-    ctx.io.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+    ctx.io.stdout.write(jsonText(out));
     return 0;
   }
   const c = views.current;
@@ -109,18 +111,17 @@ export async function status(ctx: Context, o: StatusOptions): Promise<number> {
     );
     lines.push('');
   }
-  const failing = actions.filter((a) => a.state !== 'completed' && a.achieved !== null && a.achieved < a.max);
-  if (failing.length === 0)
+  if (open.length === 0)
     lines.push(
       actions.length === 0
         ? 'No instance has Secure Score recommendations turned on.'
         : 'No open recommended actions.',
     );
-  else
+  else {
     lines.push(
       table(
         ['#', 'Recommended action', 'Product', 'Instance', 'Points', 'Status', 'Severity'],
-        failing
+        open
           .slice(0, o.limit)
           .map((a) => [
             String(a.rank),
@@ -134,6 +135,8 @@ export async function status(ctx: Context, o: StatusOptions): Promise<number> {
         [4, 48, 10, 24, 8, 14, 8],
       ),
     );
+    if (open.length > o.limit) lines.push(`… and ${open.length - o.limit} more (--limit N shows more)`);
+  }
   const errors = ctx.store.doc.instances.filter((i) => i.lastPoll?.outcome === 'error');
   for (const i of errors) lines.push(`! ${i.name}: last poll failed: ${i.lastPoll?.error ?? ''}`);
   ctx.io.stdout.write(`${lines.map((l) => sanitize(l, { multiline: true })).join('\n')}\n`);

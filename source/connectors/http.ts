@@ -24,6 +24,7 @@ export type ErrorKind =
   | 'rate_limited'
   | 'http'
   | 'network'
+  | 'tls'
   | 'malformed';
 
 export class ConnectorError extends Error {
@@ -77,6 +78,11 @@ export interface ClientOptions {
   retryBaseMs?: number;
 }
 
+/** Caps a caller may tighten for one poll (tests, slow links); unset fields keep the defaults. */
+export type HttpLimits = Partial<
+  Pick<ClientOptions, 'maxBodyBytes' | 'requestTimeoutMs' | 'retries' | 'retryBaseMs'>
+>;
+
 const DEFAULTS = { maxBodyBytes: 8 * 1024 * 1024, requestTimeoutMs: 30_000, retries: 2, retryBaseMs: 500 };
 const RETRYABLE_STATUS = new Set([500, 502, 503, 504, 408]);
 const MAX_RATE_LIMIT_WAITS = 3;
@@ -128,10 +134,21 @@ export class HttpClient {
   private readonly ca?: Buffer;
 
   constructor(options: ClientOptions) {
-    this.o = { ...DEFAULTS, ...options };
+    // A limit passed as undefined (an unset per-poll limit) keeps its default.
+    const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
+    this.o = { ...DEFAULTS, ...(given as unknown as ClientOptions) };
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.clock = options.clock ?? systemClock;
-    if (options.caFile) this.ca = readFileSync(options.caFile);
+    if (options.caFile) {
+      try {
+        this.ca = readFileSync(options.caFile);
+      } catch (error) {
+        this.fail(
+          `the CA file ${options.caFile} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+          'tls',
+        );
+      }
+    }
   }
 
   private fail(message: string, kind: ErrorKind, status?: number): never {
@@ -169,9 +186,12 @@ export class HttpClient {
     for (;;) {
       attempt++;
       const res = await this.once(method, url, form);
-      if (res === 'retry') {
+      if ('retry' in res) {
         if (attempt > this.o.retries)
-          this.fail(`${this.o.vendor.name} did not answer (${url.host})`, 'network');
+          this.fail(
+            `${this.o.vendor.name} did not answer (${url.host}: ${res.retry}, ${attempt} attempts)`,
+            'network',
+          );
         await this.backoff(attempt);
         continue;
       }
@@ -223,14 +243,11 @@ export class HttpClient {
       return { ...res, body: JSON.parse(text) };
     } catch {
       const what = type.includes('html')
-        ? 'an HTML page'
+        ? 'an HTML page instead of JSON'
         : text.length === 0
-          ? 'an empty body'
-          : 'malformed JSON';
-      this.fail(
-        `${this.o.vendor.name} returned ${what} instead of JSON (${new URL(res.url).pathname})`,
-        'malformed',
-      );
+          ? 'an empty body instead of JSON'
+          : 'malformed or truncated JSON';
+      this.fail(`${this.o.vendor.name} returned ${what} (${new URL(res.url).pathname})`, 'malformed');
     }
   }
 
@@ -238,7 +255,7 @@ export class HttpClient {
     method: 'GET' | 'POST',
     url: URL,
     form?: Record<string, string>,
-  ): Promise<HttpResponse | 'retry'> {
+  ): Promise<HttpResponse | { retry: string }> {
     this.requests++;
     const timeout = Math.max(1, Math.min(this.o.requestTimeoutMs, this.timeLeft()));
     let tooLarge = false;
@@ -251,11 +268,15 @@ export class HttpClient {
       throwHttpErrors: false,
       followRedirect: false,
       retry: { limit: 0 },
+      // `request` caps the whole exchange, so a server trickling bytes cannot hold us past it.
       timeout: { connect: Math.min(10_000, timeout), request: timeout },
-      ...(this.ca ? { https: { certificateAuthority: this.ca } } : {}),
+      // Certificates are always verified, whatever NODE_TLS_REJECT_UNAUTHORIZED says; a private CA
+      // is trusted through the instance's CA file, never by turning verification off.
+      https: { rejectUnauthorized: true, ...(this.ca ? { certificateAuthority: this.ca } : {}) },
     });
     req.on('downloadProgress', (p) => {
-      if (p.transferred > this.o.maxBodyBytes) {
+      // A declared length over the cap is refused before its body is read.
+      if (p.transferred > this.o.maxBodyBytes || (p.total ?? 0) > this.o.maxBodyBytes) {
         tooLarge = true;
         req.cancel();
       }
@@ -266,22 +287,44 @@ export class HttpClient {
     } catch (error) {
       if (tooLarge)
         this.fail(
-          `${this.o.vendor.name} sent a response over ${Math.round(this.o.maxBodyBytes / 1048576)} MB; refused`,
+          `${this.o.vendor.name} sent a response over ${bytes(this.o.maxBodyBytes)} (${url.pathname}); refused`,
           'malformed',
         );
       if (error instanceof RequestError) {
         const code = error.code;
-        if (code === 'ETIMEDOUT' || code === 'ECONNRESET' || code === 'ECONNREFUSED' || code === 'EPIPE') {
+        const why: Record<string, string> = {
+          ETIMEDOUT: `no complete answer within ${this.o.requestTimeoutMs} ms`,
+          ECONNRESET: 'connection reset',
+          ECONNREFUSED: 'connection refused',
+          EPIPE: 'connection closed',
+          ERR_BODY_PARSE_FAILURE: 'unreadable body',
+        };
+        if (why[code]) {
           if (code === 'ETIMEDOUT' && this.timeLeft() <= 0)
             this.fail(`${this.o.vendor.name} did not answer in time`, 'network');
-          return 'retry';
+          return { retry: why[code] };
         }
-        if (code === 'ERR_BODY_PARSE_FAILURE') return 'retry';
+        if (TLS_CODES.test(code))
+          this.fail(
+            `${this.o.vendor.name}'s TLS certificate at ${url.host} is not trusted (${oneLine(error.message)}); if it is signed by a private CA, set the instance's CA file`,
+            'tls',
+          );
         this.fail(`cannot reach ${this.o.vendor.name} at ${url.host}: ${oneLine(error.message)}`, 'network');
       }
       throw error;
     }
   }
+}
+
+// Node's certificate verification failures (self-signed, unknown issuer, expired, wrong host name…).
+const TLS_CODES = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ERR_TLS/;
+
+function bytes(n: number): string {
+  return n >= 1048576
+    ? `${+(n / 1048576).toFixed(1)} MB`
+    : n >= 1024
+      ? `${+(n / 1024).toFixed(1)} KB`
+      : `${n} bytes`;
 }
 
 function tryJson(text: string): unknown {

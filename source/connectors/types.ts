@@ -1,6 +1,6 @@
 import type { Datasets } from '../domain/rules.js';
 import type { App, Instance } from '../domain/schemas.js';
-import type { Clock } from './http.js';
+import type { Clock, HttpLimits } from './http.js';
 
 export interface CollectContext {
   instance: Instance;
@@ -9,6 +9,8 @@ export interface CollectContext {
   clock: Clock;
   /** The poll of this instance must end by this time (ms since epoch). */
   deadline: number;
+  /** Caps for this poll's requests (body size, time per request, retries); defaults when unset. */
+  limits?: HttpLimits;
 }
 
 export interface CollectOutput {

@@ -34,7 +34,8 @@ export function isLoopbackHost(hostname: string): boolean {
 export const BaseUrlSchema = z
   .string()
   .trim()
-  .refine((s) => URL.canParse(s), 'must be an absolute URL')
+  // abort: the checks below parse the URL and would throw on one that is not.
+  .refine((s) => URL.canParse(s), { message: 'must be an absolute URL', abort: true })
   .refine((s) => {
     const u = new URL(s);
     return u.protocol === 'https:' || (u.protocol === 'http:' && isLoopbackHost(u.hostname));

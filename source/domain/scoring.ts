@@ -98,16 +98,19 @@ export function buildActions(doc: StoreDoc, catalog: ReadonlyMap<string, Control
       });
     }
   }
-  actions.sort((a, b) => {
-    const left = (x: Action) => (x.achieved === null ? -1 : x.max - x.achieved);
-    return (
-      left(b) - left(a) ||
-      SEVERITY_ORDER[a.control.severity] - SEVERITY_ORDER[b.control.severity] ||
-      IMPACT_ORDER[a.control.userImpact] - IMPACT_ORDER[b.control.userImpact] ||
-      a.control.title.localeCompare(b.control.title) ||
-      a.instance.name.localeCompare(b.instance.name)
-    );
-  });
+  // Most points left first, then severity, then the lower user impact; ties by title and instance.
+  // Keys are computed once: a fleet has thousands of actions and this runs on every change.
+  const keyed = actions.map((a) => ({
+    a,
+    k:
+      (a.achieved === null ? -1 : a.max - a.achieved) * -10_000 +
+      SEVERITY_ORDER[a.control.severity] * 10 +
+      IMPACT_ORDER[a.control.userImpact],
+    t: `${a.control.title}\u0000${a.instance.name}`,
+  }));
+  keyed.sort((x, y) => x.k - y.k || (x.t < y.t ? -1 : x.t > y.t ? 1 : 0));
+  actions.length = 0;
+  for (const { a } of keyed) actions.push(a);
   actions.forEach((a, i) => {
     a.rank = i + 1;
   });

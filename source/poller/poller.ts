@@ -1,7 +1,7 @@
 import { current, isDraft } from 'immer';
 import type { Catalog } from '../catalog/index.js';
 import { CredentialError, resolveSecret } from '../connectors/credentials.js';
-import { type Clock, ConnectorError, systemClock } from '../connectors/http.js';
+import { type Clock, ConnectorError, type HttpLimits, redact, systemClock } from '../connectors/http.js';
 import type { Connector } from '../connectors/types.js';
 import { dayOf, diffResults, upsertDaily } from '../domain/history.js';
 import { evaluate } from '../domain/rules.js';
@@ -30,6 +30,8 @@ export interface PollDeps {
   concurrency?: number;
   /** Time one instance's poll may take, rate-limit waits included. */
   budgetMs?: number;
+  /** Caps for every request of this poll (body size, time per request, retries); defaults when unset. */
+  limits?: HttpLimits;
   /** Commit finished polls at most this often (one atomic write per batch). */
   commitEveryMs?: number;
   onEvent?: (event: PollEvent) => void;
@@ -54,16 +56,21 @@ export async function pollOne(
   const clock = deps.clock ?? systemClock;
   const started = clock.now();
   const base = { instanceId: instance.id, name: instance.name };
+  let secret = '';
   try {
-    const secret = resolveSecret(instance.credential, deps.env);
+    secret = resolveSecret(instance.credential, deps.env);
     const connector = deps.connectors[instance.app];
     const out = await connector.collect({
       instance,
       secret,
       clock,
       deadline: started + (deps.budgetMs ?? 120_000),
+      ...(deps.limits ? { limits: deps.limits } : {}),
     });
-    const results = deps.catalog.forApp(instance.app).map((c) => evaluate(c, out.datasets));
+    // A vendor may echo the token back in data (a name, a setting): it must not reach the store.
+    const results = deps.catalog
+      .forApp(instance.app)
+      .map((c) => redactResult(evaluate(c, out.datasets), [secret]));
     return {
       results,
       summary: { ...base, outcome: 'ok', requests: out.requests, durationMs: clock.now() - started },
@@ -72,9 +79,25 @@ export async function pollOne(
     const known = error instanceof ConnectorError || error instanceof CredentialError;
     const message = known ? (error as Error).message : `unexpected error: ${(error as Error).message}`;
     return {
-      summary: { ...base, outcome: 'error', error: message, requests: 0, durationMs: clock.now() - started },
+      summary: {
+        ...base,
+        outcome: 'error',
+        // Connector errors are redacted already; anything else might quote the token.
+        error: redact(message, [secret]),
+        requests: 0,
+        durationMs: clock.now() - started,
+      },
     };
   }
+}
+
+function redactResult(r: Result, secrets: string[]): Result {
+  const clean = (s: string) => redact(s, secrets);
+  return {
+    ...r,
+    ...(r.reason !== undefined ? { reason: clean(r.reason) } : {}),
+    evidence: r.evidence.map((e) => ({ item: clean(e.item), path: clean(e.path), value: clean(e.value) })),
+  };
 }
 
 /** Fold one finished poll into the document: results replaced only on success, history appended. */
@@ -101,12 +124,10 @@ export function applyPoll(
 
 /** After a batch: today's score point, and poll history older than 90 days dropped. */
 export function recordDay(doc: StoreDoc, catalog: Catalog, now: Date): void {
-  const { current } = scoreViews(buildActions(doc, catalog.byId, now));
-  doc.daily = upsertDaily(doc.daily, {
-    day: dayOf(now),
-    achieved: current.achieved,
-    possible: current.possible,
-  });
+  // Score a plain snapshot: reading a whole draft through immer's proxies would copy it all.
+  const plain = isDraft(doc) ? current(doc) : doc;
+  const score = scoreViews(buildActions(plain, catalog.byId, now)).current;
+  doc.daily = upsertDaily(doc.daily, { day: dayOf(now), achieved: score.achieved, possible: score.possible });
   const cutoff = new Date(now.getTime() - POLL_HISTORY_DAYS * 86_400_000).toISOString();
   if (doc.polls.length > 0 && (doc.polls[0]?.at ?? '') < cutoff)
     doc.polls = doc.polls.filter((p) => p.at >= cutoff);
@@ -143,7 +164,7 @@ export async function pollInstances(ids: readonly string[], deps: PollDeps): Pro
       const polled = await pollOne(next, deps);
       summaries.push(polled.summary);
       pending.push({ ...polled, at: new Date(clock.now()) });
-      if (clock.now() - lastCommit >= (deps.commitEveryMs ?? 500)) await flush();
+      if (clock.now() - lastCommit >= (deps.commitEveryMs ?? 2000)) await flush();
       deps.onEvent?.({ type: 'done', ...polled.summary });
     }
   };

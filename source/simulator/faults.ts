@@ -28,11 +28,27 @@ export interface Fault {
   ms?: number;
   /** status: the HTTP status to answer with. */
   status?: number;
+  /**
+   * status: the message in the vendor's error body (default "simulated failure"). `{authorization}`
+   * becomes the request's Authorization header, as a vendor that echoes it back would send.
+   */
+  message?: string;
   /** rateLimit: seconds until the limit resets. */
   resetSeconds?: number;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Wait until the client reads on or hangs up, leaving no listener behind (the loop waits often). */
+function drainOrClose(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done).off('close', done);
+      resolve();
+    };
+    res.once('drain', done).once('close', done);
+  });
+}
 
 /** Fault injection per tenant and endpoint, applied before the vendor handler answers. */
 export class FaultSet {
@@ -78,7 +94,14 @@ export class FaultSet {
         await new Promise<void>((resolve) => raw.socket.once('close', () => resolve()));
         return true;
       case 'status':
-        send(res, vendor.error(req, f.status ?? 500, 'simulated failure'));
+        send(
+          res,
+          vendor.error(
+            req,
+            f.status ?? 500,
+            (f.message ?? 'simulated failure').replaceAll('{authorization}', req.headers.authorization ?? ''),
+          ),
+        );
         return true;
       case 'rateLimit':
         send(res, vendor.rateLimited(req, f.resetSeconds ?? 30));
@@ -117,7 +140,7 @@ export class FaultSet {
         res.write('[');
         // 64 MB unless the client hangs up first, which it should.
         for (let i = 0; i < 64 * 1024 && !res.destroyed; i++) {
-          if (!res.write(chunk)) await new Promise((r) => res.once('drain', r).once('close', r));
+          if (!res.write(chunk)) await drainOrClose(res);
         }
         res.end('{}]');
         return true;

@@ -32,6 +32,36 @@ export const HOSTILE: { name: string; text: string }[] = [
   { name: 'wide CJK', text: '安全策略管理员用户组' },
   { name: 'emoji with ZWJ and VS16', text: 'team 👩‍💻 ⚡️ ok' },
   { name: 'newlines in a name', text: 'line1\nline2\r\nline3' },
+  { name: 'OSC 52 with 8-bit ST', text: 'c\u001b]52;c;cHduZWQ=\u009cd' },
+  { name: 'OSC 1337 inline file', text: 'f\u001b]1337;File=inline=1:ZXZpbA==\u0007g' },
+  { name: 'PM and SOS strings', text: 'p\u001b^privacy\u001b\\q\u001bXsos\u001b\\r' },
+  { name: 'mouse tracking and alternate screen', text: 'm\u001b[?1000h\u001b[?1049hn' },
+  { name: 'bracketed paste end', text: 'paste\u001b[201~ then' },
+  { name: 'NUL and a lone 8-bit ST', text: 'nul\u0000byte\u009c' },
+  { name: 'line and paragraph separators', text: 'one\u2028two\u2029three' },
+  { name: 'combining marks pile-up', text: `Z${'\u0301'.repeat(50)}algo` },
+];
+
+/** Text that must never appear on a screen or in an export: what the sequences above would carry. */
+export const PAYLOAD_MARKERS = [
+  '52;c;',
+  'pwned',
+  'evil.example',
+  'tmux;',
+  'Gf=100',
+  '1337;File',
+  'ZWNobyBwd25lZA',
+  'cm0gLXJmIH4',
+  'cHduZWQ',
+  'ZXZpbA',
+  'swallow the rest',
+  'privacy',
+  '[?1000h',
+  '[?1049h',
+  '[201~',
+  '[6n',
+  '[21t',
+  '[5;5H',
 ];
 
 /** Bytes that must never reach the terminal from data: ESC, C1, other C0 but newline, bidi controls. */

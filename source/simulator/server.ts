@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { App } from '../domain/schemas.js';
 import { type Fault, FaultSet } from './faults.js';
@@ -10,6 +11,8 @@ export interface SimulatorOptions {
   vendors: Partial<Record<App, VendorSim>>;
   faults?: Fault[];
   port?: number;
+  /** Serve https with this key and certificate (PEM), to test certificate checks and CA files. */
+  tls?: { key: string | Buffer; cert: string | Buffer };
 }
 
 export interface RequestLog {
@@ -37,19 +40,21 @@ export class Simulator {
   }
 
   async start(): Promise<this> {
-    this.server = createServer((req, res) => {
+    const handler = (req: IncomingMessage, res: ServerResponse) => {
       this.route(req, res).catch((error: unknown) => {
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
         res.end(String(error));
       });
-    });
+    };
+    const tls = this.options.tls;
+    this.server = tls ? createTlsServer({ key: tls.key, cert: tls.cert }, handler) : createServer(handler);
     await new Promise<void>((resolve) => this.server!.listen(this.options.port ?? 0, '127.0.0.1', resolve));
     this.port = (this.server.address() as AddressInfo).port;
     return this;
   }
 
   get origin(): string {
-    return `http://127.0.0.1:${this.port}`;
+    return `${this.options.tls ? 'https' : 'http'}://127.0.0.1:${this.port}`;
   }
 
   baseUrl(tenantId: string): string {

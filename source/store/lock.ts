@@ -29,6 +29,7 @@ export function acquireLock(file: string): { ok: true; lock: Lock } | { ok: fals
       const release = () => {
         if (released) return;
         released = true;
+        process.off('exit', release); // a long session opens and closes many stores
         try {
           unlinkSync(path);
         } catch {}

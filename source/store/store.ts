@@ -1,9 +1,10 @@
-import { closeSync, fsyncSync, linkSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { existsSync, readdirSync, unlinkSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { produce, setAutoFreeze } from 'immer';
 import { type Adapter, Low } from 'lowdb';
 import { emptyStore, STORE_VERSION, type StoreDoc, StoreDocSchema } from '../domain/schemas.js';
+import { writeAtomic } from './atomic.js';
 import { acquireLock, type Lock } from './lock.js';
 import { migrate } from './migrations.js';
 
@@ -16,7 +17,10 @@ export class StoreError extends Error {
     readonly file: string,
     reason: string,
   ) {
-    super(`store ${file}: ${reason}; it was left untouched`);
+    const bak = `${file}.bak`;
+    super(
+      `store ${file}: ${reason}; it was left untouched${existsSync(bak) ? ` (the last good copy is ${bak})` : ''}`,
+    );
     this.name = 'StoreError';
   }
 }
@@ -25,6 +29,8 @@ export class StoreError extends Error {
  * lowdb adapter for one JSON file: validated with zod on read; written atomically (temporary file,
  * fsync, rename) with mode 0600; the previous good file is kept beside it as `.bak`.
  */
+export { writeAtomic };
+
 export class JsonFileAdapter implements Adapter<StoreDoc> {
   constructor(readonly file: string) {}
 
@@ -61,33 +67,29 @@ export class JsonFileAdapter implements Adapter<StoreDoc> {
   }
 
   async write(doc: StoreDoc): Promise<void> {
-    writeAtomic(this.file, JSON.stringify(doc));
+    writeAtomic(this.file, JSON.stringify(doc), { backup: true });
   }
 }
 
-let tmpCounter = 0;
-/** Write a whole file or nothing: a reader (or a crash) sees the old file or the new one, never half. */
-export function writeAtomic(file: string, text: string): void {
-  const tmp = `${file}.${process.pid}.${tmpCounter++}.tmp`;
-  const fd = openSync(tmp, 'w', 0o600);
+/** Temporary files left by a writer that was killed mid-commit; only the lock holder removes them. */
+function removeLeftovers(file: string): void {
+  const name = basename(file);
+  const dir = dirname(file);
+  let entries: string[];
   try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  try {
-    // Keep the last good file beside the new one, by hard link: no copy, no window without a file.
-    const bak = `${file}.bak`;
-    try {
-      unlinkSync(`${bak}.tmp`);
-    } catch {}
-    linkSync(file, `${bak}.tmp`);
-    renameSync(`${bak}.tmp`, bak);
+    entries = readdirSync(dir);
   } catch {
-    // No previous file yet.
+    return;
   }
-  renameSync(tmp, file);
+  for (const e of entries) {
+    if (
+      e === `${name}.bak.tmp` ||
+      (e.startsWith(`${name}.`) && /^\d+\.\d+\.tmp$/.test(e.slice(name.length + 1)))
+    )
+      try {
+        unlinkSync(join(dir, e));
+      } catch {}
+  }
 }
 
 export interface OpenOptions {
@@ -115,8 +117,10 @@ export class Store {
     let notice: string | undefined;
     if (!options.readOnly) {
       const got = acquireLock(file);
-      if (got.ok) lock = got.lock;
-      else notice = `read-only: ${got.holder}`;
+      if (got.ok) {
+        lock = got.lock;
+        removeLeftovers(file);
+      } else notice = `read-only: ${got.holder}`;
     }
     return new Store(file, db, options.readOnly === true || lock === undefined, notice, lock);
   }
@@ -130,8 +134,15 @@ export class Store {
     if (this.readOnly) throw new Error('the store is open read-only');
     // Copy-on-write: only what the change touches is copied, and a change that throws leaves
     // nothing behind. A fleet-size document is never cloned whole.
-    this.db.data = produce(this.db.data, change);
-    await this.db.write();
+    const before = this.db.data;
+    this.db.data = produce(before, change);
+    try {
+      await this.db.write();
+    } catch (error) {
+      // Not on disk (disk full, directory gone…): not in memory either, so what is shown is what is kept.
+      this.db.data = before;
+      throw error;
+    }
     for (const l of this.listeners) l();
   }
 

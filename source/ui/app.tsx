@@ -7,6 +7,7 @@ import { buildActions, scoreViews } from '../domain/scoring.js';
 import type { BackgroundPoller, PollProgress } from '../poller/background.js';
 import type { Store } from '../store/store.js';
 import {
+  actionIds,
   type Context,
   currentRows,
   type Effect,
@@ -270,11 +271,7 @@ export function App(props: AppProps) {
     );
   } else if (state.view === 'actions') {
     const list = actionRows(actions, state.filter, state.sort);
-    const sel = selectedIndex(
-      state,
-      'actions',
-      list.map((a) => a.id),
-    );
+    const sel = selectedIndex(state, 'actions', actionIds(list));
     const start = windowFor('actions', list.length, sel, listRows);
     const f = describeFilter(doc, state.filter);
     title = `Recommended actions (${list.length})${f ? ` · ${f}` : ''} · sort: ${state.sort}`;

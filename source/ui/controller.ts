@@ -1,13 +1,10 @@
-import { CONNECTORS } from '../connectors/registry.js';
+import { validateAdd } from '../domain/instances.js';
 import {
   APP_LABELS,
   APPS,
   type App,
   AppSchema,
-  BaseUrlSchema,
-  EnvNameSchema,
   type Instance,
-  InstanceNameSchema,
   SETTABLE_STATES,
   STATE_LABELS,
   type State,
@@ -23,6 +20,9 @@ import { INITIAL, type Overlay, TOP_VIEWS, type UIState, type View } from './sta
  * The console's behaviour as a pure function: (state, key) → (state, effects). The Ink shell
  * renders the state and carries out the effects (store writes, polls, quit).
  */
+
+// The add form's validation is shared with `posture connect`.
+export { validateAdd };
 
 export type Effect =
   | { type: 'quit' }
@@ -72,6 +72,16 @@ export const ADD_FIELDS = [
 ] as const;
 
 // ---- selectors over the current state ----
+const idCache = new WeakMap<readonly Action[], string[]>();
+export function actionIds(rows: readonly Action[]): string[] {
+  let ids = idCache.get(rows);
+  if (!ids) {
+    ids = rows.map((a) => a.id);
+    idCache.set(rows, ids);
+  }
+  return ids;
+}
+
 export function currentRows(state: UIState, ctx: Context): { key: string; ids: string[] } {
   switch (state.view) {
     case 'apps':
@@ -82,7 +92,7 @@ export function currentRows(state: UIState, ctx: Context): { key: string; ids: s
         ids: drawerRows(ctx.doc, state.app, state.drawerText).map((i) => i.id),
       };
     case 'actions':
-      return { key: 'actions', ids: actionRows(ctx.actions, state.filter, state.sort).map((a) => a.id) };
+      return { key: 'actions', ids: actionIds(actionRows(ctx.actions, state.filter, state.sort)) };
     case 'history':
       return { key: 'history', ids: [...ctx.doc.polls].reverse().map((p, i) => `${p.at}#${i}`) };
     default:
@@ -515,48 +525,6 @@ export function checkExpiry(text: string, now: number): string | undefined {
   if (t <= now) return 'the expiry date must be in the future';
   if (t > now + 3 * 366 * 86_400_000) return 'the expiry date must be within 3 years';
   return undefined;
-}
-
-/** Validate the add-instance form; returns the instance or the first problem. */
-export function validateAdd(
-  values: Record<string, string>,
-  doc: StoreDoc,
-): { error: string } | { instance: Omit<Instance, 'id' | 'createdAt'> } {
-  const app = AppSchema.safeParse((values.app ?? '').trim().toLowerCase());
-  if (!app.success) return { error: `App: one of ${APPS.join(', ')}` };
-  const name = InstanceNameSchema.safeParse(values.name ?? '');
-  if (!name.success) return { error: `Name: ${name.error.issues[0]?.message}` };
-  if (doc.instances.some((i) => i.app === app.data && i.name.toLowerCase() === name.data.toLowerCase()))
-    return { error: `Name: ${APP_LABELS[app.data]} already has an instance named "${name.data}"` };
-  const url = BaseUrlSchema.safeParse(values.url ?? '');
-  if (!url.success) return { error: `Base URL: ${url.error.issues[0]?.message}` };
-  const variable = EnvNameSchema.safeParse((values.variable ?? '').trim());
-  if (!variable.success) return { error: `Token variable: ${variable.error.issues[0]?.message}` };
-  const options: Record<string, string> = {};
-  for (const pair of (values.extra ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean)) {
-    const m = /^([a-zA-Z][\w]*)=(.+)$/.exec(pair);
-    if (!m) return { error: `Options: "${pair}" is not key=value` };
-    options[m[1]!] = m[2]!.trim();
-  }
-  for (const o of CONNECTORS[app.data].options)
-    if (o.required && !options[o.name])
-      return { error: `Options: ${APP_LABELS[app.data]} needs ${o.name}= (${o.description})` };
-  if (doc.settings.instanceMode === 'single' && doc.instances.some((i) => i.app === app.data))
-    return { error: `single-instance mode: ${APP_LABELS[app.data]} already has an instance` };
-  return {
-    instance: {
-      app: app.data,
-      name: name.data,
-      baseUrl: url.data,
-      credential: { kind: 'env', variable: variable.data },
-      options,
-      recommendations: false,
-      pollIntervalMinutes: 60,
-    },
-  };
 }
 
 function addKey(state: UIState, o: Extract<Overlay, { kind: 'add' }>, key: string, ctx: Context): Step {

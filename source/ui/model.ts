@@ -72,7 +72,18 @@ export const NO_FILTER: ActionFilter = { text: '', showAccepted: false };
 
 const SEV = { critical: 0, high: 1, medium: 2, low: 3 } as const;
 
+// The last result, reused while the inputs are the same objects: the reducer and the view ask
+// for the same rows on every key, over thousands of actions.
+let memo: { actions: readonly Action[]; f: ActionFilter; sort: SortKey; rows: Action[] } | undefined;
+
 export function actionRows(actions: readonly Action[], f: ActionFilter, sort: SortKey): Action[] {
+  if (memo && memo.actions === actions && memo.f === f && memo.sort === sort) return memo.rows;
+  const rows = filterActions(actions, f, sort);
+  memo = { actions, f, sort, rows };
+  return rows;
+}
+
+function filterActions(actions: readonly Action[], f: ActionFilter, sort: SortKey): Action[] {
   const q = f.text.toLowerCase();
   const rows = actions.filter(
     (a) =>

@@ -236,7 +236,7 @@ describe('Salesforce connector against the simulator', () => {
     sim = await simulate([contoso], [{ kind: 'truncate', tenant: contoso.id, path: '/tooling/query' }]);
     const err = await failure(collect(salesforce, sim, contoso));
     expect(err?.message).toBe(
-      `Salesforce returned malformed JSON instead of JSON (/${contoso.id}${DATA}/tooling/query)`,
+      `Salesforce returned malformed or truncated JSON (/${contoso.id}${DATA}/tooling/query)`,
     );
   });
 

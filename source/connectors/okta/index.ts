@@ -91,6 +91,7 @@ export const okta: Connector = {
       secrets: () => [ctx.secret],
       clock: ctx.clock,
       deadline: ctx.deadline,
+      ...ctx.limits,
       ...(ctx.instance.caFile ? { caFile: ctx.instance.caFile } : {}),
     });
     const list = (path: string, what: string) =>

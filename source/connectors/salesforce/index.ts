@@ -202,6 +202,7 @@ class SalesforceSession {
       secrets: () => [ctx.secret, this.accessToken],
       clock: ctx.clock,
       deadline: ctx.deadline,
+      ...ctx.limits,
       ...(ctx.instance.caFile ? { caFile: ctx.instance.caFile } : {}),
     };
     this.tokenClient = new HttpClient({ ...common, auth: () => ({}) });

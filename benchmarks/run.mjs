@@ -1,0 +1,9 @@
+// `npm run bench`: bundle the suite and the hello-world yardstick the way the program is bundled,
+// then run the suite (medians of several runs, budgets, PASS/FAIL, JSON in benchmarks/results/).
+import { spawnSync } from 'node:child_process';
+import { bundle } from '../scripts/build.mjs';
+
+await bundle('benchmarks/hello.tsx', 'dist/hello.mjs');
+await bundle('benchmarks/suite.tsx', 'dist/bench.mjs', ['@lydell/node-pty']);
+const r = spawnSync(process.execPath, ['dist/bench.mjs', ...process.argv.slice(2)], { stdio: 'inherit' });
+process.exit(r.status ?? 1);

@@ -1,0 +1,364 @@
+import { execFileSync, spawn as spawnChild } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import pty from '@lydell/node-pty';
+import { render } from 'ink';
+import { loadCatalog } from '../source/catalog/index.js';
+import { CONNECTORS } from '../source/connectors/registry.js';
+import { pollInstances } from '../source/poller/poller.js';
+import { startSimulator } from '../source/simulator/server.js';
+import type { DemoTenant } from '../source/simulator/types.js';
+import { DEMO_TENANTS, VENDOR_SIMS } from '../source/simulator/vendors.js';
+import { Store, writeAtomic } from '../source/store/store.js';
+import { App } from '../source/ui/app.js';
+import { DEFAULT_KEYMAP } from '../source/ui/keys.js';
+import { NO_COLOR_THEME } from '../source/ui/theme.js';
+import { FLEET, type FleetOptions, generateFleet } from './fleet.js';
+import { FakeStdin, FakeTty, type Measure, median, pass, percentile, table } from './harness.js';
+
+const args = process.argv.slice(2);
+const SMOKE = args.includes('--smoke');
+// `--only startup|store|keys|poll` runs one group (for profiling).
+const ONLY = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
+const want = (group: string) => !ONLY || ONLY === group;
+const DIST = join(import.meta.dirname);
+const BIN = join(DIST, 'posture.mjs');
+const HELLO = join(DIST, 'hello.mjs');
+const RUNS = SMOKE ? 1 : 5;
+const FLEET_OPTS: FleetOptions = SMOKE ? { ...FLEET, instances: 24, days: 3 } : FLEET;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Demo tenants cloned into a fleet: `n` tenants, round-robin over the apps. */
+function fleetTenants(n: number): DemoTenant[] {
+  const byApp = new Map<string, DemoTenant>();
+  for (const t of DEMO_TENANTS) if (!byApp.has(t.app)) byApp.set(t.app, t);
+  const base = [...byApp.values()];
+  return Array.from({ length: n }, (_, i) => {
+    const t = base[i % base.length]!;
+    return { ...t, id: `${t.id}-${i}`, name: `${t.name} ${i}` };
+  });
+}
+
+// ---- child modes ----
+if (args[0] === '--serve-sim') {
+  const n = Number(args[1]);
+  const latency = Number(args[2]);
+  const sim = await startSimulator({
+    tenants: fleetTenants(n),
+    vendors: VENDOR_SIMS,
+    faults: latency > 0 ? [{ kind: 'latency', ms: latency }] : [],
+  });
+  process.stdout.write(`${JSON.stringify({ origin: sim.origin })}\n`);
+  process.stdin.resume();
+  process.stdin.on('end', () => process.exit(0));
+} else if (args[0] === '--load') {
+  const t0 = performance.now();
+  const s = await Store.open(args[1]!, { readOnly: true });
+  process.stdout.write(
+    `${JSON.stringify({ ms: performance.now() - t0, instances: s.doc.instances.length })}\n`,
+  );
+  process.exit(0);
+} else {
+  await main();
+}
+
+function env(dir: string): Record<string, string> {
+  const e: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined) e[k] = v;
+  delete e.CI;
+  delete e.NO_COLOR;
+  return { ...e, TERM: 'xterm-256color', XDG_DATA_HOME: dir, HOME: dir };
+}
+
+/** Spawn in a pseudo-terminal; ms from spawn until `marker` appears in the output. */
+async function timeToFrame(argv: string[], marker: string, after?: (p: pty.IPty) => Promise<number>) {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-'));
+  const t0 = performance.now();
+  const p = pty.spawn(process.execPath, argv, {
+    name: 'xterm-256color',
+    cols: 120,
+    rows: 40,
+    cwd: dir,
+    env: env(dir),
+  });
+  let out = '';
+  const ms = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`no frame with "${marker}" after 20 s:\n${out.slice(-2000)}`)),
+      20_000,
+    );
+    p.onData((d) => {
+      out += d;
+      if (out.includes(marker)) {
+        clearTimeout(timer);
+        resolve(performance.now() - t0);
+      }
+    });
+  });
+  const extra = after ? await after(p) : 0;
+  p.kill();
+  await sleep(50);
+  return { ms, extra };
+}
+
+/** Peak resident memory of a process, from /proc (Linux). */
+function peakRss(pid: number): number {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : Number.NaN;
+}
+
+async function main() {
+  const results: Measure[] = [];
+  const catalog = loadCatalog();
+  const work = mkdtempSync(join(tmpdir(), 'posture-bench-'));
+  const fleetFile = join(work, 'fleet.json');
+  const doc = generateFleet(catalog, FLEET_OPTS);
+  writeAtomic(fleetFile, JSON.stringify(doc));
+  const note = `${FLEET_OPTS.instances} instances, ${FLEET_OPTS.days} days`;
+  console.log(
+    `fleet: ${note}, ${(statSync(fleetFile).size / 1e6).toFixed(1)} MB, ${doc.polls.length} poll changes`,
+  );
+
+  // ---- start-up: first full frame, against an Ink hello-world bundled the same way ----
+  const ours: number[] = [];
+  const hello: number[] = [];
+  const rss: number[] = [];
+  for (let i = 0; i < (want('startup') ? RUNS : 0); i++) {
+    hello.push((await timeToFrame([HELLO], 'hello, world')).ms);
+    const r = await timeToFrame([BIN, '--store', fleetFile], 'Enter open', async (p) => {
+      for (const k of ['3', 'j', 'j', '\u001b[6~', '\u001b[6~', '/', 'p', 'w', 'd']) {
+        p.write(k);
+        await sleep(40);
+      }
+      await sleep(300);
+      return peakRss(p.pid);
+    });
+    ours.push(r.ms);
+    rss.push(r.extra);
+  }
+  if (want('startup'))
+    results.push({
+      name: 'start-up / Ink hello-world',
+      value: median(ours) / median(hello),
+      unit: 'x',
+      budget: 1.3,
+      runs: RUNS,
+      note: `${median(ours).toFixed(0)} ms vs ${median(hello).toFixed(0)} ms`,
+    });
+  if (want('startup'))
+    results.push({ name: 'console peak RSS', value: median(rss), unit: 'MB', budget: 200, runs: RUNS, note });
+
+  // ---- store: commit, size, load ----
+  const store = await Store.open(fleetFile);
+  if (want('store')) {
+    const commits: number[] = [];
+    for (let i = 0; i < Math.max(5, RUNS); i++) {
+      const t0 = performance.now();
+      await store.update((d) => {
+        const inst = d.instances[i]!;
+        inst.recommendations = !inst.recommendations;
+      });
+      commits.push(performance.now() - t0);
+    }
+    results.push({
+      name: 'store commit',
+      value: median(commits),
+      unit: 'ms',
+      budget: 100,
+      runs: commits.length,
+      note,
+    });
+    results.push({
+      name: 'store file size',
+      value: statSync(fleetFile).size / 1e6,
+      unit: 'MB',
+      budget: 50,
+      runs: 1,
+      note,
+    });
+    const loads: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const out = execFileSync(process.execPath, [join(DIST, 'bench.mjs'), '--load', fleetFile], {
+        encoding: 'utf8',
+      });
+      loads.push(JSON.parse(out).ms);
+    }
+    results.push({ name: 'store load', value: median(loads), unit: 'ms', budget: 300, runs: RUNS, note });
+  }
+
+  // ---- keystrokes and terminal bytes, in process at 120x40 ----
+  if (want('keys')) {
+    const stdout = new FakeTty(120, 40);
+    const stdin = new FakeStdin();
+    const app = render(
+      <App store={store} catalog={catalog} keymap={DEFAULT_KEYMAP} theme={NO_COLOR_THEME} user="bench" />,
+      {
+        stdout: stdout as unknown as NodeJS.WriteStream, // a fake terminal, as ink-testing-library uses
+        stdin: stdin as unknown as NodeJS.ReadStream,
+        exitOnCtrlC: false,
+        patchConsole: false,
+        incrementalRendering: true,
+        maxFps: 30,
+      },
+    );
+    await stdout.quiet(200);
+    const press = async (key: string) => {
+      const t0 = performance.now();
+      const before = stdout.writes.length;
+      const bytes0 = stdout.bytes;
+      stdin.send(key);
+      // Wait for the frame this key causes (if any), then for the output to settle.
+      for (let waited = 0; stdout.writes.length === before && waited < 500; waited += 2) await sleep(2);
+      await stdout.quiet(50);
+      const first = stdout.writes[before];
+      return { ms: first ? first.at - t0 : Number.NaN, bytes: stdout.bytes - bytes0 };
+    };
+    await press('3');
+    const latency: number[] = [];
+    const navBytes: number[] = [];
+    const keys = SMOKE ? 5 : 40;
+    for (let i = 0; i < keys; i++) {
+      const r = await press(i % 4 === 3 ? '\u001b[6~' : 'j');
+      latency.push(r.ms);
+      navBytes.push(r.bytes);
+    }
+    await press('/');
+    for (const ch of 'password') latency.push((await press(ch)).ms);
+    await press('\r');
+    await press('\u001b');
+    await sleep(100);
+    results.push({
+      name: 'key to frame (move, page, filter) p95',
+      value: percentile(latency.filter(Number.isFinite), 95),
+      unit: 'ms',
+      budget: 16,
+      runs: latency.length,
+      note: `actions listed: ${doc.instances.length * 15}`,
+    });
+    results.push({
+      name: 'bytes per navigation key (120x40)',
+      value: median(navBytes) / 1024,
+      unit: 'KB',
+      budget: 2,
+      runs: navBytes.length,
+      note: `max ${(Math.max(...navBytes) / 1024).toFixed(2)} KB`,
+    });
+    const idleMs = SMOKE ? 1000 : 10_000;
+    const idle0 = stdout.bytes;
+    await sleep(idleMs);
+    results.push({
+      name: `bytes while idle ${idleMs / 1000} s`,
+      value: stdout.bytes - idle0,
+      unit: 'B',
+      budget: 0,
+      runs: 1,
+    });
+    // A store update that changes one visible row (the selected action's status).
+    const update0 = stdout.bytes;
+    await store.update((d) => {
+      const first = d.instances.find((i) => i.recommendations)!;
+      d.statuses.push({
+        instanceId: first.id,
+        controlId: d.results[first.id]!.results[0]!.controlId,
+        state: 'planned',
+        reason: '',
+        by: 'bench',
+        at: new Date().toISOString(),
+      });
+    });
+    await stdout.quiet(100);
+    results.push({
+      name: 'bytes for an update changing one row',
+      value: (stdout.bytes - update0) / 1024,
+      unit: 'KB',
+      budget: 1,
+      runs: 1,
+      note: 'about one 120-column row',
+    });
+    app.unmount();
+  }
+  store.close();
+
+  // ---- polling: simulated instances, 20 ms per request, concurrency 32 ----
+  if (want('poll')) {
+    const n = SMOKE ? 16 : FLEET.instances;
+    const sim = spawnChild(process.execPath, [join(DIST, 'bench.mjs'), '--serve-sim', String(n), '20'], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    const { origin } = JSON.parse(
+      await new Promise<string>((resolve) => createInterface({ input: sim.stdout! }).once('line', resolve)),
+    );
+    const tenants = fleetTenants(n);
+    for (const t of tenants) process.env[t.variable] = t.token;
+    const pollFile = join(work, 'poll.json');
+    const pollStore = await Store.open(pollFile);
+    await pollStore.update((d) => {
+      for (const t of tenants)
+        d.instances.push({
+          id: t.id,
+          app: t.app,
+          name: t.name,
+          baseUrl: `${origin}/${t.id}`,
+          credential: { kind: 'env', variable: t.variable },
+          options: t.options ?? {},
+          recommendations: true,
+          pollIntervalMinutes: 60,
+          createdAt: new Date().toISOString(),
+        });
+    });
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    const summaries = await pollInstances(
+      tenants.map((t) => t.id),
+      { store: pollStore, catalog, connectors: CONNECTORS, concurrency: 32 },
+    );
+    const wall = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
+    sim.stdin!.end();
+    pollStore.close();
+    const requests = summaries.reduce((a, s) => a + s.requests, 0);
+    const failed = summaries.filter((s) => s.outcome === 'error');
+    const ideal = (requests * 20) / 32;
+    results.push({
+      name: 'poll wall time / network-bound ideal',
+      value: wall / ideal,
+      unit: 'x',
+      budget: 1.25,
+      runs: 1,
+      note: `${n} instances, ${requests} requests, ${(wall / 1000).toFixed(1)} s, ${failed.length} failed`,
+    });
+    results.push({
+      name: 'poll CPU time per instance',
+      value: (cpu.user + cpu.system) / 1000 / n,
+      unit: 'ms',
+      budget: 50,
+      runs: 1,
+      note: 'poller, connectors, rules and commits',
+    });
+    if (failed.length > 0)
+      console.log(
+        `poll errors: ${failed
+          .slice(0, 3)
+          .map((f) => f.error)
+          .join('; ')}`,
+      );
+  }
+
+  // ---- report ----
+  const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
+  console.log(`\n${machine}${SMOKE ? ' (smoke run: small fleet, one run each)' : ''}\n`);
+  console.log(table(results));
+  const outDir = join(process.cwd(), 'benchmarks', 'results');
+  mkdirSync(outDir, { recursive: true });
+  const json = {
+    at: new Date().toISOString(),
+    machine,
+    smoke: SMOKE,
+    results: results.map((m) => ({ ...m, pass: pass(m) })),
+  };
+  if (!ONLY)
+    writeFileSync(join(outDir, SMOKE ? 'smoke.json' : 'latest.json'), `${JSON.stringify(json, null, 2)}\n`);
+  process.exit(results.every(pass) || SMOKE ? 0 : 1);
+}

@@ -1,0 +1,150 @@
+import { randomBytes } from 'node:crypto';
+import { CONNECTORS } from '../connectors/registry.js';
+import { type AddField, type AddProblem, instanceSlug, validateAdd } from '../domain/instances.js';
+import { APP_LABELS, APPS, AppSchema, emptyStore, type Instance } from '../domain/schemas.js';
+import { sanitize } from '../ui/text.js';
+import { type Context, UsageError } from './context.js';
+import { jsonText } from './output.js';
+import { buildExport } from './report.js';
+
+export interface ConnectOptions {
+  app?: string | undefined;
+  name?: string | undefined;
+  url?: string | undefined;
+  tokenEnv?: string | undefined;
+  org?: string | undefined;
+  option: string[];
+  on: boolean;
+  json: boolean;
+}
+
+const FLAGS: Record<AddField, string> = {
+  app: '<app>',
+  name: '--name',
+  url: '--url',
+  variable: '--token-env',
+  extra: '--option',
+};
+
+/** The console's wording names form fields; here we name the flags. Values are not echoed: they may be secrets. */
+function usage(p: AddProblem, app: string | undefined): UsageError {
+  const parsed = AppSchema.safeParse(app?.toLowerCase());
+  if (p.field === 'app' && !parsed.success)
+    return new UsageError(`unknown app "${app ?? ''}" (one of ${APPS.join(', ')})`);
+  if (p.field === 'app')
+    return new UsageError(`${p.message}; posture keeps one instance per app in this mode`);
+  if (p.field === 'extra' && p.option && parsed.success) {
+    const description = CONNECTORS[parsed.data].options.find((o) => o.name === p.option)?.description;
+    const how = p.option === 'org' && parsed.data === 'github' ? '--org ORG' : `--option ${p.option}=VALUE`;
+    return new UsageError(`${APP_LABELS[parsed.data]} needs ${how}${description ? ` (${description})` : ''}`);
+  }
+  return new UsageError(`${FLAGS[p.field]}: ${p.message}`);
+}
+
+function values(o: ConnectOptions) {
+  return {
+    app: o.app,
+    name: o.name,
+    url: o.url,
+    variable: o.tokenEnv,
+    extra: [...(o.org !== undefined ? [`org=${o.org}`] : []), ...o.option],
+  };
+}
+
+/**
+ * Everything that can be checked without the store, checked before it is opened: bad input must
+ * leave the store untouched (not even created).
+ */
+export function checkConnect(o: ConnectOptions, env: NodeJS.ProcessEnv): void {
+  if (o.app === undefined)
+    throw new UsageError(
+      `connect needs an app: posture connect <${APPS.join('|')}> --name N --url URL --token-env VAR`,
+    );
+  const missing = [
+    ['--name', o.name],
+    ['--url', o.url],
+    ['--token-env', o.tokenEnv],
+  ].filter(([, v]) => v === undefined);
+  if (missing.length > 0)
+    throw new UsageError(`connect needs ${missing.map(([f]) => f).join(', ')} (see posture connect --help)`);
+  const app = AppSchema.safeParse(o.app.toLowerCase());
+  if (o.org !== undefined && app.success && app.data !== 'github')
+    throw new UsageError('--org is a GitHub option; for other apps use --option key=value');
+  if (o.org !== undefined && o.option.some((p) => p.trim().startsWith('org=')))
+    throw new UsageError('give the organisation once: --org or --option org=, not both');
+  // `--token-env $GH_TOKEN` hands us the secret itself: refuse it, and never repeat it.
+  const variable = o.tokenEnv?.trim() ?? '';
+  const secretLike = variable.length >= 12 && env[variable] === undefined;
+  if (secretLike && Object.values(env).some((v) => v?.trim() === variable))
+    throw new UsageError(
+      '--token-env takes the name of an environment variable (e.g. OKTA_TOKEN), not its value; the value given was not stored',
+    );
+  const checked = validateAdd(values(o), emptyStore());
+  if ('error' in checked) throw usage(checked, o.app);
+}
+
+function newId(doc: Context['store']['doc'], instance: Pick<Instance, 'name' | 'app'>): string {
+  for (;;) {
+    const id = `${instanceSlug(instance)}-${randomBytes(3).toString('hex')}`;
+    if (!doc.instances.some((i) => i.id === id)) return id;
+  }
+}
+
+/** `posture connect`: add an instance; only the variable's name is stored, never the secret. */
+export async function connect(ctx: Context, o: ConnectOptions): Promise<number> {
+  checkConnect(o, ctx.io.env);
+  if (ctx.store.readOnly)
+    throw new UsageError(
+      `connect needs to write the store, but ${ctx.store.notice ?? 'it is open read-only'}`,
+    );
+  const doc = ctx.store.doc;
+  const checked = validateAdd(values(o), doc);
+  if ('error' in checked) throw usage(checked, o.app);
+  const single = doc.settings.instanceMode === 'single';
+  const instance: Instance = {
+    ...checked.instance,
+    recommendations: o.on,
+    id: newId(doc, checked.instance),
+    createdAt: new Date().toISOString(),
+  };
+  await ctx.store.update((d) => {
+    d.instances.push(instance);
+    // In single mode only the Secure Score instance counts; the app's first instance turned on is it.
+    if (single && o.on) d.settings.secureScoreInstance[instance.app] = instance.id;
+  });
+
+  const variable = checked.instance.credential.kind === 'env' ? checked.instance.credential.variable : '';
+  const warnings: string[] = [];
+  if (!ctx.io.env[variable])
+    warnings.push(
+      `$${variable} is not set in this shell; set it wherever posture polls, or polls of "${instance.name}" fail`,
+    );
+  for (const w of warnings) ctx.io.stderr.write(`posture: warning: ${sanitize(w)}\n`);
+
+  const label = APP_LABELS[instance.app];
+  const permanent = !single;
+  if (o.json) {
+    const added = buildExport(ctx.store.doc, ctx.catalog).instances.find((i) => i.id === instance.id);
+    ctx.io.stdout.write(jsonText({ added, permanent, warnings }));
+    return 0;
+  }
+  const options = Object.entries(instance.options).map(([k, v]) => `${k}=${v}`);
+  const lines = [
+    `Added ${label} instance "${instance.name}" (id ${instance.id})`,
+    `  URL              ${instance.baseUrl}`,
+    `  token            from $${variable} (only the variable's name is stored)`,
+    ...(options.length > 0 ? [`  options          ${options.join(', ')}`] : []),
+    `  recommendations  ${
+      o.on
+        ? `On${single ? `: the Secure Score instance for ${label}` : ''}`
+        : "Off: turn them on in the console's instance drawer (Space), or connect with --on"
+    }`,
+  ];
+  if (permanent)
+    lines.push(
+      'Adding an instance is permanent: it can be turned off, never deleted, so its history stays auditable.',
+    );
+  lines.push(`Next: posture poll --once --instance ${instance.id}`);
+  ctx.io.stdout.write(`${lines.map((l) => sanitize(l)).join('\n')}\n`);
+  return 0;
+}

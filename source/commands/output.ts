@@ -1,0 +1,46 @@
+import { writeAtomic } from '../store/atomic.js';
+import { fitCells, sanitize, width } from '../ui/text.js';
+import { UsageError } from './context.js';
+
+/** An aligned text table; every cell sanitized and cut to its column. */
+export function table(head: string[], rows: string[][], maxWidths: number[]): string {
+  const widths = head.map((h, i) =>
+    Math.min(maxWidths[i] ?? 40, Math.max(width(h), ...rows.map((r) => width(sanitize(r[i] ?? ''))))),
+  );
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => fitCells(sanitize(c), widths[i] ?? 10))
+      .join('  ')
+      .trimEnd();
+  return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+/**
+ * A deep copy with every string (keys too) through the sanitizer. JSON escapes control characters
+ * itself, but bidi and zero-width characters would pass, and a consumer may print the values.
+ */
+export function cleanJson(value: unknown): unknown {
+  if (typeof value === 'string') return sanitize(value, { multiline: true });
+  if (Array.isArray(value)) return value.map(cleanJson);
+  if (value !== null && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [sanitize(k), cleanJson(v)]));
+  return value;
+}
+
+/** Sanitized, indented JSON with a final newline. */
+export function jsonText(value: unknown): string {
+  return `${JSON.stringify(cleanJson(value), null, 2)}\n`;
+}
+
+/**
+ * Write a whole file or nothing, mode 0600 (an export holds findings an attacker would like to
+ * read). A failure is a usage error naming the file.
+ */
+export function writeFileAtomic(file: string, text: string): void {
+  try {
+    writeAtomic(file, text);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UsageError(`cannot write ${file}${code ? ` (${code})` : ''}`);
+  }
+}

@@ -1,0 +1,210 @@
+import pkg from '../../package.json' with { type: 'json' };
+import type { Catalog } from '../catalog/index.js';
+import type {
+  App,
+  Evidence,
+  Instance,
+  Outcome,
+  Severity,
+  State,
+  StatusUpdate,
+  StoreDoc,
+} from '../domain/schemas.js';
+import { STATE_LABELS } from '../domain/schemas.js';
+import {
+  type Action,
+  buildActions,
+  countedInstances,
+  type Score,
+  type ScoreViews,
+  scoreByApp,
+  scoreByInstance,
+  scoreViews,
+} from '../domain/scoring.js';
+import { type Health, healthOf } from '../ui/model.js';
+
+/**
+ * The export model, `posture.export/1`: everything the other formats (CSV, SARIF, Markdown) are
+ * rendered from, so they always agree. Documented in README.md; add fields freely, but renaming
+ * or removing one needs `posture.export/2`.
+ */
+export const EXPORT_SCHEMA = 'posture.export/1';
+
+export interface ExportInstance {
+  id: string;
+  app: App;
+  name: string;
+  baseUrl: string;
+  /** Where the secret comes from: a variable's name or a file's path, never the secret. */
+  credential: { kind: 'env'; variable: string } | { kind: 'file'; path: string };
+  options: Record<string, string>;
+  recommendations: boolean;
+  /** Whether its results count towards the Secure Score (recommendations on; in single mode, also the Secure Score instance). */
+  counted: boolean;
+  pollIntervalMinutes: number;
+  createdAt: string;
+  lastPoll: { at: string; outcome: 'ok' | 'error'; error: string | null } | null;
+  health: Health;
+  /** When the results below were read (the last successful poll). */
+  resultsAt: string | null;
+}
+
+export interface ExportStatus {
+  state: State;
+  label: string;
+  reason: string;
+  by: string | null;
+  at: string | null;
+  expires: string | null;
+  /** Full points on the operator's word: resolved through a third party or an alternate mitigation. */
+  unverified: boolean;
+}
+
+export interface ExportResult {
+  instanceId: string;
+  instance: string;
+  app: App;
+  counted: boolean;
+  controlId: string;
+  title: string;
+  severity: Severity;
+  category: string;
+  outcome: Outcome;
+  count: number | null;
+  total: number | null;
+  reason: string | null;
+  /** Points earned now; null when the result does not count (unknown, error). */
+  points: number | null;
+  maxPoints: number;
+  /** Rank among the recommended actions of counted instances; null when not counted. */
+  rank: number | null;
+  status: ExportStatus;
+  /** Every status update, oldest first. */
+  history: { state: State; reason: string; by: string; at: string; expires: string | null }[];
+  evidence: Evidence[];
+}
+
+export interface ExportDoc {
+  schema: typeof EXPORT_SCHEMA;
+  generatedAt: string;
+  generator: { name: 'posture'; version: string };
+  instanceMode: 'multiple' | 'single';
+  score: ScoreViews;
+  byProduct: Partial<Record<App, Score>>;
+  byInstance: ({ id: string; name: string; app: App } & Score)[];
+  instances: ExportInstance[];
+  results: ExportResult[];
+}
+
+/** Actions for every instance, counted or not: an export shows all results, marked as counted or not. */
+function everyAction(doc: StoreDoc, catalog: Catalog, now: Date): Action[] {
+  const all: StoreDoc = {
+    ...doc,
+    settings: { ...doc.settings, instanceMode: 'multiple' },
+    instances: doc.instances.map((i) => ({ ...i, recommendations: true })),
+  };
+  return buildActions(all, catalog.byId, now);
+}
+
+function exportInstance(i: Instance, counted: boolean, doc: StoreDoc, now: Date): ExportInstance {
+  return {
+    id: i.id,
+    app: i.app,
+    name: i.name,
+    baseUrl: i.baseUrl,
+    credential: i.credential,
+    options: i.options,
+    recommendations: i.recommendations,
+    counted,
+    pollIntervalMinutes: i.pollIntervalMinutes,
+    createdAt: i.createdAt,
+    lastPoll: i.lastPoll
+      ? { at: i.lastPoll.at, outcome: i.lastPoll.outcome, error: i.lastPoll.error ?? null }
+      : null,
+    health: healthOf(i, now.getTime()),
+    resultsAt: doc.results[i.id]?.polledAt ?? null,
+  };
+}
+
+const historyOf = (u: StatusUpdate) => ({
+  state: u.state,
+  reason: u.reason,
+  by: u.by,
+  at: u.at,
+  expires: u.expires ?? null,
+});
+
+export function buildExport(doc: StoreDoc, catalog: Catalog, now = new Date()): ExportDoc {
+  const counted = buildActions(doc, catalog.byId, now);
+  const rank = new Map(counted.map((a) => [a.id, a.rank]));
+  const countedIds = new Set(countedInstances(doc).map((i) => i.id));
+  const order = new Map(doc.instances.map((i, n) => [i.id, n]));
+  const controlOrder = new Map(catalog.controls.map((c, n) => [c.id, n]));
+  const history = new Map<string, StatusUpdate[]>();
+  for (const u of doc.statuses) {
+    const k = `${u.instanceId}\u0000${u.controlId}`;
+    history.set(k, [...(history.get(k) ?? []), u]);
+  }
+  const names = new Map(doc.instances.map((i) => [i.id, i]));
+  const results = everyAction(doc, catalog, now)
+    .sort(
+      (a, b) =>
+        (order.get(a.instance.id) ?? 0) - (order.get(b.instance.id) ?? 0) ||
+        (controlOrder.get(a.control.id) ?? 0) - (controlOrder.get(b.control.id) ?? 0),
+    )
+    .map((a): ExportResult => {
+      const isCounted = countedIds.has(a.instance.id);
+      return {
+        instanceId: a.instance.id,
+        instance: a.instance.name,
+        app: a.instance.app,
+        counted: isCounted,
+        controlId: a.control.id,
+        title: a.control.title,
+        severity: a.control.severity,
+        category: a.control.category,
+        outcome: a.result.outcome,
+        count: a.result.count ?? null,
+        total: a.result.total ?? null,
+        reason: a.result.reason ?? null,
+        points: a.achieved,
+        maxPoints: a.max,
+        rank: isCounted ? (rank.get(a.id) ?? null) : null,
+        status: {
+          state: a.state,
+          label: STATE_LABELS[a.state],
+          reason: a.update?.reason ?? '',
+          by: a.update?.by ?? null,
+          at: a.update?.at ?? null,
+          expires: a.update?.expires ?? null,
+          unverified: a.unverified,
+        },
+        history: (history.get(a.id) ?? []).map(historyOf),
+        evidence: a.result.evidence,
+      };
+    });
+  return {
+    schema: EXPORT_SCHEMA,
+    generatedAt: now.toISOString(),
+    generator: { name: 'posture', version: pkg.version },
+    instanceMode: doc.settings.instanceMode,
+    score: scoreViews(counted),
+    byProduct: Object.fromEntries(scoreByApp(counted)),
+    byInstance: [...scoreByInstance(counted)].map(([id, s]) => {
+      const i = names.get(id)!; // counted actions come from the document's instances
+      return { id, name: i.name, app: i.app, ...s };
+    }),
+    instances: doc.instances.map((i) => exportInstance(i, countedIds.has(i.id), doc, now)),
+    results,
+  };
+}
+
+/** Failing and partial results of counted instances, whatever their status, by rank. */
+export function findings(doc: ExportDoc): ExportResult[] {
+  return doc.results
+    .filter((r) => r.counted && (r.outcome === 'fail' || r.outcome === 'partial'))
+    .sort((a, b) => (a.rank ?? 0) - (b.rank ?? 0));
+}
+
+/** States in which a finding needs no more work: its risk is accepted, or it is resolved another way. */
+export const SETTLED: readonly State[] = ['risk_accepted', 'third_party', 'alternate_mitigation'];

@@ -1,0 +1,107 @@
+import { CONNECTORS } from '../connectors/registry.js';
+import {
+  APP_LABELS,
+  APPS,
+  AppSchema,
+  BaseUrlSchema,
+  EnvNameSchema,
+  type Instance,
+  InstanceNameSchema,
+  type StoreDoc,
+} from './schemas.js';
+
+/**
+ * Adding an instance: the one validation shared by the console's add form and `posture connect`,
+ * so both refuse exactly the same things with the same words.
+ */
+
+export type AddField = 'app' | 'name' | 'url' | 'variable' | 'extra';
+
+export interface AddValues {
+  app?: string | undefined;
+  name?: string | undefined;
+  url?: string | undefined;
+  /** The name of the environment variable that holds the secret (never the secret). */
+  variable?: string | undefined;
+  /** Connector options: `key=value` pairs, comma separated (the form) or one per element (the CLI). */
+  extra?: string | readonly string[] | undefined;
+}
+
+export type NewInstance = Omit<Instance, 'id' | 'createdAt'>;
+
+export interface AddProblem {
+  field: AddField;
+  /** The problem without a field label, for front ends that name the field their own way. */
+  message: string;
+  /** The form's wording: the field's label, then the problem. */
+  error: string;
+  /** A required connector option that is missing. */
+  option?: string;
+}
+
+const LABELS: Record<AddField, string> = {
+  app: 'App',
+  name: 'Name',
+  url: 'Base URL',
+  variable: 'Token variable',
+  extra: 'Options',
+};
+
+function problem(field: AddField, message: string, option?: string): AddProblem {
+  return { field, message, error: `${LABELS[field]}: ${message}`, ...(option ? { option } : {}) };
+}
+
+/** Validate a new instance against the document; returns the instance or the first problem. */
+export function validateAdd(values: AddValues, doc: StoreDoc): AddProblem | { instance: NewInstance } {
+  const app = AppSchema.safeParse((values.app ?? '').trim().toLowerCase());
+  if (!app.success) return problem('app', `one of ${APPS.join(', ')}`);
+  const label = APP_LABELS[app.data];
+  const name = InstanceNameSchema.safeParse(values.name ?? '');
+  if (!name.success) return problem('name', name.error.issues[0]?.message ?? 'invalid');
+  if (doc.instances.some((i) => i.app === app.data && i.name.toLowerCase() === name.data.toLowerCase()))
+    return problem('name', `${label} already has an instance named "${name.data}"`);
+  const url = BaseUrlSchema.safeParse(values.url ?? '');
+  if (!url.success) return problem('url', url.error.issues[0]?.message ?? 'invalid');
+  const variable = EnvNameSchema.safeParse((values.variable ?? '').trim());
+  if (!variable.success) return problem('variable', variable.error.issues[0]?.message ?? 'invalid');
+  const pairs =
+    typeof values.extra === 'string'
+      ? values.extra
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : (values.extra ?? []).map((s) => s.trim());
+  const options: Record<string, string> = {};
+  for (const pair of pairs) {
+    const m = /^([a-zA-Z][\w]*)=(.+)$/.exec(pair);
+    if (!m) return problem('extra', `"${pair}" is not key=value`);
+    options[m[1]!] = m[2]!.trim();
+  }
+  for (const o of CONNECTORS[app.data].options)
+    if (o.required && !options[o.name])
+      return problem('extra', `${label} needs ${o.name}= (${o.description})`, o.name);
+  if (doc.settings.instanceMode === 'single' && doc.instances.some((i) => i.app === app.data)) {
+    const message = `single-instance mode: ${label} already has an instance`;
+    return { field: 'app', message, error: message };
+  }
+  return {
+    instance: {
+      app: app.data,
+      name: name.data,
+      baseUrl: url.data,
+      credential: { kind: 'env', variable: variable.data },
+      options,
+      recommendations: false,
+      pollIntervalMinutes: 60,
+    },
+  };
+}
+
+/** The readable part of a new instance's id: its name in lower-case words joined by dashes. */
+export function instanceSlug(instance: Pick<Instance, 'name' | 'app'>): string {
+  const slug = instance.name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
+  return slug || instance.app;
+}

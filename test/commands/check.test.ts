@@ -1,0 +1,99 @@
+import { writeFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parseMinScore } from '../../source/commands/check.js';
+import { fingerprint, instance, runIn, storeWith, tmp, writeStore } from './helpers.js';
+
+describe('posture check --min-score', () => {
+  it('exits 0 at or above the minimum and 1 below it, printing the score and the gap', async () => {
+    const t = tmp();
+    const status = await runIn(['status', '--json', '--demo', '--store', t.store], t);
+    const { percent, achieved, possible } = JSON.parse(status.stdout).score.current;
+    const exact = (achieved / possible) * 100;
+
+    const low = await runIn(['check', '--min-score', '40', '--demo', '--store', t.store], t);
+    expect(low.code).toBe(0);
+    expect(low.stdout).toMatch(
+      new RegExp(
+        `^Secure Score ${percent.toFixed(2)}% \\(${achieved} / ${possible} points\\) meets the minimum 40%: [\\d.]+ percentage points above\\n$`,
+      ),
+    );
+
+    const high = await runIn(['check', '--min-score', '80%', '--demo', '--store', t.store], t);
+    expect(high.code).toBe(1);
+    expect(high.stdout).toMatch(
+      /is below the minimum 80%: [\d.]+ percentage points short \([\d.]+ more points needed\)\n$/,
+    );
+    const gap = Number(/([\d.]+) percentage points short/.exec(high.stdout)?.[1]);
+    expect(gap).toBeCloseTo(80 - exact, 2);
+
+    // Exactly at the minimum passes; a hair above fails.
+    const atMin = Math.floor(exact * 1000) / 1000;
+    expect((await runIn(['check', '--min-score', String(atMin), '--demo', '--store', t.store], t)).code).toBe(
+      0,
+    );
+    expect(
+      (await runIn(['check', '--min-score', String(atMin + 0.01), '--demo', '--store', t.store], t)).code,
+    ).toBe(1);
+  });
+
+  it('prints JSON with --json, and checks one product with --product', async () => {
+    const t = tmp();
+    const r = await runIn(
+      ['check', '--min-score', '99', '--json', '--product', 'okta', '--demo', '--store', t.store],
+      t,
+    );
+    expect(r.code).toBe(1);
+    const out = JSON.parse(r.stdout);
+    expect(out).toMatchObject({ minScore: 99, passed: false });
+    expect(out.gap).toBeGreaterThan(0);
+    expect(out.pointsNeeded).toBeGreaterThan(0);
+    const status = JSON.parse((await runIn(['status', '--json', '--demo', '--store', t.store], t)).stdout);
+    expect(out.score).toEqual(status.byProduct.okta);
+  });
+
+  it('exits 2 when there is no score to check', async () => {
+    const t = tmp();
+    writeStore(t.store, storeWith([instance('a', { recommendations: false })]));
+    const r = await runIn(['check', '--min-score', '0', '--store', t.store], t);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(
+      'posture: no Secure Score to check: no instance with recommendations on has results yet\n',
+    );
+  });
+
+  it('exits 2 on a store it cannot read, leaving it as it was', async () => {
+    const t = tmp();
+    writeFileSync(t.store, JSON.stringify({ version: 99 }));
+    const before = fingerprint(t.store);
+    const r = await runIn(['check', '--min-score', '50', '--store', t.store], t);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/schema version 99, newer than this posture.*left untouched\n$/);
+    expect(fingerprint(t.store)).toBe(before);
+  });
+
+  it('warns on stderr about instances whose last poll failed: their results may be old', async () => {
+    const t = tmp();
+    writeStore(
+      t.store,
+      storeWith([
+        instance('a', { lastPoll: { at: new Date().toISOString(), outcome: 'error', error: 'HTTP 401' } }),
+      ]),
+    );
+    const r = await runIn(['check', '--min-score', '1', '--store', t.store], t);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('posture: warning: Okta a: the last poll failed: HTTP 401\n');
+  });
+
+  it.each([
+    ['80', 80],
+    ['72.5', 72.5],
+    ['72.5%', 72.5],
+    ['0', 0],
+    ['100', 100],
+  ])('reads %s as %d', (text, n) => expect(parseMinScore(text)).toBe(n));
+
+  it.each(['', 'abc', '-1', '100.01', '1e2', '80 %%', '0x10', 'NaN'])('refuses "%s"', (text) =>
+    expect(() => parseMinScore(text)).toThrow(/--min-score must be a percentage from 0 to 100/),
+  );
+});

@@ -1,0 +1,259 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { validateAdd as domainValidateAdd } from '../../source/domain/instances.js';
+import { emptyStore } from '../../source/domain/schemas.js';
+import { validateAdd } from '../../source/ui/controller.js';
+import { fingerprint, instance, readStore, runIn, storeWith, tmp, writeStore } from './helpers.js';
+
+const okta = (store: string, ...extra: string[]) => [
+  'connect',
+  'okta',
+  '--name',
+  'Okta Contoso EU',
+  '--url',
+  'https://contoso-eu.okta.com/',
+  '--token-env',
+  'OKTA_EU_TOKEN',
+  '--store',
+  store,
+  ...extra,
+];
+
+describe('posture connect', () => {
+  it('adds an instance with recommendations off, storing the variable name only, and says it is permanent', async () => {
+    const t = tmp();
+    const r = await runIn(okta(t.store), { ...t, env: { OKTA_EU_TOKEN: 'sekret-value-123456' } });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/^Added Okta instance "Okta Contoso EU" \(id okta-contoso-eu-[0-9a-f]{6}\)/);
+    expect(r.stdout).toContain('from $OKTA_EU_TOKEN');
+    expect(r.stdout).toContain('Recommendations'.toLowerCase());
+    expect(r.stdout).toContain('Off');
+    expect(r.stdout).toContain('Adding an instance is permanent');
+    const doc = readStore(t.store);
+    expect(doc.instances).toHaveLength(1);
+    expect(doc.instances[0]).toMatchObject({
+      app: 'okta',
+      name: 'Okta Contoso EU',
+      baseUrl: 'https://contoso-eu.okta.com',
+      credential: { kind: 'env', variable: 'OKTA_EU_TOKEN' },
+      recommendations: false,
+      pollIntervalMinutes: 60,
+    });
+    expect(readFileSync(t.store, 'utf8')).not.toContain('sekret-value-123456');
+  });
+
+  it('turns recommendations on with --on, and prints JSON with --json', async () => {
+    const t = tmp();
+    const r = await runIn(okta(t.store, '--on', '--json'), { ...t, env: { OKTA_EU_TOKEN: 'x' } });
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out).toMatchObject({
+      permanent: true,
+      warnings: [],
+      added: { app: 'okta', recommendations: true, counted: true, credential: { variable: 'OKTA_EU_TOKEN' } },
+    });
+    expect(readStore(t.store).instances[0]?.recommendations).toBe(true);
+  });
+
+  it('warns on stderr when the variable is not set in this shell, and still stores it', async () => {
+    const t = tmp();
+    const r = await runIn(okta(t.store), t);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/^posture: warning: \$OKTA_EU_TOKEN is not set in this shell/);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(readStore(t.store).instances).toHaveLength(1);
+  });
+
+  it('needs --org for GitHub and stores it as an option', async () => {
+    const t = tmp();
+    const base = ['connect', 'github', '--name', 'GitHub Contoso', '--url', 'https://api.github.com'];
+    const missing = await runIn([...base, '--token-env', 'GH_TOKEN', '--store', t.store], t);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/GitHub needs --org ORG \(the organisation login/);
+    expect(existsSync(t.store)).toBe(false);
+    const ok = await runIn([...base, '--token-env', 'GH_TOKEN', '--org', 'contoso', '--store', t.store], t);
+    expect(ok.code).toBe(0);
+    expect(readStore(t.store).instances[0]?.options).toEqual({ org: 'contoso' });
+    const both = await runIn(
+      [...base, '--name', 'X', '--token-env', 'G', '--org', 'a', '--option', 'org=b', '--store', t.store],
+      t,
+    );
+    expect(both.code).toBe(2);
+  });
+
+  it('takes connector options with --option, and refuses --org for other apps', async () => {
+    const t = tmp();
+    const sf = ['connect', 'salesforce', '--name', 'SF', '--url', 'https://contoso.my.salesforce.com'];
+    const missing = await runIn([...sf, '--token-env', 'SF_SECRET', '--store', t.store], t);
+    expect(missing.stderr).toMatch(/Salesforce needs --option clientId=VALUE/);
+    const org = await runIn([...sf, '--token-env', 'SF_SECRET', '--org', 'x', '--store', t.store], t);
+    expect(org.stderr).toMatch(/--org is a GitHub option/);
+    const badPair = await runIn([...sf, '--token-env', 'S', '--option', 'clientId', '--store', t.store], t);
+    expect(badPair.stderr).toMatch(/--option: "clientId" is not key=value/);
+    expect(existsSync(t.store)).toBe(false);
+    const ok = await runIn(
+      [
+        ...sf,
+        '--token-env',
+        'SF_SECRET',
+        '--option',
+        'clientId=3MVG9,x=y',
+        '--option',
+        'other=1',
+        '--store',
+        t.store,
+      ],
+      t,
+    );
+    expect(ok.code).toBe(0);
+    // One pair per --option: a comma inside a value stays in it.
+    expect(readStore(t.store).instances[0]?.options).toEqual({ clientId: '3MVG9,x=y', other: '1' });
+  });
+
+  it('allows http only on loopback, and never a URL with credentials', async () => {
+    const t = tmp();
+    const base = ['connect', 'okta', '--token-env', 'T', '--store', t.store];
+    expect((await runIn([...base, '--name', 'Local', '--url', 'http://127.0.0.1:8443'], t)).code).toBe(0);
+    const creds = await runIn([...base, '--name', 'C', '--url', 'https://admin:hunter22@o.example'], t);
+    expect(creds.code).toBe(2);
+    expect(creds.stderr).toMatch(/--url: must not carry credentials/);
+    expect(creds.stderr).not.toContain('hunter22');
+  });
+
+  it('refuses a name the app already has (whatever the case), leaving the store as it was', async () => {
+    const t = tmp();
+    await runIn(okta(t.store), t);
+    const before = fingerprint(t.store);
+    const again = await runIn(
+      [
+        'connect',
+        'okta',
+        '--name',
+        'okta contoso eu',
+        '--url',
+        'https://x.okta.com',
+        '--token-env',
+        'T',
+        '--store',
+        t.store,
+      ],
+      t,
+    );
+    expect(again.code).toBe(2);
+    expect(again.stderr).toBe('posture: --name: Okta already has an instance named "okta contoso eu"\n');
+    expect(fingerprint(t.store)).toBe(before);
+    // The same name for another app is fine.
+    const other = await runIn(
+      [
+        'connect',
+        'github',
+        '--name',
+        'Okta Contoso EU',
+        '--url',
+        'https://api.github.com',
+        '--token-env',
+        'G',
+        '--org',
+        'c',
+        '--store',
+        t.store,
+      ],
+      t,
+    );
+    expect(other.code).toBe(0);
+  });
+
+  it('in single-instance mode refuses a second instance of an app, and makes the first the Secure Score instance', async () => {
+    const t = tmp();
+    const doc = storeWith([]);
+    doc.settings.instanceMode = 'single';
+    writeStore(t.store, doc);
+    const first = await runIn(okta(t.store, '--on'), t);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain('On: the Secure Score instance for Okta');
+    expect(first.stdout).not.toContain('permanent');
+    const saved = readStore(t.store);
+    expect(saved.settings.secureScoreInstance.okta).toBe(saved.instances[0]?.id);
+    const before = fingerprint(t.store);
+    const second = await runIn(
+      [
+        'connect',
+        'okta',
+        '--name',
+        'Okta US',
+        '--url',
+        'https://us.okta.com',
+        '--token-env',
+        'T',
+        '--store',
+        t.store,
+      ],
+      t,
+    );
+    expect(second.code).toBe(2);
+    expect(second.stderr).toMatch(/single-instance mode: Okta already has an instance/);
+    expect(fingerprint(t.store)).toBe(before);
+  });
+
+  it('refuses to write a read-only store', async () => {
+    const t = tmp();
+    writeStore(t.store, storeWith([instance('a')]));
+    const before = fingerprint(t.store);
+    const r = await runIn(okta(t.store, '--read-only'), t);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/connect needs to write the store/);
+    expect(fingerprint(t.store)).toBe(before);
+  });
+
+  it('refuses a token value passed where the variable name belongs, without repeating it', async () => {
+    const t = tmp();
+    const secret = 'ghp_Canary0123456789abcdef';
+    const r = await runIn(
+      [
+        'connect',
+        'github',
+        '--name',
+        'G',
+        '--url',
+        'https://api.github.com',
+        '--org',
+        'c',
+        '--token-env',
+        secret,
+        '--store',
+        t.store,
+      ],
+      { ...t, env: { GH_TOKEN: secret } },
+    );
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--token-env takes the name of an environment variable/);
+    expect(r.stderr + r.stdout).not.toContain(secret);
+    expect(existsSync(t.store)).toBe(false);
+  });
+
+  it('shares one validation with the console: the same function, the same words', () => {
+    expect(validateAdd).toBe(domainValidateAdd);
+    const doc = emptyStore();
+    doc.instances.push(instance('x', { name: 'Okta A' }));
+    const form = (values: Record<string, string>) => {
+      const r = validateAdd(values, doc);
+      return 'error' in r ? r.error : 'ok';
+    };
+    const good = { app: 'okta', name: 'Okta B', url: 'https://b.okta.com', variable: 'B_TOKEN' };
+    expect(form(good)).toBe('ok');
+    expect(form({ ...good, app: 'slack' })).toBe('App: one of okta, salesforce, servicenow, github');
+    expect(form({ ...good, name: 'okta a' })).toBe('Name: Okta already has an instance named "okta a"');
+    expect(form({ ...good, url: 'http://b.okta.com' })).toBe(
+      'Base URL: must use https (http is allowed only on loopback)',
+    );
+    expect(form({ ...good, variable: '1X' })).toMatch(
+      /^Token variable: must be an environment variable name/,
+    );
+    expect(form({ ...good, app: 'github' })).toMatch(/^Options: GitHub needs org= /);
+    expect(form({ ...good, app: 'github', extra: 'org=a, team=b' })).toBe('ok');
+    expect(form({ ...good, extra: 'nope' })).toBe('Options: "nope" is not key=value');
+    doc.settings.instanceMode = 'single';
+    expect(form(good)).toBe('single-instance mode: Okta already has an instance');
+  });
+});

@@ -1,0 +1,365 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Ajv } from 'ajv';
+import addFormats from 'ajv-formats';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadCatalog } from '../../source/catalog/index.js';
+import { CSV_COLUMNS, csvCell } from '../../source/commands/formats/csv.js';
+import { md, mdLine } from '../../source/commands/formats/markdown.js';
+import type { StoreDoc } from '../../source/domain/schemas.js';
+import { FORBIDDEN, HOSTILE, PAYLOAD_MARKERS } from '../../source/simulator/hostile.js';
+import { fingerprint, instance, runIn, storeWith, tmp, writeStore } from './helpers.js';
+
+const catalog = loadCatalog();
+const okta = catalog.forApp('okta');
+
+/** RFC 4180: records end in CRLF; quoted fields may hold commas, doubled quotes and line breaks. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') {
+      row.push(field);
+      field = '';
+    } else if (c === '\r' && text[i + 1] === '\n') {
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+      i++;
+    } else field += c;
+  }
+  expect(field).toBe(''); // the last record ends in CRLF too
+  return rows;
+}
+
+/** A store with awkward data: formula-like and markup-like names, statuses with history, hostile API text. */
+function awkwardStore(): StoreDoc {
+  const hostile = HOSTILE.map((h) => h.text).join(' ');
+  const doc = storeWith(
+    [
+      instance('formula', { name: '=HYPERLINK("http://attacker.test","x")' }),
+      instance('pipes', {
+        name: 'Okta | *prod* <b>',
+        lastPoll: { at: new Date().toISOString(), outcome: 'error', error: hostile },
+      }),
+      instance('off', { name: '@SUM(A1)', recommendations: false }),
+    ],
+    { formula: [{ evidence: [{ item: hostile, path: '/x', value: hostile }] }] },
+  );
+  doc.statuses.push(
+    {
+      instanceId: 'formula',
+      controlId: okta[0]!.id,
+      state: 'planned',
+      reason: '',
+      by: '+alice',
+      at: '2026-01-01T00:00:00.000Z',
+    },
+    {
+      instanceId: 'formula',
+      controlId: okta[0]!.id,
+      state: 'risk_accepted',
+      reason: `-1, "quoted"\nnext line ${hostile}`,
+      by: 'bob',
+      at: '2026-01-02T00:00:00.000Z',
+      expires: '2099-12-31T23:59:59.999Z',
+    },
+    {
+      instanceId: 'pipes',
+      controlId: okta[1]!.id,
+      state: 'third_party',
+      reason: 'handled by the IdP | upstream',
+      by: 'carol',
+      at: '2026-01-03T00:00:00.000Z',
+    },
+  );
+  return doc;
+}
+
+async function exportOf(store: string, dir: string, format: string): Promise<string> {
+  const r = await runIn(['export', '--format', format, '--store', store], { dir });
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  return r.stdout;
+}
+
+describe('posture export --format json', () => {
+  it('writes posture.export/1: score, breakdowns, instances and a result per instance and control', async () => {
+    const t = tmp();
+    const r = await runIn(['export', '--format', 'json', '--demo', '--store', t.store], t);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(Object.keys(doc)).toEqual([
+      'schema',
+      'generatedAt',
+      'generator',
+      'instanceMode',
+      'score',
+      'byProduct',
+      'byInstance',
+      'instances',
+      'results',
+    ]);
+    expect(doc.schema).toBe('posture.export/1');
+    expect(Number.isNaN(Date.parse(doc.generatedAt))).toBe(false);
+    expect(Object.keys(doc.score)).toEqual(['current', 'planned', 'achievable']);
+    expect(doc.instances).toHaveLength(6);
+    const expected = doc.instances.reduce(
+      (n: number, i: { app: 'okta' }) => n + catalog.forApp(i.app).length,
+      0,
+    );
+    expect(doc.results).toHaveLength(expected);
+    // Every instance's results, counted or not; ranks only where they count.
+    const eu = doc.results.filter((x: { instanceId: string }) => x.instanceId === 'okta-contoso-eu');
+    expect(eu.length).toBe(okta.length);
+    for (const x of eu) expect(x).toMatchObject({ counted: false, rank: null });
+    const status = await runIn(['status', '--json', '--demo', '--store', t.store], t);
+    expect(doc.score).toEqual(JSON.parse(status.stdout).score);
+  });
+
+  it('carries each result status and its whole history', async () => {
+    const t = tmp();
+    writeStore(t.store, awkwardStore());
+    const doc = JSON.parse(await exportOf(t.store, t.dir, 'json'));
+    const accepted = doc.results.find(
+      (x: { instanceId: string; controlId: string }) =>
+        x.instanceId === 'formula' && x.controlId === okta[0]!.id,
+    );
+    expect(accepted.status).toMatchObject({
+      state: 'risk_accepted',
+      label: 'Risk accepted',
+      by: 'bob',
+      expires: '2099-12-31T23:59:59.999Z',
+      unverified: false,
+    });
+    expect(accepted.history.map((h: { state: string }) => h.state)).toEqual(['planned', 'risk_accepted']);
+    expect(accepted.evidence).toHaveLength(1);
+    const resolved = doc.results.find(
+      (x: { instanceId: string; controlId: string }) =>
+        x.instanceId === 'pipes' && x.controlId === okta[1]!.id,
+    );
+    expect(resolved).toMatchObject({ points: okta[1]!.maxPoints, status: { unverified: true } });
+  });
+});
+
+describe('posture export --format csv', () => {
+  it('is RFC 4180 with CRLF line ends and one row per instance and control', async () => {
+    const t = tmp();
+    writeStore(t.store, awkwardStore());
+    const text = await exportOf(t.store, t.dir, 'csv');
+    expect(text.endsWith('\r\n')).toBe(true);
+    expect(text.replace(/\r\n/g, '')).not.toMatch(/\r/);
+    const rows = parseCsv(text);
+    expect(rows[0]).toEqual([...CSV_COLUMNS]);
+    expect(rows).toHaveLength(1 + 3 * okta.length);
+    for (const row of rows) expect(row).toHaveLength(CSV_COLUMNS.length);
+    const col = (name: (typeof CSV_COLUMNS)[number]) => CSV_COLUMNS.indexOf(name);
+    const accepted = rows.find(
+      (r) => r[col('instance_id')] === 'formula' && r[col('control_id')] === okta[0]!.id,
+    )!;
+    // Quotes doubled, comma and newline kept inside the quoted field, a leading minus neutralised.
+    expect(accepted[col('status_reason')]).toMatch(/^'-1, "quoted"\nnext line Policy/);
+    expect(text).toContain('"\'-1, ""quoted""\nnext line');
+    expect(accepted[col('status')]).toBe('risk_accepted');
+  });
+
+  it('neutralises spreadsheet formulas in every cell', async () => {
+    const t = tmp();
+    writeStore(t.store, awkwardStore());
+    const rows = parseCsv(await exportOf(t.store, t.dir, 'csv'));
+    const names = new Set(rows.slice(1).map((r) => r[1]));
+    expect(names).toEqual(
+      new Set(['\'=HYPERLINK("http://attacker.test","x")', 'Okta | *prod* <b>', "'@SUM(A1)"]),
+    );
+    expect(rows.find((r) => r[16] === "'+alice")).toBeUndefined(); // the latest update is bob's
+    for (const row of rows) for (const cell of row) expect(cell).not.toMatch(/^[=+\-@\t\r]/);
+    expect(csvCell('+1')).toBe("'+1");
+    expect(csvCell('\t=1')).toBe("'  =1"); // the tab became spaces, the formula is still neutralised
+    expect(csvCell(' =1')).toBe("' =1");
+    expect(csvCell('plain')).toBe('plain');
+    expect(csvCell(-1)).toBe('-1'); // numbers are ours, not formulas
+    expect(csvCell(null)).toBe('');
+  });
+});
+
+describe('posture export --format sarif', () => {
+  let validate: ReturnType<Ajv['compile']>;
+  beforeAll(() => {
+    const schema = JSON.parse(
+      readFileSync(join(import.meta.dirname, '..', 'fixtures', 'sarif-schema-2.1.0.json'), 'utf8'),
+    );
+    // SARIF 2.1.0 Errata 01 renamed suppression.state to status (see test/fixtures/README.md).
+    const suppression = schema.definitions.suppression.properties;
+    suppression.status = suppression.state;
+    delete suppression.state;
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    addFormats.default(ajv);
+    validate = ajv.compile(schema);
+  });
+
+  it('validates against the SARIF 2.1.0 schema, on the demo workspace', async () => {
+    const t = tmp();
+    const r = await runIn(['export', '--format', 'sarif', '--demo', '--store', t.store], t);
+    const log = JSON.parse(r.stdout);
+    expect(validate(log), JSON.stringify(validate.errors?.slice(0, 3))).toBe(true);
+    const run = log.runs[0];
+    expect(run.tool.driver.name).toBe('posture');
+    expect(run.tool.driver.rules.length).toBe(catalog.controls.length);
+    expect(run.results.length).toBeGreaterThan(10);
+    for (const res of run.results) {
+      const rule = run.tool.driver.rules[res.ruleIndex];
+      expect(rule.id).toBe(res.ruleId);
+      expect(res.level).toBe(
+        { critical: 'error', high: 'error', medium: 'warning', low: 'note' }[
+          rule.properties.severity as string
+        ],
+      );
+      expect(res.locations[0].logicalLocations[0].fullyQualifiedName).toMatch(
+        /^(okta|salesforce|servicenow|github)\/.+/,
+      );
+      expect(['fail', 'partial']).toContain(res.properties.outcome);
+    }
+  });
+
+  it('describes the controls as rules with their steps, and accepted risks as suppressed results', async () => {
+    const t = tmp();
+    writeStore(t.store, awkwardStore());
+    const log = JSON.parse(await exportOf(t.store, t.dir, 'sarif'));
+    expect(validate(log), JSON.stringify(validate.errors?.slice(0, 3))).toBe(true);
+    const run = log.runs[0];
+    const rule = run.tool.driver.rules.find((x: { id: string }) => x.id === okta[0]!.id);
+    expect(rule.help.text).toContain(`1. ${okta[0]!.steps[0]}`);
+    expect(rule.help.markdown).toMatch(/^\*\*Implementation\*\*\n\n1\. /);
+    expect(rule.shortDescription.text).toBe(okta[0]!.title);
+    // Only the counted instances' failing and partial results.
+    const ids = new Set(
+      run.results.map((x: { properties: { instanceId: string } }) => x.properties.instanceId),
+    );
+    expect(ids).toEqual(new Set(['formula', 'pipes']));
+    const accepted = run.results.find(
+      (x: { ruleId: string; properties: { instanceId: string } }) =>
+        x.ruleId === okta[0]!.id && x.properties.instanceId === 'formula',
+    );
+    expect(accepted.suppressions).toEqual([
+      expect.objectContaining({
+        kind: 'external',
+        status: 'accepted',
+        justification: expect.stringMatching(/^Risk accepted until 2099/),
+      }),
+    ]);
+    expect(accepted.locations[0].logicalLocations[0]).toMatchObject({
+      name: '=HYPERLINK("http://attacker.test","x")',
+      fullyQualifiedName: 'okta/=HYPERLINK("http://attacker.test","x")',
+    });
+    expect(run.invocations[0].toolExecutionNotifications).toHaveLength(1);
+  });
+});
+
+describe('posture export --format markdown', () => {
+  it('is a report: score and views, breakdowns, actions by severity with their steps', async () => {
+    const t = tmp();
+    const text = (await runIn(['export', '--format', 'markdown', '--demo', '--store', t.store], t)).stdout;
+    expect(text).toMatch(/^# Posture report\n/);
+    for (const h of ['## Secure Score', '## By product', '## By instance', '## Recommended actions'])
+      expect(text).toContain(`\n${h}\n`);
+    expect(text).toMatch(/\| Current \| \d+\.\d% \| [\d.]+ \/ [\d.]+ \|/);
+    expect(text).toMatch(/\| Planned \|/);
+    expect(text).toMatch(/\| Achievable \|/);
+    const severities = [...text.matchAll(/^### (Critical|High|Medium|Low) \(\d+\)$/gm)].map((m) => m[1]);
+    expect(severities.length).toBeGreaterThan(1);
+    expect(
+      [...severities].sort(
+        (a, b) =>
+          ['Critical', 'High', 'Medium', 'Low'].indexOf(a!) -
+          ['Critical', 'High', 'Medium', 'Low'].indexOf(b!),
+      ),
+    ).toEqual(severities);
+    expect(text).toContain('**Implementation**\n\n1. ');
+  });
+
+  it('escapes table pipes and markup, and lists accepted risks apart', async () => {
+    const t = tmp();
+    writeStore(t.store, awkwardStore());
+    const text = await exportOf(t.store, t.dir, 'markdown');
+    expect(text).toContain('| Okta \\| \\*prod\\* \\<b\\> |');
+    expect(text).not.toContain('<b>');
+    expect(text).toContain('## Accepted risks and other resolutions');
+    expect(text).toMatch(/\| handled by the IdP \\\| upstream \|/);
+    expect(text).toContain('> **Okta \\| \\*prod\\* \\<b\\>**: the last poll failed: Policy');
+    // Every table row has the same number of unescaped pipes as its header.
+    for (const block of text.split('\n\n').filter((b) => b.startsWith('| '))) {
+      const counts = block
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => l.replace(/\\\|/g, '').split('|').length);
+      expect(new Set(counts).size, block).toBe(1);
+    }
+    expect(md('a|b*c_d`e<f>[g](h)&i')).toBe('a\\|b\\*c\\_d\\`e\\<f\\>\\[g\\](h)\\&i');
+    expect(mdLine('# not a heading')).toBe('\\# not a heading');
+    expect(mdLine('1. not a list')).toBe('1\\. not a list');
+    expect(md('version 1. fine')).toBe('version 1. fine');
+  });
+});
+
+describe('every export passes the sanitizer', () => {
+  it.each(['json', 'csv', 'sarif', 'markdown'])(
+    '%s has no control, escape or bidi characters',
+    async (format) => {
+      const t = tmp();
+      writeStore(t.store, awkwardStore());
+      const text = await exportOf(t.store, t.dir, format);
+      expect(text.replace(/\r\n/g, '\n')).not.toMatch(FORBIDDEN);
+      expect(text).not.toMatch(/\\u00(1b|9b|9d|07|08)|\\u202e/i); // nor escaped in JSON
+      for (const marker of PAYLOAD_MARKERS) expect(text).not.toContain(marker); // what the sequences carried
+      if (format !== 'json') expect(text).not.toMatch(/[\u2028\u2029]/);
+      expect(text).toContain('Policy'); // the hostile text is there, cleaned
+    },
+  );
+});
+
+describe('posture export --output', () => {
+  it('writes the file whole, mode 0600, and nothing to stdout', async () => {
+    const t = tmp();
+    writeStore(t.store, awkwardStore());
+    const file = join(t.dir, 'report.sarif');
+    writeFileSync(file, 'old contents');
+    const r = await runIn(['export', '--format', 'sarif', '--output', file, '--store', t.store], t);
+    expect(r).toMatchObject({ code: 0, stdout: '', stderr: '' });
+    expect(JSON.parse(readFileSync(file, 'utf8')).version).toBe('2.1.0');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(readdirSync(t.dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('refuses to overwrite the store, or to write where it cannot, with one line and exit 2', async () => {
+    const t = tmp();
+    writeStore(t.store, awkwardStore());
+    const before = fingerprint(t.store);
+    const self = await runIn(['export', '--format', 'json', '--output', t.store, '--store', t.store], t);
+    expect(self.code).toBe(2);
+    expect(self.stderr).toMatch(/is the store itself/);
+    expect(fingerprint(t.store)).toBe(before);
+    const nowhere = join(t.dir, 'missing', 'report.md');
+    const r = await runIn(['export', '--format', 'markdown', '--output', nowhere, '--store', t.store], t);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^posture: cannot write .*report\.md \(ENOENT\)\n$/);
+    expect(existsSync(join(t.dir, 'missing'))).toBe(false);
+    mkdirSync(join(t.dir, 'adir'));
+    const dir = await runIn(
+      ['export', '--format', 'csv', '--output', join(t.dir, 'adir'), '--store', t.store],
+      t,
+    );
+    expect(dir.code).toBe(2);
+    expect(readdirSync(t.dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+});

@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { loadCatalog } from '../../source/catalog/index.js';
+import { FORBIDDEN, HOSTILE } from '../../source/simulator/hostile.js';
+import { instance, runIn, storeWith, tmp, writeStore } from './helpers.js';
+
+const catalog = loadCatalog();
+const [first, second] = catalog.forApp('okta');
+
+describe('posture status', () => {
+  it('prints the score, the breakdown by product and the top actions as aligned tables', async () => {
+    const t = tmp();
+    const r = await runIn(['status', '--demo', '--store', t.store], t);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n');
+    expect(lines[0]).toMatch(/^Secure Score \d+\.\d% {2}[\d.]+ \/ [\d.]+ points$/);
+    expect(lines[1]).toMatch(/^planned \d+\.\d% · achievable \d+\.\d%$/);
+    expect(r.stdout).toMatch(/^Product\s+Score\s+Points$/m);
+    const head = lines.findIndex((l) => l.startsWith('#   Recommended action'));
+    expect(head).toBeGreaterThan(0);
+    const rows = lines.slice(head + 2).filter((l) => /^\d+ /.test(l));
+    expect(rows).toHaveLength(10);
+    const col = lines[head]!.indexOf('Product');
+    for (const row of rows) expect(row.slice(col)).toMatch(/^(Okta|Salesforce|ServiceNow|GitHub) /);
+    expect(rows[0]).toMatch(/^1 /);
+    expect(r.stdout).toMatch(/… and \d+ more \(--limit N shows more\)/);
+  });
+
+  it('filters by --product and --instance, and cuts at --limit', async () => {
+    const t = tmp();
+    const okta = await runIn(
+      ['status', '--product', 'Okta', '--limit', '3', '--demo', '--store', t.store],
+      t,
+    );
+    expect(okta.code).toBe(0);
+    const rows = okta.stdout.split('\n').filter((l) => /^\d+ /.test(l));
+    expect(rows).toHaveLength(3);
+    for (const row of rows) expect(row).toContain('Okta Contoso US');
+    expect(okta.stdout).not.toMatch(/Salesforce|ServiceNow|GitHub/);
+    const one = await runIn(
+      ['status', '--json', '--instance', 'GitHub Contoso', '--demo', '--store', t.store],
+      t,
+    );
+    const out = JSON.parse(one.stdout);
+    expect(out.actions.length).toBeGreaterThan(0);
+    for (const a of out.actions) expect(a).toMatchObject({ instance: 'GitHub Contoso', product: 'github' });
+    expect(Object.keys(out.byProduct)).toEqual(['github']);
+    const mismatch = await runIn(
+      ['status', '--product', 'okta', '--instance', 'GitHub Contoso', '--demo', '--store', t.store],
+      t,
+    );
+    expect(mismatch.code).toBe(2);
+    expect(mismatch.stderr).toMatch(/instance "GitHub Contoso" is a GitHub instance, not Okta/);
+  });
+
+  it('prints JSON with the score views, breakdowns and the open actions in rank order', async () => {
+    const t = tmp();
+    const r = await runIn(['status', '--json', '--limit', '5', '--demo', '--store', t.store], t);
+    const out = JSON.parse(r.stdout);
+    expect(Object.keys(out.score)).toEqual(['current', 'planned', 'achievable']);
+    expect(out.actions).toHaveLength(5);
+    expect(out.openActions).toBeGreaterThan(5);
+    expect(out.actions.map((a: { rank: number }) => a.rank)).toEqual([1, 2, 3, 4, 5]);
+    for (const a of out.actions) expect(a.achieved).toBeLessThan(a.max);
+  });
+
+  it('keeps an accepted risk in the possible points, as the console does, and hides it from the list', async () => {
+    const t = tmp();
+    const doc = storeWith([instance('a', { name: 'Okta A' })]);
+    doc.statuses.push({
+      instanceId: 'a',
+      controlId: first!.id,
+      state: 'risk_accepted',
+      reason: 'compensating control',
+      by: 'alice',
+      at: '2026-01-02T00:00:00.000Z',
+      expires: '2099-01-01T00:00:00.000Z',
+    });
+    writeStore(t.store, doc);
+    const r = await runIn(['status', '--json', '--store', t.store], t);
+    const out = JSON.parse(r.stdout);
+    const possible = catalog.forApp('okta').reduce((n, c) => n + c.maxPoints, 0);
+    expect(out.score.current.possible).toBe(possible);
+    expect(out.score.achievable.possible).toBe(possible - first!.maxPoints);
+    expect(out.actions.map((a: { controlId: string }) => a.controlId)).toEqual([second!.id]);
+  });
+
+  it('says so when nothing counts, and sanitizes what came from an API', async () => {
+    const t = tmp();
+    const hostile = HOSTILE.map((h) => h.text).join(' ');
+    writeStore(
+      t.store,
+      storeWith([
+        instance('a', {
+          recommendations: false,
+          lastPoll: { at: new Date().toISOString(), outcome: 'error', error: hostile },
+        }),
+      ]),
+    );
+    const r = await runIn(['status', '--store', t.store], t);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('No instance has Secure Score recommendations turned on.');
+    expect(r.stdout).toContain('! Okta a: last poll failed: Policy');
+    expect(r.stdout).not.toMatch(FORBIDDEN);
+  });
+});

@@ -1,0 +1,239 @@
+import { spawn as spawnChild } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadCatalog } from '../../source/catalog/index.js';
+import { CredentialError, resolveSecret } from '../../source/connectors/credentials.js';
+import { CONNECTORS } from '../../source/connectors/registry.js';
+import { InstanceSchema } from '../../source/domain/schemas.js';
+import { pollInstances } from '../../source/poller/poller.js';
+import { type Simulator, startSimulator } from '../../source/simulator/server.js';
+import { VENDOR_SIMS } from '../../source/simulator/vendors.js';
+import { Store } from '../../source/store/store.js';
+import { BIN, keys, type Session, spawn } from '../helpers/pty.js';
+import { instanceFor, simulate } from '../helpers/sim.js';
+import { docFor, envFor, oktaCopy, oktaEu, selfSignedCert, tempDir, writeStore } from './helpers.js';
+
+let sim: Simulator | undefined;
+let session: Session | undefined;
+afterEach(async () => {
+  session?.kill();
+  session = undefined;
+  await sim?.close();
+  sim = undefined;
+});
+
+const catalog = loadCatalog();
+
+function run(args: string[], env: Record<string, string>) {
+  const childEnv = { ...process.env, ...env };
+  delete childEnv.CI;
+  const child = spawnChild(process.execPath, [BIN, ...args], { env: childEnv });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => {
+    out += d;
+  });
+  child.stderr.on('data', (d: Buffer) => {
+    out += d;
+  });
+  return new Promise<{ code: number | null; out: string }>((resolve) =>
+    child.once('close', (code) => resolve({ code, out })),
+  );
+}
+
+describe('credentials', () => {
+  it('come from an environment variable, never echoed when missing', () => {
+    expect(resolveSecret({ kind: 'env', variable: 'T' }, { T: ' s3cret-value \n' })).toBe('s3cret-value');
+    expect(() => resolveSecret({ kind: 'env', variable: 'T' }, {})).toThrow(
+      /^environment variable T is not set$/,
+    );
+  });
+
+  it.each([
+    [0o600, true],
+    [0o400, true],
+    [0o640, false],
+    [0o644, false],
+    [0o604, false],
+    [0o660, false],
+  ])('a credentials file of mode %o is %s', (mode, accepted) => {
+    const file = join(tempDir(), 'token');
+    writeFileSync(file, 'file-secret-9Qw\n');
+    chmodSync(file, mode);
+    if (accepted) expect(resolveSecret({ kind: 'file', path: file })).toBe('file-secret-9Qw');
+    else {
+      const err = (() => {
+        try {
+          resolveSecret({ kind: 'file', path: file });
+        } catch (e) {
+          return e as Error;
+        }
+      })();
+      expect(err).toBeInstanceOf(CredentialError);
+      expect(err?.message).toBe(
+        `credentials file ${file} must be mode 0600 (it is ${mode.toString(8).padStart(3, '0')})`,
+      );
+      expect(err?.message).not.toContain('file-secret');
+    }
+  });
+
+  it('a poll with a readable-by-others credentials file is refused before any request', async () => {
+    const t = oktaCopy('okta-file-cred');
+    sim = await simulate([t]);
+    const dir = tempDir();
+    const tokenFile = join(dir, 'okta.token');
+    writeFileSync(tokenFile, t.token, { mode: 0o644 });
+    chmodSync(tokenFile, 0o644);
+    const doc = docFor(sim, [t], { credential: { kind: 'file', path: tokenFile } });
+    writeStore(join(dir, 'store.json'), doc);
+    const store = await Store.open(join(dir, 'store.json'));
+    await pollInstances([t.id], { store, catalog, connectors: CONNECTORS, env: {} });
+    expect(store.doc.instances[0]?.lastPoll?.error).toMatch(/must be mode 0600 \(it is 644\)/);
+    expect(sim.log).toHaveLength(0);
+    chmodSync(tokenFile, 0o600);
+    await pollInstances([t.id], { store, catalog, connectors: CONNECTORS, env: {} });
+    expect(store.doc.instances[0]?.lastPoll?.outcome).toBe('ok');
+    store.close();
+  });
+});
+
+describe('a canary token', () => {
+  it('never reaches the store, its last good copy, the output, an error message or the screen', async () => {
+    const canaryEnv = `canary-env-${randomBytes(6).toString('hex')}`;
+    const canaryFile = `canary-file-${randomBytes(6).toString('hex')}`;
+    const fromEnv = oktaCopy('okta-canary-env', { token: canaryEnv });
+    const fromFile = oktaCopy('okta-canary-file', { token: canaryFile });
+    // The vendor echoes the token in data, too: a policy named after it.
+    for (const t of [fromEnv, fromFile])
+      (t.data.policies as { name: string }[])[0]!.name = `Echo ${t.token} policy`;
+    const tenants = [fromEnv, fromFile];
+    sim = await simulate(tenants);
+    const dir = tempDir();
+    const file = join(dir, 'store.json');
+    const tokenFile = join(dir, 'okta.token');
+    writeFileSync(tokenFile, canaryFile, { mode: 0o600 });
+    const doc = docFor(sim, tenants);
+    doc.instances[1]!.credential = { kind: 'file', path: tokenFile };
+    writeStore(file, doc);
+    const env = envFor([fromEnv]);
+    const outputs: string[] = [];
+
+    // A clean poll: the echoed name is stored redacted.
+    const ok = await run(['poll', '--once', '--store', file], env);
+    expect(ok.code).toBe(0);
+    outputs.push(ok.out);
+    expect(readFileSync(file, 'utf8')).toContain('Echo [redacted] policy');
+
+    // Then the vendor echoes the Authorization header in its error bodies.
+    sim.faults.add({
+      kind: 'status',
+      status: 400,
+      message: 'bad header "{authorization}"',
+      path: '/policies',
+    });
+    sim.faults.add({
+      kind: 'status',
+      status: 500,
+      message: 'upstream saw {authorization}',
+      path: '/api-tokens',
+    });
+    for (const args of [['poll', '--once'], ['poll', '--once', '--json'], ['status'], ['status', '--json']]) {
+      const r = await run([...args, '--store', file], env);
+      outputs.push(r.out);
+    }
+    expect(outputs.join('\n')).toContain('Okta 400: Api validation failed: bad header "SSWS [redacted]"');
+
+    // The console shows the instances and the last error.
+    sim.faults.clear();
+    sim.faults.add({ kind: 'status', status: 401, message: '{authorization} revoked' });
+    session = spawn(['--store', file], { env, cols: 160 });
+    await session.waitFor('Connected apps');
+    await keys(session, '\r');
+    await session.waitFor('Okta · instances');
+    await keys(session, 'r');
+    await session.waitFor(/failed: Okta 401: Api validation failed: SSWS \[redacted\] revoked/);
+    await keys(session, '3');
+    await session.waitFor('Recommended actions');
+    await keys(session, '\r');
+    await session.waitFor('Evidence');
+    await keys(session, 'q');
+    await session.exit;
+    outputs.push(session.raw());
+
+    const files = readdirSync(dir).map((f) => join(dir, f));
+    expect(files).toContain(`${file}.bak`);
+    for (const canary of [canaryEnv, canaryFile]) {
+      for (const f of files.filter((f) => f !== tokenFile))
+        expect(readFileSync(f, 'utf8'), `${f} holds the token`).not.toContain(canary);
+      for (const o of outputs) expect(o).not.toContain(canary);
+    }
+    // The tokens were really sent, and echoed: the redaction is what kept them out.
+    expect(new Set(sim.log.map((r) => r.headers.authorization))).toEqual(
+      new Set([`SSWS ${canaryEnv}`, `SSWS ${canaryFile}`]),
+    );
+  }, 30_000);
+});
+
+describe('TLS', () => {
+  it('is always verified: a self-signed server fails clearly without the CA file, works with it', async () => {
+    const dir = tempDir();
+    const { key, cert, certFile } = selfSignedCert(dir);
+    const other = selfSignedCert(tempDir());
+    const t = oktaCopy('okta-tls');
+    sim = await startSimulator({ tenants: [t], vendors: VENDOR_SIMS, tls: { key, cert } });
+    expect(sim.origin).toMatch(/^https:/);
+    const file = join(dir, 'store.json');
+    writeStore(file, docFor(sim, [t]));
+    const store = await Store.open(file);
+    const poll = async (caFile: string | undefined) => {
+      await store.update((d) => {
+        if (caFile) d.instances[0]!.caFile = caFile;
+        else delete d.instances[0]!.caFile;
+      });
+      await pollInstances([t.id], { store, catalog, connectors: CONNECTORS, env: envFor([t]) });
+      return store.doc.instances[0]!.lastPoll!;
+    };
+    const untrusted =
+      /^Okta's TLS certificate at 127\.0\.0\.1:\d+ is not trusted \(.+\); if it is signed by a private CA, set the instance's CA file$/;
+
+    expect((await poll(undefined)).error).toMatch(untrusted);
+    expect((await poll(undefined)).error).toMatch(/self-signed certificate/);
+    expect(sim.log).toHaveLength(0); // no request got through the handshake
+    expect((await poll(other.certFile)).error).toMatch(untrusted);
+    expect((await poll(join(dir, 'missing.pem'))).error).toMatch(
+      /^the CA file .*missing\.pem cannot be read/,
+    );
+    // The environment's off switch does not turn verification off.
+    process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
+    try {
+      expect((await poll(undefined)).error).toMatch(untrusted);
+    } finally {
+      delete process.env.NODE_TLS_REJECT_UNAUTHORIZED;
+    }
+    expect(await poll(certFile)).toMatchObject({ outcome: 'ok' });
+    expect(store.doc.results[t.id]?.results.length).toBeGreaterThan(0);
+    store.close();
+  });
+
+  it('has no way to turn verification off, and plain http only on loopback', () => {
+    const sources: string[] = [];
+    const walk = (d: string) => {
+      for (const e of readdirSync(d, { withFileTypes: true }))
+        if (e.isDirectory()) walk(join(d, e.name));
+        else if (/\.tsx?$/.test(e.name)) sources.push(join(d, e.name));
+    };
+    walk(join(import.meta.dirname, '..', '..', 'source'));
+    expect(sources.length).toBeGreaterThan(20);
+    for (const f of sources) {
+      const text = readFileSync(f, 'utf8');
+      for (const m of text.matchAll(/rejectUnauthorized\s*:\s*([^,}\s]+)/g)) expect(m[1], f).toBe('true');
+      expect(text, f).not.toMatch(
+        /(env\.|\[['"`])NODE_TLS_REJECT_UNAUTHORIZED|checkServerIdentity|--insecure/,
+      );
+    }
+    const base = instanceFor({ baseUrl: () => 'x' } as unknown as Simulator, oktaEu);
+    expect(InstanceSchema.safeParse({ ...base, baseUrl: 'http://okta.example.com' }).success).toBe(false);
+    expect(InstanceSchema.safeParse({ ...base, baseUrl: 'http://127.0.0.1:8080/x' }).success).toBe(true);
+  });
+});
