@@ -1,9 +1,8 @@
 #!/usr/bin/env node
 import { run } from './cli.js';
+import { exitOnSignals } from './signals.js';
 
-// A hangup or kill must still release the store lock (exit handlers run on process.exit).
-for (const signal of ['SIGHUP', 'SIGTERM'] as const)
-  process.once(signal, () => process.exit(128 + (signal === 'SIGHUP' ? 1 : 15)));
+exitOnSignals();
 
 const code = await run(process.argv.slice(2), {
   stdout: process.stdout,

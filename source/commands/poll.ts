@@ -1,4 +1,5 @@
 import { setTimeout as sleepFor } from 'node:timers/promises';
+import { setGracefulSignals } from '../signals.js';
 import { CONNECTORS } from '../connectors/registry.js';
 import { dueInstances, type PollSummary, pollInstances } from '../poller/poller.js';
 import { sanitize } from '../ui/text.js';
@@ -51,6 +52,7 @@ function signalLoop(ctx: Context): { loop: PollLoop; dispose(): void } {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  setGracefulSignals(true);
   return {
     loop: {
       signal: controller.signal,
@@ -58,6 +60,7 @@ function signalLoop(ctx: Context): { loop: PollLoop; dispose(): void } {
       sleep: (ms, signal) => sleepFor(ms, undefined, { signal }).catch(() => undefined),
     },
     dispose() {
+      setGracefulSignals(false);
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
     },

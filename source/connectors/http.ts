@@ -18,14 +18,7 @@ export const systemClock: Clock = {
 };
 
 export type ErrorKind =
-  | 'auth'
-  | 'forbidden'
-  | 'not_found'
-  | 'rate_limited'
-  | 'http'
-  | 'network'
-  | 'tls'
-  | 'malformed';
+  'auth' | 'forbidden' | 'not_found' | 'rate_limited' | 'http' | 'network' | 'tls' | 'malformed';
 
 export class ConnectorError extends Error {
   constructor(

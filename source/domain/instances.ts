@@ -51,14 +51,22 @@ function problem(field: AddField, message: string, option?: string): AddProblem 
   return { field, message, error: `${LABELS[field]}: ${message}`, ...(option ? { option } : {}) };
 }
 
-/** Validate a new instance against the document; returns the instance or the first problem. */
-export function validateAdd(values: AddValues, doc: StoreDoc): AddProblem | { instance: NewInstance } {
+/**
+ * Validate a new instance against the document; returns the instance or the first problem. When
+ * `editing` names an instance, that one is being changed and does not count against itself.
+ */
+export function validateAdd(
+  values: AddValues,
+  doc: StoreDoc,
+  editing?: string,
+): AddProblem | { instance: NewInstance } {
+  const others = doc.instances.filter((i) => i.id !== editing);
   const app = AppSchema.safeParse((values.app ?? '').trim().toLowerCase());
   if (!app.success) return problem('app', `one of ${APPS.join(', ')}`);
   const label = APP_LABELS[app.data];
   const name = InstanceNameSchema.safeParse(values.name ?? '');
   if (!name.success) return problem('name', name.error.issues[0]?.message ?? 'invalid');
-  if (doc.instances.some((i) => i.app === app.data && i.name.toLowerCase() === name.data.toLowerCase()))
+  if (others.some((i) => i.app === app.data && i.name.toLowerCase() === name.data.toLowerCase()))
     return problem('name', `${label} already has an instance named "${name.data}"`);
   const url = BaseUrlSchema.safeParse(values.url ?? '');
   if (!url.success) return problem('url', url.error.issues[0]?.message ?? 'invalid');
@@ -80,7 +88,7 @@ export function validateAdd(values: AddValues, doc: StoreDoc): AddProblem | { in
   for (const o of CONNECTORS[app.data].options)
     if (o.required && !options[o.name])
       return problem('extra', `${label} needs ${o.name}= (${o.description})`, o.name);
-  if (doc.settings.instanceMode === 'single' && doc.instances.some((i) => i.app === app.data)) {
+  if (doc.settings.instanceMode === 'single' && others.some((i) => i.app === app.data)) {
     const message = `single-instance mode: ${label} already has an instance`;
     return { field: 'app', message, error: message };
   }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Box, Text, useApp, useInput } from 'ink';
 import { useCallback, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import type { Catalog } from '../catalog/index.js';
+import { instanceSlug } from '../domain/instances.js';
 import { APP_LABELS, type StoreDoc } from '../domain/schemas.js';
 import { buildActions, scoreViews } from '../domain/scoring.js';
 import type { BackgroundPoller, PollProgress } from '../poller/background.js';
@@ -145,16 +146,28 @@ export function App(props: AppProps) {
             });
             return;
           case 'add': {
-            const slug = effect.instance.name
-              .toLowerCase()
-              .replace(/[^a-z0-9]+/g, '-')
-              .replace(/^-|-$/g, '');
-            const id = `${slug || effect.instance.app}-${randomBytes(3).toString('hex')}`;
+            const id = `${instanceSlug(effect.instance)}-${randomBytes(3).toString('hex')}`;
             await store.update((d) => {
               d.instances.push({ ...effect.instance, id, createdAt: new Date().toISOString() });
             });
             return;
           }
+          case 'edit':
+            await store.update((d) => {
+              const i = d.instances.find((x) => x.id === effect.instanceId);
+              if (!i) return;
+              // What the form edits; the id, history, recommendations and last poll stay.
+              i.name = effect.instance.name;
+              i.baseUrl = effect.instance.baseUrl;
+              i.credential = effect.instance.credential;
+              i.options = effect.instance.options;
+            });
+            return;
+          case 'mode':
+            await store.update((d) => {
+              d.settings.instanceMode = effect.mode;
+            });
+            return;
         }
       } catch (error) {
         note(`could not save: ${(error as Error).message}`);
@@ -321,7 +334,6 @@ export function App(props: AppProps) {
           </Text>
           <Text> </Text>
           {lines.slice(top, top + h).map((l, i) => (
-            // biome-ignore lint/suspicious/noArrayIndexKey: lines of a text panel
             <Text key={i} wrap="truncate-end">
               {l.text || ' '}
             </Text>

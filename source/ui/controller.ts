@@ -31,7 +31,9 @@ export type Effect =
   | { type: 'pause' }
   | { type: 'status'; instanceId: string; controlId: string; state: State; reason: string; expires?: string }
   | { type: 'secureScoreInstance'; instanceId: string }
-  | { type: 'add'; instance: Omit<Instance, 'id' | 'createdAt'> };
+  | { type: 'add'; instance: Omit<Instance, 'id' | 'createdAt'> }
+  | { type: 'edit'; instanceId: string; instance: Omit<Instance, 'id' | 'createdAt'> }
+  | { type: 'mode'; mode: 'single' | 'multiple' };
 
 export interface Context {
   doc: StoreDoc;
@@ -50,17 +52,36 @@ export interface Step {
 
 const REASON_REQUIRED: State[] = ['risk_accepted', 'third_party', 'alternate_mitigation'];
 
-export const MENU_ITEMS = ['toggle', 'poll', 'secureScoreInstance'] as const;
+export type MenuItem = 'toggle' | 'poll' | 'secureScoreInstance' | 'edit';
 
-export function menuLabels(doc: StoreDoc, instance: Instance | undefined): string[] {
-  const items = [
-    instance?.recommendations
-      ? 'Turn off Secure Score recommendations'
-      : 'Turn on Secure Score recommendations',
-    'Poll now',
+/** The drawer's options menu ("…") for one instance; single mode adds "Set as Secure Score instance". */
+export function menuItems(doc: StoreDoc, instance: Instance | undefined): { id: MenuItem; label: string }[] {
+  return [
+    {
+      id: 'toggle',
+      label: instance?.recommendations
+        ? 'Turn off Secure Score recommendations'
+        : 'Turn on Secure Score recommendations',
+    },
+    { id: 'poll', label: 'Poll now' },
+    ...(doc.settings.instanceMode === 'single'
+      ? [{ id: 'secureScoreInstance' as const, label: 'Set as Secure Score instance' }]
+      : []),
+    { id: 'edit', label: 'Edit' },
   ];
-  if (doc.settings.instanceMode === 'single') items.push('Set as Secure Score instance');
-  return items;
+}
+
+/** The add form's values for an existing instance, to edit it. */
+export function formValues(i: Instance): Record<string, string> {
+  return {
+    app: i.app,
+    name: i.name,
+    url: i.baseUrl,
+    variable: i.credential.kind === 'env' ? i.credential.variable : '',
+    extra: Object.entries(i.options)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', '),
+  };
 }
 
 export const ADD_FIELDS = [
@@ -165,7 +186,8 @@ function command(state: UIState, c: Command, ctx: Context): Step | undefined {
   const at = selectedIndex(state, key, ids);
   const page = Math.max(1, ctx.listRows - 1);
   const mutate = (s: UIState, effects: Effect[]): Step =>
-    ctx.readOnly ? ok({ ...s, message: 'read-only: changes are disabled' }) : ok(s, effects);
+    // Read-only: nothing opens that could change the store; say why instead.
+    ctx.readOnly ? ok({ ...state, message: 'read-only: changes are disabled' }) : ok(s, effects);
 
   switch (c) {
     case 'quit':
@@ -247,7 +269,7 @@ function command(state: UIState, c: Command, ctx: Context): Step | undefined {
         { type: 'toggle', instanceId: inst.id },
       ]);
     }
-    if (c === 'menu' && inst) return ok({ ...state, overlay: { kind: 'menu', choice: 0 } });
+    if (c === 'menu' && inst) return mutate({ ...state, overlay: { kind: 'menu', choice: 0 } }, []);
     if (c === 'add')
       return mutate(
         {
@@ -332,14 +354,14 @@ function overlayKey(state: UIState, o: Overlay, key: string, ctx: Context): Step
 
   if (o.kind === 'menu') {
     const inst = selectedInstance(state, ctx);
-    const items = menuLabels(ctx.doc, inst);
+    const items = menuItems(ctx.doc, inst);
     if (key === 'escape') return close();
     if (key === 'up' || key === 'k')
       return ok({ ...state, overlay: { ...o, choice: Math.max(0, o.choice - 1) } });
     if (key === 'down' || key === 'j')
       return ok({ ...state, overlay: { ...o, choice: Math.min(items.length - 1, o.choice + 1) } });
     if (key === 'enter' && inst) {
-      const what = MENU_ITEMS[o.choice];
+      const what = items[o.choice]?.id;
       if (ctx.readOnly) return close({ message: 'read-only: changes are disabled' });
       if (what === 'toggle')
         return ok({ ...state, overlay: undefined }, [{ type: 'toggle', instanceId: inst.id }]);
@@ -347,6 +369,11 @@ function overlayKey(state: UIState, o: Overlay, key: string, ctx: Context): Step
         return ok({ ...state, overlay: undefined, message: `polling ${inst.name}…` }, [
           { type: 'poll', instanceIds: [inst.id] },
         ]);
+      if (what === 'edit')
+        return ok({
+          ...state,
+          overlay: { kind: 'add', field: 1, values: formValues(inst), confirm: false, editId: inst.id },
+        });
       if (what === 'secureScoreInstance')
         return ok(
           {
@@ -417,6 +444,15 @@ export function runCommand(state: UIState, line: string, ctx: Context): Step {
     case 'actions':
     case 'history':
       return { state: go(state, name, false), effects: [] };
+    case 'mode': {
+      if (arg !== 'single' && arg !== 'multiple') return msg('usage: :mode single | :mode multiple');
+      if (ctx.readOnly) return msg('read-only: changes are disabled');
+      const note =
+        arg === 'single'
+          ? "single-instance mode: only each app's Secure Score instance counts (set it with . in the drawer)"
+          : 'multiple-instance mode: every instance with recommendations on counts';
+      return { state: { ...state, message: note }, effects: [{ type: 'mode', mode: arg }] };
+    }
     case 'clear':
       return { state: { ...state, filter: INITIAL.filter, appText: '', drawerText: '' }, effects: [] };
     case 'product': {
@@ -533,7 +569,14 @@ function addKey(state: UIState, o: Extract<Overlay, { kind: 'add' }>, key: strin
     effects: [],
   });
   if (key === 'escape')
-    return { state: { ...state, overlay: undefined, message: 'nothing was added' }, effects: [] };
+    return {
+      state: {
+        ...state,
+        overlay: undefined,
+        message: o.editId ? 'nothing was changed' : 'nothing was added',
+      },
+      effects: [],
+    };
   if (o.confirm) {
     if (key === 'y' || key === 'enter') {
       const checked = validateAdd(o.values, ctx.doc);
@@ -554,11 +597,18 @@ function addKey(state: UIState, o: Extract<Overlay, { kind: 'add' }>, key: strin
   if (key === 'down' || key === 'tab') return set({ field: Math.min(ADD_FIELDS.length - 1, o.field + 1) });
   if (key === 'enter') {
     if (o.field < ADD_FIELDS.length - 1) return set({ field: o.field + 1 });
-    const checked = validateAdd(o.values, ctx.doc);
+    const checked = validateAdd(o.values, ctx.doc, o.editId);
     if ('error' in checked) return set({ error: checked.error });
+    // Editing changes nothing permanent: saved at once. Adding asks first (see the form).
+    if (o.editId)
+      return {
+        state: { ...state, overlay: undefined, message: `saved ${checked.instance.name}` },
+        effects: [{ type: 'edit', instanceId: o.editId, instance: checked.instance }],
+      };
     return set({ confirm: true, error: undefined });
   }
   const f = ADD_FIELDS[o.field]!.key;
+  if (o.editId && f === 'app') return { state, effects: [] }; // an instance never changes app
   const value = edit(o.values[f] ?? '', key, 300);
   return value === undefined
     ? { state, effects: [] }

@@ -25,7 +25,15 @@ export type Overlay =
       expiry: string;
       error?: string;
     }
-  | { kind: 'add'; field: number; values: Record<string, string>; error?: string; confirm: boolean };
+  | {
+      kind: 'add';
+      field: number;
+      values: Record<string, string>;
+      error?: string;
+      confirm: boolean;
+      /** Set when the form edits this instance instead of adding one. */
+      editId?: string;
+    };
 
 export interface UIState {
   view: View;

@@ -35,7 +35,8 @@ export function sanitize(input: unknown, options: SanitizeOptions = {}): string 
   let s = typeof input === 'string' ? input : input === undefined || input === null ? '' : String(input);
   s = s.toWellFormed().normalize('NFC');
   s = s.replace(SEQUENCES, '');
-  s = s.replace(/\r\n?/g, '\n').replace(/\t/g, '  ');
+  // Unicode line and paragraph separators break lines in some terminals: treat them as newlines.
+  s = s.replace(/\r\n?|[\u2028\u2029]/g, '\n').replace(/\t/g, '  ');
   s = s.replace(CONTROLS, '');
   s = s.replace(FORMAT, (ch, offset: number, whole: string) =>
     ch === '\u200D' && ZWJ_IN_EMOJI.test(whole.slice(Math.max(0, offset - 3), offset + 3)) ? ch : '',

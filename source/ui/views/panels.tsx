@@ -9,7 +9,7 @@ import {
 } from '../../domain/schemas.js';
 import type { Action, ScoreViews } from '../../domain/scoring.js';
 import { scoreByApp, scoreByInstance } from '../../domain/scoring.js';
-import { ADD_FIELDS, menuLabels } from '../controller.js';
+import { ADD_FIELDS, menuItems } from '../controller.js';
 import { helpRows, type Keymap } from '../keys.js';
 import { ago, percent, points } from '../model.js';
 import type { Overlay, UIState } from '../state.js';
@@ -150,7 +150,6 @@ export function ScorePanel({
   return (
     <Box flexDirection="column">
       {lines.slice(0, height).map((l, i) => (
-        // biome-ignore lint/suspicious/noArrayIndexKey: static lines
         <Text key={i} {...(l.color ? { color: l.color } : {})} bold={l.bold ?? false} wrap="truncate-end">
           {l.text || ' '}
         </Text>
@@ -209,7 +208,6 @@ export function HelpPanel({ keymap, height, width }: { keymap: Keymap; height: n
     <Box flexDirection="column">
       <Text bold>Keys</Text>
       {lines.slice(0, height - 1).map((l, i) => (
-        // biome-ignore lint/suspicious/noArrayIndexKey: static lines
         <Text key={i} wrap="truncate-end">
           {l || ' '}
         </Text>
@@ -231,7 +229,7 @@ export function OverlayPanel({
 }) {
   const t = useTheme();
   if (overlay.kind === 'menu') {
-    const items = menuLabels(doc, instance);
+    const items = menuItems(doc, instance).map((m) => m.label);
     return (
       <Box flexDirection="column" borderStyle="single" paddingX={1}>
         <Text bold>{`… ${sanitize(instance?.name ?? '')}`}</Text>
