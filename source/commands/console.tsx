@@ -1,3 +1,4 @@
+import chalk from 'chalk';
 import { render } from 'ink';
 import { CONNECTORS } from '../connectors/registry.js';
 import { BackgroundPoller } from '../poller/background.js';
@@ -19,6 +20,9 @@ export async function runConsole(ctx: Context, o: ConsoleOptions): Promise<numbe
     connectors: CONNECTORS,
     concurrency: 8,
   });
+  // With colour off (--no-color, NO_COLOR) Ink's chalk would drop bold and inverse as well, and
+  // the selection would vanish: keep text attributes on a capable terminal; the theme adds no colour.
+  if (ctx.io.stdout.isTTY && chalk.level === 0 && ctx.io.env.TERM !== 'dumb') chalk.level = 1;
   const app = render(
     <App
       store={ctx.store}

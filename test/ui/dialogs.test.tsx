@@ -1,0 +1,137 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { render } from 'ink-testing-library';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { validateCatalog } from '../../source/catalog/index.js';
+import type { Result } from '../../source/domain/schemas.js';
+import { Store } from '../../source/store/store.js';
+import { App } from '../../source/ui/app.js';
+import { DEFAULT_KEYMAP } from '../../source/ui/keys.js';
+import { NO_COLOR_THEME } from '../../source/ui/theme.js';
+import { control, instance } from '../helpers/fixtures.js';
+import { KEYS, type } from '../helpers/ink.js';
+
+const catalog = validateCatalog({
+  okta: [
+    control('okta.pwd.length', { title: 'Okta password length', maxPoints: 8 }),
+    control('okta.mfa.admin', {
+      title: 'Okta admin MFA',
+      maxPoints: 10,
+      steps: ['Open the policy', 'Require two factors'],
+    }),
+  ],
+});
+const fail = (controlId: string): Result => ({ controlId, outcome: 'fail', evidence: [] });
+
+let store: Store | undefined;
+let unmount: (() => void) | undefined;
+afterEach(() => {
+  unmount?.();
+  store?.close();
+});
+
+async function setup(opts: { readOnly?: boolean } = {}) {
+  const file = join(mkdtempSync(join(tmpdir(), 'dialogs-')), 'store.json');
+  const writer = await Store.open(file);
+  await writer.update((d) => {
+    d.instances.push(
+      instance('eu', { name: 'Okta Contoso EU' }),
+      instance('us', { name: 'Okta Contoso US' }),
+    );
+    const at = new Date().toISOString();
+    d.results.eu = { polledAt: at, results: [fail('okta.pwd.length'), fail('okta.mfa.admin')] };
+    d.results.us = { polledAt: at, results: [fail('okta.pwd.length')] };
+    d.polls.push({
+      at,
+      instanceId: 'eu',
+      changes: [{ instanceId: 'eu', controlId: 'okta.mfa.admin', kind: 'regressed' }],
+    });
+    d.daily.push(
+      { day: '2026-11-20', achieved: 4, possible: 26 },
+      { day: '2026-11-21', achieved: 8, possible: 26 },
+    );
+  });
+  writer.close();
+  store = await Store.open(file, { readOnly: opts.readOnly ?? false });
+  const app = render(
+    <App store={store} catalog={catalog} keymap={DEFAULT_KEYMAP} theme={NO_COLOR_THEME} user="analyst" />,
+  );
+  unmount = app.unmount;
+  await vi.waitFor(() => expect(app.lastFrame()).toContain('Connected apps'));
+  return { ...app, store };
+}
+
+describe('dialogs and views', () => {
+  it('requires a reason for third-party resolution, records who set it, and grants full points unverified', async () => {
+    const { stdin, lastFrame, store } = await setup();
+    await type(stdin, '3');
+    await vi.waitFor(() => expect(lastFrame()).toContain('Okta admin MFA'));
+    await type(stdin, 's', 'j', 'j', 'j', KEYS.enter);
+    await vi.waitFor(() => expect(lastFrame()).toContain('Reason:'));
+    await type(stdin, KEYS.enter);
+    await vi.waitFor(() => expect(lastFrame()).toContain('a reason is required'));
+    await type(stdin, ...'Managed by our IdP vendor', KEYS.enter);
+    await vi.waitFor(() => expect(lastFrame()).toMatch(/Resolved thr.*\s+(critical|high|medium|low)/));
+    expect(store.doc.statuses.at(-1)).toMatchObject({
+      state: 'third_party',
+      by: 'analyst',
+      reason: 'Managed by our IdP vendor',
+    });
+    expect(lastFrame()).toMatch(/10\/10/);
+  });
+
+  it('edits an instance from the options menu, keeping its id and recommendations', async () => {
+    const { stdin, lastFrame, store } = await setup();
+    await type(stdin, KEYS.enter, '.');
+    await vi.waitFor(() => expect(lastFrame()).toContain('Edit'));
+    await type(stdin, 'j', 'j', KEYS.enter);
+    await vi.waitFor(() => expect(lastFrame()).toContain('Okta Contoso EU▏'));
+    for (let i = 0; i < 2; i++) await type(stdin, KEYS.backspace);
+    await type(stdin, ...'Europe', KEYS.enter, KEYS.enter, KEYS.enter, KEYS.enter);
+    await vi.waitFor(() => expect(lastFrame()).toContain('saved Okta Contoso Europe'));
+    const edited = store.doc.instances.find((i) => i.id === 'eu');
+    expect(edited).toMatchObject({ name: 'Okta Contoso Europe', recommendations: true });
+  });
+
+  it('refuses a duplicate name in the add form with the field named', async () => {
+    const { stdin, lastFrame, store } = await setup();
+    await type(stdin, KEYS.enter, 'a', ...'Okta Contoso US', KEYS.enter, ...'https://x.okta.com', KEYS.enter);
+    await type(stdin, ...'TOKEN', KEYS.enter, KEYS.enter);
+    await vi.waitFor(() =>
+      expect(lastFrame()).toContain('Name: Okta already has an instance named "Okta Contoso US"'),
+    );
+    expect(store.doc.instances).toHaveLength(2);
+  });
+
+  it('in read-only mode offers no change and makes none', async () => {
+    const { stdin, lastFrame, store } = await setup({ readOnly: true });
+    expect(lastFrame()).not.toContain('Space on/off');
+    await type(stdin, KEYS.enter, ' ');
+    await vi.waitFor(() => expect(lastFrame()).toContain('read-only: changes are disabled'));
+    await type(stdin, '.', 'a');
+    expect(lastFrame()).not.toContain('Add an instance');
+    expect(store.doc.instances.every((i) => i.recommendations)).toBe(true);
+  });
+
+  it('shows the score views, the breakdown and the trend, and the changes per poll', async () => {
+    const { stdin, lastFrame } = await setup();
+    await type(stdin, '2');
+    await vi.waitFor(() => expect(lastFrame()).toContain('Current score: 0.0%'));
+    expect(lastFrame()).toMatch(/Trend \(2 days\): [▁▂▃▄▅▆▇█ ]+/);
+    expect(lastFrame()).toContain('By instance');
+    await type(stdin, 'v');
+    await vi.waitFor(() => expect(lastFrame()).toContain('Planned score'));
+    await type(stdin, '4');
+    await vi.waitFor(() => expect(lastFrame()).toContain('1 regressed'));
+    expect(lastFrame()).toContain('2026-11-21');
+  });
+
+  it('switches to single-instance mode from the command line', async () => {
+    const { stdin, lastFrame, store } = await setup();
+    await type(stdin, ':', ...'mode single', KEYS.enter);
+    await vi.waitFor(() => expect(store.doc.settings.instanceMode).toBe('single'));
+    // Only each app's Secure Score instance counts now, and none is set yet.
+    await vi.waitFor(() => expect(lastFrame()).toContain('Secure Score – (0/0)'));
+  });
+});
