@@ -53,6 +53,8 @@ export class FakeTty extends EventEmitter {
   isTTY = true;
   bytes = 0;
   writes: { at: number; bytes: number }[] = [];
+  /** The last few kilobytes written, to check what the program shows. */
+  tail = '';
   constructor(
     public columns: number,
     public rows: number,
@@ -63,6 +65,9 @@ export class FakeTty extends EventEmitter {
     const n = typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
     this.bytes += n;
     this.writes.push({ at: performance.now(), bytes: n });
+    this.tail = (this.tail + (typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString())).slice(
+      -8192,
+    );
     cb?.();
     return true;
   };

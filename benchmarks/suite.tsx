@@ -4,9 +4,11 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import pty from '@lydell/node-pty';
+import chalk from 'chalk';
 import { render } from 'ink';
 import { loadCatalog } from '../source/catalog/index.js';
 import { CONNECTORS } from '../source/connectors/registry.js';
+import { buildActions } from '../source/domain/scoring.js';
 import { pollInstances } from '../source/poller/poller.js';
 import { startSimulator } from '../source/simulator/server.js';
 import type { DemoTenant } from '../source/simulator/types.js';
@@ -191,6 +193,7 @@ async function main() {
   // ---- keystrokes and terminal bytes, in process at 120x40 ----
   if (want('keys')) {
     const stdout = new FakeTty(120, 40);
+    chalk.level = 1; // as on a terminal: the selection is drawn in inverse video
     const stdin = new FakeStdin();
     const app = render(
       <App store={store} catalog={catalog} keymap={DEFAULT_KEYMAP} theme={NO_COLOR_THEME} user="bench" />,
@@ -200,7 +203,7 @@ async function main() {
         exitOnCtrlC: false,
         patchConsole: false,
         incrementalRendering: true,
-        maxFps: 30,
+        maxFps: Number(process.env.BENCH_MAXFPS ?? 30),
       },
     );
     await stdout.quiet(200);
@@ -216,6 +219,8 @@ async function main() {
       return { ms: first ? first.at - t0 : Number.NaN, bytes: stdout.bytes - bytes0 };
     };
     await press('3');
+    if (!stdout.tail.includes('Recommended actions'))
+      throw new Error(`the console did not open Recommended actions:\n${stdout.tail.slice(-1500)}`);
     const latency: number[] = [];
     const navBytes: number[] = [];
     const keys = SMOKE ? 5 : 40;
@@ -228,6 +233,7 @@ async function main() {
     for (const ch of 'password') latency.push((await press(ch)).ms);
     await press('\r');
     await press('\u001b');
+    if (process.env.BENCH_DEBUG) console.log('latencies', latency.map((x) => x.toFixed(1)).join(' '));
     await sleep(100);
     results.push({
       name: 'key to frame (move, page, filter) p95',
@@ -255,13 +261,14 @@ async function main() {
       budget: 0,
       runs: 1,
     });
-    // A store update that changes one visible row (the selected action's status).
+    // A store update that changes one visible row: the status of the first action on screen.
+    await press('g');
+    const top = buildActions(store.doc, catalog.byId, new Date())[0]!;
     const update0 = stdout.bytes;
     await store.update((d) => {
-      const first = d.instances.find((i) => i.recommendations)!;
       d.statuses.push({
-        instanceId: first.id,
-        controlId: d.results[first.id]!.results[0]!.controlId,
+        instanceId: top.instance.id,
+        controlId: top.control.id,
         state: 'planned',
         reason: '',
         by: 'bench',

@@ -72,7 +72,7 @@ const leaveOut = {
   },
 };
 
-export async function bundle(entry = 'source/main.ts', outfile = OUT, external = []) {
+export async function bundle(entry = 'source/main.ts', outfile = OUT, external = [], minify = true) {
   mkdirSync('dist', { recursive: true });
   // Ink imports react-devtools-core only when DEV is set; stub it so the bundle has no such import.
   writeFileSync('dist/.devtools-stub.mjs', 'export default { initialize() {}, connectToDevTools() {} };\n');
@@ -84,7 +84,7 @@ export async function bundle(entry = 'source/main.ts', outfile = OUT, external =
     format: 'esm',
     target: 'node20',
     jsx: 'automatic',
-    minify: true,
+    minify,
     legalComments: 'none',
     alias: { 'react-devtools-core': './dist/.devtools-stub.mjs' },
     define: { 'process.env.NODE_ENV': '"production"' },

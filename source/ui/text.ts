@@ -31,8 +31,12 @@ export interface SanitizeOptions {
   multiline?: boolean;
 }
 
+// Printable ASCII needs no work: the common case, checked first because rows are drawn per key.
+const PLAIN = /^[\x20-\x7e]*$/;
+
 export function sanitize(input: unknown, options: SanitizeOptions = {}): string {
   let s = typeof input === 'string' ? input : input === undefined || input === null ? '' : String(input);
+  if (PLAIN.test(s)) return s;
   s = s.toWellFormed().normalize('NFC');
   s = s.replace(SEQUENCES, '');
   // Unicode line and paragraph separators break lines in some terminals: treat them as newlines.
@@ -57,13 +61,16 @@ export function width(s: string): number {
   return w;
 }
 
+const segmenter = new Intl.Segmenter();
+
 /** Cut to at most `cells` display cells, ending in an ellipsis when cut. */
 export function truncate(s: string, cells: number): string {
   if (cells <= 0) return '';
   if (width(s) <= cells) return s;
+  if (PLAIN.test(s)) return `${s.slice(0, cells - 1)}…`;
   let out = '';
   let used = 0;
-  for (const ch of new Intl.Segmenter().segment(s)) {
+  for (const ch of segmenter.segment(s)) {
     const w = width(ch.segment);
     if (used + w > cells - 1) break;
     out += ch.segment;
