@@ -33,3 +33,14 @@ export interface Connector {
   /** Read every dataset the catalog's rules use. Throws ConnectorError when the instance cannot be read. */
   collect(ctx: CollectContext): Promise<CollectOutput>;
 }
+
+/** What every connector's HttpClient takes from the poll: the instance's URL and CA file, the clock, the deadline, the limits. */
+export function instanceOptions(ctx: CollectContext) {
+  return {
+    baseUrl: ctx.instance.baseUrl,
+    clock: ctx.clock,
+    deadline: ctx.deadline,
+    ...ctx.limits,
+    ...(ctx.instance.caFile ? { caFile: ctx.instance.caFile } : {}),
+  };
+}

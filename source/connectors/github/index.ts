@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Dataset, Datasets } from '../../domain/rules.js';
 import { check, dataset, linkPaged } from '../datasets.js';
 import { ConnectorError, HttpClient, header, type Vendor, waitUntilEpochSeconds } from '../http.js';
-import type { CollectContext, Connector } from '../types.js';
+import { type CollectContext, type Connector, instanceOptions } from '../types.js';
 
 /**
  * GitHub REST API (api.github.com, or `https://HOST/api/v3` for Enterprise Server): Bearer token,
@@ -316,13 +316,10 @@ export const github: Connector = {
     if (!ORG_LOGIN.test(login))
       throw new ConnectorError(`"${login}" is not a GitHub organisation login`, 'http');
     const client = new HttpClient({
-      baseUrl: ctx.instance.baseUrl,
+      ...instanceOptions(ctx),
       vendor: githubVendor,
       auth: () => ({ authorization: `Bearer ${ctx.secret}` }),
       secrets: () => [ctx.secret],
-      clock: ctx.clock,
-      deadline: ctx.deadline,
-      ...(ctx.instance.caFile ? { caFile: ctx.instance.caFile } : {}),
     });
     const o = `/orgs/${encodeURIComponent(login)}`;
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Datasets } from '../../domain/rules.js';
 import { check, dataset, linkPaged } from '../datasets.js';
 import { HttpClient, type Vendor, waitUntilEpochSeconds } from '../http.js';
-import type { CollectContext, Connector } from '../types.js';
+import { type CollectContext, type Connector, instanceOptions } from '../types.js';
 
 /** Okta Management API: `Authorization: SSWS <token>` (or Bearer), Link paging with `after`. */
 export const oktaVendor: Vendor = {
@@ -85,14 +85,10 @@ export const okta: Connector = {
   async collect(ctx: CollectContext) {
     const scheme = ctx.instance.options.auth === 'bearer' ? 'Bearer' : 'SSWS';
     const client = new HttpClient({
-      baseUrl: ctx.instance.baseUrl,
+      ...instanceOptions(ctx),
       vendor: oktaVendor,
       auth: () => ({ authorization: `${scheme} ${ctx.secret}` }),
       secrets: () => [ctx.secret],
-      clock: ctx.clock,
-      deadline: ctx.deadline,
-      ...ctx.limits,
-      ...(ctx.instance.caFile ? { caFile: ctx.instance.caFile } : {}),
     });
     const list = (path: string, what: string) =>
       dataset(() => linkPaged(client, path, { limit: 200 }, z.array(obj), what));

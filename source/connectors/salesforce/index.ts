@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Dataset, Datasets } from '../../domain/rules.js';
 import { check, dataset } from '../datasets.js';
 import { ConnectorError, HttpClient, type HttpResponse, header, type Vendor } from '../http.js';
-import type { CollectContext, Connector } from '../types.js';
+import { type CollectContext, type Connector, instanceOptions } from '../types.js';
 
 /**
  * Salesforce REST and Tooling APIs: OAuth 2.0 client credentials on the org's My Domain, SOQL
@@ -197,13 +197,9 @@ class SalesforceSession {
 
   constructor(private readonly ctx: CollectContext) {
     const common = {
-      baseUrl: ctx.instance.baseUrl,
+      ...instanceOptions(ctx),
       vendor: salesforceVendor,
       secrets: () => [ctx.secret, this.accessToken],
-      clock: ctx.clock,
-      deadline: ctx.deadline,
-      ...ctx.limits,
-      ...(ctx.instance.caFile ? { caFile: ctx.instance.caFile } : {}),
     };
     this.tokenClient = new HttpClient({ ...common, auth: () => ({}) });
     this.api = new HttpClient({

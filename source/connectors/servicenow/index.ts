@@ -11,7 +11,7 @@ import {
   type Vendor,
   waitUntilEpochSeconds,
 } from '../http.js';
-import type { CollectContext, Connector } from '../types.js';
+import { type CollectContext, type Connector, instanceOptions } from '../types.js';
 
 /**
  * ServiceNow Table API: `GET /api/now/table/{table}` with Basic auth (integration user + password)
@@ -163,14 +163,11 @@ export const servicenow: Connector = {
   async collect(ctx: CollectContext) {
     const authorization = authHeader(ctx);
     const client = new HttpClient({
-      baseUrl: ctx.instance.baseUrl,
+      ...instanceOptions(ctx),
       vendor: servicenowVendor,
       auth: () => ({ authorization }),
       // The Basic header is the password in base64: as secret as the password itself.
       secrets: () => [ctx.secret, authorization.split(' ')[1] ?? ''],
-      clock: ctx.clock,
-      deadline: ctx.deadline,
-      ...(ctx.instance.caFile ? { caFile: ctx.instance.caFile } : {}),
     });
     const controls = loadCatalog().forApp('servicenow');
     const names = wanted(controls, PROPERTIES, '/name');
