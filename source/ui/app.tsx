@@ -45,6 +45,8 @@ import {
   ScorePanel,
 } from './views/panels.js';
 
+const SHORT_TITLES = ['Apps', 'Score', 'Actions', 'History'];
+
 export const MIN_COLUMNS = 80;
 export const MIN_ROWS = 24;
 
@@ -376,7 +378,9 @@ export function App(props: AppProps) {
       state.view === v ||
       (v === 'apps' && state.view === 'drawer') ||
       (v === 'actions' && state.view === 'detail');
-    return { label: ` ${i + 1} ${VIEW_TITLES[v]} `, active };
+    // Narrow terminals get short tab names so the score stays on the line.
+    const name = columns < 100 ? SHORT_TITLES[i] : VIEW_TITLES[v];
+    return { label: ` ${i + 1} ${name} `, active };
   });
   const c = views.current;
   const scoreText = `Secure Score ${percent(c)} (${points(c.achieved)}/${points(c.possible)})`;
@@ -403,7 +407,7 @@ export function App(props: AppProps) {
       : state.view === 'drawer'
         ? 'Space on/off · . options · a add · r poll · Esc back · ? help'
         : state.view === 'actions'
-          ? 'Enter open · / text · P product · I instance · A accepted · o sort · s status · ? help'
+          ? 'Enter open · / text · P/I product/instance · A accepted · o sort · s status · ? help'
           : state.view === 'detail'
             ? 'Tab tabs · j/k scroll · s status · Esc back · ? help'
             : 'Enter open · / filter · : command · 1-4 views · r poll · ? help · q quit';

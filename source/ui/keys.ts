@@ -148,7 +148,16 @@ export function keyNames(input: string, key: InkKey): string[] {
   if (key.ctrl && input.length === 1) return [`ctrl+${input.toLowerCase()}`];
   if (!input || TERMINAL_REPLY.test(input)) return [];
   if (key.meta) return [];
-  return [...input].filter((ch) => ch >= ' ' && ch !== '\u007f').map((ch) => (ch === ' ' ? 'space' : ch));
+  // A burst can carry Enter, Tab or Backspace among the characters ("3\r" from a fast typist).
+  const names: string[] = [];
+  for (const ch of input) {
+    if (ch === '\r' || ch === '\n') names.push('enter');
+    else if (ch === '\t') names.push('tab');
+    else if (ch === '\u007f' || ch === '\b') names.push('backspace');
+    else if (ch === ' ') names.push('space');
+    else if (ch > ' ') names.push(ch);
+  }
+  return names;
 }
 
 /** The help overlay's rows, generated from the keymap. */

@@ -32,6 +32,9 @@ describe('keyNames', () => {
   it('splits a burst of typed keys so none is lost', () => {
     expect(keyNames('jjj', none)).toEqual(['j', 'j', 'j']);
     expect(keyNames('a b', none)).toEqual(['a', 'space', 'b']);
+    // Enter, Tab and Backspace inside a burst are keys too, not dropped.
+    expect(keyNames('3\r', none)).toEqual(['3', 'enter']);
+    expect(keyNames('ab\u007f\t', none)).toEqual(['a', 'b', 'backspace', 'tab']);
   });
   it('names special keys', () => {
     expect(keyNames('', { ...none, upArrow: true })).toEqual(['up']);

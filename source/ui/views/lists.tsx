@@ -115,14 +115,21 @@ export function instanceHeader(width: number): string {
   ].join(' ');
 }
 
-/** Columns of the Recommended actions table; narrow terminals drop the least useful first. */
+/**
+ * Columns of the Recommended actions table. Narrow terminals drop the product column (the
+ * instance's name carries it) and shorten severity, so the title keeps room; wide ones add the result.
+ */
 export function actionColumns(width: number) {
+  const narrow = width < 99; // below a 100-column terminal
   const wide = width >= 110;
-  const fixed = 5 + 11 + (wide ? 19 : 0) + 9 + 15 + 9;
-  const title = Math.max(16, width - fixed - 16);
-  const instance = Math.max(10, width - fixed - title - 1);
-  return { wide, title, instance };
+  const fixed = 5 + (narrow ? 0 : 11) + (wide ? 9 : 0) + 9 + 15 + (narrow ? 5 : 9);
+  const flexible = Math.max(30, width - fixed);
+  const instance = Math.max(12, Math.floor(flexible * 0.38));
+  const title = Math.max(16, flexible - instance - 1);
+  return { narrow, wide, title, instance };
 }
+
+const SEVERITY_SHORT = { critical: 'crit', high: 'high', medium: 'med', low: 'low' } as const;
 
 export function actionLine(a: Action, width: number): string {
   const c = actionColumns(width);
@@ -131,12 +138,12 @@ export function actionLine(a: Action, width: number): string {
   return [
     fitCells(String(a.rank), 4, 'right'),
     cell(a.control.title, c.title),
-    fitCells(APP_LABELS[a.instance.app], 10),
+    ...(c.narrow ? [] : [fitCells(APP_LABELS[a.instance.app], 10)]),
     cell(a.instance.name, c.instance),
-    ...(c.wide ? [fitCells(a.result.outcome === 'unknown' ? 'unknown' : a.result.outcome, 8)] : []),
+    ...(c.wide ? [fitCells(a.result.outcome, 8)] : []),
     fitCells(pts, 8, 'right'),
     fitCells(truncate(status, 14), 14),
-    fitCells(a.control.severity, 8),
+    c.narrow ? fitCells(SEVERITY_SHORT[a.control.severity], 4) : fitCells(a.control.severity, 8),
   ].join(' ');
 }
 
@@ -145,12 +152,12 @@ export function actionHeader(width: number): string {
   return [
     fitCells('#', 4, 'right'),
     fitCells('Title', c.title),
-    fitCells('Product', 10),
+    ...(c.narrow ? [] : [fitCells('Product', 10)]),
     fitCells('Instance', c.instance),
     ...(c.wide ? [fitCells('Result', 8)] : []),
     fitCells('Points', 8, 'right'),
     fitCells('Status', 14),
-    fitCells('Severity', 8),
+    c.narrow ? fitCells('Sev', 4) : fitCells('Severity', 8),
   ].join(' ');
 }
 
