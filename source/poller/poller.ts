@@ -1,4 +1,3 @@
-import { current, isDraft } from 'immer';
 import type { Catalog } from '../catalog/index.js';
 import { CredentialError, resolveSecret } from '../connectors/credentials.js';
 import { type Clock, ConnectorError, type HttpLimits, redact, systemClock } from '../connectors/http.js';
@@ -100,37 +99,49 @@ function redactResult(r: Result, secrets: string[]): Result {
   };
 }
 
-/** Fold one finished poll into the document: results replaced only on success, history appended. */
-export function applyPoll(
-  doc: StoreDoc,
-  polled: { results?: Result[]; summary: PollSummary },
-  at: Date,
-): void {
-  const instance = doc.instances.find((i) => i.id === polled.summary.instanceId);
-  if (!instance) return; // removed while polling
-  const s = polled.summary;
-  instance.lastPoll = {
-    at: at.toISOString(),
-    outcome: s.outcome,
-    durationMs: s.durationMs,
-    ...(s.error ? { error: s.error } : {}),
-  };
-  if (!polled.results) return; // keep the earlier results and score
-  const before = doc.results[instance.id]?.results;
-  const changes = diffResults(instance.id, before, polled.results);
-  doc.results[instance.id] = { polledAt: at.toISOString(), results: polled.results };
-  if (changes.length > 0) doc.polls.push({ at: at.toISOString(), instanceId: instance.id, changes });
-}
+export type Polled = { results?: Result[]; summary: PollSummary; at: Date };
 
-/** After a batch: today's score point, and poll history older than 90 days dropped. */
-export function recordDay(doc: StoreDoc, catalog: Catalog, now: Date): void {
-  // Score a plain snapshot: reading a whole draft through immer's proxies would copy it all.
-  const plain = isDraft(doc) ? current(doc) : doc;
-  const score = scoreViews(buildActions(plain, catalog.byId, now)).current;
-  doc.daily = upsertDaily(doc.daily, { day: dayOf(now), achieved: score.achieved, possible: score.possible });
+/**
+ * Fold finished polls into the document: results replaced only on success, history appended,
+ * today's score point updated, poll history older than 90 days dropped. `doc` may be an immer
+ * draft: instances are found by index in the plain `base` (searching a draft would copy every
+ * instance it passes), and the score is computed on a plain document, never through the draft.
+ */
+export function applyPolls(
+  doc: StoreDoc,
+  base: StoreDoc,
+  batch: readonly Polled[],
+  catalog: Catalog,
+  now: Date,
+): void {
+  const index = new Map(base.instances.map((i, n) => [i.id, n]));
+  const results = { ...base.results };
+  for (const polled of batch) {
+    const n = index.get(polled.summary.instanceId);
+    const instance = n === undefined ? undefined : doc.instances[n];
+    if (!instance) continue; // removed while polling
+    const s = polled.summary;
+    const at = polled.at.toISOString();
+    instance.lastPoll = {
+      at,
+      outcome: s.outcome,
+      durationMs: s.durationMs,
+      ...(s.error ? { error: s.error } : {}),
+    };
+    if (!polled.results) continue; // keep the earlier results and score
+    const changes = diffResults(instance.id, results[instance.id]?.results, polled.results);
+    results[instance.id] = { polledAt: at, results: polled.results };
+    doc.results[instance.id] = results[instance.id]!;
+    if (changes.length > 0) doc.polls.push({ at, instanceId: instance.id, changes });
+  }
+  const score = scoreViews(buildActions({ ...base, results }, catalog.byId, now)).current;
+  doc.daily = upsertDaily(base.daily, {
+    day: dayOf(now),
+    achieved: score.achieved,
+    possible: score.possible,
+  });
   const cutoff = new Date(now.getTime() - POLL_HISTORY_DAYS * 86_400_000).toISOString();
-  if (doc.polls.length > 0 && (doc.polls[0]?.at ?? '') < cutoff)
-    doc.polls = doc.polls.filter((p) => p.at >= cutoff);
+  if ((base.polls[0]?.at ?? cutoff) < cutoff) doc.polls = doc.polls.filter((p) => p.at >= cutoff);
 }
 
 /** Poll instances with bounded concurrency; commits in batches; one instance's failure never stops others. */
@@ -140,7 +151,7 @@ export async function pollInstances(ids: readonly string[], deps: PollDeps): Pro
     .map((id) => deps.store.doc.instances.find((i) => i.id === id))
     .filter((i): i is Instance => i !== undefined);
   const summaries: PollSummary[] = [];
-  let pending: { results?: Result[]; summary: PollSummary; at: Date }[] = [];
+  let pending: Polled[] = [];
   let lastCommit = clock.now();
   let committing: Promise<void> = Promise.resolve();
 
@@ -150,10 +161,8 @@ export async function pollInstances(ids: readonly string[], deps: PollDeps): Pro
     lastCommit = clock.now();
     committing = committing.then(async () => {
       if (batch.length === 0 || deps.store.readOnly) return;
-      await deps.store.update((doc) => {
-        for (const p of batch) applyPoll(doc, p, p.at);
-        recordDay(doc, deps.catalog, new Date(clock.now()));
-      });
+      const base = deps.store.doc;
+      await deps.store.update((doc) => applyPolls(doc, base, batch, deps.catalog, new Date(clock.now())));
     });
     return committing;
   };
