@@ -116,3 +116,28 @@ describe('console', () => {
     await vi.waitFor(() => expect(lastFrame()).toContain(' 1. do it'));
   });
 });
+
+describe('live updates', () => {
+  it('keep the selection on the same action when a poll re-ranks the list', async () => {
+    const { stdin, lastFrame, store } = await setup();
+    await type(stdin, '3', 'j');
+    await vi.waitFor(() => expect(lastFrame()).toContain('Recommended actions (3)'));
+    // Open and close the second row to learn which action is selected.
+    await type(stdin, KEYS.enter);
+    await vi.waitFor(() => expect(lastFrame()).toContain('Description'));
+    const title = /^(.+) — /m.exec(lastFrame()!.split('\n')[1] ?? '')?.[1];
+    await type(stdin, KEYS.escape);
+    // A poll fixes the first-ranked action, so the selected one moves up a row.
+    const first = /^\s+1 (Okta password length|Okta admin MFA|GitHub org 2FA)/m.exec(lastFrame()!)?.[1];
+    expect(first).toBeTruthy();
+    expect(first).not.toBe(title);
+    await store.update((d) => {
+      for (const r of Object.values(d.results))
+        for (const res of r.results)
+          if (catalog.byId.get(res.controlId)?.title === first) res.outcome = 'pass';
+    });
+    await type(stdin, KEYS.enter);
+    await vi.waitFor(() => expect(lastFrame()).toContain('Description'));
+    expect(lastFrame()!.split('\n')[1]).toContain(`${title} — `);
+  });
+});
