@@ -10,6 +10,7 @@ import { loadCatalog } from '../source/catalog/index.js';
 import { CONNECTORS } from '../source/connectors/registry.js';
 import { buildActions } from '../source/domain/scoring.js';
 import { pollInstances } from '../source/poller/poller.js';
+import { demoInstance } from '../source/simulator/demo.js';
 import { startSimulator } from '../source/simulator/server.js';
 import type { DemoTenant } from '../source/simulator/types.js';
 import { DEMO_TENANTS, VENDOR_SIMS } from '../source/simulator/vendors.js';
@@ -304,15 +305,8 @@ async function main() {
     await pollStore.update((d) => {
       for (const t of tenants)
         d.instances.push({
-          id: t.id,
-          app: t.app,
-          name: t.name,
-          baseUrl: `${origin}/${t.id}`,
-          credential: { kind: 'env', variable: t.variable },
-          options: t.options ?? {},
+          ...demoInstance(t, `${origin}/${t.id}`, new Date().toISOString()),
           recommendations: true,
-          pollIntervalMinutes: 60,
-          createdAt: new Date().toISOString(),
         });
     });
     const cpu0 = process.cpuUsage();

@@ -1,6 +1,7 @@
 import type { Instance } from '../domain/schemas.js';
 import type { Store } from '../store/store.js';
 import { type Simulator, startSimulator } from './server.js';
+import type { DemoTenant } from './types.js';
 import { DEMO_TENANTS, VENDOR_SIMS } from './vendors.js';
 
 /**
@@ -19,21 +20,26 @@ export async function startDemo(store: Store, env: NodeJS.ProcessEnv = process.e
         existing.baseUrl = sim.baseUrl(t.id);
         continue;
       }
-      const instance: Instance = {
-        id: t.id,
-        app: t.app,
-        name: t.name,
-        baseUrl: sim.baseUrl(t.id),
-        credential: { kind: 'env', variable: t.variable },
-        options: t.options ?? {},
-        recommendations: t.recommendations,
-        pollIntervalMinutes: 60,
-        createdAt: now,
-      };
+      const instance = demoInstance(t, sim.baseUrl(t.id), now);
       doc.instances.push(instance);
     }
   };
   if (store.readOnly) store.patchInMemory(change);
   else await store.update(change);
   return sim;
+}
+
+/** The instance of a demo tenant, served at `baseUrl`; its token is read from the tenant's variable. */
+export function demoInstance(t: DemoTenant, baseUrl: string, createdAt: string): Instance {
+  return {
+    id: t.id,
+    app: t.app,
+    name: t.name,
+    baseUrl,
+    credential: { kind: 'env', variable: t.variable },
+    options: t.options ?? {},
+    recommendations: t.recommendations,
+    pollIntervalMinutes: 60,
+    createdAt,
+  };
 }

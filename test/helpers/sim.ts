@@ -1,6 +1,7 @@
 import type { Connector } from '../../source/connectors/types.js';
 import type { Instance } from '../../source/domain/schemas.js';
 import type { Fault } from '../../source/simulator/faults.js';
+import { demoInstance } from '../../source/simulator/demo.js';
 import { type Simulator, startSimulator } from '../../source/simulator/server.js';
 import type { DemoTenant } from '../../source/simulator/types.js';
 import { VENDOR_SIMS } from '../../source/simulator/vendors.js';
@@ -14,15 +15,8 @@ export async function simulate(tenants: DemoTenant[], faults: Fault[] = []): Pro
 /** An instance of a tenant, pointing at the simulator. */
 export function instanceFor(sim: Simulator, t: DemoTenant, extra: Partial<Instance> = {}): Instance {
   return {
-    id: t.id,
-    app: t.app,
-    name: t.name,
-    baseUrl: sim.baseUrl(t.id),
-    credential: { kind: 'env', variable: t.variable },
-    options: t.options ?? {},
+    ...demoInstance(t, sim.baseUrl(t.id), '2026-11-01T00:00:00.000Z'),
     recommendations: true,
-    pollIntervalMinutes: 60,
-    createdAt: '2026-11-01T00:00:00.000Z',
     ...extra,
   };
 }
