@@ -161,7 +161,16 @@ export function actionHeader(width: number): string {
   ].join(' ');
 }
 
-export function ActionRow({ a, selected, width }: { a: Action; selected: boolean; width: number }) {
+// Memoised: moving the selection re-renders two rows, not the whole window.
+export const ActionRow = memo(function ActionRow({
+  a,
+  selected,
+  width,
+}: {
+  a: Action;
+  selected: boolean;
+  width: number;
+}) {
   const t = useTheme();
   const color =
     a.state === 'completed'
@@ -169,7 +178,7 @@ export function ActionRow({ a, selected, width }: { a: Action; selected: boolean
       : (stateColor(t, a.state) ??
         (a.control.severity === 'critical' ? severityColor(t, 'critical') : undefined));
   return <Row text={actionLine(a, width)} selected={selected} {...(color ? { color } : {})} />;
-}
+});
 
 export function SafeText({
   children,
