@@ -31,22 +31,103 @@ function stale() {
 }
 
 /**
- * Ink 6.8's incremental renderer moves the cursor up one line too few when the previous frame
- * ended in a newline (every frame shorter than the terminal does), so each redraw lands one line
- * lower and the screen scrolls. Fixed here at bundle time; Ink 7+ (Node 22 only) rewrote it.
+ * Two changes to Ink 6.8, made at bundle time (Ink 7+ needs Node 22). Each fails the build if
+ * Ink's code no longer matches, so an upgrade is reviewed rather than silently unpatched.
  */
-const inkIncrementalFix = {
-  name: 'ink-incremental-fix',
+const INK_PATCHES = [
+  {
+    // The incremental renderer moves the cursor up one line too few when the previous frame ended
+    // in a newline (every frame shorter than the terminal does): each redraw lands one line lower
+    // and the screen scrolls.
+    file: /ink[\\/]build[\\/]log-update\.js$/,
+    find: 'buffer.push(ansiEscapes.cursorUp(previousVisible - 1));',
+    replace: "buffer.push(ansiEscapes.cursorUp(previousVisible - (previousOutput.endsWith('\\n') ? 0 : 1)));",
+  },
+  {
+    // Every frame builds a new Output with empty caches, so each line is tokenized and each
+    // character measured again although most rows did not change: keep the caches across frames
+    // (bounded, dropped when large). Half of a keystroke's cost on a 120x40 list, measured.
+    file: /ink[\\/]build[\\/]output\.js$/,
+    find: '    caches = new OutputCaches();',
+    replace:
+      '    caches = sharedCaches.styledChars.size > 4000 || sharedCaches.widths.size > 20000 ? (sharedCaches = new OutputCaches()) : sharedCaches;',
+    append: '\nlet sharedCaches = new OutputCaches();\n',
+    after: 'export default class Output {',
+  },
+  {
+    // Each frame fills a fresh grid of 4,800 blank cell objects (120x40) before drawing; cells are
+    // replaced, never changed, so one shared blank cell does.
+    file: /ink[\\/]build[\\/]output\.js$/,
+    find: "row.push({\n                    type: 'char',\n                    value: ' ',\n                    fullWidth: false,\n                    styles: [],\n                });",
+    replace: 'row.push(BLANK_CELL);',
+    append:
+      "\nconst BLANK_CELL = Object.freeze({ type: 'char', value: ' ', fullWidth: false, styles: Object.freeze([]) });\n",
+    after: 'export default class Output {',
+  },
+  {
+    // A row without styles is just its characters.
+    file: /ink[\\/]build[\\/]output\.js$/,
+    find: 'return styledCharsToString(lineWithoutEmptyItems).trimEnd();',
+    replace:
+      "return (lineWithoutEmptyItems.every((c) => c.styles.length === 0) ? lineWithoutEmptyItems.map((c) => c.value).join('') : styledCharsToString(lineWithoutEmptyItems)).trimEnd();",
+  },
+  {
+    // Each text node's width is measured again on every frame; Ink already keeps a cache of text
+    // measurements for layout, so use it here too.
+    file: /ink[\\/]build[\\/]render-node-to-output\.js$/,
+    find: 'const currentWidth = widestLine(text);',
+    replace: 'const currentWidth = measureText(text).width;',
+    append: "import measureText from './measure-text.js';\n",
+    after: "import widestLine from 'widest-line';",
+  },
+];
+
+const inkPatches = {
+  name: 'ink-patches',
   setup(b) {
-    b.onLoad({ filter: /ink[\\/]build[\\/]log-update\.js$/ }, async (args) => {
-      const { readFile } = await import('node:fs/promises');
-      const src = await readFile(args.path, 'utf8');
-      const bug = 'buffer.push(ansiEscapes.cursorUp(previousVisible - 1));';
-      if (!src.includes(bug)) throw new Error('ink log-update changed: review the incremental-render fix');
-      const fixed =
-        "buffer.push(ansiEscapes.cursorUp(previousVisible - (previousOutput.endsWith('\\n') ? 0 : 1)));";
-      return { contents: src.replace(bug, fixed), loader: 'js' };
+    const files = [...new Set(INK_PATCHES.map((p) => p.file.source))];
+    for (const source of files)
+      b.onLoad({ filter: new RegExp(source) }, async (args) => {
+        const { readFile } = await import('node:fs/promises');
+        let src = await readFile(args.path, 'utf8');
+        for (const patch of INK_PATCHES.filter((p) => p.file.source === source)) {
+          if (!src.includes(patch.find) || (patch.after && !src.includes(patch.after)))
+            throw new Error(`${args.path} changed: review the Ink patches in scripts/build.mjs`);
+          src = src.replace(patch.find, patch.replace);
+          if (patch.after) src = src.replace(patch.after, `${patch.append}${patch.after}`);
+        }
+        return { contents: src, loader: 'js' };
+      });
+  },
+};
+
+/**
+ * string-width measures every line Ink draws, grapheme by grapheme, on every frame. Printable
+ * ASCII is one cell a character: answer that at once and leave everything else to string-width
+ * (every copy of it in the bundle: Ink, widest-line, cli-truncate and ours).
+ */
+const fastStringWidth = {
+  name: 'fast-string-width',
+  setup(b) {
+    b.onResolve({ filter: /^string-width$/ }, async (args) => {
+      if (args.pluginData?.real) return undefined;
+      const real = await b.resolve('string-width', {
+        resolveDir: args.resolveDir,
+        kind: args.kind,
+        pluginData: { real: true },
+      });
+      if (real.errors.length > 0) return undefined;
+      return { path: real.path, namespace: 'fast-width' };
     });
+    b.onLoad({ filter: /.*/, namespace: 'fast-width' }, (args) => ({
+      contents: [
+        `import real from ${JSON.stringify(args.path)};`,
+        'const PLAIN = /^[\\x20-\\x7e]*$/;',
+        'export default function stringWidth(s, o) { return typeof s === "string" && PLAIN.test(s) ? s.length : real(s, o); }',
+      ].join('\n'),
+      resolveDir: process.cwd(),
+      loader: 'js',
+    }));
   },
 };
 
@@ -92,7 +173,7 @@ export async function bundle(entry = 'source/main.ts', outfile = OUT, external =
       js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
     },
     external,
-    plugins: [inkIncrementalFix, leaveOut],
+    plugins: [inkPatches, fastStringWidth, leaveOut],
     logLevel: 'warning',
   });
 }

@@ -84,16 +84,14 @@ export function actionRows(actions: readonly Action[], f: ActionFilter, sort: So
 }
 
 function filterActions(actions: readonly Action[], f: ActionFilter, sort: SortKey): Action[] {
-  const q = f.text.toLowerCase();
+  // One case-insensitive pattern instead of lower-casing every title on every keystroke.
+  const q = f.text ? new RegExp(f.text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'i') : undefined;
   const rows = actions.filter(
     (a) =>
       (!f.product || a.instance.app === f.product) &&
       (!f.instance || a.instance.id === f.instance) &&
       (f.status ? a.state === f.status : f.showAccepted || a.state !== 'risk_accepted') &&
-      (!q ||
-        a.control.title.toLowerCase().includes(q) ||
-        a.instance.name.toLowerCase().includes(q) ||
-        a.control.id.includes(q)),
+      (!q || q.test(a.control.title) || q.test(a.instance.name) || q.test(a.control.id)),
   );
   if (sort === 'points') return rows.sort((a, b) => b.max - a.max || a.rank - b.rank);
   if (sort === 'severity')
