@@ -102,8 +102,9 @@ const inkPatches = {
 };
 
 /**
- * string-width measures every line Ink draws, grapheme by grapheme, on every frame. Printable
- * ASCII is one cell a character: answer that at once and leave everything else to string-width
+ * string-width measures every line Ink draws, grapheme by grapheme, on every frame (its own fast
+ * path stops at the first ellipsis). Printable ASCII and the console's own narrow punctuation are
+ * one cell a character: answer that at once and leave everything else to string-width
  * (every copy of it in the bundle: Ink, widest-line, cli-truncate and ours).
  */
 const fastStringWidth = {
@@ -122,8 +123,10 @@ const fastStringWidth = {
     b.onLoad({ filter: /.*/, namespace: 'fast-width' }, (args) => ({
       contents: [
         `import real from ${JSON.stringify(args.path)};`,
-        'const PLAIN = /^[\\x20-\\x7e]*$/;',
-        'export default function stringWidth(s, o) { return typeof s === "string" && PLAIN.test(s) ? s.length : real(s, o); }',
+        // Printable ASCII, and the narrow punctuation the console itself draws (ellipsis, middle dot,
+        // dashes, angle quotes, block elements): one cell each unless ambiguous characters are wide.
+        'const NARROW = /^[\\x20-\\x7e\\u00b7\\u2013\\u2014\\u2026\\u2039\\u203a\\u2581-\\u2588\\u258f]*$/;',
+        'export default function stringWidth(s, o) { return typeof s === "string" && o?.ambiguousIsNarrow !== false && NARROW.test(s) ? s.length : real(s, o); }',
       ].join('\n'),
       resolveDir: process.cwd(),
       loader: 'js',
