@@ -147,9 +147,14 @@ export function applyPolls(
 /** Poll instances with bounded concurrency; commits in batches; one instance's failure never stops others. */
 export async function pollInstances(ids: readonly string[], deps: PollDeps): Promise<PollSummary[]> {
   const clock = deps.clock ?? systemClock;
+  const byId = new Map(deps.store.doc.instances.map((i) => [i.id, i]));
+  // Longest polls first (by the last poll's duration; never polled counts as long): a slow tenant
+  // started last would keep the whole batch waiting on it alone.
+  const took = (i: Instance) => i.lastPoll?.durationMs ?? Number.POSITIVE_INFINITY;
   const queue = ids
-    .map((id) => deps.store.doc.instances.find((i) => i.id === id))
-    .filter((i): i is Instance => i !== undefined);
+    .map((id) => byId.get(id))
+    .filter((i): i is Instance => i !== undefined)
+    .sort((a, b) => took(b) - took(a));
   const summaries: PollSummary[] = [];
   let pending: Polled[] = [];
   let lastCommit = clock.now();

@@ -64,3 +64,43 @@ describe('applying a batch of polls', () => {
     expect(next.instances).toEqual(base.instances);
   });
 });
+
+describe('poll order', () => {
+  it('starts the instances whose last poll took longest first, never-polled ones before all', async () => {
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { Store } = await import('../../source/store/store.js');
+    const { pollInstances } = await import('../../source/poller/poller.js');
+    const store = await Store.open(join(mkdtempSync(join(tmpdir(), 'order-')), 'store.json'));
+    const last = (ms: number) => ({ at: '2026-11-23T00:00:00.000Z', outcome: 'ok' as const, durationMs: ms });
+    await store.update((d) => {
+      d.instances.push(
+        instance('quick', { lastPoll: last(100) }),
+        instance('slow', { lastPoll: last(9000) }),
+        instance('new'),
+        instance('medium', { lastPoll: last(2000) }),
+      );
+    });
+    const started: string[] = [];
+    const { catalog } = world([a], [], {});
+    const connector = {
+      app: 'okta' as const,
+      secretLabel: 'token',
+      options: [],
+      collect: async () => ({ datasets: {}, requests: 0 }),
+    };
+    await pollInstances(['quick', 'slow', 'new', 'medium'], {
+      store,
+      catalog,
+      connectors: { okta: connector, salesforce: connector, servicenow: connector, github: connector },
+      env: { TOKEN: 't' },
+      concurrency: 1,
+      onEvent: (e) => {
+        if (e.type === 'start') started.push(e.instanceId);
+      },
+    });
+    store.close();
+    expect(started).toEqual(['new', 'slow', 'medium', 'quick']);
+  });
+});
