@@ -128,8 +128,13 @@ export class HttpClient {
 
   constructor(options: ClientOptions) {
     // A limit passed as undefined (an unset per-poll limit) keeps its default.
-    const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
-    this.o = { ...DEFAULTS, ...(given as unknown as ClientOptions) };
+    this.o = {
+      ...options,
+      maxBodyBytes: options.maxBodyBytes ?? DEFAULTS.maxBodyBytes,
+      requestTimeoutMs: options.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs,
+      retries: options.retries ?? DEFAULTS.retries,
+      retryBaseMs: options.retryBaseMs ?? DEFAULTS.retryBaseMs,
+    };
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.clock = options.clock ?? systemClock;
     if (options.caFile) {
