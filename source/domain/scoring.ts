@@ -71,6 +71,11 @@ const IMPACT_ORDER = { low: 0, moderate: 1, high: 2 } as const;
 
 /** Recommended actions for the counted instances, ranked: most points left first. */
 export function buildActions(doc: StoreDoc, catalog: ReadonlyMap<string, Control>, now: Date): Action[] {
+  return rankActions(collectActions(doc, catalog, now));
+}
+
+/** The actions of the counted instances, unranked: enough for scores (ranking costs a sort). */
+export function collectActions(doc: StoreDoc, catalog: ReadonlyMap<string, Control>, now: Date): Action[] {
   const latest = latestUpdates(doc.statuses);
   const actions: Action[] = [];
   for (const instance of countedInstances(doc)) {
@@ -98,6 +103,11 @@ export function buildActions(doc: StoreDoc, catalog: ReadonlyMap<string, Control
       });
     }
   }
+  return actions;
+}
+
+/** A ranked copy: most points left first. Sets each action's rank. */
+export function rankActions(actions: readonly Action[]): Action[] {
   // Most points left first, then severity, then the lower user impact; ties by title and instance.
   // Keys are computed once: a fleet has thousands of actions and this runs on every change.
   const keyed = actions.map((a) => ({
@@ -109,12 +119,10 @@ export function buildActions(doc: StoreDoc, catalog: ReadonlyMap<string, Control
     t: `${a.control.title}\u0000${a.instance.name}`,
   }));
   keyed.sort((x, y) => x.k - y.k || (x.t < y.t ? -1 : x.t > y.t ? 1 : 0));
-  actions.length = 0;
-  for (const { a } of keyed) actions.push(a);
-  actions.forEach((a, i) => {
+  return keyed.map(({ a }, i) => {
     a.rank = i + 1;
+    return a;
   });
-  return actions;
 }
 
 export interface Score {

@@ -5,7 +5,7 @@ import type { Connector } from '../connectors/types.js';
 import { dayOf, diffResults, upsertDaily } from '../domain/history.js';
 import { evaluate } from '../domain/rules.js';
 import type { App, Instance, Result, StoreDoc } from '../domain/schemas.js';
-import { buildActions, scoreViews } from '../domain/scoring.js';
+import { collectActions, scoreViews } from '../domain/scoring.js';
 import type { Store } from '../store/store.js';
 
 export type PollEvent =
@@ -134,7 +134,7 @@ export function applyPolls(
     doc.results[instance.id] = results[instance.id]!;
     if (changes.length > 0) doc.polls.push({ at, instanceId: instance.id, changes });
   }
-  const score = scoreViews(buildActions({ ...base, results }, catalog.byId, now)).current;
+  const score = scoreViews(collectActions({ ...base, results }, catalog.byId, now)).current;
   doc.daily = upsertDaily(base.daily, {
     day: dayOf(now),
     achieved: score.achieved,

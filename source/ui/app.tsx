@@ -4,7 +4,7 @@ import { useCallback, useMemo, useRef, useState, useSyncExternalStore } from 're
 import type { Catalog } from '../catalog/index.js';
 import { instanceSlug } from '../domain/instances.js';
 import { APP_LABELS, type StoreDoc } from '../domain/schemas.js';
-import { buildActions, scoreViews } from '../domain/scoring.js';
+import { type Action, collectActions, rankActions, scoreViews } from '../domain/scoring.js';
 import type { BackgroundPoller, PollProgress } from '../poller/background.js';
 import type { Store } from '../store/store.js';
 import {
@@ -91,8 +91,15 @@ export function App(props: AppProps) {
 
   const bindings = useMemo(() => bindingsOf(keymap), [keymap]);
   // Recomputed only when the document changes (a poll commit or an operator's change).
-  const actions = useMemo(() => buildActions(doc, catalog.byId, new Date()), [doc, catalog]);
-  const views = useMemo(() => scoreViews(actions), [actions]);
+  // Scores need every action; only the list needs them ranked, and ranking sorts thousands: rank
+  // on first use after each change (the first frame, Connected apps, does not need it).
+  const scored = useMemo(() => collectActions(doc, catalog.byId, new Date()), [doc, catalog]);
+  const views = useMemo(() => scoreViews(scored), [scored]);
+  const rankedRef = useRef<{ from: readonly Action[]; ranked: Action[] } | undefined>(undefined);
+  const ranked = (): Action[] => {
+    if (rankedRef.current?.from !== scored) rankedRef.current = { from: scored, ranked: rankActions(scored) };
+    return rankedRef.current.ranked;
+  };
 
   const tooSmall = columns < MIN_COLUMNS || rows < MIN_ROWS;
   const height = Math.max(3, rows - 1); // a frame as tall as the terminal makes Ink clear the scrollback
@@ -101,7 +108,17 @@ export function App(props: AppProps) {
   // Never write into the last column: a full-width line leaves some terminals in a pending wrap.
   const width = columns - 1;
 
-  const ctx: Context = { doc, actions, bindings, listRows, readOnly: store.readOnly, now: Date.now() };
+  const ctx: Context = {
+    doc,
+    scored,
+    get actions() {
+      return ranked();
+    },
+    bindings,
+    listRows,
+    readOnly: store.readOnly,
+    now: Date.now(),
+  };
   const ctxRef = useRef(ctx);
   ctxRef.current = ctx;
 
@@ -229,7 +246,7 @@ export function App(props: AppProps) {
   } else if (overlay && overlay.kind !== 'input') {
     body = <OverlayPanel overlay={overlay} doc={doc} instance={inst} action={action} />;
   } else if (state.view === 'apps') {
-    const list = appRows(doc, actions, state.appText, ctx.now);
+    const list = appRows(doc, scored, state.appText, ctx.now);
     const sel = selectedIndex(
       state,
       'apps',
@@ -285,6 +302,7 @@ export function App(props: AppProps) {
       </Box>
     );
   } else if (state.view === 'actions') {
+    const actions = ranked();
     const list = actionRows(actions, state.filter, state.sort);
     const sel = selectedIndex(state, 'actions', actionIds(list));
     const start = windowFor('actions', list.length, sel, listRows);
@@ -308,6 +326,7 @@ export function App(props: AppProps) {
       </Box>
     );
   } else if (state.view === 'detail') {
+    const actions = ranked();
     const a = actions.find((x) => x.id === state.detailId);
     if (!a)
       body = <Text>this action is no longer listed (its instance's recommendations were turned off)</Text>;
@@ -345,7 +364,7 @@ export function App(props: AppProps) {
     }
   } else if (state.view === 'score') {
     body = (
-      <ScorePanel views={views} actions={actions} doc={doc} state={state} width={width} height={bodyRows} />
+      <ScorePanel views={views} actions={scored} doc={doc} state={state} width={width} height={bodyRows} />
     );
   } else {
     const lines = historyLines(doc, width);

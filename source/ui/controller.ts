@@ -37,6 +37,9 @@ export type Effect =
 
 export interface Context {
   doc: StoreDoc;
+  /** The counted actions, unranked: for scores. */
+  scored: readonly Action[];
+  /** The same, ranked (computed on first use). */
   actions: readonly Action[];
   bindings: Map<string, Command[]>;
   /** Rows a list can show. */
@@ -106,7 +109,7 @@ export function actionIds(rows: readonly Action[]): string[] {
 export function currentRows(state: UIState, ctx: Context): { key: string; ids: string[] } {
   switch (state.view) {
     case 'apps':
-      return { key: 'apps', ids: appRows(ctx.doc, ctx.actions, state.appText, ctx.now).map((r) => r.id) };
+      return { key: 'apps', ids: appRows(ctx.doc, ctx.scored, state.appText, ctx.now).map((r) => r.id) };
     case 'drawer':
       return {
         key: `drawer:${state.app}`,
