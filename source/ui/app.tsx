@@ -4,7 +4,7 @@ import { useCallback, useMemo, useRef, useState, useSyncExternalStore } from 're
 import type { Catalog } from '../catalog/index.js';
 import { instanceSlug } from '../domain/instances.js';
 import { APP_LABELS, type StoreDoc } from '../domain/schemas.js';
-import { type Action, collectActions, rankActions, scoreViews } from '../domain/scoring.js';
+import { collectActions, rankActions, scoreViews } from '../domain/scoring.js';
 import type { BackgroundPoller, PollProgress } from '../poller/background.js';
 import type { Store } from '../store/store.js';
 import {
@@ -19,6 +19,7 @@ import {
 } from './controller.js';
 import { bindingsOf, type Keymap, keyNames } from './keys.js';
 import { windowStart } from './list.js';
+import { lastCall } from './memo.js';
 import { actionRows, appRows, describeFilter, drawerRows, percent, points } from './model.js';
 import { INITIAL, TOP_VIEWS, type UIState, VIEW_TITLES } from './state.js';
 import { sanitize, truncate } from './text.js';
@@ -33,7 +34,7 @@ import {
   instanceHeader,
   instanceLine,
   Row,
-  Window,
+  Table,
 } from './views/lists.js';
 import {
   DailyTable,
@@ -46,6 +47,8 @@ import {
 } from './views/panels.js';
 
 const SHORT_TITLES = ['Apps', 'Score', 'Actions', 'History'];
+// Ranking sorts thousands of actions: done on first use after each change, not per frame.
+const rankedOf = lastCall(rankActions);
 
 export const MIN_COLUMNS = 80;
 export const MIN_ROWS = 24;
@@ -95,11 +98,6 @@ export function App(props: AppProps) {
   // on first use after each change (the first frame, Connected apps, does not need it).
   const scored = useMemo(() => collectActions(doc, catalog.byId, new Date()), [doc, catalog]);
   const views = useMemo(() => scoreViews(scored), [scored]);
-  const rankedRef = useRef<{ from: readonly Action[]; ranked: Action[] } | undefined>(undefined);
-  const ranked = (): Action[] => {
-    if (rankedRef.current?.from !== scored) rankedRef.current = { from: scored, ranked: rankActions(scored) };
-    return rankedRef.current.ranked;
-  };
 
   const tooSmall = columns < MIN_COLUMNS || rows < MIN_ROWS;
   const height = Math.max(3, rows - 1); // a frame as tall as the terminal makes Ink clear the scrollback
@@ -112,7 +110,7 @@ export function App(props: AppProps) {
     doc,
     scored,
     get actions() {
-      return ranked();
+      return rankedOf(scored);
     },
     bindings,
     listRows,
@@ -237,96 +235,81 @@ export function App(props: AppProps) {
   let body: React.ReactNode;
   let title = VIEW_TITLES[state.view];
   const overlay = state.overlay;
-  const inst = selectedInstance(state, ctx);
-  const action = selectedAction(state, ctx);
+  // The selected instance shows in the drawer and its menus; the selected action only in the status dialog.
+  const inst = state.view === 'drawer' ? selectedInstance(state, ctx) : undefined;
 
   if (overlay?.kind === 'help') {
     body = <HelpPanel keymap={keymap} height={bodyRows} width={width} />;
     title = 'Help';
   } else if (overlay && overlay.kind !== 'input') {
+    const action = overlay.kind === 'status' ? selectedAction(state, ctx) : undefined;
     body = <OverlayPanel overlay={overlay} doc={doc} instance={inst} action={action} />;
   } else if (state.view === 'apps') {
     const list = appRows(doc, scored, state.appText, ctx.now);
-    const sel = selectedIndex(
-      state,
-      'apps',
-      list.map((r) => r.id),
-    );
-    const start = windowFor('apps', list.length, sel, listRows);
+    const { key, ids } = currentRows(state, ctx);
+    const sel = selectedIndex(state, key, ids);
     if (state.appText) title += `  /${state.appText}`;
     body = (
-      <Box flexDirection="column">
-        <Header text={appHeader(width)} />
-        <Window
-          rows={list}
-          start={start}
-          height={listRows}
-          selected={sel}
-          empty={
-            state.appText
-              ? 'no app matches the filter (Esc clears it)'
-              : 'no instances yet: add one with `posture connect`'
-          }
-          render={(r, selected) => <Row key={r.id} text={appLine(r, width, ctx.now)} selected={selected} />}
-        />
-      </Box>
+      <Table
+        header={appHeader(width)}
+        rows={list}
+        start={windowFor(key, list.length, sel, listRows)}
+        height={listRows}
+        selected={sel}
+        empty={
+          state.appText
+            ? 'no app matches the filter (Esc clears it)'
+            : 'no instances yet: add one with `posture connect`'
+        }
+        render={(r, selected) => <Row key={r.id} text={appLine(r, width, ctx.now)} selected={selected} />}
+      />
     );
   } else if (state.view === 'drawer') {
     const list = drawerRows(doc, state.app, state.drawerText);
-    const key = `drawer:${state.app}`;
-    const sel = selectedIndex(
-      state,
-      key,
-      list.map((i) => i.id),
-    );
-    const start = windowFor(key, list.length, sel, listRows - 2);
+    const { key, ids } = currentRows(state, ctx);
+    const sel = selectedIndex(state, key, ids);
     title = `${APP_LABELS[state.app ?? 'okta']} · instances${doc.settings.instanceMode === 'single' ? ' (single-instance mode: * = Secure Score instance)' : ''}`;
     if (state.drawerText) title += `  /${state.drawerText}`;
     body = (
       <Box flexDirection="column">
-        <Header text={instanceHeader(width)} />
-        <Box flexDirection="column" height={listRows - 2}>
-          <Window
-            rows={list}
-            start={start}
-            height={listRows - 2}
-            selected={sel}
-            empty="no instances"
-            render={(i, selected) => (
-              <Row key={i.id} text={instanceLine(i, doc, width, ctx.now)} selected={selected} />
-            )}
-          />
-        </Box>
+        <Table
+          header={instanceHeader(width)}
+          rows={list}
+          start={windowFor(key, list.length, sel, listRows - 2)}
+          height={listRows - 2}
+          selected={sel}
+          empty="no instances"
+          render={(i, selected) => (
+            <Row key={i.id} text={instanceLine(i, doc, width, ctx.now)} selected={selected} />
+          )}
+        />
         <Text wrap="truncate-end"> </Text>
         <Text wrap="truncate-end">{truncate(lastErrorLine(inst, ctx.now), width)}</Text>
       </Box>
     );
   } else if (state.view === 'actions') {
-    const actions = ranked();
+    const actions = ctx.actions;
     const list = actionRows(actions, state.filter, state.sort);
     const sel = selectedIndex(state, 'actions', actionIds(list));
-    const start = windowFor('actions', list.length, sel, listRows);
     const f = describeFilter(doc, state.filter);
     title = `Recommended actions (${list.length})${f ? ` · ${f}` : ''} · sort: ${state.sort}`;
     body = (
-      <Box flexDirection="column">
-        <Header text={actionHeader(width)} />
-        <Window
-          rows={list}
-          start={start}
-          height={listRows}
-          selected={sel}
-          empty={
-            actions.length === 0
-              ? 'no recommendations: turn them on for an instance in its drawer (1, Enter, Space)'
-              : 'no action matches the filters (:clear)'
-          }
-          render={(a, selected) => <ActionRow key={a.id} a={a} selected={selected} width={width} />}
-        />
-      </Box>
+      <Table
+        header={actionHeader(width)}
+        rows={list}
+        start={windowFor('actions', list.length, sel, listRows)}
+        height={listRows}
+        selected={sel}
+        empty={
+          actions.length === 0
+            ? 'no recommendations: turn them on for an instance in its drawer (1, Enter, Space)'
+            : 'no action matches the filters (:clear)'
+        }
+        render={(a, selected) => <ActionRow key={a.id} a={a} selected={selected} width={width} />}
+      />
     );
   } else if (state.view === 'detail') {
-    const actions = ranked();
+    const actions = ctx.actions;
     const a = actions.find((x) => x.id === state.detailId);
     if (!a)
       body = <Text>this action is no longer listed (its instance's recommendations were turned off)</Text>;
@@ -367,26 +350,27 @@ export function App(props: AppProps) {
       <ScorePanel views={views} actions={scored} doc={doc} state={state} width={width} height={bodyRows} />
     );
   } else {
-    const lines = historyLines(doc, width);
     const daily = Math.min(8, Math.max(3, Math.floor(bodyRows / 3)));
-    const key = 'history';
-    const sel = selectedIndex(state, key, currentRows(state, ctx).ids);
+    const { key, ids } = currentRows(state, ctx);
+    const sel = selectedIndex(state, key, ids);
     const h = Math.max(1, bodyRows - daily - 3);
-    const start = windowFor(key, lines.length, sel, h);
+    const start = windowFor(key, ids.length, sel, h);
+    // Only the lines on screen are built: a fleet keeps tens of thousands of poll changes.
+    const lines = historyLines(doc, width, start, h);
     body = (
       <Box flexDirection="column">
         <Header text="Score per day" />
         <Box height={daily} flexDirection="column">
           <DailyTable doc={doc} height={daily} />
         </Box>
-        <Header text="Changes per poll (new · fixed · regressed)" />
-        <Window
+        <Table
+          header="Changes per poll (new · fixed · regressed)"
           rows={lines}
-          start={start}
+          start={0}
           height={h}
-          selected={sel}
+          selected={sel - start}
           empty="no changes recorded yet"
-          render={(l, selected, i) => <Row key={i} text={l} selected={selected} />}
+          render={(l, selected, i) => <Row key={start + i} text={l} selected={selected} />}
         />
       </Box>
     );

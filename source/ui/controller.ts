@@ -13,6 +13,7 @@ import {
 } from '../domain/schemas.js';
 import type { Action } from '../domain/scoring.js';
 import type { Command } from './keys.js';
+import { lastCall } from './memo.js';
 import { actionRows, appRows, drawerRows, SORTS } from './model.js';
 import { INITIAL, type Overlay, TOP_VIEWS, type UIState, type View } from './state.js';
 
@@ -96,15 +97,9 @@ export const ADD_FIELDS = [
 ] as const;
 
 // ---- selectors over the current state ----
-const idCache = new WeakMap<readonly Action[], string[]>();
-export function actionIds(rows: readonly Action[]): string[] {
-  let ids = idCache.get(rows);
-  if (!ids) {
-    ids = rows.map((a) => a.id);
-    idCache.set(rows, ids);
-  }
-  return ids;
-}
+export const actionIds = lastCall((rows: readonly Action[]) => rows.map((a) => a.id));
+/** History rows are a log, newest first: they are tracked by position. */
+const historyIds = lastCall((polls: readonly unknown[]) => polls.map((_, i) => String(i)));
 
 export function currentRows(state: UIState, ctx: Context): { key: string; ids: string[] } {
   switch (state.view) {
@@ -118,7 +113,7 @@ export function currentRows(state: UIState, ctx: Context): { key: string; ids: s
     case 'actions':
       return { key: 'actions', ids: actionIds(actionRows(ctx.actions, state.filter, state.sort)) };
     case 'history':
-      return { key: 'history', ids: [...ctx.doc.polls].reverse().map((p, i) => `${p.at}#${i}`) };
+      return { key: 'history', ids: historyIds(ctx.doc.polls) };
     default:
       return { key: state.view, ids: [] };
   }
@@ -139,8 +134,8 @@ function select(state: UIState, key: string, ids: readonly string[], index: numb
 }
 
 export function selectedInstance(state: UIState, ctx: Context): Instance | undefined {
-  const { key, ids } = currentRows(state, ctx);
   if (state.view !== 'drawer') return undefined;
+  const { key, ids } = currentRows(state, ctx);
   const id = ids[selectedIndex(state, key, ids)];
   return ctx.doc.instances.find((i) => i.id === id);
 }
@@ -148,9 +143,8 @@ export function selectedInstance(state: UIState, ctx: Context): Instance | undef
 export function selectedAction(state: UIState, ctx: Context): Action | undefined {
   if (state.view === 'detail') return ctx.actions.find((a) => a.id === state.detailId);
   if (state.view !== 'actions') return undefined;
-  const { key, ids } = currentRows(state, ctx);
-  const id = ids[selectedIndex(state, key, ids)];
-  return ctx.actions.find((a) => a.id === id);
+  const rows = actionRows(ctx.actions, state.filter, state.sort);
+  return rows[selectedIndex(state, 'actions', actionIds(rows))];
 }
 
 function go(state: UIState, view: View, push: boolean): UIState {

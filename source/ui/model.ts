@@ -1,6 +1,7 @@
 import type { Catalog } from '../catalog/index.js';
 import { APP_LABELS, APPS, type App, type Instance, type State, type StoreDoc } from '../domain/schemas.js';
 import { type Action, type Score, scoreByApp, scoreViews } from '../domain/scoring.js';
+import { lastCall } from './memo.js';
 
 /** Pure selectors from the store document and the UI's filters to the rows each view shows. */
 
@@ -22,8 +23,11 @@ export interface AppRow {
   score?: Score;
 }
 
+// Thousands of actions to add up: once per document, not once per key.
+const scoresByApp = lastCall(scoreByApp);
+
 export function appRows(doc: StoreDoc, actions: readonly Action[], text: string, now: number): AppRow[] {
-  const scores = scoreByApp(actions);
+  const scores = scoresByApp(actions);
   const q = text.toLowerCase();
   const rows: AppRow[] = [];
   for (const app of APPS) {
@@ -72,16 +76,8 @@ export const NO_FILTER: ActionFilter = { text: '', showAccepted: false };
 
 const SEV = { critical: 0, high: 1, medium: 2, low: 3 } as const;
 
-// The last result, reused while the inputs are the same objects: the reducer and the view ask
-// for the same rows on every key, over thousands of actions.
-let memo: { actions: readonly Action[]; f: ActionFilter; sort: SortKey; rows: Action[] } | undefined;
-
-export function actionRows(actions: readonly Action[], f: ActionFilter, sort: SortKey): Action[] {
-  if (memo && memo.actions === actions && memo.f === f && memo.sort === sort) return memo.rows;
-  const rows = filterActions(actions, f, sort);
-  memo = { actions, f, sort, rows };
-  return rows;
-}
+/** The Recommended actions list for a filter and a sort (the last one is kept: asked on every key). */
+export const actionRows = lastCall(filterActions);
 
 function filterActions(actions: readonly Action[], f: ActionFilter, sort: SortKey): Action[] {
   // One case-insensitive pattern instead of lower-casing every title on every keystroke.

@@ -32,26 +32,31 @@ export function Header({ text }: { text: string }) {
   );
 }
 
-/** Render rows [start, start + height) only: lists never hand Ink more than fits. */
-export function Window<T>({
-  rows,
-  start,
-  height,
-  selected,
-  render,
-  empty,
-}: {
+interface WindowProps<T> {
   rows: readonly T[];
   start: number;
   height: number;
   selected: number;
   render: (row: T, selected: boolean, index: number) => React.ReactNode;
   empty: string;
-}) {
+}
+
+/** Render rows [start, start + height) only: lists never hand Ink more than fits. */
+export function Window<T>({ rows, start, height, selected, render, empty }: WindowProps<T>) {
   if (rows.length === 0) return <Text>{empty}</Text>;
   return (
     <Box flexDirection="column">
       {rows.slice(start, start + height).map((r, i) => render(r, start + i === selected, start + i))}
+    </Box>
+  );
+}
+
+/** A column header over a window of rows; `height` counts the rows, the header is extra. */
+export function Table<T>({ header, ...window }: WindowProps<T> & { header: string }) {
+  return (
+    <Box flexDirection="column" height={window.height + 1}>
+      <Header text={header} />
+      <Window {...window} />
     </Box>
   );
 }

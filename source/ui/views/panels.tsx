@@ -158,10 +158,13 @@ export function ScorePanel({
   );
 }
 
-export function historyLines(doc: StoreDoc, width: number): string[] {
+/** Lines `from` to `from + count` of the per-poll changes, newest first: only what is on screen. */
+export function historyLines(doc: StoreDoc, width: number, from: number, count: number): string[] {
   const names = new Map(doc.instances.map((i) => [i.id, i.name]));
   const lines: string[] = [];
-  for (const p of [...doc.polls].reverse()) {
+  const last = doc.polls.length - 1;
+  for (let n = from; n < Math.min(from + count, doc.polls.length); n++) {
+    const p = doc.polls[last - n]!;
     const counts = { new: 0, fixed: 0, regressed: 0 };
     for (const c of p.changes) counts[c.kind]++;
     const detail = p.changes
