@@ -1,5 +1,6 @@
 import { APP_LABELS } from '../domain/schemas.js';
-import { ago, healthOf } from '../ui/model.js';
+import { healthOf } from '../domain/instances.js';
+import { ago } from '../ui/model.js';
 import { sanitize } from '../ui/text.js';
 import type { Context } from './context.js';
 import { jsonText, table } from './output.js';

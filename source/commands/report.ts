@@ -21,7 +21,7 @@ import {
   scoreByInstance,
   scoreViews,
 } from '../domain/scoring.js';
-import { type Health, healthOf } from '../ui/model.js';
+import { type Health, healthOf } from '../domain/instances.js';
 
 /**
  * The export model, `posture.export/1`: everything the other formats (CSV, SARIF, Markdown) are

@@ -1,4 +1,5 @@
-import { APP_LABELS, APPS, type App, AppSchema, STATE_LABELS } from '../domain/schemas.js';
+import { findInstance, parseApp } from '../domain/instances.js';
+import { APP_LABELS, APPS, type App, STATE_LABELS } from '../domain/schemas.js';
 import { type Action, buildActions, scoreByApp, scoreByInstance, scoreViews } from '../domain/scoring.js';
 import { actionRows, NO_FILTER, percent, points } from '../ui/model.js';
 import { sanitize } from '../ui/text.js';
@@ -21,16 +22,13 @@ export interface Scope {
 export function resolveFilters(ctx: Context, o: Scope) {
   let product: App | undefined;
   if (o.product !== undefined) {
-    const lower = o.product.trim().toLowerCase();
-    const p = AppSchema.safeParse(lower);
-    const app = p.success ? p.data : APPS.find((a) => APP_LABELS[a].toLowerCase() === lower);
+    const app = parseApp(o.product);
     if (!app) throw new UsageError(`unknown product "${o.product}" (one of ${APPS.join(', ')})`);
     product = app;
   }
   let instance: string | undefined;
   if (o.instance !== undefined) {
-    const want = o.instance.trim().toLowerCase();
-    const i = ctx.store.doc.instances.find((x) => x.id === o.instance || x.name.toLowerCase() === want);
+    const i = findInstance(ctx.store.doc, o.instance);
     if (!i) throw new UsageError(`unknown instance "${o.instance}" (see posture instances)`);
     if (product && i.app !== product)
       throw new UsageError(

@@ -2,6 +2,7 @@ import { CONNECTORS } from '../connectors/registry.js';
 import {
   APP_LABELS,
   APPS,
+  type App,
   AppSchema,
   BaseUrlSchema,
   EnvNameSchema,
@@ -112,4 +113,26 @@ export function instanceSlug(instance: Pick<Instance, 'name' | 'app'>): string {
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-|-$/g, '');
   return slug || instance.app;
+}
+
+/** An app from what an operator typed: its id or its label, in any case ("okta", "ServiceNow"). */
+export function parseApp(text: string): App | undefined {
+  const lower = text.trim().toLowerCase();
+  const id = AppSchema.safeParse(lower);
+  return id.success ? id.data : APPS.find((a) => APP_LABELS[a].toLowerCase() === lower);
+}
+
+/** An instance by its id or its name (any case). */
+export function findInstance(doc: StoreDoc, text: string): Instance | undefined {
+  const want = text.trim().toLowerCase();
+  return doc.instances.find((i) => i.id === text || i.name.toLowerCase() === want);
+}
+
+export type Health = 'ok' | 'error' | 'stale' | 'never';
+
+/** ok, error (the last poll failed), stale (not polled in twice its interval) or never polled. */
+export function healthOf(i: Instance, now: number): Health {
+  if (!i.lastPoll) return 'never';
+  if (i.lastPoll.outcome === 'error') return 'error';
+  return now - Date.parse(i.lastPoll.at) > i.pollIntervalMinutes * 60_000 * 2 ? 'stale' : 'ok';
 }

@@ -1,9 +1,8 @@
-import { validateAdd } from '../domain/instances.js';
+import { findInstance, parseApp, validateAdd } from '../domain/instances.js';
 import {
   APP_LABELS,
   APPS,
   type App,
-  AppSchema,
   type Instance,
   SETTABLE_STATES,
   STATE_LABELS,
@@ -457,10 +456,7 @@ export function runCommand(state: UIState, line: string, ctx: Context): Step {
         const { product: _p, ...rest } = state.filter;
         return { state: onActions({ ...state, filter: rest }), effects: [] };
       }
-      const lower = arg.toLowerCase();
-      const app = AppSchema.safeParse(lower).success
-        ? (lower as App)
-        : APPS.find((a) => APP_LABELS[a].toLowerCase() === lower);
+      const app = parseApp(arg);
       if (!app) return msg(`unknown product "${arg}" (one of ${APPS.join(', ')})`);
       const { instance: _i, ...rest } = state.filter;
       return { state: onActions({ ...state, filter: { ...rest, product: app } }), effects: [] };
@@ -470,7 +466,7 @@ export function runCommand(state: UIState, line: string, ctx: Context): Step {
         const { instance: _i, ...rest } = state.filter;
         return { state: onActions({ ...state, filter: rest }), effects: [] };
       }
-      const inst = ctx.doc.instances.find((i) => i.name.toLowerCase() === arg.toLowerCase());
+      const inst = findInstance(ctx.doc, arg);
       if (!inst) return msg(`no instance named "${arg}"`);
       return { state: onActions({ ...state, filter: { ...state.filter, instance: inst.id } }), effects: [] };
     }

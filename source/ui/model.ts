@@ -1,17 +1,10 @@
 import type { Catalog } from '../catalog/index.js';
+import { type Health, healthOf } from '../domain/instances.js';
 import { APP_LABELS, APPS, type App, type Instance, type State, type StoreDoc } from '../domain/schemas.js';
 import { type Action, type Score, scoreByApp, scoreViews } from '../domain/scoring.js';
 import { lastCall } from './memo.js';
 
 /** Pure selectors from the store document and the UI's filters to the rows each view shows. */
-
-export type Health = 'ok' | 'error' | 'stale' | 'never';
-
-export function healthOf(i: Instance, now: number): Health {
-  if (!i.lastPoll) return 'never';
-  if (i.lastPoll.outcome === 'error') return 'error';
-  return now - Date.parse(i.lastPoll.at) > i.pollIntervalMinutes * 60_000 * 2 ? 'stale' : 'ok';
-}
 
 export interface AppRow {
   id: App;

@@ -2,7 +2,8 @@ import { Box, Text } from 'ink';
 import { memo } from 'react';
 import { APP_LABELS, type Instance, STATE_LABELS, type StoreDoc } from '../../domain/schemas.js';
 import type { Action } from '../../domain/scoring.js';
-import { type AppRow, ago, healthOf, percent, points } from '../model.js';
+import { healthOf } from '../../domain/instances.js';
+import { type AppRow, ago, percent, points } from '../model.js';
 import { cell, fitCells, sanitize, truncate } from '../text.js';
 import { severityColor, stateColor, useTheme } from '../theme.js';
 
