@@ -13,6 +13,7 @@ import type {
 import { STATE_LABELS } from '../domain/schemas.js';
 import {
   type Action,
+  actionKey,
   buildActions,
   countedInstances,
   type Score,
@@ -142,8 +143,10 @@ export function buildExport(doc: StoreDoc, catalog: Catalog, now = new Date()): 
   const controlOrder = new Map(catalog.controls.map((c, n) => [c.id, n]));
   const history = new Map<string, StatusUpdate[]>();
   for (const u of doc.statuses) {
-    const k = `${u.instanceId}\u0000${u.controlId}`;
-    history.set(k, [...(history.get(k) ?? []), u]);
+    const k = actionKey(u.instanceId, u.controlId);
+    const list = history.get(k);
+    if (list) list.push(u);
+    else history.set(k, [u]);
   }
   const names = new Map(doc.instances.map((i) => [i.id, i]));
   const results = everyAction(doc, catalog, now)

@@ -42,11 +42,16 @@ export async function linkPaged<T>(
  * (404), the dataset is unavailable and its controls come out unknown, with the reason; any other
  * error fails the instance's poll.
  */
+/** A 403 or 404: this token may not read it, or the tenant does not have it. Not an outage. */
+export function unreadable(error: unknown): error is ConnectorError {
+  return error instanceof ConnectorError && (error.kind === 'forbidden' || error.kind === 'not_found');
+}
+
 export async function dataset(read: () => Promise<unknown[]>): Promise<Dataset> {
   try {
     return { ok: true, items: await read() };
   } catch (error) {
-    if (error instanceof ConnectorError && (error.kind === 'forbidden' || error.kind === 'not_found')) {
+    if (unreadable(error)) {
       const why = error.kind === 'forbidden' ? 'the token may not read this' : 'not available on this tenant';
       return { ok: false, reason: `${why} (${error.message})` };
     }

@@ -21,12 +21,13 @@ export function round2(n: number): number {
   return Math.round(n * 100) / 100;
 }
 
-const key = (instanceId: string, controlId: string) => `${instanceId}\u0000${controlId}`;
+/** The id of a recommended action: one instance's one control. */
+export const actionKey = (instanceId: string, controlId: string) => `${instanceId}\u0000${controlId}`;
 
 /** The latest status update per (instance, control). Updates are append-only and in time order. */
 export function latestUpdates(updates: readonly StatusUpdate[]): Map<string, StatusUpdate> {
   const m = new Map<string, StatusUpdate>();
-  for (const u of updates) m.set(key(u.instanceId, u.controlId), u);
+  for (const u of updates) m.set(actionKey(u.instanceId, u.controlId), u);
   return m;
 }
 
@@ -83,14 +84,14 @@ export function collectActions(doc: StoreDoc, catalog: ReadonlyMap<string, Contr
     for (const result of results) {
       const control = catalog.get(result.controlId);
       if (!control) continue; // a control dropped from the catalog
-      const update = latest.get(key(instance.id, control.id));
+      const update = latest.get(actionKey(instance.id, control.id));
       const state = effectiveState(update, result, now);
       const own = resultPoints(control, result);
       const unverified = (state === 'third_party' || state === 'alternate_mitigation') && own !== null;
       const achieved =
         own === null ? null : unverified ? control.maxPoints : state === 'risk_accepted' ? 0 : own;
       actions.push({
-        id: key(instance.id, control.id),
+        id: actionKey(instance.id, control.id),
         instance,
         control,
         result,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Dataset, Datasets } from '../../domain/rules.js';
-import { check, dataset, linkPaged } from '../datasets.js';
+import { check, dataset, linkPaged, unreadable } from '../datasets.js';
 import { ConnectorError, HttpClient, header, type Vendor, waitUntilEpochSeconds } from '../http.js';
 import { type CollectContext, type Connector, instanceOptions } from '../types.js';
 
@@ -162,10 +162,6 @@ export function combineProtection(
 }
 
 const NOT_PROTECTED: BranchRules = { approvals: 0, forcePushBlocked: false, none: true };
-
-function unreadable(error: unknown): boolean {
-  return error instanceof ConnectorError && (error.kind === 'forbidden' || error.kind === 'not_found');
-}
 
 async function classicProtection(
   client: HttpClient,
