@@ -1,15 +1,13 @@
 import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadCatalog } from '../../source/catalog/index.js';
 import { combineProtection, github } from '../../source/connectors/github/index.js';
 import { ConnectorError } from '../../source/connectors/http.js';
 import type { Datasets } from '../../source/domain/rules.js';
-import { evaluate } from '../../source/domain/rules.js';
 import { githubDemo } from '../../source/simulator/github.js';
 import type { Simulator } from '../../source/simulator/server.js';
 import type { DemoTenant } from '../../source/simulator/types.js';
 import { fakeClock } from '../helpers/clock.js';
-import { collect, instanceFor, simulate, tenantCopy } from '../helpers/sim.js';
+import { collect, evaluateApp, instanceFor, simulate, tenantCopy } from '../helpers/sim.js';
 
 const [contoso, labs] = githubDemo as [DemoTenant, DemoTenant];
 let sim: Simulator | undefined;
@@ -18,12 +16,7 @@ afterEach(async () => {
   sim = undefined;
 });
 
-const resultsOf = (datasets: Datasets) =>
-  Object.fromEntries(
-    loadCatalog()
-      .forApp('github')
-      .map((c) => [c.id, evaluate(c, datasets)]),
-  );
+const resultsOf = (datasets: Datasets) => evaluateApp('github', datasets);
 
 const withThrottle = (t: DemoTenant, throttle: Record<string, unknown>) =>
   tenantCopy(t, { data: { ...structuredClone(t.data), throttle } });

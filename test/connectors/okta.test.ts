@@ -1,12 +1,11 @@
+import type { Datasets } from '../../source/domain/rules.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadCatalog } from '../../source/catalog/index.js';
 import { ConnectorError } from '../../source/connectors/http.js';
 import { okta } from '../../source/connectors/okta/index.js';
-import { evaluate } from '../../source/domain/rules.js';
 import { oktaDemo } from '../../source/simulator/okta.js';
 import type { Simulator } from '../../source/simulator/server.js';
 import type { DemoTenant } from '../../source/simulator/types.js';
-import { collect, simulate, tenantCopy } from '../helpers/sim.js';
+import { collect, evaluateApp, simulate, tenantCopy } from '../helpers/sim.js';
 
 const [eu, us] = oktaDemo as [DemoTenant, DemoTenant];
 let sim: Simulator | undefined;
@@ -15,12 +14,7 @@ afterEach(async () => {
   sim = undefined;
 });
 
-const resultsOf = (datasets: Awaited<ReturnType<typeof collect>>['datasets']) =>
-  Object.fromEntries(
-    loadCatalog()
-      .forApp('okta')
-      .map((c) => [c.id, evaluate(c, datasets)]),
-  );
+const resultsOf = (datasets: Datasets) => evaluateApp('okta', datasets);
 
 describe('Okta connector against the simulator', () => {
   it('reads every dataset with SSWS auth and evaluates the demo tenants differently', async () => {

@@ -1,13 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadCatalog } from '../../source/catalog/index.js';
 import { ConnectorError } from '../../source/connectors/http.js';
 import { API_VERSION, salesforce, salesforceVendor } from '../../source/connectors/salesforce/index.js';
-import { type Datasets, evaluate } from '../../source/domain/rules.js';
+import type { Datasets } from '../../source/domain/rules.js';
 import { salesforceDemo, salesforceSim } from '../../source/simulator/salesforce.js';
 import { type Simulator, startSimulator } from '../../source/simulator/server.js';
 import type { DemoTenant } from '../../source/simulator/types.js';
 import { fakeClock } from '../helpers/clock.js';
-import { collect, instanceFor, simulate, tenantCopy } from '../helpers/sim.js';
+import { collect, evaluateApp, instanceFor, simulate, tenantCopy } from '../helpers/sim.js';
 
 const [contoso] = salesforceDemo as [DemoTenant];
 const DATA = `/services/data/${API_VERSION}`;
@@ -17,12 +16,7 @@ afterEach(async () => {
   sim = undefined;
 });
 
-const resultsOf = (datasets: Datasets) =>
-  Object.fromEntries(
-    loadCatalog()
-      .forApp('salesforce')
-      .map((c) => [c.id, evaluate(c, datasets)]),
-  );
+const resultsOf = (datasets: Datasets) => evaluateApp('salesforce', datasets);
 
 const failure = (p: Promise<unknown>) => p.then(() => undefined).catch((e: unknown) => e as ConnectorError);
 const apiCalls = (s: Simulator) => s.log.filter((r) => r.path.startsWith('/services/data/'));

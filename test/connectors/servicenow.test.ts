@@ -1,14 +1,14 @@
+import { loadCatalog } from '../../source/catalog/index.js';
+import type { Datasets } from '../../source/domain/rules.js';
 import { parseLinkHeader } from 'got';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadCatalog } from '../../source/catalog/index.js';
 import { ConnectorError, type HttpResponse, parseLinks } from '../../source/connectors/http.js';
 import { servicenow, servicenowVendor, wanted } from '../../source/connectors/servicenow/index.js';
-import { evaluate } from '../../source/domain/rules.js';
 import type { Control } from '../../source/domain/schemas.js';
 import type { Simulator } from '../../source/simulator/server.js';
 import { servicenowDemo } from '../../source/simulator/servicenow.js';
 import type { DemoTenant } from '../../source/simulator/types.js';
-import { collect, simulate, tenantCopy } from '../helpers/sim.js';
+import { collect, evaluateApp, simulate, tenantCopy } from '../helpers/sim.js';
 
 const [contoso] = servicenowDemo as [DemoTenant];
 const PROPERTIES_PATH = '/api/now/table/sys_properties';
@@ -18,12 +18,7 @@ afterEach(async () => {
   sim = undefined;
 });
 
-const resultsOf = (datasets: Awaited<ReturnType<typeof collect>>['datasets']) =>
-  Object.fromEntries(
-    loadCatalog()
-      .forApp('servicenow')
-      .map((c) => [c.id, evaluate(c, datasets)]),
-  );
+const resultsOf = (datasets: Datasets) => evaluateApp('servicenow', datasets);
 
 const basic = (user: string, password: string) =>
   `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;

@@ -1,5 +1,7 @@
+import { loadCatalog } from '../../source/catalog/index.js';
+import { type Datasets, evaluate } from '../../source/domain/rules.js';
 import type { Connector } from '../../source/connectors/types.js';
-import type { Instance } from '../../source/domain/schemas.js';
+import type { App, Instance, Result } from '../../source/domain/schemas.js';
 import type { Fault } from '../../source/simulator/faults.js';
 import { demoInstance } from '../../source/simulator/demo.js';
 import { type Simulator, startSimulator } from '../../source/simulator/server.js';
@@ -36,4 +38,13 @@ export async function collect(connector: Connector, sim: Simulator, t: DemoTenan
 /** A deep copy of a demo tenant, to change for one test. */
 export function tenantCopy(t: DemoTenant, patch: Partial<DemoTenant> = {}): DemoTenant {
   return { ...structuredClone(t), ...patch };
+}
+
+/** Every control of an app evaluated against what a connector read, by control id. */
+export function evaluateApp(app: App, datasets: Datasets): Record<string, Result> {
+  return Object.fromEntries(
+    loadCatalog()
+      .forApp(app)
+      .map((c) => [c.id, evaluate(c, datasets)]),
+  );
 }
