@@ -376,17 +376,21 @@ export function App(props: AppProps) {
     );
   }
 
-  const tabBar = TOP_VIEWS.map((v, i) => {
-    const active =
-      state.view === v ||
-      (v === 'apps' && state.view === 'drawer') ||
-      (v === 'actions' && state.view === 'detail');
-    // Narrow terminals get short tab names so the score stays on the line.
-    const name = columns < 100 ? SHORT_TITLES[i] : VIEW_TITLES[v];
-    return { label: ` ${i + 1} ${name} `, active };
-  });
   const c = views.current;
   const scoreText = `Secure Score ${percent(c)} (${points(c.achieved)}/${points(c.possible)})`;
+  // Full tab names when they fit beside the score, short ones otherwise: the score stays whole.
+  const long = TOP_VIEWS.map((v, i) => ` ${i + 1} ${VIEW_TITLES[v]} `);
+  const labels =
+    long.join('').length + scoreText.length + 2 <= width
+      ? long
+      : SHORT_TITLES.map((t, i) => ` ${i + 1} ${t} `);
+  const tabBar = TOP_VIEWS.map((v, i) => ({
+    label: labels[i]!,
+    active:
+      state.view === v ||
+      (v === 'apps' && state.view === 'drawer') ||
+      (v === 'actions' && state.view === 'detail'),
+  }));
   const pollText = progress.running
     ? `polling ${progress.done}/${progress.total}${progress.failed ? ` (${progress.failed} failed)` : ''}`
     : progress.paused

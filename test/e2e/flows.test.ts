@@ -132,6 +132,10 @@ describe('console flows', () => {
     s.resize(120, 40);
     await s.waitFor(/Recommended actions \(\d+\)/);
     expect(s.lines()[0]).toMatch(/^ 1 Connected apps/);
+    // In between, the tab names shorten rather than cut the score off.
+    s.resize(100, 30);
+    await s.waitFor(/^ 1 Apps/);
+    expect(s.lines()[0]).toMatch(/Secure Score [\d.]+% \([\d.]+\/[\d.]+\)$/);
     await keys(s, 'q');
     expect(await s.exit).toBe(0);
   });
