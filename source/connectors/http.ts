@@ -76,6 +76,17 @@ export type HttpLimits = Partial<
   Pick<ClientOptions, 'maxBodyBytes' | 'requestTimeoutMs' | 'retries' | 'retryBaseMs'>
 >;
 
+// What never changes between requests is merged once (got merges options on every request).
+const client = got.extend({
+  responseType: 'text',
+  throwHttpErrors: false,
+  followRedirect: false,
+  retry: { limit: 0 },
+  // Certificates are always verified, whatever NODE_TLS_REJECT_UNAUTHORIZED says; a private CA
+  // is trusted through the instance's CA file, never by turning verification off.
+  https: { rejectUnauthorized: true },
+});
+
 const DEFAULTS = { maxBodyBytes: 8 * 1024 * 1024, requestTimeoutMs: 30_000, retries: 2, retryBaseMs: 500 };
 const RETRYABLE_STATUS = new Set([500, 502, 503, 504, 408]);
 const MAX_RATE_LIMIT_WAITS = 3;
@@ -258,19 +269,13 @@ export class HttpClient {
     const timeout = Math.max(1, Math.min(this.o.requestTimeoutMs, this.timeLeft()));
     let tooLarge = false;
     const headers = { accept: 'application/json', ...this.o.vendor.headers, ...(await this.o.auth()) };
-    const req = got(url, {
+    const req = client(url, {
       method,
       headers,
       ...(form ? { form } : {}),
-      responseType: 'text',
-      throwHttpErrors: false,
-      followRedirect: false,
-      retry: { limit: 0 },
       // `request` caps the whole exchange, so a server trickling bytes cannot hold us past it.
       timeout: { connect: Math.min(10_000, timeout), request: timeout },
-      // Certificates are always verified, whatever NODE_TLS_REJECT_UNAUTHORIZED says; a private CA
-      // is trusted through the instance's CA file, never by turning verification off.
-      https: { rejectUnauthorized: true, ...(this.ca ? { certificateAuthority: this.ca } : {}) },
+      ...(this.ca ? { https: { rejectUnauthorized: true, certificateAuthority: this.ca } } : {}),
     });
     req.on('downloadProgress', (p) => {
       // A declared length over the cap is refused before its body is read.

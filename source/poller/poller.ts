@@ -130,7 +130,9 @@ export function applyPolls(
     };
     if (!polled.results) continue; // keep the earlier results and score
     const changes = diffResults(instance.id, results[instance.id]?.results, polled.results);
-    results[instance.id] = { polledAt: at, results: polled.results };
+    // Frozen: immer then takes the new results as finished data at commit, instead of walking
+    // every result and its evidence for drafts (the larger part of a fleet commit's time).
+    results[instance.id] = Object.freeze({ polledAt: at, results: polled.results });
     doc.results[instance.id] = results[instance.id]!;
     if (changes.length > 0) doc.polls.push({ at, instanceId: instance.id, changes });
   }
@@ -148,13 +150,18 @@ export function applyPolls(
 export async function pollInstances(ids: readonly string[], deps: PollDeps): Promise<PollSummary[]> {
   const clock = deps.clock ?? systemClock;
   const byId = new Map(deps.store.doc.instances.map((i) => [i.id, i]));
-  // Longest polls first (by the last poll's duration; never polled counts as long): a slow tenant
-  // started last would keep the whole batch waiting on it alone.
-  const took = (i: Instance) => i.lastPoll?.durationMs ?? Number.POSITIVE_INFINITY;
-  const queue = ids
-    .map((id) => byId.get(id))
-    .filter((i): i is Instance => i !== undefined)
-    .sort((a, b) => took(b) - took(a));
+  const queue = ids.map((id) => byId.get(id)).filter((i): i is Instance => i !== undefined);
+  const took = new AppDurations(deps.store.doc.instances);
+  // Longest polls first: a slow tenant started last would keep the whole batch waiting on it alone.
+  const next = (): Instance | undefined => {
+    let best = -1;
+    let longest = -1;
+    for (let n = 0; n < queue.length; n++) {
+      const ms = took.estimate(queue[n]!);
+      if (ms > longest) [best, longest] = [n, ms];
+    }
+    return best < 0 ? undefined : queue.splice(best, 1)[0];
+  };
   const summaries: PollSummary[] = [];
   let pending: Polled[] = [];
   let lastCommit = clock.now();
@@ -173,12 +180,15 @@ export async function pollInstances(ids: readonly string[], deps: PollDeps): Pro
   };
 
   const worker = async () => {
-    for (let next = queue.shift(); next; next = queue.shift()) {
-      deps.onEvent?.({ type: 'start', instanceId: next.id });
-      const polled = await pollOne(next, deps);
+    for (let instance = next(); instance; instance = next()) {
+      deps.onEvent?.({ type: 'start', instanceId: instance.id });
+      const polled = await pollOne(instance, deps);
+      took.add(instance.app, polled.summary.durationMs);
       summaries.push(polled.summary);
       pending.push({ ...polled, at: new Date(clock.now()) });
-      if (clock.now() - lastCommit >= (deps.commitEveryMs ?? 2000)) await flush();
+      // Commit in the background: a worker waiting on the disk would leave its slot idle. A failed
+      // commit fails the last flush below, so it is never lost silently.
+      if (clock.now() - lastCommit >= (deps.commitEveryMs ?? 2000)) flush().catch(() => {});
       deps.onEvent?.({ type: 'done', ...polled.summary });
     }
   };
@@ -186,6 +196,31 @@ export async function pollInstances(ids: readonly string[], deps: PollDeps): Pro
   await Promise.all(Array.from({ length: n }, worker));
   await flush();
   return summaries;
+}
+
+/**
+ * How long an instance's poll is expected to take: its last poll's duration; for one never polled,
+ * the mean of its app's polls (earlier ones and those finished in this run); for an app not seen
+ * yet, longest of all, so that the first poll of a fleet learns which apps are slow early.
+ */
+class AppDurations {
+  private readonly sum = new Map<App, { ms: number; n: number }>();
+
+  constructor(instances: readonly Instance[]) {
+    for (const i of instances)
+      if (i.lastPoll?.durationMs !== undefined) this.add(i.app, i.lastPoll.durationMs);
+  }
+
+  add(app: App, ms: number): void {
+    const s = this.sum.get(app) ?? { ms: 0, n: 0 };
+    this.sum.set(app, { ms: s.ms + ms, n: s.n + 1 });
+  }
+
+  estimate(i: Instance): number {
+    if (i.lastPoll?.durationMs !== undefined) return i.lastPoll.durationMs;
+    const s = this.sum.get(i.app);
+    return s ? s.ms / s.n : Number.POSITIVE_INFINITY;
+  }
 }
 
 /** Instances due for a poll: never polled, or last polled longer ago than their interval. */

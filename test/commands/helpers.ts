@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { loadCatalog } from '../../source/catalog/index.js';
@@ -9,6 +8,7 @@ import { run } from '../../source/cli.js';
 import type { IO } from '../../source/commands/context.js';
 import { emptyStore, type Instance, type Result, type StoreDoc } from '../../source/domain/schemas.js';
 import { instance as fixtureInstance } from '../helpers/fixtures.js';
+import { tempDir } from '../helpers/temp.js';
 
 export const BIN = join(import.meta.dirname, '..', '..', 'dist', 'posture.mjs');
 
@@ -20,7 +20,7 @@ export interface Outcome {
 
 /** A fresh directory for one test: its store, its XDG data dir and HOME. */
 export function tmp(): { dir: string; store: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'posture-cmd-'));
+  const dir = tempDir();
   return { dir, store: join(dir, 'store.json') };
 }
 

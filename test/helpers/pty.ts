@@ -1,8 +1,8 @@
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import pty from '@lydell/node-pty';
 import xterm from '@xterm/headless';
+import { tempDir } from './temp.js';
 
 const { Terminal } = xterm;
 export const BIN = join(import.meta.dirname, '..', '..', 'dist', 'posture.mjs');
@@ -28,7 +28,7 @@ export function spawn(
   if (!existsSync(BIN)) throw new Error('build first: npm run build');
   const cols = opts.cols ?? 100;
   const rows = opts.rows ?? 30;
-  const dir = mkdtempSync(join(tmpdir(), 'posture-e2e-'));
+  const dir = tempDir('posture-e2e-');
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
   // Ink renders only the final frame when it believes it runs in CI.

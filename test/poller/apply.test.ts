@@ -1,8 +1,14 @@
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { produce } from 'immer';
 import { describe, expect, it } from 'vitest';
-import type { Result } from '../../source/domain/schemas.js';
-import { applyPolls, type PollSummary } from '../../source/poller/poller.js';
+import type { Connector } from '../../source/connectors/types.js';
+import type { App, Instance, Result } from '../../source/domain/schemas.js';
+import { applyPolls, type PollSummary, pollInstances } from '../../source/poller/poller.js';
+import { Store } from '../../source/store/store.js';
+import { fakeClock } from '../helpers/clock.js';
 import { control, instance, world } from '../helpers/fixtures.js';
+import { tempDir } from '../helpers/temp.js';
 
 const a = control('okta.a.a', { maxPoints: 10 });
 const b = control('okta.b.b', { maxPoints: 6 });
@@ -65,42 +71,110 @@ describe('applying a batch of polls', () => {
   });
 });
 
-describe('poll order', () => {
-  it('starts the instances whose last poll took longest first, never-polled ones before all', async () => {
-    const { mkdtempSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
-    const { Store } = await import('../../source/store/store.js');
-    const { pollInstances } = await import('../../source/poller/poller.js');
-    const store = await Store.open(join(mkdtempSync(join(tmpdir(), 'order-')), 'store.json'));
-    const last = (ms: number) => ({ at: '2026-11-23T00:00:00.000Z', outcome: 'ok' as const, durationMs: ms });
+describe('poll order and commits', () => {
+  const last = (ms: number) => ({ at: '2026-11-23T00:00:00.000Z', outcome: 'ok' as const, durationMs: ms });
+  /** Poll `instances` one at a time; each app's poll takes `took[app]` ms on a fake clock. */
+  async function pollOrder(instances: Instance[], took: Partial<Record<App, number>> = {}, deps = {}) {
+    const store = await Store.open(join(tempDir(), 'store.json'));
     await store.update((d) => {
-      d.instances.push(
-        instance('quick', { lastPoll: last(100) }),
-        instance('slow', { lastPoll: last(9000) }),
-        instance('new'),
-        instance('medium', { lastPoll: last(2000) }),
-      );
+      d.instances.push(...instances);
+    });
+    const clock = fakeClock();
+    const connector = (app: App): Connector => ({
+      app,
+      secretLabel: 'token',
+      options: [],
+      collect: async (ctx) => {
+        await ctx.clock.sleep(took[app] ?? 1);
+        return { datasets: {}, requests: 1 };
+      },
     });
     const started: string[] = [];
     const { catalog } = world([a], [], {});
-    const connector = {
-      app: 'okta' as const,
+    try {
+      await pollInstances(
+        instances.map((i) => i.id),
+        {
+          store,
+          catalog,
+          clock,
+          connectors: {
+            okta: connector('okta'),
+            salesforce: connector('salesforce'),
+            servicenow: connector('servicenow'),
+            github: connector('github'),
+          },
+          env: { TOKEN: 't' },
+          concurrency: 1,
+          onEvent: (e) => {
+            if (e.type === 'start') started.push(e.instanceId);
+          },
+          ...deps,
+        },
+      );
+    } finally {
+      store.close();
+    }
+    return started;
+  }
+
+  it('starts the instances whose last poll took longest first', async () => {
+    const started = await pollOrder([
+      instance('quick', { lastPoll: last(100) }),
+      instance('slow', { lastPoll: last(9000) }),
+      instance('medium', { lastPoll: last(2000) }),
+    ]);
+    expect(started).toEqual(['slow', 'medium', 'quick']);
+  });
+
+  it("expects a never-polled instance to take as long as its app's others, and an unknown app longest", async () => {
+    const started = await pollOrder([
+      instance('quick', { lastPoll: last(100) }),
+      instance('slow', { lastPoll: last(9000) }),
+      instance('new'), // okta: (100 + 9000 + 500) / 3 = 3,200 ms
+      instance('medium', { lastPoll: last(500) }),
+      instance('gh', { app: 'github' }), // no GitHub instance was ever polled
+    ]);
+    expect(started).toEqual(['gh', 'slow', 'new', 'medium', 'quick']);
+  });
+
+  it('learns during the first poll of a fleet which apps are slow, and starts theirs first', async () => {
+    const app = (n: number): App => (n % 2 === 0 ? 'okta' : 'github');
+    const fleet = Array.from({ length: 6 }, (_, n) => instance(`${app(n)}-${n}`, { app: app(n) }));
+    const started = await pollOrder(fleet, { okta: 10, github: 1000 });
+    // Nothing known: the first okta goes first; then GitHub is unknown (longest), then known slow.
+    expect(started).toEqual(['okta-0', 'github-1', 'github-3', 'github-5', 'okta-2', 'okta-4']);
+  });
+
+  it('fails the poll when a commit fails, without stopping the polls in flight', async () => {
+    const dir = tempDir();
+    const store = await Store.open(join(dir, 'gone', 'store.json'));
+    await store.update((d) => {
+      d.instances.push(instance('x'), instance('y'), instance('z'));
+    });
+    rmSync(join(dir, 'gone'), { recursive: true }); // every commit from now on fails
+    const done: string[] = [];
+    const { catalog } = world([a], [], {});
+    const connector: Connector = {
+      app: 'okta',
       secretLabel: 'token',
       options: [],
-      collect: async () => ({ datasets: {}, requests: 0 }),
+      collect: async () => ({ datasets: {}, requests: 1 }),
     };
-    await pollInstances(['quick', 'slow', 'new', 'medium'], {
-      store,
-      catalog,
-      connectors: { okta: connector, salesforce: connector, servicenow: connector, github: connector },
-      env: { TOKEN: 't' },
-      concurrency: 1,
-      onEvent: (e) => {
-        if (e.type === 'start') started.push(e.instanceId);
-      },
-    });
+    await expect(
+      pollInstances(['x', 'y', 'z'], {
+        store,
+        catalog,
+        connectors: { okta: connector, salesforce: connector, servicenow: connector, github: connector },
+        env: { TOKEN: 't' },
+        concurrency: 1,
+        commitEveryMs: 0, // a commit after every instance
+        onEvent: (e) => {
+          if (e.type === 'done') done.push(e.instanceId);
+        },
+      }),
+    ).rejects.toThrow(/ENOENT/);
     store.close();
-    expect(started).toEqual(['new', 'slow', 'medium', 'quick']);
+    expect(done).toEqual(['x', 'y', 'z']);
   });
 });

@@ -1,6 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Instance, StoreDoc } from '../../source/domain/schemas.js';
 import { emptyStore } from '../../source/domain/schemas.js';
@@ -11,7 +10,7 @@ import { instanceFor, tenantCopy } from '../helpers/sim.js';
 
 export const [oktaEu, oktaUs] = oktaDemo as [DemoTenant, DemoTenant];
 
-export const tempDir = (prefix = 'posture-rel-') => mkdtempSync(join(tmpdir(), prefix));
+export { tempDir } from '../helpers/temp.js';
 
 /** A third Okta tenant, a copy of Contoso US under its own id, token and variable. */
 export function oktaCopy(id: string, patch: Partial<DemoTenant> = {}): DemoTenant {

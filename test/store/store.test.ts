@@ -1,12 +1,12 @@
-import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { STORE_VERSION } from '../../source/domain/schemas.js';
 import { Store, StoreError } from '../../source/store/store.js';
 import { instance } from '../helpers/fixtures.js';
+import { tempDir } from '../helpers/temp.js';
 
-const dir = () => mkdtempSync(join(tmpdir(), 'store-'));
+const dir = () => tempDir();
 
 describe('store', () => {
   it('creates the file 0600 with a schema version and keeps the previous good copy', async () => {

@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { render } from 'ink-testing-library';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -10,6 +9,7 @@ import { App } from '../../source/ui/app.js';
 import { DEFAULT_KEYMAP } from '../../source/ui/keys.js';
 import { NO_COLOR_THEME } from '../../source/ui/theme.js';
 import { control, instance } from '../helpers/fixtures.js';
+import { tempDir } from '../helpers/temp.js';
 import { KEYS, type } from '../helpers/ink.js';
 
 const catalog = validateCatalog({
@@ -41,7 +41,7 @@ afterEach(() => {
 });
 
 async function setup() {
-  const file = join(mkdtempSync(join(tmpdir(), 'app-')), 'store.json');
+  const file = join(tempDir(), 'store.json');
   store = await Store.open(file);
   await store.update((d) => {
     d.instances.push(

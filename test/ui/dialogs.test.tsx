@@ -1,5 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { render } from 'ink-testing-library';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -10,6 +8,7 @@ import { App } from '../../source/ui/app.js';
 import { DEFAULT_KEYMAP } from '../../source/ui/keys.js';
 import { NO_COLOR_THEME } from '../../source/ui/theme.js';
 import { control, instance } from '../helpers/fixtures.js';
+import { tempDir } from '../helpers/temp.js';
 import { KEYS, type } from '../helpers/ink.js';
 
 const catalog = validateCatalog({
@@ -32,7 +31,7 @@ afterEach(() => {
 });
 
 async function setup(opts: { readOnly?: boolean } = {}) {
-  const file = join(mkdtempSync(join(tmpdir(), 'dialogs-')), 'store.json');
+  const file = join(tempDir(), 'store.json');
   const writer = await Store.open(file);
   await writer.update((d) => {
     d.instances.push(

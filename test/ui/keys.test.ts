@@ -1,7 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers/temp.js';
 import {
   bindingsOf,
   DEFAULT_KEYMAP,
@@ -58,7 +58,7 @@ describe('keymap', () => {
   });
 
   const file = (content: string) => {
-    const p = join(mkdtempSync(join(tmpdir(), 'keys-')), 'keys.json');
+    const p = join(tempDir(), 'keys.json');
     writeFileSync(p, content);
     return p;
   };
