@@ -30,8 +30,12 @@ function stale() {
   }
 }
 
+// Printable ASCII, and the narrow punctuation the console itself draws (ellipsis, middle dot,
+// dashes, angle quotes, block elements): one cell and one grapheme each, never combining.
+const NARROW_CHARS = '\\x20-\\x7e\\u00b7\\u2013\\u2014\\u2026\\u2039\\u203a\\u2581-\\u2588\\u258f';
+
 /**
- * Two changes to Ink 6.8, made at bundle time (Ink 7+ needs Node 22). Each fails the build if
+ * Changes to Ink 6.8 and its tokenizer, made at bundle time (Ink 7+ needs Node 22). Each fails the build if
  * Ink's code no longer matches, so an upgrade is reviewed rather than silently unpatched.
  */
 const INK_PATCHES = [
@@ -80,9 +84,37 @@ const INK_PATCHES = [
     append: "import measureText from './measure-text.js';\n",
     after: "import widestLine from 'widest-line';",
   },
+  {
+    // Every new line drawn is split into graphemes with Intl.Segmenter, the larger part of a
+    // page's redraw. A line of narrow characters and colour codes is one grapheme per character:
+    // read it character by character, with the same tokens as a result.
+    file: /ansi-tokenize[\\/]build[\\/]tokenize\.js$/,
+    find: 'export function tokenize(str, endChar = Number.POSITIVE_INFINITY) {',
+    replace: `export function tokenize(str, endChar = Number.POSITIVE_INFINITY) {
+    if (PLAIN_LINE.test(str)) return tokenizePlain(str, endChar);`,
+    append: `
+const PLAIN_LINE = /^(?:[${NARROW_CHARS}]|\\x1b\\[[0-9;]*m)*$/;
+function tokenizePlain(str, endChar) {
+    const ret = [];
+    let visible = 0;
+    for (let index = 0; index < str.length; index++) {
+        if (str.charCodeAt(index) === 0x1b) {
+            const code = parseSGRSequence(str, index);
+            for (const c of splitCompoundSGRSequences(code)) ret.push({ type: 'ansi', code: c, endCode: getEndCode(c) });
+            index += code.length - 1;
+            continue;
+        }
+        ret.push({ type: 'char', value: str[index], fullWidth: false });
+        if (++visible >= endChar) break;
+    }
+    return ret;
+}
+`,
+    after: 'export function tokenize(',
+  },
 ];
 
-const inkPatches = {
+export const inkPatches = {
   name: 'ink-patches',
   setup(b) {
     const files = [...new Set(INK_PATCHES.map((p) => p.file.source))];
@@ -123,9 +155,8 @@ const fastStringWidth = {
     b.onLoad({ filter: /.*/, namespace: 'fast-width' }, (args) => ({
       contents: [
         `import real from ${JSON.stringify(args.path)};`,
-        // Printable ASCII, and the narrow punctuation the console itself draws (ellipsis, middle dot,
-        // dashes, angle quotes, block elements): one cell each unless ambiguous characters are wide.
-        'const NARROW = /^[\\x20-\\x7e\\u00b7\\u2013\\u2014\\u2026\\u2039\\u203a\\u2581-\\u2588\\u258f]*$/;',
+        // One cell each unless ambiguous characters are wide.
+        `const NARROW = /^[${NARROW_CHARS}]*$/;`,
         'export default function stringWidth(s, o) { return typeof s === "string" && o?.ambiguousIsNarrow !== false && NARROW.test(s) ? s.length : real(s, o); }',
       ].join('\n'),
       resolveDir: process.cwd(),
