@@ -33,6 +33,8 @@ function stale() {
 // Printable ASCII, and the narrow punctuation the console itself draws (ellipsis, middle dot,
 // dashes, angle quotes, block elements): one cell and one grapheme each, never combining.
 const NARROW_CHARS = '\\x20-\\x7e\\u00b7\\u2013\\u2014\\u2026\\u2039\\u203a\\u2581-\\u2588\\u258f';
+// A line of such characters and colour codes (SGR), as Ink draws styled text.
+const PLAIN_LINE = `/^(?:[${NARROW_CHARS}]|\\x1b\\[[0-9;]*m)*$/`;
 
 /**
  * Changes to Ink 6.8 and its tokenizer, made at bundle time (Ink 7+ needs Node 22). Each fails the build if
@@ -93,7 +95,7 @@ const INK_PATCHES = [
     replace: `export function tokenize(str, endChar = Number.POSITIVE_INFINITY) {
     if (PLAIN_LINE.test(str)) return tokenizePlain(str, endChar);`,
     append: `
-const PLAIN_LINE = /^(?:[${NARROW_CHARS}]|\\x1b\\[[0-9;]*m)*$/;
+const PLAIN_LINE = ${PLAIN_LINE};
 function tokenizePlain(str, endChar) {
     const ret = [];
     let visible = 0;
@@ -139,7 +141,7 @@ export const inkPatches = {
  * one cell a character: answer that at once and leave everything else to string-width
  * (every copy of it in the bundle: Ink, widest-line, cli-truncate and ours).
  */
-const fastStringWidth = {
+export const fastStringWidth = {
   name: 'fast-string-width',
   setup(b) {
     b.onResolve({ filter: /^string-width$/ }, async (args) => {
@@ -153,11 +155,20 @@ const fastStringWidth = {
       return { path: real.path, namespace: 'fast-width' };
     });
     b.onLoad({ filter: /.*/, namespace: 'fast-width' }, (args) => ({
+      // One cell each unless ambiguous characters are wide. The real string-width (emoji tables,
+      // grapheme segmentation) is loaded on first need: a first frame of narrow text never needs it.
       contents: [
-        `import real from ${JSON.stringify(args.path)};`,
-        // One cell each unless ambiguous characters are wide.
         `const NARROW = /^[${NARROW_CHARS}]*$/;`,
-        'export default function stringWidth(s, o) { return typeof s === "string" && o?.ambiguousIsNarrow !== false && NARROW.test(s) ? s.length : real(s, o); }',
+        `const PLAIN_LINE = ${PLAIN_LINE};`,
+        'let real;',
+        'export default function stringWidth(s, o) {',
+        '  if (typeof s === "string" && o?.ambiguousIsNarrow !== false && !o?.countAnsiEscapeCodes) {',
+        '    if (NARROW.test(s)) return s.length;',
+        '    if (PLAIN_LINE.test(s)) return s.replace(/\\x1b\\[[0-9;]*m/g, "").length;',
+        '  }',
+        `  real ??= require(${JSON.stringify(args.path)}).default;`,
+        '  return real(s, o);',
+        '}',
       ].join('\n'),
       resolveDir: process.cwd(),
       loader: 'js',

@@ -2,15 +2,12 @@ import meow from 'meow';
 import pkg from '../package.json' with { type: 'json' };
 import { CatalogError } from './catalog/index.js';
 import { check, parseMinScore } from './commands/check.js';
-import { type ConnectOptions, checkConnect, connect } from './commands/connect.js';
-import { runConsole } from './commands/console.js';
+import type { ConnectOptions } from './commands/connect.js';
 import { type Context, type GlobalFlags, type IO, openContext, UsageError } from './commands/context.js';
 import { exportCommand, type Format, parseFormat } from './commands/export.js';
 import { COMMAND_FLAGS, COMMANDS, type CommandName, GLOBAL_FLAGS, HELP } from './commands/help.js';
 import { instances } from './commands/instances.js';
-import { poll, pollOnce } from './commands/poll.js';
 import { status } from './commands/status.js';
-import { dueInstances } from './poller/poller.js';
 import { StoreError } from './store/store.js';
 import { KeymapError } from './ui/keys.js';
 import { sanitize } from './ui/text.js';
@@ -111,7 +108,7 @@ type Invocation =
     };
 
 /** Read and check the command line; bad input is a UsageError before any store is opened. */
-export function readCommandLine(argv: string[], env: NodeJS.ProcessEnv): Invocation {
+export function readCommandLine(argv: string[]): Invocation {
   const named = namedFlags(argv);
   const unknown = named.find(([, key]) => key === undefined);
   if (unknown) throw new UsageError(`unknown flag ${unknown[0]} (see posture --help)`);
@@ -148,7 +145,6 @@ export function readCommandLine(argv: string[], env: NodeJS.ProcessEnv): Invocat
     on: f.on === true,
     json,
   };
-  if (name === 'connect') checkConnect(connect, env);
   return {
     name,
     flags: f,
@@ -168,32 +164,45 @@ export function readCommandLine(argv: string[], env: NodeJS.ProcessEnv): Invocat
 }
 
 export async function main(argv: string[], io: IO): Promise<number> {
-  const inv = readCommandLine(argv, io.env);
+  const inv = readCommandLine(argv);
   if ('print' in inv) {
     io.stdout.write(inv.print);
     return 0;
   }
   const { name, flags: f, json, limit, concurrency } = inv;
+  // The console, polling and connecting are loaded when used: the console's first frame does not
+  // wait for the HTTP client and the connectors, nor a headless command for Ink.
+  if (name === 'connect') (await import('./commands/connect.js')).checkConnect(inv.connect, io.env);
   const ctx: Context = await openContext(inv.global, io);
   try {
     const interactive = name === undefined && io.stdout.isTTY === true;
     // Headless commands on the demo see polled tenants; the console polls in the background.
     const reads = name !== 'poll' && name !== 'connect';
     if (ctx.demo && !interactive && reads && !ctx.store.readOnly) {
+      const { dueInstances } = await import('./poller/poller.js');
+      const { pollOnce } = await import('./commands/poll.js');
       const due = dueInstances(ctx.store.doc, Date.now());
       if (due.length > 0) await pollOnce(ctx, due, concurrency);
     }
     const scope = { product: f.product, instance: f.instance };
     switch (name) {
       case undefined:
-        if (interactive) return await runConsole(ctx, { keys: f.keys });
+        if (interactive)
+          return await (await import('./commands/console.js')).runConsole(ctx, { keys: f.keys });
         return await status(ctx, { json, limit, ...scope });
       case 'connect':
-        return await connect(ctx, inv.connect);
+        return await (await import('./commands/connect.js')).connect(ctx, inv.connect);
       case 'instances':
         return await instances(ctx, { json });
       case 'poll':
-        return await poll(ctx, { once: f.once === true, json, instance: f.instance, concurrency });
+        return await (
+          await import('./commands/poll.js')
+        ).poll(ctx, {
+          once: f.once === true,
+          json,
+          instance: f.instance,
+          concurrency,
+        });
       case 'status':
         return await status(ctx, { json, limit, ...scope });
       case 'export':

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { CONNECTORS } from '../connectors/registry.js';
+import { CONNECTOR_OPTIONS } from '../domain/app-options.js';
 import { type AddField, type AddProblem, instanceSlug, validateAdd } from '../domain/instances.js';
 import { APP_LABELS, APPS, AppSchema, emptyStore, type Instance } from '../domain/schemas.js';
 import { sanitize } from '../ui/text.js';
@@ -34,7 +34,7 @@ function usage(p: AddProblem, app: string | undefined): UsageError {
   if (p.field === 'app')
     return new UsageError(`${p.message}; posture keeps one instance per app in this mode`);
   if (p.field === 'extra' && p.option && parsed.success) {
-    const description = CONNECTORS[parsed.data].options.find((o) => o.name === p.option)?.description;
+    const description = CONNECTOR_OPTIONS[parsed.data].find((o) => o.name === p.option)?.description;
     const how = p.option === 'org' && parsed.data === 'github' ? '--org ORG' : `--option ${p.option}=VALUE`;
     return new UsageError(`${APP_LABELS[parsed.data]} needs ${how}${description ? ` (${description})` : ''}`);
   }

@@ -1,7 +1,6 @@
 import chalk from 'chalk';
 import { render } from 'ink';
-import { CONNECTORS } from '../connectors/registry.js';
-import { BackgroundPoller } from '../poller/background.js';
+import type { BackgroundPoller } from '../poller/background.js';
 import { App } from '../ui/app.js';
 import { loadKeymap } from '../ui/keys.js';
 import { pickTheme } from '../ui/theme.js';
@@ -14,36 +13,49 @@ export interface ConsoleOptions {
 /** The interactive console: Ink on the terminal, polling in the background. */
 export async function runConsole(ctx: Context, o: ConsoleOptions): Promise<number> {
   const keymap = loadKeymap(o.keys ?? ctx.io.env.POSTURE_KEYS);
+  // With colour off (--no-color, NO_COLOR) Ink's chalk would drop bold and inverse as well, and
+  // the selection would vanish: keep text attributes on a capable terminal; the theme adds no colour.
+  if (ctx.io.stdout.isTTY && chalk.level === 0 && ctx.io.env.TERM !== 'dumb') chalk.level = 1;
+  const theme = pickTheme(ctx.io.env, ctx.flags.color);
+  const view = (poller?: BackgroundPoller) => (
+    <App
+      store={ctx.store}
+      catalog={ctx.catalog}
+      keymap={keymap}
+      theme={theme}
+      user={ctx.user}
+      {...(poller ? { poller } : {})}
+    />
+  );
+  const app = render(view(), {
+    stdout: ctx.io.stdout as NodeJS.WriteStream,
+    exitOnCtrlC: false,
+    patchConsole: false,
+    incrementalRendering: ctx.io.env.POSTURE_INCREMENTAL !== '0',
+    maxFps: 30,
+  });
+  let quit = false;
+  const exited = app.waitUntilExit().finally(() => {
+    quit = true;
+  });
+  // The first frame is on the screen: now load the poller, its connectors and the HTTP client.
+  const [{ BackgroundPoller }, { CONNECTORS }] = await Promise.all([
+    import('../poller/background.js'),
+    import('../connectors/registry.js'),
+  ]);
   const poller = new BackgroundPoller({
     store: ctx.store,
     catalog: ctx.catalog,
     connectors: CONNECTORS,
     concurrency: 8,
   });
-  // With colour off (--no-color, NO_COLOR) Ink's chalk would drop bold and inverse as well, and
-  // the selection would vanish: keep text attributes on a capable terminal; the theme adds no colour.
-  if (ctx.io.stdout.isTTY && chalk.level === 0 && ctx.io.env.TERM !== 'dumb') chalk.level = 1;
-  const app = render(
-    <App
-      store={ctx.store}
-      catalog={ctx.catalog}
-      keymap={keymap}
-      theme={pickTheme(ctx.io.env, ctx.flags.color)}
-      poller={poller}
-      user={ctx.user}
-    />,
-    {
-      stdout: ctx.io.stdout as NodeJS.WriteStream,
-      exitOnCtrlC: false,
-      patchConsole: false,
-      incrementalRendering: ctx.io.env.POSTURE_INCREMENTAL !== '0',
-      maxFps: 30,
-    },
-  );
-  poller.start();
-  // The demo's tenants are simulated: show them freshly polled on every start.
-  if (ctx.demo) void poller.pollNow();
-  await app.waitUntilExit();
+  if (!quit) {
+    app.rerender(view(poller));
+    poller.start();
+    // The demo's tenants are simulated: show them freshly polled on every start.
+    if (ctx.demo) void poller.pollNow();
+  }
+  await exited;
   poller.stop();
   await poller.idle(); // never quit in the middle of a commit
   return 0;

@@ -1,7 +1,6 @@
 import { userInfo } from 'node:os';
 import { type Catalog, loadCatalog } from '../catalog/index.js';
 import { defaultStore, demoStore } from '../paths.js';
-import { startDemo } from '../simulator/demo.js';
 import type { Simulator } from '../simulator/server.js';
 import { Store } from '../store/store.js';
 
@@ -51,7 +50,8 @@ export async function openContext(flags: GlobalFlags, io: IO): Promise<Context> 
   const store = await Store.open(storePath(flags, io.env), { readOnly: flags.readOnly });
   let demo: Simulator | undefined;
   try {
-    if (flags.demo) demo = await startDemo(store, io.env);
+    // The simulator is loaded only for the demo.
+    if (flags.demo) demo = await (await import('../simulator/demo.js')).startDemo(store, io.env);
   } catch (error) {
     store.close();
     throw error;

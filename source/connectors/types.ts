@@ -1,6 +1,7 @@
 import type { Datasets } from '../domain/rules.js';
 import type { App, Instance } from '../domain/schemas.js';
 import type { Clock, HttpLimits } from './http.js';
+import type { ConnectorOption } from '../domain/app-options.js';
 
 export interface CollectContext {
   instance: Instance;
@@ -16,13 +17,6 @@ export interface CollectContext {
 export interface CollectOutput {
   datasets: Datasets;
   requests: number;
-}
-
-/** An instance option a connector needs besides the URL and the secret (GitHub organisation…). */
-export interface ConnectorOption {
-  name: string;
-  description: string;
-  required: boolean;
 }
 
 export interface Connector {

@@ -1,4 +1,4 @@
-import { CONNECTORS } from '../connectors/registry.js';
+import { CONNECTOR_OPTIONS } from './app-options.js';
 import {
   APP_LABELS,
   APPS,
@@ -86,7 +86,7 @@ export function validateAdd(
     if (!m) return problem('extra', `"${pair}" is not key=value`);
     options[m[1]!] = m[2]!.trim();
   }
-  for (const o of CONNECTORS[app.data].options)
+  for (const o of CONNECTOR_OPTIONS[app.data])
     if (o.required && !options[o.name])
       return problem('extra', `${label} needs ${o.name}= (${o.description})`, o.name);
   if (doc.settings.instanceMode === 'single' && others.some((i) => i.app === app.data)) {

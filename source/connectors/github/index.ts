@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Dataset, Datasets } from '../../domain/rules.js';
 import { check, dataset, linkPaged, unreadable } from '../datasets.js';
 import { ConnectorError, HttpClient, header, type Vendor, waitUntilEpochSeconds } from '../http.js';
+import { CONNECTOR_OPTIONS } from '../../domain/app-options.js';
 import { type CollectContext, type Connector, instanceOptions } from '../types.js';
 
 /**
@@ -304,7 +305,7 @@ export const github: Connector = {
   app: 'github',
   secretLabel:
     'personal access token (classic: read:org and repo; admin:org and admin:org_hook for every control)',
-  options: [{ name: 'org', description: 'the organisation login, e.g. "contoso"', required: true }],
+  options: CONNECTOR_OPTIONS.github,
   async collect(ctx: CollectContext) {
     const login = ctx.instance.options.org?.trim() ?? '';
     if (!login)

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Datasets } from '../../domain/rules.js';
 import { check, dataset, linkPaged } from '../datasets.js';
 import { HttpClient, type Vendor, waitUntilEpochSeconds } from '../http.js';
+import { CONNECTOR_OPTIONS } from '../../domain/app-options.js';
 import { type CollectContext, type Connector, instanceOptions } from '../types.js';
 
 /** Okta Management API: `Authorization: SSWS <token>` (or Bearer), Link paging with `after`. */
@@ -81,7 +82,7 @@ async function single(client: HttpClient, path: string, what: string): Promise<u
 export const okta: Connector = {
   app: 'okta',
   secretLabel: 'API token (SSWS) or OAuth access token',
-  options: [{ name: 'auth', description: '"ssws" (default) or "bearer"', required: false }],
+  options: CONNECTOR_OPTIONS.okta,
   async collect(ctx: CollectContext) {
     const scheme = ctx.instance.options.auth === 'bearer' ? 'Bearer' : 'SSWS';
     const client = new HttpClient({

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Dataset, Datasets } from '../../domain/rules.js';
 import { check, dataset } from '../datasets.js';
 import { ConnectorError, HttpClient, type HttpResponse, header, type Vendor } from '../http.js';
+import { CONNECTOR_OPTIONS } from '../../domain/app-options.js';
 import { type CollectContext, type Connector, instanceOptions } from '../types.js';
 
 /**
@@ -329,13 +330,7 @@ async function modifyAllData(s: SalesforceSession): Promise<unknown[]> {
 export const salesforce: Connector = {
   app: 'salesforce',
   secretLabel: 'client secret (consumer secret) of the connected app',
-  options: [
-    {
-      name: 'clientId',
-      description: 'consumer key of the connected app with the client credentials flow enabled',
-      required: true,
-    },
-  ],
+  options: CONNECTOR_OPTIONS.salesforce,
   async collect(ctx: CollectContext) {
     const s = new SalesforceSession(ctx);
     await s.signIn();

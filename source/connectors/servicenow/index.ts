@@ -11,6 +11,7 @@ import {
   type Vendor,
   waitUntilEpochSeconds,
 } from '../http.js';
+import { CONNECTOR_OPTIONS } from '../../domain/app-options.js';
 import { type CollectContext, type Connector, instanceOptions } from '../types.js';
 
 /**
@@ -148,18 +149,7 @@ function authHeader(ctx: CollectContext): string {
 export const servicenow: Connector = {
   app: 'servicenow',
   secretLabel: 'password of the integration user, or an OAuth access token',
-  options: [
-    {
-      name: 'username',
-      description: 'integration user for basic auth (e.g. posture.reader)',
-      required: false,
-    },
-    {
-      name: 'auth',
-      description: '"basic" (default) or "bearer" (the secret is an OAuth token)',
-      required: false,
-    },
-  ],
+  options: CONNECTOR_OPTIONS.servicenow,
   async collect(ctx: CollectContext) {
     const authorization = authHeader(ctx);
     const client = new HttpClient({
