@@ -173,9 +173,10 @@ export async function main(argv: string[], io: IO): Promise<number> {
   // The console, polling and connecting are loaded when used: the console's first frame does not
   // wait for the HTTP client and the connectors, nor a headless command for Ink.
   if (name === 'connect') (await import('./commands/connect.js')).checkConnect(inv.connect, io.env);
-  const ctx: Context = await openContext(inv.global, io);
+  const interactive = name === undefined && io.stdout.isTTY === true;
+  // The console checks the store against its schema once its first frame is drawn.
+  const ctx: Context = await openContext(inv.global, io, interactive);
   try {
-    const interactive = name === undefined && io.stdout.isTTY === true;
     // Headless commands on the demo see polled tenants; the console polls in the background.
     const reads = name !== 'poll' && name !== 'connect';
     if (ctx.demo && !interactive && reads && !ctx.store.readOnly) {

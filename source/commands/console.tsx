@@ -1,5 +1,6 @@
 import chalk from 'chalk';
 import { render } from 'ink';
+import { Component, type ReactNode } from 'react';
 import type { BackgroundPoller } from '../poller/background.js';
 import { App } from '../ui/app.js';
 import { loadKeymap } from '../ui/keys.js';
@@ -10,6 +11,23 @@ export interface ConsoleOptions {
   keys?: string | undefined;
 }
 
+/**
+ * Catches what the console throws while rendering, so that a store failing its check gets its
+ * one line rather than a stack trace drawn over the screen; anything else ends the console.
+ */
+class Guard extends Component<{ children: ReactNode; onError: (error: Error) => void }, { failed: boolean }> {
+  override state = { failed: false };
+  static getDerivedStateFromError() {
+    return { failed: true };
+  }
+  override componentDidCatch(error: Error) {
+    this.props.onError(error);
+  }
+  override render() {
+    return this.state.failed ? null : this.props.children;
+  }
+}
+
 /** The interactive console: Ink on the terminal, polling in the background. */
 export async function runConsole(ctx: Context, o: ConsoleOptions): Promise<number> {
   const keymap = loadKeymap(o.keys ?? ctx.io.env.POSTURE_KEYS);
@@ -17,15 +35,23 @@ export async function runConsole(ctx: Context, o: ConsoleOptions): Promise<numbe
   // the selection would vanish: keep text attributes on a capable terminal; the theme adds no colour.
   if (ctx.io.stdout.isTTY && chalk.level === 0 && ctx.io.env.TERM !== 'dumb') chalk.level = 1;
   const theme = pickTheme(ctx.io.env, ctx.flags.color);
+  let checked = false;
+  let firstError: Error | undefined;
+  const failed = (error: Error) => {
+    if (checked) app.unmount(error);
+    else firstError = error; // maybe the store's fault: known once it is checked
+  };
   const view = (poller?: BackgroundPoller) => (
-    <App
-      store={ctx.store}
-      catalog={ctx.catalog}
-      keymap={keymap}
-      theme={theme}
-      user={ctx.user}
-      {...(poller ? { poller } : {})}
-    />
+    <Guard onError={failed}>
+      <App
+        store={ctx.store}
+        catalog={ctx.catalog}
+        keymap={keymap}
+        theme={theme}
+        user={ctx.user}
+        {...(poller ? { poller } : {})}
+      />
+    </Guard>
   );
   const app = render(view(), {
     stdout: ctx.io.stdout as NodeJS.WriteStream,
@@ -34,6 +60,17 @@ export async function runConsole(ctx: Context, o: ConsoleOptions): Promise<numbe
     incrementalRendering: ctx.io.env.POSTURE_INCREMENTAL !== '0',
     maxFps: 30,
   });
+  try {
+    // The first frame is drawn from the document as read; check it before anything else runs
+    // (nothing is written or polled before). A store that fails leaves the screen as it was.
+    ctx.store.check();
+    checked = true;
+  } catch (error) {
+    app.clear();
+    app.unmount();
+    throw error;
+  }
+  if (firstError) app.unmount(firstError);
   let quit = false;
   const exited = app.waitUntilExit().finally(() => {
     quit = true;

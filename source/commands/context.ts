@@ -44,10 +44,13 @@ export function osUser(env: NodeJS.ProcessEnv): string {
   }
 }
 
-/** Open the store (and the demo simulator with --demo) for a command or the console. */
-export async function openContext(flags: GlobalFlags, io: IO): Promise<Context> {
+/**
+ * Open the store (and the demo simulator with --demo) for a command or the console. With
+ * `checkLater` the store is checked against its schema by the caller (`store.check()`).
+ */
+export async function openContext(flags: GlobalFlags, io: IO, checkLater = false): Promise<Context> {
   const catalog = loadCatalog();
-  const store = await Store.open(storePath(flags, io.env), { readOnly: flags.readOnly });
+  const store = await Store.open(storePath(flags, io.env), { readOnly: flags.readOnly, checkLater });
   let demo: Simulator | undefined;
   try {
     // The simulator is loaded only for the demo.

@@ -35,6 +35,12 @@ export class JsonFileAdapter implements Adapter<StoreDoc> {
   constructor(readonly file: string) {}
 
   async read(): Promise<StoreDoc | null> {
+    const raw = await this.readUnchecked();
+    return raw === null ? null : this.check(raw);
+  }
+
+  /** The document as it is on disk, parsed and migrated but not yet checked against the schema. */
+  async readUnchecked(): Promise<{ version: number } | null> {
     let text: string;
     try {
       text = await readFile(this.file, 'utf8');
@@ -55,7 +61,12 @@ export class JsonFileAdapter implements Adapter<StoreDoc> {
         this.file,
         `has schema version ${version}, newer than this posture (${STORE_VERSION})`,
       );
-    const parsed = StoreDocSchema.safeParse(migrate(raw as { version: number }));
+    return migrate(raw as { version: number });
+  }
+
+  /** The document checked against the schema (defaults filled in), or a StoreError. */
+  check(raw: unknown): StoreDoc {
+    const parsed = StoreDocSchema.safeParse(raw);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       throw new StoreError(
@@ -94,6 +105,12 @@ function removeLeftovers(file: string): void {
 
 export interface OpenOptions {
   readOnly?: boolean;
+  /**
+   * Check the document against the schema later, with `check()`, instead of before `open`
+   * returns: the console draws its first frame meanwhile. Nothing is written, and no change is
+   * made, before the check has passed.
+   */
+  checkLater?: boolean;
 }
 
 /** The store: a lowdb document plus whether this process may write it. */
@@ -103,6 +120,9 @@ export class Store {
   private constructor(
     readonly file: string,
     private readonly db: Low<StoreDoc>,
+    private readonly adapter: JsonFileAdapter,
+    /** Read but not yet checked against the schema (`checkLater`). */
+    private unchecked: boolean,
     readonly readOnly: boolean,
     /** Why we are read-only when the user did not ask for it (another posture holds the lock). */
     readonly notice: string | undefined,
@@ -111,8 +131,15 @@ export class Store {
 
   static async open(file: string, options: OpenOptions = {}): Promise<Store> {
     await mkdir(dirname(file), { recursive: true, mode: 0o700 });
-    const db = new Low<StoreDoc>(new JsonFileAdapter(file), emptyStore());
-    await db.read(); // throws StoreError on a bad file: nothing is written
+    const adapter = new JsonFileAdapter(file);
+    const db = new Low<StoreDoc>(adapter, emptyStore());
+    let unchecked = false;
+    if (options.checkLater) {
+      // Throws StoreError on a file that does not parse or is from a newer posture.
+      const raw = await adapter.readUnchecked();
+      unchecked = raw !== null;
+      db.data = (raw as StoreDoc | null) ?? emptyStore();
+    } else await db.read(); // throws StoreError on a bad file: nothing is written
     let lock: Lock | undefined;
     let notice: string | undefined;
     if (!options.readOnly) {
@@ -122,16 +149,36 @@ export class Store {
         removeLeftovers(file);
       } else notice = `read-only: ${got.holder}`;
     }
-    return new Store(file, db, options.readOnly === true || lock === undefined, notice, lock);
+    return new Store(
+      file,
+      db,
+      adapter,
+      unchecked,
+      options.readOnly === true || lock === undefined,
+      notice,
+      lock,
+    );
   }
 
   get doc(): StoreDoc {
     return this.db.data;
   }
 
+  /**
+   * Check a document opened with `checkLater` against the schema; throws StoreError when it does
+   * not match. Listeners are told: the checked document has the schema's defaults filled in.
+   */
+  check(): void {
+    if (!this.unchecked) return;
+    this.db.data = this.adapter.check(this.db.data);
+    this.unchecked = false;
+    for (const l of this.listeners) l();
+  }
+
   /** Apply a change and commit it atomically. Throws in read-only mode; nothing half-done is kept. */
   async update(change: (doc: StoreDoc) => void): Promise<void> {
     if (this.readOnly) throw new Error('the store is open read-only');
+    this.check(); // never write what was not checked
     // Copy-on-write: only what the change touches is copied, and a change that throws leaves
     // nothing behind. A fleet-size document is never cloned whole.
     const before = this.db.data;
@@ -148,6 +195,7 @@ export class Store {
 
   /** Change the document in memory only (read-only sessions, e.g. the demo's simulator address). */
   patchInMemory(change: (doc: StoreDoc) => void): void {
+    this.check();
     this.db.data = produce(this.db.data, change);
     for (const l of this.listeners) l();
   }

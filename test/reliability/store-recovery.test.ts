@@ -63,6 +63,11 @@ const CORRUPTIONS: [string, (good: string) => string, RegExp][] = [
     (good) => good.replace('"https://a.okta.com"', '42'),
     /does not match the schema/,
   ],
+  [
+    'valid JSON, instances not a list',
+    (good) => good.replace('"instances":[', '"instances":42,"moved":['),
+    /does not match the schema at instances/,
+  ],
   ['from a newer posture', (good) => good.replace('"version":1', '"version":7'), /newer than this posture/],
 ];
 
@@ -94,6 +99,27 @@ describe('a corrupt store', () => {
       const s = await Store.open(restored, { readOnly: true });
       expect(s.doc.instances.map((i) => i.id)).toEqual(['a']);
       s.close();
+    },
+  );
+});
+
+describe('a corrupt store opened in the console', () => {
+  it.each(CORRUPTIONS)(
+    '%s: one clear line instead of the console, the file left as it is',
+    async (_what, corrupt, reason) => {
+      const file = await storeWithBackup();
+      const bytes = corrupt(readFileSync(file, 'utf8'));
+      writeFileSync(file, bytes);
+      session = spawn(['--store', file]);
+      expect(await session.exit).toBe(2);
+      await sleep(100); // xterm parses what is left
+      const screen = session.screen().trim();
+      expect(screen).toContain(`posture: store ${file}: `);
+      expect(screen).toMatch(reason);
+      expect(screen).not.toContain('Connected apps'); // no console frame left behind
+      expect(session.raw()).not.toMatch(/ERROR|posture\.mjs:\d+/); // nor a stack trace drawn on the way
+      expect(readFileSync(file, 'utf8')).toBe(bytes);
+      expect(existsSync(`${file}.lock`)).toBe(false);
     },
   );
 });

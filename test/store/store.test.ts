@@ -47,6 +47,37 @@ describe('store', () => {
     expect(existsSync(`${file}.lock`)).toBe(false);
   });
 
+  it('opened to be checked later, refuses every change until its check, and fails that on a bad document', async () => {
+    const file = join(dir(), 'store.json');
+    const content = '{"version": 1, "instances": [{"id": 3}]}';
+    writeFileSync(file, content);
+    const s = await Store.open(file, { checkLater: true });
+    expect(s.doc.instances).toEqual([{ id: 3 }]); // as read, for a first frame
+    await expect(s.update((d) => d.instances.splice(0))).rejects.toThrow(
+      /does not match the schema at instances\.0/,
+    );
+    expect(() => s.patchInMemory((d) => d.instances.splice(0))).toThrow(StoreError);
+    expect(() => s.check()).toThrow(StoreError);
+    expect(readFileSync(file, 'utf8')).toBe(content);
+    s.close();
+  });
+
+  it('opened to be checked later, takes the schema defaults at its check and tells its listeners', async () => {
+    const file = join(dir(), 'store.json');
+    const { pollIntervalMinutes: _, options: __, ...bare } = instance('a');
+    writeFileSync(file, JSON.stringify({ version: 1, instances: [bare] }));
+    const s = await Store.open(file, { checkLater: true });
+    let told = 0;
+    s.subscribe(() => told++);
+    s.check();
+    expect(s.doc.instances[0]).toMatchObject({ pollIntervalMinutes: 60, options: {} });
+    expect(s.doc.polls).toEqual([]);
+    expect(told).toBe(1);
+    s.check(); // once only
+    expect(told).toBe(1);
+    s.close();
+  });
+
   it('keeps the document unchanged when a change throws', async () => {
     const s = await Store.open(join(dir(), 'store.json'));
     await expect(
