@@ -37,19 +37,21 @@ export async function runConsole(ctx: Context, o: ConsoleOptions): Promise<numbe
   const theme = pickTheme(ctx.io.env, ctx.flags.color);
   let checked = false;
   let firstError: Error | undefined;
+  let attempt = 0;
+  const live: { poller?: BackgroundPoller } = {}; // the poller, once loaded
   const failed = (error: Error) => {
     if (checked) app.unmount(error);
-    else firstError = error; // maybe the store's fault: known once it is checked
+    else firstError = error; // the store's fault or not: known once it is checked
   };
-  const view = (poller?: BackgroundPoller) => (
-    <Guard onError={failed}>
+  const view = () => (
+    <Guard key={attempt} onError={failed}>
       <App
         store={ctx.store}
         catalog={ctx.catalog}
         keymap={keymap}
         theme={theme}
         user={ctx.user}
-        {...(poller ? { poller } : {})}
+        {...(live.poller ? { poller: live.poller } : {})}
       />
     </Guard>
   );
@@ -60,6 +62,12 @@ export async function runConsole(ctx: Context, o: ConsoleOptions): Promise<numbe
     incrementalRendering: ctx.io.env.POSTURE_INCREMENTAL !== '0',
     maxFps: 30,
   });
+  const exited = app.waitUntilExit();
+  let quit = false;
+  exited.then(
+    () => (quit = true),
+    () => (quit = true),
+  );
   try {
     // The first frame is drawn from the document as read; check it before anything else runs
     // (nothing is written or polled before). A store that fails leaves the screen as it was.
@@ -68,13 +76,15 @@ export async function runConsole(ctx: Context, o: ConsoleOptions): Promise<numbe
   } catch (error) {
     app.clear();
     app.unmount();
+    await exited.catch(() => {});
     throw error;
   }
-  if (firstError) app.unmount(firstError);
-  let quit = false;
-  const exited = app.waitUntilExit().finally(() => {
-    quit = true;
-  });
+  if (firstError) {
+    // Drawn from the document as read, the first frame failed; the checked one has the schema's
+    // defaults filled in: draw it afresh (a second failure ends the console).
+    attempt++;
+    app.rerender(view());
+  }
   // The first frame is on the screen: now load the poller, its connectors and the HTTP client.
   const [{ BackgroundPoller }, { CONNECTORS }] = await Promise.all([
     import('../poller/background.js'),
@@ -86,14 +96,18 @@ export async function runConsole(ctx: Context, o: ConsoleOptions): Promise<numbe
     connectors: CONNECTORS,
     concurrency: 8,
   });
+  live.poller = poller;
   if (!quit) {
-    app.rerender(view(poller));
+    app.rerender(view());
     poller.start();
     // The demo's tenants are simulated: show them freshly polled on every start.
     if (ctx.demo) void poller.pollNow();
   }
-  await exited;
-  poller.stop();
-  await poller.idle(); // never quit in the middle of a commit
+  try {
+    await exited;
+  } finally {
+    poller.stop();
+    await poller.idle(); // never quit in the middle of a commit
+  }
   return 0;
 }

@@ -18,7 +18,8 @@ describe('benchmark harness (smoke)', () => {
     const json = JSON.parse(readFileSync('benchmarks/results/smoke.json', 'utf8'));
     const names = json.results.map((m: { name: string }) => m.name);
     for (const want of [
-      /start-up/,
+      /start-up \//,
+      /start-up, empty store/,
       /peak RSS/,
       /store commit/,
       /store file size/,

@@ -124,6 +124,19 @@ describe('a corrupt store opened in the console', () => {
   );
 });
 
+describe('a store written by hand with only what the schema requires', () => {
+  it('opens in the console with the defaults filled in, though its first frame is drawn before the check', async () => {
+    const file = join(tempDir(), 'store.json');
+    const { pollIntervalMinutes: _, options: __, recommendations: ___, ...bare } = instance('a');
+    writeFileSync(file, JSON.stringify({ version: 1, instances: [{ ...bare, recommendations: true }] }));
+    session = spawn(['--store', file]);
+    await session.waitFor('Enter open');
+    expect(session.screen()).toContain('Okta');
+    await keys(session, 'q');
+    expect(await session.exit).toBe(0);
+  });
+});
+
 describe('a commit that cannot be written', () => {
   it('fails loudly and leaves the document as it was, in memory too', async () => {
     const dir = tempDir();
