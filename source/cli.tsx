@@ -195,15 +195,10 @@ export async function main(argv: string[], io: IO): Promise<number> {
         return await (await import('./commands/connect.js')).connect(ctx, inv.connect);
       case 'instances':
         return await instances(ctx, { json });
-      case 'poll':
-        return await (
-          await import('./commands/poll.js')
-        ).poll(ctx, {
-          once: f.once === true,
-          json,
-          instance: f.instance,
-          concurrency,
-        });
+      case 'poll': {
+        const { poll } = await import('./commands/poll.js');
+        return await poll(ctx, { once: f.once === true, json, instance: f.instance, concurrency });
+      }
       case 'status':
         return await status(ctx, { json, limit, ...scope });
       case 'export':
