@@ -35,6 +35,8 @@ const RUNS = SMOKE ? 1 : 5;
 const LAUNCHES = SMOKE ? 1 : 11;
 const FLEET_OPTS: FleetOptions = SMOKE ? { ...FLEET, instances: 24, days: 3 } : FLEET;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Where this run keeps its files: one folder under the system's temporary folder, removed at exit. */
+let scratch = tmpdir();
 
 /** Demo tenants cloned into a fleet: `n` tenants, round-robin over the apps. */
 function fleetTenants(n: number): DemoTenant[] {
@@ -80,7 +82,7 @@ function env(dir: string): Record<string, string> {
 
 /** Spawn in a pseudo-terminal; ms from spawn until `marker` appears in the output. */
 async function timeToFrame(argv: string[], marker: string, after?: (p: pty.IPty) => Promise<number>) {
-  const dir = mkdtempSync(join(tmpdir(), 'posture-bench-run-'));
+  const dir = mkdtempSync(join(scratch, 'run-'));
   const t0 = performance.now();
   const p = pty.spawn(process.execPath, argv, {
     name: 'xterm-256color',
@@ -120,6 +122,9 @@ async function main() {
   const results: Measure[] = [];
   const catalog = loadCatalog();
   const work = mkdtempSync(join(tmpdir(), 'posture-bench-'));
+  scratch = work;
+  // Whatever happens, nothing is left behind (a failed run throws out of main).
+  process.on('exit', () => rmSync(work, { recursive: true, force: true }));
   const fleetFile = join(work, 'fleet.json');
   const doc = generateFleet(catalog, FLEET_OPTS);
   writeAtomic(fleetFile, JSON.stringify(doc));
@@ -394,6 +399,5 @@ async function main() {
   };
   if (!ONLY)
     writeFileSync(join(outDir, SMOKE ? 'smoke.json' : 'latest.json'), `${JSON.stringify(json, null, 2)}\n`);
-  rmSync(work, { recursive: true, force: true });
   process.exit(results.every(pass) || SMOKE ? 0 : 1);
 }
