@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Simulator } from '../../source/simulator/server.js';
 import { DEMO_TENANTS } from '../../source/simulator/vendors.js';
 import { simulate, tenantCopy } from '../helpers/sim.js';
@@ -15,7 +15,6 @@ beforeAll(async () => {
   const us = DEMO_TENANTS.find((t) => t.id === 'okta-contoso-us')!;
   sim = await simulate([tenantCopy(us, { token: CANARY })]);
 });
-afterAll(() => sim.close());
 
 describe('secrets', () => {
   it('a token in the environment never reaches the store, stdout, stderr or any export', async () => {

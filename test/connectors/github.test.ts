@@ -1,20 +1,14 @@
 import { request } from 'node:http';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { combineProtection, github } from '../../source/connectors/github/index.js';
 import { ConnectorError } from '../../source/connectors/http.js';
 import type { Datasets } from '../../source/domain/rules.js';
 import { githubDemo } from '../../source/simulator/github.js';
-import type { Simulator } from '../../source/simulator/server.js';
 import type { DemoTenant } from '../../source/simulator/types.js';
 import { fakeClock } from '../helpers/clock.js';
 import { collect, evaluateApp, instanceFor, simulate, tenantCopy } from '../helpers/sim.js';
 
 const [contoso, labs] = githubDemo as [DemoTenant, DemoTenant];
-let sim: Simulator | undefined;
-afterEach(async () => {
-  await sim?.close();
-  sim = undefined;
-});
 
 const resultsOf = (datasets: Datasets) => evaluateApp('github', datasets);
 
@@ -47,7 +41,7 @@ const apiHeaders = (t: DemoTenant) => ({
 
 describe('GitHub connector against the simulator', () => {
   it('reads both demo organisations and evaluates them differently', async () => {
-    sim = await simulate([contoso, labs]);
+    const sim = await simulate([contoso, labs]);
     const a = resultsOf((await collect(github, sim, contoso)).datasets);
     const b = resultsOf((await collect(github, sim, labs)).datasets);
 
@@ -81,7 +75,7 @@ describe('GitHub connector against the simulator', () => {
   });
 
   it('sends the bearer token and the headers GitHub requires on every request', async () => {
-    sim = await simulate([contoso]);
+    const sim = await simulate([contoso]);
     await collect(github, sim, contoso);
     expect(sim.log.length).toBeGreaterThan(10);
     for (const r of sim.log) {
@@ -93,7 +87,7 @@ describe('GitHub connector against the simulator', () => {
   });
 
   it('is refused by the simulator without a User-Agent, as GitHub does', async () => {
-    sim = await simulate([contoso]);
+    const sim = await simulate([contoso]);
     const url = `${sim.baseUrl(contoso.id)}/orgs/contoso`;
     const { 'user-agent': _ua, ...noAgent } = apiHeaders(contoso);
     const refused = await raw(url, noAgent);
@@ -106,7 +100,7 @@ describe('GitHub connector against the simulator', () => {
   });
 
   it('follows the link header across the pages of repositories', async () => {
-    sim = await simulate([contoso]);
+    const sim = await simulate([contoso]);
     const { datasets } = await collect(github, sim, contoso);
     const repos = datasets['github:repos'];
     const expected = (contoso.data.repos as { id: number }[]).map((r) => r.id);
@@ -122,7 +116,7 @@ describe('GitHub connector against the simulator', () => {
 
   it('follows pages of branch rules too', async () => {
     const tiny = tenantCopy(contoso, { pageSize: 1 });
-    sim = await simulate([tiny]);
+    const sim = await simulate([tiny]);
     const { datasets } = await collect(github, sim, tiny);
     const ds = datasets['github:repos/default-branch'];
     const payments = ds?.ok && ds.items.find((i) => (i as { repo: string }).repo === 'contoso/payments-api');
@@ -134,7 +128,7 @@ describe('GitHub connector against the simulator', () => {
   });
 
   it('turns a bad token into one line without the token, after one request', async () => {
-    sim = await simulate([contoso]);
+    const sim = await simulate([contoso]);
     const err = await collect(github, sim, contoso, 'ghp_wrongtoken1234567').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConnectorError);
     expect((err as ConnectorError).message).toBe('GitHub 401: Bad credentials');
@@ -144,7 +138,7 @@ describe('GitHub connector against the simulator', () => {
 
   it.each([403, 429])('waits for x-ratelimit-reset on a primary limit answered with %i', async (status) => {
     const t = withThrottle(contoso, { status });
-    sim = await simulate(
+    const sim = await simulate(
       [t],
       [{ kind: 'rateLimit', tenant: t.id, path: '/hooks', times: 1, resetSeconds: 20 }],
     );
@@ -159,7 +153,7 @@ describe('GitHub connector against the simulator', () => {
 
   it.each([403, 429])('waits retry-after seconds on a secondary limit answered with %i', async (status) => {
     const t = withThrottle(contoso, { status, secondary: true });
-    sim = await simulate(
+    const sim = await simulate(
       [t],
       [{ kind: 'rateLimit', tenant: t.id, path: '/repos', times: 1, resetSeconds: 7 }],
     );
@@ -170,14 +164,14 @@ describe('GitHub connector against the simulator', () => {
 
   it('waits at least a minute on a secondary limit without retry-after', async () => {
     const t = withThrottle(contoso, { secondary: true, retryAfter: false });
-    sim = await simulate([t], [{ kind: 'rateLimit', tenant: t.id, path: '/actions', times: 1 }]);
+    const sim = await simulate([t], [{ kind: 'rateLimit', tenant: t.id, path: '/actions', times: 1 }]);
     const { datasets, clock } = await collect(github, sim, t);
     expect(datasets['github:actions/permissions']?.ok).toBe(true);
     expect(clock.sleeps).toEqual([60_000]);
   });
 
   it('ends the poll with "rate limited until" when the reset is beyond the poll budget', async () => {
-    sim = await simulate([contoso], [{ kind: 'rateLimit', tenant: contoso.id, resetSeconds: 3600 }]);
+    const sim = await simulate([contoso], [{ kind: 'rateLimit', tenant: contoso.id, resetSeconds: 3600 }]);
     const err = await collect(github, sim, contoso).catch((e: unknown) => e);
     expect((err as ConnectorError).kind).toBe('rate_limited');
     expect((err as Error).message).toMatch(/^rate limited by GitHub until \d{4}-\d\d-\d\dT/);
@@ -186,7 +180,7 @@ describe('GitHub connector against the simulator', () => {
 
   it('never takes a rate-limit 403 for a dataset the token may not read', async () => {
     // Labs' token may not read Actions settings, but this 403 is GitHub throttling, not a refusal.
-    sim = await simulate(
+    const sim = await simulate(
       [labs],
       [{ kind: 'rateLimit', tenant: labs.id, path: '/actions', resetSeconds: 3600 }],
     );
@@ -195,7 +189,10 @@ describe('GitHub connector against the simulator', () => {
   });
 
   it('reports a plain 403 as an unreadable dataset and carries on', async () => {
-    sim = await simulate([contoso], [{ kind: 'status', status: 403, tenant: contoso.id, path: '/hooks' }]);
+    const sim = await simulate(
+      [contoso],
+      [{ kind: 'status', status: 403, tenant: contoso.id, path: '/hooks' }],
+    );
     const { datasets } = await collect(github, sim, contoso);
     const hooks = datasets['github:hooks'];
     expect(hooks?.ok).toBe(false);
@@ -204,7 +201,7 @@ describe('GitHub connector against the simulator', () => {
   });
 
   it('uses a bounded number of requests: one per list page, at most two per active repository', async () => {
-    sim = await simulate([contoso, labs]);
+    const sim = await simulate([contoso, labs]);
     // Contoso: org, 2 Actions, hooks, 3 repo pages; 24 classic reads and 13 rule reads (11 are settled by classic protection).
     expect((await collect(github, sim, contoso)).requests).toBe(44);
     // Labs: org, 2 Actions (403), hooks (404), 3 repo pages; classic only where the token is admin (5), rules for 9.
@@ -214,7 +211,7 @@ describe('GitHub connector against the simulator', () => {
   });
 
   it('rejects a body that does not match the expected shape', async () => {
-    sim = await simulate(
+    const sim = await simulate(
       [contoso],
       [{ kind: 'wrongTypes', tenant: contoso.id, path: '/orgs/contoso/repos' }],
     );
@@ -224,14 +221,14 @@ describe('GitHub connector against the simulator', () => {
   });
 
   it('retries a 500 a bounded number of times, then fails with one line', async () => {
-    sim = await simulate([contoso], [{ kind: 'status', status: 500, tenant: contoso.id }]);
+    const sim = await simulate([contoso], [{ kind: 'status', status: 500, tenant: contoso.id }]);
     const err = await collect(github, sim, contoso).catch((e: unknown) => e);
     expect((err as Error).message).toBe('GitHub 500: Server Error');
     expect(sim.log).toHaveLength(3);
   });
 
   it('needs the organisation, and says so when it does not exist', async () => {
-    sim = await simulate([contoso]);
+    const sim = await simulate([contoso]);
     const clock = fakeClock();
     const run = (options: Record<string, string>) =>
       github
@@ -256,7 +253,7 @@ describe('GitHub connector against the simulator', () => {
     const ghes = tenantCopy(contoso, {
       data: { ...structuredClone(contoso.data), enterpriseServer: '3.17.0' },
     });
-    sim = await simulate([ghes]);
+    const sim = await simulate([ghes]);
     const clock = fakeClock();
     const out = await github.collect({
       instance: instanceFor(sim, ghes, { baseUrl: `${sim.baseUrl(ghes.id)}/api/v3` }),
@@ -271,9 +268,9 @@ describe('GitHub connector against the simulator', () => {
 
 describe('GitHub simulator', () => {
   it('pages like GitHub: one link header with prev, next, last and first', async () => {
-    sim = await simulate([contoso]);
+    const sim = await simulate([contoso]);
     const at = (page: number) =>
-      `${sim!.baseUrl(contoso.id)}/organizations/5124091/repos?per_page=10&page=${page}`;
+      `${sim.baseUrl(contoso.id)}/organizations/5124091/repos?per_page=10&page=${page}`;
     const rels = async (page: number) => {
       const link = String((await raw(at(page), apiHeaders(contoso))).headers.link ?? '');
       return [...link.matchAll(/<([^>]+)>; rel="(\w+)"/g)].map(
@@ -289,7 +286,7 @@ describe('GitHub simulator', () => {
   });
 
   it('puts rate-limit headers on every API reply and GitHub error bodies with a string status', async () => {
-    sim = await simulate([contoso]);
+    const sim = await simulate([contoso]);
     const base = sim.baseUrl(contoso.id);
     const replies = [
       await raw(`${base}/orgs/contoso`, apiHeaders(contoso)),
@@ -313,7 +310,7 @@ describe('GitHub simulator', () => {
   });
 
   it('answers an unprotected branch with "Branch not protected", and hides protection from non-admins', async () => {
-    sim = await simulate([labs]);
+    const sim = await simulate([labs]);
     const base = sim.baseUrl(labs.id);
     const unprotected = await raw(
       `${base}/repos/contoso-labs/vr-showroom/branches/main/protection`,

@@ -1,24 +1,18 @@
 import type { Datasets } from '../../source/domain/rules.js';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConnectorError } from '../../source/connectors/http.js';
 import { okta } from '../../source/connectors/okta/index.js';
 import { oktaDemo } from '../../source/simulator/okta.js';
-import type { Simulator } from '../../source/simulator/server.js';
 import type { DemoTenant } from '../../source/simulator/types.js';
 import { collect, evaluateApp, simulate, tenantCopy } from '../helpers/sim.js';
 
 const [eu, us] = oktaDemo as [DemoTenant, DemoTenant];
-let sim: Simulator | undefined;
-afterEach(async () => {
-  await sim?.close();
-  sim = undefined;
-});
 
 const resultsOf = (datasets: Datasets) => evaluateApp('okta', datasets);
 
 describe('Okta connector against the simulator', () => {
   it('reads every dataset with SSWS auth and evaluates the demo tenants differently', async () => {
-    sim = await simulate([eu, us]);
+    const sim = await simulate([eu, us]);
     const a = resultsOf((await collect(okta, sim, eu)).datasets);
     const b = resultsOf((await collect(okta, sim, us)).datasets);
     expect(a['okta.pwd.min_length']?.outcome).toBe('pass');
@@ -36,7 +30,7 @@ describe('Okta connector against the simulator', () => {
   it('follows Link headers across at least three pages', async () => {
     const many = tenantCopy(us, { pageSize: 1 });
     const passwordPolicies = (many.data.policies as { type: string }[]).filter((p) => p.type === 'PASSWORD');
-    sim = await simulate([many]);
+    const sim = await simulate([many]);
     const { datasets } = await collect(okta, sim, many);
     const ds = datasets['okta:policies/password'];
     expect(ds?.ok && ds.items.map((p) => (p as { id: string }).id)).toEqual(
@@ -50,7 +44,7 @@ describe('Okta connector against the simulator', () => {
   });
 
   it('turns a 401 into one clear error that does not contain the token', async () => {
-    sim = await simulate([eu]);
+    const sim = await simulate([eu]);
     const err = await collect(okta, sim, eu, 'wrong-token-123456').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConnectorError);
     expect((err as ConnectorError).message).toBe('Okta 401: Invalid token provided (E0000011)');
@@ -59,7 +53,7 @@ describe('Okta connector against the simulator', () => {
   });
 
   it('waits for X-Rate-Limit-Reset on a 429 (no Retry-After), then carries on', async () => {
-    sim = await simulate(
+    const sim = await simulate(
       [eu],
       [{ kind: 'rateLimit', tenant: eu.id, path: '/api/v1/policies', times: 1, resetSeconds: 20 }],
     );
@@ -72,7 +66,7 @@ describe('Okta connector against the simulator', () => {
   });
 
   it('ends the poll with "rate limited until" when the reset is beyond the poll budget', async () => {
-    sim = await simulate([eu], [{ kind: 'rateLimit', tenant: eu.id, resetSeconds: 3600 }]);
+    const sim = await simulate([eu], [{ kind: 'rateLimit', tenant: eu.id, resetSeconds: 3600 }]);
     const err = await collect(okta, sim, eu).catch((e: unknown) => e);
     expect((err as ConnectorError).kind).toBe('rate_limited');
     expect((err as Error).message).toMatch(/^rate limited by Okta until \d{4}-\d\d-\d\dT/);
@@ -80,14 +74,14 @@ describe('Okta connector against the simulator', () => {
   });
 
   it("retries a 500 a bounded number of times, then fails with Okta's message", async () => {
-    sim = await simulate([eu], [{ kind: 'status', status: 500, tenant: eu.id }]);
+    const sim = await simulate([eu], [{ kind: 'status', status: 500, tenant: eu.id }]);
     const err = await collect(okta, sim, eu).catch((e: unknown) => e);
     expect((err as Error).message).toMatch(/^Okta 500: Internal Server Error/);
     expect(sim.log.length).toBe(3);
   });
 
   it('rejects a body that does not match the expected shape', async () => {
-    sim = await simulate([eu], [{ kind: 'wrongTypes', tenant: eu.id, path: '/api/v1/policies' }]);
+    const sim = await simulate([eu], [{ kind: 'wrongTypes', tenant: eu.id, path: '/api/v1/policies' }]);
     const err = await collect(okta, sim, eu).catch((e: unknown) => e);
     expect((err as ConnectorError).kind).toBe('malformed');
     expect((err as Error).message).toMatch(/unexpected response for password policies/);

@@ -1,20 +1,15 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConnectorError } from '../../source/connectors/http.js';
 import { API_VERSION, salesforce, salesforceVendor } from '../../source/connectors/salesforce/index.js';
 import type { Datasets } from '../../source/domain/rules.js';
 import { salesforceDemo, salesforceSim } from '../../source/simulator/salesforce.js';
-import { type Simulator, startSimulator } from '../../source/simulator/server.js';
+import type { Simulator } from '../../source/simulator/server.js';
 import type { DemoTenant } from '../../source/simulator/types.js';
 import { fakeClock } from '../helpers/clock.js';
-import { collect, evaluateApp, instanceFor, simulate, tenantCopy } from '../helpers/sim.js';
+import { collect, evaluateApp, instanceFor, simulate, startSim, tenantCopy } from '../helpers/sim.js';
 
 const [contoso] = salesforceDemo as [DemoTenant];
 const DATA = `/services/data/${API_VERSION}`;
-let sim: Simulator | undefined;
-afterEach(async () => {
-  await sim?.close();
-  sim = undefined;
-});
 
 const resultsOf = (datasets: Datasets) => evaluateApp('salesforce', datasets);
 
@@ -30,7 +25,7 @@ function org(patch: Record<string, unknown>, extra: Partial<DemoTenant> = {}): D
 
 describe('Salesforce connector against the simulator', () => {
   it('signs in with client credentials and evaluates the demo org to a mix of outcomes', async () => {
-    sim = await simulate([contoso]);
+    const sim = await simulate([contoso]);
     const { datasets, requests } = await collect(salesforce, sim, contoso);
     const r = resultsOf(datasets);
     const outcomes = Object.fromEntries(Object.entries(r).map(([id, res]) => [id, res.outcome]));
@@ -76,7 +71,7 @@ describe('Salesforce connector against the simulator', () => {
   });
 
   it('follows relative nextRecordsUrl batches until done, without resending the query', async () => {
-    sim = await simulate([contoso]);
+    const sim = await simulate([contoso]);
     const { datasets } = await collect(salesforce, sim, contoso);
     const rows =
       (contoso.data.tooling as Record<string, { Setting: string }[]>).SecurityHealthCheckRisks ?? [];
@@ -105,7 +100,7 @@ describe('Salesforce connector against the simulator', () => {
 
   it('scores MFA by the share of active users with a strong verifier when the object is visible', async () => {
     const t = org({ hiddenObjects: [] });
-    sim = await simulate([t]);
+    const sim = await simulate([t]);
     const r = resultsOf((await collect(salesforce, sim, t)).datasets);
     expect(r['sf.mfa.ui_login']).toMatchObject({ outcome: 'partial', count: 9, total: 13 });
     const without = r['sf.mfa.ui_login']?.evidence.filter((e) => e.value === 'false').map((e) => e.item);
@@ -119,7 +114,7 @@ describe('Salesforce connector against the simulator', () => {
 
   it('makes Health Check controls unknown when the token lacks View Setup (INSUFFICIENT_ACCESS)', async () => {
     const t = tenantCopy(contoso, { forbidden: ['/tooling'] });
-    sim = await simulate([t]);
+    const sim = await simulate([t]);
     const r = resultsOf((await collect(salesforce, sim, t)).datasets);
     for (const id of ['sf.healthcheck.score', 'sf.pwd.min_length', 'sf.session.clickjack']) {
       expect(r[id]?.outcome).toBe('unknown');
@@ -132,7 +127,7 @@ describe('Salesforce connector against the simulator', () => {
   });
 
   it('ends at the token endpoint with one clear message when the client secret is wrong', async () => {
-    sim = await simulate([contoso]);
+    const sim = await simulate([contoso]);
     const err = await failure(collect(salesforce, sim, contoso, 'wrong-secret-98765'));
     expect(err).toBeInstanceOf(ConnectorError);
     expect(err?.message).toBe('Salesforce sign-in failed: invalid client credentials (invalid_client)');
@@ -141,7 +136,7 @@ describe('Salesforce connector against the simulator', () => {
   });
 
   it('asks for the clientId option before sending anything', async () => {
-    sim = await simulate([contoso]);
+    const sim = await simulate([contoso]);
     const clock = fakeClock();
     const err = await failure(
       salesforce.collect({
@@ -157,7 +152,7 @@ describe('Salesforce connector against the simulator', () => {
   });
 
   it('refreshes an expired session once and carries on', async () => {
-    sim = await simulate(
+    const sim = await simulate(
       [contoso],
       [{ kind: 'status', status: 401, tenant: contoso.id, path: '/services/data/', times: 1 }],
     );
@@ -170,7 +165,7 @@ describe('Salesforce connector against the simulator', () => {
   });
 
   it('gives up with a clear error when the session is still refused after a refresh', async () => {
-    sim = await simulate(
+    const sim = await simulate(
       [contoso],
       [{ kind: 'status', status: 401, tenant: contoso.id, path: '/services/data/' }],
     );
@@ -182,7 +177,10 @@ describe('Salesforce connector against the simulator', () => {
   });
 
   it('treats the 403 REQUEST_LIMIT_EXCEEDED as a rate limit and ends the poll rather than waiting a day', async () => {
-    sim = await simulate([contoso], [{ kind: 'rateLimit', tenant: contoso.id, path: '/services/data/' }]);
+    const sim = await simulate(
+      [contoso],
+      [{ kind: 'rateLimit', tenant: contoso.id, path: '/services/data/' }],
+    );
     const { promise, clock } = (() => {
       const clock = fakeClock(Date.parse('2026-11-02T22:15:00Z'));
       const promise = salesforce.collect({
@@ -203,7 +201,7 @@ describe('Salesforce connector against the simulator', () => {
 
   it('is rate limited by the org itself once its daily requests are spent', async () => {
     const t = org({ apiLimit: 15000, apiUsed: 15000 });
-    sim = await simulate([t]);
+    const sim = await simulate([t]);
     const err = await failure(collect(salesforce, sim, t));
     expect(err?.kind).toBe('rate_limited');
     expect(err?.message).toMatch(/^rate limited by Salesforce until \d{4}-\d\d-\d\dT/);
@@ -212,7 +210,7 @@ describe('Salesforce connector against the simulator', () => {
 
   it('stops before using the last 10% of the org daily API requests', async () => {
     const t = org({ apiLimit: 15000, apiUsed: 13600 });
-    sim = await simulate([t]);
+    const sim = await simulate([t]);
     const err = await failure(collect(salesforce, sim, t));
     expect(err?.kind).toBe('rate_limited');
     expect(err?.message).toMatch(/has used 13601 of its 15000 daily API requests/);
@@ -220,14 +218,17 @@ describe('Salesforce connector against the simulator', () => {
   });
 
   it('rejects a query result that does not have the documented shape', async () => {
-    sim = await simulate([contoso], [{ kind: 'wrongTypes', tenant: contoso.id, path: '/tooling/query' }]);
+    const sim = await simulate(
+      [contoso],
+      [{ kind: 'wrongTypes', tenant: contoso.id, path: '/tooling/query' }],
+    );
     const err = await failure(collect(salesforce, sim, contoso));
     expect(err?.kind).toBe('malformed');
     expect(err?.message).toMatch(/^unexpected response for the Health Check score/);
   });
 
   it('rejects a cut-off body', async () => {
-    sim = await simulate([contoso], [{ kind: 'truncate', tenant: contoso.id, path: '/tooling/query' }]);
+    const sim = await simulate([contoso], [{ kind: 'truncate', tenant: contoso.id, path: '/tooling/query' }]);
     const err = await failure(collect(salesforce, sim, contoso));
     expect(err?.message).toBe(
       `Salesforce returned malformed or truncated JSON (/${contoso.id}${DATA}/tooling/query)`,
@@ -235,7 +236,7 @@ describe('Salesforce connector against the simulator', () => {
   });
 
   it('retries a 500 a bounded number of times, then fails with the Salesforce message', async () => {
-    sim = await simulate(
+    const sim = await simulate(
       [contoso],
       [{ kind: 'status', status: 500, tenant: contoso.id, path: '/services/data/' }],
     );
@@ -267,7 +268,7 @@ describe('Salesforce connector against the simulator', () => {
         return { ...reply, body: { ...(reply.body as object), instance_url: 'https://evil.example.com' } };
       },
     };
-    sim = await startSimulator({ tenants: [contoso], vendors: { salesforce: vendor } });
+    const sim = await startSim({ tenants: [contoso], vendors: { salesforce: vendor } });
     const err = await failure(collect(salesforce, sim, contoso));
     expect(err?.kind).toBe('auth');
     expect(err?.message).toMatch(
@@ -320,7 +321,7 @@ describe('Salesforce simulator', () => {
   }
 
   it('answers in Salesforce error arrays with Sforce-Limit-Info on every response', async () => {
-    sim = await simulate([contoso]);
+    const sim = await simulate([contoso]);
     const { access, base } = await signIn(sim);
     expect(base).toBe(sim.baseUrl(contoso.id));
     const get = (q: string, token = access) =>
@@ -364,7 +365,7 @@ describe('Salesforce simulator', () => {
   });
 
   it('answers the token endpoint in the OAuth error form', async () => {
-    sim = await simulate([contoso]);
+    const sim = await simulate([contoso]);
     const res = await fetch(`${sim.baseUrl(contoso.id)}/services/oauth2/token`, {
       method: 'POST',
       body: new URLSearchParams({ grant_type: 'client_credentials', client_id: 'nope', client_secret: 'x' }),

@@ -1,22 +1,16 @@
 import { loadCatalog } from '../../source/catalog/index.js';
 import type { Datasets } from '../../source/domain/rules.js';
 import { parseLinkHeader } from 'got';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConnectorError, type HttpResponse, parseLinks } from '../../source/connectors/http.js';
 import { servicenow, servicenowVendor, wanted } from '../../source/connectors/servicenow/index.js';
 import type { Control } from '../../source/domain/schemas.js';
-import type { Simulator } from '../../source/simulator/server.js';
 import { servicenowDemo } from '../../source/simulator/servicenow.js';
 import type { DemoTenant } from '../../source/simulator/types.js';
 import { collect, evaluateApp, simulate, tenantCopy } from '../helpers/sim.js';
 
 const [contoso] = servicenowDemo as [DemoTenant];
 const PROPERTIES_PATH = '/api/now/table/sys_properties';
-let sim: Simulator | undefined;
-afterEach(async () => {
-  await sim?.close();
-  sim = undefined;
-});
 
 const resultsOf = (datasets: Datasets) => evaluateApp('servicenow', datasets);
 
@@ -29,7 +23,7 @@ const rowsOf = (t: DemoTenant, table: string) =>
 
 describe('ServiceNow connector against the simulator', () => {
   it('reads the properties the catalog names with basic auth, and v_plugin comes out unknown when forbidden', async () => {
-    sim = await simulate([contoso]);
+    const sim = await simulate([contoso]);
     const { datasets } = await collect(servicenow, sim, contoso);
     const r = resultsOf(datasets);
 
@@ -69,7 +63,7 @@ describe('ServiceNow connector against the simulator', () => {
 
   it('pages by sysparm_offset until X-Total-Count, past a Link header that got cannot parse', async () => {
     const small = tenantCopy(contoso, { pageSize: 3, forbidden: [] });
-    sim = await simulate([small]);
+    const sim = await simulate([small]);
     const { datasets } = await collect(servicenow, sim, small);
 
     const names = new Set(wanted(loadCatalog().forApp('servicenow'), 'servicenow:sys_properties', '/name'));
@@ -114,14 +108,14 @@ describe('ServiceNow connector against the simulator', () => {
 
   it('sends the OAuth token as a bearer token when auth is "bearer"', async () => {
     const oauth = tenantCopy(contoso, { options: { auth: 'bearer' } });
-    sim = await simulate([oauth]);
+    const sim = await simulate([oauth]);
     const { datasets } = await collect(servicenow, sim, oauth);
     expect(datasets['servicenow:sys_properties']?.ok).toBe(true);
     expect(new Set(sim.log.map((l) => l.headers.authorization))).toEqual(new Set([`Bearer ${oauth.token}`]));
   });
 
   it("turns a 401 into ServiceNow's message as one line", async () => {
-    sim = await simulate([contoso]);
+    const sim = await simulate([contoso]);
     const secret = 'wrong-password-123456';
     const err = await collect(servicenow, sim, contoso, secret).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConnectorError);
@@ -134,7 +128,7 @@ describe('ServiceNow connector against the simulator', () => {
 
   it('refuses basic auth without a username before sending anything', async () => {
     const anonymous = tenantCopy(contoso, { options: {} });
-    sim = await simulate([anonymous]);
+    const sim = await simulate([anonymous]);
     const err = await collect(servicenow, sim, anonymous).catch((e: unknown) => e);
     expect((err as ConnectorError).kind).toBe('auth');
     expect((err as Error).message).toMatch(/no username option/);
@@ -142,7 +136,7 @@ describe('ServiceNow connector against the simulator', () => {
   });
 
   it('waits for Retry-After on a 429, then carries on', async () => {
-    sim = await simulate(
+    const sim = await simulate(
       [contoso],
       [{ kind: 'rateLimit', tenant: contoso.id, path: PROPERTIES_PATH, times: 1, resetSeconds: 20 }],
     );
@@ -155,7 +149,7 @@ describe('ServiceNow connector against the simulator', () => {
   });
 
   it('ends the poll with "rate limited until" when Retry-After is beyond the poll budget', async () => {
-    sim = await simulate([contoso], [{ kind: 'rateLimit', tenant: contoso.id, resetSeconds: 3600 }]);
+    const sim = await simulate([contoso], [{ kind: 'rateLimit', tenant: contoso.id, resetSeconds: 3600 }]);
     const err = await collect(servicenow, sim, contoso).catch((e: unknown) => e);
     expect((err as ConnectorError).kind).toBe('rate_limited');
     expect((err as Error).message).toMatch(/^rate limited by ServiceNow until \d{4}-\d\d-\d\dT\d\d:\d\d/);
@@ -175,14 +169,17 @@ describe('ServiceNow connector against the simulator', () => {
   });
 
   it("retries a 500 a bounded number of times, then fails with ServiceNow's message", async () => {
-    sim = await simulate([contoso], [{ kind: 'status', status: 500, tenant: contoso.id }]);
+    const sim = await simulate([contoso], [{ kind: 'status', status: 500, tenant: contoso.id }]);
     const err = await collect(servicenow, sim, contoso).catch((e: unknown) => e);
     expect((err as Error).message).toBe('ServiceNow 500: Internal Server Error (simulated failure)');
     expect(sim.log.length).toBe(3);
   });
 
   it('rejects a body without the result envelope', async () => {
-    sim = await simulate([contoso], [{ kind: 'wrongTypes', tenant: contoso.id, path: PROPERTIES_PATH }]);
+    const sim = await simulate(
+      [contoso],
+      [{ kind: 'wrongTypes', tenant: contoso.id, path: PROPERTIES_PATH }],
+    );
     const err = await collect(servicenow, sim, contoso).catch((e: unknown) => e);
     expect((err as ConnectorError).kind).toBe('malformed');
     expect((err as Error).message).toBe(
@@ -195,7 +192,7 @@ describe('ServiceNow connector against the simulator', () => {
     const rows = rowsOf(odd, 'sys_properties') as { name: string; value: unknown }[];
     const row = rows.find((p) => p.name === 'glide.ui.session_timeout');
     if (row) row.value = 30;
-    sim = await simulate([odd]);
+    const sim = await simulate([odd]);
     const err = await collect(servicenow, sim, odd).catch((e: unknown) => e);
     expect((err as ConnectorError).kind).toBe('malformed');
     expect((err as Error).message).toMatch(

@@ -1,17 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { keys, type Session, spawn } from '../helpers/pty.js';
-
-let s: Session | undefined;
-afterEach(() => {
-  s?.kill();
-  s = undefined;
-});
+import { describe, expect, it } from 'vitest';
+import { keys, spawn } from '../helpers/pty.js';
 
 describe('the built program in a pseudo-terminal', () => {
   it('walks Connected apps -> Okta -> drawer -> toggle -> Recommended actions filtered to Okta', async () => {
-    s = spawn(['--demo']);
+    const s = spawn(['--demo']);
     await s.waitFor('Connected apps');
     await s.waitFor(/Okta\s+2 \(1 on\)\s+ok/); // the demo tenants were polled
     const store = join(s.dir, 'posture', 'demo.json');

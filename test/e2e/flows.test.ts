@@ -1,19 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { keys, type Session, spawn } from '../helpers/pty.js';
+import { describe, expect, it } from 'vitest';
+import { keys, spawn } from '../helpers/pty.js';
 
 // The operator's flows, end to end: the built program in a real pseudo-terminal on the demo.
-let s: Session | undefined;
-afterEach(() => {
-  s?.kill();
-  s = undefined;
-});
 
 const score = (screen: string, view = 'Secure Score') => new RegExp(`${view} ([\\d.]+)%`).exec(screen)?.[1];
 
 async function demo(opts: Parameters<typeof spawn>[1] = {}) {
-  s = spawn(['--demo'], opts);
+  const s = spawn(['--demo'], opts);
   await s.waitFor(/GitHub\s+2 \(1 on\)\s+ok/);
   return s;
 }
@@ -143,7 +138,7 @@ describe('console flows', () => {
   it('(g) NO_COLOR and --no-color write no colour codes; selection stays visible by inverse video', async () => {
     const colour = /\u001b\[(?:\d+;)*(?:3\d|4\d|9\d|10\d)(?:;\d+)*m/;
     for (const opts of [{ env: { NO_COLOR: '1' } }, {}]) {
-      s = spawn(opts.env ? ['--demo'] : ['--demo', '--no-color'], opts);
+      const s = spawn(opts.env ? ['--demo'] : ['--demo', '--no-color'], opts);
       await s.waitFor(/GitHub\s+2 \(1 on\)\s+ok/);
       await keys(s, '3', 'j');
       await s.waitFor(/Recommended actions/);

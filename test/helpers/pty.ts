@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import pty from '@lydell/node-pty';
 import xterm from '@xterm/headless';
+import { disposeWhenDone } from './cleanup.js';
 import { tempDir } from './temp.js';
 
 const { Terminal } = xterm;
@@ -20,7 +21,7 @@ export interface Session {
   dir: string;
 }
 
-/** Start the built program in a real pseudo-terminal, its screen emulated by xterm. */
+/** Start the built program in a real pseudo-terminal, its screen emulated by xterm; killed when the test ends. */
 export function spawn(
   args: string[],
   opts: { cols?: number; rows?: number; env?: Record<string, string> } = {},
@@ -49,7 +50,17 @@ export function spawn(
     raw += d;
     term.write(d);
   });
-  const exit = new Promise<number>((resolve) => child.onExit(({ exitCode }) => resolve(exitCode)));
+  let exited = false;
+  const exit = new Promise<number>((resolve) =>
+    child.onExit(({ exitCode }) => {
+      exited = true;
+      resolve(exitCode);
+    }),
+  );
+  const kill = () => {
+    if (!exited) child.kill();
+  };
+  disposeWhenDone(kill);
   const lines = () => {
     const b = term.buffer.active;
     const out: string[] = [];
@@ -78,7 +89,7 @@ export function spawn(
       }
     },
     exit,
-    kill: () => child.kill(),
+    kill,
   };
 }
 

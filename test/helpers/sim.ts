@@ -4,14 +4,22 @@ import type { Connector } from '../../source/connectors/types.js';
 import type { App, Instance, Result } from '../../source/domain/schemas.js';
 import type { Fault } from '../../source/simulator/faults.js';
 import { demoInstance } from '../../source/simulator/demo.js';
-import { type Simulator, startSimulator } from '../../source/simulator/server.js';
+import { type Simulator, type SimulatorOptions, startSimulator } from '../../source/simulator/server.js';
 import type { DemoTenant } from '../../source/simulator/types.js';
 import { VENDOR_SIMS } from '../../source/simulator/vendors.js';
+import { disposeWhenDone } from './cleanup.js';
 import { fakeClock } from './clock.js';
 
-/** Start the simulator with some tenants; close it in afterEach/afterAll. */
+/** Start a simulator; it is closed when the test (or, from beforeAll, the file) ends. */
+export async function startSim(options: SimulatorOptions): Promise<Simulator> {
+  const sim = await startSimulator(options);
+  disposeWhenDone(() => sim.close());
+  return sim;
+}
+
+/** Start the simulator with some demo tenants and faults; it is closed when the test (or, from beforeAll, the file) ends. */
 export async function simulate(tenants: DemoTenant[], faults: Fault[] = []): Promise<Simulator> {
-  return startSimulator({ tenants, vendors: VENDOR_SIMS, faults });
+  return startSim({ tenants, vendors: VENDOR_SIMS, faults });
 }
 
 /** An instance of a tenant, pointing at the simulator. */

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadCatalog } from '../../source/catalog/index.js';
 import { CONNECTORS } from '../../source/connectors/registry.js';
 import { StoreDocSchema } from '../../source/domain/schemas.js';
@@ -11,6 +11,7 @@ import type { Simulator } from '../../source/simulator/server.js';
 import { Store } from '../../source/store/store.js';
 import { fakeClock } from '../helpers/clock.js';
 import { simulate } from '../helpers/sim.js';
+import { openStore } from '../helpers/store.js';
 import { docFor, envFor, oktaCopy, oktaEu, oktaUs, tempDir, writeStore } from './helpers.js';
 
 /**
@@ -108,25 +109,16 @@ const CASES: Case[] = [
   },
 ];
 
-let sim: Simulator | undefined;
-let store: Store | undefined;
-afterEach(async () => {
-  store?.close();
-  store = undefined;
-  await sim?.close();
-  sim = undefined;
-});
-
 const requestsOf = (s: Simulator, tenant: string) => s.log.filter((r) => r.tenant === tenant).length;
 const scoreOf = (s: Store, id: string) =>
   scoreByInstance(buildActions(s.doc, catalog.byId, new Date('2026-11-02T00:00:00Z'))).get(id);
 
 describe('faults: one instance fails clearly, the others carry on, nothing is lost', () => {
   it.each(CASES)('$name', async ({ fault, error, extra }) => {
-    sim = await simulate(tenants);
+    const sim = await simulate(tenants);
     const file = join(tempDir(), 'store.json');
     writeStore(file, docFor(sim, tenants));
-    store = await Store.open(file);
+    const store = await openStore(file);
     const deps: PollDeps = {
       store,
       catalog,

@@ -1,10 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import xterm from '@xterm/headless';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { StoreDocSchema } from '../../source/domain/schemas.js';
 import { HOSTILE, PAYLOAD_MARKERS } from '../../source/simulator/hostile.js';
-import type { Simulator } from '../../source/simulator/server.js';
 import { sanitize } from '../../source/ui/text.js';
 import { keys, type Session, spawn } from '../helpers/pty.js';
 import { simulate } from '../helpers/sim.js';
@@ -89,21 +88,12 @@ describe('the raw-output checks', () => {
   });
 });
 
-let sim: Simulator | undefined;
-let session: Session | undefined;
-afterEach(async () => {
-  session?.kill();
-  session = undefined;
-  await sim?.close();
-  sim = undefined;
-});
-
 describe('hostile strings from a tenant, in the real program', () => {
   it('are shown harmlessly: no foreign escape or control byte, the layout holds', async () => {
     const hostile = hostileTenant();
     const errors = errorTenants();
     const tenants = [hostile, ...errors.tenants];
-    sim = await simulate(tenants, [
+    const sim = await simulate(tenants, [
       ...errors.faults,
       // A token that may not read one endpoint: the reason, with the vendor's hostile words, is shown.
       { kind: 'status', status: 403, tenant: hostile.id, path: '/oktaSupport', message: HOSTILE[0]!.text },
@@ -111,7 +101,7 @@ describe('hostile strings from a tenant, in the real program', () => {
     const file = join(tempDir(), 'store.json');
     writeStore(file, docFor(sim, tenants));
 
-    session = spawn(['--store', file], { env: envFor(tenants), cols: COLS, rows: ROWS });
+    const session = spawn(['--store', file], { env: envFor(tenants), cols: COLS, rows: ROWS });
     const s = session;
     const layout = new LayoutCheck(s);
     await s.waitFor('Connected apps');

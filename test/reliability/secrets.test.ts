@@ -2,27 +2,18 @@ import { spawn as spawnChild } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadCatalog } from '../../source/catalog/index.js';
 import { CredentialError, resolveSecret } from '../../source/connectors/credentials.js';
 import { CONNECTORS } from '../../source/connectors/registry.js';
 import { InstanceSchema } from '../../source/domain/schemas.js';
 import { pollInstances } from '../../source/poller/poller.js';
-import { type Simulator, startSimulator } from '../../source/simulator/server.js';
+import type { Simulator } from '../../source/simulator/server.js';
 import { VENDOR_SIMS } from '../../source/simulator/vendors.js';
 import { Store } from '../../source/store/store.js';
-import { BIN, keys, type Session, spawn } from '../helpers/pty.js';
-import { instanceFor, simulate } from '../helpers/sim.js';
+import { BIN, keys, spawn } from '../helpers/pty.js';
+import { instanceFor, simulate, startSim } from '../helpers/sim.js';
 import { docFor, envFor, oktaCopy, oktaEu, selfSignedCert, tempDir, writeStore } from './helpers.js';
-
-let sim: Simulator | undefined;
-let session: Session | undefined;
-afterEach(async () => {
-  session?.kill();
-  session = undefined;
-  await sim?.close();
-  sim = undefined;
-});
 
 const catalog = loadCatalog();
 
@@ -80,7 +71,7 @@ describe('credentials', () => {
 
   it('a poll with a readable-by-others credentials file is refused before any request', async () => {
     const t = oktaCopy('okta-file-cred');
-    sim = await simulate([t]);
+    const sim = await simulate([t]);
     const dir = tempDir();
     const tokenFile = join(dir, 'okta.token');
     writeFileSync(tokenFile, t.token, { mode: 0o644 });
@@ -108,7 +99,7 @@ describe('a canary token', () => {
     for (const t of [fromEnv, fromFile])
       (t.data.policies as { name: string }[])[0]!.name = `Echo ${t.token} policy`;
     const tenants = [fromEnv, fromFile];
-    sim = await simulate(tenants);
+    const sim = await simulate(tenants);
     const dir = tempDir();
     const file = join(dir, 'store.json');
     const tokenFile = join(dir, 'okta.token');
@@ -147,7 +138,7 @@ describe('a canary token', () => {
     // The console shows the instances and the last error.
     sim.faults.clear();
     sim.faults.add({ kind: 'status', status: 401, message: '{authorization} revoked' });
-    session = spawn(['--store', file], { env, cols: 160 });
+    const session = spawn(['--store', file], { env, cols: 160 });
     await session.waitFor('Connected apps');
     await keys(session, '\r');
     await session.waitFor('Okta · instances');
@@ -181,7 +172,7 @@ describe('TLS', () => {
     const { key, cert, certFile } = selfSignedCert(dir);
     const other = selfSignedCert(tempDir());
     const t = oktaCopy('okta-tls');
-    sim = await startSimulator({ tenants: [t], vendors: VENDOR_SIMS, tls: { key, cert } });
+    const sim = await startSim({ tenants: [t], vendors: VENDOR_SIMS, tls: { key, cert } });
     expect(sim.origin).toMatch(/^https:/);
     const file = join(dir, 'store.json');
     writeStore(file, docFor(sim, [t]));

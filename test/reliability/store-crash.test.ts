@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { build } from 'esbuild';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { StoreDocSchema } from '../../source/domain/schemas.js';
 import type { Simulator } from '../../source/simulator/server.js';
 import { Store } from '../../source/store/store.js';
@@ -107,9 +107,6 @@ describe('`posture poll --once` killed with SIGKILL', () => {
   beforeAll(async () => {
     // Latency on every request makes a poll span more than one commit (one every 500 ms).
     sim = await simulate(tenants, [{ kind: 'latency', ms: 6 }]);
-  });
-  afterAll(async () => {
-    await sim?.close();
   });
 
   /** Mark every policy name with the run number: evidence then tells which poll a result is from. */

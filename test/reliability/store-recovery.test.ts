@@ -2,25 +2,15 @@ import { spawn as spawnChild } from 'node:child_process';
 import { copyFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { StoreDocSchema } from '../../source/domain/schemas.js';
-import type { Simulator } from '../../source/simulator/server.js';
 import { Store } from '../../source/store/store.js';
 import { instance } from '../helpers/fixtures.js';
-import { BIN, keys, type Session, spawn } from '../helpers/pty.js';
+import { BIN, keys, spawn } from '../helpers/pty.js';
 import { simulate } from '../helpers/sim.js';
 import { docFor, envFor, oktaEu, sleep, tempDir, writeStore } from './helpers.js';
 
 /** A corrupt store is refused and kept, with its last good copy; two programs share a store safely. */
-
-let sim: Simulator | undefined;
-let session: Session | undefined;
-afterEach(async () => {
-  session?.kill();
-  session = undefined;
-  await sim?.close();
-  sim = undefined;
-});
 
 /** Run the built program to its end; asynchronously, as the simulator lives in this process. */
 function run(args: string[], env: Record<string, string> = {}) {
@@ -110,7 +100,7 @@ describe('a corrupt store opened in the console', () => {
       const file = await storeWithBackup();
       const bytes = corrupt(readFileSync(file, 'utf8'));
       writeFileSync(file, bytes);
-      session = spawn(['--store', file]);
+      const session = spawn(['--store', file]);
       expect(await session.exit).toBe(2);
       await sleep(100); // xterm parses what is left
       const screen = session.screen().trim();
@@ -129,7 +119,7 @@ describe('a store written by hand with only what the schema requires', () => {
     const file = join(tempDir(), 'store.json');
     const { pollIntervalMinutes: _, options: __, recommendations: ___, ...bare } = instance('a');
     writeFileSync(file, JSON.stringify({ version: 1, instances: [{ ...bare, recommendations: true }] }));
-    session = spawn(['--store', file]);
+    const session = spawn(['--store', file]);
     await session.waitFor('Enter open');
     expect(session.screen()).toContain('Okta');
     await keys(session, 'q');
@@ -158,7 +148,7 @@ describe('a commit that cannot be written', () => {
 
 describe('two programs on one store', () => {
   it('the second opens read-only with a notice; a SIGKILLed holder’s lock is taken over', async () => {
-    sim = await simulate([oktaEu]);
+    const sim = await simulate([oktaEu]);
     const file = join(tempDir(), 'store.json');
     writeStore(file, docFor(sim, [oktaEu]));
     const env = envFor([oktaEu]);
@@ -176,7 +166,7 @@ describe('two programs on one store', () => {
     expect(JSON.parse(readFileSync(lockFile, 'utf8'))).toMatchObject({ pid: first.pid, host: hostname() });
 
     // Second: the console, in a terminal, says it is read-only and why.
-    session = spawn(['--store', file], { env });
+    const session = spawn(['--store', file], { env });
     await session.waitFor(new RegExp(`read-only: another posture \\(pid ${first.pid} on `));
     await keys(session, 'q');
     expect(await session.exit).toBe(0);

@@ -1,14 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { render } from 'ink-testing-library';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { validateCatalog } from '../../source/catalog/index.js';
 import type { Result } from '../../source/domain/schemas.js';
-import { Store } from '../../source/store/store.js';
-import { App } from '../../source/ui/app.js';
-import { DEFAULT_KEYMAP } from '../../source/ui/keys.js';
-import { NO_COLOR_THEME } from '../../source/ui/theme.js';
+import { renderConsole } from '../helpers/console.js';
 import { control, instance } from '../helpers/fixtures.js';
+import { openStore } from '../helpers/store.js';
 import { tempDir } from '../helpers/temp.js';
 import { KEYS, type } from '../helpers/ink.js';
 
@@ -33,16 +30,9 @@ const catalog = validateCatalog({
 });
 const fail = (controlId: string): Result => ({ controlId, outcome: 'fail', evidence: [] });
 
-let store: Store | undefined;
-let unmount: (() => void) | undefined;
-afterEach(() => {
-  unmount?.();
-  store?.close();
-});
-
 async function setup() {
   const file = join(tempDir(), 'store.json');
-  store = await Store.open(file);
+  const store = await openStore(file);
   await store.update((d) => {
     d.instances.push(
       instance('eu', { name: 'Okta Contoso EU', recommendations: false }),
@@ -57,11 +47,7 @@ async function setup() {
     };
     d.results.gh = { ...polled, results: [fail('gh.org.twofa')] };
   });
-  const app = render(
-    <App store={store} catalog={catalog} keymap={DEFAULT_KEYMAP} theme={NO_COLOR_THEME} user="tester" />,
-  );
-  unmount = app.unmount;
-  return { ...app, file, store };
+  return { ...renderConsole(store, catalog), file, store };
 }
 
 describe('console', () => {

@@ -1,13 +1,10 @@
 import { join } from 'node:path';
-import { render } from 'ink-testing-library';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { validateCatalog } from '../../source/catalog/index.js';
 import type { Result } from '../../source/domain/schemas.js';
-import { Store } from '../../source/store/store.js';
-import { App } from '../../source/ui/app.js';
-import { DEFAULT_KEYMAP } from '../../source/ui/keys.js';
-import { NO_COLOR_THEME } from '../../source/ui/theme.js';
+import { renderConsole } from '../helpers/console.js';
 import { control, instance } from '../helpers/fixtures.js';
+import { openStore } from '../helpers/store.js';
 import { tempDir } from '../helpers/temp.js';
 import { KEYS, type } from '../helpers/ink.js';
 
@@ -23,16 +20,9 @@ const catalog = validateCatalog({
 });
 const fail = (controlId: string): Result => ({ controlId, outcome: 'fail', evidence: [] });
 
-let store: Store | undefined;
-let unmount: (() => void) | undefined;
-afterEach(() => {
-  unmount?.();
-  store?.close();
-});
-
 async function setup(opts: { readOnly?: boolean } = {}) {
   const file = join(tempDir(), 'store.json');
-  const writer = await Store.open(file);
+  const writer = await openStore(file);
   await writer.update((d) => {
     d.instances.push(
       instance('eu', { name: 'Okta Contoso EU' }),
@@ -52,11 +42,8 @@ async function setup(opts: { readOnly?: boolean } = {}) {
     );
   });
   writer.close();
-  store = await Store.open(file, { readOnly: opts.readOnly ?? false });
-  const app = render(
-    <App store={store} catalog={catalog} keymap={DEFAULT_KEYMAP} theme={NO_COLOR_THEME} user="analyst" />,
-  );
-  unmount = app.unmount;
+  const store = await openStore(file, { readOnly: opts.readOnly ?? false });
+  const app = renderConsole(store, catalog, 'analyst');
   await vi.waitFor(() => expect(app.lastFrame()).toContain('Connected apps'));
   return { ...app, store };
 }
