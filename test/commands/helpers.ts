@@ -8,9 +8,8 @@ import { run } from '../../source/cli.js';
 import type { IO } from '../../source/commands/context.js';
 import { emptyStore, type Instance, type Result, type StoreDoc } from '../../source/domain/schemas.js';
 import { instance as fixtureInstance } from '../helpers/fixtures.js';
+import { BIN } from '../helpers/pty.js';
 import { tempDir } from '../helpers/temp.js';
-
-export const BIN = join(import.meta.dirname, '..', '..', 'dist', 'posture.mjs');
 
 export interface Outcome {
   code: number;

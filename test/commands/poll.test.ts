@@ -2,8 +2,8 @@ import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { openContext } from '../../source/commands/context.js';
 import { type PollLoop, poll } from '../../source/commands/poll.js';
+import { BIN } from '../helpers/pty.js';
 import {
-  BIN,
   cleanEnv,
   fingerprint,
   instance,

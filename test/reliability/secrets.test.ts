@@ -1,4 +1,3 @@
-import { spawn as spawnChild } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,27 +10,12 @@ import { pollInstances } from '../../source/poller/poller.js';
 import type { Simulator } from '../../source/simulator/server.js';
 import { VENDOR_SIMS } from '../../source/simulator/vendors.js';
 import { Store } from '../../source/store/store.js';
-import { BIN, keys, spawn } from '../helpers/pty.js';
+import { keys, spawn } from '../helpers/pty.js';
 import { instanceFor, simulate, startSim } from '../helpers/sim.js';
+import { cli } from '../commands/helpers.js';
 import { docFor, envFor, oktaCopy, oktaEu, selfSignedCert, tempDir, writeStore } from './helpers.js';
 
 const catalog = loadCatalog();
-
-function run(args: string[], env: Record<string, string>) {
-  const childEnv = { ...process.env, ...env };
-  delete childEnv.CI;
-  const child = spawnChild(process.execPath, [BIN, ...args], { env: childEnv });
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => {
-    out += d;
-  });
-  child.stderr.on('data', (d: Buffer) => {
-    out += d;
-  });
-  return new Promise<{ code: number | null; out: string }>((resolve) =>
-    child.once('close', (code) => resolve({ code, out })),
-  );
-}
 
 describe('credentials', () => {
   it('come from an environment variable, never echoed when missing', () => {
@@ -111,9 +95,9 @@ describe('a canary token', () => {
     const outputs: string[] = [];
 
     // A clean poll: the echoed name is stored redacted.
-    const ok = await run(['poll', '--once', '--store', file], env);
+    const ok = await cli(['poll', '--once', '--store', file], { dir: tempDir(), env });
     expect(ok.code).toBe(0);
-    outputs.push(ok.out);
+    outputs.push(ok.stdout, ok.stderr);
     expect(readFileSync(file, 'utf8')).toContain('Echo [redacted] policy');
 
     // Then the vendor echoes the Authorization header in its error bodies.
@@ -130,8 +114,8 @@ describe('a canary token', () => {
       path: '/api-tokens',
     });
     for (const args of [['poll', '--once'], ['poll', '--once', '--json'], ['status'], ['status', '--json']]) {
-      const r = await run([...args, '--store', file], env);
-      outputs.push(r.out);
+      const r = await cli([...args, '--store', file], { dir: tempDir(), env });
+      outputs.push(r.stdout, r.stderr);
     }
     expect(outputs.join('\n')).toContain('Okta 400: Api validation failed: bad header "SSWS [redacted]"');
 

@@ -8,27 +8,10 @@ import { Store } from '../../source/store/store.js';
 import { instance } from '../helpers/fixtures.js';
 import { BIN, keys, spawn } from '../helpers/pty.js';
 import { simulate } from '../helpers/sim.js';
+import { cli } from '../commands/helpers.js';
 import { docFor, envFor, oktaEu, sleep, tempDir, writeStore } from './helpers.js';
 
 /** A corrupt store is refused and kept, with its last good copy; two programs share a store safely. */
-
-/** Run the built program to its end; asynchronously, as the simulator lives in this process. */
-function run(args: string[], env: Record<string, string> = {}) {
-  const childEnv = { ...process.env, ...env };
-  delete childEnv.CI;
-  const child = spawnChild(process.execPath, [BIN, ...args], { env: childEnv });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => {
-    stdout += d;
-  });
-  child.stderr.on('data', (d: Buffer) => {
-    stderr += d;
-  });
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
-    child.once('close', (code) => resolve({ code, stdout, stderr })),
-  );
-}
 
 /** A store with two commits, so a last good copy (`.bak`) sits beside it. */
 async function storeWithBackup(): Promise<string> {
@@ -69,7 +52,7 @@ describe('a corrupt store', () => {
       const bytes = corrupt(readFileSync(file, 'utf8'));
       writeFileSync(file, bytes);
       for (const args of [['status'], ['poll', '--once'], ['status', '--json']]) {
-        const r = await run([...args, '--store', file]);
+        const r = await cli([...args, '--store', file], { dir: tempDir() });
         expect(r.code).toBe(2);
         expect(r.stdout).toBe('');
         // One clear line: which file, what is wrong, that it was not touched, where the good copy is.
@@ -173,7 +156,7 @@ describe('two programs on one store', () => {
     // Quitting the reader left the writer's lock alone.
     expect(JSON.parse(readFileSync(lockFile, 'utf8')).pid).toBe(first.pid);
     // A headless writer is refused too, in one line.
-    const refused = await run(['poll', '--once', '--store', file], env);
+    const refused = await cli(['poll', '--once', '--store', file], { dir: tempDir(), env });
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(new RegExp(`^posture: .*read-only.*pid ${first.pid}\\b.*\\n$`));
 
@@ -183,7 +166,7 @@ describe('two programs on one store', () => {
     expect(JSON.parse(readFileSync(lockFile, 'utf8')).pid).toBe(first.pid);
 
     // The next program sees the holder is gone and takes over.
-    const next = await run(['poll', '--once', '--store', file], env);
+    const next = await cli(['poll', '--once', '--store', file], { dir: tempDir(), env });
     expect(next.stderr).toBe('');
     expect(next.stdout).toMatch(/^ok {5}Okta Contoso EU/);
     expect(next.code).toBe(0);
