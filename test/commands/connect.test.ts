@@ -5,19 +5,17 @@ import { emptyStore } from '../../source/domain/schemas.js';
 import { validateAdd } from '../../source/ui/controller.js';
 import { fingerprint, instance, readStore, runIn, storeWith, tmp, writeStore } from './helpers.js';
 
-const okta = (store: string, ...extra: string[]) => [
-  'connect',
-  'okta',
-  '--name',
-  'Okta Contoso EU',
-  '--url',
-  'https://contoso-eu.okta.com/',
-  '--token-env',
-  'OKTA_EU_TOKEN',
-  '--store',
-  store,
-  ...extra,
-];
+/** `posture connect` with its four usual flags, and any others. */
+const connectArgs = (
+  app: string,
+  name: string,
+  url: string,
+  tokenEnv: string,
+  store: string,
+  ...extra: string[]
+) => ['connect', app, '--name', name, '--url', url, '--token-env', tokenEnv, '--store', store, ...extra];
+const okta = (store: string, ...extra: string[]) =>
+  connectArgs('okta', 'Okta Contoso EU', 'https://contoso-eu.okta.com/', 'OKTA_EU_TOKEN', store, ...extra);
 
 describe('posture connect', () => {
   it('adds an instance with recommendations off, storing the variable name only, and says it is permanent', async () => {
@@ -125,40 +123,13 @@ describe('posture connect', () => {
     const t = tmp();
     await runIn(okta(t.store), t);
     const before = fingerprint(t.store);
-    const again = await runIn(
-      [
-        'connect',
-        'okta',
-        '--name',
-        'okta contoso eu',
-        '--url',
-        'https://x.okta.com',
-        '--token-env',
-        'T',
-        '--store',
-        t.store,
-      ],
-      t,
-    );
+    const again = await runIn(connectArgs('okta', 'okta contoso eu', 'https://x.okta.com', 'T', t.store), t);
     expect(again.code).toBe(2);
     expect(again.stderr).toBe('posture: --name: Okta already has an instance named "okta contoso eu"\n');
     expect(fingerprint(t.store)).toBe(before);
     // The same name for another app is fine.
     const other = await runIn(
-      [
-        'connect',
-        'github',
-        '--name',
-        'Okta Contoso EU',
-        '--url',
-        'https://api.github.com',
-        '--token-env',
-        'G',
-        '--org',
-        'c',
-        '--store',
-        t.store,
-      ],
+      connectArgs('github', 'Okta Contoso EU', 'https://api.github.com', 'G', t.store, '--org', 'c'),
       t,
     );
     expect(other.code).toBe(0);
@@ -176,21 +147,7 @@ describe('posture connect', () => {
     const saved = readStore(t.store);
     expect(saved.settings.secureScoreInstance.okta).toBe(saved.instances[0]?.id);
     const before = fingerprint(t.store);
-    const second = await runIn(
-      [
-        'connect',
-        'okta',
-        '--name',
-        'Okta US',
-        '--url',
-        'https://us.okta.com',
-        '--token-env',
-        'T',
-        '--store',
-        t.store,
-      ],
-      t,
-    );
+    const second = await runIn(connectArgs('okta', 'Okta US', 'https://us.okta.com', 'T', t.store), t);
     expect(second.code).toBe(2);
     expect(second.stderr).toMatch(/single-instance mode: Okta already has an instance/);
     expect(fingerprint(t.store)).toBe(before);
@@ -210,20 +167,7 @@ describe('posture connect', () => {
     const t = tmp();
     const secret = 'ghp_Canary0123456789abcdef';
     const r = await runIn(
-      [
-        'connect',
-        'github',
-        '--name',
-        'G',
-        '--url',
-        'https://api.github.com',
-        '--org',
-        'c',
-        '--token-env',
-        secret,
-        '--store',
-        t.store,
-      ],
+      connectArgs('github', 'G', 'https://api.github.com', secret, t.store, '--org', 'c'),
       { ...t, env: { GH_TOKEN: secret } },
     );
     expect(r.code).toBe(2);
