@@ -44,13 +44,19 @@ const CORRUPTIONS: [string, (good: string) => string, RegExp][] = [
   ['from a newer posture', (good) => good.replace('"version":1', '"version":7'), /newer than this posture/],
 ];
 
+/** A store with a last good copy, then corrupted: its file and the bytes it now holds. */
+async function corruptStore(corrupt: (good: string) => string) {
+  const file = await storeWithBackup();
+  const bytes = corrupt(readFileSync(file, 'utf8'));
+  writeFileSync(file, bytes);
+  return { file, bytes };
+}
+
 describe('a corrupt store', () => {
   it.each(CORRUPTIONS)(
     '%s: refused naming the file, left as it is, its last good copy kept',
     async (_what, corrupt, reason) => {
-      const file = await storeWithBackup();
-      const bytes = corrupt(readFileSync(file, 'utf8'));
-      writeFileSync(file, bytes);
+      const { file, bytes } = await corruptStore(corrupt);
       for (const args of [['status'], ['poll', '--once'], ['status', '--json']]) {
         const r = await cli([...args, '--store', file], { dir: tempDir() });
         expect(r.code).toBe(2);
@@ -80,9 +86,7 @@ describe('a corrupt store opened in the console', () => {
   it.each(CORRUPTIONS)(
     '%s: one clear line instead of the console, the file left as it is',
     async (_what, corrupt, reason) => {
-      const file = await storeWithBackup();
-      const bytes = corrupt(readFileSync(file, 'utf8'));
-      writeFileSync(file, bytes);
+      const { file, bytes } = await corruptStore(corrupt);
       const session = spawn(['--store', file]);
       expect(await session.exit).toBe(2);
       await sleep(100); // xterm parses what is left
