@@ -189,19 +189,19 @@ export class HttpClient {
     form?: Record<string, string>,
   ): Promise<HttpResponse> {
     const url = this.url(pathOrUrl, query);
-    let attempt = 0;
+    // Failures (network, 5xx) spend the retries; a rate-limit wait or a token refresh does not.
+    let failures = 0;
     let rateWaits = 0;
     let refreshed = false;
     for (;;) {
-      attempt++;
       const res = await this.once(method, url, form);
       if ('retry' in res) {
-        if (attempt > this.o.retries)
+        if (++failures > this.o.retries)
           this.fail(
-            `${this.o.vendor.name} did not answer (${url.host}: ${res.retry}, ${attempt} attempts)`,
+            `${this.o.vendor.name} did not answer (${url.host}: ${res.retry}, ${failures} attempts)`,
             'network',
           );
-        await this.backoff(attempt);
+        await this.backoff(failures);
         continue;
       }
       if (res.status >= 200 && res.status < 300) return this.parse(res);
@@ -221,8 +221,8 @@ export class HttpClient {
         refreshed = true;
         if (await this.o.refresh()) continue;
       }
-      if (RETRYABLE_STATUS.has(res.status) && attempt <= this.o.retries) {
-        await this.backoff(attempt);
+      if (RETRYABLE_STATUS.has(res.status) && ++failures <= this.o.retries) {
+        await this.backoff(failures);
         continue;
       }
       const detail = this.o.vendor.errorMessage(body) ?? statusText(res.status);

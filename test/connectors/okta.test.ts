@@ -65,6 +65,20 @@ describe('Okta connector against the simulator', () => {
     expect(clock.sleeps[0]).toBeLessThanOrEqual(22_000);
   });
 
+  it('keeps its retries for failures: a rate-limit wait does not spend one', async () => {
+    const sim = await simulate(
+      [eu],
+      [
+        { kind: 'rateLimit', tenant: eu.id, path: '/api/v1/policies', times: 1, resetSeconds: 5 },
+        { kind: 'status', status: 503, tenant: eu.id, path: '/api/v1/policies', times: 2 },
+      ],
+    );
+    const { datasets, clock } = await collect(okta, sim, eu);
+    expect(datasets['okta:policies/password']?.ok).toBe(true);
+    // One wait for the limit, then the two retries of the 503s, with their backoff from the start.
+    expect(clock.sleeps.slice(1)).toEqual([500, 1000]);
+  });
+
   it('ends the poll with "rate limited until" when the reset is beyond the poll budget', async () => {
     const sim = await simulate([eu], [{ kind: 'rateLimit', tenant: eu.id, resetSeconds: 3600 }]);
     const err = await collect(okta, sim, eu).catch((e: unknown) => e);
