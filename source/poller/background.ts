@@ -7,6 +7,8 @@ export interface PollProgress {
   total: number;
   /** Instances whose last poll in this run failed. */
   failed: number;
+  /** Why the last batch's results could not be saved (a full disk…); cleared by the next batch. */
+  error?: string;
 }
 
 /**
@@ -18,6 +20,8 @@ export class BackgroundPoller {
   private readonly listeners = new Set<(p: PollProgress) => void>();
   private timer?: NodeJS.Timeout;
   private queued: string[] = [];
+  /** The instances of the batch being polled: asked for again meanwhile, they are not polled twice. */
+  private current = new Set<string>();
   private running?: Promise<void>;
 
   constructor(
@@ -66,7 +70,7 @@ export class BackgroundPoller {
     const want = ids ?? this.deps.store.doc.instances.map((i) => i.id);
     // Nothing due: no state change, so an idle console stays silent.
     if (want.length === 0) return this.running ?? Promise.resolve();
-    for (const id of want) if (!this.queued.includes(id)) this.queued.push(id);
+    for (const id of want) if (!this.current.has(id) && !this.queued.includes(id)) this.queued.push(id);
     if (!this.running) this.running = this.drain();
     return this.running;
   }
@@ -76,20 +80,29 @@ export class BackgroundPoller {
       while (this.queued.length > 0) {
         const batch = this.queued;
         this.queued = [];
+        this.current = new Set(batch);
+        const { error: _, ...rest } = this.progress;
+        this.progress = rest;
         this.set({ running: true, done: 0, total: batch.length, failed: 0 });
         let failed = 0;
         let done = 0;
-        await pollInstances(batch, {
-          ...this.deps,
-          onEvent: (e) => {
-            if (e.type !== 'done') return;
-            done++;
-            if (e.outcome === 'error') failed++;
-            this.set({ done, failed });
-          },
-        });
+        try {
+          await pollInstances(batch, {
+            ...this.deps,
+            onEvent: (e) => {
+              if (e.type !== 'done') return;
+              done++;
+              if (e.outcome === 'error') failed++;
+              this.set({ done, failed });
+            },
+          });
+        } catch (error) {
+          // Shown in the console; the instances stay due and are polled again at the next check.
+          this.set({ error: (error as Error).message });
+        }
       }
     } finally {
+      this.current = new Set();
       this.running = undefined;
       this.set({ running: false });
     }

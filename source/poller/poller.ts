@@ -166,7 +166,10 @@ export async function pollInstances(ids: readonly string[], deps: PollDeps): Pro
   let pending: Polled[] = [];
   let lastCommit = clock.now();
   let committing: Promise<void> = Promise.resolve();
+  let failure: unknown;
 
+  // Commits run one after another, in the background; one that fails (a full disk) does not stop
+  // the next, and the first failure is thrown once every poll has ended.
   const flush = () => {
     const batch = pending;
     pending = [];
@@ -174,7 +177,11 @@ export async function pollInstances(ids: readonly string[], deps: PollDeps): Pro
     committing = committing.then(async () => {
       if (batch.length === 0 || deps.store.readOnly) return;
       const base = deps.store.doc;
-      await deps.store.update((doc) => applyPolls(doc, base, batch, deps.catalog, new Date(clock.now())));
+      try {
+        await deps.store.update((doc) => applyPolls(doc, base, batch, deps.catalog, new Date(clock.now())));
+      } catch (error) {
+        failure ??= error;
+      }
     });
     return committing;
   };
@@ -186,15 +193,15 @@ export async function pollInstances(ids: readonly string[], deps: PollDeps): Pro
       took.add(instance.app, polled.summary.durationMs);
       summaries.push(polled.summary);
       pending.push({ ...polled, at: new Date(clock.now()) });
-      // Commit in the background: a worker waiting on the disk would leave its slot idle. A failed
-      // commit fails the last flush below, so it is never lost silently.
-      if (clock.now() - lastCommit >= (deps.commitEveryMs ?? 2000)) flush().catch(() => {});
+      // A worker waiting on the disk would leave its slot idle.
+      if (clock.now() - lastCommit >= (deps.commitEveryMs ?? 2000)) void flush();
       deps.onEvent?.({ type: 'done', ...polled.summary });
     }
   };
   const n = Math.max(1, Math.min(deps.concurrency ?? 8, queue.length));
   await Promise.all(Array.from({ length: n }, worker));
   await flush();
+  if (failure) throw failure;
   return summaries;
 }
 

@@ -399,6 +399,7 @@ export function App(props: AppProps) {
   const notices = [
     store.notice ?? (store.readOnly ? 'read-only' : ''),
     pollText,
+    progress.error ? sanitize(`polls not saved: ${progress.error}`) : '',
     state.message ? sanitize(state.message) : '',
   ]
     .filter(Boolean)
