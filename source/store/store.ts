@@ -61,7 +61,11 @@ export class JsonFileAdapter implements Adapter<StoreDoc> {
         this.file,
         `has schema version ${version}, newer than this posture (${STORE_VERSION})`,
       );
-    return migrate(raw as { version: number });
+    try {
+      return migrate(raw as { version: number });
+    } catch (error) {
+      throw new StoreError(this.file, (error as Error).message);
+    }
   }
 
   /** The document checked against the schema (defaults filled in), or a StoreError. */
@@ -78,7 +82,13 @@ export class JsonFileAdapter implements Adapter<StoreDoc> {
   }
 
   async write(doc: StoreDoc): Promise<void> {
-    writeAtomic(this.file, JSON.stringify(doc), { backup: true });
+    try {
+      writeAtomic(this.file, JSON.stringify(doc), { backup: true });
+    } catch (error) {
+      // A full disk or a folder gone: the file keeps its last commit (the write is atomic).
+      const e = error as NodeJS.ErrnoException;
+      throw new StoreError(this.file, `cannot be written (${e.code ?? e.message})`);
+    }
   }
 }
 
@@ -131,15 +141,8 @@ export class Store {
 
   static async open(file: string, options: OpenOptions = {}): Promise<Store> {
     await mkdir(dirname(file), { recursive: true, mode: 0o700 });
-    const adapter = new JsonFileAdapter(file);
-    const db = new Low<StoreDoc>(adapter, emptyStore());
-    let unchecked = false;
-    if (options.checkLater) {
-      // Throws StoreError on a file that does not parse or is from a newer posture.
-      const raw = await adapter.readUnchecked();
-      unchecked = raw !== null;
-      db.data = (raw as StoreDoc | null) ?? emptyStore();
-    } else await db.read(); // throws StoreError on a bad file: nothing is written
+    // The lock first, then the file: read before, it could be overwritten by a writer that
+    // commits and exits in between, and our first commit would undo that writer's last one.
     let lock: Lock | undefined;
     let notice: string | undefined;
     if (!options.readOnly) {
@@ -148,6 +151,20 @@ export class Store {
         lock = got.lock;
         removeLeftovers(file);
       } else notice = `read-only: ${got.holder}`;
+    }
+    const adapter = new JsonFileAdapter(file);
+    const db = new Low<StoreDoc>(adapter, emptyStore());
+    let unchecked = false;
+    try {
+      if (options.checkLater) {
+        // Throws StoreError on a file that does not parse or is from a newer posture.
+        const raw = await adapter.readUnchecked();
+        unchecked = raw !== null;
+        db.data = (raw as StoreDoc | null) ?? emptyStore();
+      } else await db.read(); // throws StoreError on a bad file: nothing is written
+    } catch (error) {
+      lock?.release();
+      throw error;
     }
     return new Store(
       file,

@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { StoreDocSchema } from '../../source/domain/schemas.js';
-import { Store } from '../../source/store/store.js';
+import { Store, StoreError } from '../../source/store/store.js';
 import { instance } from '../helpers/fixtures.js';
 import { BIN, keys, spawn } from '../helpers/pty.js';
 import { simulate } from '../helpers/sim.js';
@@ -42,6 +42,11 @@ const CORRUPTIONS: [string, (good: string) => string, RegExp][] = [
     /does not match the schema at instances/,
   ],
   ['from a newer posture', (good) => good.replace('"version":1', '"version":7'), /newer than this posture/],
+  [
+    'of a version that never was',
+    (good) => good.replace('"version":1', '"version":0'),
+    /no migration from schema version 0/,
+  ],
 ];
 
 /** A store with a last good copy, then corrupted: its file and the bytes it now holds. */
@@ -115,7 +120,7 @@ describe('a store written by hand with only what the schema requires', () => {
 });
 
 describe('a commit that cannot be written', () => {
-  it('fails loudly and leaves the document as it was, in memory too', async () => {
+  it('fails loudly, as a store error naming the file, and leaves the document as it was, in memory too', async () => {
     const dir = tempDir();
     const file = join(dir, 'store.json');
     const s = await Store.open(file);
@@ -127,7 +132,7 @@ describe('a commit that cannot be written', () => {
       s.update((d) => {
         d.instances.push(instance('b', { baseUrl: 'https://b.okta.com' }));
       }),
-    ).rejects.toThrow(/ENOENT/);
+    ).rejects.toThrow(new StoreError(file, 'cannot be written (ENOENT)'));
     expect(s.doc.instances.map((i) => i.id)).toEqual(['a']);
     s.close();
   });
