@@ -9,11 +9,11 @@ import type { BackgroundPoller, PollProgress } from '../poller/background.js';
 import type { Store } from '../store/store.js';
 import {
   actionIds,
+  bound,
   type Context,
   currentRows,
   type Effect,
   reduce,
-  selectedAction,
   selectedIndex,
   selectedInstance,
 } from './controller.js';
@@ -199,7 +199,13 @@ export function App(props: AppProps) {
     let s = stateRef.current;
     const effects: Effect[] = [];
     for (const name of names) {
-      if (tooSmall && name !== 'q' && name !== '?' && name !== 'escape' && name !== 'ctrl+c') continue;
+      // Too small to show anything: only quitting, help and Esc work.
+      const allowed =
+        name === 'escape' ||
+        name === 'ctrl+c' ||
+        bound(ctxRef.current, name, 'quit') ||
+        bound(ctxRef.current, name, 'help');
+      if (tooSmall && !allowed) continue;
       const step = reduce(s, name, ctxRef.current);
       s = step.state;
       effects.push(...step.effects);
@@ -242,7 +248,7 @@ export function App(props: AppProps) {
     body = <HelpPanel keymap={keymap} height={bodyRows} width={width} />;
     title = 'Help';
   } else if (overlay && overlay.kind !== 'input') {
-    const action = overlay.kind === 'status' ? selectedAction(state, ctx) : undefined;
+    const action = overlay.kind === 'status' ? scored.find((a) => a.id === overlay.actionId) : undefined;
     body = <OverlayPanel overlay={overlay} doc={doc} instance={inst} action={action} />;
   } else if (state.view === 'apps') {
     const list = appRows(doc, scored, state.appText, ctx.now);

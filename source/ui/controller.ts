@@ -10,7 +10,7 @@ import {
   StateSchema,
   type StoreDoc,
 } from '../domain/schemas.js';
-import type { Action } from '../domain/scoring.js';
+import { type Action, countedInstances } from '../domain/scoring.js';
 import type { Command } from './keys.js';
 import { lastCall } from './memo.js';
 import { actionRows, appRows, drawerRows, SORTS } from './model.js';
@@ -163,6 +163,10 @@ function cycle<T>(list: readonly T[], current: T | undefined): T | undefined {
   return i < 0 || i === list.length - 1 ? undefined : list[i + 1];
 }
 
+/** Whether the keymap binds `key` to `command` (overlays read the one keymap too). */
+export const bound = (ctx: Pick<Context, 'bindings'>, key: string, command: Command) =>
+  ctx.bindings.get(key)?.includes(command) ?? false;
+
 // ---- the reducer ----
 export function reduce(state: UIState, key: string, ctx: Context): Step {
   if (key === 'ctrl+c') return { state, effects: [{ type: 'quit' }] };
@@ -286,8 +290,9 @@ function command(state: UIState, c: Command, ctx: Context): Step | undefined {
       return ok({ ...state, filter: { ...rest, ...(product ? { product } : {}) } });
     }
     if (c === 'filter.instance') {
-      const list = ctx.doc.instances
-        .filter((i) => i.recommendations && (!f.product || i.app === f.product))
+      // The instances whose actions are listed: in single-instance mode, one per app.
+      const list = countedInstances(ctx.doc)
+        .filter((i) => !f.product || i.app === f.product)
         .map((i) => i.id);
       const instance = cycle(list, f.instance);
       const { instance: _i, ...rest } = f;
@@ -310,7 +315,10 @@ function openStatus(state: UIState, ctx: Context): Step {
       effects: [],
     };
   return {
-    state: { ...state, overlay: { kind: 'status', step: 'pick', choice: 0, reason: '', expiry: '' } },
+    state: {
+      ...state,
+      overlay: { kind: 'status', actionId: action.id, step: 'pick', choice: 0, reason: '', expiry: '' },
+    },
     effects: [],
   };
 }
@@ -346,15 +354,17 @@ function overlayKey(state: UIState, o: Overlay, key: string, ctx: Context): Step
   const close = (patch: Partial<UIState> = {}) => ok({ ...state, overlay: undefined, ...patch });
 
   if (o.kind === 'help')
-    return key === 'escape' || key === '?' || key === 'q' || key === 'enter' ? close() : ok(state);
+    return key === 'escape' || key === 'enter' || bound(ctx, key, 'help') || bound(ctx, key, 'quit')
+      ? close()
+      : ok(state);
 
   if (o.kind === 'menu') {
     const inst = selectedInstance(state, ctx);
     const items = menuItems(ctx.doc, inst);
     if (key === 'escape') return close();
-    if (key === 'up' || key === 'k')
+    if (bound(ctx, key, 'nav.up'))
       return ok({ ...state, overlay: { ...o, choice: Math.max(0, o.choice - 1) } });
-    if (key === 'down' || key === 'j')
+    if (bound(ctx, key, 'nav.down'))
       return ok({ ...state, overlay: { ...o, choice: Math.min(items.length - 1, o.choice + 1) } });
     if (key === 'enter' && inst) {
       const what = items[o.choice]?.id;
@@ -501,7 +511,7 @@ function statusKey(state: UIState, o: Extract<Overlay, { kind: 'status' }>, key:
     effects: [],
   });
   if (key === 'escape') return { state: { ...state, overlay: undefined }, effects: [] };
-  const action = selectedAction(state, ctx);
+  const action = ctx.scored.find((a) => a.id === o.actionId);
   if (!action) return { state: { ...state, overlay: undefined }, effects: [] };
   const finish = (st: State, reason: string, expires?: string): Step => ({
     state: { ...state, overlay: undefined, message: `status set to ${STATE_LABELS[st]}` },
@@ -518,8 +528,8 @@ function statusKey(state: UIState, o: Extract<Overlay, { kind: 'status' }>, key:
   });
 
   if (o.step === 'pick') {
-    if (key === 'up' || key === 'k') return set({ choice: Math.max(0, o.choice - 1) });
-    if (key === 'down' || key === 'j')
+    if (bound(ctx, key, 'nav.up')) return set({ choice: Math.max(0, o.choice - 1) });
+    if (bound(ctx, key, 'nav.down'))
       return set({ choice: Math.min(SETTABLE_STATES.length - 1, o.choice + 1) });
     if (key === 'enter') {
       const st = SETTABLE_STATES[o.choice]!;

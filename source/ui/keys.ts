@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { sanitize } from './text.js';
 
 /**
  * The one keymap. Every key the console answers to is bound here, the help overlay is generated
@@ -155,7 +156,9 @@ export function keyNames(input: string, key: InkKey): string[] {
     else if (ch === '\t') names.push('tab');
     else if (ch === '\u007f' || ch === '\b') names.push('backspace');
     else if (ch === ' ') names.push('space');
-    else if (ch > ' ') names.push(ch);
+    // A control or format character (8-bit CSI, bidi override) typed or pasted is dropped here,
+    // where text comes in, so no filter, command or form field can carry one to the screen.
+    else if (ch > ' ' && sanitize(ch) === ch) names.push(ch);
   }
   return names;
 }

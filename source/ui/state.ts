@@ -18,6 +18,8 @@ export type Overlay =
   | { kind: 'menu'; choice: number }
   | {
       kind: 'status';
+      /** The action the dialog was opened on: the list may be re-ranked or filtered meanwhile. */
+      actionId: string;
       step: 'pick' | 'reason' | 'expiry';
       choice: number;
       state?: State;

@@ -47,6 +47,10 @@ describe('keyNames', () => {
     expect(keyNames('[I', none)).toEqual([]);
     expect(keyNames(']52;c;?\u0007', none)).toEqual([]);
   });
+  it('drops control and format characters typed or pasted, keeping the text around them', () => {
+    expect(keyNames('a\u009b31mb\u202ec\u200bd', none)).toEqual(['a', '3', '1', 'm', 'b', 'c', 'd']);
+    expect(keyNames('é表👍', none)).toEqual(['é', '表', '👍']);
+  });
 });
 
 describe('keymap', () => {

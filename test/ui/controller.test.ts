@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import type { Result, StoreDoc } from '../../source/domain/schemas.js';
+import { collectActions, rankActions } from '../../source/domain/scoring.js';
+import { type Context, reduce } from '../../source/ui/controller.js';
+import { bindingsOf, DEFAULT_KEYMAP, type Keymap } from '../../source/ui/keys.js';
+import { INITIAL, type UIState } from '../../source/ui/state.js';
+import { control, instance, world } from '../helpers/fixtures.js';
+
+const fail = (controlId: string): Result => ({ controlId, outcome: 'fail', evidence: [] });
+const big = control('okta.mfa.admin', { title: 'Admin MFA', maxPoints: 10 });
+const small = control('okta.pwd.length', { title: 'Password length', maxPoints: 2 });
+
+function context(
+  doc: StoreDoc,
+  catalog: ReturnType<typeof world>['catalog'],
+  keymap: Keymap = DEFAULT_KEYMAP,
+) {
+  const scored = collectActions(doc, catalog.byId, new Date('2026-11-23T00:00:00Z'));
+  const ctx: Context = {
+    doc,
+    scored,
+    actions: rankActions(scored),
+    bindings: bindingsOf(keymap),
+    listRows: 20,
+    readOnly: false,
+    now: Date.parse('2026-11-23T00:00:00Z'),
+  };
+  return ctx;
+}
+
+/** Press keys one after another; the effects of the last key. */
+function press(state: UIState, ctx: Context, ...keys: string[]) {
+  let s = state;
+  let effects: ReturnType<typeof reduce>['effects'] = [];
+  for (const k of keys) ({ state: s, effects } = reduce(s, k, ctx));
+  return { state: s, effects };
+}
+
+describe('the console reducer', () => {
+  const { doc, catalog } = world([big, small], [instance('eu', { name: 'Okta EU' })], {
+    eu: [fail(big.id), fail(small.id)],
+  });
+
+  it('sets a status on the action its dialog was opened on, though the list was re-ranked meanwhile', () => {
+    const ctx = context(doc, catalog);
+    const opened = press(INITIAL, ctx, '3', 's').state; // the first row: Admin MFA (10 points left)
+    expect(opened.overlay).toMatchObject({ kind: 'status' });
+    // A poll commit re-ranks: Password length is first now.
+    const reranked = { ...ctx, actions: [...ctx.actions].reverse() };
+    const { effects } = press(opened, reranked, 'enter');
+    expect(effects).toEqual([
+      expect.objectContaining({ type: 'status', controlId: big.id, instanceId: 'eu' }),
+    ]);
+  });
+
+  it('moves in dialogs and closes help with the keys the keymap binds, not fixed ones', () => {
+    const keymap: Keymap = { ...DEFAULT_KEYMAP, 'nav.down': ['n'], 'nav.up': ['p'], help: ['h'] };
+    const ctx = context(doc, catalog, keymap);
+    const opened = press(INITIAL, ctx, '3', 's').state;
+    expect(press(opened, ctx, 'n').state.overlay).toMatchObject({ choice: 1 });
+    expect(press(opened, ctx, 'j').state.overlay).toMatchObject({ choice: 0 }); // j is not bound now
+    const help = press(INITIAL, ctx, 'h').state;
+    expect(help.overlay).toEqual({ kind: 'help' });
+    expect(press(help, ctx, 'h').state.overlay).toBeUndefined();
+  });
+
+  it('offers in the instance filter only the instances whose actions are listed (single-instance mode)', () => {
+    const single = structuredClone(doc);
+    single.instances.push(instance('us', { name: 'Okta US' }));
+    single.results.us = single.results.eu!;
+    single.settings.instanceMode = 'single';
+    single.settings.secureScoreInstance.okta = 'us';
+    const ctx = context(single, catalog);
+    const once = press(INITIAL, ctx, '3', 'I').state;
+    expect(once.filter.instance).toBe('us');
+    expect(press(once, ctx, 'I').state.filter.instance).toBeUndefined(); // eu is not counted
+  });
+});
