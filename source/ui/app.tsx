@@ -3,8 +3,8 @@ import { Box, Text, useApp, useInput } from 'ink';
 import { useCallback, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import type { Catalog } from '../catalog/index.js';
 import { instanceSlug } from '../domain/instances.js';
-import { APP_LABELS, type StoreDoc } from '../domain/schemas.js';
-import { collectActions, rankActions, scoreViews } from '../domain/scoring.js';
+import { APP_LABELS, type StatusUpdate, type StoreDoc } from '../domain/schemas.js';
+import { type Action, collectActions, rankActions, scoreViews } from '../domain/scoring.js';
 import type { BackgroundPoller, PollProgress } from '../poller/background.js';
 import type { Store } from '../store/store.js';
 import {
@@ -49,6 +49,25 @@ import {
 const SHORT_TITLES = ['Apps', 'Score', 'Actions', 'History'];
 // Ranking sorts thousands of actions: done on first use after each change, not per frame.
 const rankedOf = lastCall(rankActions);
+const actionById = lastCall((actions: readonly Action[], id: string | undefined) =>
+  actions.find((a) => a.id === id),
+);
+// An action's page is built once per action, tab, width and change, not on every scrolling key.
+const detailOf = lastCall(
+  (a: Action, tab: number, width: number, statuses: readonly StatusUpdate[], actions: readonly Action[]) =>
+    detailLines(
+      a,
+      tab,
+      width,
+      statuses.filter((u) => u.instanceId === a.instance.id && u.controlId === a.control.id),
+      actions.filter(
+        (x) =>
+          x.control.id === a.control.id &&
+          x.id !== a.id &&
+          (x.result.outcome === 'fail' || x.result.outcome === 'partial'),
+      ),
+    ),
+);
 
 export const MIN_COLUMNS = 80;
 export const MIN_ROWS = 24;
@@ -68,18 +87,16 @@ export interface AppProps {
 
 const IDLE: PollProgress = { running: false, paused: false, done: 0, total: 0, failed: 0 };
 
+// Subscriptions stay the same across renders: a new one each time would unsubscribe and
+// subscribe again on every key.
 function useStoreDoc(store: Store): StoreDoc {
-  return useSyncExternalStore(
-    (cb) => store.subscribe(cb),
-    () => store.doc,
-  );
+  const subscribe = useCallback((cb: () => void) => store.subscribe(cb), [store]);
+  return useSyncExternalStore(subscribe, () => store.doc);
 }
 
 function usePollProgress(poller: BackgroundPoller | undefined): PollProgress {
-  return useSyncExternalStore(
-    (cb) => poller?.subscribe(cb) ?? (() => {}),
-    () => poller?.state ?? IDLE,
-  );
+  const subscribe = useCallback((cb: () => void) => poller?.subscribe(cb) ?? (() => {}), [poller]);
+  return useSyncExternalStore(subscribe, () => poller?.state ?? IDLE);
 }
 
 export function App(props: AppProps) {
@@ -106,6 +123,10 @@ export function App(props: AppProps) {
   // Never write into the last column: a full-width line leaves some terminals in a pending wrap.
   const width = columns - 1;
 
+  const detailAction = state.view === 'detail' ? actionById(rankedOf(scored), state.detailId) : undefined;
+  const detail =
+    detailAction && detailOf(detailAction, state.detailTab, width, doc.statuses, rankedOf(scored));
+  const detailRows = bodyRows - 2;
   const ctx: Context = {
     doc,
     scored,
@@ -114,6 +135,7 @@ export function App(props: AppProps) {
     },
     bindings,
     listRows,
+    detailMaxScroll: Math.max(0, (detail?.length ?? 0) - detailRows),
     readOnly: store.readOnly,
     now: Date.now(),
   };
@@ -315,23 +337,13 @@ export function App(props: AppProps) {
       />
     );
   } else if (state.view === 'detail') {
-    const actions = ctx.actions;
-    const a = actions.find((x) => x.id === state.detailId);
+    const a = detailAction;
+    const lines = detail ?? [];
     if (!a)
       body = <Text>this action is no longer listed (its instance's recommendations were turned off)</Text>;
     else {
-      const history = doc.statuses.filter(
-        (u) => u.instanceId === a.instance.id && u.controlId === a.control.id,
-      );
-      const affected = actions.filter(
-        (x) =>
-          x.control.id === a.control.id &&
-          x.id !== a.id &&
-          (x.result.outcome === 'fail' || x.result.outcome === 'partial'),
-      );
-      const lines = detailLines(a, state.detailTab, width, history, affected);
-      const h = bodyRows - 2;
-      const top = Math.max(0, Math.min(state.detailScroll, lines.length - h));
+      const h = detailRows;
+      const top = Math.min(state.detailScroll, ctx.detailMaxScroll);
       title = sanitize(`${a.control.title} — ${a.instance.name}`);
       const tabs = ['Overview', 'Implementation', 'History'];
       body = (

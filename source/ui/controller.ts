@@ -44,6 +44,8 @@ export interface Context {
   bindings: Map<string, Command[]>;
   /** Rows a list can show. */
   listRows: number;
+  /** How far the open action's page scrolls before its last line shows (0 elsewhere). */
+  detailMaxScroll: number;
   readOnly: boolean;
   now: number;
 }
@@ -326,21 +328,26 @@ function openStatus(state: UIState, ctx: Context): Step {
 const TABS = 3;
 function detailCommand(state: UIState, c: Command, ctx: Context): Step | undefined {
   const ok = (s: UIState): Step => ({ state: s, effects: [] });
+  // Kept within the page: past its end, a key back up would seem to do nothing.
+  const scroll = (to: number) =>
+    ok({ ...state, detailScroll: Math.max(0, Math.min(to, ctx.detailMaxScroll)) });
   switch (c) {
     case 'tab.next':
       return ok({ ...state, detailTab: (state.detailTab + 1) % TABS, detailScroll: 0 });
     case 'tab.prev':
       return ok({ ...state, detailTab: (state.detailTab + TABS - 1) % TABS, detailScroll: 0 });
     case 'nav.down':
-      return ok({ ...state, detailScroll: state.detailScroll + 1 });
+      return scroll(state.detailScroll + 1);
     case 'nav.up':
-      return ok({ ...state, detailScroll: Math.max(0, state.detailScroll - 1) });
+      return scroll(state.detailScroll - 1);
     case 'nav.pageDown':
-      return ok({ ...state, detailScroll: state.detailScroll + ctx.listRows - 1 });
+      return scroll(state.detailScroll + ctx.listRows - 1);
     case 'nav.pageUp':
-      return ok({ ...state, detailScroll: Math.max(0, state.detailScroll - ctx.listRows + 1) });
+      return scroll(state.detailScroll - ctx.listRows + 1);
     case 'nav.top':
-      return ok({ ...state, detailScroll: 0 });
+      return scroll(0);
+    case 'nav.bottom':
+      return scroll(ctx.detailMaxScroll);
     case 'status':
       return openStatus(state, ctx);
     default:

@@ -1,7 +1,7 @@
 import type { Catalog } from '../catalog/index.js';
 import { type Health, healthOf } from '../domain/instances.js';
 import { APP_LABELS, APPS, type App, type Instance, type State, type StoreDoc } from '../domain/schemas.js';
-import { type Action, type Score, scoreByApp, scoreViews } from '../domain/scoring.js';
+import { type Action, type Score, scoreByApp, scoreByInstance, scoreViews } from '../domain/scoring.js';
 import { lastCall } from './memo.js';
 
 /** Pure selectors from the store document and the UI's filters to the rows each view shows. */
@@ -16,8 +16,9 @@ export interface AppRow {
   score?: Score;
 }
 
-// Thousands of actions to add up: once per document, not once per key.
-const scoresByApp = lastCall(scoreByApp);
+// Thousands of actions to add up per app and per instance: once per change, not per key.
+export const scoresByApp = lastCall(scoreByApp);
+export const scoresByInstance = lastCall(scoreByInstance);
 
 export function appRows(doc: StoreDoc, actions: readonly Action[], text: string, now: number): AppRow[] {
   const scores = scoresByApp(actions);

@@ -22,6 +22,7 @@ function context(
     actions: rankActions(scored),
     bindings: bindingsOf(keymap),
     listRows: 20,
+    detailMaxScroll: 0,
     readOnly: false,
     now: Date.parse('2026-11-23T00:00:00Z'),
   };
@@ -51,6 +52,17 @@ describe('the console reducer', () => {
     expect(effects).toEqual([
       expect.objectContaining({ type: 'status', controlId: big.id, instanceId: 'eu' }),
     ]);
+  });
+
+  it("scrolls an action's page no further than its last line, and G goes there", () => {
+    const ctx = { ...context(doc, catalog), detailMaxScroll: 3 };
+    const opened = press(INITIAL, ctx, '3', 'enter').state;
+    expect(opened.view).toBe('detail');
+    const down = press(opened, ctx, ...Array(10).fill('j')).state;
+    expect(down.detailScroll).toBe(3);
+    expect(press(down, ctx, 'k').state.detailScroll).toBe(2); // one key back up shows at once
+    expect(press(opened, ctx, 'G').state.detailScroll).toBe(3);
+    expect(press(down, ctx, 'g').state.detailScroll).toBe(0);
   });
 
   it('moves in dialogs and closes help with the keys the keymap binds, not fixed ones', () => {

@@ -8,10 +8,9 @@ import {
   type StoreDoc,
 } from '../../domain/schemas.js';
 import type { Action, ScoreViews } from '../../domain/scoring.js';
-import { scoreByApp, scoreByInstance } from '../../domain/scoring.js';
 import { ADD_FIELDS, menuItems } from '../controller.js';
 import { helpRows, type Keymap } from '../keys.js';
-import { ago, percent, points } from '../model.js';
+import { ago, percent, points, scoresByApp, scoresByInstance } from '../model.js';
 import type { Overlay, UIState } from '../state.js';
 import { fitCells, sanitize, truncate, wrap } from '../text.js';
 import { outcomeColor, useTheme } from '../theme.js';
@@ -135,14 +134,14 @@ export function ScorePanel({
   });
   lines.push({ text: '' });
   lines.push({ text: 'By product', bold: true });
-  for (const [app, s] of scoreByApp(actions))
+  for (const [app, s] of scoresByApp(actions))
     lines.push({
       text: `  ${fitCells(APP_LABELS[app], 14)} ${fitCells(percent(s), 7, 'right')}  ${points(s.achieved)} / ${points(s.possible)}`,
     });
   lines.push({ text: '' });
   lines.push({ text: 'By instance', bold: true });
   const names = new Map(doc.instances.map((i) => [i.id, i.name]));
-  for (const [id, s] of scoreByInstance(actions))
+  for (const [id, s] of scoresByInstance(actions))
     lines.push({
       text: `  ${fitCells(sanitize(names.get(id) ?? id), 30)} ${fitCells(percent(s), 7, 'right')}  ${points(s.achieved)} / ${points(s.possible)}`,
     });
