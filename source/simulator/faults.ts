@@ -122,7 +122,11 @@ export class FaultSet {
           send(res, { ...reply, status: 200, body: cut });
           return true;
         }
-        res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(text.length) });
+        // The whole body's length in bytes, then half of it: the client sees the connection drop mid-body.
+        res.writeHead(200, {
+          'content-type': 'application/json',
+          'content-length': String(Buffer.byteLength(text)),
+        });
         res.write(cut);
         await sleep(5);
         raw.socket.destroy();

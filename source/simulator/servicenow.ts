@@ -16,6 +16,8 @@ interface InstanceData {
   tables?: Record<string, Row[]>;
   /** A `sys_rate_limit_rules` record that matches the integration user. */
   rateLimitRule?: { sys_id: string; limit: number };
+  /** false: no X-Total-Count header, as behind a proxy that drops it. */
+  totalCount?: false;
 }
 
 // Reference fields of the tables the demo serves, and the table each one points to.
@@ -174,7 +176,8 @@ function table(req: SimRequest, name: string): SimReply {
     'content-type': 'application/json;charset=UTF-8',
     ...rateHeaders(req.tenant),
   };
-  if (req.query.get('sysparm_no_count') !== 'true') headers['x-total-count'] = String(total);
+  if (req.query.get('sysparm_no_count') !== 'true' && dataOf(req.tenant).totalCount !== false)
+    headers['x-total-count'] = String(total);
   // One Link header with first/prev/next/last, no spaces: exactly the style got's parser rejects.
   if (total > limit && req.query.get('sysparm_suppress_pagination_header') !== 'true') {
     const links = [`<${linkUrl(req, 0, limit)}>;rel="first"`];

@@ -108,8 +108,10 @@ export async function tableRows<T>(
     rows.push(...result);
     const count = Number.parseInt(header(res.headers, 'x-total-count') ?? '', 10);
     const total = Number.isNaN(count) ? undefined : count;
-    const next = offsetOf(parseLinks(res.headers.link).next) ?? offset + PAGE_SIZE;
-    if (total === undefined ? result.length < PAGE_SIZE : next >= total) break;
+    const linked = offsetOf(parseLinks(res.headers.link).next);
+    const next = linked ?? offset + PAGE_SIZE;
+    // Without the count, a short page ends the list unless the Link header names a next page.
+    if (total === undefined ? result.length < PAGE_SIZE && linked === undefined : next >= total) break;
     if (next <= offset) throw new ConnectorError(`${what}: the next page does not move forward`, 'malformed');
     offset = next;
   }
