@@ -37,24 +37,31 @@ export async function linkPaged<T>(
   return items;
 }
 
-/**
- * Read one dataset. When the token may not read it (403) or the tenant does not have the feature
- * (404), the dataset is unavailable and its controls come out unknown, with the reason; any other
- * error fails the instance's poll.
- */
 /** A 403 or 404: this token may not read it, or the tenant does not have it. Not an outage. */
 export function unreadable(error: unknown): error is ConnectorError {
   return error instanceof ConnectorError && (error.kind === 'forbidden' || error.kind === 'not_found');
 }
 
-export async function dataset(read: () => Promise<unknown[]>): Promise<Dataset> {
+/** Why a 403 or 404 leaves a dataset unavailable; undefined for any other error. */
+export function unreadableReason(error: ConnectorError): string | undefined {
+  if (!unreadable(error)) return undefined;
+  return error.kind === 'forbidden' ? 'the token may not read this' : 'not available on this tenant';
+}
+
+/**
+ * Read one dataset. An error `why` gives a reason for (by default a 403 or 404) leaves it
+ * unavailable, and its controls come out unknown with that reason; any other error fails the
+ * instance's poll.
+ */
+export async function dataset(
+  read: () => Promise<unknown[]>,
+  why: (error: ConnectorError) => string | undefined = unreadableReason,
+): Promise<Dataset> {
   try {
     return { ok: true, items: await read() };
   } catch (error) {
-    if (unreadable(error)) {
-      const why = error.kind === 'forbidden' ? 'the token may not read this' : 'not available on this tenant';
-      return { ok: false, reason: `${why} (${error.message})` };
-    }
+    const reason = error instanceof ConnectorError ? why(error) : undefined;
+    if (reason) return { ok: false, reason: `${reason} (${(error as ConnectorError).message})` };
     throw error;
   }
 }

@@ -247,9 +247,7 @@ async function defaultBranches(client: HttpClient, repos: RepoBody[]): Promise<u
     items.push({
       repo: repo.full_name,
       branch,
-      ...(satisfied
-        ? { required_approvals: classic.approvals, force_push_blocked: true }
-        : combineProtection(classic, rulesets)),
+      ...combineProtection(classic, rulesets),
       sources: satisfied
         ? sourceName(classic, 'branch protection')
         : `${sourceName(classic, 'branch protection')}; ${sourceName(rulesets, 'rulesets')}`,
@@ -259,17 +257,10 @@ async function defaultBranches(client: HttpClient, repos: RepoBody[]): Promise<u
 }
 
 /** Read a dataset that needs a scope: 403/404 means the token lacks it, so the controls are unknown. */
-async function scoped(scope: string, read: () => Promise<unknown[]>): Promise<Dataset> {
-  try {
-    return { ok: true, items: await read() };
-  } catch (error) {
-    if (unreadable(error))
-      return {
-        ok: false,
-        reason: `the token may not read this: it needs the ${scope} scope (${(error as Error).message})`,
-      };
-    throw error;
-  }
+function scoped(scope: string, read: () => Promise<unknown[]>): Promise<Dataset> {
+  return dataset(read, (e) =>
+    unreadable(e) ? `the token may not read this: it needs the ${scope} scope` : undefined,
+  );
 }
 
 function orgDataset(org: OrgBody, scopes: string | undefined): Dataset {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Dataset, Datasets } from '../../domain/rules.js';
-import { check, dataset } from '../datasets.js';
+import { check, dataset, unreadableReason } from '../datasets.js';
 import { ConnectorError, HttpClient, type HttpResponse, header, type Vendor } from '../http.js';
 import { CONNECTOR_OPTIONS } from '../../domain/app-options.js';
 import { type CollectContext, type Connector, instanceOptions } from '../types.js';
@@ -166,22 +166,17 @@ export function mfaItem(user: z.infer<typeof User>, methods?: z.infer<typeof Mfa
 }
 
 /** Objects or whole APIs the token may not read are unavailable: their controls are unknown. */
-async function sfDataset(read: () => Promise<unknown[]>): Promise<Dataset> {
-  try {
-    return await dataset(read);
-  } catch (error) {
-    // Salesforce hides objects a user has no permission for (and editions lack some): querying one is INVALID_TYPE.
-    if (
-      error instanceof ConnectorError &&
-      error.status === 400 &&
-      /\(INVALID_TYPE\)$|^Salesforce 400: sObject type '\w+' is not supported/.test(error.message)
-    )
-      return {
-        ok: false,
-        reason: `the token may not read this object, or the org does not have it (${error.message})`,
-      };
-    throw error;
-  }
+function sfDataset(read: () => Promise<unknown[]>): Promise<Dataset> {
+  return dataset(
+    read,
+    (e) =>
+      unreadableReason(e) ??
+      // Salesforce hides objects a user has no permission for (and editions lack some): querying one is INVALID_TYPE.
+      (e.status === 400 &&
+      /\(INVALID_TYPE\)$|^Salesforce 400: sObject type '\w+' is not supported/.test(e.message)
+        ? 'the token may not read this object, or the org does not have it'
+        : undefined),
+  );
 }
 
 function apiUsage(res: HttpResponse): { used: number; limit: number } | undefined {
