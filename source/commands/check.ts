@@ -26,7 +26,7 @@ const pct = (n: number) => `${Number.isInteger(n) ? n : n.toFixed(2)}%`;
 
 /** `posture check`: exit 0 at or above the minimum, 1 below it, 2 when there is no score to check. */
 export async function check(ctx: Context, o: CheckOptions): Promise<number> {
-  const { current } = scoreViews(scopedActions(ctx, o));
+  const { current } = scoreViews(scopedActions(ctx, o, false));
   const failed = ctx.store.doc.instances.filter((i) => i.lastPoll?.outcome === 'error');
   for (const i of failed)
     ctx.io.stderr.write(

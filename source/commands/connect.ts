@@ -5,7 +5,7 @@ import { APP_LABELS, APPS, AppSchema, emptyStore, type Instance } from '../domai
 import { sanitize } from '../ui/text.js';
 import { type Context, UsageError } from './context.js';
 import { jsonText } from './output.js';
-import { buildExport } from './report.js';
+import { exportInstances } from './report.js';
 
 export interface ConnectOptions {
   app?: string | undefined;
@@ -124,7 +124,7 @@ export async function connect(ctx: Context, o: ConnectOptions): Promise<number> 
   const label = APP_LABELS[instance.app];
   const permanent = !single;
   if (o.json) {
-    const added = buildExport(ctx.store.doc, ctx.catalog).instances.find((i) => i.id === instance.id);
+    const added = exportInstances(ctx.store.doc, new Date()).find((i) => i.id === instance.id);
     ctx.io.stdout.write(jsonText({ added, permanent, warnings }));
     return 0;
   }

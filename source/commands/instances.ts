@@ -4,7 +4,7 @@ import { ago } from '../ui/model.js';
 import { sanitize } from '../ui/text.js';
 import type { Context } from './context.js';
 import { jsonText, table } from './output.js';
-import { buildExport } from './report.js';
+import { exportInstances } from './report.js';
 
 export interface InstancesOptions {
   json: boolean;
@@ -15,7 +15,7 @@ export async function instances(ctx: Context, o: InstancesOptions): Promise<numb
   const doc = ctx.store.doc;
   const now = Date.now();
   if (o.json) {
-    ctx.io.stdout.write(jsonText(buildExport(doc, ctx.catalog, new Date(now)).instances));
+    ctx.io.stdout.write(jsonText(exportInstances(doc, new Date(now))));
     return 0;
   }
   if (doc.instances.length === 0) {

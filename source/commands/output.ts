@@ -4,15 +4,20 @@ import { UsageError } from './context.js';
 
 /** An aligned text table; every cell sanitized and cut to its column. */
 export function table(head: string[], rows: string[][], maxWidths: number[]): string {
+  const clean = rows.map((r) => head.map((_, i) => sanitize(r[i] ?? '')));
   const widths = head.map((h, i) =>
-    Math.min(maxWidths[i] ?? 40, Math.max(width(h), ...rows.map((r) => width(sanitize(r[i] ?? ''))))),
+    Math.min(maxWidths[i] ?? 40, Math.max(width(h), ...clean.map((r) => width(r[i]!)))),
   );
   const line = (cells: string[]) =>
     cells
-      .map((c, i) => fitCells(sanitize(c), widths[i] ?? 10))
+      .map((c, i) => fitCells(c, widths[i] ?? 10))
       .join('  ')
       .trimEnd();
-  return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+  return [
+    line(head.map((h) => sanitize(h))),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...clean.map(line),
+  ].join('\n');
 }
 
 /**

@@ -14,8 +14,9 @@ import { STATE_LABELS } from '../domain/schemas.js';
 import {
   type Action,
   actionKey,
-  buildActions,
+  collectActions,
   countedInstances,
+  rankActions,
   type Score,
   type ScoreViews,
   scoreByApp,
@@ -104,7 +105,13 @@ function everyAction(doc: StoreDoc, catalog: Catalog, now: Date): Action[] {
     settings: { ...doc.settings, instanceMode: 'multiple' },
     instances: doc.instances.map((i) => ({ ...i, recommendations: true })),
   };
-  return buildActions(all, catalog.byId, now);
+  return collectActions(all, catalog.byId, now);
+}
+
+/** The instances as exported (`instances --json`, `connect --json` and the export's list). */
+export function exportInstances(doc: StoreDoc, now: Date): ExportInstance[] {
+  const countedIds = new Set(countedInstances(doc).map((i) => i.id));
+  return doc.instances.map((i) => exportInstance(i, countedIds.has(i.id), doc, now));
 }
 
 function exportInstance(i: Instance, counted: boolean, doc: StoreDoc, now: Date): ExportInstance {
@@ -136,9 +143,10 @@ const historyOf = (u: StatusUpdate) => ({
 });
 
 export function buildExport(doc: StoreDoc, catalog: Catalog, now = new Date()): ExportDoc {
-  const counted = buildActions(doc, catalog.byId, now);
-  const rank = new Map(counted.map((a) => [a.id, a.rank]));
   const countedIds = new Set(countedInstances(doc).map((i) => i.id));
+  // Every instance's actions, collected once; the counted ones ranked (ranks are among them only).
+  const every = everyAction(doc, catalog, now);
+  const counted = rankActions(every.filter((a) => countedIds.has(a.instance.id)));
   const order = new Map(doc.instances.map((i, n) => [i.id, n]));
   const controlOrder = new Map(catalog.controls.map((c, n) => [c.id, n]));
   const history = new Map<string, StatusUpdate[]>();
@@ -149,7 +157,7 @@ export function buildExport(doc: StoreDoc, catalog: Catalog, now = new Date()): 
     else history.set(k, [u]);
   }
   const names = new Map(doc.instances.map((i) => [i.id, i]));
-  const results = everyAction(doc, catalog, now)
+  const results = every
     .sort(
       (a, b) =>
         (order.get(a.instance.id) ?? 0) - (order.get(b.instance.id) ?? 0) ||
@@ -172,7 +180,7 @@ export function buildExport(doc: StoreDoc, catalog: Catalog, now = new Date()): 
         reason: a.result.reason ?? null,
         points: a.achieved,
         maxPoints: a.max,
-        rank: isCounted ? (rank.get(a.id) ?? null) : null,
+        rank: isCounted ? a.rank : null,
         status: {
           state: a.state,
           label: STATE_LABELS[a.state],
@@ -197,7 +205,7 @@ export function buildExport(doc: StoreDoc, catalog: Catalog, now = new Date()): 
       const i = names.get(id)!; // counted actions come from the document's instances
       return { id, name: i.name, app: i.app, ...s };
     }),
-    instances: doc.instances.map((i) => exportInstance(i, countedIds.has(i.id), doc, now)),
+    instances: exportInstances(doc, now),
     results,
   };
 }

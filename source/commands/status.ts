@@ -1,6 +1,13 @@
 import { findInstance, parseApp } from '../domain/instances.js';
 import { APP_LABELS, APPS, type App, STATE_LABELS } from '../domain/schemas.js';
-import { type Action, buildActions, scoreByApp, scoreByInstance, scoreViews } from '../domain/scoring.js';
+import {
+  type Action,
+  buildActions,
+  collectActions,
+  scoreByApp,
+  scoreByInstance,
+  scoreViews,
+} from '../domain/scoring.js';
 import { actionRows, NO_FILTER, percent, points } from '../ui/model.js';
 import { sanitize } from '../ui/text.js';
 import { type Context, UsageError } from './context.js';
@@ -43,9 +50,11 @@ export function resolveFilters(ctx: Context, o: Scope) {
  * The actions in scope (--product, --instance), whatever their status: the score is computed over
  * these, as the console does, so an accepted risk still counts in the possible points.
  */
-export function scopedActions(ctx: Context, o: Scope): Action[] {
+export function scopedActions(ctx: Context, o: Scope, ranked = true): Action[] {
   const { product, instance } = resolveFilters(ctx, o);
-  return buildActions(ctx.store.doc, ctx.catalog.byId, new Date()).filter(
+  // Ranked among all actions, as the console ranks them; `check` needs only the score.
+  const all = (ranked ? buildActions : collectActions)(ctx.store.doc, ctx.catalog.byId, new Date());
+  return all.filter(
     (a) => (!product || a.instance.app === product) && (!instance || a.instance.id === instance),
   );
 }
