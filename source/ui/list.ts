@@ -10,18 +10,3 @@ export function windowStart(count: number, selected: number, height: number, pre
     start = selected - height + (selected - start - height >= height ? 1 : jump);
   return Math.max(0, Math.min(start, count - height));
 }
-
-/** Index of the row with this id, else the nearest index still in range (rows are tracked by id). */
-export function indexOf<T>(
-  rows: readonly T[],
-  idOf: (r: T) => string,
-  id: string | undefined,
-  fallback: number,
-): number {
-  if (rows.length === 0) return 0;
-  if (id !== undefined) {
-    const i = rows.findIndex((r) => idOf(r) === id);
-    if (i >= 0) return i;
-  }
-  return Math.max(0, Math.min(fallback, rows.length - 1));
-}

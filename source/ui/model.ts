@@ -1,6 +1,14 @@
 import type { Catalog } from '../catalog/index.js';
 import { type Health, healthOf } from '../domain/instances.js';
-import { APP_LABELS, APPS, type App, type Instance, type State, type StoreDoc } from '../domain/schemas.js';
+import {
+  APP_LABELS,
+  APPS,
+  type App,
+  type Instance,
+  STATE_LABELS,
+  type State,
+  type StoreDoc,
+} from '../domain/schemas.js';
 import { type Action, type Score, scoreByApp, scoreByInstance, scoreViews } from '../domain/scoring.js';
 import { lastCall } from './memo.js';
 
@@ -94,7 +102,7 @@ export function describeFilter(doc: StoreDoc, f: ActionFilter): string {
   if (f.product) parts.push(`product: ${APP_LABELS[f.product]}`);
   if (f.instance)
     parts.push(`instance: ${doc.instances.find((i) => i.id === f.instance)?.name ?? f.instance}`);
-  if (f.status) parts.push(`status: ${f.status}`);
+  if (f.status) parts.push(`status: ${STATE_LABELS[f.status]}`);
   if (f.text) parts.push(`text: ${f.text}`);
   if (f.showAccepted && !f.status) parts.push('incl. risk accepted');
   return parts.join(' · ');

@@ -45,8 +45,6 @@ export interface UIState {
   /** Selected row id per list, and the index to fall back on when that row is gone. */
   selected: Record<string, string | undefined>;
   index: Record<string, number>;
-  /** First visible row per list. */
-  scroll: Record<string, number>;
   appText: string;
   drawerText: string;
   filter: ActionFilter;
@@ -65,7 +63,6 @@ export const INITIAL: UIState = {
   stack: [],
   selected: {},
   index: {},
-  scroll: {},
   appText: '',
   drawerText: '',
   filter: NO_FILTER,

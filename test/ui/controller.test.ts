@@ -3,6 +3,7 @@ import type { Result, StoreDoc } from '../../source/domain/schemas.js';
 import { collectActions, rankActions } from '../../source/domain/scoring.js';
 import { type Context, reduce } from '../../source/ui/controller.js';
 import { bindingsOf, DEFAULT_KEYMAP, type Keymap } from '../../source/ui/keys.js';
+import { describeFilter, NO_FILTER } from '../../source/ui/model.js';
 import { INITIAL, type UIState } from '../../source/ui/state.js';
 import { control, instance, world } from '../helpers/fixtures.js';
 
@@ -86,5 +87,9 @@ describe('the console reducer', () => {
     const once = press(INITIAL, ctx, '3', 'I').state;
     expect(once.filter.instance).toBe('us');
     expect(press(once, ctx, 'I').state.filter.instance).toBeUndefined(); // eu is not counted
+  });
+
+  it('names a status filter by its label', () => {
+    expect(describeFilter(doc, { ...NO_FILTER, status: 'risk_accepted' })).toContain('status: Risk accepted');
   });
 });

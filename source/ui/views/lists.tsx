@@ -4,7 +4,7 @@ import { APP_LABELS, type Instance, STATE_LABELS, type StoreDoc } from '../../do
 import type { Action } from '../../domain/scoring.js';
 import { healthOf } from '../../domain/instances.js';
 import { type AppRow, ago, percent, points } from '../model.js';
-import { cell, fitCells, sanitize, truncate } from '../text.js';
+import { cell, fitCells, sanitize } from '../text.js';
 import { severityColor, stateColor, useTheme } from '../theme.js';
 
 /** One list row: a single <Text> (cheap for Ink to lay out), inverse when selected. */
@@ -148,7 +148,7 @@ export function actionLine(a: Action, width: number): string {
     cell(a.instance.name, c.instance),
     ...(c.wide ? [fitCells(a.result.outcome, 8)] : []),
     fitCells(pts, 8, 'right'),
-    fitCells(truncate(status, 14), 14),
+    fitCells(status, 14),
     c.narrow ? fitCells(SEVERITY_SHORT[a.control.severity], 4) : fitCells(a.control.severity, 8),
   ].join(' ');
 }
