@@ -136,6 +136,8 @@ export class HttpClient {
   private readonly o: ClientOptions & typeof DEFAULTS;
   private readonly clock: Clock;
   private readonly ca?: Buffer;
+  /** The instance's origin: links elsewhere are refused. */
+  private readonly origin: string;
 
   constructor(options: ClientOptions) {
     // A limit passed as undefined (an unset per-poll limit) keeps its default.
@@ -147,6 +149,7 @@ export class HttpClient {
       retryBaseMs: options.retryBaseMs ?? DEFAULTS.retryBaseMs,
     };
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.origin = new URL(this.baseUrl).origin;
     this.clock = options.clock ?? systemClock;
     if (options.caFile) {
       try {
@@ -166,9 +169,8 @@ export class HttpClient {
 
   url(pathOrUrl: string, query?: Record<string, string | number>): URL {
     const url = new URL(/^https?:\/\//.test(pathOrUrl) ? pathOrUrl : this.baseUrl + pathOrUrl);
-    const base = new URL(this.baseUrl);
     // Follow only links to the instance we were configured for: never send credentials elsewhere.
-    if (url.origin !== base.origin)
+    if (url.origin !== this.origin)
       this.fail(`${this.o.vendor.name} sent a link to another host (${url.host})`, 'malformed');
     for (const [k, v] of Object.entries(query ?? {})) url.searchParams.set(k, String(v));
     return url;
