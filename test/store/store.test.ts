@@ -1,5 +1,5 @@
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { STORE_VERSION } from '../../source/domain/schemas.js';
 import { Store, StoreError } from '../../source/store/store.js';
@@ -108,5 +108,20 @@ describe('store', () => {
     const third = await Store.open(file);
     expect(third.readOnly).toBe(false);
     third.close();
+  });
+
+  it('takes over an empty lock only once it is old enough that no writer can still be writing it', async () => {
+    const file = join(dir(), 'store.json');
+    writeFileSync(`${file}.lock`, ''); // a writer died between creating the lock and filling it
+    const fresh = await Store.open(file);
+    expect(fresh.readOnly).toBe(true);
+    fresh.close();
+    const past = new Date(Date.now() - 60_000);
+    utimesSync(`${file}.lock`, past, past);
+    const old = await Store.open(file);
+    expect(old.readOnly).toBe(false);
+    old.close();
+    expect(existsSync(`${file}.lock`)).toBe(false);
+    expect(readdirSync(dirname(file)).filter((f) => f.includes('.lock.'))).toEqual([]); // no temporary left
   });
 });
