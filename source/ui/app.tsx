@@ -215,29 +215,37 @@ export function App(props: AppProps) {
     [store, poller, user, exit, props.onQuit],
   );
 
-  useInput((input, key) => {
-    const names = keyNames(input, key);
-    if (names.length === 0) return;
-    let s = stateRef.current;
-    const effects: Effect[] = [];
-    for (const name of names) {
-      // Too small to show anything: only quitting, help and Esc work.
-      const allowed =
-        name === 'escape' ||
-        name === 'ctrl+c' ||
-        bound(ctxRef.current, name, 'quit') ||
-        bound(ctxRef.current, name, 'help');
-      if (tooSmall && !allowed) continue;
-      const step = reduce(s, name, ctxRef.current);
-      s = step.state;
-      effects.push(...step.effects);
-    }
-    if (s !== stateRef.current) {
-      stateRef.current = s;
-      setState(s);
-    }
-    for (const e of effects) void run(e);
-  });
+  const tooSmallRef = useRef(tooSmall);
+  tooSmallRef.current = tooSmall;
+  // One handler for the console's life: a new one per render would make Ink detach and attach its
+  // stdin listener on every key.
+  const onInput = useCallback(
+    (input: string, key: Parameters<typeof keyNames>[1]) => {
+      const names = keyNames(input, key);
+      if (names.length === 0) return;
+      let s = stateRef.current;
+      const effects: Effect[] = [];
+      for (const name of names) {
+        // Too small to show anything: only quitting, help and Esc work.
+        const allowed =
+          name === 'escape' ||
+          name === 'ctrl+c' ||
+          bound(ctxRef.current, name, 'quit') ||
+          bound(ctxRef.current, name, 'help');
+        if (tooSmallRef.current && !allowed) continue;
+        const step = reduce(s, name, ctxRef.current);
+        s = step.state;
+        effects.push(...step.effects);
+      }
+      if (s !== stateRef.current) {
+        stateRef.current = s;
+        setState(s);
+      }
+      for (const e of effects) void run(e);
+    },
+    [run],
+  );
+  useInput(onInput);
 
   // Keep the selected row in view and remember where each window starts.
   const scrollRef = useRef<Record<string, number>>({});

@@ -58,10 +58,11 @@ export function appRows(doc: StoreDoc, actions: readonly Action[], text: string,
   return rows;
 }
 
-export function drawerRows(doc: StoreDoc, app: App | undefined, text: string): Instance[] {
+/** An app's instances matching the drawer's filter; the reducer and the view ask for them on each key. */
+export const drawerRows = lastCall((doc: StoreDoc, app: App | undefined, text: string): Instance[] => {
   const q = text.toLowerCase();
   return doc.instances.filter((i) => i.app === app && (!q || i.name.toLowerCase().includes(q)));
-}
+});
 
 export type SortKey = 'rank' | 'points' | 'severity';
 export const SORTS: SortKey[] = ['rank', 'points', 'severity'];
