@@ -129,6 +129,15 @@ export function waitUntilEpochSeconds(
   return Math.max(0, reset - from) + padMs;
 }
 
+/** Retry-After in ms from now, as delay-seconds or an HTTP date; undefined when absent or unreadable. */
+export function retryAfterMs(res: HttpResponse, now: number): number | undefined {
+  const raw = header(res.headers, 'retry-after')?.trim();
+  if (!raw) return undefined;
+  if (/^\d+(\.\d+)?$/.test(raw)) return Math.ceil(Number(raw) * 1000);
+  const at = Date.parse(raw);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
 export class HttpClient {
   readonly baseUrl: string;
   /** Requests sent, retries included: tests keep this bounded. */

@@ -1,7 +1,14 @@
 import { z } from 'zod';
 import type { Dataset, Datasets } from '../../domain/rules.js';
 import { check, dataset, linkPaged, unreadable } from '../datasets.js';
-import { ConnectorError, HttpClient, header, type Vendor, waitUntilEpochSeconds } from '../http.js';
+import {
+  ConnectorError,
+  HttpClient,
+  header,
+  retryAfterMs,
+  type Vendor,
+  waitUntilEpochSeconds,
+} from '../http.js';
 import { CONNECTOR_OPTIONS } from '../../domain/app-options.js';
 import { type CollectContext, type Connector, instanceOptions } from '../types.js';
 
@@ -43,16 +50,11 @@ export const githubVendor: Vendor = {
   rateLimitWait(res, now) {
     if (res.status !== 403 && res.status !== 429) return undefined;
     const text = message(res.body) ?? '';
-    const retryAfter = Number(header(res.headers, 'retry-after'));
-    const retryMs = Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined;
+    const retryMs = retryAfterMs(res, now) || undefined; // 0 says nothing
     const exhausted = header(res.headers, 'x-ratelimit-remaining') === '0';
-    const untilReset = () => waitUntilEpochSeconds(res, 'x-ratelimit-reset', now);
-    if (/\bsecondary rate limit/i.test(text)) {
-      if (retryMs !== undefined) return retryMs;
-      if (exhausted) return untilReset() ?? SECONDARY_FLOOR_MS;
-      return SECONDARY_FLOOR_MS;
-    }
-    if (exhausted) return untilReset() ?? SECONDARY_FLOOR_MS;
+    // A secondary limit waits what Retry-After says; without it, like any other limit below.
+    if (retryMs !== undefined && /\bsecondary rate limit/i.test(text)) return retryMs;
+    if (exhausted) return waitUntilEpochSeconds(res, 'x-ratelimit-reset', now) ?? SECONDARY_FLOOR_MS;
     // A 429, a retry-after or a message about a rate limit: throttled, never "forbidden".
     if (res.status === 429 || retryMs !== undefined || /\brate limit/i.test(text))
       return Math.max(retryMs ?? 0, SECONDARY_FLOOR_MS);

@@ -8,6 +8,7 @@ import {
   HttpClient,
   header,
   parseLinks,
+  retryAfterMs,
   type Vendor,
   waitUntilEpochSeconds,
 } from '../http.js';
@@ -42,10 +43,7 @@ export const servicenowVendor: Vendor = {
   // 429 only exists when an admin created a rate-limit rule; it carries Retry-After in seconds.
   rateLimitWait(res, now) {
     if (res.status !== 429) return undefined;
-    const retry = header(res.headers, 'retry-after');
-    if (retry && /^\d+(\.\d+)?$/.test(retry.trim())) return Math.ceil(Number(retry) * 1000);
-    if (retry && !Number.isNaN(Date.parse(retry))) return Math.max(0, Date.parse(retry) - now);
-    return waitUntilEpochSeconds(res, 'x-ratelimit-reset', now) ?? 60_000;
+    return retryAfterMs(res, now) ?? waitUntilEpochSeconds(res, 'x-ratelimit-reset', now) ?? 60_000;
   },
 };
 
