@@ -8,6 +8,10 @@ import {
   EnvNameSchema,
   type Instance,
   InstanceNameSchema,
+  STATE_LABELS,
+  STATES,
+  type State,
+  StateSchema,
   type StoreDoc,
 } from './schemas.js';
 
@@ -120,6 +124,13 @@ export function parseApp(text: string): App | undefined {
   const lower = text.trim().toLowerCase();
   const id = AppSchema.safeParse(lower);
   return id.success ? id.data : APPS.find((a) => APP_LABELS[a].toLowerCase() === lower);
+}
+
+/** A status from what an operator typed: its id or its label, in any case ("risk accepted"). */
+export function parseState(text: string): State | undefined {
+  const lower = text.trim().toLowerCase();
+  const id = StateSchema.safeParse(lower.replace(/[\s-]+/g, '_'));
+  return id.success ? id.data : STATES.find((s) => STATE_LABELS[s].toLowerCase() === lower);
 }
 
 /** An instance by its id or its name (any case). */

@@ -1,4 +1,4 @@
-import { findInstance, parseApp, validateAdd } from '../domain/instances.js';
+import { findInstance, parseApp, parseState, validateAdd } from '../domain/instances.js';
 import {
   APP_LABELS,
   APPS,
@@ -7,7 +7,7 @@ import {
   SETTABLE_STATES,
   STATE_LABELS,
   type State,
-  StateSchema,
+  STATES,
   type StoreDoc,
 } from '../domain/schemas.js';
 import { type Action, countedInstances } from '../domain/scoring.js';
@@ -492,17 +492,8 @@ export function runCommand(state: UIState, line: string, ctx: Context): Step {
         const { status: _s, ...rest } = state.filter;
         return { state: onActions({ ...state, filter: rest }), effects: [] };
       }
-      const norm = arg.toLowerCase().replace(/[\s-]+/g, '_');
-      const parsed = StateSchema.safeParse(norm);
-      const st = parsed.success
-        ? parsed.data
-        : (Object.keys(STATE_LABELS) as State[]).find(
-            (s) => STATE_LABELS[s].toLowerCase() === arg.toLowerCase(),
-          );
-      if (!st)
-        return msg(
-          `unknown status "${arg}" (to_address, planned, risk_accepted, third_party, alternate_mitigation, completed)`,
-        );
+      const st = parseState(arg);
+      if (!st) return msg(`unknown status "${arg}" (${STATES.join(', ')})`);
       return { state: onActions({ ...state, filter: { ...state.filter, status: st } }), effects: [] };
     }
     default:

@@ -92,4 +92,16 @@ describe('the console reducer', () => {
   it('names a status filter by its label', () => {
     expect(describeFilter(doc, { ...NO_FILTER, status: 'risk_accepted' })).toContain('status: Risk accepted');
   });
+
+  it('filters by a status typed as its id or its label, and names them all for one it does not know', () => {
+    const ctx = context(doc, catalog);
+    const typed = (text: string) =>
+      press(INITIAL, ctx, ':', ...[...text].map((c) => (c === ' ' ? 'space' : c)), 'enter').state;
+    expect(typed('status risk accepted').filter.status).toBe('risk_accepted');
+    expect(typed('status Planned').filter.status).toBe('planned');
+    expect(typed('status third-party').filter.status).toBe('third_party');
+    expect(typed('status bogus').message).toBe(
+      'unknown status "bogus" (to_address, planned, risk_accepted, third_party, alternate_mitigation, completed)',
+    );
+  });
 });
