@@ -1,10 +1,34 @@
-import type { Condition, Control, Evidence, Result, Rule } from './schemas.js';
+import type { Condition, Control, Evidence, FailingItem, Result, Rule } from './schemas.js';
 
-/** What a connector read for one dataset: the items, or why it could not read them. */
-export type Dataset = { ok: true; items: unknown[] } | { ok: false; reason: string };
+/** Why this credential could not see something, and the right (role, scope, permission) it lacks. */
+export interface Gap {
+  reason: string;
+  missing?: string;
+}
+
+/**
+ * What a connector read for one dataset: the items, or why it could not read them. `hidden`: the
+ * list may lack items this credential cannot see, so an absent item proves nothing. An item the
+ * connector knows it could not see carries `_unseen` (a reason) and `_missing` (the right).
+ */
+export type Dataset = { ok: true; items: unknown[]; hidden?: Gap } | ({ ok: false } & Gap);
 export type Datasets = Record<string, Dataset>;
 
+/** A placeholder for an item the connector knows exists (or may exist) but could not read. */
+export function unseenItem(fields: Record<string, unknown>, gap: Gap): Record<string, unknown> {
+  return { ...fields, _unseen: gap.reason, ...(gap.missing ? { _missing: gap.missing } : {}) };
+}
+
+function unseenGap(item: unknown): Gap | undefined {
+  if (item === null || typeof item !== 'object') return undefined;
+  const { _unseen, _missing } = item as { _unseen?: unknown; _missing?: unknown };
+  if (typeof _unseen !== 'string') return undefined;
+  return { reason: _unseen, ...(typeof _missing === 'string' ? { missing: _missing } : {}) };
+}
+
 const MAX_EVIDENCE = 12;
+/** Failing items kept per result: enough to follow each across polls, bounded for a huge tenant. */
+export const MAX_FAILING = 500;
 const MISSING = Symbol('missing');
 type Value = unknown | typeof MISSING;
 
@@ -78,6 +102,14 @@ function labelOf(item: unknown, rule: Rule, index: number): string {
   return `#${index + 1}`;
 }
 
+function idOf(item: unknown, rule: Rule, index: number): string {
+  if (rule.id) {
+    const v = pointer(item, rule.id);
+    if (v !== MISSING) return show(v);
+  }
+  return labelOf(item, rule, index);
+}
+
 /** All conditions: false if any is false, undefined if any cannot be judged, else true. */
 function all(item: unknown, conditions: Condition[]): boolean | undefined {
   let unknown = false;
@@ -93,56 +125,104 @@ function all(item: unknown, conditions: Condition[]): boolean | undefined {
 export function evaluate(control: Control, datasets: Datasets): Result {
   const rule = control.rule;
   const base = { controlId: control.id };
+  const unknown = (gap: Gap, evidence: Evidence[] = [], extra: Partial<Result> = {}): Result => ({
+    ...base,
+    outcome: 'unknown',
+    reason: gap.reason,
+    ...(gap.missing ? { missing: gap.missing } : {}),
+    ...extra,
+    evidence,
+  });
   const ds = datasets[rule.dataset];
-  if (!ds)
-    return { ...base, outcome: 'unknown', reason: `dataset ${rule.dataset} was not collected`, evidence: [] };
-  if (!ds.ok) return { ...base, outcome: 'unknown', reason: ds.reason, evidence: [] };
+  if (!ds) return unknown({ reason: `dataset ${rule.dataset} was not collected` });
+  if (!ds.ok) return unknown(ds);
 
   let items = ds.items.filter((item) => all(item, rule.where) === true);
   let note: string | undefined;
   if (items.length === 0) {
+    // Nothing seen matches, but the credential may not see everything: no default, no verdict.
+    if (ds.hidden) return unknown(ds.hidden);
     if (rule.onEmpty === 'default' && rule.defaultItem) {
       items = [rule.defaultItem];
       note = 'not set: the platform default applies';
     } else if (rule.onEmpty === 'pass' || rule.onEmpty === 'fail') {
       return { ...base, outcome: rule.onEmpty, reason: 'nothing to check', evidence: [] };
     } else {
-      return { ...base, outcome: 'unknown', reason: 'no matching configuration was returned', evidence: [] };
+      return unknown({ reason: 'no matching configuration was returned' });
     }
   }
 
-  const verdicts = items.map((item) => all(item, rule.assert));
+  // An item the connector could not see is never judged, whatever its fields say.
+  const judged = items.map((item, index) => ({
+    item,
+    index,
+    gap: unseenGap(item),
+    verdict: unseenGap(item) ? undefined : all(item, rule.assert),
+  }));
+  const failingItems = judged.filter((j) => j.verdict === false);
+  const passed = judged.filter((j) => j.verdict === true).length;
+  const failed = failingItems.length;
+  const unjudged = items.length - passed - failed;
+
+  // Evidence shows the failing items first, then those that could not be judged, then the rest.
+  const rank = (v: boolean | undefined) => (v === false ? 0 : v === undefined ? 1 : 2);
   const evidence: Evidence[] = [];
-  items.slice(0, MAX_EVIDENCE).forEach((item, i) => {
-    for (const c of rule.assert) {
-      const label = note && item === rule.defaultItem ? 'platform default' : labelOf(item, rule, i);
-      evidence.push({ item: label, path: c.path, value: show(pointer(item, c.path)) });
-    }
-  });
-  const passed = verdicts.filter((v) => v === true).length;
-  const failed = verdicts.filter((v) => v === false).length;
-  const judged = passed + failed;
-  const withNote = note ? { reason: note } : {};
+  for (const j of [...judged].sort((a, b) => rank(a.verdict) - rank(b.verdict)).slice(0, MAX_EVIDENCE)) {
+    const label = note && j.item === rule.defaultItem ? 'platform default' : labelOf(j.item, rule, j.index);
+    for (const c of rule.assert)
+      evidence.push({
+        item: label,
+        path: c.path,
+        value: j.gap ? `(not visible: ${j.gap.reason})` : show(pointer(j.item, c.path)),
+      });
+  }
+  const failing: FailingItem[] = failingItems
+    .slice(0, MAX_FAILING)
+    .map((j) => ({ id: idOf(j.item, rule, j.index), name: labelOf(j.item, rule, j.index) }));
+  const found = { evidence, ...(failing.length > 0 ? { failing } : {}), ...(note ? { reason: note } : {}) };
+
+  // Why some items could not be judged: the first item the connector could not see, else the list.
+  const gap =
+    judged.find((j) => j.verdict === undefined && j.gap)?.gap ?? (unjudged === 0 ? ds.hidden : undefined);
+  const notJudged = (fallback: string): Result => {
+    const of = `${unjudged} of ${items.length} ${rule.noun}`;
+    if (gap)
+      return unknown(
+        { ...gap, reason: unjudged > 0 ? `could not judge ${of}: ${gap.reason}` : gap.reason },
+        evidence,
+        found.failing ? { failing } : {},
+      );
+    return unknown({ reason: fallback }, evidence, found.failing ? { failing } : {});
+  };
+  const incomplete = unjudged > 0 || ds.hidden !== undefined;
 
   if (rule.mode === 'any') {
-    if (passed > 0) return { ...base, outcome: 'pass', evidence, ...withNote };
-    if (failed > 0) return { ...base, outcome: 'fail', evidence, ...withNote };
-    return { ...base, outcome: 'unknown', reason: 'the API did not reveal the setting', evidence };
+    if (passed > 0) return { ...base, outcome: 'pass', ...found };
+    if (incomplete) return notJudged('the API did not reveal the setting');
+    return { ...base, outcome: 'fail', ...found };
   }
-  if (judged === 0)
-    return { ...base, outcome: 'unknown', reason: 'the API did not reveal the setting', evidence };
-  if (rule.mode === 'proportional' && control.scoring === 'proportional') {
-    const outcome = passed === judged ? 'pass' : passed === 0 ? 'fail' : 'partial';
-    return { ...base, outcome, count: passed, total: judged, evidence, ...withNote };
+  if (passed + failed === 0) return notJudged('the API did not reveal the setting');
+  const counts = { count: passed, total: passed + failed };
+  // Binary: one failing item seen fails, whatever the others are.
+  if (rule.mode !== 'proportional' || control.scoring !== 'proportional') {
+    if (failed > 0) return { ...base, outcome: 'fail', ...counts, ...found };
+    if (incomplete) return notJudged('the API did not reveal the setting for every item');
+    return { ...base, outcome: 'pass', ...counts, ...found };
   }
-  // Binary: one failing item fails; an item we cannot judge makes it unknown, never a fail.
-  if (failed > 0) return { ...base, outcome: 'fail', count: passed, total: judged, evidence, ...withNote };
-  if (judged < items.length)
-    return {
-      ...base,
-      outcome: 'unknown',
-      reason: 'the API did not reveal the setting for every item',
-      evidence,
-    };
-  return { ...base, outcome: 'pass', count: passed, total: judged, evidence, ...withNote };
+  // Proportional: points over items not seen would be a guess either way.
+  if (incomplete) return notJudged('the API did not reveal the setting for every item');
+  const outcome = failed === 0 ? 'pass' : passed === 0 ? 'fail' : 'partial';
+  return { ...base, outcome, ...counts, ...found };
+}
+
+/** "3 of 30 repositories failed: api, web, infra and 27 more", or undefined when nothing failed. */
+export function describeFailing(result: Result, noun: string, names = 3): string | undefined {
+  const failing = result.failing ?? [];
+  if (failing.length === 0) return undefined;
+  const failed =
+    result.total !== undefined && result.count !== undefined ? result.total - result.count : failing.length;
+  const total = result.total ?? failing.length;
+  const shown = failing.slice(0, names).map((f) => f.name);
+  const more = failed - shown.length;
+  return `${failed} of ${total} ${noun} failed: ${shown.join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
 }

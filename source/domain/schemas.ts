@@ -107,6 +107,10 @@ export const RuleSchema = z.object({
   defaultItem: z.record(z.string(), z.unknown()).optional(),
   /** JSON pointer to a human name for an item, shown in evidence. */
   label: z.string().optional(),
+  /** JSON pointer to an item's stable identity (an id that survives renames); defaults to its label. */
+  id: z.string().optional(),
+  /** What the items are, plural, for "3 of 30 repositories failed". */
+  noun: z.string().default('items'),
 });
 export type Rule = z.infer<typeof RuleSchema>;
 
@@ -138,12 +142,21 @@ export type Outcome = z.infer<typeof OutcomeSchema>;
 export const EvidenceSchema = z.object({ item: z.string(), path: z.string(), value: z.string() });
 export type Evidence = z.infer<typeof EvidenceSchema>;
 
+/** One item that failed a control: a stable id to follow it across polls, and its name. */
+export const FailingItemSchema = z.object({ id: z.string(), name: z.string() });
+export type FailingItem = z.infer<typeof FailingItemSchema>;
+
 export const ResultSchema = z.object({
   controlId: z.string(),
   outcome: OutcomeSchema,
+  /** Items that passed, of `total` judged. */
   count: z.number().int().nonnegative().optional(),
   total: z.number().int().nonnegative().optional(),
   reason: z.string().optional(),
+  /** Unknown because of the credential: the right (role, scope, permission) it lacks. */
+  missing: z.string().optional(),
+  /** The failing items, in the dataset's order, at most MAX_FAILING of them. */
+  failing: z.array(FailingItemSchema).optional(),
   evidence: z.array(EvidenceSchema).default([]),
 });
 export type Result = z.infer<typeof ResultSchema>;

@@ -95,6 +95,8 @@ function redactResult(r: Result, secrets: string[]): Result {
   return {
     ...r,
     ...(r.reason !== undefined ? { reason: clean(r.reason) } : {}),
+    ...(r.missing !== undefined ? { missing: clean(r.missing) } : {}),
+    ...(r.failing ? { failing: r.failing.map((f) => ({ id: clean(f.id), name: clean(f.name) })) } : {}),
     evidence: r.evidence.map((e) => ({ item: clean(e.item), path: clean(e.path), value: clean(e.value) })),
   };
 }

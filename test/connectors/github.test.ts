@@ -68,10 +68,12 @@ describe('GitHub connector against the simulator', () => {
     expect(b['gh.org.webhooks']?.reason).toBe(
       'the token may not read this: it needs the admin:org_hook scope (GitHub 404: Not Found)',
     );
-    // Repositories whose classic protection the token cannot read count only when a ruleset settles it.
-    expect(b['gh.repo.branch_protection']).toMatchObject({ outcome: 'partial', count: 5, total: 8 });
-    expect(b['gh.repo.dependabot']).toMatchObject({ outcome: 'fail', count: 0, total: 5 });
-    expect(Object.values(b).filter((r) => r.outcome === 'fail' || r.outcome === 'partial')).toHaveLength(3);
+    // Repositories whose protection the token cannot read leave the share unknown: no guessed points.
+    expect(b['gh.repo.branch_protection']).toMatchObject({ outcome: 'unknown' });
+    expect(b['gh.repo.branch_protection']?.failing?.length).toBe(3);
+    expect(b['gh.repo.dependabot']).toMatchObject({ outcome: 'unknown' });
+    expect(b['gh.repo.dependabot']?.failing?.length).toBe(5);
+    expect(Object.values(b).filter((r) => r.outcome === 'fail' || r.outcome === 'partial')).toHaveLength(1);
   });
 
   it('sends the bearer token and the headers GitHub requires on every request', async () => {

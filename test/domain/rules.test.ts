@@ -43,10 +43,12 @@ describe('evaluate', () => {
       items({ status: 'ACTIVE', len: 16, name: 'Default' }, { status: 'ACTIVE', len: 8, name: 'Weak' }),
     );
     expect(r.outcome).toBe('fail');
+    // The failing item comes first, named.
     expect(r.evidence).toEqual([
-      { item: 'Default', path: '/len', value: '16' },
       { item: 'Weak', path: '/len', value: '8' },
+      { item: 'Default', path: '/len', value: '16' },
     ]);
+    expect(r.failing).toEqual([{ id: 'Weak', name: 'Weak' }]);
   });
 
   it('ignores inactive items', () => {

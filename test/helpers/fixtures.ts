@@ -1,8 +1,13 @@
 import { validateCatalog } from '../../source/catalog/index.js';
+import type { z } from 'zod';
 import type { Control, Instance, Result, StoreDoc } from '../../source/domain/schemas.js';
-import { emptyStore } from '../../source/domain/schemas.js';
+import { emptyStore, RuleSchema } from '../../source/domain/schemas.js';
 
-export function control(id: string, patch: Partial<Control> = {}): Control {
+/** A control for tests; its rule is parsed as the catalog's are, so the schema's defaults apply. */
+export function control(
+  id: string,
+  { rule, ...patch }: Partial<Omit<Control, 'rule'>> & { rule?: z.input<typeof RuleSchema> } = {},
+): Control {
   return {
     id,
     app: 'okta',
@@ -25,8 +30,10 @@ export function control(id: string, patch: Partial<Control> = {}): Control {
       assert: [{ path: '/v', op: 'eq', value: true }],
       mode: 'all',
       onEmpty: 'unknown',
+      noun: 'items',
     },
     ...patch,
+    ...(rule ? { rule: RuleSchema.parse(rule) } : {}),
   };
 }
 

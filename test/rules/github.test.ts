@@ -183,7 +183,7 @@ describe('GitHub catalog rules', () => {
     expect(unknown.reason).toBeTruthy();
   });
 
-  it('scores repositories proportionally and leaves out the ones it cannot judge', () => {
+  it('gives no share of points while a repository cannot be judged, and names the failing ones', () => {
     const r = evaluate(byId('gh.repo.branch_protection'), {
       'github:repos/default-branch': ok([
         branch('a', protectedBranch),
@@ -192,8 +192,11 @@ describe('GitHub catalog rules', () => {
         branch('d', {}),
       ]),
     });
-    expect(r).toMatchObject({ outcome: 'partial', count: 2, total: 3 });
+    expect(r).toMatchObject({ outcome: 'unknown', failing: [{ name: 'contoso/c' }] });
+    expect(r.reason).toMatch(/did not reveal the setting for every item/);
     expect(r.evidence.find((e) => e.item === 'contoso/d')?.value).toBe('(not revealed)');
+    // The failing repository comes first in the evidence.
+    expect(r.evidence[0]?.item).toBe('contoso/c');
   });
 
   it('leaves archived repositories out of the repository controls', () => {

@@ -130,11 +130,13 @@ describe('ServiceNow catalog rules', () => {
     ];
     const r = evaluate(c, { [PROPERTIES]: { ok: true, items } });
     expect(r).toMatchObject({ outcome: 'partial', count: 2, total: 3 });
+    // The failing property first, then the rest in the order read.
     expect(r.evidence.map((e) => e.item)).toEqual([
+      'glide.basicauth.required.pdf',
       'glide.basicauth.required.api',
       'glide.basicauth.required.csv',
-      'glide.basicauth.required.pdf',
     ]);
+    expect(r.failing).toEqual([{ id: 'glide.basicauth.required.pdf', name: 'glide.basicauth.required.pdf' }]);
   });
 
   it('does not accept a near miss of a plugin or property name', () => {
