@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { Dataset } from '../domain/rules.js';
+import type { Dataset, Gap } from '../domain/rules.js';
 import { ConnectorError, type HttpClient, parseLinks } from './http.js';
 
 const MAX_PAGES = 200;
@@ -48,20 +48,43 @@ export function unreadableReason(error: ConnectorError): string | undefined {
   return error.kind === 'forbidden' ? 'the token may not read this' : 'not available on this tenant';
 }
 
+export interface DatasetOptions {
+  /** The right (role, scope, permission) this dataset needs, named when the credential lacks it. */
+  right?: string;
+  /**
+   * Why an error leaves the dataset unavailable (a reason, or a Gap naming the missing right);
+   * undefined for an error that must fail the poll. By default a 403 or 404, and a 403 names `right`.
+   */
+  why?: (error: ConnectorError) => string | Gap | undefined;
+}
+
 /**
  * Read one dataset. An error `why` gives a reason for (by default a 403 or 404) leaves it
- * unavailable, and its controls come out unknown with that reason; any other error fails the
- * instance's poll.
+ * unavailable, and its controls come out unknown with that reason and the missing right; any
+ * other error fails the instance's poll.
  */
 export async function dataset(
   read: () => Promise<unknown[]>,
-  why: (error: ConnectorError) => string | undefined = unreadableReason,
+  options: DatasetOptions = {},
 ): Promise<Dataset> {
   try {
     return { ok: true, items: await read() };
   } catch (error) {
-    const reason = error instanceof ConnectorError ? why(error) : undefined;
-    if (reason) return { ok: false, reason: `${reason} (${(error as ConnectorError).message})` };
-    throw error;
+    if (!(error instanceof ConnectorError)) throw error;
+    const why = options.why ?? defaultWhy(options.right);
+    const gap = why(error);
+    if (gap === undefined) throw error;
+    const { reason, missing } = typeof gap === 'string' ? { reason: gap, missing: undefined } : gap;
+    return { ok: false, reason: `${reason} (${error.message})`, ...(missing ? { missing } : {}) };
   }
+}
+
+function defaultWhy(right: string | undefined): (error: ConnectorError) => string | Gap | undefined {
+  return (error) => {
+    const reason = unreadableReason(error);
+    if (reason === undefined) return undefined;
+    if (error.kind === 'forbidden' && right)
+      return { reason: `the token may not read this: it needs ${right}`, missing: right };
+    return reason;
+  };
 }

@@ -24,6 +24,12 @@ export interface Connector {
   /** What the secret is, for help text and forms ("API token", "client secret"…). */
   secretLabel: string;
   options: ConnectorOption[];
+  /**
+   * Per dataset, the least right (role, scope, permission) that reads it, as an administrator
+   * would grant it. Drives \`posture doctor\`, the missing right named in unknown results, and the
+   * README's least-privilege tables.
+   */
+  rights: Record<string, string>;
   /** Read every dataset the catalog's rules use. Throws ConnectorError when the instance cannot be read. */
   collect(ctx: CollectContext): Promise<CollectOutput>;
 }

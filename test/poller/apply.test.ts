@@ -83,6 +83,7 @@ describe('poll order and commits', () => {
     const connector = (app: App): Connector => ({
       app,
       secretLabel: 'token',
+      rights: {},
       options: [],
       collect: async (ctx) => {
         await ctx.clock.sleep(took[app] ?? 1);
@@ -158,6 +159,7 @@ describe('poll order and commits', () => {
     const connector: Connector = {
       app: 'okta',
       secretLabel: 'token',
+      rights: {},
       options: [],
       collect: async () => ({ datasets: {}, requests: 1 }),
     };

@@ -17,6 +17,7 @@ function counting() {
   const connector: Connector = {
     app: 'okta',
     secretLabel: 'token',
+    rights: {},
     options: [],
     collect: async (ctx) => {
       reads.push(ctx.instance.id);

@@ -260,9 +260,15 @@ async function defaultBranches(client: HttpClient, repos: RepoBody[]): Promise<u
 
 /** Read a dataset that needs a scope: 403/404 means the token lacks it, so the controls are unknown. */
 function scoped(scope: string, read: () => Promise<unknown[]>): Promise<Dataset> {
-  return dataset(read, (e) =>
-    unreadable(e) ? `the token may not read this: it needs the ${scope} scope` : undefined,
-  );
+  return dataset(read, {
+    why: (e) =>
+      unreadable(e)
+        ? {
+            reason: `the token may not read this: it needs the ${scope} scope`,
+            missing: `the ${scope} scope`,
+          }
+        : undefined,
+  });
 }
 
 function orgDataset(org: OrgBody, scopes: string | undefined): Dataset {
@@ -299,6 +305,14 @@ export const github: Connector = {
   secretLabel:
     'personal access token (classic: read:org and repo; admin:org and admin:org_hook for every control)',
   options: CONNECTOR_OPTIONS.github,
+  rights: {
+    'github:org': 'an organisation owner whose classic token has the admin:org scope',
+    'github:actions/permissions': 'the admin:org scope',
+    'github:actions/workflow': 'the admin:org scope',
+    'github:hooks': 'the admin:org_hook scope',
+    'github:repos': 'the repo scope',
+    'github:repos/default-branch': 'the repo scope and admin on each repository',
+  },
   async collect(ctx: CollectContext) {
     const login = ctx.instance.options.org?.trim() ?? '';
     if (!login)

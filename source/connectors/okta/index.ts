@@ -83,6 +83,17 @@ export const okta: Connector = {
   app: 'okta',
   secretLabel: 'API token (SSWS) or OAuth access token',
   options: CONNECTOR_OPTIONS.okta,
+  rights: {
+    'okta:policies/password': 'the okta.policies.read scope',
+    'okta:policies/signon/rules': 'the okta.policies.read scope',
+    'okta:admin-console/rules': 'the okta.apps.read and okta.policies.read scopes',
+    'okta:admin-console/settings': 'the okta.apps.read scope',
+    'okta:threats/configuration': 'the okta.threatInsights.read scope',
+    'okta:org/oktaSupport': 'the okta.orgs.read scope',
+    'okta:api-tokens': 'the okta.apiTokens.read scope',
+    'okta:logStreams': 'the okta.logStreams.read scope',
+    'okta:authenticators': 'the okta.authenticators.read scope',
+  },
   async collect(ctx: CollectContext) {
     const scheme = ctx.instance.options.auth === 'bearer' ? 'Bearer' : 'SSWS';
     const client = new HttpClient({

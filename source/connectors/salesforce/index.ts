@@ -167,16 +167,15 @@ export function mfaItem(user: z.infer<typeof User>, methods?: z.infer<typeof Mfa
 
 /** Objects or whole APIs the token may not read are unavailable: their controls are unknown. */
 function sfDataset(read: () => Promise<unknown[]>): Promise<Dataset> {
-  return dataset(
-    read,
-    (e) =>
+  return dataset(read, {
+    why: (e) =>
       unreadableReason(e) ??
       // Salesforce hides objects a user has no permission for (and editions lack some): querying one is INVALID_TYPE.
       (e.status === 400 &&
       /\(INVALID_TYPE\)$|^Salesforce 400: sObject type '\w+' is not supported/.test(e.message)
         ? 'the token may not read this object, or the org does not have it'
         : undefined),
-  );
+  });
 }
 
 function apiUsage(res: HttpResponse): { used: number; limit: number } | undefined {
@@ -326,6 +325,12 @@ export const salesforce: Connector = {
   app: 'salesforce',
   secretLabel: 'client secret (consumer secret) of the connected app',
   options: CONNECTOR_OPTIONS.salesforce,
+  rights: {
+    'salesforce:healthcheck/score': 'the View Setup and Configuration permission',
+    'salesforce:healthcheck/risks': 'the View Setup and Configuration permission',
+    'salesforce:users/mfa': 'the Manage Multi-Factor Authentication in API permission',
+    'salesforce:permissions/modify-all': 'the View Setup and Configuration permission',
+  },
   async collect(ctx: CollectContext) {
     const s = new SalesforceSession(ctx);
     await s.signIn();

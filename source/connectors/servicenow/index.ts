@@ -150,6 +150,10 @@ export const servicenow: Connector = {
   app: 'servicenow',
   secretLabel: 'password of the integration user, or an OAuth access token',
   options: CONNECTOR_OPTIONS.servicenow,
+  rights: {
+    [PROPERTIES]: 'the admin role, or a role granted read on sys_properties',
+    [PLUGINS]: 'the admin role, or a role granted read on v_plugin',
+  },
   async collect(ctx: CollectContext) {
     const authorization = authHeader(ctx);
     const client = new HttpClient({
