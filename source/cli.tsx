@@ -33,6 +33,7 @@ const FLAGS = {
   org: { type: 'string' },
   option: { type: 'string', isMultiple: true },
   on: { type: 'boolean' },
+  check: { type: 'boolean' },
   format: { type: 'string' },
   output: { type: 'string' },
   minScore: { type: 'string' },
@@ -143,6 +144,7 @@ export function readCommandLine(argv: string[]): Invocation {
     org: f.org,
     option: f.option ?? [],
     on: f.on === true,
+    check: f.check !== false,
     json,
   };
   return {
@@ -178,7 +180,7 @@ export async function main(argv: string[], io: IO): Promise<number> {
   const ctx: Context = await openContext(inv.global, io, interactive);
   try {
     // Headless commands on the demo see polled tenants; the console polls in the background.
-    const reads = name !== 'poll' && name !== 'connect';
+    const reads = name !== 'poll' && name !== 'connect' && name !== 'doctor';
     if (ctx.demo && !interactive && reads && !ctx.store.readOnly) {
       const { dueInstances } = await import('./poller/poller.js');
       const { pollOnce } = await import('./commands/poll.js');
@@ -193,6 +195,8 @@ export async function main(argv: string[], io: IO): Promise<number> {
         return await status(ctx, { json, limit, ...scope });
       case 'connect':
         return await (await import('./commands/connect.js')).connect(ctx, inv.connect);
+      case 'doctor':
+        return await (await import('./commands/doctor.js')).doctor(ctx, { instance: f.instance, json });
       case 'instances':
         return await instances(ctx, { json });
       case 'poll': {

@@ -4,6 +4,7 @@ import { type AddField, type AddProblem, instanceSlug, validateAdd } from '../do
 import { APP_LABELS, APPS, AppSchema, emptyStore, type Instance } from '../domain/schemas.js';
 import { sanitize } from '../ui/text.js';
 import { type Context, UsageError } from './context.js';
+import { type AccessReport, accessText, checkAccess } from './doctor.js';
 import { jsonText } from './output.js';
 import { exportInstances } from './report.js';
 
@@ -15,6 +16,8 @@ export interface ConnectOptions {
   org?: string | undefined;
   option: string[];
   on: boolean;
+  /** Read the tenant once before adding it (default); --no-check skips it. */
+  check?: boolean;
   json: boolean;
 }
 
@@ -107,13 +110,22 @@ export async function connect(ctx: Context, o: ConnectOptions): Promise<number> 
     id: newId(doc, checked.instance),
     createdAt: new Date().toISOString(),
   };
+  const variable = checked.instance.credential.kind === 'env' ? checked.instance.credential.variable : '';
+  // Read the tenant once before adding it for good: a wrong URL or token is refused, not stored.
+  let access: AccessReport | undefined;
+  if (o.check !== false && ctx.io.env[variable]) {
+    access = await checkAccess(ctx, instance);
+    if (access.outcome === 'error')
+      throw new UsageError(
+        `"${instance.name}" was not added: ${access.error} (fix the URL or the credential, or add it unchecked with --no-check)`,
+      );
+  }
   await ctx.store.update((d) => {
     d.instances.push(instance);
     // In single mode only the Secure Score instance counts; the app's first instance turned on is it.
     if (single && o.on) d.settings.secureScoreInstance[instance.app] = instance.id;
   });
 
-  const variable = checked.instance.credential.kind === 'env' ? checked.instance.credential.variable : '';
   const warnings: string[] = [];
   if (!ctx.io.env[variable])
     warnings.push(
@@ -125,7 +137,7 @@ export async function connect(ctx: Context, o: ConnectOptions): Promise<number> 
   const permanent = !single;
   if (o.json) {
     const added = exportInstances(ctx.store.doc, new Date()).find((i) => i.id === instance.id);
-    ctx.io.stdout.write(jsonText({ added, permanent, warnings }));
+    ctx.io.stdout.write(jsonText({ added, permanent, warnings, access: access ?? null }));
     return 0;
   }
   const options = Object.entries(instance.options).map(([k, v]) => `${k}=${v}`);
@@ -146,5 +158,6 @@ export async function connect(ctx: Context, o: ConnectOptions): Promise<number> 
     );
   lines.push(`Next: posture poll --once --instance ${instance.id}`);
   ctx.io.stdout.write(`${lines.map((l) => sanitize(l)).join('\n')}\n`);
+  if (access) ctx.io.stdout.write(`\nWhat this credential can evaluate:\n${accessText(access)}\n`);
   return 0;
 }

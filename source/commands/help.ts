@@ -1,6 +1,6 @@
 /** The help text of posture and of each command, and which flags each command takes. */
 
-export const COMMANDS = ['connect', 'instances', 'poll', 'status', 'export', 'check'] as const;
+export const COMMANDS = ['connect', 'doctor', 'instances', 'poll', 'status', 'export', 'check'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 /** Flags every command takes. */
@@ -9,7 +9,8 @@ export const GLOBAL_FLAGS = ['store', 'demo', 'readOnly', 'color', 'help', 'vers
 /** Each command's own flags (meow's camelCase keys). `posture` alone may print the status. */
 export const COMMAND_FLAGS: Record<CommandName | 'console', readonly string[]> = {
   console: ['keys', 'json', 'product', 'instance', 'limit'],
-  connect: ['name', 'url', 'tokenEnv', 'org', 'option', 'on', 'json'],
+  connect: ['name', 'url', 'tokenEnv', 'org', 'option', 'on', 'check', 'json'],
+  doctor: ['instance', 'json'],
   instances: ['json'],
   poll: ['once', 'json', 'instance', 'concurrency'],
   status: ['json', 'product', 'instance', 'limit'],
@@ -33,6 +34,7 @@ export const HELP: Record<CommandName | 'console', string> = {
     $ posture                      the console (without a terminal on stdout: the status)
     $ posture --demo               the console on the demo workspace
     $ posture connect <app> --name N --url URL --token-env VAR [--org ORG] [--option key=value]...
+    $ posture doctor [--instance N] [--json]
     $ posture instances [--json]
     $ posture poll [--once] [--instance N] [--json]
     $ posture status [--json] [--product P] [--instance N] [--limit N]
@@ -54,6 +56,9 @@ ${GLOBAL}
   Usage
     $ posture connect <app> --name N --url URL --token-env VAR [--org ORG] [--option key=value]... [--on]
 
+  When the variable is set, the tenant is read once first, and each control is listed with whether
+  this credential can evaluate it (see posture doctor); a tenant that cannot be read is not added.
+
   Options
     --name N          the instance's name, unique per app ("Okta Contoso EU")
     --url URL         the tenant's base URL: https (http only on loopback)
@@ -62,6 +67,7 @@ ${GLOBAL}
     --option k=v      a connector option, repeatable: Salesforce clientId=…, ServiceNow username=…,
                       Okta or ServiceNow auth=bearer
     --on              turn its Secure Score recommendations on (default: off)
+    --no-check        add it without reading the tenant first (offline set-up)
     --json            print the added instance as JSON
 ${GLOBAL}
 
@@ -70,6 +76,20 @@ ${GLOBAL}
   Example
     $ export OKTA_EU_TOKEN=…
     $ posture connect okta --name "Okta Contoso EU" --url https://contoso-eu.okta.com --token-env OKTA_EU_TOKEN
+`,
+  doctor: `
+  Check what each instance's credential can evaluate: read every dataset once (nothing is stored)
+  and list, per control, whether it can be evaluated and, where not, the right that is missing
+
+  Usage
+    $ posture doctor [--instance N] [--json]
+
+  Exit codes: 0 every control can be evaluated; 1 some cannot, or an instance cannot be read; 2 bad input.
+
+  Options
+    --instance N      only this instance (name or id)
+    --json            one report per instance: evaluable, total, missing rights, controls
+${GLOBAL}
 `,
   instances: `
   List the connected instances: id, app, name, URL, recommendations, last poll, health

@@ -47,6 +47,52 @@ export interface PollSummary {
 
 const POLL_HISTORY_DAYS = 90;
 
+/** What one instance's credential let posture read: every control's result, and whether anything was readable. */
+export interface Reading {
+  results: Result[];
+  requests: number;
+  /** False when the credential could read none of the datasets the controls use. */
+  readable: boolean;
+}
+
+/**
+ * Read one instance and evaluate its app's controls. Throws ConnectorError or CredentialError when
+ * the instance cannot be read at all; `secret` receives the resolved secret for redaction.
+ */
+export async function readInstance(
+  instance: Instance,
+  deps: Pick<PollDeps, 'catalog' | 'connectors' | 'clock' | 'env' | 'budgetMs' | 'limits'>,
+  onSecret: (secret: string) => void = () => undefined,
+): Promise<Reading> {
+  const clock = deps.clock ?? systemClock;
+  const secret = resolveSecret(instance.credential, deps.env);
+  onSecret(secret);
+  const connector = deps.connectors[instance.app];
+  const out = await connector.collect({
+    instance,
+    secret,
+    clock,
+    deadline: clock.now() + (deps.budgetMs ?? 120_000),
+    ...(deps.limits ? { limits: deps.limits } : {}),
+  });
+  // A vendor may echo the token back in data (a name, a setting): it must not reach the store.
+  const results = deps.catalog
+    .forApp(instance.app)
+    .map((c) => redactResult(evaluate(c, out.datasets), [secret]));
+  const datasets = Object.values(out.datasets);
+  const readable = datasets.length === 0 || datasets.some((d) => d.ok);
+  return { results, requests: out.requests, readable };
+}
+
+/** The one line for an instance whose credential reads nothing posture checks: what it needs. */
+export function unreadableMessage(results: readonly Result[]): string {
+  const rights = [...new Set(results.flatMap((r) => (r.missing ? [r.missing] : [])))];
+  const first = results.find((r) => r.reason)?.reason;
+  return `this credential can read none of the settings posture checks${
+    rights.length > 0 ? `: it needs ${rights.join('; ')}` : first ? ` (${first})` : ''
+  }`;
+}
+
 /** Read one instance and evaluate its app's controls. Never throws: an error is an outcome. */
 export async function pollOne(
   instance: Instance,
@@ -57,23 +103,12 @@ export async function pollOne(
   const base = { instanceId: instance.id, name: instance.name };
   let secret = '';
   try {
-    secret = resolveSecret(instance.credential, deps.env);
-    const connector = deps.connectors[instance.app];
-    const out = await connector.collect({
-      instance,
-      secret,
-      clock,
-      deadline: started + (deps.budgetMs ?? 120_000),
-      ...(deps.limits ? { limits: deps.limits } : {}),
-    });
-    // A vendor may echo the token back in data (a name, a setting): it must not reach the store.
-    const results = deps.catalog
-      .forApp(instance.app)
-      .map((c) => redactResult(evaluate(c, out.datasets), [secret]));
-    return {
-      results,
-      summary: { ...base, outcome: 'ok', requests: out.requests, durationMs: clock.now() - started },
-    };
+    const reading = await readInstance(instance, deps, (s) => (secret = s));
+    const took = { requests: reading.requests, durationMs: clock.now() - started };
+    // Nothing readable is not a score of unknowns: the instance is broken until its credential is fixed.
+    if (!reading.readable)
+      return { summary: { ...base, outcome: 'error', error: unreadableMessage(reading.results), ...took } };
+    return { results: reading.results, summary: { ...base, outcome: 'ok', ...took } };
   } catch (error) {
     const known = error instanceof ConnectorError || error instanceof CredentialError;
     const message = known ? (error as Error).message : `unexpected error: ${(error as Error).message}`;

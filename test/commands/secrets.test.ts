@@ -36,7 +36,7 @@ describe('secrets', () => {
       '--on',
     ]);
     expect(good.code).toBe(0);
-    const bad = await run([
+    const wrong = [
       'connect',
       'okta',
       '--name',
@@ -46,9 +46,13 @@ describe('secrets', () => {
       '--token-env',
       'POSTURE_CANARY_WRONG',
       '--on',
-    ]);
+    ];
+    // Checked first, the wrong token is refused (its 401 quoted, the token not); unchecked, it is added.
+    const refused = await run(wrong);
+    expect(refused.code).toBe(2);
+    const bad = await run([...wrong, '--no-check']);
     expect(bad.code).toBe(0);
-    outputs.push(good, bad);
+    outputs.push(good, refused, bad);
 
     // One poll works with the canary as the real secret; the other is refused (401) with the wrong one.
     const polled = await run(['poll', '--once']);

@@ -180,3 +180,60 @@ describe('poll order and commits', () => {
     expect(done).toEqual(['x', 'y', 'z']);
   });
 });
+
+describe('an instance whose credential can read nothing', () => {
+  const datasetsFor = (readable: boolean) => ({
+    'okta:x': readable
+      ? { ok: true as const, items: [{ v: true }] }
+      : { ok: false as const, reason: 'the token may not read this', missing: 'the okta.x.read scope' },
+    'okta:y': { ok: false as const, reason: 'the token may not read this', missing: 'the okta.y.read scope' },
+  });
+  async function pollWith(readable: boolean) {
+    const store = await Store.open(join(tempDir(), 'store.json'));
+    await store.update((d) => {
+      d.instances.push(instance('x'));
+      d.results.x = { polledAt: '2026-11-01T00:00:00.000Z', results: [r(a.id, 'fail')] };
+    });
+    const connector: Connector = {
+      app: 'okta',
+      secretLabel: 'token',
+      rights: {},
+      options: [],
+      collect: async () => ({ datasets: datasetsFor(readable), requests: 2 }),
+    };
+    const y = control('okta.y.y', {
+      rule: { dataset: 'okta:y', assert: [{ path: '/v', op: 'eq', value: true }] },
+    });
+    const { catalog } = world([a, y], [], {});
+    try {
+      const [s] = await pollInstances(['x'], {
+        store,
+        catalog,
+        connectors: { okta: connector, salesforce: connector, servicenow: connector, github: connector },
+        env: { TOKEN: 't' },
+      });
+      return { summary: s!, results: store.doc.results.x?.results };
+    } finally {
+      store.close();
+    }
+  }
+
+  it('is an error of that instance naming what it needs, and keeps its earlier results', async () => {
+    const { summary, results } = await pollWith(false);
+    expect(summary.outcome).toBe('error');
+    expect(summary.error).toBe(
+      'this credential can read none of the settings posture checks: it needs the okta.x.read scope; the okta.y.read scope',
+    );
+    expect(results).toEqual([r(a.id, 'fail')]);
+  });
+
+  it('is scored when one dataset is readable, the others unknown with the missing right', async () => {
+    const { summary, results } = await pollWith(true);
+    expect(summary.outcome).toBe('ok');
+    expect(results?.find((x) => x.controlId === 'okta.y.y')).toMatchObject({
+      outcome: 'unknown',
+      missing: 'the okta.y.read scope',
+    });
+    expect(results?.find((x) => x.controlId === a.id)?.outcome).toBe('pass');
+  });
+});

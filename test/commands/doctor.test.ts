@@ -1,0 +1,132 @@
+import { describe, expect, it } from 'vitest';
+import { DEMO_TENANTS } from '../../source/simulator/vendors.js';
+import type { DemoTenant } from '../../source/simulator/types.js';
+import { instanceFor, simulate, tenantCopy } from '../helpers/sim.js';
+import { fingerprint, readStore, runIn, tmp, writeStore } from './helpers.js';
+import { emptyStore } from '../../source/domain/schemas.js';
+
+const tenant = (id: string): DemoTenant => {
+  const t = DEMO_TENANTS.find((x) => x.id === id);
+  if (!t) throw new Error(`no demo tenant ${id}`);
+  return t;
+};
+const oktaEu = tenant('okta-contoso-eu');
+const labs = tenant('github-contoso-labs');
+// A token that every Okta endpoint refuses: sign-in works, nothing can be read.
+const blind = tenantCopy(oktaEu, { id: 'okta-blind', forbidden: ['/api/v1'] });
+
+const connectArgs = (url: string, variable: string, store: string, ...extra: string[]) => [
+  'connect',
+  'okta',
+  '--name',
+  'Okta Contoso EU',
+  '--url',
+  url,
+  '--token-env',
+  variable,
+  '--store',
+  store,
+  ...extra,
+];
+
+describe('posture connect reads the tenant before adding it', () => {
+  it('adds a readable tenant and lists, per control, what the credential can evaluate', async () => {
+    const sim = await simulate([oktaEu]);
+    const t = tmp();
+    const r = await runIn(connectArgs(sim.baseUrl(oktaEu.id), 'OKTA_EU', t.store), {
+      ...t,
+      env: { OKTA_EU: oktaEu.token },
+    });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('What this credential can evaluate:');
+    expect(r.stdout).toMatch(/\d+ of 14 controls can be evaluated with this credential/);
+    expect(r.stdout).toMatch(/okta\.pwd\.min_length\s+yes/);
+    expect(readStore(t.store).instances).toHaveLength(1);
+    // The check reads; it does not store results.
+    expect(readStore(t.store).results).toEqual({});
+  });
+
+  it('refuses a tenant it cannot sign in to, in one line, and leaves the store as it was', async () => {
+    const sim = await simulate([oktaEu]);
+    const t = tmp();
+    writeStore(t.store, emptyStore());
+    const before = fingerprint(t.store);
+    const r = await runIn(connectArgs(sim.baseUrl(oktaEu.id), 'OKTA_EU', t.store), {
+      ...t,
+      env: { OKTA_EU: 'not-the-token' },
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/^posture: "Okta Contoso EU" was not added: Okta 401: .*--no-check\)$/m);
+    expect(fingerprint(t.store)).toBe(before);
+  });
+
+  it('refuses a credential that can read nothing, naming what it needs; --no-check adds it anyway', async () => {
+    const sim = await simulate([blind]);
+    const t = tmp();
+    const args = connectArgs(sim.baseUrl(blind.id), 'OKTA_EU', t.store);
+    const r = await runIn(args, { ...t, env: { OKTA_EU: blind.token } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('this credential can read none of the settings posture checks');
+    const forced = await runIn([...args, '--no-check'], { ...t, env: { OKTA_EU: blind.token } });
+    expect(forced.code).toBe(0);
+    expect(forced.stdout).not.toContain('What this credential can evaluate');
+    expect(readStore(t.store).instances).toHaveLength(1);
+  });
+});
+
+describe('posture doctor', () => {
+  async function storeOf(tenants: DemoTenant[]) {
+    const sim = await simulate(tenants);
+    const t = tmp();
+    const doc = emptyStore();
+    doc.instances = tenants.map((x) => instanceFor(sim, x));
+    writeStore(t.store, doc);
+    const env = Object.fromEntries(tenants.map((x) => [x.variable, x.token]));
+    return { t, env };
+  }
+
+  it('names the right a least-privilege token lacks per control, and exits 1', async () => {
+    const { t, env } = await storeOf([labs]);
+    const before = fingerprint(t.store);
+    const r = await runIn(['doctor', '--store', t.store], { ...t, env });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(`GitHub · ${labs.name} (${labs.id})`);
+    expect(r.stdout).toMatch(/grant it: .*admin:org/);
+    expect(r.stdout).toMatch(/gh\.org\.actions_token\s+no\s+needs the admin:org scope/);
+    // Reading is all it does.
+    expect(fingerprint(t.store)).toBe(before);
+  });
+
+  it('prints one report per instance with --json, and says when an instance cannot be read', async () => {
+    const { t, env } = await storeOf([oktaEu, blind]);
+    const r = await runIn(['doctor', '--json', '--store', t.store], { ...t, env });
+    expect(r.code).toBe(1);
+    const reports = JSON.parse(r.stdout) as {
+      instanceId: string;
+      outcome: string;
+      error?: string;
+      evaluable: number;
+      total: number;
+      controls: { controlId: string; evaluable: boolean; missing?: string }[];
+    }[];
+    const eu = reports.find((x) => x.instanceId === oktaEu.id);
+    expect(eu?.outcome).toBe('ok');
+    expect(eu?.total).toBe(14);
+    expect(eu?.controls).toHaveLength(14);
+    const b = reports.find((x) => x.instanceId === blind.id);
+    expect(b?.outcome).toBe('error');
+    expect(b?.evaluable).toBe(0);
+    expect(b?.error).toMatch(/can read none of the settings/);
+    expect(b?.controls.every((c) => !c.evaluable)).toBe(true);
+  });
+
+  it('checks one instance with --instance, and refuses an unknown one in one line', async () => {
+    const { t, env } = await storeOf([oktaEu, labs]);
+    const one = await runIn(['doctor', '--instance', labs.name, '--json', '--store', t.store], { ...t, env });
+    expect((JSON.parse(one.stdout) as unknown[]).length).toBe(1);
+    const bad = await runIn(['doctor', '--instance', 'nope', '--store', t.store], { ...t, env });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe('posture: unknown instance "nope" (see posture instances)\n');
+  });
+});
