@@ -11,6 +11,7 @@ import type {
   StoreDoc,
 } from '../domain/schemas.js';
 import { STATE_LABELS } from '../domain/schemas.js';
+import { describeFailing } from '../domain/rules.js';
 import {
   type Action,
   actionKey,
@@ -75,6 +76,12 @@ export interface ExportResult {
   count: number | null;
   total: number | null;
   reason: string | null;
+  /** Unknown because of the credential: the right (role, scope, permission) it lacks. */
+  missing: string | null;
+  /** The items that failed, each with a stable id to follow it across exports; failing first. */
+  failing: { id: string; name: string }[];
+  /** "3 of 30 repositories failed: api, web, infra and 27 more", or null when no item failed. */
+  failingSummary: string | null;
   /** Points earned now; null when the result does not count (unknown, error). */
   points: number | null;
   maxPoints: number;
@@ -178,6 +185,9 @@ export function buildExport(doc: StoreDoc, catalog: Catalog, now = new Date()): 
         count: a.result.count ?? null,
         total: a.result.total ?? null,
         reason: a.result.reason ?? null,
+        missing: a.result.missing ?? null,
+        failing: a.result.failing ?? [],
+        failingSummary: describeFailing(a.result, a.control.rule.noun) ?? null,
         points: a.achieved,
         maxPoints: a.max,
         rank: isCounted ? a.rank : null,

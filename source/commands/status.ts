@@ -1,4 +1,5 @@
 import { findInstance, parseApp } from '../domain/instances.js';
+import { describeFailing } from '../domain/rules.js';
 import { APP_LABELS, APPS, type App, STATE_LABELS } from '../domain/schemas.js';
 import {
   type Action,
@@ -66,6 +67,11 @@ export function openActions(actions: readonly Action[]): Action[] {
   );
 }
 
+/** Results that count nowhere because the credential could not see the setting, or the read failed. */
+function notEvaluated(actions: readonly Action[]): Action[] {
+  return actions.filter((a) => a.result.outcome === 'unknown' || a.result.outcome === 'error');
+}
+
 export async function status(ctx: Context, o: StatusOptions): Promise<number> {
   const actions = scopedActions(ctx, o);
   const views = scoreViews(actions);
@@ -96,6 +102,14 @@ export async function status(ctx: Context, o: StatusOptions): Promise<number> {
         max: a.max,
         status: a.state,
         severity: a.control.severity,
+        failing: a.result.failing ?? [],
+        failingSummary: describeFailing(a.result, a.control.rule.noun) ?? null,
+      })),
+      notEvaluated: notEvaluated(actions).map((a) => ({
+        controlId: a.control.id,
+        instanceId: a.instance.id,
+        reason: a.result.reason ?? null,
+        missing: a.result.missing ?? null,
       })),
     };
     ctx.io.stdout.write(jsonText(out));
@@ -143,6 +157,24 @@ export async function status(ctx: Context, o: StatusOptions): Promise<number> {
       ),
     );
     if (open.length > o.limit) lines.push(`… and ${open.length - o.limit} more (--limit N shows more)`);
+    // Controls over several items say which failed; a single setting's title already says it.
+    const shown = open.slice(0, o.limit);
+    const rankWidth = Math.max(0, ...shown.map((a) => String(a.rank).length)) + 1;
+    const failed = shown.flatMap((a) => {
+      const what = (a.result.total ?? 0) > 1 ? describeFailing(a.result, a.control.rule.noun) : undefined;
+      return what ? [`  ${`#${a.rank}`.padEnd(rankWidth)}  ${what}`] : [];
+    });
+    if (failed.length > 0) lines.push('', 'What failed', ...failed);
+  }
+  const unseen = notEvaluated(actions);
+  if (unseen.length > 0) {
+    const rights = [...new Set(unseen.flatMap((a) => (a.result.missing ? [a.result.missing] : [])))];
+    lines.push(
+      '',
+      `Not scored: ${unseen.length} results could not be evaluated${
+        rights.length > 0 ? `; the credentials lack: ${rights.join('; ')}` : ''
+      } (posture doctor says more)`,
+    );
   }
   const errors = ctx.store.doc.instances.filter((i) => i.lastPoll?.outcome === 'error');
   for (const i of errors) lines.push(`! ${i.name}: last poll failed: ${i.lastPoll?.error ?? ''}`);

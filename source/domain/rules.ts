@@ -215,14 +215,21 @@ export function evaluate(control: Control, datasets: Datasets): Result {
   return { ...base, outcome, ...counts, ...found };
 }
 
-/** "3 of 30 repositories failed: api, web, infra and 27 more", or undefined when nothing failed. */
-export function describeFailing(result: Result, noun: string, names = 3): string | undefined {
+/** "3 of 30 repositories": how many items failed of how many judged, or undefined when none failed. */
+export function failedOf(result: Result, noun: string): string | undefined {
   const failing = result.failing ?? [];
   if (failing.length === 0) return undefined;
-  const failed =
-    result.total !== undefined && result.count !== undefined ? result.total - result.count : failing.length;
-  const total = result.total ?? failing.length;
-  const shown = failing.slice(0, names).map((f) => f.name);
+  const judged = result.total !== undefined && result.count !== undefined;
+  const failed = judged ? result.total! - result.count! : failing.length;
+  return `${failed} of ${result.total ?? failing.length} ${noun}`;
+}
+
+/** "3 of 30 repositories failed: api, web, infra and 27 more", or undefined when nothing failed. */
+export function describeFailing(result: Result, noun: string, names = 3): string | undefined {
+  const of = failedOf(result, noun);
+  if (!of) return undefined;
+  const failed = Number(of.split(' ')[0]);
+  const shown = (result.failing ?? []).slice(0, names).map((f) => f.name);
   const more = failed - shown.length;
-  return `${failed} of ${total} ${noun} failed: ${shown.join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
+  return `${of} failed: ${shown.join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
 }

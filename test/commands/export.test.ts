@@ -55,7 +55,16 @@ function awkwardStore(): StoreDoc {
       }),
       instance('off', { name: '@SUM(A1)', recommendations: false }),
     ],
-    { formula: [{ evidence: [{ item: hostile, path: '/x', value: hostile }] }] },
+    {
+      formula: [
+        {
+          evidence: [{ item: hostile, path: '/x', value: hostile }],
+          failing: [{ id: hostile, name: hostile }],
+          missing: hostile,
+          reason: hostile,
+        },
+      ],
+    },
   );
   doc.statuses.push(
     {
@@ -361,5 +370,66 @@ describe('posture export --output', () => {
     );
     expect(dir.code).toBe(2);
     expect(readdirSync(t.dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+});
+
+describe('every format names what failed and what the credential lacks', () => {
+  const failing = [
+    { id: 'p2', name: 'Weak' },
+    { id: 'p3', name: 'Contractors' },
+    { id: 'p4', name: 'Legacy' },
+    { id: 'p5', name: 'Kiosk' },
+  ];
+  function store() {
+    const t = tmp();
+    writeStore(
+      t.store,
+      storeWith([instance('x', { name: 'Okta X' })], {
+        x: [
+          {},
+          { outcome: 'partial', count: 1, total: 5, failing },
+          {
+            outcome: 'unknown',
+            reason: 'the token may not read this',
+            missing: 'the okta.logStreams.read scope',
+          },
+        ],
+      }),
+    );
+    return t;
+  }
+  const summary = /4 of 5 [a-z -]+ failed: Weak, Contractors, Legacy and 1 more/;
+
+  it('json: the failing items with their ids, a summary, and the missing right', async () => {
+    const t = store();
+    const doc = JSON.parse(await exportOf(t.store, t.dir, 'json'));
+    const partial = doc.results.find((r: { controlId: string }) => r.controlId === okta[1]!.id);
+    expect(partial.failing).toEqual(failing);
+    expect(partial.failingSummary).toMatch(summary);
+    const unknown = doc.results.find((r: { controlId: string }) => r.controlId === okta[2]!.id);
+    expect(unknown).toMatchObject({
+      outcome: 'unknown',
+      missing: 'the okta.logStreams.read scope',
+      failing: [],
+    });
+  });
+
+  it('csv: reason, missing right and failing items as columns', async () => {
+    const t = store();
+    const rows = parseCsv(await exportOf(t.store, t.dir, 'csv'));
+    const col = (name: string) => rows[0]!.indexOf(name);
+    const partial = rows.find((r) => r[col('control_id')] === okta[1]!.id)!;
+    expect(partial[col('failing_items')]).toMatch(summary);
+    const unknown = rows.find((r) => r[col('control_id')] === okta[2]!.id)!;
+    expect(unknown[col('missing_right')]).toBe('the okta.logStreams.read scope');
+    expect(unknown[col('reason')]).toBe('the token may not read this');
+  });
+
+  it('markdown and sarif: the failing items in the finding', async () => {
+    const t = store();
+    expect(await exportOf(t.store, t.dir, 'markdown')).toMatch(summary);
+    const sarif = JSON.parse(await exportOf(t.store, t.dir, 'sarif'));
+    const result = sarif.runs[0].results.find((r: { ruleId: string }) => r.ruleId === okta[1]!.id);
+    expect(result.message.text).toMatch(summary);
   });
 });

@@ -23,6 +23,12 @@ describe('posture status', () => {
     for (const row of rows) expect(row.slice(col)).toMatch(/^(Okta|Salesforce|ServiceNow|GitHub) /);
     expect(rows[0]).toMatch(/^1 /);
     expect(r.stdout).toMatch(/… and \d+ more \(--limit N shows more\)/);
+    // What failed, by name, under the table; what could not be seen, with the rights the credentials lack.
+    expect(r.stdout).toMatch(/^What failed$/m);
+    expect(r.stdout).toMatch(/^ {2}#\d+ +\d+ of \d+ .+ failed: .+/m);
+    expect(r.stdout).toMatch(
+      /^Not scored: \d+ results could not be evaluated.* \(posture doctor says more\)$/m,
+    );
   });
 
   it('filters by --product and --instance, and cuts at --limit', async () => {

@@ -41,6 +41,9 @@ export const CSV_COLUMNS = [
   'status_expires',
   'unverified',
   'polled_at',
+  'reason',
+  'missing_right',
+  'failing_items',
 ] as const;
 
 export function renderCsv(doc: ExportDoc): string {
@@ -67,6 +70,9 @@ export function renderCsv(doc: ExportDoc): string {
     r.status.expires,
     r.status.unverified,
     polledAt.get(r.instanceId) ?? null,
+    r.reason,
+    r.missing,
+    r.failingSummary,
   ]);
   return [CSV_COLUMNS, ...rows].map((row) => `${row.map(csvCell).join(',')}\r\n`).join('');
 }

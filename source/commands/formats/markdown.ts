@@ -58,7 +58,9 @@ const SEVERITY_TITLES: Record<Severity, string> = {
 };
 
 function resultText(r: ExportResult): string {
-  return r.outcome === 'partial' && r.total !== null ? `partial (${r.count ?? 0} of ${r.total})` : r.outcome;
+  const outcome =
+    r.outcome === 'partial' && r.total !== null ? `partial (${r.count ?? 0} of ${r.total})` : r.outcome;
+  return r.failingSummary ? `${outcome}: ${r.failingSummary}` : outcome;
 }
 
 export function renderMarkdown(doc: ExportDoc, catalog: Catalog): string {

@@ -62,8 +62,9 @@ function rule(c: Control) {
 function message(r: ExportResult): string {
   const partial =
     r.outcome === 'partial' && r.total !== null ? ` (${r.count ?? 0} of ${r.total} compliant)` : '';
+  const items = r.failingSummary ? ` ${r.failingSummary}.` : '';
   return text(
-    `${r.instance} (${APP_LABELS[r.app]}): ${r.title}. ${points(r.points ?? 0)} of ${points(r.maxPoints)} points${partial}; status: ${r.status.label}.`,
+    `${r.instance} (${APP_LABELS[r.app]}): ${r.title}. ${points(r.points ?? 0)} of ${points(r.maxPoints)} points${partial}; status: ${r.status.label}.${items}`,
   );
 }
 

@@ -7,6 +7,7 @@ import {
   type StatusUpdate,
   type StoreDoc,
 } from '../../domain/schemas.js';
+import { failedOf } from '../../domain/rules.js';
 import type { Action, ScoreViews } from '../../domain/scoring.js';
 import { ADD_FIELDS, menuItems } from '../controller.js';
 import { helpRows, type Keymap } from '../keys.js';
@@ -15,6 +16,9 @@ import type { Overlay, UIState } from '../state.js';
 import { fitCells, sanitize, truncate, wrap } from '../text.js';
 import { outcomeColor, useTheme } from '../theme.js';
 import { Row } from './lists.js';
+
+/** Failing items listed on an action's page; the rest are counted, and every export lists them all. */
+const FAILING_SHOWN = 20;
 
 /** Text panels: action detail, Secure Score, history, and the overlays. Each returns lines that fit `height`. */
 
@@ -41,6 +45,7 @@ export function detailLines(
     out.push({
       text: `Result      ${a.result.outcome}${a.result.total !== undefined && c.scoring === 'proportional' ? ` (${a.result.count}/${a.result.total})` : ''}${a.result.reason ? ` — ${sanitize(a.result.reason)}` : ''}`,
     });
+    if (a.result.missing) para('Missing right (grant it to evaluate this control)', a.result.missing);
     out.push({
       text: `Points      ${a.achieved === null ? 'not counted' : points(a.achieved)} of ${points(a.max)} (${c.scoring})`,
     });
@@ -52,6 +57,16 @@ export function detailLines(
     out.push({
       text: `Affected    ${affected.length === 0 ? 'no other instance' : affected.map((x) => `${sanitize(x.instance.name)} (${x.result.outcome})`).join(', ')}`,
     });
+    const failing = a.result.failing ?? [];
+    if (failing.length > 0) {
+      out.push({ text: '' });
+      out.push({ text: `Failing     ${sanitize(failedOf(a.result, c.rule.noun) ?? '')}` });
+      for (const f of failing.slice(0, FAILING_SHOWN))
+        out.push({ text: `  ${truncate(sanitize(f.name), w - 4)}` });
+      const more =
+        (a.result.total ?? failing.length) - (a.result.count ?? 0) - Math.min(failing.length, FAILING_SHOWN);
+      if (more > 0) out.push({ text: `  … and ${more} more (posture export lists them all)` });
+    }
     out.push({ text: '' });
     out.push({ text: 'Evidence (values seen)' });
     if (a.result.evidence.length === 0) out.push({ text: '  none' });
