@@ -205,7 +205,8 @@ async function keyedRows<T extends Record<string, unknown>>(
   }
   // Not one row: the table itself may be unreadable, which ServiceNow answers with 200 and an
   // empty list (KB3047115), not 403. Every instance has hundreds of properties and plugins, so
-  // one row of the whole table tells a readable table from one this user may not read.
+  // one row of the whole table tells a readable table from one this user may not read. (If that
+  // one row is hidden by a row-level ACL, the table is taken as unreadable: unknown, never a default.)
   if (values.length > 0 && returned === 0 && !(await anyRow(client, spec)))
     throw new ConnectorError(
       `${spec.table} returned no rows at all, though every instance has hundreds: ServiceNow answers a user without read access with an empty list`,
