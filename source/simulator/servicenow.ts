@@ -9,6 +9,12 @@ import type { DemoTenant, SimReply, SimRequest, Tenant, VendorSim } from './type
  * `sysparm_exclude_reference_link=true`, offset paging with X-Total-Count and a Link header in
  * ServiceNow's own style (no spaces, raw commas inside URLs), `{"error":{message, detail},
  * "status":"failure"}` error bodies, and X-RateLimit-* headers when an admin rate-limit rule applies.
+ *
+ * Read ACLs as an instance applies them: after the query runs. A user whose roles pass no
+ * table-level read ACL gets 200 with an empty `result` (KB3047115), not 403; a row whose
+ * row-level read ACL the user fails (for sys_properties, the property's Read roles) is dropped
+ * from its page, while X-Total-Count and the Link header still count it ("This limit is applied
+ * before ACL evaluation", Table API GET, sysparm_limit).
  */
 
 type Row = Record<string, string>;
@@ -18,7 +24,20 @@ interface InstanceData {
   rateLimitRule?: { sys_id: string; limit: number };
   /** false: no X-Total-Count header, as behind a proxy that drops it. */
   totalCount?: false;
+  /** The instance's users and their roles; without it any user authenticates, as admin. */
+  users?: Record<string, { roles: string[] }>;
+  /** Table-level read ACLs: the roles that may read each table listed (admin passes every ACL). */
+  readAcl?: Record<string, string[]>;
 }
+
+// The row-level read ACL of each table, as the roles a row asks for (empty: anyone who reads the table).
+const ROW_ROLES: Record<string, (row: Row) => string[]> = {
+  sys_properties: (row) =>
+    (row.read_roles ?? '')
+      .split(',')
+      .map((r) => r.trim())
+      .filter(Boolean),
+};
 
 // Reference fields of the tables the demo serves, and the table each one points to.
 const REFERENCES: Record<string, string> = { sys_scope: 'sys_scope', sys_package: 'sys_package' };
@@ -56,18 +75,33 @@ function failure(
   };
 }
 
-function authorized(req: SimRequest): boolean {
+/** The roles of the user the request authenticates, or undefined when it does not authenticate. */
+function caller(req: SimRequest): string[] | undefined {
   const [scheme = '', credential = ''] = (req.headers.authorization ?? '').split(' ');
-  if (scheme === 'Bearer') return credential === req.tenant.token;
-  if (scheme.toLowerCase() !== 'basic' || !credential) return false;
-  const decoded = Buffer.from(credential, 'base64').toString('utf8');
-  const colon = decoded.indexOf(':');
-  if (colon < 0) return false;
   // The demo tenant names its integration user in its options; a bare test tenant accepts any user.
   const user = (req.tenant as Partial<DemoTenant>).options?.username;
-  return (
-    (user === undefined || decoded.slice(0, colon) === user) && decoded.slice(colon + 1) === req.tenant.token
-  );
+  let name: string | undefined;
+  if (scheme === 'Bearer') {
+    if (credential !== req.tenant.token) return undefined;
+    name = user;
+  } else {
+    if (scheme.toLowerCase() !== 'basic' || !credential) return undefined;
+    const decoded = Buffer.from(credential, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    if (colon < 0 || decoded.slice(colon + 1) !== req.tenant.token) return undefined;
+    name = decoded.slice(0, colon);
+    if (user !== undefined && name !== user) return undefined;
+  }
+  const users = dataOf(req.tenant).users;
+  if (!users) return ['admin'];
+  // An OAuth token acts as the user it was issued to: here the instance's integration user.
+  name ??= Object.keys(users)[0];
+  return name === undefined ? undefined : users[name]?.roles;
+}
+
+/** An ACL asking for `roles` (none: no role needed); admin passes it, as admin overrides do. */
+function passes(roles: readonly string[], asked: readonly string[]): boolean {
+  return asked.length === 0 || roles.includes('admin') || asked.some((r) => roles.includes(r));
 }
 
 type Test = (row: Row) => boolean;
@@ -149,7 +183,7 @@ function project(req: SimRequest, row: Row, fields: string[] | undefined): Recor
   return out;
 }
 
-function table(req: SimRequest, name: string): SimReply {
+function table(req: SimRequest, name: string, roles: readonly string[]): SimReply {
   const rows = dataOf(req.tenant).tables?.[name];
   if (!rows) return failure(req.tenant, 400, `Invalid table ${name}`, null);
 
@@ -169,7 +203,13 @@ function table(req: SimRequest, name: string): SimReply {
     ?.split(',')
     .map((f) => f.trim())
     .filter(Boolean);
-  const page = matched.slice(offset, offset + limit).map((row) => project(req, row, fields));
+  // The page is cut before read ACLs run: hidden rows shorten it, and the count still has them.
+  const readsTable = passes(roles, dataOf(req.tenant).readAcl?.[name] ?? []);
+  const rowRoles = ROW_ROLES[name];
+  const page = matched
+    .slice(offset, offset + limit)
+    .filter((row) => readsTable && (!rowRoles || passes(roles, rowRoles(row))))
+    .map((row) => project(req, row, fields));
 
   const total = matched.length;
   const headers: Record<string, string> = {
@@ -202,7 +242,8 @@ export const servicenowSim: VendorSim = {
       req.tenant,
       429,
       'Rate limit exceeded',
-      `The rate limit of ${rule.limit} requests per hour has been exceeded`,
+      // The body of "Inbound REST API rate limiting" (REST API Explorer docs), word for word.
+      `Rate limit of ${rule.limit} requests per hour for Table API exceeded`,
       {
         'retry-after': String(resetSeconds),
         'x-ratelimit-limit': String(rule.limit),
@@ -213,7 +254,8 @@ export const servicenowSim: VendorSim = {
   },
 
   handle(req) {
-    if (!authorized(req))
+    const roles = caller(req);
+    if (!roles)
       return failure(req.tenant, 401, 'User Not Authenticated', 'Required to provide Auth information', {
         'www-authenticate': 'BASIC realm="Service-now"',
       });
@@ -221,18 +263,12 @@ export const servicenowSim: VendorSim = {
       return failure(req.tenant, 405, 'Method not Supported', 'This simulator serves GET requests only');
     const m = /^\/api\/now(?:\/v\d+)?\/table\/([a-z0-9_]+)$/.exec(req.path);
     if (!m?.[1]) return failure(req.tenant, 400, 'Requested URI does not represent any resource', null);
-    // A table the integration user's roles may not read (e.g. v_plugin without admin).
-    const canonical = `/api/now/table/${m[1]}`;
-    if (req.tenant.forbidden?.some((p) => req.path.startsWith(p) || canonical.startsWith(p)))
-      return failure(
-        req.tenant,
-        403,
-        'Insufficient rights to query records',
-        'Field(s) present in the query do not have permission to be read',
-      );
-    return table(req, m[1]);
+    return table(req, m[1], roles);
   },
 };
 
-/** Demo tenant: a partly hardened instance whose integration user may not read v_plugin. */
+/**
+ * Demo tenant: a partly hardened instance whose integration user holds a custom read role that
+ * reads sys_properties but not v_plugin (admin only), and misses one property hidden by its Read roles.
+ */
 export const servicenowDemo = [contoso] as DemoTenant[];

@@ -11,6 +11,7 @@ import { collect, evaluateApp, simulate, tenantCopy } from '../helpers/sim.js';
 
 const [contoso] = servicenowDemo as [DemoTenant];
 const PROPERTIES_PATH = '/api/now/table/sys_properties';
+const PLUGINS_PATH = '/api/now/table/v_plugin';
 
 const resultsOf = (datasets: Datasets) => evaluateApp('servicenow', datasets);
 
@@ -21,15 +22,87 @@ const basic = (user: string, password: string) =>
 const rowsOf = (t: DemoTenant, table: string) =>
   (t.data.tables as Record<string, { name: string; value: string }[]>)[table] ?? [];
 
+/** The tenant with its integration user made an admin: every table and row is readable. */
+const asAdmin = (t: DemoTenant, patch: Partial<DemoTenant> = {}) => {
+  const copy = tenantCopy(t, patch);
+  (copy.data as { users?: unknown }).users = { 'posture.reader': { roles: ['admin'] } };
+  return copy;
+};
+
+const CATALOG = loadCatalog().forApp('servicenow');
+const ABSENT = [
+  'glide.basicauth.required.importprocessor',
+  'glide.basicauth.required.scriptedprocessor',
+  'glide.basicauth.required.soap',
+  'glide.user.max_unlock_attempts',
+];
+
 describe('ServiceNow connector against the simulator', () => {
-  it('reads the properties the catalog names with basic auth, and v_plugin comes out unknown when forbidden', async () => {
+  it('reads the demo instance as its read-only user sees it: a hidden property and v_plugin are unknown, never defaults', async () => {
     const sim = await simulate([contoso]);
-    const { datasets } = await collect(servicenow, sim, contoso);
+    const { datasets, requests } = await collect(servicenow, sim, contoso);
     const r = resultsOf(datasets);
 
     expect(r['snow.mfa']).toMatchObject({ outcome: 'fail', evidence: [{ value: 'false' }] });
     expect(r['snow.session_timeout']?.outcome).toBe('pass');
-    // A missing row: the platform default applies, and the evidence says so.
+    // glide.sm.default_mode is hidden by its Read roles: X-Total-Count counts 20, 19 came back.
+    const hidden = {
+      outcome: 'unknown',
+      reason:
+        'could not judge 1 of 1 properties: X-Total-Count counts 20 matching properties but 19 came back: ' +
+        'a read ACL hides 1 from this user, any of the 5 not returned',
+      missing: "the admin role, or a role in each hidden property's Read roles",
+    };
+    expect(r['snow.default_deny']).toMatchObject(hidden);
+    // A property not returned may be the hidden one: no platform default for it either.
+    for (const id of ['snow.soap_auth', 'snow.script_request_auth', 'snow.lockout']) {
+      expect(r[id], id).toMatchObject(hidden);
+      expect(r[id]?.evidence[0]?.value, id).toMatch(/^\(not visible: X-Total-Count counts 20/);
+    }
+    expect(r['snow.processor_auth']).toMatchObject({
+      outcome: 'unknown',
+      reason: expect.stringMatching(/^could not judge 1 of 11 properties: X-Total-Count counts 20/),
+      failing: [{ id: 'glide.basicauth.required.pdf' }, { id: 'glide.basicauth.required.rss' }],
+    });
+    // v_plugin answers its user without the admin role with 200 and no rows: unknown, naming the role.
+    const right = 'the admin role, or a role that a table-level read ACL on v_plugin grants';
+    for (const id of ['snow.high_security', 'snow.explicit_roles'])
+      expect(r[id], id).toMatchObject({
+        outcome: 'unknown',
+        reason:
+          `the integration user may not read v_plugin: it needs ${right} (v_plugin returned no rows at all, ` +
+          'though every instance has hundreds: ServiceNow answers a user without read access with an empty list)',
+        missing: right,
+      });
+    expect(servicenow.rights['servicenow:plugins']).toBe(right);
+
+    const auth = new Set(sim.log.map((l) => l.headers.authorization));
+    expect(auth).toEqual(new Set([basic('posture.reader', contoso.token)]));
+    const first = new URLSearchParams(sim.log[0]?.query);
+    expect(sim.log[0]?.path).toBe(PROPERTIES_PATH);
+    expect(first.get('sysparm_fields')).toBe('name,value');
+    expect(first.get('sysparm_exclude_reference_link')).toBe('true');
+    // The names asked for are exactly those the catalog's rules select.
+    const asked = /^nameIN([^^]+)\^ORDERBYname$/.exec(first.get('sysparm_query') ?? '')?.[1]?.split(',');
+    expect(asked).toEqual(wanted(CATALOG, 'servicenow:sys_properties', '/name'));
+    expect(asked).toContain('glide.user.max_unlock_attempts');
+    // Four pages of properties (page size 5), one of plugins, and one probe of v_plugin only.
+    expect(sim.log.map((l) => l.path)).toEqual([
+      ...Array<string>(4).fill(PROPERTIES_PATH),
+      PLUGINS_PATH,
+      PLUGINS_PATH,
+    ]);
+    expect(requests).toBe(6);
+    const probe = new URLSearchParams(sim.log[5]?.query);
+    expect(Object.fromEntries(probe)).toEqual({ sysparm_fields: 'id', sysparm_limit: '1' });
+  });
+
+  it('takes the platform default for a property the count shows is not set', async () => {
+    const admin = asAdmin(contoso);
+    const sim = await simulate([admin]);
+    const { datasets } = await collect(servicenow, sim, admin);
+    const r = resultsOf(datasets);
+    expect(r['snow.default_deny']?.outcome).toBe('pass');
     expect(r['snow.soap_auth']).toMatchObject({
       outcome: 'pass',
       reason: 'not set: the platform default applies',
@@ -40,43 +113,63 @@ describe('ServiceNow connector against the simulator', () => {
       reason: 'not set: the platform default applies',
     });
     expect(r['snow.processor_auth']).toMatchObject({ outcome: 'partial', count: 8, total: 10 });
-    // The integration user may not read v_plugin: unknown with the reason, never a fail.
-    for (const id of ['snow.high_security', 'snow.explicit_roles']) {
-      expect(r[id]?.outcome).toBe('unknown');
-      expect(r[id]?.reason).toBe(
-        'the token may not read this (ServiceNow 403: Insufficient rights to query records ' +
-          '(Field(s) present in the query do not have permission to be read))',
-      );
-    }
+    expect(r['snow.high_security']?.outcome).toBe('pass');
+    // Rows came back from both tables: no probe was needed.
+    expect(sim.log.filter((l) => new URLSearchParams(l.query).get('sysparm_limit') === '1')).toEqual([]);
+  });
 
-    const auth = new Set(sim.log.map((l) => l.headers.authorization));
-    expect(auth).toEqual(new Set([basic('posture.reader', contoso.token)]));
-    const first = new URLSearchParams(sim.log[0]?.query);
-    expect(sim.log[0]?.path).toBe(PROPERTIES_PATH);
-    expect(first.get('sysparm_fields')).toBe('name,value');
-    expect(first.get('sysparm_exclude_reference_link')).toBe('true');
-    // The names asked for are exactly those the catalog's rules select.
-    const asked = /^nameIN([^^]+)\^ORDERBYname$/.exec(first.get('sysparm_query') ?? '')?.[1]?.split(',');
-    expect(asked).toEqual(wanted(loadCatalog().forApp('servicenow'), 'servicenow:sys_properties', '/name'));
-    expect(asked).toContain('glide.user.max_unlock_attempts');
+  it('names the role when the user may not read sys_properties at all, though ServiceNow answers 200', async () => {
+    const reader = tenantCopy(contoso);
+    (reader.data as { users: Record<string, { roles: string[] }> }).users = {
+      'posture.reader': { roles: ['itil'] },
+    };
+    const sim = await simulate([reader]);
+    const { datasets } = await collect(servicenow, sim, reader);
+    const right = 'the admin role, or a role that a table-level read ACL on sys_properties grants';
+    expect(datasets['servicenow:sys_properties']).toMatchObject({ ok: false, missing: right });
+    const r = resultsOf(datasets);
+    for (const c of CATALOG.filter((c) => c.rule.dataset === 'servicenow:sys_properties'))
+      expect(r[c.id], c.id).toMatchObject({ outcome: 'unknown', missing: right });
+    // Each answer was a 200 with an empty result, counted as usual.
+    const res = await fetch(`${sim.baseUrl(reader.id)}${PROPERTIES_PATH}?sysparm_limit=1`, {
+      headers: { authorization: basic('posture.reader', reader.token) },
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ result: [] });
+    expect(res.headers.get('x-total-count')).toBe('23');
+  });
+
+  it('names the role on a 403 too (a table the Table API refuses outright)', async () => {
+    const admin = asAdmin(contoso);
+    const sim = await simulate(
+      [admin],
+      [{ kind: 'status', status: 403, tenant: admin.id, path: PLUGINS_PATH }],
+    );
+    const { datasets } = await collect(servicenow, sim, admin);
+    expect(datasets['servicenow:plugins']).toMatchObject({
+      ok: false,
+      missing: 'the admin role, or a role that a table-level read ACL on v_plugin grants',
+    });
+    expect(datasets['servicenow:sys_properties']?.ok).toBe(true);
   });
 
   it.each([
     ['until X-Total-Count, past a Link header that got cannot parse', {}],
     ['by the Link header alone when X-Total-Count is missing', { totalCount: false }],
   ])('pages by sysparm_offset %s', async (_how, data) => {
-    const small = tenantCopy(contoso, { pageSize: 3, forbidden: [] });
+    const small = asAdmin(contoso, { pageSize: 3 });
     Object.assign(small.data as object, data);
     const sim = await simulate([small]);
     const { datasets } = await collect(servicenow, sim, small);
 
-    const names = new Set(wanted(loadCatalog().forApp('servicenow'), 'servicenow:sys_properties', '/name'));
+    const names = new Set(wanted(CATALOG, 'servicenow:sys_properties', '/name'));
     const expected = rowsOf(small, 'sys_properties')
       .filter((p) => names.has(p.name))
       .map((p) => p.name)
       .sort();
     const ds = datasets['servicenow:sys_properties'];
-    expect(ds?.ok && ds.items.map((p) => (p as { name: string }).name)).toEqual(expected);
+    const seen = ds?.ok ? ds.items.filter((p) => !(p as { _unseen?: string })._unseen) : [];
+    expect(seen.map((p) => (p as { name: string }).name)).toEqual(expected);
     expect(expected.length).toBe(20);
 
     const pages = sim.log.filter((l) => l.path === PROPERTIES_PATH);
@@ -89,10 +182,24 @@ describe('ServiceNow connector against the simulator', () => {
       '15',
       '18',
     ]);
-    // With v_plugin readable, the plugin controls are judged.
     const r = resultsOf(datasets);
     expect(r['snow.high_security']?.outcome).toBe('pass');
     expect(r['snow.explicit_roles']).toMatchObject({ outcome: 'fail', evidence: [{ value: 'inactive' }] });
+    // Without the count, a property not returned may be hidden: unknown, not the default.
+    if ('totalCount' in data) {
+      expect(
+        ds?.ok &&
+          ds.items
+            .filter((p) => (p as { _unseen?: string })._unseen)
+            .map((p) => (p as { name: string }).name),
+      ).toEqual(ABSENT);
+      expect(r['snow.soap_auth']).toMatchObject({
+        outcome: 'unknown',
+        reason:
+          'could not judge 1 of 1 properties: the instance sent no X-Total-Count, so properties it did not ' +
+          'return may be hidden by a read ACL rather than not set',
+      });
+    } else expect(r['snow.soap_auth']?.outcome).toBe('pass');
 
     // The header the simulator sends, as ServiceNow does: no spaces, raw commas inside URLs.
     const res = await fetch(
@@ -108,6 +215,23 @@ describe('ServiceNow connector against the simulator', () => {
     expect(() => parseLinkHeader(link)).toThrow(/Invalid format of the Link header/);
     expect(Object.keys(parseLinks(link))).toEqual(['first', 'prev', 'next', 'last']);
     expect(parseLinks(link).next).toMatch(/sysparm_offset=6&sysparm_limit=3$/);
+  });
+
+  it('drops a hidden row from its page while the count and the Link header still count it', async () => {
+    const small = tenantCopy(contoso, { pageSize: 3 });
+    const sim = await simulate([small]);
+    const query = 'sysparm_query=nameSTARTSWITHglide.s^ORDERBYname&sysparm_fields=name';
+    const res = await fetch(`${sim.baseUrl(small.id)}${PROPERTIES_PATH}?${query}`, {
+      headers: { authorization: basic('posture.reader', small.token) },
+    });
+    // glide.script.secure.ajaxgliderecord, glide.script.use.sandbox, glide.security.use_csrf_token,
+    // glide.sm.default_mode: the first page has 3, the second would have the hidden one.
+    expect(res.headers.get('x-total-count')).toBe('4');
+    expect(parseLinks(res.headers.get('link') ?? '').next).toMatch(/sysparm_offset=3&sysparm_limit=3$/);
+    const next = await fetch(parseLinks(res.headers.get('link') ?? '').next ?? '', {
+      headers: { authorization: basic('posture.reader', small.token) },
+    });
+    expect(await next.json()).toEqual({ result: [] });
   });
 
   it('sends the OAuth token as a bearer token when auth is "bearer"', async () => {
@@ -147,9 +271,9 @@ describe('ServiceNow connector against the simulator', () => {
     const { datasets, clock, requests } = await collect(servicenow, sim, contoso);
     expect(datasets['servicenow:sys_properties']?.ok).toBe(true);
     expect(clock.sleeps).toEqual([20_000]);
-    // Four pages of properties (page size 5), one of plugins, and the one throttled request.
-    expect(requests).toBe(6);
-    expect(sim.log.length).toBe(6);
+    // Four pages of properties (page size 5), one of plugins, its probe, and the throttled request.
+    expect(requests).toBe(7);
+    expect(sim.log.length).toBe(7);
   });
 
   it('ends the poll with "rate limited until" when Retry-After is beyond the poll budget', async () => {

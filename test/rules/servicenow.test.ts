@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadCatalog } from '../../source/catalog/index.js';
-import { type Datasets, evaluate } from '../../source/domain/rules.js';
+import { type Datasets, evaluate, unseenItem } from '../../source/domain/rules.js';
 import type { Control, Outcome } from '../../source/domain/schemas.js';
 
 const PROPERTIES = 'servicenow:sys_properties';
@@ -108,6 +108,15 @@ describe('ServiceNow catalog rules', () => {
         expect(r.outcome).toBe(c.missing.outcome);
         expect(r.reason).toBe('not set: the platform default applies');
         expect(r.evidence[0]).toMatchObject({ item: 'platform default', value: c.missing.value });
+      });
+
+      it('is unknown, naming the missing role, when the record may exist but is hidden from the user', () => {
+        const gap = { reason: 'a read ACL hides it', missing: 'the admin role' };
+        const item = unseenItem(c.dataset === PROPERTIES ? { name: c.key } : { id: c.key }, gap);
+        const r = evaluate(control(id), datasets(c, [item]));
+        expect(r).toMatchObject({ outcome: 'unknown', missing: 'the admin role' });
+        expect(r.reason).toMatch(/^could not judge 1 of 1 (properties|plugins): a read ACL hides it$/);
+        expect(r.evidence[0]).toMatchObject({ item: c.key, value: '(not visible: a read ACL hides it)' });
       });
 
       it('is unknown, with the reason, when the table could not be read', () => {

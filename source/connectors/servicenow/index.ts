@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { loadCatalog } from '../../catalog/index.js';
-import type { Datasets } from '../../domain/rules.js';
+import { type Dataset, type Datasets, unseenItem } from '../../domain/rules.js';
 import type { Control } from '../../domain/schemas.js';
-import { check, dataset } from '../datasets.js';
+import { check, dataset, unreadableReason } from '../datasets.js';
 import {
   ConnectorError,
   HttpClient,
@@ -78,6 +78,12 @@ function offsetOf(link: string | undefined): number | undefined {
   return m?.[1] === undefined ? undefined : Number(m[1]);
 }
 
+/** The rows of one query, and its X-Total-Count (undefined when the instance sent none). */
+interface Rows<T> {
+  rows: T[];
+  total: number | undefined;
+}
+
 /**
  * Every row of a table query, by sysparm_offset. The end is known from X-Total-Count (rows hidden
  * by ACLs shorten a page without ending the list); a short page ends it only when the count is
@@ -90,10 +96,11 @@ export async function tableRows<T>(
   query: Record<string, string>,
   schema: z.ZodType<T>,
   what: string,
-): Promise<T[]> {
+): Promise<Rows<T>> {
   const Envelope = z.looseObject({ result: z.array(schema) });
   const rows: T[] = [];
   let offset = 0;
+  let first: number | undefined;
   for (let page = 0; ; page++) {
     if (page >= MAX_PAGES) throw new ConnectorError(`${what}: more than ${MAX_PAGES} pages`, 'malformed');
     const res = await client.get(`/api/now/table/${table}`, {
@@ -106,6 +113,7 @@ export async function tableRows<T>(
     rows.push(...result);
     const count = Number.parseInt(header(res.headers, 'x-total-count') ?? '', 10);
     const total = Number.isNaN(count) ? undefined : count;
+    if (page === 0) first = total;
     const linked = offsetOf(parseLinks(res.headers.link).next);
     const next = linked ?? offset + PAGE_SIZE;
     // Without the count, a short page ends the list unless the Link header names a next page.
@@ -113,26 +121,125 @@ export async function tableRows<T>(
     if (next <= offset) throw new ConnectorError(`${what}: the next page does not move forward`, 'malformed');
     offset = next;
   }
-  return rows;
+  return { rows, total: first };
 }
 
-/** Rows whose `field` is one of `values`, a chunk of names per query. */
-async function rowsIn<T>(
+/** One table the catalog reads by key (a property name, a plugin id), and the rights it takes. */
+interface Keyed<T> {
+  table: string;
+  key: 'name' | 'id';
+  fields: string;
+  schema: z.ZodType<T>;
+  what: string;
+  noun: string;
+  /** The right that reads the table (its table-level read ACL). */
+  right: string;
+  /** The right that reads every row (what row-level read ACLs ask for). */
+  rowRight: string;
+}
+
+const PROPERTY_TABLE: Keyed<z.infer<typeof Property>> = {
+  table: 'sys_properties',
+  key: 'name',
+  fields: 'name,value',
+  schema: Property,
+  what: 'system properties',
+  noun: 'properties',
+  right: 'the admin role, or a role that a table-level read ACL on sys_properties grants',
+  rowRight: "the admin role, or a role in each hidden property's Read roles",
+};
+
+const PLUGIN_TABLE: Keyed<z.infer<typeof Plugin>> = {
+  table: 'v_plugin',
+  key: 'id',
+  fields: 'id,name,active',
+  schema: Plugin,
+  what: 'plugins',
+  noun: 'plugins',
+  right: 'the admin role, or a role that a table-level read ACL on v_plugin grants',
+  rowRight: 'the admin role, or the roles of the row-level read ACLs on v_plugin',
+};
+
+/**
+ * The rows whose key is one of `values` (a chunk of names per query), with a placeholder for
+ * each value the instance may hide. ServiceNow filters rows by read ACLs after the query runs,
+ * while X-Total-Count counts the query (Table API: "This limit is applied before ACL
+ * evaluation"). So a count above the rows returned means some rows exist but are hidden from
+ * this user, and any value not returned may be one of them: unseen, never the platform default.
+ * A count equal to the rows returned means the others are truly not set. Without a count (a proxy
+ * that drops the header; we never send sysparm_no_count=true) the two cannot be told apart, so a
+ * value not returned is unseen too: a default there could pass a setting nobody has seen.
+ */
+async function keyedRows<T extends Record<string, unknown>>(
   client: HttpClient,
-  table: string,
-  field: string,
+  spec: Keyed<T>,
   values: readonly string[],
-  fields: string,
-  schema: z.ZodType<T>,
-  what: string,
-): Promise<T[]> {
-  const rows: T[] = [];
+): Promise<unknown[]> {
+  const items: unknown[] = [];
+  let returned = 0;
   for (let i = 0; i < values.length; i += NAMES_PER_QUERY) {
     const chunk = values.slice(i, i + NAMES_PER_QUERY);
-    const query = { sysparm_query: `${field}IN${chunk.join(',')}^ORDERBY${field}`, sysparm_fields: fields };
-    rows.push(...(await tableRows(client, table, query, schema, what)));
+    const query = {
+      sysparm_query: `${spec.key}IN${chunk.join(',')}^ORDERBY${spec.key}`,
+      sysparm_fields: spec.fields,
+    };
+    const { rows, total } = await tableRows(client, spec.table, query, spec.schema, spec.what);
+    returned += rows.length;
+    items.push(...rows);
+    const seen = new Set(rows.map((r) => r[spec.key]));
+    const absent = chunk.filter((v) => !seen.has(v));
+    if (absent.length === 0) continue;
+    const gap =
+      total === undefined
+        ? {
+            reason: `the instance sent no X-Total-Count, so ${spec.noun} it did not return may be hidden by a read ACL rather than not set`,
+            missing: spec.rowRight,
+          }
+        : total > rows.length
+          ? {
+              reason: `X-Total-Count counts ${total} matching ${spec.noun} but ${rows.length} came back: a read ACL hides ${total - rows.length} from this user, any of the ${absent.length} not returned`,
+              missing: spec.rowRight,
+            }
+          : undefined;
+    if (gap) items.push(...absent.map((v) => unseenItem({ [spec.key]: v }, gap)));
   }
-  return rows;
+  // Not one row: the table itself may be unreadable, which ServiceNow answers with 200 and an
+  // empty list (KB3047115), not 403. Every instance has hundreds of properties and plugins, so
+  // one row of the whole table tells a readable table from one this user may not read. (If that
+  // one row is hidden by a row-level ACL, the table is taken as unreadable: unknown, never a default.)
+  if (values.length > 0 && returned === 0 && !(await anyRow(client, spec)))
+    throw new ConnectorError(
+      `${spec.table} returned no rows at all, though every instance has hundreds: ServiceNow answers a user without read access with an empty list`,
+      'forbidden',
+    );
+  return items;
+}
+
+/** Whether this user can see at least one row of the table: one row, one field, counted as usual. */
+async function anyRow<T>(client: HttpClient, spec: Keyed<T>): Promise<boolean> {
+  const res = await client.get(`/api/now/table/${spec.table}`, {
+    sysparm_fields: spec.key,
+    sysparm_limit: 1,
+  });
+  const Envelope = z.looseObject({ result: z.array(z.unknown()) });
+  return check(Envelope, res.body, spec.what).result.length > 0;
+}
+
+/** A dataset read by key: a 403, or a table that answers nothing, leaves it unknown naming the role. */
+function keyedDataset<T extends Record<string, unknown>>(
+  client: HttpClient,
+  spec: Keyed<T>,
+  values: readonly string[],
+): Promise<Dataset> {
+  return dataset(() => keyedRows(client, spec, values), {
+    why: (error) =>
+      error.kind === 'forbidden'
+        ? {
+            reason: `the integration user may not read ${spec.table}: it needs ${spec.right}`,
+            missing: spec.right,
+          }
+        : unreadableReason(error),
+  });
 }
 
 function authHeader(ctx: CollectContext): string {
@@ -151,8 +258,8 @@ export const servicenow: Connector = {
   secretLabel: 'password of the integration user, or an OAuth access token',
   options: CONNECTOR_OPTIONS.servicenow,
   rights: {
-    [PROPERTIES]: 'the admin role, or a role granted read on sys_properties',
-    [PLUGINS]: 'the admin role, or a role granted read on v_plugin',
+    [PROPERTIES]: PROPERTY_TABLE.right,
+    [PLUGINS]: PLUGIN_TABLE.right,
   },
   async collect(ctx: CollectContext) {
     const authorization = authHeader(ctx);
@@ -166,14 +273,10 @@ export const servicenow: Connector = {
     const controls = loadCatalog().forApp('servicenow');
     const names = wanted(controls, PROPERTIES, '/name');
     const ids = wanted(controls, PLUGINS, '/id');
-    // A property without a row is not an error: its platform default applies (each rule knows it).
+    // A property seen not to have a row takes its platform default (each rule knows it).
     const datasets: Datasets = {
-      [PROPERTIES]: await dataset(() =>
-        rowsIn(client, 'sys_properties', 'name', names, 'name,value', Property, 'system properties'),
-      ),
-      [PLUGINS]: await dataset(() =>
-        rowsIn(client, 'v_plugin', 'id', ids, 'id,name,active', Plugin, 'plugins'),
-      ),
+      [PROPERTIES]: await keyedDataset(client, PROPERTY_TABLE, names),
+      [PLUGINS]: await keyedDataset(client, PLUGIN_TABLE, ids),
     };
     return { datasets, requests: client.requests };
   },
