@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { ConnectorError } from '../../source/connectors/http.js';
-import { API_VERSION, salesforce, salesforceVendor } from '../../source/connectors/salesforce/index.js';
+import {
+  API_VERSION,
+  salesforce,
+  salesforceVendor,
+  sfGap,
+} from '../../source/connectors/salesforce/index.js';
 import type { Datasets } from '../../source/domain/rules.js';
 import { salesforceDemo, salesforceSim } from '../../source/simulator/salesforce.js';
 import type { Simulator } from '../../source/simulator/server.js';
@@ -370,6 +375,30 @@ describe('Salesforce connector against the simulator', () => {
       /^Salesforce sent instance_url https:\/\/evil\.example\.com, which is not the configured My Domain/,
     );
     expect(sim.log.length).toBe(1);
+  });
+});
+
+describe('Salesforce errors that leave a dataset unreadable', () => {
+  const err = (status: number, body: string, kind: 'forbidden' | 'http' = 'http') =>
+    new ConnectorError(`Salesforce ${status}: ${body}`, kind, status);
+
+  it('names what is missing for each documented refusal, and fails the poll on anything else', () => {
+    expect(
+      sfGap(
+        err(403, 'The REST API is not enabled for this Organization. (API_DISABLED_FOR_ORG)', 'forbidden'),
+        'x',
+      ),
+    ).toEqual({
+      reason: "the org's Salesforce edition does not include API access",
+      missing: 'API access for the org (an edition or add-on that includes the API)',
+    });
+    expect(
+      sfGap(err(400, "sObject type 'Foo' is not supported. If you are … names. (INVALID_TYPE)"), 'x'),
+    ).toBe('the org does not have Foo');
+    expect(
+      sfGap(err(400, "No such column 'HasU2F' on entity 'TwoFactorMethodsInfo'. … (INVALID_FIELD)"), 'x'),
+    ).toMatch(/^Salesforce refused a field of the query: field-level security/);
+    expect(sfGap(err(400, 'unexpected token: FROM (MALFORMED_QUERY)'), 'x')).toBeUndefined();
   });
 });
 
