@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import contoso from '../../data/demo/salesforce-contoso.json' with { type: 'json' };
+import contosoDe from '../../data/demo/salesforce-contoso-de.json' with { type: 'json' };
 import type { DemoTenant, SimReply, SimRequest, Tenant, VendorSim } from './types.js';
 
 /**
@@ -11,18 +12,25 @@ import type { DemoTenant, SimReply, SimRequest, Tenant, VendorSim } from './type
  * REQUEST_LIMIT_EXCEEDED (no Retry-After) once it is spent.
  *
  * Tenant data: `clientId`, `orgId`, `apiLimit`, `apiUsed`, `objects` (REST sObject rows),
- * `tooling` (Tooling rows), `hiddenObjects` (objects the user has no permission for: Salesforce
- * answers INVALID_TYPE as if they did not exist). `forbidden` entries are path prefixes below
- * `/services/data/vXX.X` (e.g. `/tooling` for a user without "View Setup and Configuration").
+ * `tooling` (Tooling rows), and `runAs`, the connected app's run-as user: its `permissions` (API
+ * names; all three by default) and `language`. Rows are stored as that user sees them: a
+ * SecurityHealthCheckRisks `Setting` is a display label in the user's language. Salesforce hides an
+ * object from a user without its permission and answers INVALID_TYPE, as if it did not exist; a
+ * user without API Enabled gets API_CURRENTLY_DISABLED on every API call. `forbidden` entries are
+ * path prefixes below `/services/data/vXX.X` that answer 403 INSUFFICIENT_ACCESS.
  */
 
 type Row = Record<string, unknown>;
+/** User permissions by API name: "API Enabled", "View Setup and Configuration", "Manage Multi-Factor Authentication in API". */
+type Permission = 'ApiEnabled' | 'ViewSetup' | 'TwoFactorApi';
+const ALL_PERMISSIONS: Permission[] = ['ApiEnabled', 'ViewSetup', 'TwoFactorApi'];
+
 interface SfData {
   clientId?: string;
   orgId?: string;
   apiLimit?: number;
   apiUsed?: number;
-  hiddenObjects?: string[];
+  runAs?: { permissions?: Permission[]; language?: string };
   objects?: Record<string, Row[]>;
   tooling?: Record<string, Row[]>;
 }
@@ -35,41 +43,55 @@ interface Entity {
   rel?: Record<string, string>;
   /** The field that names a row in its `attributes.url`. */
   key?: string;
+  /** The permission without which Salesforce hides the object (its "Special Access Rules"). */
+  requires?: Permission;
+  /** Fields added after API 20.0, by the version that added them. */
+  since?: Record<string, number>;
 }
 
 const USER_FIELDS = ['Id', 'Username', 'Name', 'Email', 'IsActive', 'UserType', 'ProfileId', 'LastLoginDate'];
 const ENTITIES: Record<string, Entity> = {
   User: { api: 'rest', fields: USER_FIELDS },
+  // The fields of the object reference for v62.0, plus the Id every object has.
   TwoFactorMethodsInfo: {
     api: 'rest',
     fields: [
       'Id',
-      'UserId',
       'ExternalId',
-      'HasSalesforceAuthenticator',
-      'HasTotp',
-      'HasSecurityKey',
       'HasBuiltInAuthenticator',
+      'HasSalesforceAuthenticator',
+      'HasSecurityKey',
+      'HasTempCode',
+      'HasTotp',
+      'HasU2F',
       'HasUserVerifiedEmailAddress',
       'HasUserVerifiedMobileNumber',
+      'HasVerifiedMobileNumber',
+      'UserId',
     ],
+    requires: 'TwoFactorApi',
+    since: { HasBuiltInAuthenticator: 53, HasUserVerifiedEmailAddress: 43, HasUserVerifiedMobileNumber: 43 },
   },
   PermissionSet: {
     api: 'rest',
     fields: ['Id', 'Name', 'Label', 'IsOwnedByProfile', 'PermissionsModifyAllData', 'PermissionsViewAllData'],
+    requires: 'ViewSetup',
   },
   PermissionSetAssignment: {
     api: 'rest',
     fields: ['Id', 'AssigneeId', 'PermissionSetId', 'IsActive'],
     rel: { Assignee: 'User', PermissionSet: 'PermissionSet' },
+    requires: 'ViewSetup',
   },
   SecurityHealthCheck: {
     api: 'tooling',
     fields: ['Id', 'DurableId', 'CustomBaselineId', 'Score'],
     key: 'DurableId',
+    requires: 'ViewSetup',
   },
   SecurityHealthCheckRisks: {
     api: 'tooling',
+    requires: 'ViewSetup',
     fields: [
       'Id',
       'DurableId',
@@ -101,6 +123,10 @@ function remember<K, V>(map: Map<K, V>, key: K, value: V, max = 500): void {
 
 function data(req: SimRequest): SfData {
   return req.tenant.data as SfData;
+}
+
+function permissions(req: SimRequest): Permission[] {
+  return data(req).runAs?.permissions ?? ALL_PERMISSIONS;
 }
 
 function limitHeaders(req: SimRequest): Record<string, string> {
@@ -210,13 +236,17 @@ function parse(soql: string): Query {
   return { fields, entity: m[2], where };
 }
 
-function checkField(entityName: string, path: string): void {
+function hasField(entity: Entity | undefined, field: string, version: number): boolean {
+  return !!entity?.fields.includes(field) && version >= (entity.since?.[field] ?? 0);
+}
+
+function checkField(entityName: string, path: string, version: number): void {
   const entity = ENTITIES[entityName];
   const [head = '', tail] = path.split('.');
   const suffix =
     "If you are attempting to use a custom field, be sure to append the '__c' after the custom field name. Please reference your WSDL or the describe call for the appropriate names.";
   if (tail === undefined) {
-    if (!entity?.fields.includes(head))
+    if (!hasField(entity, head, version))
       throw new SoqlError('INVALID_FIELD', `No such column '${head}' on entity '${entityName}'. ${suffix}`);
     return;
   }
@@ -226,7 +256,7 @@ function checkField(entityName: string, path: string): void {
       'INVALID_FIELD',
       `Didn't understand relationship '${head}' in field path. If you are attempting to use a custom relationship, be sure to append the '__r' after the custom relationship name. Please reference your WSDL or the describe call for the appropriate names.`,
     );
-  if (!ENTITIES[related]?.fields.includes(tail))
+  if (!hasField(ENTITIES[related], tail, version))
     throw new SoqlError('INVALID_FIELD', `No such column '${tail}' on entity '${related}'. ${suffix}`);
 }
 
@@ -317,12 +347,13 @@ function query(req: SimRequest, version: string, api: 'rest' | 'tooling'): SimRe
     const q = parse(soql);
     const d = data(req);
     const entity = ENTITIES[q.entity];
-    if (!entity || entity.api !== api || d.hiddenObjects?.includes(q.entity))
+    if (!entity || entity.api !== api || (entity.requires && !permissions(req).includes(entity.requires)))
       throw new SoqlError(
         'INVALID_TYPE',
         `sObject type '${q.entity}' is not supported. If you are attempting to use a custom object, be sure to append the '__c' after the entity name. Please reference your WSDL or the describe call for the appropriate names.`,
       );
-    for (const f of [...q.fields, ...q.where.map((w) => w.path)]) checkField(q.entity, f);
+    const v = Number(version.slice(1));
+    for (const f of [...q.fields, ...q.where.map((w) => w.path)]) checkField(q.entity, f, v);
     const source = (api === 'tooling' ? d.tooling : d.objects)?.[q.entity] ?? [];
     const rows = source
       .filter((row) => q.where.every((w) => (valueAt(row, w.path) === w.value) === (w.op === '=')))
@@ -350,6 +381,9 @@ function api(req: SimRequest): SimReply {
   const [scheme, value] = (req.headers.authorization ?? '').split(' ');
   if (!value || !/^(Bearer|OAuth)$/i.test(scheme ?? '') || sessions.get(value) !== req.tenant.id)
     return sessionInvalid(req);
+  // A session exists, but the run-as user may not use the API at all (HTTP status unconfirmed; 403 assumed).
+  if (!permissions(req).includes('ApiEnabled'))
+    return fail(req, 403, 'API_CURRENTLY_DISABLED', 'API is disabled for this User');
   if (req.tenant.forbidden?.some((p) => rest.startsWith(p)))
     return fail(
       req,
@@ -416,5 +450,10 @@ export const salesforceSim: VendorSim = {
   },
 };
 
-/** One demo org: Health Check readable, MFA methods hidden from the integration user. */
-export const salesforceDemo = [contoso] as DemoTenant[];
+/**
+ * Demo orgs. Contoso's run-as user lacks "Manage Multi-Factor Authentication in API", so
+ * TwoFactorMethodsInfo stays hidden and MFA is unknown; Contoso DE's run-as user has every
+ * permission and reads Health Check in German (labels written for the demo, not Salesforce's
+ * own translations), with users registered with every kind of verifier.
+ */
+export const salesforceDemo = [contoso, contosoDe] as DemoTenant[];

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { ConnectorError } from '../../source/connectors/http.js';
-import { API_VERSION, salesforce, salesforceVendor } from '../../source/connectors/salesforce/index.js';
+import {
+  API_VERSION,
+  salesforce,
+  salesforceVendor,
+  sfGap,
+} from '../../source/connectors/salesforce/index.js';
 import type { Datasets } from '../../source/domain/rules.js';
 import { salesforceDemo, salesforceSim } from '../../source/simulator/salesforce.js';
 import type { Simulator } from '../../source/simulator/server.js';
@@ -8,7 +13,8 @@ import type { DemoTenant } from '../../source/simulator/types.js';
 import { fakeClock } from '../helpers/clock.js';
 import { collect, evaluateApp, instanceFor, simulate, startSim, tenantCopy } from '../helpers/sim.js';
 
-const [contoso] = salesforceDemo as [DemoTenant];
+const [contoso, contosoDe] = salesforceDemo as [DemoTenant, DemoTenant];
+const ALL = ['ApiEnabled', 'ViewSetup', 'TwoFactorApi'];
 const DATA = `/services/data/${API_VERSION}`;
 
 const resultsOf = (datasets: Datasets) => evaluateApp('salesforce', datasets);
@@ -17,11 +23,13 @@ const failure = (p: Promise<unknown>) => p.then(() => undefined).catch((e: unkno
 const apiCalls = (s: Simulator) => s.log.filter((r) => r.path.startsWith('/services/data/'));
 const tokenCalls = (s: Simulator) => s.log.filter((r) => r.path === '/services/oauth2/token');
 
-/** A copy of the demo org with changes to its data. */
-function org(patch: Record<string, unknown>, extra: Partial<DemoTenant> = {}): DemoTenant {
-  const t = tenantCopy(contoso, extra);
+/** A copy of a demo org with changes to its data. */
+function org(patch: Record<string, unknown>, extra: Partial<DemoTenant> = {}, from = contoso): DemoTenant {
+  const t = tenantCopy(from, extra);
   return { ...t, data: { ...t.data, ...patch } };
 }
+/** A copy of the demo org whose run-as user has these permissions (API names). */
+const runAs = (...permissions: string[]) => org({ runAs: { language: 'en_US', permissions } });
 
 describe('Salesforce connector against the simulator', () => {
   it('signs in with client credentials and evaluates the demo org to a mix of outcomes', async () => {
@@ -47,10 +55,14 @@ describe('Salesforce connector against the simulator', () => {
       'sf.perm.modify_all': 'pass',
     });
     expect(r['sf.session.clickjack']).toMatchObject({ count: 3, total: 4 });
-    // The demo integration user may not see TwoFactorMethodsInfo: unknown with the reason, never a fail.
-    expect(r['sf.mfa.ui_login']?.reason).toMatch(
-      /^the token may not read this object, or the org does not have it \(Salesforce 400: sObject type 'TwoFactorMethodsInfo' is not supported.*\(INVALID_TYPE\)\)$/,
-    );
+    // The demo run-as user lacks "Manage Multi-Factor Authentication in API": Salesforce hides the
+    // object (INVALID_TYPE), so MFA is unknown naming the permission, never a fail.
+    expect(r['sf.mfa.ui_login']).toMatchObject({
+      missing: 'the Manage Multi-Factor Authentication in API user permission',
+      reason: expect.stringMatching(
+        /^Salesforce hides TwoFactorMethodsInfo from the run-as user: it needs the Manage Multi-Factor Authentication in API user permission \(Salesforce 400: sObject type 'TwoFactorMethodsInfo' is not supported\..*\(INVALID_TYPE\)\)$/,
+      ),
+    });
     expect(r['sf.healthcheck.score']?.evidence).toEqual([
       { item: 'Health Check', path: '/Score', value: '68' },
     ]);
@@ -98,32 +110,120 @@ describe('Salesforce connector against the simulator', () => {
     ]);
   });
 
-  it('scores MFA by the share of active users with a strong verifier when the object is visible', async () => {
-    const t = org({ hiddenObjects: [] });
+  it('scores MFA by the share of active users with a verifier Salesforce accepts, failing users first by Id', async () => {
+    const t = runAs(...ALL);
     const sim = await simulate([t]);
     const r = resultsOf((await collect(salesforce, sim, t)).datasets);
+    // kendall.singh has only a U2F key registered before Summer '22 (HasU2F): that counts.
     expect(r['sf.mfa.ui_login']).toMatchObject({ outcome: 'partial', count: 9, total: 13 });
-    const without = r['sf.mfa.ui_login']?.evidence.filter((e) => e.value === 'false').map((e) => e.item);
-    expect(without).toEqual([
-      'finley.rossi@contoso.com',
-      'logan.alvarez@contoso.com',
-      'morgan.becker@contoso.com',
-      'posture.integration@contoso.com',
+    // SMS and email verification (finley, morgan) and no row at all (logan, the integration user) do not.
+    expect(r['sf.mfa.ui_login']?.failing).toEqual([
+      { id: '005Cont0000006AAA', name: 'finley.rossi@contoso.com' },
+      { id: '005Cont0000010AAA', name: 'logan.alvarez@contoso.com' },
+      { id: '005Cont0000011AAA', name: 'morgan.becker@contoso.com' },
+      { id: '005Cont0000012AAA', name: 'posture.integration@contoso.com' },
     ]);
+    expect(r['sf.mfa.ui_login']?.evidence.slice(0, 4).map((e) => e.value)).toEqual([
+      'false',
+      'false',
+      'false',
+      'false',
+    ]);
+    const query = apiCalls(sim).find((c) => c.query.includes('TwoFactorMethodsInfo'))?.query ?? '';
+    expect(new URLSearchParams(query).get('q')).toBe(
+      'SELECT UserId, HasSalesforceAuthenticator, HasTotp, HasSecurityKey, HasU2F, HasBuiltInAuthenticator FROM TwoFactorMethodsInfo',
+    );
   });
 
-  it('makes Health Check controls unknown when the token lacks View Setup (INSUFFICIENT_ACCESS)', async () => {
+  it('makes Health Check and Modify All Data unknown, naming View Setup and Configuration, when the run-as user lacks it', async () => {
+    const t = runAs('ApiEnabled', 'TwoFactorApi');
+    const sim = await simulate([t]);
+    const r = resultsOf((await collect(salesforce, sim, t)).datasets);
+    for (const id of [
+      'sf.healthcheck.score',
+      'sf.pwd.min_length',
+      'sf.session.clickjack',
+      'sf.perm.modify_all',
+    ]) {
+      expect(r[id]?.outcome, id).toBe('unknown');
+      expect(r[id]?.missing, id).toBe('the View Setup and Configuration user permission');
+      expect(r[id]?.reason, id).toMatch(
+        /^Salesforce hides (SecurityHealthCheck|SecurityHealthCheckRisks|PermissionSetAssignment) from the run-as user: .*\(Salesforce 400: sObject type '\w+' is not supported\..*\(INVALID_TYPE\)\)$/,
+      );
+    }
+    // What the user may see is still judged.
+    expect(r['sf.mfa.ui_login']?.outcome).toBe('partial');
+  });
+
+  it('makes every dataset unknown, naming API Enabled, when the run-as user may not use the API', async () => {
+    const t = runAs('ViewSetup', 'TwoFactorApi');
+    const sim = await simulate([t]);
+    const { datasets } = await collect(salesforce, sim, t);
+    for (const [id, ds] of Object.entries(datasets))
+      expect(ds, id).toMatchObject({
+        ok: false,
+        missing: 'the API Enabled user permission',
+        reason:
+          'Salesforce refuses API calls from the run-as user (Salesforce 403: API is disabled for this User (API_CURRENTLY_DISABLED))',
+      });
+  });
+
+  it('names the dataset right on a 403 INSUFFICIENT_ACCESS', async () => {
     const t = tenantCopy(contoso, { forbidden: ['/tooling'] });
     const sim = await simulate([t]);
     const r = resultsOf((await collect(salesforce, sim, t)).datasets);
-    for (const id of ['sf.healthcheck.score', 'sf.pwd.min_length', 'sf.session.clickjack']) {
-      expect(r[id]?.outcome).toBe('unknown');
-      expect(r[id]?.reason).toMatch(
-        /^the token may not read this \(Salesforce 403: .*\(INSUFFICIENT_ACCESS\)\)$/,
-      );
-    }
-    // What the REST API still shows is evaluated.
-    expect(r['sf.perm.modify_all']?.outcome).toBe('pass');
+    expect(r['sf.healthcheck.score']).toMatchObject({
+      outcome: 'unknown',
+      missing: salesforce.rights['salesforce:healthcheck/score'],
+      reason: expect.stringMatching(/^the run-as user may not read this: .*\(INSUFFICIENT_ACCESS\)\)$/),
+    });
+  });
+
+  it("judges a German run-as user's Health Check by DurableId, exactly as an English one", async () => {
+    const de = contosoDe;
+    // The same settings with English labels: the verdicts must not move.
+    const rows = (de.data.tooling as { SecurityHealthCheckRisks: Record<string, unknown>[] })
+      .SecurityHealthCheckRisks;
+    const english = org(
+      {
+        runAs: { language: 'en_US', permissions: ALL },
+        tooling: {
+          ...(de.data.tooling as object),
+          SecurityHealthCheckRisks: rows.map((r) => ({
+            ...r,
+            Setting: `English label of ${String(r.DurableId)}`,
+          })),
+        },
+      },
+      { id: 'salesforce-contoso-en' },
+      de,
+    );
+    const sim = await simulate([de, english]);
+    const german = resultsOf((await collect(salesforce, sim, de)).datasets);
+    const same = resultsOf((await collect(salesforce, sim, english)).datasets);
+    const outcomes = (r: typeof german) =>
+      Object.fromEntries(Object.entries(r).map(([id, res]) => [id, res.outcome]));
+    expect(outcomes(german)).toEqual(outcomes(same));
+    expect(outcomes(german)).toMatchObject({
+      'sf.pwd.min_length': 'pass',
+      'sf.session.timeout': 'pass',
+      'sf.session.csrf': 'partial',
+      'sf.mfa.registration_verify': 'fail',
+      'sf.mfa.ui_login': 'partial',
+    });
+    expect(german['sf.session.csrf']?.failing).toEqual([
+      {
+        id: 'SessionSettings.csrfPost',
+        name: 'CSRF-Schutz für POST-Anforderungen auf Nicht-Setup-Seiten aktivieren',
+      },
+    ]);
+    // Users registered with each kind of verifier count; SMS/email only, a temporary code, or nothing do not.
+    expect(german['sf.mfa.ui_login']).toMatchObject({ count: 5, total: 8 });
+    expect(german['sf.mfa.ui_login']?.failing?.map((f) => f.name)).toEqual([
+      'paul.hoffmann@contoso.de',
+      'hannah.koch@contoso.de',
+      'posture.integration@contoso.de',
+    ]);
   });
 
   it('ends at the token endpoint with one clear message when the client secret is wrong', async () => {
@@ -278,6 +378,30 @@ describe('Salesforce connector against the simulator', () => {
   });
 });
 
+describe('Salesforce errors that leave a dataset unreadable', () => {
+  const err = (status: number, body: string, kind: 'forbidden' | 'http' = 'http') =>
+    new ConnectorError(`Salesforce ${status}: ${body}`, kind, status);
+
+  it('names what is missing for each documented refusal, and fails the poll on anything else', () => {
+    expect(
+      sfGap(
+        err(403, 'The REST API is not enabled for this Organization. (API_DISABLED_FOR_ORG)', 'forbidden'),
+        'x',
+      ),
+    ).toEqual({
+      reason: "the org's Salesforce edition does not include API access",
+      missing: 'API access for the org (an edition or add-on that includes the API)',
+    });
+    expect(
+      sfGap(err(400, "sObject type 'Foo' is not supported. If you are … names. (INVALID_TYPE)"), 'x'),
+    ).toBe('the org does not have Foo');
+    expect(
+      sfGap(err(400, "No such column 'HasU2F' on entity 'TwoFactorMethodsInfo'. … (INVALID_FIELD)"), 'x'),
+    ).toMatch(/^Salesforce refused a field of the query: field-level security/);
+    expect(sfGap(err(400, 'unexpected token: FROM (MALFORMED_QUERY)'), 'x')).toBeUndefined();
+  });
+});
+
 describe('Salesforce rate-limit signal', () => {
   const res = (status: number, body: unknown) => ({
     status,
@@ -307,13 +431,13 @@ describe('Salesforce rate-limit signal', () => {
 });
 
 describe('Salesforce simulator', () => {
-  async function signIn(s: Simulator): Promise<{ access: string; base: string }> {
-    const res = await fetch(`${s.baseUrl(contoso.id)}/services/oauth2/token`, {
+  async function signIn(s: Simulator, t = contoso): Promise<{ access: string; base: string }> {
+    const res = await fetch(`${s.baseUrl(t.id)}/services/oauth2/token`, {
       method: 'POST',
       body: new URLSearchParams({
         grant_type: 'client_credentials',
-        client_id: String(contoso.options?.clientId),
-        client_secret: contoso.token,
+        client_id: String(t.options?.clientId),
+        client_secret: t.token,
       }),
     });
     const body = (await res.json()) as { access_token: string; instance_url: string };
@@ -375,5 +499,29 @@ describe('Salesforce simulator', () => {
       error: 'invalid_client_id',
       error_description: 'client identifier invalid',
     });
+  });
+
+  it('knows the TwoFactorMethodsInfo fields of v62.0 and refuses any other with INVALID_FIELD', async () => {
+    const t = runAs(...ALL);
+    const sim = await simulate([t]);
+    const { access, base } = await signIn(sim, t);
+    const get = (q: string, version = 'v62.0') =>
+      fetch(`${base}/services/data/${version}/query?q=${encodeURIComponent(q)}`, {
+        headers: { authorization: `Bearer ${access}` },
+      });
+    const all =
+      'SELECT ExternalId, HasBuiltInAuthenticator, HasSalesforceAuthenticator, HasSecurityKey, HasTempCode, HasTotp, HasU2F, HasUserVerifiedEmailAddress, HasUserVerifiedMobileNumber, HasVerifiedMobileNumber, UserId FROM TwoFactorMethodsInfo';
+    expect((await get(all)).status).toBe(200);
+    const bad = await get('SELECT UserId, HasWebAuthn FROM TwoFactorMethodsInfo');
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toEqual([
+      {
+        message: expect.stringMatching(/^No such column 'HasWebAuthn' on entity 'TwoFactorMethodsInfo'\. /),
+        errorCode: 'INVALID_FIELD',
+      },
+    ]);
+    // HasBuiltInAuthenticator "is available in API version 53.0 and later".
+    expect((await get('SELECT HasBuiltInAuthenticator FROM TwoFactorMethodsInfo', 'v52.0')).status).toBe(400);
+    expect((await get('SELECT HasBuiltInAuthenticator FROM TwoFactorMethodsInfo', 'v53.0')).status).toBe(200);
   });
 });

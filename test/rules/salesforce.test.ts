@@ -1,22 +1,29 @@
 import { describe, expect, it } from 'vitest';
 import { loadCatalog } from '../../source/catalog/index.js';
-import { mfaItem, riskItem } from '../../source/connectors/salesforce/index.js';
+import {
+  HEALTH_CHECK_SETTINGS,
+  mfaItem,
+  riskItem,
+  riskItems,
+} from '../../source/connectors/salesforce/index.js';
 import { type Datasets, evaluate } from '../../source/domain/rules.js';
 import type { Outcome } from '../../source/domain/schemas.js';
 
 /**
  * Every Salesforce control on small datasets built the way the connector builds them: Health
- * Check rows as the Tooling API returns them (through the connector's riskItem), users through
- * mfaItem. Each control gets a passing, a failing and an unknown case; proportional ones a partial.
+ * Check rows as the Tooling API returns them (through the connector's riskItem), selected by
+ * DurableId, users through mfaItem. Each control gets a passing, a failing and an unknown case;
+ * proportional ones a partial.
  */
 
 const controls = loadCatalog().forApp('salesforce');
 
 type RiskType = 'MEETS_STANDARD' | 'MEDIUM_RISK' | 'HIGH_RISK';
-function row(Setting: string, RiskType: RiskType, OrgValue: string, OrgValueRaw?: string) {
+function row(DurableId: string, RiskType: RiskType, OrgValue: string, OrgValueRaw?: string) {
   return riskItem({
-    Setting,
-    SettingGroup: 'SessionSettings',
+    DurableId,
+    Setting: `label of ${DurableId}`,
+    SettingGroup: DurableId.split('.')[0],
     RiskType,
     OrgValue,
     OrgValueRaw,
@@ -42,7 +49,7 @@ const modifyAll = (activeUsers: number): Datasets => ({
   'salesforce:permissions/modify-all': { ok: true, items: [{ _label: 'Modify All Data', activeUsers }] },
 });
 /** An unrelated row, so "the setting was not returned" is tested against a non-empty dataset. */
-const other = row('Obscure secret answer for password resets', 'MEETS_STANDARD', 'Enabled');
+const other = row('PasswordPolicies.obscureSecretAnswer', 'MEETS_STANDARD', 'Enabled');
 
 /** A Health Check checkbox setting: Enabled meets the standard, Disabled does not. */
 function checkbox(setting: string) {
@@ -54,15 +61,12 @@ function checkbox(setting: string) {
 }
 
 const CLICKJACK = [
-  'Enable clickjack protection for Setup pages',
-  'Enable clickjack protection for non-Setup Salesforce pages',
-  'Enable clickjack protection for customer Visualforce pages with standard headers',
-  'Enable clickjack protection for customer Visualforce pages with headers disabled',
+  'SessionSettings.clickjackSetup',
+  'SessionSettings.clickjackNonSetup',
+  'SessionSettings.clickjackVisualForceHeaders',
+  'SessionSettings.clickjackVisualForceNoHeaders',
 ];
-const CSRF = [
-  'Enable CSRF protection on GET requests on non-setup pages',
-  'Enable CSRF protection on POST requests on non-setup pages',
-];
+const CSRF = ['SessionSettings.csrfGet', 'SessionSettings.csrfPost'];
 const group = (settings: string[], meets: number) =>
   risks(
     other,
@@ -86,41 +90,39 @@ const CASES: Record<string, Case> = {
     unknown: { 'salesforce:users/mfa': { ok: false, reason: 'the token may not read this' } },
     partial: { datasets: users(true, false, true), count: 2, total: 3 },
   },
-  'sf.mfa.registration_verify': checkbox(
-    'Require identity verification during multi-factor authentication (MFA) registration',
-  ),
+  'sf.mfa.registration_verify': checkbox('SessionSettings.icOn2faRegistration'),
   'sf.pwd.min_length': {
-    pass: risks(other, row('Minimum password length', 'MEETS_STANDARD', '12 characters', '12')),
+    pass: risks(other, row('PasswordPolicies.minPasswordLength', 'MEETS_STANDARD', '12 characters', '12')),
     // Meets Salesforce's baseline of 8, but not our 12.
-    fail: risks(other, row('Minimum password length', 'MEETS_STANDARD', '8 characters', '8')),
-    unknown: risks(other, row('Minimum password length', 'MEETS_STANDARD', 'Not set')),
+    fail: risks(other, row('PasswordPolicies.minPasswordLength', 'MEETS_STANDARD', '8 characters', '8')),
+    unknown: risks(other, row('PasswordPolicies.minPasswordLength', 'MEETS_STANDARD', 'Not set')),
   },
   'sf.pwd.complexity': {
     pass: risks(
-      row('Password complexity requirement', 'MEETS_STANDARD', 'Must include alpha and numeric characters'),
+      row('PasswordPolicies.complexity', 'MEETS_STANDARD', 'Must include alpha and numeric characters'),
     ),
-    fail: risks(row('Password complexity requirement', 'HIGH_RISK', 'No restriction')),
+    fail: risks(row('PasswordPolicies.complexity', 'HIGH_RISK', 'No restriction')),
     unknown: risks(other),
   },
   'sf.pwd.lockout': {
-    pass: risks(row('Maximum invalid login attempts', 'MEETS_STANDARD', '3', '3')),
-    fail: risks(row('Maximum invalid login attempts', 'HIGH_RISK', 'No limit', '0')),
+    pass: risks(row('PasswordPolicies.maxLoginAttempts', 'MEETS_STANDARD', '3', 'ThreeAttempts')),
+    fail: risks(row('PasswordPolicies.maxLoginAttempts', 'HIGH_RISK', 'No limit', 'NoLimit')),
     unknown: risks(other),
   },
   'sf.pwd.history': {
-    pass: risks(row('Enforce password history', 'MEETS_STANDARD', '5 passwords remembered', '5')),
-    fail: risks(row('Enforce password history', 'MEDIUM_RISK', 'No passwords remembered', '0')),
+    pass: risks(row('PasswordPolicies.history', 'MEETS_STANDARD', '5 passwords remembered', '5')),
+    fail: risks(row('PasswordPolicies.history', 'MEDIUM_RISK', 'No passwords remembered', '0')),
     unknown: risks(other),
   },
   'sf.session.timeout': {
-    pass: risks(row('Timeout value', 'MEETS_STANDARD', '2 hours', '120')),
-    fail: risks(row('Timeout value', 'MEDIUM_RISK', '12 hours', '720')),
+    pass: risks(row('SessionSettings.timeout', 'MEETS_STANDARD', '2 hours', 'TwoHours')),
+    fail: risks(row('SessionSettings.timeout', 'MEDIUM_RISK', '12 hours', 'TwelveHours')),
     unknown: risks(other),
   },
-  'sf.session.force_logout': checkbox('Force logout on session timeout'),
-  'sf.session.ip_every_request': checkbox('Enforce login IP ranges on every request'),
-  'sf.session.httponly': checkbox('Require HttpOnly attribute'),
-  'sf.session.lock_domain': checkbox('Lock sessions to the domain in which they were first used'),
+  'sf.session.force_logout': checkbox('SessionSettings.forceLogoutOnTimeout'),
+  'sf.session.ip_every_request': checkbox('SessionSettings.enforceLoginIp'),
+  'sf.session.httponly': checkbox('SessionSettings.requireHttpOnly'),
+  'sf.session.lock_domain': checkbox('SessionSettings.lockSessionsToDomain'),
   'sf.session.clickjack': {
     pass: group(CLICKJACK, 4),
     fail: group(CLICKJACK, 0),
@@ -175,23 +177,147 @@ describe('Salesforce catalog rules', () => {
     },
   );
 
-  it('recognises Health Check labels across their spellings', () => {
-    const key = (Setting: string) => riskItem({ Setting, RiskType: 'MEETS_STANDARD' })._key;
-    expect(key('Force log out on session timeout')).toBe('force_logout');
-    expect(key('Require identity verification during MFA registration')).toBe('mfa_registration_verify');
-    expect(key('Timeout Value')).toBe('session_timeout');
-    expect(key('Disable session timeout warning popup')).toBeUndefined();
-    expect(key('Enable clickjack protection for Setup pages')).toBe('clickjack_setup');
-    expect(key('Enable clickjack protection for non-Setup Salesforce pages')).toBe('clickjack_nonsetup');
+  it('selects every Health Check setting by DurableId, the same list the connector looks for', () => {
+    const selected = controls
+      .filter((c) => c.rule.dataset === 'salesforce:healthcheck/risks')
+      .flatMap((c) => c.rule.where.map((w) => [w.path, w.value] as const));
+    expect(selected.every(([path]) => path === '/DurableId')).toBe(true);
+    expect(selected.flatMap(([, v]) => v).sort()).toEqual([...HEALTH_CHECK_SETTINGS].sort());
+    for (const c of controls) {
+      expect(c.rule.id, c.id).toBeDefined();
+      expect(c.rule.noun, c.id).not.toBe('items');
+    }
   });
 
-  it('reads the number from OrgValueRaw, else from the display value', () => {
-    expect(
-      riskItem({ Setting: 'Minimum password length', RiskType: 'MEETS_STANDARD', OrgValueRaw: '10' })._value,
-    ).toBe(10);
-    expect(
-      riskItem({ Setting: 'Minimum password length', RiskType: 'MEETS_STANDARD', OrgValue: '14 characters' })
-        ._value,
-    ).toBe(14);
+  it('gives the same verdicts whatever the language of the Setting label', () => {
+    // The same org read by an English, a German and a French run-as user: only the labels differ.
+    const rows: [string, RiskType, string, string[]][] = [
+      [
+        'PasswordPolicies.minPasswordLength',
+        'MEETS_STANDARD',
+        '12',
+        ['Minimum password length', 'Minimale Kennwortlänge', 'Longueur minimale du mot de passe'],
+      ],
+      [
+        'SessionSettings.timeout',
+        'MEDIUM_RISK',
+        'TwelveHours',
+        ['Timeout value', 'Zeitüberschreitungswert', "Valeur d'expiration"],
+      ],
+      [
+        'SessionSettings.csrfGet',
+        'MEETS_STANDARD',
+        'true',
+        [
+          'Enable CSRF protection on GET requests on non-setup pages',
+          'CSRF-Schutz für GET-Anforderungen aktivieren',
+          'Activer la protection CSRF sur les requêtes GET',
+        ],
+      ],
+      [
+        'SessionSettings.csrfPost',
+        'HIGH_RISK',
+        'false',
+        [
+          'Enable CSRF protection on POST requests on non-setup pages',
+          'CSRF-Schutz für POST-Anforderungen aktivieren',
+          'Activer la protection CSRF sur les requêtes POST',
+        ],
+      ],
+    ];
+    const org = (language: number) =>
+      risks(
+        ...rows.map(([DurableId, RiskType, OrgValueRaw, labels]) =>
+          riskItem({ DurableId, Setting: labels[language], RiskType, OrgValue: OrgValueRaw, OrgValueRaw }),
+        ),
+      );
+    const expected = {
+      'sf.pwd.min_length': 'pass',
+      'sf.session.timeout': 'fail',
+      'sf.session.csrf': 'partial',
+    };
+    for (const [id, outcome] of Object.entries(expected)) {
+      const control = controls.find((c) => c.id === id)!;
+      expect(
+        [0, 1, 2].map((l) => evaluate(control, org(l)).outcome),
+        id,
+      ).toEqual([outcome, outcome, outcome]);
+    }
+  });
+
+  it('never judges a setting by its English label: a DurableId Salesforce renamed is unknown, naming the id', () => {
+    // Next release renames the row; the English label is still "Timeout value".
+    const items = riskItems([
+      {
+        DurableId: 'SessionSettings.sessionTimeoutV2',
+        Setting: 'Timeout value',
+        RiskType: 'MEDIUM_RISK',
+        OrgValue: '12 hours',
+      },
+    ]);
+    const control = controls.find((c) => c.id === 'sf.session.timeout')!;
+    const r = evaluate(control, risks(...items));
+    expect(r.outcome).toBe('unknown');
+    expect(r.reason).toBe(
+      'could not judge 1 of 1 settings: Health Check returned no setting with DurableId SessionSettings.timeout (Salesforce may have renamed it in this release, or the org does not have it)',
+    );
+    // In a group, one missing setting keeps the share unknown rather than scoring the three seen.
+    const clickjack = controls.find((c) => c.id === 'sf.session.clickjack')!;
+    const seen = CLICKJACK.slice(0, 3).map((id) => ({
+      DurableId: id,
+      RiskType: 'MEETS_STANDARD',
+      OrgValue: 'Enabled',
+    }));
+    expect(evaluate(clickjack, risks(...riskItems(seen)))).toMatchObject({
+      outcome: 'unknown',
+      reason: expect.stringMatching(
+        /^could not judge 1 of 4 settings: .*SessionSettings\.clickjackVisualForceNoHeaders/,
+      ),
+    });
+  });
+
+  it('reads the number from OrgValueRaw only, never from the localised display value', () => {
+    const value = (OrgValueRaw: string | undefined, OrgValue: string) =>
+      riskItem({
+        DurableId: 'PasswordPolicies.minPasswordLength',
+        RiskType: 'MEETS_STANDARD',
+        OrgValueRaw,
+        OrgValue,
+      })._value;
+    expect(value('10', '10 Zeichen')).toBe(10);
+    expect(value(undefined, '14 characters')).toBeUndefined();
+    expect(value('TwoHours', '2 heures')).toBeUndefined();
+  });
+
+  it('counts a user as having MFA with any verifier Salesforce accepts, and not with SMS, email or a temporary code', () => {
+    const user = { Id: '005x', Username: 'x@contoso.com' };
+    const accepted = [
+      'HasSalesforceAuthenticator',
+      'HasTotp',
+      'HasSecurityKey',
+      'HasU2F',
+      'HasBuiltInAuthenticator',
+    ];
+    for (const field of accepted)
+      expect(mfaItem(user, { UserId: '005x', [field]: true }), field).toMatchObject({ _mfa: true });
+    const weak = {
+      UserId: '005x',
+      HasUserVerifiedEmailAddress: true,
+      HasUserVerifiedMobileNumber: true,
+      HasVerifiedMobileNumber: true,
+      HasTempCode: true,
+    };
+    expect(mfaItem(user, weak)).toMatchObject({ _mfa: false, _methods: 'none' });
+    expect(mfaItem(user)).toMatchObject({ _mfa: false });
+  });
+
+  it('lists the users without MFA first, each by user Id', () => {
+    const control = controls.find((c) => c.id === 'sf.mfa.ui_login')!;
+    const r = evaluate(control, users(true, false, true, false));
+    expect(r.failing).toEqual([
+      { id: '0051', name: 'u1@contoso.com' },
+      { id: '0053', name: 'u3@contoso.com' },
+    ]);
+    expect(r.evidence.slice(0, 2).map((e) => e.item)).toEqual(['u1@contoso.com', 'u3@contoso.com']);
   });
 });

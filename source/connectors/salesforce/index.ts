@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Dataset, Datasets } from '../../domain/rules.js';
+import { type Dataset, type Datasets, type Gap, unseenItem } from '../../domain/rules.js';
 import { check, dataset, unreadableReason } from '../datasets.js';
 import { ConnectorError, HttpClient, type HttpResponse, header, type Vendor } from '../http.js';
 import { CONNECTOR_OPTIONS } from '../../domain/app-options.js';
@@ -23,7 +23,8 @@ export const SOQL = {
   risks:
     'SELECT DurableId, Setting, SettingGroup, RiskType, OrgValue, OrgValueRaw, StandardValue, StandardValueRaw FROM SecurityHealthCheckRisks',
   users: "SELECT Id, Username, Name FROM User WHERE IsActive = true AND UserType = 'Standard'",
-  mfa: 'SELECT UserId, HasSalesforceAuthenticator, HasTotp, HasSecurityKey, HasBuiltInAuthenticator FROM TwoFactorMethodsInfo',
+  // One flag per verifier kind Salesforce accepts for MFA (object reference, TwoFactorMethodsInfo, v62.0).
+  mfa: 'SELECT UserId, HasSalesforceAuthenticator, HasTotp, HasSecurityKey, HasU2F, HasBuiltInAuthenticator FROM TwoFactorMethodsInfo',
   modifyAll:
     'SELECT AssigneeId, Assignee.Username FROM PermissionSetAssignment WHERE PermissionSet.PermissionsModifyAllData = true AND Assignee.IsActive = true',
 } as const;
@@ -70,7 +71,8 @@ export const salesforceVendor: Vendor = {
   },
 };
 
-const QueryResult = z.looseObject({
+/** The documented query result of the REST and Tooling query resources. */
+export const QueryResult = z.looseObject({
   totalSize: z.number(),
   done: z.boolean(),
   nextRecordsUrl: z.string().optional(),
@@ -85,7 +87,10 @@ const TokenResponse = z.looseObject({
 
 const Score = z.looseObject({ Score: z.union([z.string(), z.number()]).nullable() });
 const Risk = z.looseObject({
-  Setting: z.string(),
+  // `<SettingGroup>.<setting>`, the name Salesforce's baseline files use; the same in every language.
+  DurableId: z.string().nullish(),
+  // A display label in the run-as user's language: shown, never matched.
+  Setting: z.string().nullish(),
   SettingGroup: z.string().nullish(),
   // Documented values are HIGH_RISK, MEDIUM_RISK and MEETS_STANDARD; newer orgs may add others.
   RiskType: z.string(),
@@ -100,6 +105,7 @@ const MfaMethods = z.looseObject({
   HasSalesforceAuthenticator: z.boolean().nullish(),
   HasTotp: z.boolean().nullish(),
   HasSecurityKey: z.boolean().nullish(),
+  HasU2F: z.boolean().nullish(),
   HasBuiltInAuthenticator: z.boolean().nullish(),
 });
 const Assignment = z.looseObject({
@@ -108,74 +114,133 @@ const Assignment = z.looseObject({
 });
 
 /**
- * Health Check rows are named by display label, which varies a little across releases ("Force
- * logout" / "Force log out", "MFA" spelt out or not). Each row gets a stable `_key` that the
- * catalog's rules select on; a row no pattern knows keeps no key and is simply not checked.
+ * The Health Check settings the catalog judges, by DurableId. Salesforce says a DurableId "isn't
+ * guaranteed to stay the same from one release to the next": a setting no row carries becomes a
+ * placeholder that is never judged, so its control is unknown and names the id it looked for.
+ * A rules test keeps this list and the catalog's selections equal.
  */
-export const HEALTH_CHECK_KEYS: [key: string, label: RegExp][] = [
-  ['min_password_length', /minimum password length/],
-  ['password_complexity', /password complexity/],
-  ['max_invalid_login_attempts', /maximum invalid login attempts/],
-  ['password_history', /password history/],
-  ['session_timeout', /^timeout value$/],
-  ['force_logout', /force log ?out on session timeout/],
-  ['ip_every_request', /login ip ranges on every request/],
-  ['httponly', /httponly attribute/],
-  ['lock_sessions_domain', /lock sessions to the domain/],
-  ['clickjack_setup', /clickjack protection for setup pages/],
-  ['clickjack_nonsetup', /clickjack protection for non-setup salesforce pages/],
-  ['clickjack_vf_standard', /clickjack protection for customer visualforce pages with standard headers/],
-  ['clickjack_vf_headerless', /clickjack protection for customer visualforce pages with headers disabled/],
-  ['csrf_get', /csrf protection on get requests/],
-  ['csrf_post', /csrf protection on post requests/],
-  ['mfa_registration_verify', /identity verification during (mfa|multi-factor authentication)/],
-];
+export const HEALTH_CHECK_SETTINGS = [
+  'PasswordPolicies.minPasswordLength',
+  'PasswordPolicies.complexity',
+  'PasswordPolicies.maxLoginAttempts',
+  'PasswordPolicies.history',
+  'SessionSettings.timeout',
+  'SessionSettings.forceLogoutOnTimeout',
+  'SessionSettings.enforceLoginIp',
+  'SessionSettings.requireHttpOnly',
+  'SessionSettings.lockSessionsToDomain',
+  'SessionSettings.clickjackSetup',
+  'SessionSettings.clickjackNonSetup',
+  'SessionSettings.clickjackVisualForceHeaders',
+  'SessionSettings.clickjackVisualForceNoHeaders',
+  'SessionSettings.csrfGet',
+  'SessionSettings.csrfPost',
+  'SessionSettings.icOn2faRegistration',
+] as const;
 
-function numberIn(...values: (string | null | undefined)[]): number | undefined {
-  for (const v of values) {
-    const m = /-?\d+(\.\d+)?/.exec(v ?? '');
-    if (m) return Number(m[0]);
-  }
-  return undefined;
-}
-
-/** One Health Check risk row as the rules read it: the row, its `_key` and its value as a number. */
+/** One Health Check row as the rules read it: the row and, where OrgValueRaw is a number, `_value`. */
 export function riskItem(row: z.infer<typeof Risk>): Record<string, unknown> {
-  const label = row.Setting.toLowerCase().replace(/\s+/g, ' ').trim();
-  const key = HEALTH_CHECK_KEYS.find(([, re]) => re.test(label))?.[0];
-  // OrgValueRaw is documented as the bare value ("8" for "8 characters"); fall back to the display text.
-  const value = numberIn(row.OrgValueRaw, row.OrgValue);
-  return { ...row, ...(key ? { _key: key } : {}), ...(value !== undefined ? { _value: value } : {}) };
+  // OrgValueRaw is the stored value ("8" for "8 characters"); the display value is localised, so never parsed.
+  const raw = row.OrgValueRaw?.trim() ?? '';
+  const value = /^-?\d+(\.\d+)?$/.test(raw) ? Number(raw) : undefined;
+  return { ...row, ...(value !== undefined ? { _value: value } : {}) };
 }
 
-/** An active user with whether any strong verification method is registered. */
+/** The rows, then a never-judged placeholder for each setting the catalog needs that no row carries. */
+export function riskItems(rows: z.infer<typeof Risk>[]): unknown[] {
+  const seen = new Set(rows.map((r) => r.DurableId));
+  const absent = HEALTH_CHECK_SETTINGS.filter((id) => !seen.has(id)).map((id) =>
+    unseenItem(
+      { DurableId: id, Setting: id },
+      {
+        reason: `Health Check returned no setting with DurableId ${id} (Salesforce may have renamed it in this release, or the org does not have it)`,
+      },
+    ),
+  );
+  return [...rows.map(riskItem), ...absent];
+}
+
+/** The verifier kinds Salesforce accepts for MFA, by their TwoFactorMethodsInfo flag. */
+const VERIFIERS = [
+  ['HasSalesforceAuthenticator', 'Salesforce Authenticator'],
+  ['HasTotp', 'authenticator app (TOTP)'],
+  // WebAuthn keys: every key registered or used since Summer '22. Older U2F registrations are HasU2F.
+  ['HasSecurityKey', 'security key (WebAuthn)'],
+  ['HasU2F', 'security key (U2F)'],
+  ['HasBuiltInAuthenticator', 'built-in authenticator'],
+] as const;
+
+/**
+ * An active user with whether a verifier Salesforce accepts for MFA is registered. A user without
+ * a TwoFactorMethodsInfo row has registered none: the object is readable whole or not at all.
+ */
 export function mfaItem(user: z.infer<typeof User>, methods?: z.infer<typeof MfaMethods>): unknown {
-  const names = methods
-    ? (
-        [
-          ['HasSalesforceAuthenticator', 'Salesforce Authenticator'],
-          ['HasTotp', 'authenticator app (TOTP)'],
-          ['HasSecurityKey', 'security key'],
-          ['HasBuiltInAuthenticator', 'built-in authenticator'],
-        ] as const
-      )
-        .filter(([field]) => methods[field] === true)
-        .map(([, name]) => name)
-    : [];
+  const names = VERIFIERS.filter(([field]) => methods?.[field] === true).map(([, name]) => name);
   return { ...user, _mfa: names.length > 0, _methods: names.join(', ') || 'none' };
 }
 
-/** Objects or whole APIs the token may not read are unavailable: their controls are unknown. */
-function sfDataset(read: () => Promise<unknown[]>): Promise<Dataset> {
-  return dataset(read, {
-    why: (e) =>
-      unreadableReason(e) ??
-      // Salesforce hides objects a user has no permission for (and editions lack some): querying one is INVALID_TYPE.
-      (e.status === 400 &&
-      /\(INVALID_TYPE\)$|^Salesforce 400: sObject type '\w+' is not supported/.test(e.message)
-        ? 'the token may not read this object, or the org does not have it'
-        : undefined),
-  });
+const PERMISSION = {
+  api: 'the API Enabled user permission',
+  viewSetup: 'the View Setup and Configuration user permission',
+  mfaApi: 'the Manage Multi-Factor Authentication in API user permission',
+};
+
+/** Per dataset, what the run-as user needs (the objects' "Special Access Rules"). */
+const RIGHTS = {
+  'salesforce:healthcheck/score': `${PERMISSION.viewSetup}, with API Enabled`,
+  'salesforce:healthcheck/risks': `${PERMISSION.viewSetup}, with API Enabled`,
+  'salesforce:users/mfa': `${PERMISSION.mfaApi}, with API Enabled`,
+  'salesforce:permissions/modify-all': `${PERMISSION.viewSetup}, with API Enabled`,
+} as const;
+
+/**
+ * Salesforce hides an object from a user without its permission: querying it is INVALID_TYPE
+ * ("sObject type 'X' is not supported"), as for an object the org does not have.
+ */
+const HIDDEN_WITHOUT: Record<string, string> = {
+  SecurityHealthCheck: PERMISSION.viewSetup,
+  SecurityHealthCheckRisks: PERMISSION.viewSetup,
+  TwoFactorMethodsInfo: PERMISSION.mfaApi,
+  PermissionSetAssignment: PERMISSION.viewSetup,
+};
+
+/** The errorCode the client put at the end of the message ("Salesforce 400: … (INVALID_TYPE)"). */
+const errorCode = (e: ConnectorError) => /\(([A-Z_]+)\)$/.exec(e.message)?.[1];
+
+/**
+ * Why an error leaves a dataset unreadable, naming the permission the run-as user lacks where
+ * Salesforce's answer tells it; undefined for an error that must fail the poll.
+ */
+export function sfGap(e: ConnectorError, right: string): Gap | string | undefined {
+  switch (errorCode(e)) {
+    case 'API_CURRENTLY_DISABLED':
+      return { reason: 'Salesforce refuses API calls from the run-as user', missing: PERMISSION.api };
+    case 'API_DISABLED_FOR_ORG':
+      return {
+        reason: "the org's Salesforce edition does not include API access",
+        missing: 'API access for the org (an edition or add-on that includes the API)',
+      };
+    case 'INVALID_TYPE': {
+      const object = /sObject type '(\w+)' is not supported/.exec(e.message)?.[1] ?? '';
+      const permission = HIDDEN_WITHOUT[object];
+      return permission
+        ? {
+            reason: `Salesforce hides ${object} from the run-as user: it needs ${permission}`,
+            missing: permission,
+          }
+        : `the org does not have ${object || 'this object'}`;
+    }
+    case 'INVALID_FIELD':
+      // Field-level security hides a field with the same answer as a field that does not exist.
+      return 'Salesforce refused a field of the query: field-level security hides it from the run-as user, or this API version does not have it';
+  }
+  if (e.kind === 'forbidden')
+    return { reason: `the run-as user may not read this: it needs ${right}`, missing: right };
+  return unreadableReason(e);
+}
+
+function sfDataset(id: keyof typeof RIGHTS, read: () => Promise<unknown[]>): Promise<Dataset> {
+  return dataset(read, { why: (e) => sfGap(e, RIGHTS[id]) });
 }
 
 function apiUsage(res: HttpResponse): { used: number; limit: number } | undefined {
@@ -298,7 +363,7 @@ async function healthCheckScore(s: SalesforceSession): Promise<unknown[]> {
 
 async function healthCheckRisks(s: SalesforceSession): Promise<unknown[]> {
   const rows = await s.query('tooling/query', SOQL.risks, Risk, 'the Health Check settings');
-  return rows.map(riskItem);
+  return riskItems(rows);
 }
 
 async function usersMfa(s: SalesforceSession): Promise<unknown[]> {
@@ -325,20 +390,21 @@ export const salesforce: Connector = {
   app: 'salesforce',
   secretLabel: 'client secret (consumer secret) of the connected app',
   options: CONNECTOR_OPTIONS.salesforce,
-  rights: {
-    'salesforce:healthcheck/score': 'the View Setup and Configuration permission',
-    'salesforce:healthcheck/risks': 'the View Setup and Configuration permission',
-    'salesforce:users/mfa': 'the Manage Multi-Factor Authentication in API permission',
-    'salesforce:permissions/modify-all': 'the View Setup and Configuration permission',
-  },
+  rights: RIGHTS,
   async collect(ctx: CollectContext) {
     const s = new SalesforceSession(ctx);
     await s.signIn();
     const datasets: Datasets = {
-      'salesforce:healthcheck/score': await sfDataset(() => healthCheckScore(s)),
-      'salesforce:healthcheck/risks': await sfDataset(() => healthCheckRisks(s)),
-      'salesforce:users/mfa': await sfDataset(() => usersMfa(s)),
-      'salesforce:permissions/modify-all': await sfDataset(() => modifyAllData(s)),
+      'salesforce:healthcheck/score': await sfDataset('salesforce:healthcheck/score', () =>
+        healthCheckScore(s),
+      ),
+      'salesforce:healthcheck/risks': await sfDataset('salesforce:healthcheck/risks', () =>
+        healthCheckRisks(s),
+      ),
+      'salesforce:users/mfa': await sfDataset('salesforce:users/mfa', () => usersMfa(s)),
+      'salesforce:permissions/modify-all': await sfDataset('salesforce:permissions/modify-all', () =>
+        modifyAllData(s),
+      ),
     };
     return { datasets, requests: s.requests };
   },
