@@ -9,6 +9,7 @@ import { md, mdLine } from '../../source/commands/formats/markdown.js';
 import type { StoreDoc } from '../../source/domain/schemas.js';
 import { FORBIDDEN, HOSTILE, PAYLOAD_MARKERS } from '../../source/simulator/hostile.js';
 import { fingerprint, instance, runIn, storeWith, tmp, writeStore } from './helpers.js';
+import { DEMO_TENANTS } from '../../source/simulator/vendors.js';
 
 const catalog = loadCatalog();
 const okta = catalog.forApp('okta');
@@ -123,7 +124,7 @@ describe('posture export --format json', () => {
     expect(doc.schema).toBe('posture.export/1');
     expect(Number.isNaN(Date.parse(doc.generatedAt))).toBe(false);
     expect(Object.keys(doc.score)).toEqual(['current', 'planned', 'achievable']);
-    expect(doc.instances).toHaveLength(6);
+    expect(doc.instances).toHaveLength(DEMO_TENANTS.length);
     const expected = doc.instances.reduce(
       (n: number, i: { app: 'okta' }) => n + catalog.forApp(i.app).length,
       0,

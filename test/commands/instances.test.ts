@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FORBIDDEN, HOSTILE } from '../../source/simulator/hostile.js';
 import { instance, runIn, storeWith, tmp, writeStore } from './helpers.js';
+import { DEMO_TENANTS } from '../../source/simulator/vendors.js';
 
 describe('posture instances', () => {
   it('lists the demo instances as an aligned table', async () => {
@@ -10,7 +11,7 @@ describe('posture instances', () => {
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^ID\s+App\s+Name\s+URL\s+Recommendations\s+Last poll\s+Health$/);
     expect(lines[1]).toMatch(/^-+( {2}-+){6}$/);
-    expect(lines).toHaveLength(2 + 6);
+    expect(lines).toHaveLength(2 + DEMO_TENANTS.length);
     const eu = lines.find((l) => l.includes('Okta Contoso EU'));
     const us = lines.find((l) => l.includes('Okta Contoso US'));
     expect(eu).toMatch(
@@ -26,7 +27,7 @@ describe('posture instances', () => {
     const t = tmp();
     const r = await runIn(['instances', '--json', '--demo', '--store', t.store], t);
     const list = JSON.parse(r.stdout) as Record<string, unknown>[];
-    expect(list).toHaveLength(6);
+    expect(list).toHaveLength(DEMO_TENANTS.length);
     expect(list.find((i) => i.id === 'okta-contoso-eu')).toMatchObject({
       app: 'okta',
       name: 'Okta Contoso EU',

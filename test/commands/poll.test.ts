@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { openContext } from '../../source/commands/context.js';
 import { type PollLoop, poll } from '../../source/commands/poll.js';
+import { DEMO_TENANTS } from '../../source/simulator/vendors.js';
 import { BIN } from '../helpers/pty.js';
 import {
   cleanEnv,
@@ -27,9 +28,10 @@ describe('posture poll --once', () => {
     const r = await runIn(['poll', '--once', '--demo', '--store', t.store], t);
     expect(r.code).toBe(0);
     const lines = r.stdout.trimEnd().split('\n');
-    expect(lines).toHaveLength(7);
-    for (const l of lines.slice(0, 6)) expect(l).toMatch(/^ok {5}.+ \(\d+ requests, \d+\.\d s\)$/);
-    expect(lines[6]).toBe('polled 6: 6 ok, 0 failed');
+    const n = DEMO_TENANTS.length;
+    expect(lines).toHaveLength(n + 1);
+    for (const l of lines.slice(0, n)) expect(l).toMatch(/^ok {5}.+ \(\d+ requests, \d+\.\d s\)$/);
+    expect(lines[n]).toBe(`polled ${n}: ${n} ok, 0 failed`);
     expect(readStore(t.store).instances.every((i) => i.lastPoll?.outcome === 'ok')).toBe(true);
   });
 
@@ -41,7 +43,7 @@ describe('posture poll --once', () => {
     expect(r.stdout).toContain(
       'error  Okta Broken: environment variable POSTURE_TEST_UNSET_TOKEN is not set',
     );
-    expect(r.stdout).toContain('polled 7: 6 ok, 1 failed');
+    expect(r.stdout).toContain(`polled ${DEMO_TENANTS.length + 1}: ${DEMO_TENANTS.length} ok, 1 failed`);
     const saved = readStore(t.store).instances.find((i) => i.id === 'broken');
     expect(saved?.lastPoll).toMatchObject({ outcome: 'error' });
   });
@@ -126,7 +128,7 @@ describe('posture poll (continuous)', () => {
       const timer = setTimeout(() => reject(new Error(`no polls in time: ${stdout} ${stderr}`)), 15_000);
       child.stdout.setEncoding('utf8').on('data', (d: string) => {
         stdout += d;
-        if (stdout.split('\n').filter(Boolean).length >= 6) {
+        if (stdout.split('\n').filter(Boolean).length >= DEMO_TENANTS.length) {
           clearTimeout(timer);
           resolve();
         }
@@ -135,10 +137,10 @@ describe('posture poll (continuous)', () => {
     child.kill('SIGINT');
     expect(await exit).toBe(0);
     const lines = stdout.trimEnd().split('\n');
-    expect(lines).toHaveLength(6);
+    expect(lines).toHaveLength(DEMO_TENANTS.length);
     for (const l of lines) expect(l).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z ok {5}.+ \(\d+ requests/);
     expect(stderr).toContain('stopping after the polls in progress');
-    expect(readStore(t.store).instances.filter((i) => i.lastPoll)).toHaveLength(6);
+    expect(readStore(t.store).instances.filter((i) => i.lastPoll)).toHaveLength(DEMO_TENANTS.length);
     const { existsSync } = await import('node:fs');
     expect(existsSync(`${t.store}.lock`)).toBe(false);
   });
