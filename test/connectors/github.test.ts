@@ -510,6 +510,78 @@ describe('GitHub simulator', () => {
     );
     expect(JSON.parse(hidden.body)).toMatchObject({ message: 'Not Found', status: '404' });
   });
+  it('serves code security configurations as GitHub does: 200 to owners, 404 to members, 403 without read:org, none before 3.15', async () => {
+    const withData = (t: DemoTenant, id: string, extra: Record<string, unknown>) =>
+      tenantCopy(t, { id, data: { ...structuredClone(t.data), ...extra } });
+    const noScope = withData(contoso, 'github-no-read-org', { scopes: ['repo'] });
+    const oldGhes = withData(contoso, 'github-ghes-3-14', { enterpriseServer: '3.14.2' });
+    const sim = await simulate([contoso, labs, noScope, oldGhes]);
+    const get = (t: DemoTenant, path: string, prefix = '') =>
+      raw(`${sim.baseUrl(t.id)}${prefix}${path}`, apiHeaders(t));
+    const owner = await get(contoso, '/orgs/contoso/code-security/configurations/defaults');
+    expect(owner.status).toBe(200);
+    expect(owner.headers['x-oauth-scopes']).toBe('admin:org, admin:org_hook, read:user, repo');
+    const body = JSON.parse(owner.body) as { default_for_new_repos: string; configuration: { id: number } }[];
+    expect(body.map((d) => [d.default_for_new_repos, d.configuration.id])).toEqual([
+      ['public', 17],
+      ['private_and_internal', 4211],
+    ]);
+    expect((await get(labs, '/orgs/contoso-labs/code-security/configurations/defaults')).status).toBe(404);
+    expect((await get(noScope, '/orgs/contoso/code-security/configurations')).status).toBe(403);
+    expect(
+      (await get(oldGhes, '/orgs/contoso/code-security/configurations/defaults', '/api/v3')).status,
+    ).toBe(404);
+    expect((await get(oldGhes, '/orgs/contoso', '/api/v3')).headers['x-github-enterprise-version']).toBe(
+      '3.14.2',
+    );
+    // target_type=global lists GitHub's own configurations; paging is by opaque cursors.
+    const global = JSON.parse(
+      (await get(contoso, '/orgs/contoso/code-security/configurations?target_type=global')).body,
+    );
+    expect(global.map((c: { id: number }) => c.id)).toEqual([17]);
+    const first = await get(contoso, '/orgs/contoso/code-security/configurations?per_page=1');
+    const next = /<([^>]+)>; rel="next"/.exec(String(first.headers.link))?.[1] ?? '';
+    expect(new URL(next).searchParams.get('after')).toBeTruthy();
+    expect(JSON.parse((await raw(next, apiHeaders(contoso))).body).map((c: { id: number }) => c.id)).toEqual([
+      4211,
+    ]);
+  });
+
+  it("omits the owner's fields for others, and shows a security manager the security defaults", async () => {
+    const manager = tenantCopy(labs, {
+      id: 'github-security-manager',
+      data: { ...structuredClone(labs.data), role: 'security_manager' },
+    });
+    const sim = await simulate([labs, manager]);
+    const org = async (t: DemoTenant) =>
+      JSON.parse((await raw(`${sim.baseUrl(t.id)}/orgs/contoso-labs`, apiHeaders(t))).body) as Record<
+        string,
+        unknown
+      >;
+    const member = await org(labs);
+    expect(member).not.toHaveProperty('two_factor_requirement_enabled');
+    expect(member).not.toHaveProperty('total_private_repos');
+    expect(member).not.toHaveProperty('secret_scanning_enabled_for_new_repositories');
+    expect(member.public_repos).toBe(3);
+    const seen = await org(manager);
+    expect(seen).not.toHaveProperty('two_factor_requirement_enabled');
+    expect(seen.secret_scanning_enabled_for_new_repositories).toBe(false);
+  });
+
+  it('lists to a member only the private repositories they have access to', async () => {
+    const data = structuredClone(labs.data) as { repos: Record<string, unknown>[] };
+    (data.repos[1] as Record<string, unknown>)._noAccess = true;
+    const t = tenantCopy(labs, { data, pageSize: 100 });
+    const sim = await simulate([t]);
+    const names = async () =>
+      (
+        JSON.parse(
+          (await raw(`${sim.baseUrl(t.id)}/orgs/contoso-labs/repos?per_page=100`, apiHeaders(t))).body,
+        ) as { name: string; _noAccess?: boolean }[]
+      ).map((r) => r.name);
+    expect(await names()).not.toContain('vr-showroom');
+    expect((await names()).length).toBe(11);
+  });
 });
 
 describe('combineProtection', () => {
