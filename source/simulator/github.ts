@@ -314,8 +314,69 @@ function visibleRepos(req: SimRequest): GhRepo[] {
   );
 }
 
+// The URL templates GitHub puts on every repository and user, after their `url`.
+const REPO_URLS: [string, string][] = [
+  ['archive_url', '/{archive_format}{/ref}'],
+  ['assignees_url', '/assignees{/user}'],
+  ['blobs_url', '/git/blobs{/sha}'],
+  ['branches_url', '/branches{/branch}'],
+  ['collaborators_url', '/collaborators{/collaborator}'],
+  ['comments_url', '/comments{/number}'],
+  ['commits_url', '/commits{/sha}'],
+  ['compare_url', '/compare/{base}...{head}'],
+  ['contents_url', '/contents/{+path}'],
+  ['contributors_url', '/contributors'],
+  ['deployments_url', '/deployments'],
+  ['downloads_url', '/downloads'],
+  ['events_url', '/events'],
+  ['forks_url', '/forks'],
+  ['git_commits_url', '/git/commits{/sha}'],
+  ['git_refs_url', '/git/refs{/sha}'],
+  ['git_tags_url', '/git/tags{/sha}'],
+  ['hooks_url', '/hooks'],
+  ['issue_comment_url', '/issues/comments{/number}'],
+  ['issue_events_url', '/issues/events{/number}'],
+  ['issues_url', '/issues{/number}'],
+  ['keys_url', '/keys{/key_id}'],
+  ['labels_url', '/labels{/name}'],
+  ['languages_url', '/languages'],
+  ['merges_url', '/merges'],
+  ['milestones_url', '/milestones{/number}'],
+  ['notifications_url', '/notifications{?since,all,participating}'],
+  ['pulls_url', '/pulls{/number}'],
+  ['releases_url', '/releases{/id}'],
+  ['stargazers_url', '/stargazers'],
+  ['statuses_url', '/statuses/{sha}'],
+  ['subscribers_url', '/subscribers'],
+  ['subscription_url', '/subscription'],
+  ['tags_url', '/tags'],
+  ['teams_url', '/teams'],
+  ['trees_url', '/git/trees{/sha}'],
+];
+const USER_URLS: [string, string][] = [
+  ['events_url', '/events{/privacy}'],
+  ['followers_url', '/followers'],
+  ['following_url', '/following{/other_user}'],
+  ['gists_url', '/gists{/gist_id}'],
+  ['organizations_url', '/orgs'],
+  ['received_events_url', '/received_events'],
+  ['repos_url', '/repos'],
+  ['starred_url', '/starred{/owner}{/repo}'],
+  ['subscriptions_url', '/subscriptions'],
+];
+const withUrls = (item: Record<string, unknown>, urls: [string, string][]) =>
+  typeof item.url === 'string'
+    ? { ...Object.fromEntries(urls.map(([k, suffix]) => [k, `${String(item.url)}${suffix}`])), ...item }
+    : item;
+
 function repoView(req: SimRequest, r: GhRepo): Record<string, unknown> {
-  const out = wire(r);
+  const owner = r.owner as Record<string, unknown>;
+  const out = withUrls(wire(r), REPO_URLS);
+  out.owner = {
+    avatar_url: `https://avatars.githubusercontent.com/u/${String(owner.id)}?v=4`,
+    gravatar_id: '',
+    ...withUrls(owner, USER_URLS),
+  };
   // GitHub shows security_and_analysis only to repository admins and org owners or security managers.
   if (!r.permissions?.admin && !isSecurityReader(req)) delete out.security_and_analysis;
   return out;
@@ -439,7 +500,20 @@ const ROUTES: [RegExp, Handler][] = [
       if (branch !== repo.default_branch) return fail(req, 404, 'Branch not found', docs);
       if (!repo._protection) return fail(req, 404, 'Branch not protected', docs);
       const self = `${req.base}${prefix}/repos/${repo.owner.login}/${repo.name}/branches/${encodeURIComponent(branch)}/protection`;
-      return ok(req, { url: self, ...repo._protection });
+      // GitHub gives each protection setting that has its own endpoint a url.
+      const body: Record<string, unknown> = { url: self, ...structuredClone(repo._protection) };
+      for (const part of [
+        'required_status_checks',
+        'required_pull_request_reviews',
+        'required_signatures',
+        'enforce_admins',
+      ]) {
+        const value = body[part];
+        if (value && typeof value === 'object') body[part] = { url: `${self}/${part}`, ...value };
+      }
+      const checks = body.required_status_checks as Record<string, unknown> | undefined;
+      if (checks) checks.contexts_url = `${self}/required_status_checks/contexts`;
+      return ok(req, body);
     },
   ],
   [
