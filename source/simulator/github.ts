@@ -620,7 +620,9 @@ export const githubSim: VendorSim = {
 };
 
 /**
- * Demo tenants: Contoso's token is an owner's with admin:org; Contoso Labs' token has only
- * read:org and repo, so the organisation's settings, Actions and webhooks stay hidden.
+ * Demo tenants: Contoso's token is an owner's with admin:org; Contoso Labs' token is a member's
+ * with only read:org and repo, so the organisation's settings, code security configurations,
+ * Actions and webhooks stay hidden, and so do the protection and security settings of the
+ * repositories the member is not admin of.
  */
 export const githubDemo = [contoso, labs] as DemoTenant[];
