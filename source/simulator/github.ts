@@ -11,10 +11,14 @@ import type { DemoTenant, SimReply, SimRequest, Tenant, VendorSim } from './type
  * paging with one `link` header (prev, next, last, first), and x-ratelimit-* on every API reply.
  *
  * Tenant data, in GitHub's wire format: `org` (the full owner view), `actions.permissions`,
- * `actions.workflow`, `hooks`, `repos`, `scopes` (the token's classic scopes) and `user`.
+ * `actions.workflow`, `hooks`, `repos`, `codeSecurity` (`configurations`, and `defaults` as
+ * `{default_for_new_repos, configuration_id}`), `scopes` (the token's classic scopes), `user` and
+ * `role` (the user's role in the organisation: owner by default, member or security_manager).
  * Repository keys starting with `_` are the simulator's own and never sent: `_protection` is the
- * default branch's classic protection, `_rules` the ruleset rules that apply to it.
- * `enterpriseServer` (a version) serves the tenant as GitHub Enterprise Server under `/api/v3`.
+ * default branch's classic protection, `_rules` the ruleset rules that apply to it, `_noAccess`
+ * a repository the user has no access to (only an owner lists it).
+ * `enterpriseServer` (a version) serves the tenant as GitHub Enterprise Server under `/api/v3`;
+ * before 3.15 it has no code security configurations.
  * `throttle` shapes an injected rate limit: `{status: 403|429, secondary?: true, retryAfter?: false}`.
  */
 
@@ -27,6 +31,13 @@ interface GhRepo {
   permissions?: { admin?: boolean };
   _protection?: Record<string, unknown>;
   _rules?: unknown[];
+  _noAccess?: boolean;
+  [k: string]: unknown;
+}
+
+interface GhConfiguration {
+  id: number;
+  target_type?: string;
   [k: string]: unknown;
 }
 
@@ -35,8 +46,13 @@ interface GhData {
   actions?: { permissions?: unknown; workflow?: unknown };
   hooks?: { id: number; [k: string]: unknown }[];
   repos?: GhRepo[];
+  codeSecurity?: {
+    configurations?: GhConfiguration[];
+    defaults?: { default_for_new_repos: string; configuration_id: number }[];
+  };
   scopes?: string[];
   user?: { login: string; id: number };
+  role?: 'owner' | 'member' | 'security_manager';
   rateLimit?: number;
   enterpriseServer?: string;
   throttle?: { status?: 403 | 429; secondary?: boolean; retryAfter?: boolean };
@@ -86,7 +102,21 @@ const PUBLIC_ORG_FIELDS = new Set([
   'type',
 ]);
 
+// "Only visible to organization owners or members of a team with the security manager role"
+// (GitHub's description of organization-full).
+const SECURITY_MANAGER_ORG_FIELDS = [
+  'advanced_security_enabled_for_new_repositories',
+  'dependabot_alerts_enabled_for_new_repositories',
+  'dependabot_security_updates_enabled_for_new_repositories',
+  'dependency_graph_enabled_for_new_repositories',
+  'secret_scanning_enabled_for_new_repositories',
+  'secret_scanning_push_protection_enabled_for_new_repositories',
+];
+
 const dataOf = (t: Tenant) => t.data as GhData;
+const roleOf = (req: SimRequest) => dataOf(req.tenant).role ?? 'owner';
+const isOwner = (req: SimRequest) => roleOf(req) === 'owner';
+const isSecurityReader = (req: SimRequest) => isOwner(req) || roleOf(req) === 'security_manager';
 
 /** Requests counted per tenant in the current hour, as GitHub's primary ("core") limit does. */
 const usage = new WeakMap<Tenant, { used: number; reset: number }>();
@@ -193,6 +223,28 @@ function paged(
   return reply;
 }
 
+/** GitHub's cursor paging (`before`/`after` from the `link` header); cursors are opaque strings. */
+function cursorPaged(req: SimRequest, prefix: string, linkPath: string, items: readonly unknown[]): SimReply {
+  const per = pageLimit(req.query, 30, 100);
+  const at = (cursor: string | null) => {
+    const n = Number(
+      Buffer.from(cursor ?? '', 'base64')
+        .toString()
+        .replace(/^cursor:/, ''),
+    );
+    return Number.isInteger(n) && n >= 0 ? n : 0;
+  };
+  const start = req.query.has('after') ? at(req.query.get('after')) : 0;
+  const reply = ok(req, items.slice(start, start + per));
+  if (start + per < items.length) {
+    const u = new URL(req.base + prefix + linkPath);
+    for (const [k, v] of req.query) if (k !== 'after' && k !== 'before') u.searchParams.append(k, v);
+    u.searchParams.set('after', Buffer.from(`cursor:${start + per}`).toString('base64'));
+    reply.headers = { ...reply.headers, link: `<${u.href}>; rel="next"` };
+  }
+  return reply;
+}
+
 function primaryLimited(req: SimRequest, status: number, resetSeconds: number): SimReply {
   const d = dataOf(req.tenant);
   const limit = d.rateLimit ?? DEFAULT_LIMIT;
@@ -237,6 +289,16 @@ function secondaryLimited(req: SimRequest, status: number, retryAfter?: number):
 }
 
 const hasScope = (req: SimRequest, scope: string) => (dataOf(req.tenant).scopes ?? []).includes(scope);
+// Classic scopes include the ones below them: admin:org > write:org > read:org.
+const canReadOrg = (req: SimRequest) => ['read:org', 'write:org', 'admin:org'].some((s) => hasScope(req, s));
+
+/** GitHub Enterprise Server before 3.15 has no code security configurations (GitHub's changelog). */
+function hasConfigurations(req: SimRequest): boolean {
+  const m = /^(\d+)\.(\d+)/.exec(dataOf(req.tenant).enterpriseServer ?? '');
+  if (!m) return true;
+  const [major, minor] = [Number(m[1]), Number(m[2])];
+  return major > 3 || (major === 3 && minor >= 15);
+}
 
 function findOrg(req: SimRequest, login: string) {
   const org = dataOf(req.tenant).org;
@@ -244,16 +306,90 @@ function findOrg(req: SimRequest, login: string) {
 }
 
 function visibleRepos(req: SimRequest): GhRepo[] {
-  // Without the repo scope a classic token sees public repositories only.
+  // Without the repo scope a classic token sees public repositories only; a member sees only
+  // the private repositories they have access to.
   const all = dataOf(req.tenant).repos ?? [];
-  return hasScope(req, 'repo') ? all : all.filter((r) => r.visibility === 'public');
+  return all.filter(
+    (r) => r.visibility === 'public' || (hasScope(req, 'repo') && (isOwner(req) || !r._noAccess)),
+  );
 }
 
-function repoView(r: GhRepo): Record<string, unknown> {
-  const out = wire(r);
-  // GitHub shows security_and_analysis only to repository admins (and org owners).
-  if (!r.permissions?.admin) delete out.security_and_analysis;
+// The URL templates GitHub puts on every repository and user, after their `url`.
+const REPO_URLS: [string, string][] = [
+  ['archive_url', '/{archive_format}{/ref}'],
+  ['assignees_url', '/assignees{/user}'],
+  ['blobs_url', '/git/blobs{/sha}'],
+  ['branches_url', '/branches{/branch}'],
+  ['collaborators_url', '/collaborators{/collaborator}'],
+  ['comments_url', '/comments{/number}'],
+  ['commits_url', '/commits{/sha}'],
+  ['compare_url', '/compare/{base}...{head}'],
+  ['contents_url', '/contents/{+path}'],
+  ['contributors_url', '/contributors'],
+  ['deployments_url', '/deployments'],
+  ['downloads_url', '/downloads'],
+  ['events_url', '/events'],
+  ['forks_url', '/forks'],
+  ['git_commits_url', '/git/commits{/sha}'],
+  ['git_refs_url', '/git/refs{/sha}'],
+  ['git_tags_url', '/git/tags{/sha}'],
+  ['hooks_url', '/hooks'],
+  ['issue_comment_url', '/issues/comments{/number}'],
+  ['issue_events_url', '/issues/events{/number}'],
+  ['issues_url', '/issues{/number}'],
+  ['keys_url', '/keys{/key_id}'],
+  ['labels_url', '/labels{/name}'],
+  ['languages_url', '/languages'],
+  ['merges_url', '/merges'],
+  ['milestones_url', '/milestones{/number}'],
+  ['notifications_url', '/notifications{?since,all,participating}'],
+  ['pulls_url', '/pulls{/number}'],
+  ['releases_url', '/releases{/id}'],
+  ['stargazers_url', '/stargazers'],
+  ['statuses_url', '/statuses/{sha}'],
+  ['subscribers_url', '/subscribers'],
+  ['subscription_url', '/subscription'],
+  ['tags_url', '/tags'],
+  ['teams_url', '/teams'],
+  ['trees_url', '/git/trees{/sha}'],
+];
+const USER_URLS: [string, string][] = [
+  ['events_url', '/events{/privacy}'],
+  ['followers_url', '/followers'],
+  ['following_url', '/following{/other_user}'],
+  ['gists_url', '/gists{/gist_id}'],
+  ['organizations_url', '/orgs'],
+  ['received_events_url', '/received_events'],
+  ['repos_url', '/repos'],
+  ['starred_url', '/starred{/owner}{/repo}'],
+  ['subscriptions_url', '/subscriptions'],
+];
+const withUrls = (item: Record<string, unknown>, urls: [string, string][]) =>
+  typeof item.url === 'string'
+    ? { ...Object.fromEntries(urls.map(([k, suffix]) => [k, `${String(item.url)}${suffix}`])), ...item }
+    : item;
+
+function repoView(req: SimRequest, r: GhRepo): Record<string, unknown> {
+  const owner = r.owner as Record<string, unknown>;
+  const out = withUrls(wire(r), REPO_URLS);
+  out.owner = {
+    avatar_url: `https://avatars.githubusercontent.com/u/${String(owner.id)}?v=4`,
+    gravatar_id: '',
+    ...withUrls(owner, USER_URLS),
+  };
+  // GitHub shows security_and_analysis only to repository admins and org owners or security managers.
+  if (!r.permissions?.admin && !isSecurityReader(req)) delete out.security_and_analysis;
   return out;
+}
+
+/** An organisation's configurations, or why GitHub would not show them. */
+function configurations(req: SimRequest, login: string): GhConfiguration[] | SimReply {
+  const docs = `${DOCS}/code-security/configurations`;
+  if (!findOrg(req, login)) return notFound(req, docs);
+  // Scope first, then role; the texts are the simulator's (GitHub documents only 403 and 404).
+  if (!canReadOrg(req)) return fail(req, 403, 'Resource not accessible by personal access token', docs);
+  if (!isSecurityReader(req)) return notFound(req, docs);
+  return dataOf(req.tenant).codeSecurity?.configurations ?? [];
 }
 
 function seg(s: string | undefined): string {
@@ -273,9 +409,13 @@ const ROUTES: [RegExp, Handler][] = [
       const org = findOrg(req, seg(m[1]));
       if (!org) return notFound(req, `${DOCS}/orgs/orgs#get-an-organization`);
       const full = wire(org);
-      const body = hasScope(req, 'admin:org')
-        ? full
-        : Object.fromEntries(Object.entries(full).filter(([k]) => PUBLIC_ORG_FIELDS.has(k)));
+      const shown = (k: string) =>
+        PUBLIC_ORG_FIELDS.has(k) ||
+        (isSecurityReader(req) && canReadOrg(req) && SECURITY_MANAGER_ORG_FIELDS.includes(k));
+      const body =
+        isOwner(req) && hasScope(req, 'admin:org')
+          ? full
+          : Object.fromEntries(Object.entries(full).filter(([k]) => shown(k)));
       return ok(req, body, { 'x-accepted-oauth-scopes': 'admin:org, read:org, repo, user, write:org' });
     },
   ],
@@ -322,7 +462,31 @@ const ROUTES: [RegExp, Handler][] = [
             ? dataOf(req.tenant).org
             : undefined;
       if (!org) return notFound(req, `${DOCS}/repos/repos#list-organization-repositories`);
-      return paged(req, prefix, `/organizations/${org.id}/repos`, visibleRepos(req).map(repoView));
+      return paged(
+        req,
+        prefix,
+        `/organizations/${org.id}/repos`,
+        visibleRepos(req).map((r) => repoView(req, r)),
+      );
+    },
+  ],
+  [
+    /^\/orgs\/([^/]+)\/code-security\/configurations(\/defaults)?$/,
+    (req, m, prefix) => {
+      if (!hasConfigurations(req)) return notFound(req);
+      const all = configurations(req, seg(m[1]));
+      if (!Array.isArray(all)) return all;
+      if (m[2]) {
+        const byId = new Map(all.map((c) => [c.id, c]));
+        const defaults = (dataOf(req.tenant).codeSecurity?.defaults ?? []).flatMap((d) => {
+          const configuration = byId.get(d.configuration_id);
+          return configuration ? [{ default_for_new_repos: d.default_for_new_repos, configuration }] : [];
+        });
+        return ok(req, defaults);
+      }
+      const target = req.query.get('target_type') ?? 'all';
+      const listed = target === 'global' ? all.filter((c) => c.target_type === 'global') : all;
+      return cursorPaged(req, prefix, `/orgs/${seg(m[1])}/code-security/configurations`, listed);
     },
   ],
   [
@@ -336,7 +500,20 @@ const ROUTES: [RegExp, Handler][] = [
       if (branch !== repo.default_branch) return fail(req, 404, 'Branch not found', docs);
       if (!repo._protection) return fail(req, 404, 'Branch not protected', docs);
       const self = `${req.base}${prefix}/repos/${repo.owner.login}/${repo.name}/branches/${encodeURIComponent(branch)}/protection`;
-      return ok(req, { url: self, ...repo._protection });
+      // GitHub gives each protection setting that has its own endpoint a url.
+      const body: Record<string, unknown> = { url: self, ...structuredClone(repo._protection) };
+      for (const part of [
+        'required_status_checks',
+        'required_pull_request_reviews',
+        'required_signatures',
+        'enforce_admins',
+      ]) {
+        const value = body[part];
+        if (value && typeof value === 'object') body[part] = { url: `${self}/${part}`, ...value };
+      }
+      const checks = body.required_status_checks as Record<string, unknown> | undefined;
+      if (checks) checks.contexts_url = `${self}/required_status_checks/contexts`;
+      return ok(req, body);
     },
   ],
   [
@@ -443,7 +620,9 @@ export const githubSim: VendorSim = {
 };
 
 /**
- * Demo tenants: Contoso's token is an owner's with admin:org; Contoso Labs' token has only
- * read:org and repo, so the organisation's settings, Actions and webhooks stay hidden.
+ * Demo tenants: Contoso's token is an owner's with admin:org; Contoso Labs' token is a member's
+ * with only read:org and repo, so the organisation's settings, code security configurations,
+ * Actions and webhooks stay hidden, and so do the protection and security settings of the
+ * repositories the member is not admin of.
  */
 export const githubDemo = [contoso, labs] as DemoTenant[];

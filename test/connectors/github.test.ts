@@ -198,16 +198,21 @@ describe('GitHub connector against the simulator', () => {
     const { datasets } = await collect(github, sim, contoso);
     const hooks = datasets['github:hooks'];
     expect(hooks?.ok).toBe(false);
-    expect(hooks?.ok === false && hooks.reason).toMatch(/admin:org_hook scope \(GitHub 403: Forbidden\)$/);
+    // The token has admin:org_hook, so what it lacks is the owner role the description names.
+    expect(hooks).toMatchObject({
+      ok: false,
+      reason: 'the token may not read this: it needs the organisation owner role (GitHub 403: Forbidden)',
+      missing: 'the organisation owner role',
+    });
     expect(datasets['github:repos']?.ok).toBe(true);
   });
 
   it('uses a bounded number of requests: one per list page, at most two per active repository', async () => {
     const sim = await simulate([contoso, labs]);
-    // Contoso: org, 2 Actions, hooks, 3 repo pages; 24 classic reads and 13 rule reads (11 are settled by classic protection).
-    expect((await collect(github, sim, contoso)).requests).toBe(44);
-    // Labs: org, 2 Actions (403), hooks (404), 3 repo pages; classic only where the token is admin (5), rules for 9.
-    expect((await collect(github, sim, labs)).requests).toBe(21);
+    // Contoso: org, code security defaults, 2 Actions, hooks, 3 repo pages; 24 classic reads and 13 rule reads (11 are settled by classic protection).
+    expect((await collect(github, sim, contoso)).requests).toBe(45);
+    // Labs: org, code security defaults (404), 2 Actions (403), hooks (404), 3 repo pages; classic only where the token is admin (5), rules for 9.
+    expect((await collect(github, sim, labs)).requests).toBe(22);
     const seen = sim.log.map((r) => `${r.tenant}${r.path}${r.query}`);
     expect(new Set(seen).size).toBe(seen.length);
   });
@@ -268,6 +273,185 @@ describe('GitHub connector against the simulator', () => {
   });
 });
 
+describe('GitHub connector: secret scanning defaults for new repositories', () => {
+  const ghesTenant = (t: DemoTenant, version: string) =>
+    tenantCopy(t, { data: { ...structuredClone(t.data), enterpriseServer: version } });
+  const collectGhes = async (t: DemoTenant) => {
+    const sim = await simulate([t]);
+    const clock = fakeClock();
+    const out = await github.collect({
+      instance: instanceFor(sim, t, { baseUrl: `${sim.baseUrl(t.id)}/api/v3` }),
+      secret: t.token,
+      clock,
+      deadline: clock.now() + 120_000,
+    });
+    return { out, sim, results: resultsOf(out.datasets) };
+  };
+
+  it('judges each kind of new repository by its default code security configuration, not by the closing-down org fields', async () => {
+    // The deprecated organisation fields say push protection is on: GitHub's configurations say otherwise.
+    const data = structuredClone(contoso.data) as { org: Record<string, unknown> };
+    data.org.secret_scanning_push_protection_enabled_for_new_repositories = true;
+    const t = tenantCopy(contoso, { data });
+    const sim = await simulate([t]);
+    const r = resultsOf((await collect(github, sim, t)).datasets);
+    expect(r['gh.org.secret_scanning_default']).toMatchObject({ outcome: 'pass', count: 2, total: 2 });
+    expect(r['gh.org.push_protection_default']).toMatchObject({
+      outcome: 'fail',
+      failing: [{ id: 'private_and_internal', name: 'new private and internal repositories' }],
+    });
+    expect(r['gh.org.push_protection_default']?.evidence).toContainEqual({
+      item: 'new private and internal repositories',
+      path: '/secret_scanning_push_protection',
+      value: 'disabled',
+    });
+    expect(sim.log.map((l) => l.path)).toContain('/orgs/contoso/code-security/configurations/defaults');
+  });
+
+  it('is unknown for a member, naming the role, and never falls back to the org fields', async () => {
+    const sim = await simulate([labs]);
+    const r = resultsOf((await collect(github, sim, labs)).datasets);
+    for (const id of ['gh.org.secret_scanning_default', 'gh.org.push_protection_default'])
+      expect(r[id]).toMatchObject({
+        outcome: 'unknown',
+        reason:
+          'GitHub shows default code security configurations only to organisation owners and security managers (GitHub 404: Not Found)',
+        missing: 'the organisation owner or security manager role',
+      });
+  });
+
+  it('names the read:org scope when a classic token lacks it', async () => {
+    const t = tenantCopy(labs, { data: { ...structuredClone(labs.data), scopes: ['repo'], role: 'owner' } });
+    const sim = await simulate([t]);
+    const r = resultsOf((await collect(github, sim, t)).datasets);
+    expect(r['gh.org.secret_scanning_default']).toMatchObject({
+      outcome: 'unknown',
+      missing: 'the read:org scope',
+    });
+  });
+
+  it('on an Enterprise Server without configurations, reads the organisation setting instead', async () => {
+    const { results, sim } = await collectGhes(ghesTenant(contoso, '3.14.2'));
+    expect(sim.log.map((l) => l.path)).toContain(
+      '/api/v3/orgs/contoso/code-security/configurations/defaults',
+    );
+    expect(results['gh.org.secret_scanning_default']).toMatchObject({ outcome: 'pass', count: 1, total: 1 });
+    expect(results['gh.org.push_protection_default']).toMatchObject({
+      outcome: 'fail',
+      failing: [{ id: 'organisation', name: 'new repositories (organisation setting)' }],
+    });
+    // A member there sees neither: unknown with the role, not a fail.
+    const member = await collectGhes(ghesTenant(labs, '3.14.2'));
+    expect(member.results['gh.org.secret_scanning_default']).toMatchObject({
+      outcome: 'unknown',
+      missing: 'the organisation owner or security manager role',
+    });
+  });
+
+  it('on an Enterprise Server with configurations, a 404 is a refusal, not an absent endpoint', async () => {
+    const owner = await collectGhes(ghesTenant(contoso, '3.17.0'));
+    expect(owner.results['gh.org.push_protection_default']?.failing?.map((f) => f.id)).toEqual([
+      'private_and_internal',
+    ]);
+    const member = await collectGhes(ghesTenant(labs, '3.17.0'));
+    expect(member.results['gh.org.push_protection_default']).toMatchObject({
+      outcome: 'unknown',
+      missing: 'the organisation owner or security manager role',
+    });
+  });
+
+  it('never falls back on a 403, even on an Enterprise Server without configurations', async () => {
+    const t = ghesTenant(contoso, '3.14.2');
+    const sim = await simulate(
+      [t],
+      [{ kind: 'status', status: 403, tenant: t.id, path: '/api/v3/orgs/contoso/code-security' }],
+    );
+    const clock = fakeClock();
+    const out = await github.collect({
+      instance: instanceFor(sim, t, { baseUrl: `${sim.baseUrl(t.id)}/api/v3` }),
+      secret: t.token,
+      clock,
+      deadline: clock.now() + 120_000,
+    });
+    expect(resultsOf(out.datasets)['gh.org.secret_scanning_default']).toMatchObject({
+      outcome: 'unknown',
+      missing: 'the organisation owner or security manager role',
+    });
+  });
+});
+
+describe('GitHub connector: what a least-privilege token cannot see', () => {
+  it('makes a repository whose protection it cannot read unseen, naming admin on the repository', async () => {
+    const sim = await simulate([labs]);
+    const { datasets } = await collect(github, sim, labs);
+    const ds = datasets['github:repos/default-branch'];
+    const quantum =
+      ds?.ok && ds.items.find((i) => (i as { repo: string }).repo === 'contoso-labs/quantum-sim');
+    expect(quantum).toMatchObject({ id: 902450004, _missing: 'admin on the repository' });
+    const r = resultsOf(datasets)['gh.repo.branch_protection'];
+    expect(r?.outcome).toBe('unknown');
+    expect(r?.missing).toBe('admin on the repository');
+    expect(r?.reason).toMatch(
+      /^could not judge \d+ of 11 repositories: GitHub shows classic branch protection only to repository admins/,
+    );
+    // Failing repositories are named by their id, first in the evidence.
+    expect(r?.failing?.every((f) => /^\d+$/.test(f.id))).toBe(true);
+  });
+
+  it('makes a repository whose security_and_analysis GitHub hides unseen for the repository controls', async () => {
+    const sim = await simulate([labs]);
+    const r = resultsOf((await collect(github, sim, labs)).datasets);
+    for (const id of ['gh.repo.secret_scanning', 'gh.repo.dependabot']) {
+      expect(r[id]?.outcome).toBe('unknown');
+      expect(r[id]?.missing).toBe(
+        'admin on the repository, or the organisation owner or security manager role',
+      );
+      expect(r[id]?.reason).toMatch(
+        /^could not judge 6 of 11 repositories: GitHub shows security_and_analysis only/,
+      );
+    }
+  });
+
+  it('sees security_and_analysis as a security manager, without admin on the repositories', async () => {
+    const t = tenantCopy(labs, { data: { ...structuredClone(labs.data), role: 'security_manager' } });
+    const sim = await simulate([t]);
+    const r = resultsOf((await collect(github, sim, t)).datasets);
+    expect(r['gh.repo.secret_scanning']).toMatchObject({ outcome: 'partial', count: 6, total: 11 });
+    expect(r['gh.org.secret_scanning_default']?.outcome).toBe('fail');
+  });
+
+  it("marks the repository lists hidden when the organisation's counts show repositories the listing missed", async () => {
+    // An owner's classic token without the repo scope lists only the 7 public repositories of 26.
+    const t = tenantCopy(contoso, {
+      data: { ...structuredClone(contoso.data), scopes: ['admin:org', 'admin:org_hook', 'read:user'] },
+    });
+    const sim = await simulate([t]);
+    const { datasets } = await collect(github, sim, t);
+    const gap = {
+      reason: 'GitHub counts 19 more repositories in the organisation than it listed to this token',
+      missing: 'the repo scope',
+    };
+    expect(datasets['github:repos']).toMatchObject({ ok: true, hidden: gap });
+    expect(datasets['github:repos/default-branch']).toMatchObject({ ok: true, hidden: gap });
+    const r = resultsOf(datasets);
+    // Six public repositories are seen to pass or fail, but no share is given over a partial list.
+    expect(r['gh.repo.secret_scanning']).toMatchObject({ outcome: 'unknown', missing: 'the repo scope' });
+    expect(r['gh.repo.branch_protection']).toMatchObject({ outcome: 'unknown', missing: 'the repo scope' });
+    // The full list is not hidden.
+    const full = await collect(github, await simulate([contoso]), contoso);
+    expect(full.datasets['github:repos']).not.toHaveProperty('hidden');
+  });
+
+  it('names the owner role and the admin:org scope for the organisation settings a member cannot see', async () => {
+    const sim = await simulate([labs]);
+    const r = resultsOf((await collect(github, sim, labs)).datasets);
+    expect(r['gh.org.2fa']).toMatchObject({
+      outcome: 'unknown',
+      missing: 'the admin:org scope, as an organisation owner',
+    });
+  });
+});
+
 describe('GitHub simulator', () => {
   it('pages like GitHub: one link header with prev, next, last and first', async () => {
     const sim = await simulate([contoso]);
@@ -325,6 +509,78 @@ describe('GitHub simulator', () => {
       apiHeaders(labs),
     );
     expect(JSON.parse(hidden.body)).toMatchObject({ message: 'Not Found', status: '404' });
+  });
+  it('serves code security configurations as GitHub does: 200 to owners, 404 to members, 403 without read:org, none before 3.15', async () => {
+    const withData = (t: DemoTenant, id: string, extra: Record<string, unknown>) =>
+      tenantCopy(t, { id, data: { ...structuredClone(t.data), ...extra } });
+    const noScope = withData(contoso, 'github-no-read-org', { scopes: ['repo'] });
+    const oldGhes = withData(contoso, 'github-ghes-3-14', { enterpriseServer: '3.14.2' });
+    const sim = await simulate([contoso, labs, noScope, oldGhes]);
+    const get = (t: DemoTenant, path: string, prefix = '') =>
+      raw(`${sim.baseUrl(t.id)}${prefix}${path}`, apiHeaders(t));
+    const owner = await get(contoso, '/orgs/contoso/code-security/configurations/defaults');
+    expect(owner.status).toBe(200);
+    expect(owner.headers['x-oauth-scopes']).toBe('admin:org, admin:org_hook, read:user, repo');
+    const body = JSON.parse(owner.body) as { default_for_new_repos: string; configuration: { id: number } }[];
+    expect(body.map((d) => [d.default_for_new_repos, d.configuration.id])).toEqual([
+      ['public', 17],
+      ['private_and_internal', 4211],
+    ]);
+    expect((await get(labs, '/orgs/contoso-labs/code-security/configurations/defaults')).status).toBe(404);
+    expect((await get(noScope, '/orgs/contoso/code-security/configurations')).status).toBe(403);
+    expect(
+      (await get(oldGhes, '/orgs/contoso/code-security/configurations/defaults', '/api/v3')).status,
+    ).toBe(404);
+    expect((await get(oldGhes, '/orgs/contoso', '/api/v3')).headers['x-github-enterprise-version']).toBe(
+      '3.14.2',
+    );
+    // target_type=global lists GitHub's own configurations; paging is by opaque cursors.
+    const global = JSON.parse(
+      (await get(contoso, '/orgs/contoso/code-security/configurations?target_type=global')).body,
+    );
+    expect(global.map((c: { id: number }) => c.id)).toEqual([17]);
+    const first = await get(contoso, '/orgs/contoso/code-security/configurations?per_page=1');
+    const next = /<([^>]+)>; rel="next"/.exec(String(first.headers.link))?.[1] ?? '';
+    expect(new URL(next).searchParams.get('after')).toBeTruthy();
+    expect(JSON.parse((await raw(next, apiHeaders(contoso))).body).map((c: { id: number }) => c.id)).toEqual([
+      4211,
+    ]);
+  });
+
+  it("omits the owner's fields for others, and shows a security manager the security defaults", async () => {
+    const manager = tenantCopy(labs, {
+      id: 'github-security-manager',
+      data: { ...structuredClone(labs.data), role: 'security_manager' },
+    });
+    const sim = await simulate([labs, manager]);
+    const org = async (t: DemoTenant) =>
+      JSON.parse((await raw(`${sim.baseUrl(t.id)}/orgs/contoso-labs`, apiHeaders(t))).body) as Record<
+        string,
+        unknown
+      >;
+    const member = await org(labs);
+    expect(member).not.toHaveProperty('two_factor_requirement_enabled');
+    expect(member).not.toHaveProperty('total_private_repos');
+    expect(member).not.toHaveProperty('secret_scanning_enabled_for_new_repositories');
+    expect(member.public_repos).toBe(3);
+    const seen = await org(manager);
+    expect(seen).not.toHaveProperty('two_factor_requirement_enabled');
+    expect(seen.secret_scanning_enabled_for_new_repositories).toBe(false);
+  });
+
+  it('lists to a member only the private repositories they have access to', async () => {
+    const data = structuredClone(labs.data) as { repos: Record<string, unknown>[] };
+    (data.repos[1] as Record<string, unknown>)._noAccess = true;
+    const t = tenantCopy(labs, { data, pageSize: 100 });
+    const sim = await simulate([t]);
+    const names = async () =>
+      (
+        JSON.parse(
+          (await raw(`${sim.baseUrl(t.id)}/orgs/contoso-labs/repos?per_page=100`, apiHeaders(t))).body,
+        ) as { name: string; _noAccess?: boolean }[]
+      ).map((r) => r.name);
+    expect(await names()).not.toContain('vr-showroom');
+    expect((await names()).length).toBe(11);
   });
 });
 

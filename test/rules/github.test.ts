@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadCatalog } from '../../source/catalog/index.js';
-import { type Datasets, evaluate } from '../../source/domain/rules.js';
+import { newRepositoryDefaults } from '../../source/connectors/github/index.js';
+import { type Datasets, evaluate, unseenItem } from '../../source/domain/rules.js';
 
 /**
  * Each GitHub control on passing, failing and unknown fixtures shaped like the connector's
@@ -30,6 +31,24 @@ const workflow = (fields: Record<string, unknown>): Datasets => ({
 });
 const noActions = hidden('the token may not read this: it needs the admin:org scope (GitHub 403: Forbidden)');
 
+type Defaults = Parameters<typeof newRepositoryDefaults>[0];
+const config = (name: string, scanning: string, push: string) => ({
+  id: name.length,
+  name,
+  secret_scanning: scanning,
+  secret_scanning_push_protection: push,
+});
+/** The dataset the connector builds from GET /orgs/{org}/code-security/configurations/defaults. */
+const defaults = (body: Defaults): Datasets => ({
+  'github:code-security/defaults': ok(newRepositoryDefaults(body)),
+});
+const noDefaults = {
+  ok: false as const,
+  reason:
+    'GitHub shows default code security configurations only to organisation owners and security managers',
+  missing: 'the organisation owner or security manager role',
+};
+
 const hook = (id: number, config: Record<string, unknown>, active = true) => ({
   id,
   name: 'web',
@@ -38,7 +57,10 @@ const hook = (id: number, config: Record<string, unknown>, active = true) => ({
   _label: `web #${id}`,
 });
 
+// A repository's stable identity is its numeric id, which survives renames.
+const idOf = (name: string) => [...name].reduce((n, c) => n * 31 + c.charCodeAt(0), 7);
 const repo = (name: string, sa: Record<string, string> | null, archived = false) => ({
+  id: idOf(name),
   full_name: `contoso/${name}`,
   archived,
   _label: `contoso/${name}`,
@@ -47,6 +69,7 @@ const repo = (name: string, sa: Record<string, string> | null, archived = false)
 });
 
 const branch = (name: string, fields: Record<string, unknown>) => ({
+  id: idOf(name),
   repo: `contoso/${name}`,
   branch: 'main',
   ...fields,
@@ -105,12 +128,30 @@ const cases: Record<string, Case> = {
     },
     unknown: { 'github:actions/permissions': noActions },
   },
-  'gh.org.secret_scanning_default': orgCase('secret_scanning_enabled_for_new_repositories', true, false),
-  'gh.org.push_protection_default': orgCase(
-    'secret_scanning_push_protection_enabled_for_new_repositories',
-    true,
-    false,
-  ),
+  'gh.org.secret_scanning_default': {
+    pass: defaults([{ default_for_new_repos: 'all', configuration: config('all on', 'enabled', 'enabled') }]),
+    fail: defaults([
+      { default_for_new_repos: 'public', configuration: config('recommended', 'enabled', 'enabled') },
+      {
+        default_for_new_repos: 'private_and_internal',
+        configuration: config('cheap', 'disabled', 'disabled'),
+      },
+    ]),
+    unknown: { 'github:code-security/defaults': noDefaults },
+  },
+  'gh.org.push_protection_default': {
+    pass: defaults([
+      { default_for_new_repos: 'public', configuration: config('public', 'enabled', 'enabled') },
+      {
+        default_for_new_repos: 'private_and_internal',
+        configuration: config('private', 'enabled', 'enabled'),
+      },
+    ]),
+    fail: defaults([
+      { default_for_new_repos: 'all', configuration: config('no push', 'enabled', 'disabled') },
+    ]),
+    unknown: { 'github:code-security/defaults': noDefaults },
+  },
   'gh.org.web_commit_signoff': orgCase('web_commit_signoff_required', true, false),
   'gh.org.webhooks': {
     pass: {
@@ -192,7 +233,7 @@ describe('GitHub catalog rules', () => {
         branch('d', {}),
       ]),
     });
-    expect(r).toMatchObject({ outcome: 'unknown', failing: [{ name: 'contoso/c' }] });
+    expect(r).toMatchObject({ outcome: 'unknown', failing: [{ id: String(idOf('c')), name: 'contoso/c' }] });
     expect(r.reason).toMatch(/did not reveal the setting for every item/);
     expect(r.evidence.find((e) => e.item === 'contoso/d')?.value).toBe('(not revealed)');
     // The failing repository comes first in the evidence.
@@ -234,6 +275,89 @@ describe('GitHub catalog rules', () => {
   it('keeps the reason when the token may not see the organisation settings', () => {
     const r = evaluate(byId('gh.org.2fa'), noOrg);
     expect(r).toMatchObject({ outcome: 'unknown', reason: OWNER_ONLY });
+  });
+
+  it('reads "enabled for new repositories" per kind of new repository, from default_for_new_repos', () => {
+    const scanning = byId('gh.org.secret_scanning_default');
+    const push = byId('gh.org.push_protection_default');
+    // Only public repositories have a default: new private and internal ones get nothing.
+    const publicOnly = evaluate(
+      scanning,
+      defaults([
+        { default_for_new_repos: 'public', configuration: config('recommended', 'enabled', 'enabled') },
+      ]),
+    );
+    expect(publicOnly).toMatchObject({
+      outcome: 'fail',
+      failing: [{ id: 'private_and_internal', name: 'new private and internal repositories' }],
+    });
+    expect(publicOnly.evidence[0]?.value).toBe('no default configuration');
+    // No default at all, or "none": new repositories start with nothing on.
+    expect(evaluate(scanning, defaults([])).failing?.map((f) => f.id)).toEqual([
+      'public',
+      'private_and_internal',
+    ]);
+    expect(
+      evaluate(
+        scanning,
+        defaults([{ default_for_new_repos: 'none', configuration: config('x', 'enabled', 'enabled') }]),
+      ).outcome,
+    ).toBe('fail');
+    // "not_set" leaves the feature as a new repository has it: off, so not "enabled by default".
+    expect(
+      evaluate(
+        scanning,
+        defaults([{ default_for_new_repos: 'all', configuration: config('x', 'not_set', 'enabled') }]),
+      ).outcome,
+    ).toBe('fail');
+    // Push protection without secret scanning blocks nothing.
+    expect(
+      evaluate(
+        push,
+        defaults([{ default_for_new_repos: 'all', configuration: config('x', 'disabled', 'enabled') }]),
+      ).outcome,
+    ).toBe('fail');
+    // Enterprise Server returns a status only for installed products: absent is not "enabled".
+    expect(
+      evaluate(scanning, defaults([{ default_for_new_repos: 'all', configuration: { id: 1, name: 'x' } }]))
+        .outcome,
+    ).toBe('fail');
+  });
+
+  it('names the missing right when no default configuration could be read', () => {
+    const r = evaluate(byId('gh.org.push_protection_default'), {
+      'github:code-security/defaults': noDefaults,
+    });
+    expect(r).toMatchObject({
+      outcome: 'unknown',
+      missing: 'the organisation owner or security manager role',
+    });
+  });
+
+  it('never judges a repository whose protection the token could not read', () => {
+    const gap = {
+      reason: 'GitHub shows classic branch protection only to repository admins',
+      missing: 'admin on the repository',
+    };
+    const r = evaluate(byId('gh.repo.branch_protection'), {
+      'github:repos/default-branch': ok([
+        branch('a', protectedBranch),
+        // Rulesets say force pushes are blocked, and nothing about reviews: still not "unprotected".
+        unseenItem(branch('b', { force_push_blocked: true }), gap),
+      ]),
+    });
+    expect(r).toMatchObject({ outcome: 'unknown', missing: 'admin on the repository' });
+    expect(r.reason).toBe(
+      'could not judge 1 of 2 repositories: GitHub shows classic branch protection only to repository admins',
+    );
+  });
+
+  it('gives every rule a stable identity and a noun', () => {
+    for (const c of controls) {
+      expect(c.rule.id, c.id).toMatch(/^\/(id|_id)$/);
+      expect(c.rule.noun, c.id).not.toBe('items');
+      expect(c.rule.label, c.id).toBeTruthy();
+    }
   });
 
   it('keeps points at 10 or fewer, and gives proportional scoring to repository controls', () => {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Dataset, Datasets } from '../../domain/rules.js';
+import { type Dataset, type Datasets, type Gap, unseenItem } from '../../domain/rules.js';
 import { check, dataset, linkPaged, unreadable } from '../datasets.js';
 import {
   ConnectorError,
@@ -76,7 +76,9 @@ const Org = z.looseObject({
   web_commit_signoff_required: z.boolean().nullish(),
   secret_scanning_enabled_for_new_repositories: z.boolean().nullish(),
   secret_scanning_push_protection_enabled_for_new_repositories: z.boolean().nullish(),
-  plan: z.looseObject({}).nullish(),
+  public_repos: z.number().int().nonnegative().nullish(),
+  total_private_repos: z.number().int().nonnegative().nullish(),
+  owned_private_repos: z.number().int().nonnegative().nullish(),
 });
 type OrgBody = z.infer<typeof Org>;
 
@@ -104,6 +106,8 @@ const Repo = z.looseObject({
   name: z.string(),
   full_name: z.string(),
   owner: z.looseObject({ login: z.string() }),
+  private: z.boolean(),
+  visibility: z.string().optional(),
   archived: z.boolean(),
   default_branch: z.string().optional(),
   permissions: z.looseObject({ admin: z.boolean() }).optional(),
@@ -128,14 +132,45 @@ const Rules = z.array(
     parameters: z.looseObject({ required_approving_review_count: z.number().int().optional() }).optional(),
   }),
 );
+const CodeSecurityDefaults = z.array(
+  z.looseObject({
+    // `none` is what the PUT endpoint takes; a GET should not list it, but it would mean "nothing".
+    default_for_new_repos: z.enum(['all', 'none', 'public', 'private_and_internal']),
+    configuration: z
+      .looseObject({
+        id: z.number().optional(),
+        name: z.string().optional(),
+        secret_scanning: z.string().optional(),
+        secret_scanning_push_protection: z.string().optional(),
+      })
+      .optional(),
+  }),
+);
+type DefaultsBody = z.infer<typeof CodeSecurityDefaults>;
 
-// The settings GitHub returns only to an organisation owner whose token has admin:org.
+// The settings GitHub returns only to an organisation owner whose token has admin:org (`plan`
+// is not one: GitHub Apps see it with the "Organization plan" permission).
 const OWNER_FIELDS = [
   'two_factor_requirement_enabled',
   'default_repository_permission',
   'members_can_create_repositories',
-  'plan',
 ] as const;
+
+const OWNER = 'the organisation owner role';
+const OWNER_OR_SECURITY_MANAGER = 'the organisation owner or security manager role';
+const REPO_ADMIN = 'admin on the repository';
+// Classic scopes that include read:org.
+const READ_ORG = ['read:org', 'write:org', 'admin:org'];
+
+/** A classic token's scopes from X-OAuth-Scopes; undefined for tokens without scopes (fine-grained, GitHub App). */
+function scopeList(value: string | undefined): string[] | undefined {
+  return value === undefined
+    ? undefined
+    : value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+}
 
 /** What one source says about a default branch; undefined when it could not be read. */
 export interface BranchRules {
@@ -166,6 +201,9 @@ export function combineProtection(
 
 const NOT_PROTECTED: BranchRules = { approvals: 0, forcePushBlocked: false, none: true };
 
+const repoPath = (repo: RepoBody) =>
+  `/repos/${encodeURIComponent(repo.owner.login)}/${encodeURIComponent(repo.name)}`;
+
 async function classicProtection(
   client: HttpClient,
   repo: RepoBody,
@@ -174,9 +212,7 @@ async function classicProtection(
   // Only repository admins may read classic protection; GitHub answers anyone else with a 404.
   if (repo.permissions && !repo.permissions.admin) return undefined;
   try {
-    const res = await client.get(
-      `/repos/${encodeURIComponent(repo.owner.login)}/${encodeURIComponent(repo.name)}/branches/${encodeURIComponent(branch)}/protection`,
-    );
+    const res = await client.get(`${repoPath(repo)}/branches/${encodeURIComponent(branch)}/protection`);
     const p = check(Protection, res.body, `branch protection of ${repo.full_name}`);
     return {
       approvals: p.required_pull_request_reviews
@@ -205,7 +241,7 @@ async function rulesetRules(
   try {
     const rules = await linkPaged(
       client,
-      `/repos/${encodeURIComponent(repo.owner.login)}/${encodeURIComponent(repo.name)}/rules/branches/${encodeURIComponent(branch)}`,
+      `${repoPath(repo)}/rules/branches/${encodeURIComponent(branch)}`,
       { per_page: 100 },
       Rules,
       `rules for ${repo.full_name}`,
@@ -232,6 +268,16 @@ function sourceName(s: BranchRules | undefined, what: string): string {
   return `${what}: ${s.approvals} approval(s) required, ${push}`;
 }
 
+const CLASSIC_GAP: Gap = {
+  reason:
+    'GitHub shows classic branch protection only to repository admins (it answers others with a 404), and the rulesets that apply do not settle it',
+  missing: REPO_ADMIN,
+};
+const RULES_GAP: Gap = {
+  reason:
+    'GitHub did not return the rules that apply to the branch, and classic protection does not settle it',
+};
+
 /** One item per active repository: how its default branch is protected, from both sources. */
 async function defaultBranches(client: HttpClient, repos: RepoBody[]): Promise<unknown[]> {
   const items: unknown[] = [];
@@ -239,48 +285,215 @@ async function defaultBranches(client: HttpClient, repos: RepoBody[]): Promise<u
   for (const repo of repos.filter((r) => !r.archived)) {
     const branch = repo.default_branch;
     if (!branch) {
-      items.push({ repo: repo.full_name, sources: 'no default branch reported' });
+      items.push({ id: repo.id, repo: repo.full_name, sources: 'no default branch reported' });
       continue;
     }
     const classic = await classicProtection(client, repo, branch);
     const satisfied = classic !== undefined && classic.approvals >= 1 && classic.forcePushBlocked;
     // Classic protection that already does the job needs no second request.
     const rulesets = satisfied ? undefined : await rulesetRules(client, repo, branch);
-    items.push({
+    const combined = combineProtection(classic, rulesets);
+    const item = {
+      id: repo.id,
       repo: repo.full_name,
       branch,
-      ...combineProtection(classic, rulesets),
+      ...combined,
       sources: satisfied
         ? sourceName(classic, 'branch protection')
         : `${sourceName(classic, 'branch protection')}; ${sourceName(rulesets, 'rulesets')}`,
-    });
+    };
+    const settled = combined.required_approvals !== undefined && combined.force_push_blocked !== undefined;
+    // Not settled means a source could not be read: that repository is unseen, never "unprotected".
+    items.push(settled ? item : unseenItem(item, classic === undefined ? CLASSIC_GAP : RULES_GAP));
   }
   return items;
 }
 
-/** Read a dataset that needs a scope: 403/404 means the token lacks it, so the controls are unknown. */
-function scoped(scope: string, read: () => Promise<unknown[]>): Promise<Dataset> {
+/** Read a dataset that needs a scope: 403/404 means the token lacks it (or, with it, the role). */
+function scoped(
+  scope: string,
+  scopes: string[] | undefined,
+  read: () => Promise<unknown[]>,
+  role?: string,
+): Promise<Dataset> {
+  const hasScope = scopes?.includes(scope) ?? false;
+  const missing = hasScope && role ? role : `the ${scope} scope`;
   return dataset(read, {
     why: (e) =>
-      unreadable(e)
-        ? {
-            reason: `the token may not read this: it needs the ${scope} scope`,
-            missing: `the ${scope} scope`,
-          }
-        : undefined,
+      unreadable(e) ? { reason: `the token may not read this: it needs ${missing}`, missing } : undefined,
   });
 }
 
-function orgDataset(org: OrgBody, scopes: string | undefined): Dataset {
-  const ownerView = OWNER_FIELDS.some((k) => org[k] !== undefined && org[k] !== null);
-  if (!ownerView)
+function orgDataset(org: OrgBody, scopes: string[] | undefined): Dataset {
+  if (OWNER_FIELDS.some((k) => org[k] !== undefined && org[k] !== null))
+    return { ok: true, items: [{ ...org, _label: org.login }] };
+  const lacksScope = scopes !== undefined && !scopes.includes('admin:org');
+  return {
+    ok: false,
+    reason: `GitHub shows the organisation's settings only to owners whose token has the admin:org scope${
+      scopes === undefined ? '' : ` (this token's scopes: ${scopes.join(', ') || 'none'})`
+    }`,
+    missing: lacksScope ? 'the admin:org scope, as an organisation owner' : OWNER,
+  };
+}
+
+// The kinds of new repository a default configuration is set for, and what each value covers.
+const NEW_REPOS = [
+  { id: 'public', label: 'new public repositories' },
+  { id: 'private_and_internal', label: 'new private and internal repositories' },
+] as const;
+const COVERS: Record<DefaultsBody[number]['default_for_new_repos'], readonly string[]> = {
+  all: ['public', 'private_and_internal'],
+  public: ['public'],
+  private_and_internal: ['private_and_internal'],
+  none: [],
+};
+type Feature = 'secret_scanning' | 'secret_scanning_push_protection';
+
+/** "enabled" only when every default configuration for these repositories enables it. */
+function featureOf(covering: DefaultsBody, feature: Feature): string {
+  if (covering.length === 0) return 'no default configuration';
+  // Enterprise Server returns a status only for installed security products.
+  const values = covering.map((d) => d.configuration?.[feature] ?? 'not returned (product not installed)');
+  return values.find((v) => v !== 'enabled') ?? 'enabled';
+}
+
+/**
+ * One item per kind of new repository (public; private and internal): the default code security
+ * configuration GitHub applies to it, and whether that turns secret scanning and push protection on.
+ */
+export function newRepositoryDefaults(defaults: DefaultsBody): unknown[] {
+  return NEW_REPOS.map((kind) => {
+    const covering = defaults.filter((d) => COVERS[d.default_for_new_repos].includes(kind.id));
+    const names = covering.map((d) => d.configuration?.name ?? `#${d.configuration?.id ?? '?'}`);
+    return {
+      _id: kind.id,
+      _label: kind.label,
+      configuration: names.join(', ') || 'none',
+      secret_scanning: featureOf(covering, 'secret_scanning'),
+      secret_scanning_push_protection: featureOf(covering, 'secret_scanning_push_protection'),
+    };
+  });
+}
+
+/**
+ * GitHub Enterprise Server serves code security configurations from 3.15 on (GitHub's changelog
+ * of 2024-06-20 and the 3.15 REST docs; the 3.17-3.19 descriptions in @octokit/openapi list them).
+ */
+const FIRST_GHES_WITH_CONFIGURATIONS = [3, 15] as const;
+
+export function ghesWithoutConfigurations(version: string | undefined): boolean {
+  const m = /^(\d+)\.(\d+)/.exec(version ?? '');
+  if (!m) return false;
+  const [major, minor] = [Number(m[1]), Number(m[2])];
+  const [first, firstMinor] = FIRST_GHES_WITH_CONFIGURATIONS;
+  return major < first || (major === first && minor < firstMinor);
+}
+
+/** An old Enterprise Server's only source: the organisation fields GitHub now marks as closing down. */
+function legacyDefaults(org: OrgBody, version: string): Dataset {
+  const status = (v: boolean | null | undefined) =>
+    typeof v === 'boolean' ? (v ? 'enabled' : 'disabled') : undefined;
+  const scanning = status(org.secret_scanning_enabled_for_new_repositories);
+  const push = status(org.secret_scanning_push_protection_enabled_for_new_repositories);
+  if (scanning === undefined && push === undefined)
     return {
       ok: false,
-      reason: `GitHub shows the organisation's settings only to owners whose token has the admin:org scope${
-        scopes === undefined ? '' : ` (this token's scopes: ${scopes || 'none'})`
-      }`,
+      reason: `GitHub Enterprise Server ${version} has no code security configurations, and shows the organisation's settings for new repositories only to owners and security managers`,
+      missing: OWNER_OR_SECURITY_MANAGER,
     };
-  return { ok: true, items: [{ ...org, _label: org.login }] };
+  return {
+    ok: true,
+    items: [
+      {
+        _id: 'organisation',
+        _label: 'new repositories (organisation setting)',
+        configuration: `none: GitHub Enterprise Server ${version} predates code security configurations`,
+        ...(scanning ? { secret_scanning: scanning } : {}),
+        ...(push ? { secret_scanning_push_protection: push } : {}),
+      },
+    ],
+  };
+}
+
+async function codeSecurityDefaults(
+  client: HttpClient,
+  o: string,
+  org: OrgBody,
+  ghes: string | undefined,
+  scopes: string[] | undefined,
+): Promise<Dataset> {
+  try {
+    const res = await client.get(`${o}/code-security/configurations/defaults`);
+    const defaults = check(CodeSecurityDefaults, res.body, 'default code security configurations');
+    return { ok: true, items: newRepositoryDefaults(defaults) };
+  } catch (error) {
+    // Only an Enterprise Server that predates the endpoint may fall back: elsewhere a 404 is a refusal.
+    if (
+      error instanceof ConnectorError &&
+      error.kind === 'not_found' &&
+      ghes &&
+      ghesWithoutConfigurations(ghes)
+    )
+      return legacyDefaults(org, ghes);
+    if (!unreadable(error)) throw error;
+    // GitHub's description names read:org for classic tokens (api.github.com; not stated for Enterprise Server).
+    const lacksScope =
+      ghes === undefined && scopes !== undefined && !scopes.some((s) => READ_ORG.includes(s));
+    const missing = lacksScope ? 'the read:org scope' : OWNER_OR_SECURITY_MANAGER;
+    return {
+      ok: false,
+      reason: `GitHub shows default code security configurations only to organisation owners and security managers${
+        lacksScope ? ' whose token has the read:org scope' : ''
+      } (${error.message})`,
+      missing,
+    };
+  }
+}
+
+const SECURITY_AND_ANALYSIS_GAP: Gap = {
+  reason:
+    'GitHub shows security_and_analysis only to repository admins and organisation owners or security managers',
+  missing: `${REPO_ADMIN}, or ${OWNER_OR_SECURITY_MANAGER}`,
+};
+
+function repoItem(r: RepoBody): unknown {
+  const item = { ...r, _label: r.full_name };
+  // Absent for a non-admin because GitHub hides it, not because the features are off.
+  return r.security_and_analysis == null && r.permissions?.admin === false
+    ? unseenItem(item, SECURITY_AND_ANALYSIS_GAP)
+    : item;
+}
+
+/**
+ * Whether the listing may lack repositories: the organisation's own counts (public_repos, and
+ * total_private_repos where this token sees it) say more exist than were listed, or a classic
+ * token without the repo scope, which lists public repositories only.
+ */
+export function listingGap(org: OrgBody, repos: RepoBody[], scopes: string[] | undefined): Gap | undefined {
+  const isPublic = (r: RepoBody) => (r.visibility ? r.visibility === 'public' : !r.private);
+  const listedPublic = repos.filter(isPublic).length;
+  const privateCount = org.total_private_repos ?? org.owned_private_repos;
+  const missedPublic = Math.max(0, (org.public_repos ?? 0) - listedPublic);
+  const missedPrivate =
+    privateCount === undefined || privateCount === null
+      ? 0
+      : Math.max(0, privateCount - (repos.length - listedPublic));
+  const noRepoScope = scopes !== undefined && !scopes.includes('repo');
+  if (missedPublic + missedPrivate > 0)
+    return {
+      reason: `GitHub counts ${missedPublic + missedPrivate} more repositories in the organisation than it listed to this token`,
+      missing:
+        noRepoScope && missedPrivate > 0
+          ? 'the repo scope'
+          : 'read access to every repository of the organisation',
+    };
+  if ((privateCount === undefined || privateCount === null) && noRepoScope)
+    return {
+      reason: 'a classic token without the repo scope lists public repositories only',
+      missing: 'the repo scope',
+    };
+  return undefined;
 }
 
 function hookItem(h: z.infer<typeof Hook>): unknown {
@@ -302,16 +515,18 @@ const ORG_LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;
 
 export const github: Connector = {
   app: 'github',
-  secretLabel:
-    'personal access token (classic: read:org and repo; admin:org and admin:org_hook for every control)',
+  secretLabel: 'personal access token of an organisation owner (classic: admin:org, admin:org_hook and repo)',
   options: CONNECTOR_OPTIONS.github,
+  // From GitHub's REST description (@octokit/openapi): each operation's text names the role and scope.
   rights: {
-    'github:org': 'an organisation owner whose classic token has the admin:org scope',
-    'github:actions/permissions': 'the admin:org scope',
-    'github:actions/workflow': 'the admin:org scope',
-    'github:hooks': 'the admin:org_hook scope',
-    'github:repos': 'the repo scope',
-    'github:repos/default-branch': 'the repo scope and admin on each repository',
+    'github:org': `${OWNER}, with a classic token's admin:org scope`,
+    'github:code-security/defaults': `${OWNER_OR_SECURITY_MANAGER}, with a classic token's read:org scope`,
+    'github:actions/permissions': "a classic token's admin:org scope",
+    'github:actions/workflow': "a classic token's admin:org scope",
+    'github:hooks': `${OWNER}, with a classic token's admin:org_hook scope`,
+    'github:repos': `read access to every repository (a classic token's repo scope); to see security_and_analysis, admin on each repository or ${OWNER_OR_SECURITY_MANAGER}`,
+    'github:repos/default-branch':
+      "admin on each repository (classic branch protection), with a classic token's repo scope",
   },
   async collect(ctx: CollectContext) {
     const login = ctx.instance.options.org?.trim() ?? '';
@@ -341,38 +556,48 @@ export const github: Connector = {
       throw error;
     }
     const org = check(Org, orgRes.body, 'organisation');
+    const scopes = scopeList(header(orgRes.headers, 'x-oauth-scopes'));
+    // Enterprise Server names its version on every API reply.
+    const ghes = header(orgRes.headers, 'x-github-enterprise-version');
 
     const datasets: Datasets = {
-      'github:org': orgDataset(org, header(orgRes.headers, 'x-oauth-scopes')),
-      'github:actions/permissions': await scoped('admin:org', async () => {
+      'github:org': orgDataset(org, scopes),
+      'github:code-security/defaults': await codeSecurityDefaults(client, o, org, ghes, scopes),
+      'github:actions/permissions': await scoped('admin:org', scopes, async () => {
         const res = await client.get(`${o}/actions/permissions`);
         const p = check(ActionsPermissions, res.body, 'Actions permissions');
         // With Actions turned off nothing runs, whatever allowed_actions would say.
         const effective = p.enabled_repositories === 'none' ? 'none (Actions disabled)' : p.allowed_actions;
-        return [{ ...p, _allowed_actions: effective, _label: `${login} Actions` }];
+        return [{ ...p, _allowed_actions: effective, _id: org.id, _label: `${login} Actions` }];
       }),
-      'github:actions/workflow': await scoped('admin:org', async () => {
+      'github:actions/workflow': await scoped('admin:org', scopes, async () => {
         const res = await client.get(`${o}/actions/permissions/workflow`);
         return [
           {
             ...check(WorkflowPermissions, res.body, 'Actions workflow permissions'),
+            _id: org.id,
             _label: `${login} Actions`,
           },
         ];
       }),
-      'github:hooks': await scoped('admin:org_hook', async () => {
-        const hooks = await linkPaged(
-          client,
-          `${o}/hooks`,
-          { per_page: 100 },
-          z.array(Hook),
-          'organisation webhooks',
-        );
-        return hooks.map(hookItem);
-      }),
+      'github:hooks': await scoped(
+        'admin:org_hook',
+        scopes,
+        async () => {
+          const hooks = await linkPaged(
+            client,
+            `${o}/hooks`,
+            { per_page: 100 },
+            z.array(Hook),
+            'organisation webhooks',
+          );
+          return hooks.map(hookItem);
+        },
+        OWNER,
+      ),
     };
     let repos: RepoBody[] = [];
-    datasets['github:repos'] = await dataset(async () => {
+    const listed = await dataset(async () => {
       repos = await linkPaged(
         client,
         `${o}/repos`,
@@ -380,12 +605,18 @@ export const github: Connector = {
         z.array(Repo),
         'repositories',
       );
-      return repos.map((r) => ({ ...r, _label: r.full_name }));
+      return repos.map(repoItem);
     });
-    const listed = datasets['github:repos'];
-    datasets['github:repos/default-branch'] = listed?.ok
-      ? { ok: true, items: await defaultBranches(client, repos) }
-      : (listed ?? { ok: false, reason: 'repositories were not read' });
+    datasets['github:repos'] = listed;
+    if (listed.ok) {
+      const hidden = listingGap(org, repos, scopes);
+      if (hidden) listed.hidden = hidden;
+      datasets['github:repos/default-branch'] = {
+        ok: true,
+        items: await defaultBranches(client, repos),
+        ...(hidden ? { hidden } : {}),
+      };
+    } else datasets['github:repos/default-branch'] = listed;
     return { datasets, requests: client.requests };
   },
 };
