@@ -117,17 +117,14 @@ async function adminConsoleRules(client: HttpClient): Promise<unknown[]> {
   const apps = await needs(SCOPE.apps, () =>
     linkPaged(client, '/api/v1/apps', { filter: 'name eq "saasure"' }, z.array(App), 'apps'),
   );
-  const href = apps[0]?._links?.accessPolicy?.href;
-  if (!href) return [];
-  const id = new URL(href, 'https://okta.invalid').pathname.split('/').pop() ?? '';
+  // Follow the app's accessPolicy link, `…/api/v1/policies/{policyId}` (Okta ids are alphanumeric).
+  const id = /\/api\/v1\/policies\/([\w-]+)$/.exec(apps[0]?._links?.accessPolicy?.href ?? '')?.[1];
+  if (!id) return [];
+  const path = `/api/v1/policies/${id}`;
   const policy = await needs(SCOPE.policies, async () =>
-    check(
-      Policy,
-      (await client.get(`/api/v1/policies/${encodeURIComponent(id)}`)).body,
-      'Admin Console policy',
-    ),
+    check(Policy, (await client.get(path)).body, 'Admin Console policy'),
   );
-  return (await rulesOf(client, policy)).map(accessRule);
+  return (await rulesOf(client, { id, name: policy.name })).map(accessRule);
 }
 
 async function single(client: HttpClient, scope: Scope, path: string, what: string): Promise<unknown[]> {
