@@ -5,9 +5,14 @@ import { cursorPage, pageLimit } from './paging.js';
 import type { DemoTenant, SimReply, SimRequest, VendorSim } from './types.js';
 
 /**
- * The Okta Management API endpoints the connector reads, as Okta speaks them: SSWS or Bearer
- * auth, `{errorCode, errorSummary, …}` error bodies, Link paging with the `after` cursor on two
- * separate header lines, X-Rate-Limit-* on every response and no Retry-After on a 429.
+ * The Okta Management API endpoints the connector reads, as Okta speaks them: an API token
+ * (`SSWS`) or an OAuth access token (`Bearer`) with its granted scopes, `{errorCode, errorSummary,
+ * …}` error bodies, Link paging with the `after` cursor on two separate header lines on the
+ * operations that declare paging, X-Rate-Limit-* on every response and no Retry-After on a 429.
+ *
+ * A tenant whose `data.oauthScopes` lists scopes holds an OAuth access token: it is accepted only
+ * as `Bearer`, and a request whose operation needs a scope it was not granted is a 403 E0000006
+ * for that request only. Any other tenant holds an API token, accepted only as `SSWS`.
  */
 
 interface OktaPolicy {
@@ -44,11 +49,47 @@ function error(status: number, code: string, summary: string): SimReply {
   };
 }
 
+/** The scope each operation requires (its security requirement in Okta's OpenAPI description). */
+const OPERATIONS: { path: RegExp; scope: string }[] = [
+  { path: /^\/api\/v1\/policies$/, scope: 'okta.policies.read' },
+  { path: /^\/api\/v1\/policies\/[^/]+(\/rules)?$/, scope: 'okta.policies.read' },
+  { path: /^\/api\/v1\/apps$/, scope: 'okta.apps.read' },
+  { path: /^\/api\/v1\/first-party-app-settings\/[^/]+$/, scope: 'okta.apps.read' },
+  { path: /^\/api\/v1\/threats\/configuration$/, scope: 'okta.threatInsights.read' },
+  { path: /^\/api\/v1\/org\/privacy\/oktaSupport$/, scope: 'okta.orgs.read' },
+  { path: /^\/api\/v1\/api-tokens$/, scope: 'okta.apiTokens.read' },
+  { path: /^\/api\/v1\/logStreams$/, scope: 'okta.logStreams.read' },
+  { path: /^\/api\/v1\/authenticators$/, scope: 'okta.authenticators.read' },
+];
+
+/**
+ * Okta's answer to an access token without the scope an operation needs: the E0000006 body its
+ * OpenAPI description gives for a 403, and a `WWW-Authenticate` challenge naming the scope (as
+ * reported from a real org in okta/okta-sdk-golang#145).
+ */
+function insufficientScope(req: SimRequest, scope: string): SimReply {
+  const reply = error(403, 'E0000006', 'You do not have permission to perform the requested action');
+  const realm = new URL(req.base).origin;
+  reply.headers = {
+    ...reply.headers,
+    'www-authenticate':
+      `Bearer authorization_uri="${realm}/oauth2/v1/authorize", realm="${realm}", scope="${scope}", ` +
+      `error="insufficient_scope", error_description="The access token provided does not contain the required scopes.", ` +
+      `resource="${req.path}"`,
+  };
+  return reply;
+}
+
 const notFound = (req: SimRequest) =>
   error(404, 'E0000007', `Not found: Resource not found: ${req.path} (Resource)`);
 
-function list(req: SimRequest, items: readonly { id?: unknown }[], defaultLimit = 200): SimReply {
-  const limit = pageLimit(req.query, defaultLimit, req.tenant.pageSize);
+function list(
+  req: SimRequest,
+  items: readonly { id?: unknown }[],
+  defaultLimit = 200,
+  paged = true,
+): SimReply {
+  const limit = paged ? pageLimit(req.query, defaultLimit, req.tenant.pageSize) : items.length + 1;
   const { page, next } = cursorPage(items, req.query.get('after'), limit, (it) => String(it.id));
   const self = new URL(req.base + req.path);
   for (const [k, v] of req.query) self.searchParams.set(k, v);
@@ -83,16 +124,8 @@ export const oktaSim: VendorSim = {
   },
 
   handle(req) {
-    const auth = req.headers.authorization ?? '';
-    const [scheme, token] = auth.split(' ');
-    if (!token || (scheme !== 'SSWS' && scheme !== 'Bearer') || token !== req.tenant.token)
-      return error(401, 'E0000011', 'Invalid token provided');
-    if (req.method !== 'GET')
-      return error(405, 'E0000022', 'The endpoint does not support the provided HTTP method');
-    if (req.tenant.forbidden?.some((p) => req.path.startsWith(p)))
-      return error(403, 'E0000006', 'You do not have permission to perform the requested action');
-
     const d = req.tenant.data as {
+      oauthScopes?: string[];
       policies?: OktaPolicy[];
       apps?: { id: string; name: string }[];
       adminConsoleSettings?: unknown;
@@ -102,6 +135,18 @@ export const oktaSim: VendorSim = {
       logStreams?: { id: string }[];
       authenticators?: { id: string }[];
     };
+    const auth = req.headers.authorization ?? '';
+    const [scheme, token] = auth.split(' ');
+    // An API token is not an access token and the other way round: the wrong scheme is a 401.
+    const expected = d.oauthScopes ? 'Bearer' : 'SSWS';
+    if (!token || scheme !== expected || token !== req.tenant.token)
+      return error(401, 'E0000011', 'Invalid token provided');
+    if (req.method !== 'GET')
+      return error(405, 'E0000022', 'The endpoint does not support the provided HTTP method');
+    const op = OPERATIONS.find((o) => o.path.test(req.path));
+    if (op && d.oauthScopes && !d.oauthScopes.includes(op.scope)) return insufficientScope(req, op.scope);
+    if (req.tenant.forbidden?.some((p) => req.path.startsWith(p)))
+      return error(403, 'E0000006', 'You do not have permission to perform the requested action');
     const policies = d.policies ?? [];
     const p = req.path;
 
@@ -113,10 +158,12 @@ export const oktaSim: VendorSim = {
         policies.filter((x) => x.type === type).map(({ rules: _rules, ...policy }) => policy),
       );
     }
-    const rules = /^\/api\/v1\/policies\/([^/]+)\/rules$/.exec(p);
-    if (rules) {
-      const policy = policies.find((x) => x.id === decodeURIComponent(rules[1] ?? ''));
-      return policy ? list(req, (policy.rules ?? []) as { id?: unknown }[]) : notFound(req);
+    const byId = /^\/api\/v1\/policies\/([^/]+)(\/rules)?$/.exec(p);
+    if (byId) {
+      const policy = policies.find((x) => x.id === decodeURIComponent(byId[1] ?? ''));
+      if (!policy) return notFound(req);
+      const { rules = [], ...rest } = policy;
+      return byId[2] ? list(req, rules as { id?: unknown }[]) : one(rest);
     }
     if (p === '/api/v1/apps') {
       const m = /^name eq "([^"]*)"$/.exec(req.query.get('filter') ?? '');
@@ -126,12 +173,16 @@ export const oktaSim: VendorSim = {
     if (p === '/api/v1/first-party-app-settings/admin-console') return one(d.adminConsoleSettings);
     if (p === '/api/v1/threats/configuration') return one(d.threats);
     if (p === '/api/v1/org/privacy/oktaSupport') return one(d.oktaSupport);
-    if (p === '/api/v1/api-tokens') return list(req, d.apiTokens ?? []);
+    // listApiTokens and listAuthenticators declare no paging: every item in one answer.
+    if (p === '/api/v1/api-tokens') return list(req, d.apiTokens ?? [], 200, false);
     if (p === '/api/v1/logStreams') return list(req, d.logStreams ?? [], 20);
-    if (p === '/api/v1/authenticators') return list(req, d.authenticators ?? []);
+    if (p === '/api/v1/authenticators') return list(req, d.authenticators ?? [], 200, false);
     return notFound(req);
   },
 };
 
-/** Demo tenants: Contoso EU is well configured; Contoso US is not, and its token may not read log streams. */
+/**
+ * Demo tenants: Contoso EU is well configured and read with an API token; Contoso US is not, and
+ * is read with an OAuth access token that lacks the log-stream and API-token scopes.
+ */
 export const oktaDemo = [eu, us] as DemoTenant[];

@@ -10,21 +10,135 @@ const [eu, us] = oktaDemo as [DemoTenant, DemoTenant];
 
 const resultsOf = (datasets: Datasets) => evaluateApp('okta', datasets);
 
+const item = (datasets: Datasets, key: string, id: string) => {
+  const ds = datasets[key];
+  return ds?.ok
+    ? (ds.items.find((i) => (i as { id?: string }).id === id) as Record<string, unknown>)
+    : undefined;
+};
+
 describe('Okta connector against the simulator', () => {
-  it('reads every dataset with SSWS auth and evaluates the demo tenants differently', async () => {
+  it('reads the EU tenant with an API token and the US tenant with a scoped OAuth token', async () => {
     const sim = await simulate([eu, us]);
     const a = resultsOf((await collect(okta, sim, eu)).datasets);
     const b = resultsOf((await collect(okta, sim, us)).datasets);
     expect(a['okta.pwd.min_length']?.outcome).toBe('pass');
     expect(b['okta.pwd.min_length']).toMatchObject({ outcome: 'partial', count: 1, total: 3 });
-    expect(a['okta.admin_console.mfa']?.outcome).toBe('pass');
-    expect(b['okta.admin_console.mfa']?.outcome).toBe('fail');
-    // The US token may not read log streams: unknown with the reason, never a fail.
-    expect(b['okta.logstream']?.outcome).toBe('unknown');
-    expect(b['okta.logstream']?.reason).toMatch(/may not read/);
     expect(a['okta.logstream']?.outcome).toBe('pass');
     const auth = sim.log.map((r) => r.headers.authorization);
-    expect(new Set(auth)).toEqual(new Set([`SSWS ${eu.token}`, `SSWS ${us.token}`]));
+    expect(new Set(auth)).toEqual(new Set([`SSWS ${eu.token}`, `Bearer ${us.token}`]));
+    expect(new Set(sim.log.map((r) => r.headers.accept))).toEqual(new Set(['application/json']));
+  });
+
+  it('names the scope the OAuth token lacks on the controls it could not judge, and only those', async () => {
+    const sim = await simulate([us]);
+    const { datasets } = await collect(okta, sim, us);
+    const b = resultsOf(datasets);
+    for (const id of ['okta.logstream', 'okta.api_token.zone'])
+      expect(b[id]).toMatchObject({ outcome: 'unknown', reason: expect.stringMatching(/may not read/) });
+    expect(b['okta.logstream']?.missing).toBe('the okta.logStreams.read scope');
+    expect(b['okta.api_token.zone']?.missing).toBe('the okta.apiTokens.read scope');
+    // Okta answers a missing scope per request: everything else was read.
+    for (const [key, ds] of Object.entries(datasets))
+      expect(ds.ok, key).toBe(key !== 'okta:logStreams' && key !== 'okta:api-tokens');
+    expect(b['okta.threatinsight']?.outcome).toBe('fail');
+  });
+
+  it('names the missing admin role, not a scope, when an API token is refused', async () => {
+    const narrow = tenantCopy(eu, { forbidden: ['/api/v1/threats'] });
+    const sim = await simulate([narrow]);
+    const r = resultsOf((await collect(okta, sim, narrow)).datasets)['okta.threatinsight'];
+    expect(r).toMatchObject({ outcome: 'unknown' });
+    expect(r?.missing).toMatch(/Read-Only Administrator/);
+  });
+
+  it('answers a missing scope as Okta does: 403 E0000006 for that request, with the scope in WWW-Authenticate', async () => {
+    const sim = await simulate([us]);
+    const get = (path: string) =>
+      fetch(`${sim.baseUrl(us.id)}${path}`, {
+        headers: { authorization: `Bearer ${us.token}`, accept: 'application/json' },
+      });
+    const denied = await get('/api/v1/logStreams');
+    expect(denied.status).toBe(403);
+    expect(await denied.json()).toMatchObject({
+      errorCode: 'E0000006',
+      errorSummary: 'You do not have permission to perform the requested action',
+      errorCauses: [],
+    });
+    const challenge = denied.headers.get('www-authenticate') ?? '';
+    expect(challenge).toContain('error="insufficient_scope"');
+    expect(challenge).toContain('scope="okta.logStreams.read"');
+    expect((await get('/api/v1/threats/configuration')).status).toBe(200);
+    // An access token is not an API token: the SSWS scheme is refused.
+    const wrongScheme = await fetch(`${sim.baseUrl(us.id)}/api/v1/threats/configuration`, {
+      headers: { authorization: `SSWS ${us.token}` },
+    });
+    expect(wrongScheme.status).toBe(401);
+  });
+
+  it('judges only the rules that allow access: a DENY rule gives no session', async () => {
+    const sim = await simulate([eu]);
+    const a = resultsOf((await collect(okta, sim, eu)).datasets);
+    // EU's DENY rules carry a 120-minute idle time, no lifetime and a 1FA method.
+    for (const id of [
+      'okta.session.idle_timeout',
+      'okta.session.lifetime',
+      'okta.session.persistent_cookie',
+      'okta.admin_console.mfa',
+    ])
+      expect(a[id]?.outcome, id).toBe('pass');
+    expect(a['okta.session.idle_timeout']).toMatchObject({ count: 1, total: 1 });
+  });
+
+  it('computes two factors for assurance and method-chain rules, and names the rules that take one', async () => {
+    const sim = await simulate([eu, us]);
+    const euRules = (await collect(okta, sim, eu)).datasets;
+    expect(item(euRules, 'okta:admin-console/rules', '0pr1euac1')?._twoFactors).toBe(true);
+    expect(item(euRules, 'okta:admin-console/rules', '0pr1euac2')?._twoFactors).toBe(true);
+    expect(resultsOf(euRules)['okta.admin_console.mfa']).toMatchObject({ count: 2, total: 2 });
+    const b = resultsOf((await collect(okta, sim, us)).datasets)['okta.admin_console.mfa'];
+    expect(b?.outcome).toBe('fail');
+    expect(b?.failing).toEqual([
+      { id: '0pr1usac0', name: 'Okta Admin Console › Break-glass: password only' },
+      { id: '0pr1usac1', name: 'Okta Admin Console › Default admin rule' },
+    ]);
+  });
+
+  it('leaves an Admin Console rule whose verification method it does not know unknown', async () => {
+    const t = tenantCopy(eu);
+    const policy = (t.data.policies as { id: string; rules: { actions: unknown }[] }[]).find(
+      (p) => p.id === 'rst1euadmin',
+    )!;
+    policy.rules[1]!.actions = {
+      appSignOn: { access: 'ALLOW', verificationMethod: { type: 'ID_PROOFING' } },
+    };
+    const sim = await simulate([t]);
+    const r = resultsOf((await collect(okta, sim, t)).datasets)['okta.admin_console.mfa'];
+    expect(r?.outcome).toBe('unknown');
+  });
+
+  it("reads a null or absent field as Okta's description defines it, never as hidden", async () => {
+    const sim = await simulate([eu, us]);
+    // Okta's own example has `minNumber: null`; the description's default is 1.
+    const usPolicies = (await collect(okta, sim, us)).datasets;
+    const complexity = (
+      item(usPolicies, 'okta:policies/password', '00p1usdefault')?.settings as {
+        password: { complexity: Record<string, unknown> };
+      }
+    ).password.complexity;
+    expect(complexity.minNumber).toBe(1);
+    // A token without a network condition may be used from anywhere.
+    const a = resultsOf((await collect(okta, sim, eu)).datasets)['okta.api_token.zone'];
+    expect(a).toMatchObject({ outcome: 'partial', count: 2, total: 3 });
+    expect(a?.failing).toEqual([{ id: '00T1eu3', name: 'Old provisioning script' }]);
+  });
+
+  it('sends only the query parameters each operation declares', async () => {
+    const sim = await simulate([eu]);
+    await collect(okta, sim, eu);
+    const query = (path: string) => sim.log.filter((r) => r.path === path).map((r) => r.query);
+    expect(query('/api/v1/api-tokens')).toEqual(['']);
+    expect(query('/api/v1/authenticators')).toEqual(['']);
   });
 
   it('follows Link headers across at least three pages', async () => {

@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import type { Datasets } from '../../domain/rules.js';
-import { check, dataset, linkPaged } from '../datasets.js';
-import { HttpClient, type Vendor, waitUntilEpochSeconds } from '../http.js';
+import type { Datasets, Gap } from '../../domain/rules.js';
+import { check, dataset, linkPaged, unreadableReason } from '../datasets.js';
+import { ConnectorError, HttpClient, type Vendor, waitUntilEpochSeconds } from '../http.js';
 import { CONNECTOR_OPTIONS } from '../../domain/app-options.js';
 import { type CollectContext, type Connector, instanceOptions } from '../types.js';
+import { accessRule, adminConsoleSettings, apiToken, passwordPolicy, signOnRule } from './fields.js';
 
 /** Okta Management API: `Authorization: SSWS <token>` (or Bearer), Link paging with `after`. */
 export const oktaVendor: Vendor = {
@@ -35,47 +36,99 @@ const App = z.looseObject({
   _links: z.looseObject({ accessPolicy: z.looseObject({ href: z.string() }).optional() }).optional(),
 });
 
-async function policyRules(client: HttpClient, type: string): Promise<unknown[]> {
-  const policies = await linkPaged(
-    client,
-    '/api/v1/policies',
-    { type, limit: 200 },
-    z.array(Policy),
-    `${type} policies`,
+/**
+ * The OAuth scope each request needs, from the security requirement of its operation in Okta's
+ * OpenAPI description. An API token (SSWS) needs none: it acts with its admin's role.
+ */
+const SCOPE = {
+  policies: 'okta.policies.read', // listPolicies, getPolicy, listPolicyRules
+  apps: 'okta.apps.read', // listApplications, getFirstPartyAppSettings
+  threats: 'okta.threatInsights.read', // getCurrentConfiguration
+  orgs: 'okta.orgs.read', // getOrgOktaSupportSettings
+  apiTokens: 'okta.apiTokens.read', // listApiTokens
+  logStreams: 'okta.logStreams.read', // listLogStreams
+  authenticators: 'okta.authenticators.read', // listAuthenticators
+} as const;
+type Scope = (typeof SCOPE)[keyof typeof SCOPE];
+
+/** A 403 on a request that needs `scope`: Okta answers E0000006 for that request only. */
+class Denied extends ConnectorError {
+  constructor(
+    readonly scope: Scope,
+    cause: ConnectorError,
+  ) {
+    super(cause.message, cause.kind, cause.status);
+  }
+}
+
+async function needs<T>(scope: Scope, read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    if (error instanceof ConnectorError && error.kind === 'forbidden') throw new Denied(scope, error);
+    throw error;
+  }
+}
+
+/** What a 403 says is missing: the scope for an OAuth token, the admin role for an API token. */
+function why(bearer: boolean) {
+  return (error: ConnectorError): Gap | string | undefined => {
+    if (!(error instanceof Denied)) return unreadableReason(error);
+    const missing = bearer
+      ? `the ${error.scope} scope`
+      : "the Read-Only Administrator role (or a role that reads this) for the token's admin";
+    return { reason: `the token may not read this: it needs ${missing}`, missing };
+  };
+}
+
+const rightOf = (scopes: string) =>
+  `the ${scopes} (OAuth service app), or an API token of a Read-Only Administrator`;
+
+async function policies(client: HttpClient, type: string, what: string) {
+  return needs(SCOPE.policies, () =>
+    linkPaged(client, '/api/v1/policies', { type, limit: 200 }, z.array(Policy), what),
   );
-  const rules: unknown[] = [];
-  // Every active policy counts, not only the default: a weak custom policy must not hide.
-  for (const p of policies.filter((p) => p.status === 'ACTIVE')) {
-    const list = await linkPaged(
+}
+
+async function rulesOf(client: HttpClient, policy: { id: string; name: string }) {
+  const rules = await needs(SCOPE.policies, () =>
+    linkPaged(
       client,
-      `/api/v1/policies/${encodeURIComponent(p.id)}/rules`,
+      `/api/v1/policies/${encodeURIComponent(policy.id)}/rules`,
       { limit: 200 },
       z.array(Rule),
-      `rules of ${p.name}`,
-    );
-    for (const r of list) rules.push({ ...r, _policy: p.name, _label: `${p.name} › ${r.name}` });
-  }
+      `rules of ${policy.name}`,
+    ),
+  );
+  return rules.map((r) => ({ ...r, _policy: policy.name, _label: `${policy.name} › ${r.name}` }));
+}
+
+async function signOnRules(client: HttpClient): Promise<unknown[]> {
+  const rules: unknown[] = [];
+  // Every active policy counts, not only the default: a weak custom policy must not hide.
+  const all = await policies(client, 'OKTA_SIGN_ON', 'global session policies');
+  for (const p of all.filter((p) => p.status === 'ACTIVE'))
+    rules.push(...(await rulesOf(client, p)).map(signOnRule));
   return rules;
 }
 
 async function adminConsoleRules(client: HttpClient): Promise<unknown[]> {
   // The Okta Admin Console is the first-party app named "saasure"; its access policy holds the rules.
-  const apps = await linkPaged(client, '/api/v1/apps', { filter: 'name eq "saasure"' }, z.array(App), 'apps');
-  const href = apps[0]?._links?.accessPolicy?.href;
-  if (!href) return [];
-  const policyId = href.split('/').pop() ?? '';
-  const rules = await linkPaged(
-    client,
-    `/api/v1/policies/${encodeURIComponent(policyId)}/rules`,
-    {},
-    z.array(Rule),
-    'Admin Console rules',
+  const apps = await needs(SCOPE.apps, () =>
+    linkPaged(client, '/api/v1/apps', { filter: 'name eq "saasure"' }, z.array(App), 'apps'),
   );
-  return rules.map((r) => ({ ...r, _label: `Admin Console › ${r.name}` }));
+  // Follow the app's accessPolicy link, `…/api/v1/policies/{policyId}` (Okta ids are alphanumeric).
+  const id = /\/api\/v1\/policies\/([\w-]+)$/.exec(apps[0]?._links?.accessPolicy?.href ?? '')?.[1];
+  if (!id) return [];
+  const path = `/api/v1/policies/${id}`;
+  const policy = await needs(SCOPE.policies, async () =>
+    check(Policy, (await client.get(path)).body, 'Admin Console policy'),
+  );
+  return (await rulesOf(client, { id, name: policy.name })).map(accessRule);
 }
 
-async function single(client: HttpClient, path: string, what: string): Promise<unknown[]> {
-  const res = await client.get(path);
+async function single(client: HttpClient, scope: Scope, path: string, what: string): Promise<unknown[]> {
+  const res = await needs(scope, () => client.get(path));
   return [check(obj, res.body, what)];
 }
 
@@ -84,50 +137,60 @@ export const okta: Connector = {
   secretLabel: 'API token (SSWS) or OAuth access token',
   options: CONNECTOR_OPTIONS.okta,
   rights: {
-    'okta:policies/password': 'the okta.policies.read scope',
-    'okta:policies/signon/rules': 'the okta.policies.read scope',
-    'okta:admin-console/rules': 'the okta.apps.read and okta.policies.read scopes',
-    'okta:admin-console/settings': 'the okta.apps.read scope',
-    'okta:threats/configuration': 'the okta.threatInsights.read scope',
-    'okta:org/oktaSupport': 'the okta.orgs.read scope',
-    'okta:api-tokens': 'the okta.apiTokens.read scope',
-    'okta:logStreams': 'the okta.logStreams.read scope',
-    'okta:authenticators': 'the okta.authenticators.read scope',
+    'okta:policies/password': rightOf('okta.policies.read scope'),
+    'okta:policies/signon/rules': rightOf('okta.policies.read scope'),
+    'okta:admin-console/rules': rightOf('okta.apps.read and okta.policies.read scopes'),
+    'okta:admin-console/settings': rightOf('okta.apps.read scope'),
+    'okta:threats/configuration': rightOf('okta.threatInsights.read scope'),
+    'okta:org/oktaSupport': rightOf('okta.orgs.read scope'),
+    'okta:api-tokens': rightOf('okta.apiTokens.read scope'),
+    'okta:logStreams': rightOf('okta.logStreams.read scope'),
+    'okta:authenticators': rightOf('okta.authenticators.read scope'),
   },
   async collect(ctx: CollectContext) {
-    const scheme = ctx.instance.options.auth === 'bearer' ? 'Bearer' : 'SSWS';
+    const bearer = ctx.instance.options.auth === 'bearer';
     const client = new HttpClient({
       ...instanceOptions(ctx),
       vendor: oktaVendor,
-      auth: () => ({ authorization: `${scheme} ${ctx.secret}` }),
+      auth: () => ({ authorization: `${bearer ? 'Bearer' : 'SSWS'} ${ctx.secret}` }),
       secrets: () => [ctx.secret],
     });
-    const list = (path: string, what: string) =>
-      dataset(() => linkPaged(client, path, { limit: 200 }, z.array(obj), what));
+    const read = (fn: () => Promise<unknown[]>) => dataset(fn, { why: why(bearer) });
+    // Only the query parameters each operation declares: listApiTokens and listAuthenticators
+    // declare none, listLogStreams a `limit` of at most 200.
+    const list = (scope: Scope, path: string, query: Record<string, number>, what: string) =>
+      needs(scope, () => linkPaged(client, path, query, z.array(obj), what));
     const datasets: Datasets = {
-      'okta:policies/password': await dataset(() =>
-        linkPaged(
-          client,
-          '/api/v1/policies',
-          { type: 'PASSWORD', limit: 200 },
-          z.array(Policy),
-          'password policies',
-        ),
+      'okta:policies/password': await read(async () =>
+        (await policies(client, 'PASSWORD', 'password policies')).map(passwordPolicy),
       ),
-      'okta:policies/signon/rules': await dataset(() => policyRules(client, 'OKTA_SIGN_ON')),
-      'okta:admin-console/rules': await dataset(() => adminConsoleRules(client)),
-      'okta:admin-console/settings': await dataset(() =>
-        single(client, '/api/v1/first-party-app-settings/admin-console', 'Admin Console settings'),
+      'okta:policies/signon/rules': await read(() => signOnRules(client)),
+      'okta:admin-console/rules': await read(() => adminConsoleRules(client)),
+      'okta:admin-console/settings': await read(async () =>
+        (
+          await single(
+            client,
+            SCOPE.apps,
+            '/api/v1/first-party-app-settings/admin-console',
+            'Admin Console settings',
+          )
+        ).map(adminConsoleSettings),
       ),
-      'okta:threats/configuration': await dataset(() =>
-        single(client, '/api/v1/threats/configuration', 'ThreatInsight'),
+      'okta:threats/configuration': await read(() =>
+        single(client, SCOPE.threats, '/api/v1/threats/configuration', 'ThreatInsight'),
       ),
-      'okta:org/oktaSupport': await dataset(() =>
-        single(client, '/api/v1/org/privacy/oktaSupport', 'Okta Support access'),
+      'okta:org/oktaSupport': await read(() =>
+        single(client, SCOPE.orgs, '/api/v1/org/privacy/oktaSupport', 'Okta Support access'),
       ),
-      'okta:api-tokens': await list('/api/v1/api-tokens', 'API tokens'),
-      'okta:logStreams': await list('/api/v1/logStreams', 'log streams'),
-      'okta:authenticators': await list('/api/v1/authenticators', 'authenticators'),
+      'okta:api-tokens': await read(async () =>
+        (await list(SCOPE.apiTokens, '/api/v1/api-tokens', {}, 'API tokens')).map(apiToken),
+      ),
+      'okta:logStreams': await read(() =>
+        list(SCOPE.logStreams, '/api/v1/logStreams', { limit: 200 }, 'log streams'),
+      ),
+      'okta:authenticators': await read(() =>
+        list(SCOPE.authenticators, '/api/v1/authenticators', {}, 'authenticators'),
+      ),
     };
     return { datasets, requests: client.requests };
   },

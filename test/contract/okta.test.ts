@@ -1,0 +1,212 @@
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import spec from '../fixtures/okta/management-api.json' with { type: 'json' };
+import { okta } from '../../source/connectors/okta/index.js';
+import { requiresTwoFactors } from '../../source/connectors/okta/fields.js';
+import type { Datasets } from '../../source/domain/rules.js';
+import type { Instance } from '../../source/domain/schemas.js';
+import { disposeWhenDone } from '../helpers/cleanup.js';
+import { fakeClock } from '../helpers/clock.js';
+import { evaluateApp } from '../helpers/sim.js';
+
+/**
+ * The Okta connector against Okta's own published description of its Management API
+ * (okta/okta-management-openapi-spec; see test/fixtures/okta/README.md): a loopback server answers
+ * each operation the connector calls with that operation's named example, and every request is
+ * checked against the operation's declared path, query parameters and required headers.
+ */
+
+type OperationId = keyof typeof spec.operations;
+type Operation = (typeof spec.operations)[OperationId];
+const operations = Object.entries(spec.operations) as [OperationId, Operation][];
+const ops = spec.operations;
+const examples = spec.ruleExamples;
+
+// The declared path as a pattern: each `{parameter}` is one path segment.
+const pattern = (op: Operation) => new RegExp(`^${op.path.replace(/\{[^}]+\}/g, '[^/]+')}$`);
+const operationOf = (method: string, path: string) =>
+  operations.find(([, op]) => op.method === method && pattern(op).test(path));
+
+// Okta's examples name no Admin Console app ("saasure"); one of its app examples stands in for it,
+// renamed and linked to an access policy, as the only adaptation.
+const ADMIN_POLICY = 'rstAdminConsole';
+const app = ops.listApplications.examples.ResponseExample2[0]!;
+const adminConsoleApp = {
+  ...app,
+  name: 'saasure',
+  _links: {
+    ...app._links,
+    accessPolicy: { href: `https://{yourOktaDomain}/api/v1/policies/${ADMIN_POLICY}` },
+  },
+};
+
+/** What the loopback server answers for a declared operation, by its example. */
+function answer(id: OperationId, url: URL): unknown {
+  const e = ops;
+  switch (id) {
+    case 'listPolicies': {
+      const type = url.searchParams.get('type');
+      if (type === 'PASSWORD') return e.listPolicies.examples.password;
+      if (type === 'OKTA_SIGN_ON') return e.listPolicies.examples['okta-sign-on-policy'];
+      return [];
+    }
+    case 'getPolicy':
+      return e.getPolicy.examples['access-policy'];
+    case 'listPolicyRules':
+      // The sign-on policy example's rules, with Okta's DENY rule example; the Admin Console's
+      // access policy gets the access-policy rule examples.
+      return url.pathname.includes(ADMIN_POLICY)
+        ? [
+            ...e.listPolicyRules.examples.access,
+            examples['twofa-enabled-disallow-password-allow-phishing-response'],
+            examples['twofa-enabled-post-auth-kmsi-enabled-response'],
+          ]
+        : [...e.listPolicyRules.examples['okta-sign-on'], examples['deny-rule-response']];
+    case 'listApplications':
+      return url.searchParams.get('filter') === 'name eq "saasure"' ? [adminConsoleApp] : [];
+    case 'listAuthenticators':
+      return e.listAuthenticators.examples.OrgAuthenticatorsEx;
+    default: {
+      const op: Operation = e[id];
+      return Object.values(op.examples)[0];
+    }
+  }
+}
+
+interface Seen {
+  method: string;
+  url: URL;
+  headers: IncomingHttpHeaders;
+}
+
+/** A loopback server speaking Okta's examples; `deny` answers one operation with Okta's 403 example. */
+async function oktaExamples(deny?: OperationId) {
+  const seen: Seen[] = [];
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    seen.push({ method: req.method ?? '', url, headers: req.headers });
+    const found = operationOf(req.method ?? '', url.pathname);
+    const [status, body] = !found
+      ? [404, { errorCode: 'E0000007', errorSummary: 'Not found: Resource not found' }]
+      : found[0] === deny
+        ? [403, spec.errors.accessDenied]
+        : [200, answer(found[0], url)];
+    res.writeHead(status, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(body));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  disposeWhenDone(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  return { seen, baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+async function collect(baseUrl: string, auth: 'ssws' | 'bearer') {
+  const instance: Instance = {
+    id: 'okta-contract',
+    app: 'okta',
+    name: 'Okta examples',
+    baseUrl,
+    credential: { kind: 'env', variable: 'POSTURE_OKTA_CONTRACT_TOKEN' },
+    options: { auth },
+    recommendations: true,
+    pollIntervalMinutes: 60,
+    createdAt: '2026-11-01T00:00:00.000Z',
+  };
+  const clock = fakeClock();
+  const { datasets } = await okta.collect({
+    instance,
+    secret: 'example-token',
+    clock,
+    deadline: clock.now() + 60_000,
+  });
+  return datasets;
+}
+
+describe('Okta connector against Okta OpenAPI examples', () => {
+  for (const auth of ['ssws', 'bearer'] as const)
+    it(`makes only declared operations, with declared query parameters and Okta's headers (${auth})`, async () => {
+      const server = await oktaExamples();
+      const datasets = await collect(server.baseUrl, auth);
+      for (const [key, ds] of Object.entries(datasets)) expect(ds.ok, key).toBe(true);
+      const called = new Set<OperationId>();
+      for (const r of server.seen) {
+        const found = operationOf(r.method, r.url.pathname);
+        expect(found, `${r.method} ${r.url.pathname}`).toBeDefined();
+        const [id, op] = found!;
+        called.add(id);
+        const query = [...r.url.searchParams.keys()];
+        expect(op.queryParameters, `${id} ${r.url.search}`).toEqual(expect.arrayContaining(query));
+        expect(query, id).toEqual(expect.arrayContaining(op.requiredQueryParameters));
+        expect(r.headers.authorization).toBe(`${auth === 'ssws' ? 'SSWS' : 'Bearer'} example-token`);
+        expect(r.headers.accept).toBe('application/json');
+      }
+      // The description's apiToken scheme is `SSWS {API Token}`, its oauth2 scheme `Bearer {access_token}`.
+      expect(spec.securitySchemes.apiToken).toContain('Authorization: SSWS');
+      expect(spec.securitySchemes.oauth2).toContain('Authorization: Bearer');
+      expect([...called].sort()).toEqual(operations.map(([id]) => id).sort());
+    });
+
+  it('names, for each operation refused to an OAuth token, the scope the description requires for it', async () => {
+    for (const [id, op] of operations) {
+      const server = await oktaExamples(id);
+      const datasets: Datasets = await collect(server.baseUrl, 'bearer');
+      const refused = Object.entries(datasets).filter(([, ds]) => !ds.ok);
+      expect(refused.length, id).toBeGreaterThan(0);
+      for (const [key, ds] of refused)
+        expect(!ds.ok && ds.missing, `${id} -> ${key}`).toBe(`the ${op.scopes[0]} scope`);
+      // A 403 is for that request only: every dataset that does not need the operation was read.
+      const readable = Object.entries(datasets).filter(([, ds]) => ds.ok).length;
+      expect(readable + refused.length).toBe(Object.keys(datasets).length);
+      expect(refused.length, id).toBeLessThan(Object.keys(datasets).length);
+    }
+  });
+
+  it("judges Okta's own examples by what their values mean", async () => {
+    const server = await oktaExamples();
+    const r = evaluateApp('okta', await collect(server.baseUrl, 'ssws'));
+    const value = (id: string, path: string) => r[id]?.evidence.find((e) => e.path === path)?.value;
+
+    // Password example: minLength 8, minNumber null (the description's default, 1), minSymbol 0,
+    // common passwords allowed, history 4, maxAttempts 0 ("no limit").
+    expect(value('okta.pwd.complexity', '/settings/password/complexity/minNumber')).toBe('1');
+    expect(r['okta.pwd.complexity']?.outcome).toBe('fail');
+    expect(r['okta.pwd.min_length']).toMatchObject({ outcome: 'fail', count: 0, total: 1 });
+    for (const id of ['okta.pwd.lockout', 'okta.pwd.common_check', 'okta.pwd.history'])
+      expect(r[id]?.outcome, id).toBe('fail');
+
+    // Sign-on: the ALLOW rule idles 720 minutes and never expires; Okta's DENY rule is not judged.
+    expect(r['okta.session.idle_timeout']).toMatchObject({ outcome: 'fail', count: 0, total: 1 });
+    expect(r['okta.session.idle_timeout']?.failing).toEqual([
+      { id: '0prh1sd28q5sXGW08697', name: 'Policy name › Test rule' },
+    ]);
+    expect(r['okta.session.lifetime']?.outcome).toBe('fail');
+    expect(r['okta.session.persistent_cookie']).toMatchObject({ outcome: 'pass', count: 1, total: 1 });
+
+    // Admin Console: the catch-all rule takes one factor; the two 2FA rule examples take two.
+    expect(r['okta.admin_console.mfa']).toMatchObject({ outcome: 'fail', count: 2, total: 3 });
+    expect(r['okta.admin_console.mfa']?.failing).toEqual([
+      { id: 'ruleId', name: 'Policy name › Catch-all rule' },
+    ]);
+    expect(r['okta.admin_console.idle']?.outcome).toBe('pass');
+
+    // ThreatInsight "none", support ENABLED, an ACTIVE log stream, and two tokens usable from
+    // anywhere: one says ANYWHERE, the other has no network condition at all.
+    expect(r['okta.threatinsight']?.outcome).toBe('fail');
+    expect(r['okta.support_access']?.outcome).toBe('fail');
+    expect(r['okta.logstream']?.outcome).toBe('pass');
+    expect(r['okta.api_token.zone']).toMatchObject({ outcome: 'fail', count: 0, total: 2 });
+  });
+
+  it("reads the verification methods of Okta's access-policy rule examples", () => {
+    const method = (rule: unknown) =>
+      (rule as { actions: { appSignOn: { verificationMethod: unknown } } }).actions.appSignOn
+        .verificationMethod;
+    // Two chains: password then SMS, or Okta Verify with user verification: each takes two factors.
+    expect(requiresTwoFactors(method(examples['amc-two-chain']))).toBe(true);
+    expect(requiresTwoFactors(method(examples['create-auth-policy-rule-condition-response']))).toBe(true);
+    expect(requiresTwoFactors(method(ops.listPolicyRules.examples.access[0]))).toBe(false);
+    // ID_PROOFING, and any type added later, is not a factor requirement posture can read.
+    expect(requiresTwoFactors({ type: 'ID_PROOFING', id: 'idp1' })).toBeUndefined();
+    expect(requiresTwoFactors({ type: 'ASSURANCE' })).toBeUndefined();
+  });
+});
