@@ -12,7 +12,7 @@ const WRONG = 'canary-5e8d3c1a-wrong-4f70';
 
 let sim: Simulator;
 beforeAll(async () => {
-  const us = DEMO_TENANTS.find((t) => t.id === 'okta-contoso-us')!;
+  const us = DEMO_TENANTS.find((t) => t.id === 'okta-contoso-eu')!;
   sim = await simulate([tenantCopy(us, { token: CANARY })]);
 });
 
@@ -22,7 +22,7 @@ describe('secrets', () => {
     const env = { POSTURE_CANARY_TOKEN: CANARY, POSTURE_CANARY_WRONG: WRONG };
     const run = (args: string[]) => cli([...args, '--store', t.store], { ...t, env });
     const outputs: Outcome[] = [];
-    const url = sim.baseUrl('okta-contoso-us');
+    const url = sim.baseUrl('okta-contoso-eu');
 
     const good = await run([
       'connect',

@@ -14,7 +14,11 @@ export { tempDir } from '../helpers/temp.js';
 
 /** A third Okta tenant, a copy of Contoso US under its own id, token and variable. */
 export function oktaCopy(id: string, patch: Partial<DemoTenant> = {}): DemoTenant {
+  // The US demo tenant's token is a scoped OAuth token; these copies read everything with an SSWS token.
+  const { oauthScopes: _scoped, ...data } = structuredClone(oktaUs.data);
   return tenantCopy(oktaUs, {
+    data,
+    options: {},
     id,
     name: `Okta ${id}`,
     token: `token-${id}-7Qx2`,

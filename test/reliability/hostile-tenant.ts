@@ -22,6 +22,9 @@ export function hostileTenant(): DemoTenant {
   t.token = 'hostile-token-4Jd8';
   t.variable = 'POSTURE_TEST_HOSTILE_TOKEN';
   t.forbidden = [];
+  // The demo's US token is a scoped OAuth token; the hostile tenant's sees everything, as an SSWS token.
+  delete t.options;
+  delete (t.data as { oauthScopes?: unknown }).oauthScopes;
   let n = 0;
   const d = t.data as {
     policies: Named[];
