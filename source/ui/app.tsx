@@ -41,6 +41,7 @@ import {
   detailLines,
   HelpPanel,
   historyLines,
+  accessLine,
   lastErrorLine,
   OverlayPanel,
   ScorePanel,
@@ -189,6 +190,9 @@ export function App(props: AppProps) {
             await store.update((d) => {
               d.instances.push({ ...effect.instance, id, createdAt: new Date().toISOString() });
             });
+            // Read it at once: the drawer then says what its credential can evaluate, and what it lacks.
+            void poller?.pollNow([id]);
+            note(`added "${effect.instance.name}": reading it now to check what its credential can evaluate`);
             return;
           }
           case 'edit':
@@ -319,7 +323,7 @@ export function App(props: AppProps) {
             <Row key={i.id} text={instanceLine(i, doc, width, ctx.now)} selected={selected} />
           )}
         />
-        <Text wrap="truncate-end"> </Text>
+        <Text wrap="truncate-end">{truncate(accessLine(inst, doc, catalog), width)}</Text>
         <Text wrap="truncate-end">{truncate(lastErrorLine(inst, ctx.now), width)}</Text>
       </Box>
     );

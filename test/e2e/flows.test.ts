@@ -114,6 +114,35 @@ describe('console flows', () => {
     expect(added.credential).toEqual({ kind: 'env', variable: 'OKTA_APAC_TOKEN' });
   });
 
+  it('(h) an instance added in the console is read at once, and the drawer says what its credential can evaluate', async () => {
+    const s = await demo({ rows: 32 });
+    const store = JSON.parse(readFileSync(join(s.dir, 'posture', 'demo.json'), 'utf8'));
+    const eu = store.instances.find((i: { id: string }) => i.id === 'okta-contoso-eu');
+    await keys(s, '\r');
+    await s.waitFor('Okta · instances');
+    await keys(s, 'a');
+    await s.waitFor('Add an instance');
+    // The demo EU tenant again, under another name, with the demo's own token variable.
+    await keys(
+      s,
+      ...'Okta Contoso EU 2',
+      '\r',
+      ...eu.baseUrl,
+      '\r',
+      ...'POSTURE_DEMO_OKTA_EU_TOKEN',
+      '\r',
+      '\r',
+    );
+    await s.waitFor('permanent: it can be turned off later but never deleted');
+    await keys(s, 'y');
+    await s.waitFor(/Okta Contoso EU 2 .* Off/);
+    await keys(s, 'G');
+    await s.waitFor(/Credential: 14 of 14 controls evaluable/);
+    // The demo's US tenant holds a scoped OAuth token: the drawer names the scopes it lacks.
+    await keys(s, 'g', 'j');
+    await s.waitFor(/Credential: 12 of 14 controls evaluable · lacks the okta\.logStreams\.read scope/);
+  });
+
   it('(f) works at 80x24, says so below it, and lays out again on resize', async () => {
     const s = await demo({ cols: 80, rows: 24 });
     const fits = () => s.lines().every((l) => l.length <= 80);

@@ -40,7 +40,19 @@ async function setup() {
       instance('gh', { app: 'github', name: 'GitHub Contoso', options: { org: 'contoso' } }),
     );
     const polled = { polledAt: new Date().toISOString() };
-    d.results.eu = { ...polled, results: [fail('okta.pwd.length'), fail('okta.mfa.admin')] };
+    d.results.eu = {
+      ...polled,
+      results: [
+        fail('okta.pwd.length'),
+        {
+          controlId: 'okta.mfa.admin',
+          outcome: 'unknown',
+          reason: 'the token may not read this',
+          missing: 'the okta.policies.read scope',
+          evidence: [],
+        },
+      ],
+    };
     d.results.us = {
       ...polled,
       results: [fail('okta.pwd.length'), { controlId: 'okta.mfa.admin', outcome: 'pass', evidence: [] }],
@@ -59,6 +71,14 @@ describe('console', () => {
     await vi.waitFor(() => expect(lastFrame()).toContain('Okta · instances'));
     expect(lastFrame()).toMatch(/Okta Contoso EU.*Off/);
     expect(lastFrame()).toContain('Secure Score recommendations: Off');
+    // What the selected instance's credential can evaluate, with the right it lacks; then another's.
+    expect(lastFrame()).toContain(
+      'Credential: 1 of 2 controls evaluable · lacks the okta.policies.read scope',
+    );
+    await type(stdin, KEYS.down);
+    await vi.waitFor(() => expect(lastFrame()).toContain('Credential: 2 of 2 controls evaluable'));
+    await type(stdin, KEYS.up);
+    await vi.waitFor(() => expect(lastFrame()).toContain('Credential: 1 of 2'));
     const before = lastFrame()!.match(/Secure Score (\d+\.\d)%/)?.[1];
     await type(stdin, ' ');
     await vi.waitFor(() => expect(lastFrame()).toMatch(/Okta Contoso EU.*On/));

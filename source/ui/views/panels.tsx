@@ -7,6 +7,8 @@ import {
   type StatusUpdate,
   type StoreDoc,
 } from '../../domain/schemas.js';
+import type { Catalog } from '../../catalog/index.js';
+import { controlAccess, missingRights } from '../../domain/access.js';
 import { failedOf } from '../../domain/rules.js';
 import type { Action, ScoreViews } from '../../domain/scoring.js';
 import { ADD_FIELDS, menuItems } from '../controller.js';
@@ -308,6 +310,23 @@ export function OverlayPanel({
     );
   }
   return null;
+}
+
+/**
+ * What the instance's credential could evaluate at its last good poll, and the rights it lacks:
+ * the drawer's answer to "can I trust this instance's score?".
+ */
+export function accessLine(i: Instance | undefined, doc: StoreDoc, catalog: Catalog): string {
+  if (!i) return '';
+  const results = doc.results[i.id]?.results;
+  if (!results)
+    return 'Credential: not checked yet (r polls it now; posture doctor checks it without saving)';
+  const access = controlAccess(catalog.forApp(i.app), results);
+  const evaluable = access.filter((a) => a.evaluable).length;
+  const missing = missingRights(access);
+  return sanitize(
+    `Credential: ${evaluable} of ${access.length} controls evaluable${missing.length > 0 ? ` · lacks ${missing.join('; ')}` : ''}`,
+  );
 }
 
 export function lastErrorLine(i: Instance | undefined, now: number): string {
