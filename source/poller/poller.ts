@@ -51,7 +51,7 @@ const POLL_HISTORY_DAYS = 90;
 export interface Reading {
   results: Result[];
   requests: number;
-  /** False when the credential could read none of the datasets the controls use. */
+  /** False when not one control could be evaluated from what the credential could read. */
   readable: boolean;
 }
 
@@ -79,18 +79,19 @@ export async function readInstance(
   const results = deps.catalog
     .forApp(instance.app)
     .map((c) => redactResult(evaluate(c, out.datasets), [secret]));
-  const datasets = Object.values(out.datasets);
-  const readable = datasets.length === 0 || datasets.some((d) => d.ok);
+  // A list of repositories whose every setting is hidden is no more useful than no list at all.
+  const readable =
+    results.length === 0 || results.some((r) => r.outcome !== 'unknown' && r.outcome !== 'error');
   return { results, requests: out.requests, readable };
 }
 
 /** The one line for an instance whose credential reads nothing posture checks: what it needs. */
 export function unreadableMessage(results: readonly Result[]): string {
   const rights = [...new Set(results.flatMap((r) => (r.missing ? [r.missing] : [])))];
+  if (rights.length > 0)
+    return `this credential can read none of the settings posture checks: it needs ${rights.join('; ')}`;
   const first = results.find((r) => r.reason)?.reason;
-  return `this credential can read none of the settings posture checks${
-    rights.length > 0 ? `: it needs ${rights.join('; ')}` : first ? ` (${first})` : ''
-  }`;
+  return `no control could be evaluated${first ? `: ${first}` : ''}`;
 }
 
 /** Read one instance and evaluate its app's controls. Never throws: an error is an outcome. */

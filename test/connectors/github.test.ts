@@ -8,7 +8,10 @@ import type { DemoTenant } from '../../source/simulator/types.js';
 import { fakeClock } from '../helpers/clock.js';
 import { collect, evaluateApp, instanceFor, simulate, tenantCopy } from '../helpers/sim.js';
 
-const [contoso, labs] = githubDemo as [DemoTenant, DemoTenant];
+const [contoso, demoLabs] = githubDemo as [DemoTenant, DemoTenant];
+// Contoso Labs as a plain member's token sees it: these tests are about what a member cannot see.
+// (The demo's own Labs token is a security manager's, tested below.)
+const labs = tenantCopy(demoLabs, { data: { ...structuredClone(demoLabs.data), role: 'member' } });
 
 const resultsOf = (datasets: Datasets) => evaluateApp('github', datasets);
 
@@ -598,5 +601,19 @@ describe('combineProtection', () => {
       force_push_blocked: true,
     });
     expect(combineProtection(undefined, undefined)).toEqual({});
+  });
+});
+
+describe('the demo Contoso Labs token: a security manager without admin:org', () => {
+  it('evaluates the security defaults and repository settings, and names what it lacks for the rest', async () => {
+    const sim = await simulate([demoLabs]);
+    const r = resultsOf((await collect(github, sim, demoLabs)).datasets);
+    for (const id of ['gh.org.secret_scanning_default', 'gh.repo.secret_scanning', 'gh.repo.dependabot'])
+      expect(r[id]?.outcome).not.toBe('unknown');
+    expect(r['gh.org.2fa']).toMatchObject({
+      outcome: 'unknown',
+      missing: 'the admin:org scope, as an organisation owner',
+    });
+    expect(r['gh.org.webhooks']?.missing).toMatch(/admin:org_hook/);
   });
 });

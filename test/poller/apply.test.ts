@@ -4,6 +4,7 @@ import { produce } from 'immer';
 import { describe, expect, it } from 'vitest';
 import type { Connector } from '../../source/connectors/types.js';
 import type { App, Instance, Result } from '../../source/domain/schemas.js';
+import { unseenItem } from '../../source/domain/rules.js';
 import { applyPolls, type PollSummary, pollInstances } from '../../source/poller/poller.js';
 import { Store } from '../../source/store/store.js';
 import { fakeClock } from '../helpers/clock.js';
@@ -182,13 +183,19 @@ describe('poll order and commits', () => {
 });
 
 describe('an instance whose credential can read nothing', () => {
-  const datasetsFor = (readable: boolean) => ({
-    'okta:x': readable
-      ? { ok: true as const, items: [{ v: true }] }
-      : { ok: false as const, reason: 'the token may not read this', missing: 'the okta.x.read scope' },
+  const datasetsFor = (readable: boolean | 'unseen') => ({
+    'okta:x':
+      readable === 'unseen'
+        ? {
+            ok: true as const,
+            items: [unseenItem({ v: true }, { reason: 'hidden', missing: 'the okta.x.read scope' })],
+          }
+        : readable
+          ? { ok: true as const, items: [{ v: true }] }
+          : { ok: false as const, reason: 'the token may not read this', missing: 'the okta.x.read scope' },
     'okta:y': { ok: false as const, reason: 'the token may not read this', missing: 'the okta.y.read scope' },
   });
-  async function pollWith(readable: boolean) {
+  async function pollWith(readable: boolean | 'unseen') {
     const store = await Store.open(join(tempDir(), 'store.json'));
     await store.update((d) => {
       d.instances.push(instance('x'));
@@ -223,6 +230,15 @@ describe('an instance whose credential can read nothing', () => {
     expect(summary.outcome).toBe('error');
     expect(summary.error).toBe(
       'this credential can read none of the settings posture checks: it needs the okta.x.read scope; the okta.y.read scope',
+    );
+    expect(results).toEqual([r(a.id, 'fail')]);
+  });
+
+  it('is an error too when a list was read but no item in it could be judged', async () => {
+    const { summary, results } = await pollWith('unseen');
+    expect(summary.outcome).toBe('error');
+    expect(summary.error).toMatch(
+      /can read none of the settings posture checks: it needs the okta\.x\.read scope/,
     );
     expect(results).toEqual([r(a.id, 'fail')]);
   });
