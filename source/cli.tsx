@@ -5,71 +5,44 @@ import { check, parseMinScore } from './commands/check.js';
 import type { ConnectOptions } from './commands/connect.js';
 import { type Context, type GlobalFlags, type IO, openContext, UsageError } from './commands/context.js';
 import { exportCommand, type Format, parseFormat } from './commands/export.js';
-import { COMMAND_FLAGS, COMMANDS, type CommandName, GLOBAL_FLAGS, HELP } from './commands/help.js';
+import {
+  COMMAND_NAMES,
+  COMMANDS,
+  type CommandName,
+  FLAGS,
+  type Flag,
+  type FlagKey,
+  flagName,
+  GLOBAL_FLAGS,
+  helpText,
+  meowFlags,
+} from './commands/spec.js';
 import { instances } from './commands/instances.js';
 import { status } from './commands/status.js';
 import { StoreError } from './store/store.js';
 import { KeymapError } from './ui/keys.js';
 import { sanitize } from './ui/text.js';
 
-/** Every flag of every command; `help.ts` says which command takes which. No defaults here: absent is undefined. */
-const FLAGS = {
-  store: { type: 'string' },
-  demo: { type: 'boolean' },
-  readOnly: { type: 'boolean' },
-  color: { type: 'boolean' },
-  help: { type: 'boolean', shortFlag: 'h' },
-  version: { type: 'boolean' },
-  keys: { type: 'string' },
-  json: { type: 'boolean' },
-  once: { type: 'boolean' },
-  product: { type: 'string' },
-  instance: { type: 'string' },
-  limit: { type: 'number' },
-  concurrency: { type: 'number' },
-  name: { type: 'string' },
-  url: { type: 'string' },
-  tokenEnv: { type: 'string' },
-  org: { type: 'string' },
-  option: { type: 'string', isMultiple: true },
-  on: { type: 'boolean' },
-  check: { type: 'boolean' },
-  format: { type: 'string' },
-  output: { type: 'string' },
-  minScore: { type: 'string' },
-} as const;
-type FlagKey = keyof typeof FLAGS;
+/** The flags once checked: each declared one with its type (meow also keeps undeclared ones, refused). */
+type Flags = {
+  [K in FlagKey]?: (typeof FLAGS)[K] extends { multiple: true }
+    ? string[]
+    : (typeof FLAGS)[K]['type'] extends 'boolean'
+      ? boolean
+      : (typeof FLAGS)[K]['type'] extends 'number'
+        ? number | null
+        : string;
+};
 
-const camel = (name: string) => name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 const isFlag = (key: string): key is FlagKey => Object.hasOwn(FLAGS, key);
 
-/**
- * The flags named on the command line, as [as typed, key or undefined when unknown]. We check them
- * ourselves rather than let meow do it: meow prints two lines and exits the process.
- */
-function namedFlags(argv: readonly string[]): [string, FlagKey | undefined][] {
-  const out: [string, FlagKey | undefined][] = [];
-  for (const token of argv) {
-    if (token === '--') break;
-    if (!token.startsWith('-') || token === '-' || /^-\d/.test(token)) continue;
-    if (token.startsWith('--')) {
-      const name = camel(token.slice(2).split('=')[0] ?? '');
-      const negated = name.startsWith('no') ? name.charAt(2).toLowerCase() + name.slice(3) : '';
-      const key = isFlag(name)
-        ? name
-        : isFlag(negated) && FLAGS[negated].type === 'boolean'
-          ? negated
-          : undefined;
-      out.push([token.split('=')[0]!, key]);
-    } else
-      for (const c of token.slice(1).split('=')[0] ?? '') out.push([`-${c}`, c === 'h' ? 'help' : undefined]);
-  }
-  return out;
-}
+/** Whether a flag was given: meow lists a repeatable flag as [] when it was not. */
+const given = (value: unknown) => value !== undefined && !(Array.isArray(value) && value.length === 0);
 
-function parse(argv: string[]) {
+function parse(argv: string[]): { input: string[]; flags: Record<string, unknown> } {
   try {
-    return meow({
+    // Unknown flags are kept (camelCased) and refused below: meow itself would print two lines and exit.
+    const cli = meow({
       importMeta: import.meta,
       argv,
       pkg,
@@ -78,17 +51,25 @@ function parse(argv: string[]) {
       autoVersion: false,
       allowUnknownFlags: true,
       booleanDefault: undefined,
-      flags: FLAGS,
+      flags: meowFlags(),
     });
+    return { input: cli.input, flags: cli.flags };
   } catch (error) {
     // meow throws for a flag given twice: "The flag --name can only be set once."
     throw new UsageError((error as Error).message.replace(/\.$/, ''));
   }
 }
 
-function wholeNumber(value: number | undefined, flag: string, min: number, max: number, fallback: number) {
+function wholeNumber(
+  value: number | null | undefined,
+  flag: string,
+  min: number,
+  max: number,
+  fallback: number,
+) {
   if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < min || value > max)
+  // meow gives null for a value that is not a number.
+  if (value === null || !Number.isInteger(value) || value < min || value > max)
     throw new UsageError(`--${flag} must be a whole number from ${min} to ${max}`);
   return value;
 }
@@ -98,7 +79,7 @@ type Invocation =
   | { print: string }
   | {
       name: CommandName | undefined;
-      flags: ReturnType<typeof parse>['flags'];
+      flags: Flags;
       global: GlobalFlags;
       json: boolean;
       limit: number;
@@ -110,28 +91,35 @@ type Invocation =
 
 /** Read and check the command line; bad input is a UsageError before any store is opened. */
 export function readCommandLine(argv: string[]): Invocation {
-  const named = namedFlags(argv);
-  const unknown = named.find(([, key]) => key === undefined);
-  if (unknown) throw new UsageError(`unknown flag ${unknown[0]} (see posture --help)`);
   const cli = parse(argv);
-  const f = cli.flags;
+  const raw = cli.flags;
+  const unknown = Object.keys(raw).find((key) => !isFlag(key));
+  if (unknown) throw new UsageError(`unknown flag ${flagName(unknown)} (see posture --help)`);
   const [first, ...rest] = cli.input;
-  if (first !== undefined && !(COMMANDS as readonly string[]).includes(first))
-    throw new UsageError(`unknown command "${first}" (one of ${COMMANDS.join(', ')}; see posture --help)`);
+  if (first !== undefined && !(COMMAND_NAMES as readonly string[]).includes(first))
+    throw new UsageError(
+      `unknown command "${first}" (one of ${COMMAND_NAMES.join(', ')}; see posture --help)`,
+    );
   const name = first as CommandName | undefined;
-  const allowed = new Set<string>([...GLOBAL_FLAGS, ...COMMAND_FLAGS[name ?? 'console']]);
-  const stray = named.find(([, key]) => key !== undefined && !allowed.has(key));
+  const allowed = new Set<FlagKey>([...GLOBAL_FLAGS, ...COMMANDS[name ?? 'console'].flags.map((u) => u.key)]);
+  const setFlags = Object.keys(raw).filter((key): key is FlagKey => isFlag(key) && given(raw[key]));
+  const stray = setFlags.find((key) => !allowed.has(key));
   const command = `posture${name ? ` ${name}` : ''}`;
-  if (stray) throw new UsageError(`${stray[0]} is not an option of ${command} (see ${command} --help)`);
-  if (f.help) return { print: HELP[name ?? 'console'].replace(/^\n/, '') };
-  if (f.version) return { print: `${pkg.version}\n` };
-  // A value flag at the end of the line, or `--x=`, would otherwise quietly mean "not given".
-  for (const [typed, key] of named) {
-    if (!key || FLAGS[key].type === 'boolean') continue;
-    const value: unknown = f[key];
-    const empty = Array.isArray(value) ? value.length === 0 || value.includes('') : value === '';
-    if (value === undefined || empty) throw new UsageError(`${typed} needs a value`);
+  if (stray)
+    throw new UsageError(`${flagName(stray)} is not an option of ${command} (see ${command} --help)`);
+  if (raw.help) return { print: helpText(name ?? 'console') };
+  if (raw.version) return { print: `${pkg.version}\n` };
+  // A value flag at the end of the line, `--x=` or `--no-x` would otherwise quietly mean "not given".
+  for (const key of setFlags) {
+    const flag: Flag = FLAGS[key];
+    if (flag.type !== 'string') continue;
+    const value = raw[key];
+    const values: unknown[] = Array.isArray(value) ? value : [value];
+    if (values.some((v) => typeof v !== 'string' || v === ''))
+      throw new UsageError(`--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} needs a value`);
   }
+  // Every declared flag now holds a value of its type (strings checked just above).
+  const f = raw as Flags;
   const positional = name === 'connect' ? rest.slice(1) : rest;
   if (positional.length > 0) throw new UsageError(`unexpected argument "${positional[0]}"`);
 

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import pkg from '../../package.json' with { type: 'json' };
-import { COMMANDS } from '../../source/commands/help.js';
+import { COMMAND_NAMES as COMMANDS } from '../../source/commands/spec.js';
 import { cli, fingerprint, instance, runIn, storeWith, tmp, writeStore } from './helpers.js';
 
 /** One line on stderr, nothing on stdout, exit 2. */
@@ -31,7 +31,7 @@ describe('the command line of the built program', () => {
   });
 
   it.each([
-    ['connect', ['--token-env VAR', '--org ORG', '--option k=v', 'permanent']],
+    ['connect', ['--token-env VAR', '--org ORG', '--option key=value', 'permanent']],
     ['instances', ['--json']],
     ['poll', ['--once', '--instance N', 'ctrl-c']],
     ['status', ['--product P', '--instance N', '--limit N']],

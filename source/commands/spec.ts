@@ -1,0 +1,254 @@
+/**
+ * The command line, declared once: every flag (its type and what it means), every command (which
+ * flags it takes, which it needs), and their help. meow's flags, `--help`, the checks of the
+ * command line and the README's command list are all drawn from here.
+ */
+
+export interface Flag {
+  type: 'string' | 'boolean' | 'number';
+  /** What the value is, in help and usage ("N", "URL"); none for a boolean. */
+  value?: string;
+  multiple?: boolean;
+  short?: string;
+  /** The value as the options list shows it, when `value` lists choices too long for a column. */
+  valueInOptions?: string;
+  /** A boolean that is on unless negated: shown as `--no-<name>`. */
+  negated?: boolean;
+  help: string;
+}
+
+export const FLAGS = {
+  store: {
+    type: 'string',
+    value: 'PATH',
+    help: 'the store file (default $POSTURE_STORE, else $XDG_DATA_HOME/posture/store.json)',
+  },
+  demo: { type: 'boolean', help: 'the demo workspace: simulated tenants on loopback, polled first when due' },
+  readOnly: { type: 'boolean', help: 'change nothing (commands that must write refuse)' },
+  color: { type: 'boolean', negated: true, help: 'no colours (NO_COLOR is honoured too)' },
+  help: { type: 'boolean', short: 'h', help: 'this help' },
+  version: { type: 'boolean', help: "posture's version" },
+  keys: { type: 'string', value: 'FILE', help: 'key bindings to override (JSON; default $POSTURE_KEYS)' },
+  json: { type: 'boolean', help: 'JSON for scripts' },
+  once: { type: 'boolean', help: 'poll once and exit' },
+  product: { type: 'string', value: 'P', help: 'only this app (okta, salesforce, servicenow, github)' },
+  instance: { type: 'string', value: 'N', help: 'only this instance (name or id)' },
+  limit: { type: 'number', value: 'N', help: 'actions to list (default 10)' },
+  concurrency: { type: 'number', value: 'N', help: 'instances polled at once (default 8)' },
+  name: { type: 'string', value: 'N', help: 'the instance\'s name, unique per app ("Okta Contoso EU")' },
+  url: { type: 'string', value: 'URL', help: "the tenant's base URL: https (http only on loopback)" },
+  tokenEnv: {
+    type: 'string',
+    value: 'VAR',
+    help: 'the environment variable that holds the token; only its name is stored',
+  },
+  org: { type: 'string', value: 'ORG', help: 'GitHub: the organisation login' },
+  option: {
+    type: 'string',
+    value: 'key=value',
+    multiple: true,
+    help: 'a connector option, repeatable: Salesforce clientId=…, ServiceNow username=…,\nOkta or ServiceNow auth=bearer',
+  },
+  on: { type: 'boolean', help: 'turn its Secure Score recommendations on (default: off)' },
+  check: { type: 'boolean', negated: true, help: 'add it without reading the tenant first (offline set-up)' },
+  format: { type: 'string', value: 'json|csv|sarif|markdown', valueInOptions: 'F', help: 'the format' },
+  output: { type: 'string', value: 'FILE', help: 'write FILE whole (mode 0600) instead of stdout' },
+  minScore: { type: 'string', value: 'PCT', help: 'the minimum percentage, 0 to 100 (e.g. 80 or 72.5%)' },
+} as const satisfies Record<string, Flag>;
+export type FlagKey = keyof typeof FLAGS;
+
+/** Flags every command takes. */
+export const GLOBAL_FLAGS: readonly FlagKey[] = ['store', 'demo', 'readOnly', 'color', 'help', 'version'];
+
+/** A flag as one command takes it: whether it must be given, and what it means there if not the usual. */
+export interface FlagUse {
+  key: FlagKey;
+  required?: boolean;
+  help?: string;
+}
+
+export interface Command {
+  summary: string;
+  /** Positional arguments, as usage shows them ("<app>"). */
+  args?: string;
+  flags: readonly FlagUse[];
+  /** Text after the summary, before the options (how it works, exit codes). */
+  about?: string;
+  /** Text after the options (notes, examples). */
+  notes?: string;
+}
+
+export const COMMAND_NAMES = ['connect', 'doctor', 'instances', 'poll', 'status', 'export', 'check'] as const;
+export type CommandName = (typeof COMMAND_NAMES)[number];
+
+export const COMMANDS: Record<CommandName | 'console', Command> = {
+  // `posture` alone: the console, or without a terminal on stdout the status (hence status's flags).
+  console: {
+    summary: 'posture: SaaS security posture management in the terminal',
+    flags: [
+      { key: 'keys' },
+      { key: 'json', help: 'without a terminal: the status as JSON' },
+      { key: 'product' },
+      { key: 'instance' },
+      { key: 'limit' },
+    ],
+  },
+  connect: {
+    summary: 'Add an instance of an app (okta, salesforce, servicenow, github)',
+    args: '<app>',
+    flags: [
+      { key: 'name', required: true },
+      { key: 'url', required: true },
+      { key: 'tokenEnv', required: true },
+      { key: 'org' },
+      { key: 'option' },
+      { key: 'on' },
+      { key: 'check' },
+      { key: 'json', help: 'print the added instance as JSON' },
+    ],
+    about:
+      'When the variable is set, the tenant is read once first, and each control is listed with whether\nthis credential can evaluate it (see posture doctor); a tenant that cannot be read is not added.',
+    notes:
+      'Adding an instance is permanent (multiple-instance mode): it can be turned off, never deleted.\n\nExample\n  $ export OKTA_EU_TOKEN=…\n  $ posture connect okta --name "Okta Contoso EU" --url https://contoso-eu.okta.com --token-env OKTA_EU_TOKEN',
+  },
+  doctor: {
+    summary:
+      "Check what each instance's credential can evaluate: read every dataset once (nothing is stored)\nand list, per control, whether it can be evaluated and, where not, the right that is missing",
+    flags: [
+      { key: 'instance' },
+      { key: 'json', help: 'one report per instance: evaluable, total, missing rights, controls' },
+    ],
+    about:
+      'Exit codes: 0 every control can be evaluated; 1 some cannot, or an instance cannot be read; 2 bad input.',
+  },
+  instances: {
+    summary: 'List the connected instances: id, app, name, URL, recommendations, last poll, health',
+    flags: [{ key: 'json', help: 'the instances as JSON (the "instances" of the export schema)' }],
+  },
+  poll: {
+    summary: "Poll instances: read each one's API and evaluate its controls",
+    flags: [
+      { key: 'once' },
+      { key: 'instance' },
+      { key: 'json', help: 'JSON: an array with --once, else one object per line' },
+      { key: 'concurrency' },
+    ],
+    about:
+      '--once polls now, prints a summary and exits 1 if any poll failed; without it posture keeps\npolling each instance on its interval (one line per poll) until ctrl-c or SIGTERM.',
+  },
+  status: {
+    summary: 'Print the Secure Score and the top recommended actions',
+    flags: [
+      { key: 'json', help: 'the score, breakdowns and actions as JSON' },
+      { key: 'product' },
+      { key: 'instance' },
+      { key: 'limit' },
+    ],
+  },
+  export: {
+    summary: 'Export the score, the instances and every result',
+    flags: [
+      {
+        key: 'format',
+        required: true,
+        help: 'json       posture.export/1: score, breakdowns, instances, results with status history\ncsv        RFC 4180, one row per instance and control\nsarif      SARIF 2.1.0: controls as rules, failing and partial results as results\nmarkdown   a report: score, breakdowns, actions by severity with their steps',
+      },
+      { key: 'output' },
+    ],
+  },
+  check: {
+    summary: 'Check the Secure Score against a minimum, for CI',
+    flags: [
+      { key: 'minScore', required: true },
+      { key: 'product', help: "only this app's score" },
+      { key: 'instance', help: "only this instance's score" },
+      { key: 'json', help: 'the score, the minimum and the gap as JSON' },
+    ],
+    about:
+      'Exit codes: 0 at or above the minimum, 1 below it, 2 on an error (bad input, no score yet, a bad store).',
+  },
+};
+
+/** `tokenEnv` -> `--token-env`; a negated boolean as `--no-…`; a one-letter key as `-x`. */
+export function flagName(key: string): string {
+  const kebab = key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+  if (key.length === 1) return `-${key}`;
+  const flag = (FLAGS as Record<string, Flag>)[key];
+  return flag?.negated ? `--no-${kebab}` : `--${kebab}`;
+}
+
+function shown(key: FlagKey, inOptions = false): string {
+  const f: Flag = FLAGS[key];
+  const value = (inOptions && f.valueInOptions) || f.value;
+  return value ? `${flagName(key)} ${value}` : flagName(key);
+}
+
+/** The one-line usage of a command: `posture connect <app> --name N … [--json]`. */
+export function synopsis(name: CommandName): string {
+  const c = COMMANDS[name];
+  const parts = c.flags.map(({ key, required }) => {
+    const f: Flag = FLAGS[key];
+    const text = `${shown(key)}`;
+    return `${required ? text : `[${text}]`}${f.multiple ? '...' : ''}`;
+  });
+  return ['posture', name, ...(c.args ? [c.args] : []), ...parts].join(' ');
+}
+
+const indent = (text: string, by: string) => text.replace(/\n/g, `\n${by}`);
+
+function optionLines(uses: readonly FlagUse[]): string[] {
+  const rows = uses.map(({ key, help }) => [shown(key, true), help ?? FLAGS[key].help] as const);
+  const width = Math.max(16, ...rows.map(([s]) => s.length + 2));
+  return rows.map(([s, help]) => `    ${s.padEnd(width)}${indent(help, `    ${' '.repeat(width)}`)}`);
+}
+
+function globalLines(): string[] {
+  const uses = GLOBAL_FLAGS.filter((k) => k !== 'help' && k !== 'version').map((key) => ({ key }));
+  return ['', '  Global options', ...optionLines(uses), '    --help, --version'];
+}
+
+/** The help of posture (`console`) or of one command, drawn from the declarations above. */
+export function helpText(name: CommandName | 'console'): string {
+  const c = COMMANDS[name];
+  const out = [`  ${indent(c.summary, '  ')}`, ''];
+  if (name === 'console') {
+    out.push(
+      '  Usage',
+      '    $ posture                      the console (without a terminal on stdout: the status)',
+      '    $ posture --demo               the console on the demo workspace',
+      ...COMMAND_NAMES.map((n) => `    $ ${synopsis(n)}`),
+      '',
+      "  posture <command> --help shows a command's options.",
+      '',
+      '  Console options',
+      ...optionLines(c.flags),
+      ...globalLines(),
+      '',
+      '  Exit codes: 0 ok; 1 a poll failed (poll --once), a control cannot be evaluated (doctor) or the',
+      '  score is below the minimum (check); 2 bad input or an error (one line on stderr; the store is',
+      '  left as it was).',
+    );
+    return finish(out);
+  }
+  out.push('  Usage', `    $ ${synopsis(name)}`, '');
+  if (c.about) out.push(`  ${indent(c.about, '  ')}`, '');
+  out.push('  Options', ...optionLines(c.flags), ...globalLines());
+  if (c.notes) out.push('', `  ${indent(c.notes, '  ')}`);
+  return finish(out);
+}
+
+const finish = (lines: string[]) => `${lines.join('\n').replace(/[ ]+$/gm, '')}\n`;
+
+/** meow's flag declarations, from the one above. */
+export function meowFlags() {
+  return Object.fromEntries(
+    Object.entries(FLAGS).map(([key, f]: [string, Flag]) => [
+      key,
+      {
+        type: f.type,
+        ...(f.multiple ? { isMultiple: true } : {}),
+        ...(f.short ? { shortFlag: f.short } : {}),
+      },
+    ]),
+  ) as { [K in FlagKey]: { type: (typeof FLAGS)[K]['type']; isMultiple?: boolean; shortFlag?: string } };
+}
