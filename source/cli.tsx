@@ -10,7 +10,7 @@ import { instances } from './commands/instances.js';
 import { status } from './commands/status.js';
 import { StoreError } from './store/store.js';
 import { KeymapError } from './ui/keys.js';
-import { sanitize } from './ui/text.js';
+import { sanitize } from './text/sanitize.js';
 
 /** Every flag of every command; `help.ts` says which command takes which. No defaults here: absent is undefined. */
 const FLAGS = {
