@@ -9,7 +9,6 @@ import { COMMAND_FLAGS, COMMANDS, type CommandName, GLOBAL_FLAGS, HELP } from '.
 import { instances } from './commands/instances.js';
 import { status } from './commands/status.js';
 import { StoreError } from './store/store.js';
-import { KeymapError } from './ui/keys.js';
 import { sanitize } from './text/sanitize.js';
 
 /** Every flag of every command; `help.ts` says which command takes which. No defaults here: absent is undefined. */
@@ -220,11 +219,7 @@ export async function run(argv: string[], io: IO): Promise<number> {
   try {
     return await main(argv, io);
   } catch (error) {
-    const known =
-      error instanceof UsageError ||
-      error instanceof StoreError ||
-      error instanceof KeymapError ||
-      error instanceof CatalogError;
+    const known = error instanceof UsageError || error instanceof StoreError || error instanceof CatalogError;
     const message = known ? (error as Error).message : `internal error: ${(error as Error).stack ?? error}`;
     io.stderr.write(`posture: ${sanitize(message, { multiline: !known })}\n`);
     return 2;
