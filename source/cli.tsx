@@ -20,8 +20,7 @@ import {
 import { instances } from './commands/instances.js';
 import { status } from './commands/status.js';
 import { StoreError } from './store/store.js';
-import { KeymapError } from './ui/keys.js';
-import { sanitize } from './ui/text.js';
+import { sanitize } from './text/sanitize.js';
 
 /** The flags once checked: each declared one with its type (meow also keeps undeclared ones, refused). */
 type Flags = {
@@ -208,11 +207,7 @@ export async function run(argv: string[], io: IO): Promise<number> {
   try {
     return await main(argv, io);
   } catch (error) {
-    const known =
-      error instanceof UsageError ||
-      error instanceof StoreError ||
-      error instanceof KeymapError ||
-      error instanceof CatalogError;
+    const known = error instanceof UsageError || error instanceof StoreError || error instanceof CatalogError;
     const message = known ? (error as Error).message : `internal error: ${(error as Error).stack ?? error}`;
     io.stderr.write(`posture: ${sanitize(message, { multiline: !known })}\n`);
     return 2;

@@ -1,6 +1,6 @@
 import { scoreViews } from '../domain/scoring.js';
-import { points } from '../ui/model.js';
-import { sanitize } from '../ui/text.js';
+import { points } from '../text/format.js';
+import { sanitize } from '../text/sanitize.js';
 import { type Context, UsageError } from './context.js';
 import { jsonText } from './output.js';
 import { scopedActions } from './status.js';

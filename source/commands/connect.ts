@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { CONNECTOR_OPTIONS } from '../domain/app-options.js';
 import { type AddField, type AddProblem, instanceSlug, validateAdd } from '../domain/instances.js';
 import { APP_LABELS, APPS, AppSchema, emptyStore, type Instance } from '../domain/schemas.js';
-import { sanitize } from '../ui/text.js';
+import { sanitize } from '../text/sanitize.js';
 import { type Context, UsageError } from './context.js';
 import { type AccessReport, accessText, checkAccess } from './doctor.js';
 import { jsonText } from './output.js';

@@ -3,9 +3,9 @@ import { render } from 'ink';
 import { Component, type ReactNode } from 'react';
 import type { BackgroundPoller } from '../poller/background.js';
 import { App } from '../ui/app.js';
-import { loadKeymap } from '../ui/keys.js';
+import { type Keymap, KeymapError, loadKeymap } from '../ui/keys.js';
 import { pickTheme } from '../ui/theme.js';
-import type { Context } from './context.js';
+import { type Context, UsageError } from './context.js';
 
 export interface ConsoleOptions {
   keys?: string | undefined;
@@ -30,7 +30,15 @@ class Guard extends Component<{ children: ReactNode; onError: (error: Error) => 
 
 /** The interactive console: Ink on the terminal, polling in the background. */
 export async function runConsole(ctx: Context, o: ConsoleOptions): Promise<number> {
-  const keymap = loadKeymap(o.keys ?? ctx.io.env.POSTURE_KEYS);
+  let keymap: Keymap;
+  try {
+    keymap = loadKeymap(o.keys ?? ctx.io.env.POSTURE_KEYS);
+  } catch (error) {
+    // A bad key bindings file is bad input: the command line reports it as such (one line, exit 2)
+    // without knowing the console's errors, so that nothing outside ui/ and this command imports ui/.
+    if (error instanceof KeymapError) throw new UsageError(error.message);
+    throw error;
+  }
   // With colour off (--no-color, NO_COLOR) Ink's chalk would drop bold and inverse as well, and
   // the selection would vanish: keep text attributes on a capable terminal; the theme adds no colour.
   if (ctx.io.stdout.isTTY && chalk.level === 0 && ctx.io.env.TERM !== 'dumb') chalk.level = 1;

@@ -4,7 +4,7 @@ import { CONNECTORS } from '../connectors/registry.js';
 import { type ControlAccess, controlAccess, missingRights } from '../domain/access.js';
 import { APP_LABELS, type Instance } from '../domain/schemas.js';
 import { readInstance, unreadableMessage } from '../poller/poller.js';
-import { sanitize } from '../ui/text.js';
+import { sanitize } from '../text/sanitize.js';
 import type { Context } from './context.js';
 import { jsonText, table } from './output.js';
 import { resolveFilters } from './status.js';

@@ -1,7 +1,7 @@
 import { APP_LABELS } from '../domain/schemas.js';
 import { healthOf } from '../domain/instances.js';
-import { ago } from '../ui/model.js';
-import { sanitize } from '../ui/text.js';
+import { ago } from '../text/format.js';
+import { sanitize } from '../text/sanitize.js';
 import type { Context } from './context.js';
 import { jsonText, table } from './output.js';
 import { exportInstances } from './report.js';

@@ -1,5 +1,6 @@
 import { writeAtomic } from '../store/atomic.js';
-import { fitCells, sanitize, width } from '../ui/text.js';
+import { fitCells, width } from '../text/cells.js';
+import { sanitize } from '../text/sanitize.js';
 import { UsageError } from './context.js';
 
 /** An aligned text table; every cell sanitized and cut to its column. */

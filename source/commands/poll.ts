@@ -2,7 +2,7 @@ import { setTimeout as sleepFor } from 'node:timers/promises';
 import { setGracefulSignals } from '../signals.js';
 import { CONNECTORS } from '../connectors/registry.js';
 import { dueInstances, type PollSummary, pollInstances } from '../poller/poller.js';
-import { sanitize } from '../ui/text.js';
+import { sanitize } from '../text/sanitize.js';
 import { type Context, UsageError } from './context.js';
 import { cleanJson, jsonText } from './output.js';
 import { resolveFilters } from './status.js';

@@ -1,3 +1,4 @@
+import { filterActions, NO_FILTER } from '../domain/action-filter.js';
 import { findInstance, parseApp } from '../domain/instances.js';
 import { describeFailing } from '../domain/rules.js';
 import { APP_LABELS, APPS, type App, STATE_LABELS } from '../domain/schemas.js';
@@ -9,8 +10,8 @@ import {
   scoreByInstance,
   scoreViews,
 } from '../domain/scoring.js';
-import { actionRows, NO_FILTER, percent, points } from '../ui/model.js';
-import { sanitize } from '../ui/text.js';
+import { percent, points } from '../text/format.js';
+import { sanitize } from '../text/sanitize.js';
 import { type Context, UsageError } from './context.js';
 import { jsonText, table } from './output.js';
 
@@ -62,7 +63,7 @@ export function scopedActions(ctx: Context, o: Scope, ranked = true): Action[] {
 
 /** Open recommended actions in rank order: points left, not accepted as a risk (the console's default list). */
 export function openActions(actions: readonly Action[]): Action[] {
-  return actionRows(actions, NO_FILTER, 'rank').filter(
+  return filterActions(actions, NO_FILTER, 'rank').filter(
     (a) => a.state !== 'completed' && a.achieved !== null && a.achieved < a.max,
   );
 }

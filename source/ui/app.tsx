@@ -7,6 +7,9 @@ import { APP_LABELS, type StatusUpdate, type StoreDoc } from '../domain/schemas.
 import { type Action, collectActions, rankActions, scoreViews } from '../domain/scoring.js';
 import type { BackgroundPoller, PollProgress } from '../poller/background.js';
 import type { Store } from '../store/store.js';
+import { truncate } from '../text/cells.js';
+import { percent, points } from '../text/format.js';
+import { sanitize } from '../text/sanitize.js';
 import {
   actionIds,
   bound,
@@ -20,9 +23,8 @@ import {
 import { bindingsOf, type Keymap, keyNames } from './keys.js';
 import { windowStart } from './list.js';
 import { lastCall } from './memo.js';
-import { actionRows, appRows, describeFilter, drawerRows, percent, points } from './model.js';
+import { actionRows, appRows, describeFilter, drawerRows } from './model.js';
 import { INITIAL, TOP_VIEWS, type UIState, VIEW_TITLES } from './state.js';
-import { sanitize, truncate } from './text.js';
 import { type Theme, ThemeContext } from './theme.js';
 import { useTerminalSize } from './use-terminal-size.js';
 import {

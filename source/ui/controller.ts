@@ -1,3 +1,4 @@
+import { SORTS } from '../domain/action-filter.js';
 import { findInstance, parseApp, parseState, validateAdd } from '../domain/instances.js';
 import {
   APP_LABELS,
@@ -13,7 +14,7 @@ import {
 import { type Action, countedInstances } from '../domain/scoring.js';
 import type { Command } from './keys.js';
 import { lastCall } from './memo.js';
-import { actionRows, appRows, drawerRows, SORTS } from './model.js';
+import { actionRows, appRows, drawerRows } from './model.js';
 import { INITIAL, type Overlay, TOP_VIEWS, type UIState, type View } from './state.js';
 
 /**

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { sanitize } from './text.js';
+import { sanitize } from '../text/sanitize.js';
 
 /**
  * The one keymap. Every key the console answers to is bound here, the help overlay is generated

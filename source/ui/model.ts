@@ -1,14 +1,7 @@
 import type { Catalog } from '../catalog/index.js';
 import { type Health, healthOf } from '../domain/instances.js';
-import {
-  APP_LABELS,
-  APPS,
-  type App,
-  type Instance,
-  STATE_LABELS,
-  type State,
-  type StoreDoc,
-} from '../domain/schemas.js';
+import { type ActionFilter, filterActions } from '../domain/action-filter.js';
+import { APP_LABELS, APPS, type App, type Instance, STATE_LABELS, type StoreDoc } from '../domain/schemas.js';
 import { type Action, type Score, scoreByApp, scoreByInstance, scoreViews } from '../domain/scoring.js';
 import { lastCall } from './memo.js';
 
@@ -64,39 +57,8 @@ export const drawerRows = lastCall((doc: StoreDoc, app: App | undefined, text: s
   return doc.instances.filter((i) => i.app === app && (!q || i.name.toLowerCase().includes(q)));
 });
 
-export type SortKey = 'rank' | 'points' | 'severity';
-export const SORTS: SortKey[] = ['rank', 'points', 'severity'];
-
-export interface ActionFilter {
-  product?: App;
-  instance?: string;
-  status?: State;
-  text: string;
-  showAccepted: boolean;
-}
-
-export const NO_FILTER: ActionFilter = { text: '', showAccepted: false };
-
-const SEV = { critical: 0, high: 1, medium: 2, low: 3 } as const;
-
 /** The Recommended actions list for a filter and a sort (the last one is kept: asked on every key). */
 export const actionRows = lastCall(filterActions);
-
-function filterActions(actions: readonly Action[], f: ActionFilter, sort: SortKey): Action[] {
-  // One case-insensitive pattern instead of lower-casing every title on every keystroke.
-  const q = f.text ? new RegExp(f.text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'i') : undefined;
-  const rows = actions.filter(
-    (a) =>
-      (!f.product || a.instance.app === f.product) &&
-      (!f.instance || a.instance.id === f.instance) &&
-      (f.status ? a.state === f.status : f.showAccepted || a.state !== 'risk_accepted') &&
-      (!q || q.test(a.control.title) || q.test(a.instance.name) || q.test(a.control.id)),
-  );
-  if (sort === 'points') return rows.sort((a, b) => b.max - a.max || a.rank - b.rank);
-  if (sort === 'severity')
-    return rows.sort((a, b) => SEV[a.control.severity] - SEV[b.control.severity] || a.rank - b.rank);
-  return rows;
-}
 
 export function describeFilter(doc: StoreDoc, f: ActionFilter): string {
   const parts: string[] = [];
@@ -110,22 +72,5 @@ export function describeFilter(doc: StoreDoc, f: ActionFilter): string {
 }
 
 export { scoreViews };
-
-export function percent(s: Score | undefined): string {
-  return s?.percent === null || s?.percent === undefined ? '–' : `${s.percent.toFixed(1)}%`;
-}
-
-export function points(n: number): string {
-  return Number.isInteger(n) ? String(n) : n.toFixed(2).replace(/0$/, '');
-}
-
-export function ago(iso: string | undefined, now: number): string {
-  if (!iso) return 'never';
-  const s = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
-  if (s < 60) return `${s}s ago`;
-  if (s < 3600) return `${Math.round(s / 60)}m ago`;
-  if (s < 86_400) return `${Math.round(s / 3600)}h ago`;
-  return `${Math.round(s / 86_400)}d ago`;
-}
 
 export type { Catalog };

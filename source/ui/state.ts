@@ -1,5 +1,5 @@
+import { type ActionFilter, NO_FILTER, type SortKey } from '../domain/action-filter.js';
 import type { App, State } from '../domain/schemas.js';
-import { type ActionFilter, NO_FILTER, type SortKey } from './model.js';
 
 export type View = 'apps' | 'drawer' | 'actions' | 'detail' | 'score' | 'history';
 export const TOP_VIEWS: View[] = ['apps', 'score', 'actions', 'history'];

@@ -4,7 +4,7 @@ import xterm from '@xterm/headless';
 import { describe, expect, it } from 'vitest';
 import { StoreDocSchema } from '../../source/domain/schemas.js';
 import { HOSTILE, PAYLOAD_MARKERS } from '../../source/simulator/hostile.js';
-import { sanitize } from '../../source/ui/text.js';
+import { sanitize } from '../../source/text/sanitize.js';
 import { keys, type Session, spawn } from '../helpers/pty.js';
 import { simulate } from '../helpers/sim.js';
 import { docFor, envFor, sleep, tempDir, writeStore } from './helpers.js';

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { NO_FILTER } from '../../source/domain/action-filter.js';
 import type { Result, StoreDoc } from '../../source/domain/schemas.js';
 import { collectActions, rankActions } from '../../source/domain/scoring.js';
 import { type Context, reduce } from '../../source/ui/controller.js';
 import { bindingsOf, DEFAULT_KEYMAP, type Keymap } from '../../source/ui/keys.js';
-import { describeFilter, NO_FILTER } from '../../source/ui/model.js';
+import { describeFilter } from '../../source/ui/model.js';
 import { INITIAL, type UIState } from '../../source/ui/state.js';
 import { control, instance, world } from '../helpers/fixtures.js';
 

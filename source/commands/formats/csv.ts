@@ -1,4 +1,4 @@
-import { sanitize } from '../../ui/text.js';
+import { sanitize } from '../../text/sanitize.js';
 import type { ExportDoc } from '../report.js';
 
 /**

@@ -1,8 +1,8 @@
 import type { Catalog } from '../../catalog/index.js';
 import { APP_LABELS, type Control, SEVERITIES, type Severity } from '../../domain/schemas.js';
 import type { Score } from '../../domain/scoring.js';
-import { percent, points } from '../../ui/model.js';
-import { sanitize } from '../../ui/text.js';
+import { percent, points } from '../../text/format.js';
+import { sanitize } from '../../text/sanitize.js';
 import { type ExportDoc, type ExportResult, findings, SETTLED } from '../report.js';
 
 /**

@@ -1,7 +1,7 @@
 import type { Catalog } from '../../catalog/index.js';
 import { APP_LABELS, type Control, type Severity } from '../../domain/schemas.js';
-import { points } from '../../ui/model.js';
-import { sanitize } from '../../ui/text.js';
+import { points } from '../../text/format.js';
+import { sanitize } from '../../text/sanitize.js';
 import { type ExportDoc, type ExportResult, findings } from '../report.js';
 import { implementationMarkdown } from './markdown.js';
 

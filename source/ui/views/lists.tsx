@@ -3,8 +3,10 @@ import { memo } from 'react';
 import { APP_LABELS, type Instance, STATE_LABELS, type StoreDoc } from '../../domain/schemas.js';
 import type { Action } from '../../domain/scoring.js';
 import { healthOf } from '../../domain/instances.js';
-import { type AppRow, ago, percent, points } from '../model.js';
-import { cell, fitCells, sanitize } from '../text.js';
+import { cell, fitCells } from '../../text/cells.js';
+import { ago, percent, points } from '../../text/format.js';
+import { sanitize } from '../../text/sanitize.js';
+import type { AppRow } from '../model.js';
 import { severityColor, stateColor, useTheme } from '../theme.js';
 
 /** One list row: a single <Text> (cheap for Ink to lay out), inverse when selected. */

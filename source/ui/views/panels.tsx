@@ -11,11 +11,13 @@ import type { Catalog } from '../../catalog/index.js';
 import { controlAccess, missingRights } from '../../domain/access.js';
 import { failedOf } from '../../domain/rules.js';
 import type { Action, ScoreViews } from '../../domain/scoring.js';
+import { fitCells, truncate, wrap } from '../../text/cells.js';
+import { ago, percent, points } from '../../text/format.js';
+import { sanitize } from '../../text/sanitize.js';
 import { ADD_FIELDS, menuItems } from '../controller.js';
 import { helpRows, type Keymap } from '../keys.js';
-import { ago, percent, points, scoresByApp, scoresByInstance } from '../model.js';
+import { scoresByApp, scoresByInstance } from '../model.js';
 import type { Overlay, UIState } from '../state.js';
-import { fitCells, sanitize, truncate, wrap } from '../text.js';
 import { outcomeColor, useTheme } from '../theme.js';
 import { Row } from './lists.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FORBIDDEN, HOSTILE } from '../../source/simulator/hostile.js';
-import { fitCells, sanitize, truncate, width } from '../../source/ui/text.js';
+import { sanitize } from '../../source/text/sanitize.js';
 
 describe('sanitize', () => {
   it.each(HOSTILE)('neutralises $name', ({ text }) => {
@@ -34,16 +34,5 @@ describe('sanitize', () => {
     expect(sanitize(undefined)).toBe('');
     expect(sanitize(42)).toBe('42');
     expect(sanitize('\ud800lone surrogate')).toBe('\ufffdlone surrogate');
-  });
-});
-
-describe('display width', () => {
-  it('counts CJK and emoji as two cells and cuts by cells', () => {
-    expect(width('安全')).toBe(4);
-    expect(truncate('安全策略管理员', 7)).toBe('安全策…');
-    expect(width(truncate('安全策略管理员', 7))).toBeLessThanOrEqual(7);
-    expect(fitCells('ab', 4)).toBe('ab  ');
-    expect(fitCells('ab', 4, 'right')).toBe('  ab');
-    expect(width(fitCells('👩‍💻👩‍💻👩‍💻', 5))).toBe(5);
   });
 });

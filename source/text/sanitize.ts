@@ -1,5 +1,3 @@
-import stringWidth from 'string-width';
-
 /**
  * The one sanitizer: every string that came from an API, a file or a user passes here before it
  * reaches a terminal or an export. Ink 6 lets OSC (clipboard, links, titles), C0 controls and bidi
@@ -32,7 +30,7 @@ export interface SanitizeOptions {
 }
 
 // Printable ASCII needs no work: the common case, checked first because rows are drawn per key.
-const PLAIN = /^[\x20-\x7e]*$/;
+export const PLAIN = /^[\x20-\x7e]*$/;
 
 export function sanitize(input: unknown, options: SanitizeOptions = {}): string {
   let s = typeof input === 'string' ? input : input === undefined || input === null ? '' : String(input);
@@ -47,63 +45,4 @@ export function sanitize(input: unknown, options: SanitizeOptions = {}): string 
   );
   if (!options.multiline) s = s.replace(/\n+/g, ' ');
   return s;
-}
-
-const widthCache = new Map<string, number>();
-/** Display width in terminal cells (CJK and emoji are two), cached: rows repeat. */
-export function width(s: string): number {
-  let w = widthCache.get(s);
-  if (w === undefined) {
-    w = stringWidth(s);
-    if (widthCache.size > 20_000) widthCache.clear();
-    widthCache.set(s, w);
-  }
-  return w;
-}
-
-const segmenter = new Intl.Segmenter();
-
-/** Cut to at most `cells` display cells, ending in an ellipsis when cut. */
-export function truncate(s: string, cells: number): string {
-  if (cells <= 0) return '';
-  if (width(s) <= cells) return s;
-  if (PLAIN.test(s)) return `${s.slice(0, cells - 1)}…`;
-  let out = '';
-  let used = 0;
-  for (const ch of segmenter.segment(s)) {
-    const w = width(ch.segment);
-    if (used + w > cells - 1) break;
-    out += ch.segment;
-    used += w;
-  }
-  return `${out}…`;
-}
-
-/** Truncate, then pad with spaces to exactly `cells` display cells. */
-export function fitCells(s: string, cells: number, align: 'left' | 'right' = 'left'): string {
-  const t = truncate(s, cells);
-  const gap = ' '.repeat(Math.max(0, cells - width(t)));
-  return align === 'left' ? t + gap : gap + t;
-}
-
-/** Sanitize and fit in one step, for table cells. */
-export const cell = (s: unknown, cells: number, align: 'left' | 'right' = 'left') =>
-  fitCells(sanitize(s), cells, align);
-
-/** Wrap multiline text to a width, by words, for detail panes. */
-export function wrap(text: string, cells: number): string[] {
-  const out: string[] = [];
-  for (const para of text.split('\n')) {
-    let line = '';
-    for (const word of para.split(/ +/)) {
-      const candidate = line ? `${line} ${word}` : word;
-      if (width(candidate) <= cells) line = candidate;
-      else {
-        if (line) out.push(line);
-        line = width(word) > cells ? truncate(word, cells) : word;
-      }
-    }
-    out.push(line);
-  }
-  return out;
 }
