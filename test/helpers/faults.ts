@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { send } from '../../source/simulator/reply.js';
-import type { Interceptor, SimRequest, VendorSim } from '../../source/simulator/types.js';
+import type { Interceptor, SimReply, SimRequest, VendorSim } from '../../source/simulator/types.js';
 
 export const FAULT_KINDS = [
   'latency',
@@ -165,4 +165,15 @@ export class FaultSet implements Interceptor {
       }
     }
   }
+}
+
+/** Answers the requests `match` picks with `reply`, as a vendor might; the vendor answers the rest. */
+export function answering(match: (req: SimRequest) => boolean, reply: SimReply): Interceptor {
+  return {
+    async intercept(req, _raw, res) {
+      if (!match(req)) return false;
+      send(res, reply);
+      return true;
+    },
+  };
 }
