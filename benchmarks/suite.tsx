@@ -19,6 +19,7 @@ import { Store, writeAtomic } from '../source/store/store.js';
 import { App } from '../source/ui/app.js';
 import { DEFAULT_KEYMAP } from '../source/ui/keys.js';
 import { NO_COLOR_THEME } from '../source/ui/theme.js';
+import { FaultSet } from '../test/helpers/faults.js';
 import { FLEET, type FleetOptions, generateFleet } from './fleet.js';
 import { FakeStdin, FakeTty, type Measure, median, pass, percentile, table } from './harness.js';
 
@@ -56,7 +57,7 @@ if (args[0] === '--serve-sim') {
   const sim = await startSimulator({
     tenants: fleetTenants(n),
     vendors: VENDOR_SIMS,
-    faults: latency > 0 ? [{ kind: 'latency', ms: latency }] : [],
+    intercept: latency > 0 ? new FaultSet([{ kind: 'latency', ms: latency }]) : undefined,
   });
   process.stdout.write(`${JSON.stringify({ origin: sim.origin })}\n`);
   process.stdin.resume();

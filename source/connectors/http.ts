@@ -20,14 +20,31 @@ export const systemClock: Clock = {
 export type ErrorKind =
   'auth' | 'forbidden' | 'not_found' | 'rate_limited' | 'http' | 'network' | 'tls' | 'malformed';
 
-export class ConnectorError extends Error {
+/** The vendor's side of an error, as its body sent it. */
+export interface VendorDetail {
+  /**
+   * The vendor's error code (Okta E0000006, Salesforce INVALID_TYPE): what a connector decides on,
+   * never the formatted message, which also carries names and text the vendor echoes back.
+   */
+  readonly code?: string | undefined;
+  /** The vendor's own message, unformatted: what a vendor without codes (GitHub) said. */
+  readonly vendorMessage?: string | undefined;
+}
+
+export class ConnectorError extends Error implements VendorDetail {
+  readonly code?: string | undefined;
+  readonly vendorMessage?: string | undefined;
   constructor(
     message: string,
     readonly kind: ErrorKind,
     readonly status?: number,
+    /** What the vendor said; a connector that rewords an error passes the original here. */
+    vendor?: VendorDetail,
   ) {
     super(message);
     this.name = 'ConnectorError';
+    if (vendor?.code !== undefined) this.code = vendor.code;
+    if (vendor?.vendorMessage !== undefined) this.vendorMessage = vendor.vendorMessage;
   }
 }
 
@@ -38,11 +55,21 @@ export interface HttpResponse {
   url: string;
 }
 
+/** A vendor's error body, read as data. */
+export interface VendorError {
+  /** The vendor's own message (Okta errorSummary, Salesforce message, ServiceNow error.message…). */
+  message: string;
+  /** The vendor's error code (Okta errorCode, Salesforce errorCode…); absent when it sends none. */
+  code?: string | undefined;
+  /** The line people read after "<Vendor> <status>: ", with the details the vendor adds. */
+  line: string;
+}
+
 /** How one vendor speaks about errors and throttling. */
 export interface Vendor {
   name: string;
-  /** One line from the vendor's error body, if it has one. */
-  errorMessage(body: unknown): string | undefined;
+  /** What the vendor's error body says, if it is one of the vendor's error bodies. */
+  readError(body: unknown): VendorError | undefined;
   /**
    * When a response is a rate limit, how long to wait (ms from now) before trying again;
    * undefined when it is not a rate limit.
@@ -172,8 +199,14 @@ export class HttpClient {
     }
   }
 
-  private fail(message: string, kind: ErrorKind, status?: number): never {
-    throw new ConnectorError(redact(message, this.o.secrets()), kind, status);
+  private fail(message: string, kind: ErrorKind, status?: number, vendor?: VendorError): never {
+    const secrets = this.o.secrets();
+    // A vendor that echoes the request back may echo the credential: its own fields are redacted too.
+    const detail = vendor && {
+      code: vendor.code === undefined ? undefined : redact(vendor.code, secrets),
+      vendorMessage: redact(vendor.message, secrets),
+    };
+    throw new ConnectorError(redact(message, secrets), kind, status, detail);
   }
 
   url(pathOrUrl: string, query?: Record<string, string | number>): URL {
@@ -236,7 +269,8 @@ export class HttpClient {
         await this.backoff(failures);
         continue;
       }
-      const detail = this.o.vendor.errorMessage(body) ?? statusText(res.status);
+      const vendorError = this.o.vendor.readError(body);
+      const detail = vendorError?.line ?? statusText(res.status);
       const kind: ErrorKind =
         res.status === 401
           ? 'auth'
@@ -245,7 +279,7 @@ export class HttpClient {
             : res.status === 404
               ? 'not_found'
               : 'http';
-      this.fail(`${this.o.vendor.name} ${res.status}: ${oneLine(detail)}`, kind, res.status);
+      this.fail(`${this.o.vendor.name} ${res.status}: ${oneLine(detail)}`, kind, res.status, vendorError);
     }
   }
 

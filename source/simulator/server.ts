@@ -2,14 +2,14 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { App } from '../domain/schemas.js';
-import { type Fault, FaultSet } from './faults.js';
 import { send } from './reply.js';
-import type { SimRequest, Tenant, VendorSim } from './types.js';
+import type { Interceptor, SimRequest, Tenant, VendorSim } from './types.js';
 
 export interface SimulatorOptions {
   tenants: Tenant[];
   vendors: Partial<Record<App, VendorSim>>;
-  faults?: Fault[];
+  /** Answers requests before the vendor does (tests inject faults through it). */
+  intercept?: Interceptor;
   port?: number;
   /** Serve https with this key and certificate (PEM), to test certificate checks and CA files. */
   tls?: { key: string | Buffer; cert: string | Buffer };
@@ -29,14 +29,12 @@ export interface RequestLog {
  */
 export class Simulator {
   readonly log: RequestLog[] = [];
-  readonly faults: FaultSet;
   private server?: Server;
   private port = 0;
   private readonly tenants: Map<string, Tenant>;
 
   constructor(private readonly options: SimulatorOptions) {
     this.tenants = new Map(options.tenants.map((t) => [t.id, t]));
-    this.faults = new FaultSet(options.faults ?? []);
   }
 
   async start(): Promise<this> {
@@ -102,8 +100,7 @@ export class Simulator {
       base: this.baseUrl(tenant.id),
       body,
     };
-    const handled = await this.faults.apply(sreq, req, res, vendor);
-    if (handled) return;
+    if (await this.options.intercept?.intercept(sreq, req, res, vendor)) return;
     send(res, vendor.handle(sreq));
   }
 }

@@ -1,4 +1,4 @@
-import type { IncomingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { App } from '../domain/schemas.js';
 
 /** A demo or test tenant: what the simulator serves for one instance. */
@@ -41,6 +41,15 @@ export interface VendorSim {
   error(req: SimRequest, status: number, message: string): SimReply;
   /** The vendor's throttling reply, resetting `resetSeconds` from now. */
   rateLimited(req: SimRequest, resetSeconds: number): SimReply;
+}
+
+/**
+ * Sees each request before the vendor answers it, and may answer it itself or hang up. The program
+ * sets none; tests inject faults (latency, resets, broken bodies) through it.
+ */
+export interface Interceptor {
+  /** True when it answered the request (or dropped it); false lets the vendor answer. */
+  intercept(req: SimRequest, raw: IncomingMessage, res: ServerResponse, vendor: VendorSim): Promise<boolean>;
 }
 
 /** A tenant of the demo workspace, with how its instance is set up. */

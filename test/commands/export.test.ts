@@ -7,7 +7,7 @@ import { loadCatalog } from '../../source/catalog/index.js';
 import { CSV_COLUMNS, csvCell } from '../../source/commands/formats/csv.js';
 import { md, mdLine } from '../../source/commands/formats/markdown.js';
 import type { StoreDoc } from '../../source/domain/schemas.js';
-import { FORBIDDEN, HOSTILE, PAYLOAD_MARKERS } from '../../source/simulator/hostile.js';
+import { FORBIDDEN, HOSTILE, PAYLOAD_MARKERS } from '../helpers/hostile.js';
 import { fingerprint, instance, runIn, storeWith, tmp, writeStore } from './helpers.js';
 import { DEMO_TENANTS } from '../../source/simulator/vendors.js';
 

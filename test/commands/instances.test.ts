@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FORBIDDEN, HOSTILE } from '../../source/simulator/hostile.js';
+import { FORBIDDEN, HOSTILE } from '../helpers/hostile.js';
 import { instance, runIn, storeWith, tmp, writeStore } from './helpers.js';
 import { DEMO_TENANTS } from '../../source/simulator/vendors.js';
 

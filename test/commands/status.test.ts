@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadCatalog } from '../../source/catalog/index.js';
-import { FORBIDDEN, HOSTILE } from '../../source/simulator/hostile.js';
+import { FORBIDDEN, HOSTILE } from '../helpers/hostile.js';
 import { instance, runIn, storeWith, tmp, writeStore } from './helpers.js';
 
 const catalog = loadCatalog();

@@ -1,12 +1,14 @@
 import { request } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { combineProtection, github } from '../../source/connectors/github/index.js';
-import { ConnectorError } from '../../source/connectors/http.js';
+import { combineProtection, github, githubVendor } from '../../source/connectors/github/index.js';
+import { ConnectorError, HttpClient } from '../../source/connectors/http.js';
 import type { Datasets } from '../../source/domain/rules.js';
 import { githubDemo } from '../../source/simulator/github.js';
 import type { DemoTenant } from '../../source/simulator/types.js';
+import { VENDOR_SIMS } from '../../source/simulator/vendors.js';
 import { fakeClock } from '../helpers/clock.js';
-import { collect, evaluateApp, instanceFor, simulate, tenantCopy } from '../helpers/sim.js';
+import { answering } from '../helpers/faults.js';
+import { collect, evaluateApp, instanceFor, simulate, startSim, tenantCopy } from '../helpers/sim.js';
 
 const [contoso, demoLabs] = githubDemo as [DemoTenant, DemoTenant];
 // Contoso Labs as a plain member's token sees it: these tests are about what a member cannot see.
@@ -138,6 +140,7 @@ describe('GitHub connector against the simulator', () => {
     expect(err).toBeInstanceOf(ConnectorError);
     expect((err as ConnectorError).message).toBe('GitHub 401: Bad credentials');
     expect((err as ConnectorError).kind).toBe('auth');
+    expect(err).toMatchObject({ code: undefined, vendorMessage: 'Bad credentials' });
     expect(sim.log).toHaveLength(1);
   });
 
@@ -616,4 +619,55 @@ describe('the demo Contoso Labs token: a security manager without admin:org', ()
     });
     expect(r['gh.org.webhooks']?.missing).toMatch(/admin:org_hook/);
   });
+});
+
+describe('GitHub error messages as data', () => {
+  // GitHub sends no code for its refusals: the message field, exactly, is what the connector decides on.
+  const PROTECTION = '/repos/contoso/docs-site/branches/main/protection';
+  const docsSite = (datasets: Datasets) => {
+    const ds = datasets['github:repos/default-branch'];
+    return ds?.ok
+      ? (ds.items.find((i) => (i as { repo: string }).repo === 'contoso/docs-site') as object)
+      : undefined;
+  };
+
+  it("arrive on the client's error as GitHub's message field, apart from the line around it", async () => {
+    const sim = await simulate([contoso]);
+    const client = new HttpClient({
+      baseUrl: sim.baseUrl(contoso.id),
+      vendor: githubVendor,
+      auth: () => ({ authorization: `Bearer ${contoso.token}` }),
+      secrets: () => [contoso.token],
+    });
+    const err = await client.get(PROTECTION).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConnectorError);
+    expect(err).toMatchObject({ kind: 'not_found', status: 404, vendorMessage: 'Branch not protected' });
+    expect((err as ConnectorError).code).toBeUndefined();
+    // The connector reads that answer as "unprotected".
+    expect(docsSite((await collect(github, sim, contoso)).datasets)).toMatchObject({
+      required_approvals: 0,
+      force_push_blocked: false,
+      sources: 'branch protection: none; rulesets: none',
+    });
+  });
+
+  it.each([
+    { message: 'Not Found', errors: [{ message: 'Branch not protected' }] },
+    { message: 'Not Found (Branch not protected)' },
+  ])(
+    'takes a 404 whose text merely contains "Branch not protected" for a protection it cannot see: %j',
+    async (body) => {
+      const sim = await startSim({
+        tenants: [contoso],
+        vendors: VENDOR_SIMS,
+        intercept: answering((req) => req.path === PROTECTION, { status: 404, body }),
+      });
+      const item = docsSite((await collect(github, sim, contoso)).datasets);
+      expect(item).toMatchObject({
+        sources: 'branch protection: not visible to this token; rulesets: none',
+        _unseen: expect.stringMatching(/^GitHub shows classic branch protection only to repository admins/),
+      });
+      expect(item).not.toHaveProperty('required_approvals');
+    },
+  );
 });

@@ -1,10 +1,12 @@
 import type { Datasets } from '../../source/domain/rules.js';
 import { describe, expect, it } from 'vitest';
-import { ConnectorError } from '../../source/connectors/http.js';
-import { okta } from '../../source/connectors/okta/index.js';
+import { ConnectorError, HttpClient } from '../../source/connectors/http.js';
+import { okta, oktaVendor } from '../../source/connectors/okta/index.js';
 import { oktaDemo } from '../../source/simulator/okta.js';
 import type { DemoTenant } from '../../source/simulator/types.js';
-import { collect, evaluateApp, simulate, tenantCopy } from '../helpers/sim.js';
+import { VENDOR_SIMS } from '../../source/simulator/vendors.js';
+import { answering } from '../helpers/faults.js';
+import { collect, evaluateApp, simulate, startSim, tenantCopy } from '../helpers/sim.js';
 
 const [eu, us] = oktaDemo as [DemoTenant, DemoTenant];
 
@@ -163,6 +165,7 @@ describe('Okta connector against the simulator', () => {
     expect(err).toBeInstanceOf(ConnectorError);
     expect((err as ConnectorError).message).toBe('Okta 401: Invalid token provided (E0000011)');
     expect((err as ConnectorError).kind).toBe('auth');
+    expect(err).toMatchObject({ code: 'E0000011', vendorMessage: 'Invalid token provided' });
     expect(sim.log.length).toBe(1);
   });
 
@@ -213,5 +216,67 @@ describe('Okta connector against the simulator', () => {
     const err = await collect(okta, sim, eu).catch((e: unknown) => e);
     expect((err as ConnectorError).kind).toBe('malformed');
     expect((err as Error).message).toMatch(/unexpected response for password policies/);
+  });
+});
+
+describe('Okta error codes as data', () => {
+  const client = (baseUrl: string, authorization: string) =>
+    new HttpClient({
+      baseUrl,
+      vendor: oktaVendor,
+      auth: () => ({ authorization }),
+      secrets: () => [authorization.replace(/^\S+ /, '')],
+    });
+
+  it("arrive on the client's error from the body's errorCode, apart from its summary", async () => {
+    const sim = await simulate([us]);
+    const err = await client(sim.baseUrl(us.id), `Bearer ${us.token}`)
+      .get('/api/v1/logStreams')
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConnectorError);
+    expect(err).toMatchObject({
+      kind: 'forbidden',
+      status: 403,
+      code: 'E0000006',
+      vendorMessage: 'You do not have permission to perform the requested action',
+    });
+  });
+
+  it('take the code from errorCode only, never from a summary that contains one', async () => {
+    const logStreams = (req: { path: string }) => req.path === '/api/v1/logStreams';
+    for (const [body, code] of [
+      [{ errorCode: 'E0000001', errorSummary: 'Api validation failed: stream "(E0000006)"' }, 'E0000001'],
+      [{ errorSummary: 'You do not have permission (E0000006)' }, undefined],
+    ] as const) {
+      const sim = await startSim({
+        tenants: [eu],
+        vendors: VENDOR_SIMS,
+        intercept: answering(logStreams, { status: 400, body }),
+      });
+      const err = await client(sim.baseUrl(eu.id), `SSWS ${eu.token}`)
+        .get('/api/v1/logStreams')
+        .catch((e: unknown) => e);
+      expect(err).toMatchObject({ kind: 'http', status: 400, vendorMessage: body.errorSummary });
+      expect((err as ConnectorError).code).toBe(code);
+      // Not a refusal of the token: the poll fails rather than leave log streams unknown.
+      await expect(collect(okta, sim, eu)).rejects.toMatchObject({ kind: 'http', code });
+    }
+  });
+
+  it("redact the credential from the vendor's own fields, as from the message", async () => {
+    const echo = { errorCode: `E0000001 ${eu.token}`, errorSummary: `bad header "SSWS ${eu.token}"` };
+    const sim = await startSim({
+      tenants: [eu],
+      vendors: VENDOR_SIMS,
+      intercept: answering((req) => req.path === '/api/v1/logStreams', { status: 400, body: echo }),
+    });
+    const err = await client(sim.baseUrl(eu.id), `SSWS ${eu.token}`)
+      .get('/api/v1/logStreams')
+      .catch((e: unknown) => e);
+    expect(err).toMatchObject({
+      code: 'E0000001 [redacted]',
+      vendorMessage: 'bad header "SSWS [redacted]"',
+      message: 'Okta 400: bad header "SSWS [redacted]" (E0000001 [redacted])',
+    });
   });
 });

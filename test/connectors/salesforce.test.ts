@@ -1,16 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { ConnectorError } from '../../source/connectors/http.js';
+import { ConnectorError, HttpClient } from '../../source/connectors/http.js';
 import {
   API_VERSION,
   salesforce,
   salesforceVendor,
+  SOQL,
   sfGap,
 } from '../../source/connectors/salesforce/index.js';
 import type { Datasets } from '../../source/domain/rules.js';
 import { salesforceDemo, salesforceSim } from '../../source/simulator/salesforce.js';
 import type { Simulator } from '../../source/simulator/server.js';
 import type { DemoTenant } from '../../source/simulator/types.js';
+import { VENDOR_SIMS } from '../../source/simulator/vendors.js';
 import { fakeClock } from '../helpers/clock.js';
+import { answering } from '../helpers/faults.js';
 import { collect, evaluateApp, instanceFor, simulate, startSim, tenantCopy } from '../helpers/sim.js';
 
 const [contoso, contosoDe] = salesforceDemo as [DemoTenant, DemoTenant];
@@ -232,6 +235,8 @@ describe('Salesforce connector against the simulator', () => {
     expect(err).toBeInstanceOf(ConnectorError);
     expect(err?.message).toBe('Salesforce sign-in failed: invalid client credentials (invalid_client)');
     expect(err?.kind).toBe('auth');
+    // Reworded, the error still carries the OAuth error as its code.
+    expect(err).toMatchObject({ code: 'invalid_client', vendorMessage: 'invalid client credentials' });
     expect(sim.log.length).toBe(1);
   });
 
@@ -379,13 +384,17 @@ describe('Salesforce connector against the simulator', () => {
 });
 
 describe('Salesforce errors that leave a dataset unreadable', () => {
-  const err = (status: number, body: string, kind: 'forbidden' | 'http' = 'http') =>
-    new ConnectorError(`Salesforce ${status}: ${body}`, kind, status);
+  /** The error the client makes of a Salesforce error body `[{message, errorCode}]`. */
+  const err = (status: number, message: string, code: string, kind: 'forbidden' | 'http' = 'http') =>
+    new ConnectorError(`Salesforce ${status}: ${message} (${code})`, kind, status, {
+      code,
+      vendorMessage: message,
+    });
 
   it('names what is missing for each documented refusal, and fails the poll on anything else', () => {
     expect(
       sfGap(
-        err(403, 'The REST API is not enabled for this Organization. (API_DISABLED_FOR_ORG)', 'forbidden'),
+        err(403, 'The REST API is not enabled for this Organization.', 'API_DISABLED_FOR_ORG', 'forbidden'),
         'x',
       ),
     ).toEqual({
@@ -393,12 +402,97 @@ describe('Salesforce errors that leave a dataset unreadable', () => {
       missing: 'API access for the org (an edition or add-on that includes the API)',
     });
     expect(
-      sfGap(err(400, "sObject type 'Foo' is not supported. If you are … names. (INVALID_TYPE)"), 'x'),
+      sfGap(err(400, "sObject type 'Foo' is not supported. If you are … names.", 'INVALID_TYPE'), 'x'),
     ).toBe('the org does not have Foo');
     expect(
-      sfGap(err(400, "No such column 'HasU2F' on entity 'TwoFactorMethodsInfo'. … (INVALID_FIELD)"), 'x'),
+      sfGap(err(400, "No such column 'HasU2F' on entity 'TwoFactorMethodsInfo'. …", 'INVALID_FIELD'), 'x'),
     ).toMatch(/^Salesforce refused a field of the query: field-level security/);
-    expect(sfGap(err(400, 'unexpected token: FROM (MALFORMED_QUERY)'), 'x')).toBeUndefined();
+    expect(sfGap(err(400, 'unexpected token: FROM', 'MALFORMED_QUERY'), 'x')).toBeUndefined();
+  });
+
+  it('decides on the error code, never on text that merely ends like one', () => {
+    // A message of the vendor's (or a name it echoes) that ends in "(INVALID_TYPE)", with no code.
+    const echoed = new ConnectorError(
+      "Salesforce 400: sObject type 'Foo' is not supported (INVALID_TYPE)",
+      'http',
+      400,
+      {
+        vendorMessage: "sObject type 'Foo' is not supported (INVALID_TYPE)",
+      },
+    );
+    expect(sfGap(echoed, 'x')).toBeUndefined();
+    // The object is named by the vendor's message, not by the line around it.
+    const named = new ConnectorError("Salesforce 400: sObject type 'Bar' is not supported", 'http', 400, {
+      code: 'INVALID_TYPE',
+      vendorMessage: "sObject type 'Foo' is not supported.",
+    });
+    expect(sfGap(named, 'x')).toBe('the org does not have Foo');
+  });
+});
+
+describe('Salesforce error codes as data', () => {
+  const mfaQuery = (req: { path: string; query: URLSearchParams }) =>
+    req.path.endsWith('/query') && (req.query.get('q') ?? '').includes('FROM TwoFactorMethodsInfo');
+
+  it("arrive on the client's error from the body's errorCode", async () => {
+    const sim = await simulate([contoso]);
+    const token = (await (
+      await fetch(`${sim.baseUrl(contoso.id)}/services/oauth2/token`, {
+        method: 'POST',
+        body: new URLSearchParams({
+          grant_type: 'client_credentials',
+          client_id: String(contoso.options?.clientId),
+          client_secret: contoso.token,
+        }),
+      })
+    ).json()) as { access_token: string; instance_url: string };
+    const client = new HttpClient({
+      baseUrl: token.instance_url,
+      vendor: salesforceVendor,
+      auth: () => ({ authorization: `Bearer ${token.access_token}` }),
+      secrets: () => [token.access_token],
+    });
+    // The demo's run-as user lacks the MFA API permission: Salesforce hides the object.
+    const err = await failure(client.get(`${DATA}/query`, { q: SOQL.mfa }));
+    expect(err).toMatchObject({
+      kind: 'http',
+      status: 400,
+      code: 'INVALID_TYPE',
+      vendorMessage: expect.stringContaining("sObject type 'TwoFactorMethodsInfo' is not supported."),
+    });
+    expect(err?.vendorMessage).not.toContain('(INVALID_TYPE)');
+  });
+
+  it('fails the poll on a 400 whose message only ends in "(INVALID_TYPE)"', async () => {
+    // Without an errorCode, Salesforce has not said INVALID_TYPE: this is no hidden object.
+    const body = [
+      { message: "No policy named sObject type 'TwoFactorMethodsInfo' is not supported (INVALID_TYPE)" },
+    ];
+    const sim = await startSim({
+      tenants: [contoso],
+      vendors: VENDOR_SIMS,
+      intercept: answering(mfaQuery, { status: 400, body }),
+    });
+    const err = await failure(collect(salesforce, sim, contoso));
+    expect(err).toBeInstanceOf(ConnectorError);
+    expect(err?.code).toBeUndefined();
+    expect(err?.message).toBe(`Salesforce 400: ${body[0]!.message}`);
+  });
+
+  it('still reads the hidden object from the same answer with its errorCode', async () => {
+    const body = [
+      { message: "sObject type 'TwoFactorMethodsInfo' is not supported.", errorCode: 'INVALID_TYPE' },
+    ];
+    const sim = await startSim({
+      tenants: [contoso],
+      vendors: VENDOR_SIMS,
+      intercept: answering(mfaQuery, { status: 400, body }),
+    });
+    const r = resultsOf((await collect(salesforce, sim, contoso)).datasets);
+    expect(r['sf.mfa.ui_login']).toMatchObject({
+      outcome: 'unknown',
+      missing: 'the Manage Multi-Factor Authentication in API user permission',
+    });
   });
 });
 

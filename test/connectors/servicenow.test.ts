@@ -7,7 +7,9 @@ import { servicenow, servicenowVendor, wanted } from '../../source/connectors/se
 import type { Control } from '../../source/domain/schemas.js';
 import { servicenowDemo } from '../../source/simulator/servicenow.js';
 import type { DemoTenant } from '../../source/simulator/types.js';
-import { collect, evaluateApp, simulate, tenantCopy } from '../helpers/sim.js';
+import { VENDOR_SIMS } from '../../source/simulator/vendors.js';
+import { answering } from '../helpers/faults.js';
+import { collect, evaluateApp, simulate, startSim, tenantCopy } from '../helpers/sim.js';
 
 const [contoso] = servicenowDemo as [DemoTenant];
 const PROPERTIES_PATH = '/api/now/table/sys_properties';
@@ -251,6 +253,7 @@ describe('ServiceNow connector against the simulator', () => {
       'ServiceNow 401: User Not Authenticated (Required to provide Auth information)',
     );
     expect((err as ConnectorError).kind).toBe('auth');
+    expect(err).toMatchObject({ code: undefined, vendorMessage: 'User Not Authenticated' });
     expect(sim.log.length).toBe(1);
   });
 
@@ -345,5 +348,33 @@ describe('wanted', () => {
   it('refuses a name that would change the encoded query', () => {
     const controls = [control([{ path: '/name', op: 'eq', value: 'a.prop^ORname=secret' }])];
     expect(() => wanted(controls, 'servicenow:sys_properties', '/name')).toThrow(/cannot be queried/);
+  });
+});
+
+describe('ServiceNow error messages as data', () => {
+  it('carry the message field and no code, whatever code-like text the message holds', async () => {
+    // ServiceNow's error body has a message and a detail, never a code.
+    const body = {
+      error: { message: 'Invalid table (INVALID_TYPE)', detail: 'ACL E0000006 evaluated' },
+      status: 'failure',
+    };
+    expect(servicenowVendor.readError(body)).toEqual({
+      message: 'Invalid table (INVALID_TYPE)',
+      line: 'Invalid table (INVALID_TYPE) (ACL E0000006 evaluated)',
+    });
+    const sim = await startSim({
+      tenants: [contoso],
+      vendors: VENDOR_SIMS,
+      intercept: answering((req) => req.path === PROPERTIES_PATH, { status: 400, body }),
+    });
+    const err = await collect(servicenow, sim, contoso).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConnectorError);
+    expect(err).toMatchObject({
+      kind: 'http',
+      status: 400,
+      code: undefined,
+      vendorMessage: 'Invalid table (INVALID_TYPE)',
+      message: 'ServiceNow 400: Invalid table (INVALID_TYPE) (ACL E0000006 evaluated)',
+    });
   });
 });

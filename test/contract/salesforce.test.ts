@@ -88,12 +88,16 @@ describe('Salesforce response shapes the connector accepts', () => {
   });
 
   it('reads the documented JSON-array error body (REST API, "Status Codes and Error Responses")', () => {
-    expect(salesforceVendor.errorMessage(doc.errors.example)).toBe(
-      'Session expired or invalid (INVALID_SESSION_ID)',
-    );
-    expect(salesforceVendor.errorMessage(doc.errors.withFields)).toBe(
-      "No such column 'HasWebAuthn' on entity 'TwoFactorMethodsInfo'. (INVALID_FIELD)",
-    );
+    expect(salesforceVendor.readError(doc.errors.example)).toEqual({
+      message: 'Session expired or invalid',
+      code: 'INVALID_SESSION_ID',
+      line: 'Session expired or invalid (INVALID_SESSION_ID)',
+    });
+    expect(salesforceVendor.readError(doc.errors.withFields)).toEqual({
+      message: "No such column 'HasWebAuthn' on entity 'TwoFactorMethodsInfo'.",
+      code: 'INVALID_FIELD',
+      line: "No such column 'HasWebAuthn' on entity 'TwoFactorMethodsInfo'. (INVALID_FIELD)",
+    });
   });
 
   it('the simulator answers each of the connector queries with exactly the documented envelope', async () => {

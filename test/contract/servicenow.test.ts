@@ -220,11 +220,15 @@ describe('responses as ServiceNow documents them', () => {
   it('reads the error body {"error":{message, detail}, "status":"failure"} as one line', async () => {
     // DOCS.errors, "Error response format", word for word; 500 is a documented code (DOCS.codes).
     const body = { error: { message: 'My error message', detail: 'My details' }, status: 'failure' };
-    expect(servicenowVendor.errorMessage(body)).toBe('My error message (My details)');
+    expect(servicenowVendor.readError(body)).toEqual({
+      message: 'My error message',
+      line: 'My error message (My details)',
+    });
     const server = await documentedServer(() => ({ status: 500, body }));
     const err = await collectFrom(server.baseUrl).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConnectorError);
     expect((err as Error).message).toBe('ServiceNow 500: My error message (My details)');
+    expect(err).toMatchObject({ code: undefined, vendorMessage: 'My error message' });
   });
 
   it('waits out a documented 429 for its Retry-After', async () => {

@@ -2,13 +2,13 @@ import { loadCatalog } from '../../source/catalog/index.js';
 import { type Datasets, evaluate } from '../../source/domain/rules.js';
 import type { Connector } from '../../source/connectors/types.js';
 import type { App, Instance, Result } from '../../source/domain/schemas.js';
-import type { Fault } from '../../source/simulator/faults.js';
 import { demoInstance } from '../../source/simulator/demo.js';
 import { type Simulator, type SimulatorOptions, startSimulator } from '../../source/simulator/server.js';
 import type { DemoTenant } from '../../source/simulator/types.js';
 import { VENDOR_SIMS } from '../../source/simulator/vendors.js';
 import { disposeWhenDone } from './cleanup.js';
 import { fakeClock } from './clock.js';
+import { type Fault, FaultSet } from './faults.js';
 
 /** Start a simulator; it is closed when the test (or, from beforeAll, the file) ends. */
 export async function startSim(options: SimulatorOptions): Promise<Simulator> {
@@ -17,9 +17,14 @@ export async function startSim(options: SimulatorOptions): Promise<Simulator> {
   return sim;
 }
 
+/** A simulator whose requests pass through a fault set a test can add to and clear. */
+export type FaultySimulator = Simulator & { readonly faults: FaultSet };
+
 /** Start the simulator with some demo tenants and faults; it is closed when the test (or, from beforeAll, the file) ends. */
-export async function simulate(tenants: DemoTenant[], faults: Fault[] = []): Promise<Simulator> {
-  return startSim({ tenants, vendors: VENDOR_SIMS, faults });
+export async function simulate(tenants: DemoTenant[], faults: Fault[] = []): Promise<FaultySimulator> {
+  const set = new FaultSet(faults);
+  const sim = await startSim({ tenants, vendors: VENDOR_SIMS, intercept: set });
+  return Object.assign(sim, { faults: set });
 }
 
 /** An instance of a tenant, pointing at the simulator. */

@@ -6,10 +6,10 @@ import { CONNECTORS } from '../../source/connectors/registry.js';
 import { StoreDocSchema } from '../../source/domain/schemas.js';
 import { buildActions, scoreByInstance } from '../../source/domain/scoring.js';
 import { type PollDeps, pollInstances } from '../../source/poller/poller.js';
-import type { Fault } from '../../source/simulator/faults.js';
 import type { Simulator } from '../../source/simulator/server.js';
 import { Store } from '../../source/store/store.js';
 import { fakeClock } from '../helpers/clock.js';
+import type { Fault } from '../helpers/faults.js';
 import { simulate } from '../helpers/sim.js';
 import { openStore } from '../helpers/store.js';
 import { docFor, envFor, oktaCopy, oktaEu, oktaUs, tempDir, writeStore } from './helpers.js';
@@ -171,8 +171,8 @@ describe('faults: one instance fails clearly, the others carry on, nothing is lo
     expect(onDisk.results[faulty.id]).toEqual(store.doc.results[faulty.id]);
   });
 
-  it('tries every fault kind the simulator has', async () => {
-    const { FAULT_KINDS } = await import('../../source/simulator/faults.js');
+  it('tries every fault kind the fault set has', async () => {
+    const { FAULT_KINDS } = await import('../helpers/faults.js');
     expect(new Set(CASES.map((c) => c.fault.kind))).toEqual(new Set(FAULT_KINDS));
   });
 });

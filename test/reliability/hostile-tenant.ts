@@ -1,7 +1,7 @@
 import us from '../../data/demo/okta-contoso-us.json' with { type: 'json' };
-import type { Fault } from '../../source/simulator/faults.js';
-import { HOSTILE } from '../../source/simulator/hostile.js';
 import type { DemoTenant } from '../../source/simulator/types.js';
+import type { Fault } from '../helpers/faults.js';
+import { HOSTILE } from '../helpers/hostile.js';
 
 /**
  * A hostile Okta tenant, built from the Contoso US demo tenant: every name and setting the console

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FORBIDDEN, HOSTILE } from '../../source/simulator/hostile.js';
 import { sanitize } from '../../source/text/sanitize.js';
+import { FORBIDDEN, HOSTILE } from '../helpers/hostile.js';
 
 describe('sanitize', () => {
   it.each(HOSTILE)('neutralises $name', ({ text }) => {

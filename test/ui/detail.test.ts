@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Action } from '../../source/domain/scoring.js';
 import type { Result } from '../../source/domain/schemas.js';
-import { FORBIDDEN } from '../../source/simulator/hostile.js';
 import { detailLines } from '../../source/ui/views/panels.js';
 import { control, instance } from '../helpers/fixtures.js';
+import { FORBIDDEN } from '../helpers/hostile.js';
 
 const repos = control('okta.repo.x', {
   scoring: 'proportional',

@@ -7,6 +7,7 @@ import {
   header,
   retryAfterMs,
   type Vendor,
+  type VendorError,
   waitUntilEpochSeconds,
 } from '../http.js';
 import { CONNECTOR_OPTIONS } from '../../domain/app-options.js';
@@ -22,20 +23,24 @@ export const USER_AGENT = 'posture/0.1';
 export const API_VERSION = '2022-11-28';
 const SECONDARY_FLOOR_MS = 60_000;
 
-function message(body: unknown): string | undefined {
+/**
+ * GitHub's error body. Its refusals carry no code, only a message ("Branch not protected"), which
+ * is what a connector decides on; `code` is the code of the first validation error, if any.
+ */
+function readError(body: unknown): VendorError | undefined {
   if (typeof body === 'string') {
     const text = body.trim();
     // GitHub's edge answers some refusals in plain text; an HTML page says nothing useful.
-    return text && !text.startsWith('<') ? text : undefined;
+    return text && !text.startsWith('<') ? { message: text, line: text } : undefined;
   }
   const b = body as { message?: unknown; errors?: unknown } | null;
   if (!b || typeof b.message !== 'string') return undefined;
   const first = Array.isArray(b.errors)
     ? (b.errors[0] as { message?: unknown; code?: unknown } | undefined)
     : undefined;
-  const detail =
-    typeof first?.message === 'string' ? first.message : typeof first?.code === 'string' ? first.code : '';
-  return detail ? `${b.message}: ${detail}` : b.message;
+  const code = typeof first?.code === 'string' ? first.code : undefined;
+  const detail = typeof first?.message === 'string' ? first.message : (code ?? '');
+  return { message: b.message, code, line: detail ? `${b.message}: ${detail}` : b.message };
 }
 
 export const githubVendor: Vendor = {
@@ -45,11 +50,11 @@ export const githubVendor: Vendor = {
     'user-agent': USER_AGENT,
     'x-github-api-version': API_VERSION,
   },
-  errorMessage: message,
+  readError,
   // As GitHub documents (and Octokit's throttling plugin does): only 403 and 429 can be limits.
   rateLimitWait(res, now) {
     if (res.status !== 403 && res.status !== 429) return undefined;
-    const text = message(res.body) ?? '';
+    const text = readError(res.body)?.line ?? '';
     const retryMs = retryAfterMs(res, now) || undefined; // 0 says nothing
     const exhausted = header(res.headers, 'x-ratelimit-remaining') === '0';
     // A secondary limit waits what Retry-After says; without it, like any other limit below.
@@ -221,11 +226,12 @@ async function classicProtection(
       forcePushBlocked: !(p.allow_force_pushes?.enabled ?? false),
     };
   } catch (error) {
-    // "Branch not protected" is an answer (unprotected); any other 404 or 403 is not.
+    // "Branch not protected" is an answer (unprotected); any other 404 or 403 is not. GitHub has
+    // no code for it: its message, exactly, is the code.
     if (
       error instanceof ConnectorError &&
       error.kind === 'not_found' &&
-      /Branch not protected/i.test(error.message)
+      /^Branch not protected$/i.test(error.vendorMessage ?? '')
     )
       return NOT_PROTECTED;
     if (unreadable(error)) return undefined;
@@ -552,6 +558,7 @@ export const github: Connector = {
           `GitHub organisation "${login}" was not found, or this token may not see it (${error.message})`,
           'not_found',
           error.status,
+          error,
         );
       throw error;
     }

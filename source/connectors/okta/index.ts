@@ -9,11 +9,11 @@ import { accessRule, adminConsoleSettings, apiToken, passwordPolicy, signOnRule 
 /** Okta Management API: `Authorization: SSWS <token>` (or Bearer), Link paging with `after`. */
 export const oktaVendor: Vendor = {
   name: 'Okta',
-  errorMessage(body) {
+  readError(body) {
     const b = body as { errorCode?: unknown; errorSummary?: unknown } | null;
-    if (b && typeof b.errorSummary === 'string')
-      return typeof b.errorCode === 'string' ? `${b.errorSummary} (${b.errorCode})` : b.errorSummary;
-    return undefined;
+    if (!b || typeof b.errorSummary !== 'string') return undefined;
+    const code = typeof b.errorCode === 'string' ? b.errorCode : undefined;
+    return { message: b.errorSummary, code, line: code ? `${b.errorSummary} (${code})` : b.errorSummary };
   },
   // Okta sends no Retry-After: wait until X-Rate-Limit-Reset, as Okta's own SDK does.
   rateLimitWait(res, now) {
@@ -57,7 +57,7 @@ class Denied extends ConnectorError {
     readonly scope: Scope,
     cause: ConnectorError,
   ) {
-    super(cause.message, cause.kind, cause.status);
+    super(cause.message, cause.kind, cause.status, cause);
   }
 }
 

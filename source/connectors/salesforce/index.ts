@@ -49,16 +49,21 @@ function untilDailyReset(now: number): number {
 
 export const salesforceVendor: Vendor = {
   name: 'Salesforce',
-  errorMessage(body) {
+  readError(body) {
     const first = errorItems(body)[0];
-    if (first) return first.errorCode ? `${first.message} (${first.errorCode})` : first.message;
-    // The token endpoint answers in the OAuth form.
+    if (first)
+      return {
+        message: first.message,
+        code: first.errorCode,
+        line: first.errorCode ? `${first.message} (${first.errorCode})` : first.message,
+      };
+    // The token endpoint answers in the OAuth form: its `error` is the code.
     const oauth = OAuthError.safeParse(body);
-    if (oauth.success)
-      return oauth.data.error_description
-        ? `${oauth.data.error_description} (${oauth.data.error})`
-        : oauth.data.error;
-    return undefined;
+    if (!oauth.success) return undefined;
+    const { error, error_description: description } = oauth.data;
+    return description
+      ? { message: description, code: error, line: `${description} (${error})` }
+      : { message: error, code: error, line: error };
   },
   // REQUEST_LIMIT_EXCEEDED comes as a 403 with no hint of when it lifts. The daily limit
   // ("TotalRequests Limit exceeded.") will not lift within a poll: wait long enough that the
@@ -204,15 +209,12 @@ const HIDDEN_WITHOUT: Record<string, string> = {
   PermissionSetAssignment: PERMISSION.viewSetup,
 };
 
-/** The errorCode the client put at the end of the message ("Salesforce 400: … (INVALID_TYPE)"). */
-const errorCode = (e: ConnectorError) => /\(([A-Z_]+)\)$/.exec(e.message)?.[1];
-
 /**
  * Why an error leaves a dataset unreadable, naming the permission the run-as user lacks where
  * Salesforce's answer tells it; undefined for an error that must fail the poll.
  */
 export function sfGap(e: ConnectorError, right: string): Gap | string | undefined {
-  switch (errorCode(e)) {
+  switch (e.code) {
     case 'API_CURRENTLY_DISABLED':
       return { reason: 'Salesforce refuses API calls from the run-as user', missing: PERMISSION.api };
     case 'API_DISABLED_FOR_ORG':
@@ -221,7 +223,7 @@ export function sfGap(e: ConnectorError, right: string): Gap | string | undefine
         missing: 'API access for the org (an edition or add-on that includes the API)',
       };
     case 'INVALID_TYPE': {
-      const object = /sObject type '(\w+)' is not supported/.exec(e.message)?.[1] ?? '';
+      const object = /sObject type '(\w+)' is not supported/.exec(e.vendorMessage ?? '')?.[1] ?? '';
       const permission = HIDDEN_WITHOUT[object];
       return permission
         ? {
@@ -300,6 +302,7 @@ class SalesforceSession {
           error.message.replace(/^Salesforce \d+:/, 'Salesforce sign-in failed:'),
           'auth',
           error.status,
+          error,
         );
       throw error;
     }

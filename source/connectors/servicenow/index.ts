@@ -34,11 +34,12 @@ const ErrorBody = z.looseObject({
 
 export const servicenowVendor: Vendor = {
   name: 'ServiceNow',
-  errorMessage(body) {
+  // ServiceNow sends no error code: its message is all a connector could decide on.
+  readError(body) {
     const r = ErrorBody.safeParse(body);
     if (!r.success) return undefined;
     const { message, detail } = r.data.error;
-    return detail ? `${message} (${detail})` : message;
+    return { message, line: detail ? `${message} (${detail})` : message };
   },
   // 429 only exists when an admin created a rate-limit rule; it carries Retry-After in seconds.
   rateLimitWait(res, now) {

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { send } from './reply.js';
-import type { SimRequest, VendorSim } from './types.js';
+import { send } from '../../source/simulator/reply.js';
+import type { Interceptor, SimReply, SimRequest, VendorSim } from '../../source/simulator/types.js';
 
 export const FAULT_KINDS = [
   'latency',
@@ -50,8 +50,11 @@ function drainOrClose(res: ServerResponse): Promise<void> {
   });
 }
 
-/** Fault injection per tenant and endpoint, applied before the vendor handler answers. */
-export class FaultSet {
+/**
+ * Fault injection per tenant and endpoint, applied before the vendor handler answers: the
+ * simulator's interceptor in tests and benchmarks (the program never injects faults).
+ */
+export class FaultSet implements Interceptor {
   private faults: Fault[];
   constructor(faults: Fault[]) {
     this.faults = faults.map((f) => ({ ...f }));
@@ -77,7 +80,7 @@ export class FaultSet {
   }
 
   /** Returns true when the fault answered the request (or swallowed it). */
-  async apply(
+  async intercept(
     req: SimRequest,
     raw: IncomingMessage,
     res: ServerResponse,
@@ -162,4 +165,15 @@ export class FaultSet {
       }
     }
   }
+}
+
+/** Answers the requests `match` picks with `reply`, as a vendor might; the vendor answers the rest. */
+export function answering(match: (req: SimRequest) => boolean, reply: SimReply): Interceptor {
+  return {
+    async intercept(req, _raw, res) {
+      if (!match(req)) return false;
+      send(res, reply);
+      return true;
+    },
+  };
 }
