@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Result, StoreDoc } from '../../source/domain/schemas.js';
 import { collectActions, rankActions } from '../../source/domain/scoring.js';
@@ -26,6 +27,7 @@ function context(
     detailMaxScroll: 0,
     readOnly: false,
     now: Date.parse('2026-11-23T00:00:00Z'),
+    stat: statSync,
   };
   return ctx;
 }
