@@ -32,8 +32,6 @@ import {
  * hands the effects to the one runner, and draws the current view in the frame.
  */
 
-export { MIN_COLUMNS, MIN_ROWS } from './layout.js';
-
 export interface AppProps {
   store: Store;
   catalog: Catalog;
