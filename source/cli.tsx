@@ -128,6 +128,8 @@ export function readCommandLine(argv: string[]): Invocation {
     name: f.name,
     url: f.url,
     tokenEnv: f.tokenEnv,
+    tokenFile: f.tokenFile,
+    caFile: f.caFile,
     org: f.org,
     option: f.option ?? [],
     on: f.on === true,

@@ -1,7 +1,15 @@
 import { randomBytes } from 'node:crypto';
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { CONNECTOR_OPTIONS } from '../domain/app-options.js';
-import { type AddField, type AddProblem, instanceSlug, validateAdd } from '../domain/instances.js';
-import { APP_LABELS, APPS, AppSchema, emptyStore, type Instance } from '../domain/schemas.js';
+import {
+  type AddField,
+  type AddProblem,
+  commitCreation,
+  createInstance,
+  validateAdd,
+} from '../domain/instances.js';
+import { APP_LABELS, APPS, AppSchema, emptyStore } from '../domain/schemas.js';
 import { sanitize } from '../text/sanitize.js';
 import { type Context, UsageError } from './context.js';
 import { type AccessReport, accessText, checkAccess } from './doctor.js';
@@ -13,6 +21,10 @@ export interface ConnectOptions {
   name?: string | undefined;
   url?: string | undefined;
   tokenEnv?: string | undefined;
+  /** Instead of --token-env: a file holding the secret, mode 0600 or stricter (--token-file). */
+  tokenFile?: string | undefined;
+  /** The PEM file of a private CA that signs the tenant's certificate (--ca-file). */
+  caFile?: string | undefined;
   org?: string | undefined;
   option: string[];
   on: boolean;
@@ -26,6 +38,8 @@ const FLAGS: Record<AddField, string> = {
   name: '--name',
   url: '--url',
   variable: '--token-env',
+  tokenFile: '--token-file',
+  caFile: '--ca-file',
   extra: '--option',
 };
 
@@ -44,12 +58,17 @@ function usage(p: AddProblem, app: string | undefined): UsageError {
   return new UsageError(`${FLAGS[p.field]}: ${p.message}`);
 }
 
+// Files named on the command line are relative to where it runs; the store keeps them absolute.
+const absolute = (path: string | undefined) => (path?.trim() ? resolve(path.trim()) : undefined);
+
 function values(o: ConnectOptions) {
   return {
     app: o.app,
     name: o.name,
     url: o.url,
     variable: o.tokenEnv,
+    tokenFile: absolute(o.tokenFile),
+    caFile: absolute(o.caFile),
     extra: [...(o.org !== undefined ? [`org=${o.org}`] : []), ...o.option],
   };
 }
@@ -66,10 +85,12 @@ export function checkConnect(o: ConnectOptions, env: NodeJS.ProcessEnv): void {
   const missing = [
     ['--name', o.name],
     ['--url', o.url],
-    ['--token-env', o.tokenEnv],
+    ['--token-env or --token-file', o.tokenEnv ?? o.tokenFile],
   ].filter(([, v]) => v === undefined);
   if (missing.length > 0)
     throw new UsageError(`connect needs ${missing.map(([f]) => f).join(', ')} (see posture connect --help)`);
+  if (o.tokenEnv !== undefined && o.tokenFile !== undefined)
+    throw new UsageError('give the token once: --token-env or --token-file, not both');
   const app = AppSchema.safeParse(o.app.toLowerCase());
   if (o.org !== undefined && app.success && app.data !== 'github')
     throw new UsageError('--org is a GitHub option; for other apps use --option key=value');
@@ -82,15 +103,8 @@ export function checkConnect(o: ConnectOptions, env: NodeJS.ProcessEnv): void {
     throw new UsageError(
       '--token-env takes the name of an environment variable (e.g. OKTA_TOKEN), not its value; the value given was not stored',
     );
-  const checked = validateAdd(values(o), emptyStore());
+  const checked = validateAdd(values(o), emptyStore(), { stat: statSync });
   if ('error' in checked) throw usage(checked, o.app);
-}
-
-function newId(doc: Context['store']['doc'], instance: Pick<Instance, 'name' | 'app'>): string {
-  for (;;) {
-    const id = `${instanceSlug(instance)}-${randomBytes(3).toString('hex')}`;
-    if (!doc.instances.some((i) => i.id === id)) return id;
-  }
 }
 
 /** `posture connect`: add an instance; only the variable's name is stored, never the secret. */
@@ -101,33 +115,32 @@ export async function connect(ctx: Context, o: ConnectOptions): Promise<number> 
       `connect needs to write the store, but ${ctx.store.notice ?? 'it is open read-only'}`,
     );
   const doc = ctx.store.doc;
-  const checked = validateAdd(values(o), doc);
+  const checked = validateAdd(values(o), doc, { stat: statSync });
   if ('error' in checked) throw usage(checked, o.app);
   const single = doc.settings.instanceMode === 'single';
-  const instance: Instance = {
-    ...checked.instance,
+  const creation = createInstance(checked.instance, doc, {
     recommendations: o.on,
-    id: newId(doc, checked.instance),
-    createdAt: new Date().toISOString(),
-  };
-  const variable = checked.instance.credential.kind === 'env' ? checked.instance.credential.variable : '';
+    now: new Date(),
+    suffix: () => randomBytes(3).toString('hex'),
+  });
+  const { instance } = creation;
+  const { credential } = instance;
+  const variable = credential.kind === 'env' ? credential.variable : '';
+  // A token file was checked above (there, and the owner's alone); a variable may be set elsewhere.
+  const secretHere = credential.kind === 'file' || Boolean(ctx.io.env[variable]);
   // Read the tenant once before adding it for good: a wrong URL or token is refused, not stored.
   let access: AccessReport | undefined;
-  if (o.check !== false && ctx.io.env[variable]) {
+  if (o.check !== false && secretHere) {
     access = await checkAccess(ctx, instance);
     if (access.outcome === 'error')
       throw new UsageError(
         `"${instance.name}" was not added: ${access.error} (fix the URL or the credential, or add it unchecked with --no-check)`,
       );
   }
-  await ctx.store.update((d) => {
-    d.instances.push(instance);
-    // In single mode only the Secure Score instance counts; the app's first instance turned on is it.
-    if (single && o.on) d.settings.secureScoreInstance[instance.app] = instance.id;
-  });
+  await ctx.store.update((d) => commitCreation(d, creation));
 
   const warnings: string[] = [];
-  if (!ctx.io.env[variable])
+  if (!secretHere)
     warnings.push(
       `$${variable} is not set in this shell; set it wherever posture polls, or polls of "${instance.name}" fail`,
     );
@@ -144,7 +157,10 @@ export async function connect(ctx: Context, o: ConnectOptions): Promise<number> 
   const lines = [
     `Added ${label} instance "${instance.name}" (id ${instance.id})`,
     `  URL              ${instance.baseUrl}`,
-    `  token            from $${variable} (only the variable's name is stored)`,
+    credential.kind === 'env'
+      ? `  token            from $${variable} (only the variable's name is stored)`
+      : `  token            from the file ${credential.path} (only its path is stored)`,
+    ...(instance.caFile ? [`  CA file          ${instance.caFile}`] : []),
     ...(options.length > 0 ? [`  options          ${options.join(', ')}`] : []),
     `  recommendations  ${
       o.on

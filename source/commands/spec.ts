@@ -42,6 +42,16 @@ export const FLAGS = {
     value: 'VAR',
     help: 'the environment variable that holds the token; only its name is stored',
   },
+  tokenFile: {
+    type: 'string',
+    value: 'FILE',
+    help: 'or: a file that holds the token, mode 0600 or stricter; only its path is stored',
+  },
+  caFile: {
+    type: 'string',
+    value: 'FILE',
+    help: "the CA certificate (PEM) that signed the tenant's certificate, for a private CA",
+  },
   org: { type: 'string', value: 'ORG', help: 'GitHub: the organisation login' },
   option: {
     type: 'string',
@@ -64,6 +74,8 @@ export const GLOBAL_FLAGS: readonly FlagKey[] = ['store', 'demo', 'readOnly', 'c
 export interface FlagUse {
   key: FlagKey;
   required?: boolean;
+  /** Flags of one group are alternatives: usage shows them as `(a | b)`, one of them required if `required`. */
+  group?: string;
   help?: string;
 }
 
@@ -99,7 +111,9 @@ export const COMMANDS: Record<CommandName | 'console', Command> = {
     flags: [
       { key: 'name', required: true },
       { key: 'url', required: true },
-      { key: 'tokenEnv', required: true },
+      { key: 'tokenEnv', required: true, group: 'token' },
+      { key: 'tokenFile', required: true, group: 'token' },
+      { key: 'caFile' },
       { key: 'org' },
       { key: 'option' },
       { key: 'on' },
@@ -107,7 +121,7 @@ export const COMMANDS: Record<CommandName | 'console', Command> = {
       { key: 'json', help: 'print the added instance as JSON' },
     ],
     about:
-      'When the variable is set, the tenant is read once first, and each control is listed with whether\nthis credential can evaluate it (see posture doctor); a tenant that cannot be read is not added.',
+      'When the token can be read, the tenant is read once first, and each control is listed with whether\nthis credential can evaluate it (see posture doctor); a tenant that cannot be read is not added.',
     notes:
       'Adding an instance is permanent (multiple-instance mode): it can be turned off, never deleted.\n\nExample\n  $ export OKTA_EU_TOKEN=…\n  $ posture connect okta --name "Okta Contoso EU" --url https://contoso-eu.okta.com --token-env OKTA_EU_TOKEN',
   },
@@ -186,10 +200,15 @@ function shown(key: FlagKey, inOptions = false): string {
 /** The one-line usage of a command: `posture connect <app> --name N … [--json]`. */
 export function synopsis(name: CommandName): string {
   const c = COMMANDS[name];
-  const parts = c.flags.map(({ key, required }) => {
-    const f: Flag = FLAGS[key];
-    const text = `${shown(key)}`;
-    return `${required ? text : `[${text}]`}${f.multiple ? '...' : ''}`;
+  const parts: string[] = [];
+  c.flags.forEach(({ key, required, group }, n) => {
+    if (group && c.flags[n - 1]?.group === group) return; // shown with the first of its group
+    const alternatives = group
+      ? c.flags.filter((u) => u.group === group).map((u) => shown(u.key))
+      : [shown(key)];
+    const text = alternatives.join(' | ');
+    const multiple = (FLAGS[key] as Flag).multiple ? '...' : '';
+    parts.push(`${required ? (alternatives.length > 1 ? `(${text})` : text) : `[${text}]`}${multiple}`);
   });
   return ['posture', name, ...(c.args ? [c.args] : []), ...parts].join(' ');
 }

@@ -5,6 +5,7 @@ import {
   type App,
   AppSchema,
   BaseUrlSchema,
+  type Credential,
   EnvNameSchema,
   type Instance,
   InstanceNameSchema,
@@ -20,7 +21,7 @@ import {
  * so both refuse exactly the same things with the same words.
  */
 
-export type AddField = 'app' | 'name' | 'url' | 'variable' | 'extra';
+export type AddField = 'app' | 'name' | 'url' | 'variable' | 'tokenFile' | 'caFile' | 'extra';
 
 export interface AddValues {
   app?: string | undefined;
@@ -28,6 +29,10 @@ export interface AddValues {
   url?: string | undefined;
   /** The name of the environment variable that holds the secret (never the secret). */
   variable?: string | undefined;
+  /** Or the path of a file that holds the secret, mode 0600 or stricter (never the secret). */
+  tokenFile?: string | undefined;
+  /** A PEM file of the private CA that signs the tenant's certificate. */
+  caFile?: string | undefined;
   /** Connector options: `key=value` pairs, comma separated (the form) or one per element (the CLI). */
   extra?: string | readonly string[] | undefined;
 }
@@ -49,23 +54,70 @@ const LABELS: Record<AddField, string> = {
   name: 'Name',
   url: 'Base URL',
   variable: 'Token variable',
+  tokenFile: 'Token file',
+  caFile: 'CA file',
   extra: 'Options',
 };
+
+/**
+ * How a named file is looked at: node's `statSync`, or a fake in tests. It throws (with the errno
+ * code) when the file cannot be looked at. Passed in: the domain does no I/O of its own.
+ */
+export type StatFile = (path: string) => { mode: number; isFile(): boolean };
+
+export interface AddOptions {
+  /** The instance being edited: it does not count against itself. */
+  editing?: string | undefined;
+  /** Needed when a token file or a CA file is named. */
+  stat?: StatFile | undefined;
+}
 
 function problem(field: AddField, message: string, option?: string): AddProblem {
   return { field, message, error: `${LABELS[field]}: ${message}`, ...(option ? { option } : {}) };
 }
 
 /**
+ * A file an instance names must be there when it is added, not at its first poll; a file holding a
+ * secret must be the owner's alone (the connector refuses it otherwise, at every poll).
+ */
+function checkFile(field: AddField, path: string, stat: StatFile, secret: boolean): AddProblem | undefined {
+  // Polls may run from another directory (the worker, a service): only an absolute path means one
+  // file. POSIX paths: credentials files are judged by their POSIX mode bits anyway.
+  if (!path.startsWith('/')) return problem(field, `${path} is not an absolute path`);
+  let found: ReturnType<StatFile>;
+  try {
+    found = stat(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return problem(
+      field,
+      code === 'ENOENT' ? `${path} does not exist` : `${path} cannot be read (${code ?? 'error'})`,
+    );
+  }
+  if (!found.isFile()) return problem(field, `${path} is not a file`);
+  if (secret && (found.mode & 0o077) !== 0)
+    return problem(
+      field,
+      `${path} must be mode 0600 or stricter (it is ${(found.mode & 0o777).toString(8).padStart(4, '0')})`,
+    );
+  return undefined;
+}
+
+function needStat(o: AddOptions): StatFile {
+  if (!o.stat) throw new Error('validateAdd: a token file or CA file needs options.stat to be checked');
+  return o.stat;
+}
+
+/**
  * Validate a new instance against the document; returns the instance or the first problem. When
- * `editing` names an instance, that one is being changed and does not count against itself.
+ * `options.editing` names an instance, that one is being changed and does not count against itself.
  */
 export function validateAdd(
   values: AddValues,
   doc: StoreDoc,
-  editing?: string,
+  o: AddOptions = {},
 ): AddProblem | { instance: NewInstance } {
-  const others = doc.instances.filter((i) => i.id !== editing);
+  const others = doc.instances.filter((i) => i.id !== o.editing);
   const app = AppSchema.safeParse((values.app ?? '').trim().toLowerCase());
   if (!app.success) return problem('app', `one of ${APPS.join(', ')}`);
   const label = APP_LABELS[app.data];
@@ -75,8 +127,24 @@ export function validateAdd(
     return problem('name', `${label} already has an instance named "${name.data}"`);
   const url = BaseUrlSchema.safeParse(values.url ?? '');
   if (!url.success) return problem('url', url.error.issues[0]?.message ?? 'invalid');
-  const variable = EnvNameSchema.safeParse((values.variable ?? '').trim());
-  if (!variable.success) return problem('variable', variable.error.issues[0]?.message ?? 'invalid');
+  const tokenFile = (values.tokenFile ?? '').trim();
+  const variableText = (values.variable ?? '').trim();
+  let credential: Credential;
+  if (tokenFile) {
+    if (variableText) return problem('tokenFile', 'give a token variable or a token file, not both');
+    const bad = checkFile('tokenFile', tokenFile, needStat(o), true);
+    if (bad) return bad;
+    credential = { kind: 'file', path: tokenFile };
+  } else {
+    const variable = EnvNameSchema.safeParse(variableText);
+    if (!variable.success) return problem('variable', variable.error.issues[0]?.message ?? 'invalid');
+    credential = { kind: 'env', variable: variable.data };
+  }
+  const caFile = (values.caFile ?? '').trim();
+  if (caFile) {
+    const bad = checkFile('caFile', caFile, needStat(o), false);
+    if (bad) return bad;
+  }
   const pairs =
     typeof values.extra === 'string'
       ? values.extra
@@ -102,8 +170,9 @@ export function validateAdd(
       app: app.data,
       name: name.data,
       baseUrl: url.data,
-      credential: { kind: 'env', variable: variable.data },
+      credential,
       options,
+      ...(caFile ? { caFile } : {}),
       recommendations: false,
       pollIntervalMinutes: 60,
     },
@@ -117,6 +186,57 @@ export function instanceSlug(instance: Pick<Instance, 'name' | 'app'>): string {
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-|-$/g, '');
   return slug || instance.app;
+}
+
+export interface CreateOptions {
+  /** Whether its Secure Score recommendations start on. */
+  recommendations: boolean;
+  now: Date;
+  /** The random part of the id (six hex digits from the callers); a test can make it repeat. */
+  suffix: () => string;
+}
+
+/** What adding an instance changes: the instance to push, and whether it is its app's Secure Score instance. */
+export interface Creation {
+  instance: Instance;
+  secureScoreInstance: boolean;
+}
+
+/** Random suffixes tried before numbering: a repeat is rare, an endless one must still end. */
+const SUFFIX_TRIES = 8;
+
+function newId(doc: StoreDoc, draft: Pick<Instance, 'name' | 'app'>, suffix: () => string): string {
+  const taken = new Set(doc.instances.map((i) => i.id));
+  const base = instanceSlug(draft);
+  for (let n = 0; n < SUFFIX_TRIES; n++) {
+    const id = `${base}-${suffix()}`;
+    if (!taken.has(id)) return id;
+  }
+  for (let n = 2; ; n++) if (!taken.has(`${base}-${n}`)) return `${base}-${n}`;
+}
+
+/**
+ * The one way an instance is created, for `posture connect` and the console's add form: an id no
+ * other instance has, and in single-instance mode the app's Secure Score instance (the app has no
+ * other instance then: validateAdd refuses a second), so it counts once its recommendations are on.
+ * Pure: the caller commits it with `commitCreation` inside its store update.
+ */
+export function createInstance(draft: NewInstance, doc: StoreDoc, o: CreateOptions): Creation {
+  const instance: Instance = {
+    ...draft,
+    recommendations: o.recommendations,
+    id: newId(doc, draft, o.suffix),
+    createdAt: o.now.toISOString(),
+  };
+  const current = doc.settings.secureScoreInstance[draft.app];
+  const held = doc.instances.some((i) => i.app === draft.app && i.id === current);
+  return { instance, secureScoreInstance: doc.settings.instanceMode === 'single' && !held };
+}
+
+/** Apply a creation to the document being updated. */
+export function commitCreation(doc: StoreDoc, c: Creation): void {
+  doc.instances.push(c.instance);
+  if (c.secureScoreInstance) doc.settings.secureScoreInstance[c.instance.app] = c.instance.id;
 }
 
 /** An app from what an operator typed: its id or its label, in any case ("okta", "ServiceNow"). */

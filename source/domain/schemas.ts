@@ -69,7 +69,7 @@ export const InstanceSchema = z.object({
   baseUrl: BaseUrlSchema,
   credential: CredentialSchema,
   /** Vendor-specific extra: GitHub organisation, Salesforce client id, ServiceNow user… */
-  options: z.record(z.string(), z.string()).default({}),
+  options: z.record(z.string(), z.string()).default(() => ({})),
   caFile: z.string().optional(),
   recommendations: z.boolean(),
   pollIntervalMinutes: z.number().int().min(1).max(10080).default(60),
@@ -94,7 +94,7 @@ export type Condition = z.infer<typeof ConditionSchema>;
 export const RuleSchema = z.object({
   dataset: z.string().min(1),
   /** Items the rule applies to (all conditions must hold). */
-  where: z.array(ConditionSchema).default([]),
+  where: z.array(ConditionSchema).default(() => []),
   /** What each selected item must satisfy (all conditions must hold). */
   assert: z.array(ConditionSchema).min(1),
   /**
@@ -127,9 +127,9 @@ export const ControlSchema = z.object({
   maxPoints: z.number().positive().max(10),
   scoring: z.enum(['binary', 'proportional']),
   benchmarks: z.array(z.object({ name: z.string(), id: z.string() })).min(1),
-  prerequisites: z.array(z.string()).default([]),
+  prerequisites: z.array(z.string()).default(() => []),
   steps: z.array(z.string()).min(1),
-  links: z.array(z.string().url()).default([]),
+  links: z.array(z.string().url()).default(() => []),
   rule: RuleSchema,
 });
 export type Control = z.infer<typeof ControlSchema>;
@@ -157,7 +157,7 @@ export const ResultSchema = z.object({
   missing: z.string().optional(),
   /** The failing items, in the dataset's order, at most MAX_FAILING of them. */
   failing: z.array(FailingItemSchema).optional(),
-  evidence: z.array(EvidenceSchema).default([]),
+  evidence: z.array(EvidenceSchema).default(() => []),
 });
 export type Result = z.infer<typeof ResultSchema>;
 
@@ -221,19 +221,21 @@ export type PollChanges = z.infer<typeof PollChangesSchema>;
 export const SettingsSchema = z.object({
   instanceMode: z.enum(['multiple', 'single']).default('multiple'),
   /** Single mode: the one instance per app whose recommendations count. */
-  secureScoreInstance: z.record(z.string(), z.string()).default({}),
+  secureScoreInstance: z.record(z.string(), z.string()).default(() => ({})),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 
+// Object and array defaults are functions: zod returns a default value itself, so a literal would
+// be one object shared by every document parsed (a change to one emptyStore() changed the next).
 export const STORE_VERSION = 1;
 export const StoreDocSchema = z.object({
   version: z.literal(STORE_VERSION),
-  settings: SettingsSchema.default({ instanceMode: 'multiple', secureScoreInstance: {} }),
-  instances: z.array(InstanceSchema).default([]),
-  results: z.record(z.string(), InstanceResultsSchema).default({}),
-  statuses: z.array(StatusUpdateSchema).default([]),
-  daily: z.array(DailyPointSchema).default([]),
-  polls: z.array(PollChangesSchema).default([]),
+  settings: SettingsSchema.default(() => ({ instanceMode: 'multiple' as const, secureScoreInstance: {} })),
+  instances: z.array(InstanceSchema).default(() => []),
+  results: z.record(z.string(), InstanceResultsSchema).default(() => ({})),
+  statuses: z.array(StatusUpdateSchema).default(() => []),
+  daily: z.array(DailyPointSchema).default(() => []),
+  polls: z.array(PollChangesSchema).default(() => []),
 });
 export type StoreDoc = z.infer<typeof StoreDocSchema>;
 

@@ -1,5 +1,12 @@
 import { SORTS } from '../domain/action-filter.js';
-import { findInstance, parseApp, parseState, validateAdd } from '../domain/instances.js';
+import {
+  findInstance,
+  type NewInstance,
+  parseApp,
+  parseState,
+  type StatFile,
+  validateAdd,
+} from '../domain/instances.js';
 import {
   APP_LABELS,
   APPS,
@@ -13,6 +20,8 @@ import {
 } from '../domain/schemas.js';
 import { type Action, countedInstances } from '../domain/scoring.js';
 import type { Command } from './keys.js';
+import { windowRows } from './layout.js';
+import { windowStart } from './list.js';
 import { lastCall } from './memo.js';
 import { actionRows, appRows, drawerRows } from './model.js';
 import { INITIAL, type Overlay, TOP_VIEWS, type UIState, type View } from './state.js';
@@ -32,8 +41,8 @@ export type Effect =
   | { type: 'pause' }
   | { type: 'status'; instanceId: string; controlId: string; state: State; reason: string; expires?: string }
   | { type: 'secureScoreInstance'; instanceId: string }
-  | { type: 'add'; instance: Omit<Instance, 'id' | 'createdAt'> }
-  | { type: 'edit'; instanceId: string; instance: Omit<Instance, 'id' | 'createdAt'> }
+  | { type: 'add'; instance: NewInstance }
+  | { type: 'edit'; instanceId: string; instance: NewInstance }
   | { type: 'mode'; mode: 'single' | 'multiple' };
 
 export interface Context {
@@ -49,6 +58,10 @@ export interface Context {
   detailMaxScroll: number;
   readOnly: boolean;
   now: number;
+  /** How the add form looks at the token and CA files it names (node's statSync in the console). */
+  stat: StatFile;
+  /** Below the minimum size: only quitting, help and Esc work, and no list is shown. */
+  tooSmall?: boolean;
 }
 
 export interface Step {
@@ -84,6 +97,8 @@ export function formValues(i: Instance): Record<string, string> {
     name: i.name,
     url: i.baseUrl,
     variable: i.credential.kind === 'env' ? i.credential.variable : '',
+    tokenFile: i.credential.kind === 'file' ? i.credential.path : '',
+    caFile: i.caFile ?? '',
     extra: Object.entries(i.options)
       .map(([k, v]) => `${k}=${v}`)
       .join(', '),
@@ -95,6 +110,12 @@ export const ADD_FIELDS = [
   { key: 'name', label: 'Name', hint: 'e.g. Okta Contoso EU' },
   { key: 'url', label: 'Base URL', hint: 'https://…' },
   { key: 'variable', label: 'Token variable', hint: 'name of the environment variable holding the secret' },
+  { key: 'tokenFile', label: 'Token file', hint: 'or: absolute path of a file holding it, mode 0600' },
+  {
+    key: 'caFile',
+    label: 'CA file (optional)',
+    hint: "PEM file of a private CA that signs the tenant's certificate",
+  },
   { key: 'extra', label: 'Options', hint: 'key=value, comma separated (e.g. org=contoso)' },
 ] as const;
 
@@ -171,7 +192,42 @@ export const bound = (ctx: Pick<Context, 'bindings'>, key: string, command: Comm
   ctx.bindings.get(key)?.includes(command) ?? false;
 
 // ---- the reducer ----
+const LISTS: readonly View[] = ['apps', 'drawer', 'actions', 'history'];
+
+/** The state with its list's window where the view shows it: the selection in view, moved as little as can be. */
+function withWindow(state: UIState, ctx: Context): UIState {
+  if (!LISTS.includes(state.view)) return state;
+  const { key, ids } = currentRows(state, ctx);
+  const previous = state.windows[key] ?? 0;
+  const start = windowStart(
+    ids.length,
+    selectedIndex(state, key, ids),
+    windowRows(state.view, ctx.listRows),
+    previous,
+  );
+  return start === previous ? state : { ...state, windows: { ...state.windows, [key]: start } };
+}
+
+/** Where the list's window starts, as the view draws it (the state's memory, fitted to the list now). */
+export function windowOf(state: UIState, ctx: Context): number {
+  if (!LISTS.includes(state.view)) return 0;
+  const { key } = currentRows(state, ctx);
+  return withWindow(state, ctx).windows[key] ?? 0;
+}
+
 export function reduce(state: UIState, key: string, ctx: Context): Step {
+  if (ctx.tooSmall) {
+    // Too small to show anything: only quitting, help and Esc work; no list moves unseen.
+    const allowed =
+      key === 'escape' || key === 'ctrl+c' || bound(ctx, key, 'quit') || bound(ctx, key, 'help');
+    return allowed ? reduceKey(state, key, ctx) : { state, effects: [] };
+  }
+  // From the window the last frame showed (the list may have changed since the last key) to the next.
+  const step = reduceKey(withWindow(state, ctx), key, ctx);
+  return { ...step, state: withWindow(step.state, ctx) };
+}
+
+function reduceKey(state: UIState, key: string, ctx: Context): Step {
   if (key === 'ctrl+c') return { state, effects: [{ type: 'quit' }] };
   if (state.overlay) return overlayKey(state, state.overlay, key, ctx);
   const commands = ctx.bindings.get(key) ?? [];
@@ -581,7 +637,7 @@ function addKey(state: UIState, o: Extract<Overlay, { kind: 'add' }>, key: strin
     };
   if (o.confirm) {
     if (key === 'y' || key === 'enter') {
-      const checked = validateAdd(o.values, ctx.doc);
+      const checked = validateAdd(o.values, ctx.doc, { stat: ctx.stat });
       if ('error' in checked) return set({ confirm: false, error: checked.error });
       return {
         state: {
@@ -599,7 +655,7 @@ function addKey(state: UIState, o: Extract<Overlay, { kind: 'add' }>, key: strin
   if (key === 'down' || key === 'tab') return set({ field: Math.min(ADD_FIELDS.length - 1, o.field + 1) });
   if (key === 'enter') {
     if (o.field < ADD_FIELDS.length - 1) return set({ field: o.field + 1 });
-    const checked = validateAdd(o.values, ctx.doc, o.editId);
+    const checked = validateAdd(o.values, ctx.doc, { editing: o.editId, stat: ctx.stat });
     if ('error' in checked) return set({ error: checked.error });
     // Editing changes nothing permanent: saved at once. Adding asks first (see the form).
     if (o.editId)

@@ -2,7 +2,14 @@ import type { Catalog } from '../catalog/index.js';
 import { type Health, healthOf } from '../domain/instances.js';
 import { type ActionFilter, filterActions } from '../domain/action-filter.js';
 import { APP_LABELS, APPS, type App, type Instance, STATE_LABELS, type StoreDoc } from '../domain/schemas.js';
-import { type Action, type Score, scoreByApp, scoreByInstance, scoreViews } from '../domain/scoring.js';
+import {
+  type Action,
+  rankActions,
+  type Score,
+  scoreByApp,
+  scoreByInstance,
+  scoreViews,
+} from '../domain/scoring.js';
 import { lastCall } from './memo.js';
 
 /** Pure selectors from the store document and the UI's filters to the rows each view shows. */
@@ -16,6 +23,9 @@ export interface AppRow {
   lastPoll?: string;
   score?: Score;
 }
+
+// Ranking sorts thousands of actions: done on first use after each change, not per frame.
+export const rankedOf = lastCall(rankActions);
 
 // Thousands of actions to add up per app and per instance: once per change, not per key.
 export const scoresByApp = lastCall(scoreByApp);

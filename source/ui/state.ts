@@ -45,6 +45,8 @@ export interface UIState {
   /** Selected row id per list, and the index to fall back on when that row is gone. */
   selected: Record<string, string | undefined>;
   index: Record<string, number>;
+  /** Where each list's window starts: kept so that moving within it does not scroll it. */
+  windows: Record<string, number>;
   appText: string;
   drawerText: string;
   filter: ActionFilter;
@@ -63,6 +65,7 @@ export const INITIAL: UIState = {
   stack: [],
   selected: {},
   index: {},
+  windows: {},
   appText: '',
   drawerText: '',
   filter: NO_FILTER,

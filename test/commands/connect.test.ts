@@ -1,9 +1,24 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { type ConnectOptions, connect } from '../../source/commands/connect.js';
+import { type IO, openContext } from '../../source/commands/context.js';
 import { validateAdd as domainValidateAdd } from '../../source/domain/instances.js';
 import { emptyStore } from '../../source/domain/schemas.js';
 import { validateAdd } from '../../source/ui/controller.js';
-import { fingerprint, instance, readStore, runIn, storeWith, tmp, writeStore } from './helpers.js';
+import { runEffect } from '../../source/ui/effects.js';
+import { openStore } from '../helpers/store.js';
+import {
+  cleanEnv,
+  fingerprint,
+  instance,
+  readStore,
+  runIn,
+  Sink,
+  storeWith,
+  tmp,
+  writeStore,
+} from './helpers.js';
 
 /** `posture connect` with its four usual flags, and any others. */
 const connectArgs = (
@@ -185,7 +200,7 @@ describe('posture connect', () => {
 
   it('shares one validation with the console: the same function, the same words', () => {
     expect(validateAdd).toBe(domainValidateAdd);
-    const doc = emptyStore();
+    const doc = structuredClone(emptyStore());
     doc.instances.push(instance('x', { name: 'Okta A' }));
     const form = (values: Record<string, string>) => {
       const r = validateAdd(values, doc);
@@ -206,5 +221,118 @@ describe('posture connect', () => {
     expect(form({ ...good, extra: 'nope' })).toBe('Options: "nope" is not key=value');
     doc.settings.instanceMode = 'single';
     expect(form(good)).toBe('single-instance mode: Okta already has an instance');
+  });
+});
+
+/** `connect` called as cli.tsx calls it, on a store in `t`, with what it wrote. */
+async function connectWith(t: { dir: string; store: string }, o: Partial<ConnectOptions>) {
+  const stdout = new Sink();
+  const stderr = new Sink();
+  const io: IO = { stdout, stderr, env: cleanEnv(t.dir) };
+  const ctx = await openContext({ store: t.store, demo: false, readOnly: false, color: false }, io);
+  try {
+    const code = await connect(ctx, { option: [], on: false, json: false, check: false, ...o });
+    return { code, stdout: stdout.text, stderr: stderr.text };
+  } finally {
+    await ctx.close();
+  }
+}
+
+const oktaEU = { app: 'okta', name: 'Okta Contoso EU', url: 'https://contoso-eu.okta.com' };
+
+function fileIn(dir: string, name: string, mode: number): string {
+  const path = join(dir, name);
+  writeFileSync(path, 'secret-token\n');
+  chmodSync(path, mode);
+  return path;
+}
+
+describe('posture connect: a token file and a CA file', () => {
+  it('stores the paths of a 0600 token file and a CA file, never the token', async () => {
+    const t = tmp();
+    const token = fileIn(t.dir, 'okta.token', 0o600);
+    const ca = fileIn(t.dir, 'ca.pem', 0o644);
+    const r = await connectWith(t, { ...oktaEU, tokenFile: token, caFile: ca });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe(''); // no warning about an unset variable: there is none
+    expect(r.stdout).toContain(`token            from the file ${token} (only its path is stored)`);
+    expect(r.stdout).toContain(`CA file          ${ca}`);
+    expect(readStore(t.store).instances[0]).toMatchObject({
+      credential: { kind: 'file', path: token },
+      caFile: ca,
+    });
+    expect(readFileSync(t.store, 'utf8')).not.toContain('secret-token');
+  });
+
+  it('refuses a token file others can read, a missing one and a missing CA file, in the words of the form', async () => {
+    const t = tmp();
+    const loose = fileIn(t.dir, 'loose.token', 0o644);
+    const refused = (o: Partial<ConnectOptions>) =>
+      connectWith(t, { ...oktaEU, ...o }).then(
+        () => 'added',
+        (e: Error) => `${e.constructor.name}: ${e.message}`,
+      );
+    expect(await refused({ tokenFile: loose })).toBe(
+      `UsageError: --token-file: ${loose} must be mode 0600 or stricter (it is 0644)`,
+    );
+    expect(await refused({ tokenFile: join(t.dir, 'none.token') })).toBe(
+      `UsageError: --token-file: ${join(t.dir, 'none.token')} does not exist`,
+    );
+    expect(await refused({ tokenEnv: 'T', caFile: join(t.dir, 'none.pem') })).toBe(
+      `UsageError: --ca-file: ${join(t.dir, 'none.pem')} does not exist`,
+    );
+    expect(await refused({ tokenEnv: 'T', tokenFile: fileIn(t.dir, 'ok.token', 0o600) })).toBe(
+      'UsageError: give the token once: --token-env or --token-file, not both',
+    );
+    expect(existsSync(t.store)).toBe(false);
+    // The form says the same after its field's label.
+    const form = validateAdd({ ...oktaEU, tokenFile: loose }, emptyStore(), { stat: statSync });
+    expect('error' in form && form.error).toBe(
+      `Token file: ${loose} must be mode 0600 or stricter (it is 0644)`,
+    );
+  });
+
+  it('reads a relative path from where it runs, and stores it absolute', async () => {
+    const t = tmp();
+    const token = fileIn(t.dir, 'okta.token', 0o600);
+    const r = await connectWith(t, { ...oktaEU, tokenFile: relative(process.cwd(), token) });
+    expect(r.code).toBe(0);
+    expect(readStore(t.store).instances[0]?.credential).toEqual({ kind: 'file', path: token });
+  });
+});
+
+describe('one way to create an instance, for connect and the console', () => {
+  it('in single-instance mode both make the new instance the Secure Score instance, with the same fields', async () => {
+    const made = [];
+    for (const by of ['connect', 'console'] as const) {
+      const t = tmp();
+      const doc = storeWith([]);
+      doc.settings.instanceMode = 'single';
+      writeStore(t.store, doc);
+      if (by === 'connect')
+        expect((await connectWith(t, { ...oktaEU, tokenEnv: 'OKTA_EU_TOKEN' })).code).toBe(0);
+      else {
+        const store = await openStore(t.store);
+        const checked = validateAdd({ ...oktaEU, variable: 'OKTA_EU_TOKEN' }, store.doc);
+        if ('error' in checked) throw new Error(checked.error);
+        await runEffect(
+          { type: 'add', instance: checked.instance },
+          {
+            store,
+            user: 'tester',
+            exit: () => {},
+            note: () => {},
+          },
+        );
+        store.close();
+      }
+      const saved = readStore(t.store);
+      const added = saved.instances[0]!;
+      expect(saved.settings.secureScoreInstance.okta).toBe(added.id);
+      expect(added.id).toMatch(/^okta-contoso-eu-[0-9a-f]{6}$/);
+      const { id: _id, createdAt: _at, ...fields } = added;
+      made.push(fields);
+    }
+    expect(made[0]).toEqual(made[1]);
   });
 });

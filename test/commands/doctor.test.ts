@@ -1,3 +1,5 @@
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEMO_TENANTS } from '../../source/simulator/vendors.js';
 import type { DemoTenant } from '../../source/simulator/types.js';
@@ -130,5 +132,45 @@ describe('posture doctor', () => {
     const bad = await runIn(['doctor', '--instance', 'nope', '--store', t.store], { ...t, env });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toBe('posture: unknown instance "nope" (see posture instances)\n');
+  });
+});
+
+describe('posture connect with a token file and a CA file', () => {
+  it('reads the token from a 0600 file, checks the tenant with it, and stores the path only', async () => {
+    const sim = await simulate([oktaEu]);
+    const t = tmp();
+    const file = join(t.dir, 'okta.token');
+    writeFileSync(file, `${oktaEu.token}\n`, { mode: 0o600 });
+    const args = [
+      'connect',
+      'okta',
+      '--name',
+      'Okta File',
+      '--url',
+      sim.baseUrl(oktaEu.id),
+      '--token-file',
+      file,
+    ];
+    const r = await runIn([...args, '--store', t.store], t);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/14 of 14 controls can be evaluated/);
+    const saved = readStore(t.store).instances[0];
+    expect(saved?.credential).toEqual({ kind: 'file', path: file });
+    expect(readFileSync(t.store, 'utf8')).not.toContain(oktaEu.token);
+  });
+
+  it('refuses a token file others can read, and a CA file that does not exist, in one line each', async () => {
+    const t = tmp();
+    const file = join(t.dir, 'open.token');
+    writeFileSync(file, 'x', { mode: 0o644 });
+    chmodSync(file, 0o644);
+    const base = ['connect', 'okta', '--name', 'O', '--url', 'https://o.example', '--store', t.store];
+    const open = await runIn([...base, '--token-file', file], t);
+    expect(open.code).toBe(2);
+    expect(open.stderr).toBe(`posture: --token-file: ${file} must be mode 0600 or stricter (it is 0644)\n`);
+    const ca = await runIn([...base, '--token-env', 'T', '--ca-file', join(t.dir, 'nope.pem')], t);
+    expect(ca.code).toBe(2);
+    expect(ca.stderr).toBe(`posture: --ca-file: ${join(t.dir, 'nope.pem')} does not exist\n`);
+    expect(existsSync(t.store)).toBe(false);
   });
 });

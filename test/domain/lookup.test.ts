@@ -33,3 +33,14 @@ describe('health', () => {
     expect(healthOf(polled(121), now)).toBe('stale');
   });
 });
+
+describe('emptyStore', () => {
+  it('gives a new document each time: changing one changes no other', () => {
+    const a = emptyStore();
+    a.settings.secureScoreInstance.okta = 'x';
+    a.instances.push({} as never);
+    const b = emptyStore();
+    expect(b.settings.secureScoreInstance).toEqual({});
+    expect(b.instances).toEqual([]);
+  });
+});

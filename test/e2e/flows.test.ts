@@ -103,6 +103,8 @@ describe('console flows', () => {
       ...'https://contoso-apac.okta.com',
       '\r',
       ...'OKTA_APAC_TOKEN',
+      '\r', // on to the token file, the CA file and the options: left empty
+      '\r',
       '\r',
       '\r',
     );
@@ -130,6 +132,8 @@ describe('console flows', () => {
       ...eu.baseUrl,
       '\r',
       ...'POSTURE_DEMO_OKTA_EU_TOKEN',
+      '\r', // on to the token file, the CA file and the options: left empty
+      '\r',
       '\r',
       '\r',
     );

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { NO_FILTER } from '../../source/domain/action-filter.js';
 import type { Result, StoreDoc } from '../../source/domain/schemas.js';
@@ -27,6 +28,7 @@ function context(
     detailMaxScroll: 0,
     readOnly: false,
     now: Date.parse('2026-11-23T00:00:00Z'),
+    stat: statSync,
   };
   return ctx;
 }

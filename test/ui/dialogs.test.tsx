@@ -1,3 +1,4 @@
+import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { validateCatalog } from '../../source/catalog/index.js';
@@ -74,7 +75,8 @@ describe('dialogs and views', () => {
     await type(stdin, 'j', 'j', KEYS.enter);
     await vi.waitFor(() => expect(lastFrame()).toContain('Okta Contoso EU▏'));
     for (let i = 0; i < 2; i++) await type(stdin, KEYS.backspace);
-    await type(stdin, ...'Europe', KEYS.enter, KEYS.enter, KEYS.enter, KEYS.enter);
+    // Enter moves on to the last field, then saves.
+    await type(stdin, ...'Europe', ...Array<string>(6).fill(KEYS.enter));
     await vi.waitFor(() => expect(lastFrame()).toContain('saved Okta Contoso Europe'));
     const edited = store.doc.instances.find((i) => i.id === 'eu');
     expect(edited).toMatchObject({ name: 'Okta Contoso Europe', recommendations: true });
@@ -83,11 +85,37 @@ describe('dialogs and views', () => {
   it('refuses a duplicate name in the add form with the field named', async () => {
     const { stdin, lastFrame, store } = await setup();
     await type(stdin, KEYS.enter, 'a', ...'Okta Contoso US', KEYS.enter, ...'https://x.okta.com', KEYS.enter);
-    await type(stdin, ...'TOKEN', KEYS.enter, KEYS.enter);
+    await type(stdin, ...'TOKEN', ...Array<string>(4).fill(KEYS.enter));
     await vi.waitFor(() =>
       expect(lastFrame()).toContain('Name: Okta already has an instance named "Okta Contoso US"'),
     );
     expect(store.doc.instances).toHaveLength(2);
+  });
+
+  it('adds an instance whose token is in a file only its owner can read, and its CA file', async () => {
+    const { stdin, lastFrame, store } = await setup();
+    const dir = tempDir();
+    const token = join(dir, 'okta.token');
+    const ca = join(dir, 'ca.pem');
+    writeFileSync(token, 'secret-token\n', { mode: 0o644 });
+    writeFileSync(ca, '-----BEGIN CERTIFICATE-----\n');
+    await type(stdin, KEYS.enter, 'a');
+    await vi.waitFor(() => expect(lastFrame()).toContain('CA file (optional)'));
+    await type(stdin, ...'Okta Contoso APAC', KEYS.enter, ...'https://apac.okta.com', KEYS.enter, KEYS.enter);
+    await type(stdin, ...token, KEYS.enter, ...ca, KEYS.enter, KEYS.enter);
+    await vi.waitFor(() =>
+      expect(lastFrame()).toContain(`! Token file: ${token} must be mode 0600 or stricter (it is 0644)`),
+    );
+    chmodSync(token, 0o600);
+    await type(stdin, KEYS.enter);
+    await vi.waitFor(() => expect(lastFrame()).toContain('Add it? (y/n)'));
+    await type(stdin, 'y');
+    await vi.waitFor(() => expect(store.doc.instances).toHaveLength(3));
+    expect(store.doc.instances.at(-1)).toMatchObject({
+      name: 'Okta Contoso APAC',
+      credential: { kind: 'file', path: token },
+      caFile: ca,
+    });
   });
 
   it('in read-only mode offers no change and makes none', async () => {

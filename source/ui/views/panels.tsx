@@ -289,12 +289,13 @@ export function OverlayPanel({
     return (
       <Box flexDirection="column" borderStyle="single" paddingX={1}>
         <Text bold>
-          Add an instance (the secret itself is never stored: give the name of its environment variable)
+          Add an instance (the secret itself is never stored: give the name of its environment variable, or of
+          a file only you can read)
         </Text>
         {ADD_FIELDS.map((f, i) => (
           <Row
             key={f.key}
-            text={`${fitCells(f.label, 15)} ${overlay.values[f.key] ?? ''}${i === overlay.field && !overlay.confirm ? '▏' : ''}   ${i === overlay.field ? f.hint : ''}`}
+            text={`${fitCells(f.label, 19)} ${overlay.values[f.key] ?? ''}${i === overlay.field && !overlay.confirm ? '▏' : ''}   ${i === overlay.field ? f.hint : ''}`}
             selected={i === overlay.field && !overlay.confirm}
           />
         ))}

@@ -1,0 +1,126 @@
+import { randomBytes } from 'node:crypto';
+import { useApp } from 'ink';
+import { useCallback } from 'react';
+import { commitCreation, createInstance } from '../domain/instances.js';
+import type { BackgroundPoller } from '../poller/background.js';
+import type { Store } from '../store/store.js';
+import type { Effect } from './controller.js';
+
+/** What the console's effects act on: the store, the poller, and the shell's own ways out. */
+export interface EffectDeps {
+  store: Store;
+  poller?: BackgroundPoller | undefined;
+  /** Who status changes are recorded as. */
+  user: string;
+  /** Ends the console (Ink's exit). */
+  exit: () => void;
+  onQuit?: (() => void) | undefined;
+  /** One line of feedback on the status line. */
+  note: (message: string) => void;
+  /** The random part of a new instance's id; tests make it repeat. */
+  suffix?: () => string;
+}
+
+const randomSuffix = () => randomBytes(3).toString('hex');
+
+/** Carry out one effect the reducer asked for. A failed write is said on the status line. */
+export async function runEffect(effect: Effect, deps: EffectDeps): Promise<void> {
+  const { store, poller, note } = deps;
+  try {
+    switch (effect.type) {
+      case 'quit':
+        deps.onQuit?.();
+        deps.exit();
+        return;
+      case 'pause':
+        poller?.togglePause();
+        return;
+      case 'poll':
+        void poller?.pollNow(effect.instanceIds);
+        return;
+      case 'toggle':
+        await store.update((d) => {
+          const i = d.instances.find((x) => x.id === effect.instanceId);
+          if (i) i.recommendations = !i.recommendations;
+        });
+        return;
+      case 'secureScoreInstance':
+        await store.update((d) => {
+          const i = d.instances.find((x) => x.id === effect.instanceId);
+          if (!i) return;
+          d.settings.secureScoreInstance[i.app] = i.id;
+          i.recommendations = true;
+        });
+        return;
+      case 'status':
+        await store.update((d) => {
+          d.statuses.push({
+            instanceId: effect.instanceId,
+            controlId: effect.controlId,
+            state: effect.state,
+            reason: effect.reason,
+            by: deps.user,
+            at: new Date().toISOString(),
+            ...(effect.expires ? { expires: effect.expires } : {}),
+          });
+        });
+        return;
+      case 'add': {
+        let id = '';
+        await store.update((d) => {
+          // Made against the document as it is committed: the id is checked against every instance.
+          const creation = createInstance(effect.instance, d, {
+            recommendations: false,
+            now: new Date(),
+            suffix: deps.suffix ?? randomSuffix,
+          });
+          commitCreation(d, creation);
+          id = creation.instance.id;
+        });
+        // Read it at once: the drawer then says what its credential can evaluate, and what it lacks.
+        void poller?.pollNow([id]);
+        note(`added "${effect.instance.name}": reading it now to check what its credential can evaluate`);
+        return;
+      }
+      case 'edit':
+        await store.update((d) => {
+          const i = d.instances.find((x) => x.id === effect.instanceId);
+          if (!i) return;
+          // What the form edits; the id, history, recommendations and last poll stay.
+          i.name = effect.instance.name;
+          i.baseUrl = effect.instance.baseUrl;
+          i.credential = effect.instance.credential;
+          i.options = effect.instance.options;
+          if (effect.instance.caFile) i.caFile = effect.instance.caFile;
+          else delete i.caFile;
+        });
+        return;
+      case 'mode':
+        await store.update((d) => {
+          d.settings.instanceMode = effect.mode;
+        });
+        return;
+    }
+  } catch (error) {
+    note(`could not save: ${(error as Error).message}`);
+  }
+}
+
+/** The console's one effects runner, the same function for the console's life. */
+export function useEffects(deps: Omit<EffectDeps, 'exit'>): (effect: Effect) => Promise<void> {
+  const { exit } = useApp();
+  const { store, poller, user, onQuit, note, suffix } = deps;
+  return useCallback(
+    (effect: Effect) =>
+      runEffect(effect, {
+        store,
+        poller,
+        user,
+        exit,
+        onQuit,
+        note,
+        ...(suffix ? { suffix } : {}),
+      }),
+    [store, poller, user, exit, onQuit, note, suffix],
+  );
+}

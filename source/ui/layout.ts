@@ -1,0 +1,53 @@
+import type { View } from './state.js';
+
+/** How the console's frame divides the terminal: the shell sizes the views, the reducer scrolls them. */
+
+export const MIN_COLUMNS = 80;
+export const MIN_ROWS = 24;
+
+export interface Layout {
+  columns: number;
+  rows: number;
+  /** Below the minimum size nothing but a notice is shown. */
+  tooSmall: boolean;
+  /** The frame's height: a frame as tall as the terminal makes Ink clear the scrollback. */
+  height: number;
+  /** Never write into the last column: a full-width line leaves some terminals in a pending wrap. */
+  width: number;
+  /** The rows between the title and the notices. */
+  bodyRows: number;
+  /** Rows a list can show under its header. */
+  listRows: number;
+  /** The lines of an action's page under its tabs. */
+  detailRows: number;
+}
+
+export function layout(columns: number, rows: number): Layout {
+  const height = Math.max(3, rows - 1);
+  const bodyRows = Math.max(1, height - 4);
+  return {
+    columns,
+    rows,
+    tooSmall: columns < MIN_COLUMNS || rows < MIN_ROWS,
+    height,
+    width: columns - 1,
+    bodyRows,
+    listRows: Math.max(1, bodyRows - 1),
+    detailRows: bodyRows - 2,
+  };
+}
+
+/** The History view's score-per-day table: a third of the body, 3 to 8 days. */
+export function dailyRows(listRows: number): number {
+  return Math.min(8, Math.max(3, Math.floor((listRows + 1) / 3)));
+}
+
+/**
+ * The rows of the list window a view shows, from the rows a list can show: the drawer keeps two
+ * lines under its list for the selected instance, History puts its list under the daily table.
+ */
+export function windowRows(view: View, listRows: number): number {
+  if (view === 'drawer') return listRows - 2;
+  if (view === 'history') return Math.max(1, listRows + 1 - dailyRows(listRows) - 3);
+  return listRows;
+}

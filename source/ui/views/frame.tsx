@@ -1,0 +1,104 @@
+import { Box, Text } from 'ink';
+import type { ReactNode } from 'react';
+import type { ScoreViews } from '../../domain/scoring.js';
+import type { PollProgress } from '../../poller/background.js';
+import type { Layout } from '../layout.js';
+import { percent, points } from '../../text/format.js';
+import { TOP_VIEWS, type UIState, VIEW_TITLES } from '../state.js';
+import { truncate } from '../../text/cells.js';
+import { sanitize } from '../../text/sanitize.js';
+import { useTheme } from '../theme.js';
+
+/** The frame around every view: the tab bar with the score, the view, the notices and the key hints. */
+
+const SHORT_TITLES = ['Apps', 'Score', 'Actions', 'History'];
+
+/** A view's title over its body, the body as tall as the frame gives it. */
+export function Screen({ title, size, children }: { title: string; size: Layout; children: ReactNode }) {
+  return (
+    <>
+      <Text bold wrap="truncate-end">
+        {truncate(title, size.width)}
+      </Text>
+      <Box flexDirection="column" height={size.bodyRows}>
+        {children}
+      </Box>
+    </>
+  );
+}
+
+/** The keys the current view offers; read-only offers none that would change anything. */
+export function hintsFor(state: UIState, readOnly: boolean): string {
+  const input = state.overlay?.kind === 'input' ? state.overlay : undefined;
+  if (input) return `${input.purpose === 'command' ? ':' : '/'}${input.value}▏`;
+  if (readOnly)
+    return state.view === 'detail'
+      ? 'Tab tabs · j/k scroll · Esc back · ? help · q quit'
+      : 'Enter open · / filter · : command · 1-4 views · Esc back · ? help · q quit';
+  if (state.view === 'drawer') return 'Space on/off · . options · a add · r poll · Esc back · ? help';
+  if (state.view === 'actions')
+    return 'Enter open · / text · P/I product/instance · A accepted · o sort · s status · ? help';
+  if (state.view === 'detail') return 'Tab tabs · j/k scroll · s status · Esc back · ? help';
+  return 'Enter open · / filter · : command · 1-4 views · r poll · ? help · q quit';
+}
+
+export interface FrameProps {
+  state: UIState;
+  views: ScoreViews;
+  progress: PollProgress;
+  /** The store's own notice (read-only, locked…), if any. */
+  notice: string | undefined;
+  readOnly: boolean;
+  size: Layout;
+  children: ReactNode;
+}
+
+export function Frame({ state, views, progress, notice, readOnly, size, children }: FrameProps) {
+  const theme = useTheme();
+  const { width } = size;
+  const c = views.current;
+  const scoreText = `Secure Score ${percent(c)} (${points(c.achieved)}/${points(c.possible)})`;
+  // Full tab names when they fit beside the score, short ones otherwise: the score stays whole.
+  const long = TOP_VIEWS.map((v, i) => ` ${i + 1} ${VIEW_TITLES[v]} `);
+  const labels =
+    long.join('').length + scoreText.length + 2 <= width
+      ? long
+      : SHORT_TITLES.map((t, i) => ` ${i + 1} ${t} `);
+  const tabBar = TOP_VIEWS.map((v, i) => ({
+    label: labels[i]!,
+    active:
+      state.view === v ||
+      (v === 'apps' && state.view === 'drawer') ||
+      (v === 'actions' && state.view === 'detail'),
+  }));
+  const pollText = progress.running
+    ? `polling ${progress.done}/${progress.total}${progress.failed ? ` (${progress.failed} failed)` : ''}`
+    : progress.paused
+      ? 'polling paused (p resumes)'
+      : '';
+  const notices = [
+    notice ?? (readOnly ? 'read-only' : ''),
+    pollText,
+    progress.error ? sanitize(`polls not saved: ${progress.error}`) : '',
+    state.message ? sanitize(state.message) : '',
+  ]
+    .filter(Boolean)
+    .join(' · ');
+  return (
+    <Box flexDirection="column" height={size.height} width={width}>
+      <Text wrap="truncate-end">
+        {tabBar.map((t) => (
+          <Text key={t.label} inverse={t.active} bold={t.active}>
+            {t.label}
+          </Text>
+        ))}
+        <Text {...(theme.accent ? { color: theme.accent } : {})}>{`  ${scoreText}`}</Text>
+      </Text>
+      {children}
+      <Text wrap="truncate-end" {...(theme.muted ? { color: theme.muted } : {})}>
+        {truncate(notices || ' ', width)}
+      </Text>
+      <Text wrap="truncate-end">{truncate(hintsFor(state, readOnly), width)}</Text>
+    </Box>
+  );
+}

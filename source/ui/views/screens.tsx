@@ -1,0 +1,204 @@
+import { Box, Text } from 'ink';
+import type { Catalog } from '../../catalog/index.js';
+import { APP_LABELS } from '../../domain/schemas.js';
+import type { ScoreViews } from '../../domain/scoring.js';
+import {
+  actionIds,
+  type Context,
+  currentRows,
+  selectedIndex,
+  selectedInstance,
+  windowOf,
+} from '../controller.js';
+import type { Keymap } from '../keys.js';
+import { dailyRows, type Layout, MIN_COLUMNS, MIN_ROWS, windowRows } from '../layout.js';
+import { actionRows, appRows, describeFilter, drawerRows } from '../model.js';
+import { type UIState, VIEW_TITLES } from '../state.js';
+import { truncate } from '../../text/cells.js';
+import { Screen } from './frame.js';
+import {
+  ActionRow,
+  actionHeader,
+  appHeader,
+  appLine,
+  Header,
+  instanceHeader,
+  instanceLine,
+  Row,
+  Table,
+} from './lists.js';
+import {
+  accessLine,
+  DailyTable,
+  HelpPanel,
+  historyLines,
+  lastErrorLine,
+  OverlayPanel,
+  ScorePanel,
+} from './panels.js';
+
+/** The console's views: each draws its title and its body, from the state and the shell's context. */
+
+export interface ViewProps {
+  state: UIState;
+  ctx: Context;
+  size: Layout;
+}
+
+export function TooSmall({ size, help }: { size: Layout; help: boolean }) {
+  return (
+    <Box flexDirection="column" height={Math.min(size.height, 6)}>
+      <Text wrap="truncate-end">{`posture needs at least ${MIN_COLUMNS}x${MIN_ROWS}; this terminal is ${size.columns}x${size.rows}.`}</Text>
+      <Text wrap="truncate-end">Enlarge the window, or press q to quit, ? for help.</Text>
+      {help && <Text wrap="truncate-end">q quits · ? closes help · ctrl-c always quits</Text>}
+    </Box>
+  );
+}
+
+export function AppsView({ state, ctx, size }: ViewProps) {
+  const { width, listRows } = size;
+  const list = appRows(ctx.doc, ctx.scored, state.appText, ctx.now);
+  const { key, ids } = currentRows(state, ctx);
+  const sel = selectedIndex(state, key, ids);
+  const title = `${VIEW_TITLES.apps}${state.appText ? `  /${state.appText}` : ''}`;
+  return (
+    <Screen title={title} size={size}>
+      <Table
+        header={appHeader(width)}
+        rows={list}
+        start={windowOf(state, ctx)}
+        height={listRows}
+        selected={sel}
+        empty={
+          state.appText
+            ? 'no app matches the filter (Esc clears it)'
+            : 'no instances yet: add one with `posture connect`'
+        }
+        render={(r, selected) => <Row key={r.id} text={appLine(r, width, ctx.now)} selected={selected} />}
+      />
+    </Screen>
+  );
+}
+
+export function DrawerView({ state, ctx, size, catalog }: ViewProps & { catalog: Catalog }) {
+  const { doc, now } = ctx;
+  const { width } = size;
+  const list = drawerRows(doc, state.app, state.drawerText);
+  const { key, ids } = currentRows(state, ctx);
+  const sel = selectedIndex(state, key, ids);
+  const inst = selectedInstance(state, ctx);
+  const single = doc.settings.instanceMode === 'single';
+  const title = `${APP_LABELS[state.app ?? 'okta']} · instances${single ? ' (single-instance mode: * = Secure Score instance)' : ''}${state.drawerText ? `  /${state.drawerText}` : ''}`;
+  return (
+    <Screen title={title} size={size}>
+      <Box flexDirection="column">
+        <Table
+          header={instanceHeader(width)}
+          rows={list}
+          start={windowOf(state, ctx)}
+          height={windowRows('drawer', size.listRows)}
+          selected={sel}
+          empty="no instances"
+          render={(i, selected) => (
+            <Row key={i.id} text={instanceLine(i, doc, width, now)} selected={selected} />
+          )}
+        />
+        <Text wrap="truncate-end">{truncate(accessLine(inst, doc, catalog), width)}</Text>
+        <Text wrap="truncate-end">{truncate(lastErrorLine(inst, now), width)}</Text>
+      </Box>
+    </Screen>
+  );
+}
+
+export function ActionsView({ state, ctx, size }: ViewProps) {
+  const { width, listRows } = size;
+  const actions = ctx.actions;
+  const list = actionRows(actions, state.filter, state.sort);
+  const sel = selectedIndex(state, 'actions', actionIds(list));
+  const f = describeFilter(ctx.doc, state.filter);
+  const title = `Recommended actions (${list.length})${f ? ` · ${f}` : ''} · sort: ${state.sort}`;
+  return (
+    <Screen title={title} size={size}>
+      <Table
+        header={actionHeader(width)}
+        rows={list}
+        start={windowOf(state, ctx)}
+        height={listRows}
+        selected={sel}
+        empty={
+          actions.length === 0
+            ? 'no recommendations: turn them on for an instance in its drawer (1, Enter, Space)'
+            : 'no action matches the filters (:clear)'
+        }
+        render={(a, selected) => <ActionRow key={a.id} a={a} selected={selected} width={width} />}
+      />
+    </Screen>
+  );
+}
+
+export function ScoreView({ state, ctx, size, views }: ViewProps & { views: ScoreViews }) {
+  return (
+    <Screen title={VIEW_TITLES.score} size={size}>
+      <ScorePanel
+        views={views}
+        actions={ctx.scored}
+        doc={ctx.doc}
+        state={state}
+        width={size.width}
+        height={size.bodyRows}
+      />
+    </Screen>
+  );
+}
+
+export function HistoryView({ state, ctx, size }: ViewProps) {
+  const { doc } = ctx;
+  const daily = dailyRows(size.listRows);
+  const { key, ids } = currentRows(state, ctx);
+  const sel = selectedIndex(state, key, ids);
+  const h = windowRows('history', size.listRows);
+  const start = windowOf(state, ctx);
+  // Only the lines on screen are built: a fleet keeps tens of thousands of poll changes.
+  const lines = historyLines(doc, size.width, start, h);
+  return (
+    <Screen title={VIEW_TITLES.history} size={size}>
+      <Box flexDirection="column">
+        <Header text="Score per day" />
+        <Box height={daily} flexDirection="column">
+          <DailyTable doc={doc} height={daily} />
+        </Box>
+        <Table
+          header="Changes per poll (new · fixed · regressed)"
+          rows={lines}
+          start={0}
+          height={h}
+          selected={sel - start}
+          empty="no changes recorded yet"
+          render={(l, selected, i) => <Row key={start + i} text={l} selected={selected} />}
+        />
+      </Box>
+    </Screen>
+  );
+}
+
+export function HelpView({ size, keymap }: { size: Layout; keymap: Keymap }) {
+  return (
+    <Screen title="Help" size={size}>
+      <HelpPanel keymap={keymap} height={size.bodyRows} width={size.width} />
+    </Screen>
+  );
+}
+
+/** The drawer's options menu, the status dialog and the add form, over the view they were opened on. */
+export function DialogView({ state, ctx, size }: ViewProps) {
+  const overlay = state.overlay;
+  if (!overlay) return null;
+  // The selected instance shows in the drawer's menus; the selected action only in the status dialog.
+  const instance = selectedInstance(state, ctx);
+  const action = overlay.kind === 'status' ? ctx.scored.find((a) => a.id === overlay.actionId) : undefined;
+  return (
+    <Screen title={VIEW_TITLES[state.view]} size={size}>
+      <OverlayPanel overlay={overlay} doc={ctx.doc} instance={instance} action={action} />
+    </Screen>
+  );
+}
