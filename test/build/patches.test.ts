@@ -1,9 +1,11 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import xterm from '@xterm/headless';
 import { tokenize } from '@alcalzone/ansi-tokenize';
 import { Text } from 'ink';
 import { render } from 'ink-testing-library';
+import { build } from 'esbuild';
 import { createElement } from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { installed, patchedFiles, upstream } from '../helpers/patches.js';
@@ -180,6 +182,43 @@ describe('string-width', () => {
       for (const line of LINES)
         for (const options of [undefined, { ambiguousIsNarrow: false }, { countAnsiEscapeCodes: true }])
           expect(patched(line, options), JSON.stringify([line, options])).toBe(original(line, options));
+    },
+  );
+
+  // Building the emoji expression takes over 10 ms (Node 20), at every start-up if done on load; V8
+  // also builds a regular expression literal when it parses the file, so it is built from a string.
+  const withEmojiExpression = copies.filter((f) => readFileSync(f, 'utf8').includes('{RGI_Emoji}$'));
+  it.each(withEmojiExpression)(
+    '%s builds its emoji expression on first need, not when loaded',
+    async (file) => {
+      expect(readFileSync(file, 'utf8')).not.toContain('/^\\p{RGI_Emoji}$/v');
+      // A fresh copy of the module (bundled as the program bundles it), its RegExp constructions recorded.
+      const out = await build({
+        entryPoints: [file],
+        bundle: true,
+        format: 'cjs',
+        platform: 'node',
+        target: 'node20',
+        write: false,
+      });
+      const built: string[] = [];
+      class Recorded extends RegExp {
+        constructor(pattern: string | RegExp, flags?: string) {
+          super(pattern, flags);
+          built.push(String(pattern));
+        }
+      }
+      const module = { exports: {} as { default: StringWidth } };
+      const load = new Function('module', 'exports', 'require', 'RegExp', out.outputFiles[0]!.text) as (
+        ...args: unknown[]
+      ) => void;
+      load(module, module.exports, createRequire(import.meta.url), Recorded);
+      const emoji = () => built.filter((p) => p.includes('RGI_Emoji'));
+      expect(emoji()).toEqual([]);
+      module.exports.default('Score 61.2 % — ok');
+      expect(emoji()).toEqual([]);
+      expect(module.exports.default('👍🏽')).toBe(2);
+      expect(emoji()).toHaveLength(1);
     },
   );
 
