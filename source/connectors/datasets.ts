@@ -31,7 +31,9 @@ export async function linkPaged<T>(
   for (let page = 0; next; page++) {
     if (page >= MAX_PAGES) throw new ConnectorError(`${what}: more than ${MAX_PAGES} pages`, 'malformed');
     const res = await client.get(next);
-    items.push(...check(schema, res.body, what));
+    const got = check(schema, res.body, what);
+    client.collected(got.length);
+    items.push(...got);
     next = parseLinks(res.headers.link).next;
   }
   return items;
