@@ -1,24 +1,85 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { Dataset, Gap } from '../domain/rules.js';
 import { ConnectorError, type HttpClient, parseLinks } from './http.js';
 
 const MAX_PAGES = 200;
 
+/**
+ * A body (or a part of one) that does not match what the connector reads: still a malformed
+ * answer, but one a connector may confine to the item it is about (one repository's protection).
+ */
+export class ShapeError extends ConnectorError {
+  constructor(message: string) {
+    super(message, 'malformed');
+    this.name = 'ShapeError';
+  }
+}
+
+function firstIssue(error: z.ZodError): string {
+  const issue = error.issues[0];
+  const at = issue?.path.length ? ` at ${issue.path.join('.')}` : '';
+  return `${at}: ${issue?.message ?? 'invalid'}`;
+}
+
 /** Validate a response body; a body that does not match is an error for the whole instance. */
 export function check<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
   const r = schema.safeParse(body);
-  if (!r.success) {
-    const issue = r.error.issues[0];
-    const at = issue?.path.length ? ` at ${issue.path.join('.')}` : '';
-    throw new ConnectorError(
-      `unexpected response for ${what}${at}: ${issue?.message ?? 'invalid'}`,
-      'malformed',
-    );
-  }
+  if (!r.success) throw new ShapeError(`unexpected response for ${what}${firstIssue(r.error)}`);
   return r.data;
 }
 
-/** A list paged by `Link: <…>; rel="next"` headers (Okta, GitHub). */
+/** A list item that is an object but not of the shape the connector reads, and why. */
+export interface Malformed {
+  raw: Record<string, unknown>;
+  /** The first mismatch, as `at <path>: <message>` (or the message alone). */
+  issue: string;
+}
+
+/** The items of a list that matched, and the object items that did not. */
+export interface Checked<T> {
+  items: T[];
+  malformed: Malformed[];
+}
+
+/**
+ * Validate a list item by item: an object item that does not match comes back apart, for the
+ * connector to mark unseen, so that one malformed field fails only what depends on it. A body
+ * that is not a list, or an item that is not an object (nothing to name it by), fails the list.
+ */
+export function checkItems<T>(schema: z.ZodType<T>, body: unknown, what: string): Checked<T> {
+  const list = check(z.array(z.unknown()), body, what);
+  const out: Checked<T> = { items: [], malformed: [] };
+  list.forEach((raw, i) => {
+    const r = schema.safeParse(raw);
+    if (r.success) out.items.push(r.data);
+    else if (raw !== null && typeof raw === 'object' && !Array.isArray(raw))
+      out.malformed.push({
+        raw: raw as Record<string, unknown>,
+        issue: firstIssue(r.error).replace(/^:? /, ''),
+      });
+    else throw new ShapeError(`unexpected response for ${what} at ${i}${firstIssue(r.error)}`);
+  });
+  return out;
+}
+
+/** Every page of a list paged by `Link: <…>; rel="next"` headers (Okta, GitHub), its items counted. */
+async function eachLinkedPage(
+  client: HttpClient,
+  path: string,
+  query: Record<string, string | number>,
+  what: string,
+  onPage: (body: unknown) => number,
+): Promise<void> {
+  let next: string | undefined = client.url(path, query).href;
+  for (let page = 0; next; page++) {
+    if (page >= MAX_PAGES) throw new ConnectorError(`${what}: more than ${MAX_PAGES} pages`, 'malformed');
+    const res = await client.get(next);
+    client.collected(onPage(res.body));
+    next = parseLinks(res.headers.link).next;
+  }
+}
+
+/** A list paged by Link headers whose every item must match: one that does not fails the list. */
 export async function linkPaged<T>(
   client: HttpClient,
   path: string,
@@ -27,14 +88,30 @@ export async function linkPaged<T>(
   what: string,
 ): Promise<T[]> {
   const items: T[] = [];
-  let next: string | undefined = client.url(path, query).href;
-  for (let page = 0; next; page++) {
-    if (page >= MAX_PAGES) throw new ConnectorError(`${what}: more than ${MAX_PAGES} pages`, 'malformed');
-    const res = await client.get(next);
-    items.push(...check(schema, res.body, what));
-    next = parseLinks(res.headers.link).next;
-  }
+  await eachLinkedPage(client, path, query, what, (body) => {
+    const page = check(schema, body, what);
+    items.push(...page);
+    return page.length;
+  });
   return items;
+}
+
+/** A list paged by Link headers, checked item by item (checkItems). */
+export async function linkPagedItems<T>(
+  client: HttpClient,
+  path: string,
+  query: Record<string, string | number>,
+  item: z.ZodType<T>,
+  what: string,
+): Promise<Checked<T>> {
+  const out: Checked<T> = { items: [], malformed: [] };
+  await eachLinkedPage(client, path, query, what, (body) => {
+    const page = checkItems(item, body, what);
+    out.items.push(...page.items);
+    out.malformed.push(...page.malformed);
+    return page.items.length + page.malformed.length;
+  });
+  return out;
 }
 
 /** A 403 or 404: this token may not read it, or the tenant does not have it. Not an outage. */

@@ -18,7 +18,7 @@ export const systemClock: Clock = {
 };
 
 export type ErrorKind =
-  'auth' | 'forbidden' | 'not_found' | 'rate_limited' | 'http' | 'network' | 'tls' | 'malformed';
+  'auth' | 'forbidden' | 'not_found' | 'rate_limited' | 'http' | 'network' | 'tls' | 'malformed' | 'budget';
 
 /** The vendor's side of an error, as its body sent it. */
 export interface VendorDetail {
@@ -96,12 +96,79 @@ export interface ClientOptions {
   requestTimeoutMs?: number;
   retries?: number;
   retryBaseMs?: number;
+  /** What the whole poll of this instance may send, read and collect (see POLL_BUDGET). */
+  maxPollRequests?: number;
+  maxPollBytes?: number;
+  maxPollItems?: number;
+  /** What the poll has spent so far: one per instance's poll, shared by every client it uses. */
+  spent?: PollSpending;
 }
 
-/** Caps a caller may tighten for one poll (tests, slow links); unset fields keep the defaults. */
+/** Caps a caller may set for one poll (tests, slow links, a huge tenant); unset fields keep the defaults. */
 export type HttpLimits = Partial<
-  Pick<ClientOptions, 'maxBodyBytes' | 'requestTimeoutMs' | 'retries' | 'retryBaseMs'>
+  Pick<
+    ClientOptions,
+    | 'maxBodyBytes'
+    | 'requestTimeoutMs'
+    | 'retries'
+    | 'retryBaseMs'
+    | 'maxPollRequests'
+    | 'maxPollBytes'
+    | 'maxPollItems'
+  >
 >;
+
+/**
+ * What one instance's poll may spend in all, besides the per-request caps and the poll's time: a
+ * tenant that fans out (50,000 policies, each a rules request) ends its own poll with one line
+ * instead of taking the process to its heap limit. Sized for the largest real tenants, with room:
+ * - requests: a GitHub organisation with 10,000 active repositories takes about 20,100 (the org,
+ *   100 pages of repositories, up to two per repository for its default branch); Okta, ServiceNow
+ *   and Salesforce take tens to hundreds.
+ * - items (collected from paged lists): a Salesforce org with 100,000 active users lists them and
+ *   their MFA methods, 200,000; GitHub's 10,000 repositories and their rules are well below that.
+ * - bytes: GitHub lists a repository in about 6 KB, and its branch protection and rules in about
+ *   4 KB more: about 100 MB for 10,000 repositories; 100,000 Salesforce users are about 50 MB.
+ * What the poll keeps is a part of what it read, so its memory stays within a small multiple of
+ * the bytes budget (and each page within the body cap) whatever the tenant sends.
+ */
+export const POLL_BUDGET = {
+  requests: { limit: 'maxPollRequests', option: 'maxRequests', unit: 1, max: 25_000 },
+  items: { limit: 'maxPollItems', option: 'maxItems', unit: 1, max: 250_000 },
+  bytes: { limit: 'maxPollBytes', option: 'maxMegabytes', unit: 1024 * 1024, max: 256 * 1024 * 1024 },
+} as const;
+export type BudgetKind = keyof typeof POLL_BUDGET;
+
+/** What one instance's poll has spent, and the error that ended it once it went over. */
+export interface PollSpending {
+  requests: number;
+  bytes: number;
+  items: number;
+  over?: ConnectorError;
+}
+
+export function pollSpending(): PollSpending {
+  return { requests: 0, bytes: 0, items: 0 };
+}
+
+/**
+ * The poll budget an instance's options set (`maxRequests=40000`, `maxItems`, `maxMegabytes`): an
+ * operator raises it for one large tenant. Throws a ConnectorError for a value that is not a count.
+ */
+export function budgetOptions(options: Readonly<Record<string, string>>): HttpLimits {
+  const limits: HttpLimits = {};
+  for (const b of Object.values(POLL_BUDGET)) {
+    const raw = options[b.option];
+    if (raw === undefined) continue;
+    if (!/^\d{1,9}$/.test(raw.trim()) || Number(raw) < 1)
+      throw new ConnectorError(
+        `the instance option ${b.option} must be a whole number above 0, not ${JSON.stringify(raw)}`,
+        'http',
+      );
+    limits[b.limit] = Number(raw) * b.unit;
+  }
+  return limits;
+}
 
 // What never changes between requests is merged once (got merges options on every request).
 const client = got.extend({
@@ -114,7 +181,15 @@ const client = got.extend({
   https: { rejectUnauthorized: true },
 });
 
-const DEFAULTS = { maxBodyBytes: 8 * 1024 * 1024, requestTimeoutMs: 30_000, retries: 2, retryBaseMs: 500 };
+const DEFAULTS: Required<HttpLimits> = {
+  maxBodyBytes: 8 * 1024 * 1024,
+  requestTimeoutMs: 30_000,
+  retries: 2,
+  retryBaseMs: 500,
+  maxPollRequests: POLL_BUDGET.requests.max,
+  maxPollBytes: POLL_BUDGET.bytes.max,
+  maxPollItems: POLL_BUDGET.items.max,
+};
 const RETRYABLE_STATUS = new Set([500, 502, 503, 504, 408]);
 const MAX_RATE_LIMIT_WAITS = 3;
 
@@ -170,6 +245,7 @@ export class HttpClient {
   /** Requests sent, retries included: tests keep this bounded. */
   requests = 0;
   private readonly o: ClientOptions & typeof DEFAULTS;
+  private readonly spent: PollSpending;
   private readonly clock: Clock;
   private readonly ca?: Buffer;
   /** The instance's origin: links elsewhere are refused. */
@@ -183,7 +259,11 @@ export class HttpClient {
       requestTimeoutMs: options.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs,
       retries: options.retries ?? DEFAULTS.retries,
       retryBaseMs: options.retryBaseMs ?? DEFAULTS.retryBaseMs,
+      maxPollRequests: options.maxPollRequests ?? DEFAULTS.maxPollRequests,
+      maxPollBytes: options.maxPollBytes ?? DEFAULTS.maxPollBytes,
+      maxPollItems: options.maxPollItems ?? DEFAULTS.maxPollItems,
     };
+    this.spent = options.spent ?? pollSpending();
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.origin = new URL(this.baseUrl).origin;
     this.clock = options.clock ?? systemClock;
@@ -207,6 +287,31 @@ export class HttpClient {
       vendorMessage: redact(vendor.message, secrets),
     };
     throw new ConnectorError(redact(message, secrets), kind, status, detail);
+  }
+
+  /**
+   * Spend `n` of the poll's budget of `kind`; over it, the poll ends with one line. Once over, every
+   * later request and page of the poll fails the same way, so no caller that catches it goes on.
+   */
+  private spend(kind: BudgetKind, n: number): void {
+    const b = POLL_BUDGET[kind];
+    const max = this.o[b.limit];
+    if (this.spent.over === undefined && this.spent[kind] + n > max) {
+      const noun = max === 1 ? kind.slice(0, -1) : kind;
+      const shown = kind === 'bytes' ? `${bytes(max)} read` : `${max.toLocaleString('en-US')} ${noun}`;
+      const next = Math.max(1, Math.ceil((2 * max) / b.unit));
+      this.spent.over = new ConnectorError(
+        `${this.o.vendor.name}: this poll went over its budget of ${shown} (a tenant this large needs the instance option ${b.option}=${next} or more)`,
+        'budget',
+      );
+    }
+    if (this.spent.over) throw this.spent.over;
+    this.spent[kind] += n;
+  }
+
+  /** Count items a paged list collected against the poll's budget (before keeping them). */
+  collected(n: number): void {
+    this.spend('items', n);
   }
 
   url(pathOrUrl: string, query?: Record<string, string | number>): URL {
@@ -310,9 +415,10 @@ export class HttpClient {
     url: URL,
     form?: Record<string, string>,
   ): Promise<HttpResponse | { retry: string }> {
+    this.spend('requests', 1);
     this.requests++;
     const timeout = Math.max(1, Math.min(this.o.requestTimeoutMs, this.timeLeft()));
-    let tooLarge = false;
+    let tooLarge: 'body' | 'poll' | undefined;
     const headers = { accept: 'application/json', ...this.o.vendor.headers, ...(await this.o.auth()) };
     const req = client(url, {
       method,
@@ -322,17 +428,23 @@ export class HttpClient {
       timeout: { connect: Math.min(10_000, timeout), request: timeout },
       ...(this.ca ? { https: { rejectUnauthorized: true, certificateAuthority: this.ca } } : {}),
     });
+    // What this poll may still read: a body that would go over it is cut off like an oversized one.
+    const pollLeft = this.o.maxPollBytes - this.spent.bytes;
     req.on('downloadProgress', (p) => {
       // A declared length over the cap is refused before its body is read.
-      if (p.transferred > this.o.maxBodyBytes || (p.total ?? 0) > this.o.maxBodyBytes) {
-        tooLarge = true;
+      const size = Math.max(p.transferred, p.total ?? 0);
+      if (size > this.o.maxBodyBytes || size > pollLeft) {
+        tooLarge = size > this.o.maxBodyBytes ? 'body' : 'poll';
         req.cancel();
       }
     });
     try {
       const r = await req;
+      this.spend('bytes', r.rawBody?.byteLength ?? Buffer.byteLength(r.body));
       return { status: r.statusCode, headers: r.headers, body: r.body, url: r.url };
     } catch (error) {
+      if (error instanceof ConnectorError) throw error;
+      if (tooLarge === 'poll') this.spend('bytes', pollLeft + 1);
       if (tooLarge)
         this.fail(
           `${this.o.vendor.name} sent a response over ${bytes(this.o.maxBodyBytes)} (${url.pathname}); refused`,

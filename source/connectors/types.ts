@@ -1,6 +1,6 @@
 import type { Datasets } from '../domain/rules.js';
 import type { App, Instance } from '../domain/schemas.js';
-import type { Clock, HttpLimits } from './http.js';
+import { budgetOptions, type Clock, type HttpLimits, pollSpending } from './http.js';
 import type { ConnectorOption } from '../domain/app-options.js';
 
 export interface CollectContext {
@@ -34,13 +34,19 @@ export interface Connector {
   collect(ctx: CollectContext): Promise<CollectOutput>;
 }
 
-/** What every connector's HttpClient takes from the poll: the instance's URL and CA file, the clock, the deadline, the limits. */
+/**
+ * What every connector's HttpClient takes from the poll: the instance's URL and CA file, the clock,
+ * the deadline, the limits (the instance's own poll budget over the poll's), and one record of
+ * what the poll spent, which every client made from the same options shares.
+ */
 export function instanceOptions(ctx: CollectContext) {
   return {
     baseUrl: ctx.instance.baseUrl,
     clock: ctx.clock,
     deadline: ctx.deadline,
     ...ctx.limits,
+    ...budgetOptions(ctx.instance.options),
+    spent: pollSpending(),
     ...(ctx.instance.caFile ? { caFile: ctx.instance.caFile } : {}),
   };
 }

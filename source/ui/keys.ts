@@ -3,40 +3,51 @@ import { z } from 'zod';
 import { sanitize } from '../text/sanitize.js';
 
 /**
+ * Where a command acts: the views (and the options menu, which moves with the list keys). A key
+ * goes to the first of its commands that acts where the console is, so two commands may share a
+ * key only when no view has both: `toggle` (instance drawer) and `score.view` (Secure Score) can;
+ * a command that acts everywhere (quit, help, the view switches, the command line, back, poll,
+ * pause, and moving, which every view and menu takes) shares its keys with nothing. Text fields
+ * (filter, command line, forms) take typed keys as text, before any binding.
+ */
+export type KeyView = 'apps' | 'drawer' | 'actions' | 'detail' | 'score' | 'history' | 'menu';
+const ALL: readonly KeyView[] = ['apps', 'drawer', 'actions', 'detail', 'score', 'history', 'menu'];
+
+/**
  * The one keymap. Every key the console answers to is bound here, the help overlay is generated
- * from it, and a user file may override any binding (validated with zod).
+ * from it, and a user file may override any binding (validated with zod, then for conflicts).
  */
 export const COMMANDS = {
-  'nav.up': { keys: ['up', 'k'], help: 'move up' },
-  'nav.down': { keys: ['down', 'j'], help: 'move down' },
-  'nav.top': { keys: ['g', 'home'], help: 'first row' },
-  'nav.bottom': { keys: ['G', 'end'], help: 'last row' },
-  'nav.pageUp': { keys: ['pageup'], help: 'page up' },
-  'nav.pageDown': { keys: ['pagedown'], help: 'page down' },
-  open: { keys: ['enter'], help: 'open' },
-  back: { keys: ['escape'], help: 'back / cancel' },
-  'view.apps': { keys: ['1'], help: 'Connected apps' },
-  'view.score': { keys: ['2'], help: 'Secure Score' },
-  'view.actions': { keys: ['3'], help: 'Recommended actions' },
-  'view.history': { keys: ['4'], help: 'History' },
-  'tab.next': { keys: ['tab'], help: 'next tab' },
-  'tab.prev': { keys: ['shift+tab'], help: 'previous tab' },
-  filter: { keys: ['/'], help: 'filter by text' },
-  command: { keys: [':'], help: 'command line' },
-  toggle: { keys: ['space'], help: 'toggle Secure Score recommendations' },
-  menu: { keys: ['.'], help: 'options menu' },
-  add: { keys: ['a'], help: 'add an instance' },
-  status: { keys: ['s'], help: 'set status' },
-  'filter.product': { keys: ['P'], help: 'cycle the product filter' },
-  'filter.instance': { keys: ['I'], help: 'cycle the instance filter' },
-  'filter.accepted': { keys: ['A'], help: 'show / hide Risk accepted' },
-  sort: { keys: ['o'], help: 'cycle the sort order' },
-  'score.view': { keys: ['v'], help: 'cycle current / planned / achievable' },
-  poll: { keys: ['r'], help: 'poll now' },
-  pause: { keys: ['p'], help: 'pause / resume polling' },
-  help: { keys: ['?'], help: 'help' },
-  quit: { keys: ['q'], help: 'quit' },
-} as const satisfies Record<string, { keys: readonly string[]; help: string }>;
+  'nav.up': { keys: ['up', 'k'], help: 'move up', in: ALL },
+  'nav.down': { keys: ['down', 'j'], help: 'move down', in: ALL },
+  'nav.top': { keys: ['g', 'home'], help: 'first row', in: ALL },
+  'nav.bottom': { keys: ['G', 'end'], help: 'last row', in: ALL },
+  'nav.pageUp': { keys: ['pageup'], help: 'page up', in: ALL },
+  'nav.pageDown': { keys: ['pagedown'], help: 'page down', in: ALL },
+  open: { keys: ['enter'], help: 'open', in: ['apps', 'actions'] },
+  back: { keys: ['escape'], help: 'back / cancel', in: ALL },
+  'view.apps': { keys: ['1'], help: 'Connected apps', in: ALL },
+  'view.score': { keys: ['2'], help: 'Secure Score', in: ALL },
+  'view.actions': { keys: ['3'], help: 'Recommended actions', in: ALL },
+  'view.history': { keys: ['4'], help: 'History', in: ALL },
+  'tab.next': { keys: ['tab'], help: 'next tab', in: ['detail'] },
+  'tab.prev': { keys: ['shift+tab'], help: 'previous tab', in: ['detail'] },
+  filter: { keys: ['/'], help: 'filter by text', in: ['apps', 'drawer', 'actions'] },
+  command: { keys: [':'], help: 'command line', in: ALL },
+  toggle: { keys: ['space'], help: 'toggle Secure Score recommendations', in: ['drawer'] },
+  menu: { keys: ['.'], help: 'options menu', in: ['drawer'] },
+  add: { keys: ['a'], help: 'add an instance', in: ['drawer'] },
+  status: { keys: ['s'], help: 'set status', in: ['actions', 'detail'] },
+  'filter.product': { keys: ['P'], help: 'cycle the product filter', in: ['actions'] },
+  'filter.instance': { keys: ['I'], help: 'cycle the instance filter', in: ['actions'] },
+  'filter.accepted': { keys: ['A'], help: 'show / hide Risk accepted', in: ['actions'] },
+  sort: { keys: ['o'], help: 'cycle the sort order', in: ['actions'] },
+  'score.view': { keys: ['v'], help: 'cycle current / planned / achievable', in: ['score'] },
+  poll: { keys: ['r'], help: 'poll now', in: ALL },
+  pause: { keys: ['p'], help: 'pause / resume polling', in: ALL },
+  help: { keys: ['?'], help: 'help', in: ALL },
+  quit: { keys: ['q'], help: 'quit', in: ALL },
+} as const satisfies Record<string, { keys: readonly string[]; help: string; in: readonly KeyView[] }>;
 
 export type Command = keyof typeof COMMANDS;
 export const COMMAND_NAMES = Object.keys(COMMANDS) as Command[];
@@ -74,10 +85,16 @@ const KeySchema = z
   .refine((k) => k !== 'ctrl+c', 'ctrl+c always quits and cannot be rebound');
 
 export const KeymapFileSchema = z.strictObject(
-  Object.fromEntries(COMMAND_NAMES.map((c) => [c, z.array(KeySchema).min(1).optional()])) as Record<
-    Command,
-    z.ZodOptional<z.ZodArray<typeof KeySchema>>
-  >,
+  // An empty quit reaches checkKeymap, which says what quitting needs.
+  Object.fromEntries(
+    COMMAND_NAMES.map((c) => [
+      c,
+      z
+        .array(KeySchema)
+        .min(c === 'quit' ? 0 : 1)
+        .optional(),
+    ]),
+  ) as Record<Command, z.ZodOptional<z.ZodArray<typeof KeySchema>>>,
 );
 
 export class KeymapError extends Error {}
@@ -96,7 +113,32 @@ export function loadKeymap(file?: string): Keymap {
     const issue = parsed.error.issues[0];
     throw new KeymapError(`key bindings ${file} at ${issue?.path.join('.') || '(root)'}: ${issue?.message}`);
   }
-  return { ...DEFAULT_KEYMAP, ...(parsed.data as Partial<Keymap>) };
+  const keymap = { ...DEFAULT_KEYMAP, ...(parsed.data as Partial<Keymap>) };
+  try {
+    checkKeymap(keymap);
+  } catch (error) {
+    throw new KeymapError(`key bindings ${file}: ${(error as Error).message}`);
+  }
+  return keymap;
+}
+
+/**
+ * A keymap the console can use: quit has a key, and no key means two commands in one view (the
+ * second would never run there). Throws a KeymapError naming the first conflict.
+ */
+export function checkKeymap(keymap: Keymap): void {
+  if (keymap.quit.length === 0)
+    throw new KeymapError('quit needs a key (ctrl+c also quits, but a terminal may take it)');
+  for (const [key, commands] of bindingsOf(keymap))
+    for (const [i, a] of commands.entries())
+      for (const b of commands.slice(i + 1)) {
+        const where: readonly KeyView[] = COMMANDS[b].in;
+        if (a === b || !COMMANDS[a].in.some((v) => where.includes(v))) continue;
+        const [first, second] = [a, b].sort();
+        throw new KeymapError(
+          `"${key}" would mean both ${first} and ${second} in the same view; bind one of them to another key`,
+        );
+      }
 }
 
 /** key name → commands bound to it (one key may mean different things in different views). */

@@ -671,3 +671,63 @@ describe('GitHub error messages as data', () => {
     },
   );
 });
+
+describe('GitHub connector: one malformed field fails only what depends on it', () => {
+  const withRepos = (patch: (repos: Record<string, unknown>[]) => void) => {
+    const t = tenantCopy(contoso);
+    patch((t.data as { repos: Record<string, unknown>[] }).repos);
+    return t;
+  };
+  const branchItem = (datasets: Datasets, repo: string) => {
+    const ds = datasets['github:repos/default-branch'];
+    return ds?.ok ? (ds.items.find((i) => (i as { repo: string }).repo === repo) as object) : undefined;
+  };
+
+  it('makes a repository whose default branch is a lone surrogate unseen, and reads the rest', async () => {
+    const t = withRepos((repos) => (repos[1]!.default_branch = 'main\ud800'));
+    const sim = await simulate([t]);
+    const { datasets } = await collect(github, sim, t);
+    expect(branchItem(datasets, 'contoso/payments-api')).toMatchObject({
+      branch: 'main\ufffd',
+      _unseen: expect.stringMatching(/default branch name that is not valid Unicode text/),
+    });
+    // Its neighbours were read as usual, and the repository itself is judged on its other settings.
+    expect(branchItem(datasets, 'contoso/web-storefront')).not.toHaveProperty('_unseen');
+    const repos = datasets['github:repos'];
+    expect(repos?.ok && repos.items.filter((i) => '_unseen' in (i as object))).toEqual([]);
+    const r = resultsOf(datasets)['gh.repo.branch_protection'];
+    expect(r?.reason).toMatch(
+      /could not judge 1 of 24 repositories: GitHub reported a repository or default branch name that is not valid Unicode/,
+    );
+  });
+
+  it('makes a repository listed with a malformed field unseen, and reads the rest', async () => {
+    const t = withRepos((repos) => (repos[2]!.archived = 'no'));
+    const sim = await simulate([t]);
+    const { datasets } = await collect(github, sim, t);
+    const repos = datasets['github:repos'];
+    const bad =
+      repos?.ok && repos.items.find((i) => (i as { _label?: string })._label === 'contoso/identity-service');
+    expect(bad).toMatchObject({
+      _unseen: expect.stringMatching(
+        /^GitHub listed this repository in a shape posture cannot read \(at archived: /,
+      ),
+    });
+    expect(branchItem(datasets, 'contoso/identity-service')).toMatchObject({ _unseen: expect.any(String) });
+    expect(branchItem(datasets, 'contoso/web-storefront')).not.toHaveProperty('_unseen');
+  });
+
+  it('makes a repository whose branch protection body is malformed unseen, and reads the rest', async () => {
+    const t = withRepos(
+      (repos) => (repos[0]!._protection = { allow_force_pushes: { enabled: 'sometimes' } }),
+    );
+    const sim = await simulate([t]);
+    const { datasets } = await collect(github, sim, t);
+    expect(branchItem(datasets, 'contoso/web-storefront')).toMatchObject({
+      _unseen: expect.stringMatching(
+        /^GitHub answered about this repository's default branch in a shape posture cannot read/,
+      ),
+    });
+    expect(branchItem(datasets, 'contoso/identity-service')).not.toHaveProperty('_unseen');
+  });
+});

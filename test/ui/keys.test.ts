@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { spawn } from '../helpers/pty.js';
 import { tempDir } from '../helpers/temp.js';
 import {
   bindingsOf,
@@ -8,6 +9,7 @@ import {
   helpRows,
   type InkKey,
   keyNames,
+  checkKeymap,
   loadKeymap,
 } from '../../source/ui/keys.js';
 
@@ -79,5 +81,47 @@ describe('keymap', () => {
     expect(() => loadKeymap(file(JSON.stringify({ quit: ['ctrl+c'] })))).toThrow(/ctrl\+c always quits/);
     expect(() => loadKeymap(file(JSON.stringify({ quit: ['abc'] })))).toThrow(/quit/);
     expect(() => loadKeymap(file(JSON.stringify({ quit: [] })))).toThrow(/quit/);
+  });
+
+  it('refuses two commands that act in the same view on one key, in one line', () => {
+    const refused: [object, RegExp][] = [
+      // A global command (quit) shares its key with nothing.
+      [{ filter: ['q'] }, /"q" would mean both filter and quit in the same view/],
+      // Moving acts in every view: binding quit to j leaves quit unreachable in every list.
+      [{ quit: ['j'] }, /"j" would mean both nav\.down and quit in the same view/],
+      // Both act in Recommended actions.
+      [{ sort: ['P'] }, /"P" would mean both filter\.product and sort in the same view/],
+    ];
+    for (const [map, error] of refused) {
+      const load = () => loadKeymap(file(JSON.stringify(map)));
+      expect(load).toThrow(error);
+      expect(load).toThrow(/^key bindings .*keys\.json: [^\n]*; bind one of them to another key$/);
+    }
+  });
+  it('lets commands of different views share a key', () => {
+    // Space toggles in the instance drawer; in Secure Score it may cycle the score view.
+    const map = loadKeymap(file(JSON.stringify({ 'score.view': ['space'], 'tab.next': ['tab', 'o'] })));
+    expect(bindingsOf(map).get('space')).toEqual(['toggle', 'score.view']);
+  });
+  it('refuses a keymap that leaves quit unbound, naming ctrl+c', () => {
+    expect(() => loadKeymap(file(JSON.stringify({ quit: [] })))).toThrow(
+      /^key bindings .*: quit needs a key \(ctrl\+c also quits, but a terminal may take it\)$/,
+    );
+  });
+  it('binds no two commands of one view to one key by default', () => {
+    expect(() => checkKeymap(DEFAULT_KEYMAP)).not.toThrow();
+  });
+});
+
+describe('the built program with a conflicting keymap', () => {
+  it('exits 2 with one line, before drawing anything', async () => {
+    const dir = tempDir();
+    const keys = join(dir, 'keys.json');
+    writeFileSync(keys, JSON.stringify({ 'score.view': ['space'], sort: ['q'] }));
+    const s = spawn(['--keys', keys]);
+    expect(await s.exit).toBe(2);
+    expect(s.raw()).toBe(
+      `posture: key bindings ${keys}: "q" would mean both quit and sort in the same view; bind one of them to another key\r\n`,
+    );
   });
 });

@@ -1,6 +1,14 @@
 import { z } from 'zod';
 import { type Dataset, type Datasets, type Gap, unseenItem } from '../../domain/rules.js';
-import { check, dataset, linkPaged, unreadable } from '../datasets.js';
+import {
+  check,
+  dataset,
+  linkPaged,
+  linkPagedItems,
+  type Malformed,
+  ShapeError,
+  unreadable,
+} from '../datasets.js';
 import {
   ConnectorError,
   HttpClient,
@@ -284,8 +292,42 @@ const RULES_GAP: Gap = {
     'GitHub did not return the rules that apply to the branch, and classic protection does not settle it',
 };
 
-/** One item per active repository: how its default branch is protected, from both sources. */
-async function defaultBranches(client: HttpClient, repos: RepoBody[]): Promise<unknown[]> {
+/** One active repository's default branch: how it is protected, from both sources. */
+async function defaultBranch(client: HttpClient, repo: RepoBody, branch: string): Promise<unknown> {
+  const classic = await classicProtection(client, repo, branch);
+  const satisfied = classic !== undefined && classic.approvals >= 1 && classic.forcePushBlocked;
+  // Classic protection that already does the job needs no second request.
+  const rulesets = satisfied ? undefined : await rulesetRules(client, repo, branch);
+  const combined = combineProtection(classic, rulesets);
+  const item = {
+    id: repo.id,
+    repo: repo.full_name,
+    branch,
+    ...combined,
+    sources: satisfied
+      ? sourceName(classic, 'branch protection')
+      : `${sourceName(classic, 'branch protection')}; ${sourceName(rulesets, 'rulesets')}`,
+  };
+  const settled = combined.required_approvals !== undefined && combined.force_push_blocked !== undefined;
+  // Not settled means a source could not be read: that repository is unseen, never "unprotected".
+  return settled ? item : unseenItem(item, classic === undefined ? CLASSIC_GAP : RULES_GAP);
+}
+
+const BAD_NAME_GAP: Gap = {
+  reason:
+    'GitHub reported a repository or default branch name that is not valid Unicode text (a lone surrogate), so its protection cannot be asked for',
+};
+
+/**
+ * One item per active repository: how its default branch is protected. A repository whose names
+ * cannot go into a URL, or whose protection GitHub answers in a shape posture cannot read, is
+ * unseen on its own; the others are read as usual.
+ */
+async function defaultBranches(
+  client: HttpClient,
+  repos: RepoBody[],
+  malformed: readonly Malformed[],
+): Promise<unknown[]> {
   const items: unknown[] = [];
   // One repository at a time: GitHub asks clients not to send concurrent requests.
   for (const repo of repos.filter((r) => !r.archived)) {
@@ -294,25 +336,40 @@ async function defaultBranches(client: HttpClient, repos: RepoBody[]): Promise<u
       items.push({ id: repo.id, repo: repo.full_name, sources: 'no default branch reported' });
       continue;
     }
-    const classic = await classicProtection(client, repo, branch);
-    const satisfied = classic !== undefined && classic.approvals >= 1 && classic.forcePushBlocked;
-    // Classic protection that already does the job needs no second request.
-    const rulesets = satisfied ? undefined : await rulesetRules(client, repo, branch);
-    const combined = combineProtection(classic, rulesets);
-    const item = {
-      id: repo.id,
-      repo: repo.full_name,
-      branch,
-      ...combined,
-      sources: satisfied
-        ? sourceName(classic, 'branch protection')
-        : `${sourceName(classic, 'branch protection')}; ${sourceName(rulesets, 'rulesets')}`,
-    };
-    const settled = combined.required_approvals !== undefined && combined.force_push_blocked !== undefined;
-    // Not settled means a source could not be read: that repository is unseen, never "unprotected".
-    items.push(settled ? item : unseenItem(item, classic === undefined ? CLASSIC_GAP : RULES_GAP));
+    const seen = { id: repo.id, repo: repo.full_name.toWellFormed(), branch: branch.toWellFormed() };
+    // encodeURIComponent throws on a lone surrogate (JSON can carry one): nothing to ask GitHub.
+    if (![branch, repo.owner.login, repo.name].every((s) => s.isWellFormed())) {
+      items.push(unseenItem({ ...seen, sources: 'not read' }, BAD_NAME_GAP));
+      continue;
+    }
+    try {
+      items.push(await defaultBranch(client, repo, branch));
+    } catch (error) {
+      if (!(error instanceof ShapeError)) throw error;
+      const reason = `GitHub answered about this repository's default branch in a shape posture cannot read (${error.message})`;
+      items.push(unseenItem({ ...seen, sources: 'not read' }, { reason }));
+    }
   }
+  for (const bad of malformed) if (bad.raw.archived !== true) items.push(unseenRepo(bad, 'repo'));
   return items;
+}
+
+/**
+ * A repository GitHub listed in a shape posture cannot read: named by what of it can be read,
+ * never judged. Unless it says it is archived it counts as active (the `where` of the repository
+ * controls), so that it is reported as not judged rather than left out.
+ */
+function unseenRepo(bad: Malformed, labelKey: '_label' | 'repo'): Record<string, unknown> {
+  const { id, full_name: fullName, name } = bad.raw;
+  const label = typeof fullName === 'string' ? fullName : typeof name === 'string' ? name : `#${String(id)}`;
+  return unseenItem(
+    {
+      ...(typeof id === 'number' ? { id } : {}),
+      [labelKey]: label.toWellFormed(),
+      archived: bad.raw.archived === true,
+    },
+    { reason: `GitHub listed this repository in a shape posture cannot read (${bad.issue})` },
+  );
 }
 
 /** Read a dataset that needs a scope: 403/404 means the token lacks it (or, with it, the role). */
@@ -604,15 +661,17 @@ export const github: Connector = {
       ),
     };
     let repos: RepoBody[] = [];
+    let malformed: Malformed[] = [];
     const listed = await dataset(async () => {
-      repos = await linkPaged(
+      // Item by item: one repository with a field of the wrong type leaves only itself unseen.
+      ({ items: repos, malformed } = await linkPagedItems(
         client,
         `${o}/repos`,
         { type: 'all', per_page: 100 },
-        z.array(Repo),
+        Repo,
         'repositories',
-      );
-      return repos.map(repoItem);
+      ));
+      return [...repos.map(repoItem), ...malformed.map((bad) => unseenRepo(bad, '_label'))];
     });
     datasets['github:repos'] = listed;
     if (listed.ok) {
@@ -620,7 +679,7 @@ export const github: Connector = {
       if (hidden) listed.hidden = hidden;
       datasets['github:repos/default-branch'] = {
         ok: true,
-        items: await defaultBranches(client, repos),
+        items: await defaultBranches(client, repos, malformed),
         ...(hidden ? { hidden } : {}),
       };
     } else datasets['github:repos/default-branch'] = listed;

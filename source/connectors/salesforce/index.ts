@@ -338,6 +338,7 @@ class SalesforceSession {
     let res = await this.get(`${this.apiBase}/services/data/${API_VERSION}/${api}`, { q: soql });
     for (let page = 1; ; page++) {
       const body = check(QueryResult, res.body, what);
+      this.api.collected(body.records.length);
       records.push(...check(z.array(schema), body.records, what));
       if (body.done) return records;
       if (!body.nextRecordsUrl)

@@ -111,6 +111,7 @@ export async function tableRows<T>(
       sysparm_offset: offset,
     });
     const { result } = check(Envelope, res.body, what);
+    client.collected(result.length);
     rows.push(...result);
     const count = Number.parseInt(header(res.headers, 'x-total-count') ?? '', 10);
     const total = Number.isNaN(count) ? undefined : count;
