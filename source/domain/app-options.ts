@@ -11,7 +11,14 @@ export interface ConnectorOption {
  * Each connector's instance options, apart from the connectors themselves: the console's forms and
  * the checks of a new instance read them without loading the HTTP client.
  */
-export const CONNECTOR_OPTIONS: Record<App, ConnectorOption[]> = {
+/** A poll's budget, raised per instance for a tenant larger than the defaults allow (every app). */
+const BUDGET_OPTIONS: ConnectorOption[] = [
+  { name: 'maxRequests', description: 'requests one poll may send (default 25000)', required: false },
+  { name: 'maxItems', description: 'list items one poll may collect (default 250000)', required: false },
+  { name: 'maxMegabytes', description: 'megabytes one poll may read (default 256)', required: false },
+];
+
+const APP_OPTIONS: Record<App, ConnectorOption[]> = {
   okta: [{ name: 'auth', description: '"ssws" (default) or "bearer"', required: false }],
   salesforce: [
     {
@@ -34,3 +41,7 @@ export const CONNECTOR_OPTIONS: Record<App, ConnectorOption[]> = {
   ],
   github: [{ name: 'org', description: 'the organisation login, e.g. "contoso"', required: true }],
 };
+
+export const CONNECTOR_OPTIONS: Record<App, ConnectorOption[]> = Object.fromEntries(
+  Object.entries(APP_OPTIONS).map(([app, options]) => [app, [...options, ...BUDGET_OPTIONS]]),
+) as Record<App, ConnectorOption[]>;
