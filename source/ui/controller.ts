@@ -1,5 +1,7 @@
 import { SORTS } from '../domain/action-filter.js';
 import {
+  type AddField,
+  type AddProblem,
   findInstance,
   type NewInstance,
   parseApp,
@@ -60,6 +62,8 @@ export interface Context {
   now: number;
   /** How the add form looks at the token and CA files it names (node's statSync in the console). */
   stat: StatFile;
+  /** The console's environment: the add form refuses a token's value given as its variable's name. */
+  env: Readonly<Record<string, string | undefined>>;
   /** Below the minimum size: only quitting, help and Esc work, and no list is shown. */
   tooSmall?: boolean;
 }
@@ -118,6 +122,8 @@ export const ADD_FIELDS = [
   },
   { key: 'extra', label: 'Options', hint: 'key=value, comma separated (e.g. org=contoso)' },
 ] as const;
+
+const addFieldIndex = (field: AddField) => ADD_FIELDS.findIndex((f) => f.key === field);
 
 // ---- selectors over the current state ----
 export const actionIds = lastCall((rows: readonly Action[]) => rows.map((a) => a.id));
@@ -626,6 +632,13 @@ function addKey(state: UIState, o: Extract<Overlay, { kind: 'add' }>, key: strin
     state: { ...state, overlay: { ...o, ...patch } },
     effects: [],
   });
+  // A secret typed where a name belongs is cleared from the form, not left on the screen.
+  const refused = (p: AddProblem, patch: Partial<typeof o> = {}): Step =>
+    set({
+      ...patch,
+      error: p.error,
+      ...(p.secret ? { values: { ...o.values, [p.field]: '' }, field: addFieldIndex(p.field) } : {}),
+    });
   if (key === 'escape')
     return {
       state: {
@@ -637,8 +650,8 @@ function addKey(state: UIState, o: Extract<Overlay, { kind: 'add' }>, key: strin
     };
   if (o.confirm) {
     if (key === 'y' || key === 'enter') {
-      const checked = validateAdd(o.values, ctx.doc, { stat: ctx.stat });
-      if ('error' in checked) return set({ confirm: false, error: checked.error });
+      const checked = validateAdd(o.values, ctx.doc, { stat: ctx.stat, env: ctx.env });
+      if ('error' in checked) return refused(checked, { confirm: false });
       return {
         state: {
           ...state,
@@ -655,8 +668,8 @@ function addKey(state: UIState, o: Extract<Overlay, { kind: 'add' }>, key: strin
   if (key === 'down' || key === 'tab') return set({ field: Math.min(ADD_FIELDS.length - 1, o.field + 1) });
   if (key === 'enter') {
     if (o.field < ADD_FIELDS.length - 1) return set({ field: o.field + 1 });
-    const checked = validateAdd(o.values, ctx.doc, { editing: o.editId, stat: ctx.stat });
-    if ('error' in checked) return set({ error: checked.error });
+    const checked = validateAdd(o.values, ctx.doc, { editing: o.editId, stat: ctx.stat, env: ctx.env });
+    if ('error' in checked) return refused(checked);
     // Editing changes nothing permanent: saved at once. Adding asks first (see the form).
     if (o.editId)
       return {
