@@ -140,7 +140,7 @@ export function App(props: AppProps) {
     overlay?.kind === 'help' ? (
       <HelpView size={size} keymap={keymap} />
     ) : overlay && overlay.kind !== 'input' ? (
-      <DialogView {...common} />
+      <DialogView {...common} catalog={catalog} />
     ) : state.view === 'apps' ? (
       <AppsView {...common} />
     ) : state.view === 'drawer' ? (

@@ -75,7 +75,7 @@ export interface Step {
 
 const REASON_REQUIRED: State[] = ['risk_accepted', 'third_party', 'alternate_mitigation'];
 
-export type MenuItem = 'toggle' | 'poll' | 'secureScoreInstance' | 'edit';
+export type MenuItem = 'toggle' | 'poll' | 'access' | 'secureScoreInstance' | 'edit';
 
 /** The drawer's options menu ("…") for one instance; single mode adds "Set as Secure Score instance". */
 export function menuItems(doc: StoreDoc, instance: Instance | undefined): { id: MenuItem; label: string }[] {
@@ -91,6 +91,7 @@ export function menuItems(doc: StoreDoc, instance: Instance | undefined): { id: 
       ? [{ id: 'secureScoreInstance' as const, label: 'Set as Secure Score instance' }]
       : []),
     { id: 'edit', label: 'Edit' },
+    { id: 'access', label: 'What its credential can evaluate' },
   ];
 }
 
@@ -428,6 +429,8 @@ function overlayKey(state: UIState, o: Overlay, key: string, ctx: Context): Step
       ? close()
       : ok(state);
 
+  if (o.kind === 'access') return key === 'escape' || key === 'enter' ? close() : ok(state);
+
   if (o.kind === 'menu') {
     const inst = selectedInstance(state, ctx);
     const items = menuItems(ctx.doc, inst);
@@ -438,6 +441,9 @@ function overlayKey(state: UIState, o: Overlay, key: string, ctx: Context): Step
       return ok({ ...state, overlay: { ...o, choice: Math.min(items.length - 1, o.choice + 1) } });
     if (key === 'enter' && inst) {
       const what = items[o.choice]?.id;
+      // Reading what a credential can evaluate changes nothing: read-only consoles may too.
+      if (what === 'access')
+        return ok({ ...state, overlay: { kind: 'access', app: inst.app, name: inst.name } });
       if (ctx.readOnly) return close({ message: 'read-only: changes are disabled' });
       if (what === 'toggle')
         return ok({ ...state, overlay: undefined }, [{ type: 'toggle', instanceId: inst.id }]);
@@ -653,9 +659,10 @@ function addKey(state: UIState, o: Extract<Overlay, { kind: 'add' }>, key: strin
       const checked = validateAdd(o.values, ctx.doc, { stat: ctx.stat, env: ctx.env });
       if ('error' in checked) return refused(checked, { confirm: false });
       return {
+        // The new instance is read at once; what its credential can evaluate shows as it arrives.
         state: {
           ...state,
-          overlay: undefined,
+          overlay: { kind: 'access', app: checked.instance.app, name: checked.instance.name },
           message: `added ${checked.instance.name}; turn on its recommendations with Space`,
         },
         effects: [{ type: 'add', instance: checked.instance }],

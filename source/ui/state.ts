@@ -16,6 +16,8 @@ export type Overlay =
   | { kind: 'help' }
   | { kind: 'input'; purpose: 'filter' | 'command'; value: string }
   | { kind: 'menu'; choice: number }
+  /** What the selected instance's credential could evaluate at its last poll, control by control. */
+  | { kind: 'access'; app: App; name: string }
   | {
       kind: 'status';
       /** The action the dialog was opened on: the list may be re-ranked or filtered meanwhile. */

@@ -110,6 +110,8 @@ describe('console flows', () => {
     );
     await s.waitFor('permanent: it can be turned off later but never deleted');
     await keys(s, 'y');
+    await s.waitFor('Credential of Okta Contoso APAC');
+    await keys(s, '\u001b');
     await s.waitFor(/Okta Contoso APAC .* Off/);
     const store = JSON.parse(readFileSync(join(s.dir, 'posture', 'demo.json'), 'utf8'));
     const added = store.instances.find((i: { name: string }) => i.name === 'Okta Contoso APAC');
@@ -139,6 +141,11 @@ describe('console flows', () => {
     );
     await s.waitFor('permanent: it can be turned off later but never deleted');
     await keys(s, 'y');
+    // Read at once: what its credential can evaluate, control by control.
+    await s.waitFor('Credential of Okta Contoso EU 2');
+    await s.waitFor('14 of 14 controls evaluable at the last poll');
+    await s.waitFor(/yes {2}Require .*\((pass|fail|partial)\)/);
+    await keys(s, '\u001b');
     await s.waitFor(/Okta Contoso EU 2 .* Off/);
     await keys(s, 'G');
     await s.waitFor(/Credential: 14 of 14 controls evaluable/);

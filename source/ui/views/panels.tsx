@@ -237,18 +237,72 @@ export function HelpPanel({ keymap, height, width }: { keymap: Keymap; height: n
   );
 }
 
+/**
+ * The access overlay's lines: a summary, the rights to grant, then each control the credential
+ * could not evaluate (with what it lacks) before those it could, cut to `height` lines.
+ */
+export function accessLines(
+  i: Instance,
+  doc: StoreDoc,
+  catalog: Catalog,
+  width: number,
+  height: number,
+): string[] {
+  const results = doc.results[i.id]?.results;
+  if (!results) return ['Not read yet: Poll now reads it (posture doctor checks it without saving).'];
+  const access = controlAccess(catalog.forApp(i.app), results);
+  const missing = missingRights(access);
+  const head = [
+    `${access.filter((a) => a.evaluable).length} of ${access.length} controls evaluable at the last poll`,
+    ...(missing.length > 0 ? wrap(`Grant: ${missing.join('; ')}`, width) : []),
+  ];
+  const rows = [...access]
+    .sort((a, b) => Number(a.evaluable) - Number(b.evaluable))
+    .map((a) =>
+      a.evaluable
+        ? `yes  ${a.title} (${a.outcome})`
+        : `no   ${a.title}: ${a.missing ? `needs ${a.missing}` : (a.reason ?? 'not evaluated')}`,
+    );
+  const room = Math.max(1, height - head.length);
+  const shown =
+    rows.length > room ? [...rows.slice(0, room - 1), `… and ${rows.length - room + 1} more`] : rows;
+  return [...head, ...shown].map((l) => truncate(sanitize(l), width));
+}
+
 export function OverlayPanel({
   overlay,
   doc,
   instance,
   action,
+  catalog,
+  width = 80,
+  height = 16,
 }: {
   overlay: Overlay;
   doc: StoreDoc;
   instance?: Instance | undefined;
   action?: Action | undefined;
+  catalog?: Catalog;
+  width?: number;
+  height?: number;
 }) {
   const t = useTheme();
+  if (overlay.kind === 'access') {
+    const i = doc.instances.find((x) => x.app === overlay.app && x.name === overlay.name);
+    return (
+      <Box flexDirection="column" borderStyle="single" paddingX={1}>
+        <Text bold wrap="truncate-end">{`Credential of ${sanitize(i?.name ?? '')}`}</Text>
+        {i && catalog
+          ? accessLines(i, doc, catalog, width - 4, height - 4).map((l, n) => (
+              <Text key={n} wrap="truncate-end">
+                {l}
+              </Text>
+            ))
+          : null}
+        <Text>Esc closes</Text>
+      </Box>
+    );
+  }
   if (overlay.kind === 'menu') {
     const items = menuItems(doc, instance).map((m) => m.label);
     return (

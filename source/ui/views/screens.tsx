@@ -190,7 +190,7 @@ export function HelpView({ size, keymap }: { size: Layout; keymap: Keymap }) {
 }
 
 /** The drawer's options menu, the status dialog and the add form, over the view they were opened on. */
-export function DialogView({ state, ctx, size }: ViewProps) {
+export function DialogView({ state, ctx, size, catalog }: ViewProps & { catalog: Catalog }) {
   const overlay = state.overlay;
   if (!overlay) return null;
   // The selected instance shows in the drawer's menus; the selected action only in the status dialog.
@@ -198,7 +198,15 @@ export function DialogView({ state, ctx, size }: ViewProps) {
   const action = overlay.kind === 'status' ? ctx.scored.find((a) => a.id === overlay.actionId) : undefined;
   return (
     <Screen title={VIEW_TITLES[state.view]} size={size}>
-      <OverlayPanel overlay={overlay} doc={ctx.doc} instance={instance} action={action} />
+      <OverlayPanel
+        overlay={overlay}
+        doc={ctx.doc}
+        instance={instance}
+        action={action}
+        catalog={catalog}
+        width={size.width}
+        height={size.bodyRows}
+      />
     </Screen>
   );
 }

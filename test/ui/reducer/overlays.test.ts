@@ -122,10 +122,29 @@ const overlays: Record<string, Row[]> = {
       effects: [{ type: 'poll', instanceIds: ['eu'] }],
     },
     {
-      name: 'j stops at the last item (Edit, in multiple mode)',
+      name: 'j stops at the last item (the credential check, in multiple mode)',
       from: on({ kind: 'menu', choice: 0 }, drawer),
-      keys: ['j', 'j', 'j', 'j'],
-      state: { overlay: { kind: 'menu', choice: 2 } },
+      keys: ['j', 'j', 'j', 'j', 'j'],
+      state: { overlay: { kind: 'menu', choice: 3 } },
+    },
+    {
+      name: 'the credential check opens what the instance can evaluate',
+      from: on({ kind: 'menu', choice: 3 }, drawer),
+      keys: ['enter'],
+      state: { overlay: { kind: 'access', app: 'okta', name: 'Okta EU' } },
+    },
+    {
+      name: 'it reads and changes nothing, so a read-only console opens it too',
+      from: on({ kind: 'menu', choice: 3 }, drawer),
+      keys: ['enter'],
+      ctx: { readOnly: true },
+      state: { overlay: { kind: 'access', app: 'okta', name: 'Okta EU' } },
+    },
+    {
+      name: 'Esc closes it',
+      from: on({ kind: 'access', app: 'okta', name: 'Okta EU' }, drawer),
+      keys: ['escape'],
+      state: { overlay: undefined },
     },
     {
       name: 'Edit opens the form with the instance’s values',
@@ -246,7 +265,8 @@ const overlays: Record<string, Row[]> = {
       name: 'y then adds it, with the variable’s name as its credential',
       from: form({ ...filled, variable: 'NEW_TOKEN' }, 6),
       keys: ['enter', 'y'],
-      state: { overlay: undefined },
+      // What the new instance's credential can evaluate shows as soon as it is read.
+      state: { overlay: { kind: 'access', app: 'okta', name: newInstance.name } },
       effects: [
         { type: 'add', instance: { ...newInstance, credential: { kind: 'env', variable: 'NEW_TOKEN' } } },
       ],
