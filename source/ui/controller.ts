@@ -24,6 +24,7 @@ import { type Action, countedInstances } from '../domain/scoring.js';
 import type { Command } from './keys.js';
 import { windowRows } from './layout.js';
 import { windowStart } from './list.js';
+import { sanitize } from '../text/sanitize.js';
 import { lastCall } from './memo.js';
 import { actionRows, appRows, drawerRows } from './model.js';
 import { INITIAL, type Overlay, TOP_VIEWS, type UIState, type View } from './state.js';
@@ -95,17 +96,20 @@ export function menuItems(doc: StoreDoc, instance: Instance | undefined): { id: 
   ];
 }
 
-/** The add form's values for an existing instance, to edit it. */
+/**
+ * The add form's values for an existing instance, to edit it. They are the store's text: the form
+ * holds them sanitized, so that it shows what saving would store.
+ */
 export function formValues(i: Instance): Record<string, string> {
   return {
     app: i.app,
-    name: i.name,
-    url: i.baseUrl,
-    variable: i.credential.kind === 'env' ? i.credential.variable : '',
-    tokenFile: i.credential.kind === 'file' ? i.credential.path : '',
-    caFile: i.caFile ?? '',
+    name: sanitize(i.name),
+    url: sanitize(i.baseUrl),
+    variable: i.credential.kind === 'env' ? sanitize(i.credential.variable) : '',
+    tokenFile: i.credential.kind === 'file' ? sanitize(i.credential.path) : '',
+    caFile: sanitize(i.caFile ?? ''),
     extra: Object.entries(i.options)
-      .map(([k, v]) => `${k}=${v}`)
+      .map(([k, v]) => sanitize(`${k}=${v}`))
       .join(', '),
   };
 }
