@@ -96,14 +96,8 @@ export function checkConnect(o: ConnectOptions, env: NodeJS.ProcessEnv): void {
     throw new UsageError('--org is a GitHub option; for other apps use --option key=value');
   if (o.org !== undefined && o.option.some((p) => p.trim().startsWith('org=')))
     throw new UsageError('give the organisation once: --org or --option org=, not both');
-  // `--token-env $GH_TOKEN` hands us the secret itself: refuse it, and never repeat it.
-  const variable = o.tokenEnv?.trim() ?? '';
-  const secretLike = variable.length >= 12 && env[variable] === undefined;
-  if (secretLike && Object.values(env).some((v) => v?.trim() === variable))
-    throw new UsageError(
-      '--token-env takes the name of an environment variable (e.g. OKTA_TOKEN), not its value; the value given was not stored',
-    );
-  const checked = validateAdd(values(o), emptyStore(), { stat: statSync });
+  // `--token-env $GH_TOKEN` hands us the secret itself: the shared validation refuses it unrepeated.
+  const checked = validateAdd(values(o), emptyStore(), { stat: statSync, env });
   if ('error' in checked) throw usage(checked, o.app);
 }
 
@@ -115,7 +109,7 @@ export async function connect(ctx: Context, o: ConnectOptions): Promise<number> 
       `connect needs to write the store, but ${ctx.store.notice ?? 'it is open read-only'}`,
     );
   const doc = ctx.store.doc;
-  const checked = validateAdd(values(o), doc, { stat: statSync });
+  const checked = validateAdd(values(o), doc, { stat: statSync, env: ctx.io.env });
   if ('error' in checked) throw usage(checked, o.app);
   const single = doc.settings.instanceMode === 'single';
   const creation = createInstance(checked.instance, doc, {

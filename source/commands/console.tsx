@@ -59,6 +59,7 @@ export async function runConsole(ctx: Context, o: ConsoleOptions): Promise<numbe
         keymap={keymap}
         theme={theme}
         user={ctx.user}
+        env={ctx.io.env}
         {...(live.poller ? { poller: live.poller } : {})}
       />
     </Guard>

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import got, { type Headers, RequestError } from 'got';
+import { sanitize } from '../text/sanitize.js';
 
 /**
  * The one HTTP client. Every connector reads its vendor's API through it: a timeout on every
@@ -193,9 +194,32 @@ const DEFAULTS: Required<HttpLimits> = {
 const RETRYABLE_STATUS = new Set([500, 502, 503, 504, 408]);
 const MAX_RATE_LIMIT_WAITS = 3;
 
-export function redact(text: string, secrets: readonly string[]): string {
+function replaceSecrets(text: string, secrets: readonly string[]): string {
   let out = text;
-  for (const s of secrets) if (s.length >= 4) out = out.split(s).join('[redacted]');
+  for (const s of secrets) out = out.split(s).join('[redacted]');
+  return out;
+}
+
+/**
+ * Every secret cut out of `text`, as it is and as it would be shown. A vendor may echo a token with
+ * an invisible character or an escape sequence inside it: the raw text does not hold it, but the
+ * sanitizer that every output passes makes it whole. Then the sanitized text is what is kept (the
+ * invisible characters would be removed before anyone saw them), redacted.
+ */
+export function redact(text: string, secrets: readonly string[]): string {
+  // A secret the sanitizer would change (a tab, a decomposed accent) is looked for in both forms.
+  const forms = [
+    ...new Set(
+      secrets.flatMap((s) => [s, sanitize(s), sanitize(s, { multiline: true })]).filter((s) => s.length >= 4),
+    ),
+  ];
+  if (forms.length === 0) return text;
+  let out = replaceSecrets(text, forms);
+  // Shown on several lines (descriptions, exports), then on one (tables: newlines become spaces).
+  for (const multiline of [true, false]) {
+    const shown = sanitize(out, { multiline });
+    if (forms.some((s) => shown.includes(s))) out = replaceSecrets(shown, forms);
+  }
   return out;
 }
 

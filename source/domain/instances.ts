@@ -4,9 +4,10 @@ import {
   APPS,
   type App,
   AppSchema,
-  BaseUrlSchema,
+  BaseUrlInputSchema,
   type Credential,
   EnvNameSchema,
+  hasUnprintable,
   type Instance,
   InstanceNameSchema,
   STATE_LABELS,
@@ -14,6 +15,7 @@ import {
   type State,
   StateSchema,
   type StoreDoc,
+  UNPRINTABLE_MESSAGE,
 } from './schemas.js';
 
 /**
@@ -47,6 +49,8 @@ export interface AddProblem {
   error: string;
   /** A required connector option that is missing. */
   option?: string;
+  /** The field holds a secret, not what belongs there: a front end clears it and never repeats it. */
+  secret?: true;
 }
 
 const LABELS: Record<AddField, string> = {
@@ -70,6 +74,20 @@ export interface AddOptions {
   editing?: string | undefined;
   /** Needed when a token file or a CA file is named. */
   stat?: StatFile | undefined;
+  /**
+   * The environment posture runs in, to recognise a token given where its variable's name belongs
+   * (`--token-env $OKTA_TOKEN`, or the value pasted into the form). Passed in: no I/O here.
+   */
+  env?: Readonly<Record<string, string | undefined>> | undefined;
+}
+
+// Variable names this long are rare and tokens are longer: shorter text is taken as a name.
+const SECRET_MIN_LENGTH = 12;
+
+/** Whether `text` is not a variable's name but some variable's value: the secret itself. */
+function isSomeValue(text: string, env: AddOptions['env']): boolean {
+  if (!env || text.length < SECRET_MIN_LENGTH || env[text] !== undefined) return false;
+  return Object.values(env).some((v) => v?.trim() === text);
 }
 
 function problem(field: AddField, message: string, option?: string): AddProblem {
@@ -125,7 +143,7 @@ export function validateAdd(
   if (!name.success) return problem('name', name.error.issues[0]?.message ?? 'invalid');
   if (others.some((i) => i.app === app.data && i.name.toLowerCase() === name.data.toLowerCase()))
     return problem('name', `${label} already has an instance named "${name.data}"`);
-  const url = BaseUrlSchema.safeParse(values.url ?? '');
+  const url = BaseUrlInputSchema.safeParse(values.url ?? '');
   if (!url.success) return problem('url', url.error.issues[0]?.message ?? 'invalid');
   const tokenFile = (values.tokenFile ?? '').trim();
   const variableText = (values.variable ?? '').trim();
@@ -136,6 +154,15 @@ export function validateAdd(
     if (bad) return bad;
     credential = { kind: 'file', path: tokenFile };
   } else {
+    // Before the name's syntax: a token may look like a name (ghp_…), and the message must not echo it.
+    if (isSomeValue(variableText, o.env))
+      return {
+        ...problem(
+          'variable',
+          'takes the name of an environment variable (e.g. OKTA_TOKEN), not its value; the value given was not stored',
+        ),
+        secret: true,
+      };
     const variable = EnvNameSchema.safeParse(variableText);
     if (!variable.success) return problem('variable', variable.error.issues[0]?.message ?? 'invalid');
     credential = { kind: 'env', variable: variable.data };
@@ -156,6 +183,8 @@ export function validateAdd(
   for (const pair of pairs) {
     const m = /^([a-zA-Z][\w]*)=(.+)$/.exec(pair);
     if (!m) return problem('extra', `"${pair}" is not key=value`);
+    // The value is not repeated: what it carries would reach the screen.
+    if (hasUnprintable(m[2]!)) return problem('extra', `the value of ${m[1]} ${UNPRINTABLE_MESSAGE}`);
     options[m[1]!] = m[2]!.trim();
   }
   for (const o of CONNECTOR_OPTIONS[app.data])

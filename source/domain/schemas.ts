@@ -17,20 +17,40 @@ export const EnvNameSchema = z
   .string()
   .regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'must be an environment variable name (letters, digits, _)');
 
+// Control characters (C0, DEL, C1), format characters (bidi controls, zero-width characters, BOM)
+// and the Unicode line separators: text an operator types must be what the screen shows.
+const UNPRINTABLE = /[\p{Cc}\p{Cf}\u2028\u2029]/u;
+export const hasUnprintable = (s: string) => UNPRINTABLE.test(s);
+export const UNPRINTABLE_MESSAGE = 'must not contain control or formatting characters';
+
 export const InstanceNameSchema = z
   .string()
   .trim()
   .min(1, 'must not be empty')
   .max(80, 'must be at most 80 characters')
   // Names are typed by operators and shown on screen: printable text only.
-  .refine((s) => !/[\p{Cc}\p{Cf}]/u.test(s), 'must not contain control or formatting characters');
+  .refine((s) => !/[\p{Cc}\p{Cf}]/u.test(s), UNPRINTABLE_MESSAGE);
 
-const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
-
+/**
+ * Whether a host, as WHATWG URL parsing writes it, is a loopback address: 127.0.0.0/8, ::1, or
+ * 127.0.0.0/8 mapped into IPv6. The parser has already turned every spelling of an address (127.1,
+ * 0x7f.1, 2130706433, [0:0:0:0:0:0:0:1], [::ffff:127.0.0.1]) into one form, so the address is what
+ * is judged. A name is never loopback, not even `localhost`: what it resolves to is up to the hosts
+ * file and DNS (a resolver that misses it there may ask the network), and the token would go in clear.
+ */
 export function isLoopbackHost(hostname: string): boolean {
-  return LOOPBACK.has(hostname) || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+  return (
+    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname) ||
+    hostname === '[::1]' ||
+    /^\[::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}\]$/.test(hostname)
+  );
 }
 
+/**
+ * An instance's base URL, stored as WHATWG URL serialisation writes it (lower-case host, IDN as
+ * punycode, default port dropped, dot segments resolved) without a trailing slash: the same
+ * tenant is always the same text, and a URL read from a store is normalised the same way.
+ */
 export const BaseUrlSchema = z
   .string()
   .trim()
@@ -39,12 +59,30 @@ export const BaseUrlSchema = z
   .refine((s) => {
     const u = new URL(s);
     return u.protocol === 'https:' || (u.protocol === 'http:' && isLoopbackHost(u.hostname));
-  }, 'must use https (http is allowed only on loopback)')
+  }, 'must use https (http is allowed only on a loopback address: 127.0.0.1 or [::1])')
   .refine((s) => {
     const u = new URL(s);
     return !u.username && !u.password;
   }, 'must not carry credentials')
-  .transform((s) => s.replace(/\/+$/, ''));
+  // Connectors append paths to the base URL: a query or a fragment would end up in the middle.
+  .refine((s) => {
+    const u = new URL(s);
+    return !u.search && !u.hash;
+  }, 'must not have a query or a fragment')
+  .transform((s) => {
+    const u = new URL(s);
+    return `${u.origin}${u.pathname.replace(/\/+$/, '')}`;
+  });
+
+/**
+ * A base URL as an operator types it. The parser would percent-encode a control or bidi character
+ * in a path and silently drop a zero-width one from a host, so what was typed is not what would be
+ * used: refused, before anything else is said about the URL.
+ */
+export const BaseUrlInputSchema = z
+  .string()
+  .refine((s) => !hasUnprintable(s.trim()), { message: UNPRINTABLE_MESSAGE, abort: true })
+  .pipe(BaseUrlSchema);
 
 export const CredentialSchema = z.discriminatedUnion('kind', [
   // The token lives in an environment variable; only its name is stored.

@@ -40,6 +40,8 @@ export interface AppProps {
   poller?: BackgroundPoller;
   /** Who status changes are recorded as (the OS user name). */
   user: string;
+  /** The environment the console runs in (the add form refuses a token's value as a variable's name). */
+  env?: Readonly<Record<string, string | undefined>>;
   /** Called with the quit request; the shell then unmounts. */
   onQuit?: () => void;
   initial?: Partial<UIState>;
@@ -125,6 +127,7 @@ export function App(props: AppProps) {
     readOnly: store.readOnly,
     now: Date.now(),
     stat: statSync,
+    env: props.env ?? process.env,
     tooSmall: size.tooSmall,
   };
   useKeys(state, ctx, setState, run);

@@ -1,5 +1,7 @@
 import { SORTS } from '../domain/action-filter.js';
 import {
+  type AddField,
+  type AddProblem,
   findInstance,
   type NewInstance,
   parseApp,
@@ -22,6 +24,7 @@ import { type Action, countedInstances } from '../domain/scoring.js';
 import type { Command } from './keys.js';
 import { windowRows } from './layout.js';
 import { windowStart } from './list.js';
+import { sanitize } from '../text/sanitize.js';
 import { lastCall } from './memo.js';
 import { actionRows, appRows, drawerRows } from './model.js';
 import { INITIAL, type Overlay, TOP_VIEWS, type UIState, type View } from './state.js';
@@ -60,6 +63,8 @@ export interface Context {
   now: number;
   /** How the add form looks at the token and CA files it names (node's statSync in the console). */
   stat: StatFile;
+  /** The console's environment: the add form refuses a token's value given as its variable's name. */
+  env: Readonly<Record<string, string | undefined>>;
   /** Below the minimum size: only quitting, help and Esc work, and no list is shown. */
   tooSmall?: boolean;
 }
@@ -91,17 +96,20 @@ export function menuItems(doc: StoreDoc, instance: Instance | undefined): { id: 
   ];
 }
 
-/** The add form's values for an existing instance, to edit it. */
+/**
+ * The add form's values for an existing instance, to edit it. They are the store's text: the form
+ * holds them sanitized, so that it shows what saving would store.
+ */
 export function formValues(i: Instance): Record<string, string> {
   return {
     app: i.app,
-    name: i.name,
-    url: i.baseUrl,
-    variable: i.credential.kind === 'env' ? i.credential.variable : '',
-    tokenFile: i.credential.kind === 'file' ? i.credential.path : '',
-    caFile: i.caFile ?? '',
+    name: sanitize(i.name),
+    url: sanitize(i.baseUrl),
+    variable: i.credential.kind === 'env' ? sanitize(i.credential.variable) : '',
+    tokenFile: i.credential.kind === 'file' ? sanitize(i.credential.path) : '',
+    caFile: sanitize(i.caFile ?? ''),
     extra: Object.entries(i.options)
-      .map(([k, v]) => `${k}=${v}`)
+      .map(([k, v]) => sanitize(`${k}=${v}`))
       .join(', '),
   };
 }
@@ -119,6 +127,8 @@ export const ADD_FIELDS = [
   },
   { key: 'extra', label: 'Options', hint: 'key=value, comma separated (e.g. org=contoso)' },
 ] as const;
+
+const addFieldIndex = (field: AddField) => ADD_FIELDS.findIndex((f) => f.key === field);
 
 // ---- selectors over the current state ----
 export const actionIds = lastCall((rows: readonly Action[]) => rows.map((a) => a.id));
@@ -632,6 +642,13 @@ function addKey(state: UIState, o: Extract<Overlay, { kind: 'add' }>, key: strin
     state: { ...state, overlay: { ...o, ...patch } },
     effects: [],
   });
+  // A secret typed where a name belongs is cleared from the form, not left on the screen.
+  const refused = (p: AddProblem, patch: Partial<typeof o> = {}): Step =>
+    set({
+      ...patch,
+      error: p.error,
+      ...(p.secret ? { values: { ...o.values, [p.field]: '' }, field: addFieldIndex(p.field) } : {}),
+    });
   if (key === 'escape')
     return {
       state: {
@@ -643,8 +660,8 @@ function addKey(state: UIState, o: Extract<Overlay, { kind: 'add' }>, key: strin
     };
   if (o.confirm) {
     if (key === 'y' || key === 'enter') {
-      const checked = validateAdd(o.values, ctx.doc, { stat: ctx.stat });
-      if ('error' in checked) return set({ confirm: false, error: checked.error });
+      const checked = validateAdd(o.values, ctx.doc, { stat: ctx.stat, env: ctx.env });
+      if ('error' in checked) return refused(checked, { confirm: false });
       return {
         // The new instance is read at once; what its credential can evaluate shows as it arrives.
         state: {
@@ -662,8 +679,8 @@ function addKey(state: UIState, o: Extract<Overlay, { kind: 'add' }>, key: strin
   if (key === 'down' || key === 'tab') return set({ field: Math.min(ADD_FIELDS.length - 1, o.field + 1) });
   if (key === 'enter') {
     if (o.field < ADD_FIELDS.length - 1) return set({ field: o.field + 1 });
-    const checked = validateAdd(o.values, ctx.doc, { editing: o.editId, stat: ctx.stat });
-    if ('error' in checked) return set({ error: checked.error });
+    const checked = validateAdd(o.values, ctx.doc, { editing: o.editId, stat: ctx.stat, env: ctx.env });
+    if ('error' in checked) return refused(checked);
     // Editing changes nothing permanent: saved at once. Adding asks first (see the form).
     if (o.editId)
       return {

@@ -10,6 +10,7 @@ import {
   scoreByInstance,
   scoreViews,
 } from '../domain/scoring.js';
+import { sanitize } from '../text/sanitize.js';
 import { lastCall } from './memo.js';
 
 /** Pure selectors from the store document and the UI's filters to the rows each view shows. */
@@ -74,9 +75,9 @@ export function describeFilter(doc: StoreDoc, f: ActionFilter): string {
   const parts: string[] = [];
   if (f.product) parts.push(`product: ${APP_LABELS[f.product]}`);
   if (f.instance)
-    parts.push(`instance: ${doc.instances.find((i) => i.id === f.instance)?.name ?? f.instance}`);
+    parts.push(`instance: ${sanitize(doc.instances.find((i) => i.id === f.instance)?.name ?? f.instance)}`);
   if (f.status) parts.push(`status: ${STATE_LABELS[f.status]}`);
-  if (f.text) parts.push(`text: ${f.text}`);
+  if (f.text) parts.push(`text: ${sanitize(f.text)}`);
   if (f.showAccepted && !f.status) parts.push('incl. risk accepted');
   return parts.join(' · ');
 }

@@ -193,8 +193,44 @@ describe('posture connect', () => {
       { ...t, env: { GH_TOKEN: secret } },
     );
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/--token-env takes the name of an environment variable/);
+    expect(r.stderr).toBe(
+      'posture: --token-env: takes the name of an environment variable (e.g. OKTA_TOKEN), not its value; the value given was not stored\n',
+    );
     expect(r.stderr + r.stdout).not.toContain(secret);
+    expect(existsSync(t.store)).toBe(false);
+    // The name of the variable that holds it is what connect takes.
+    const ok = await runIn(
+      connectArgs('github', 'G', 'https://api.github.com', 'GH_TOKEN', t.store, '--org', 'c', '--no-check'),
+      { ...t, env: { GH_TOKEN: secret } },
+    );
+    expect(ok.code).toBe(0);
+    expect(readFileSync(t.store, 'utf8')).not.toContain(secret);
+  });
+
+  it('refuses control and bidi characters in a URL or an option, in one line, leaving no store', async () => {
+    const t = tmp();
+    const url = await runIn(connectArgs('okta', 'O', 'https://o.okta.com/\u202egnp.exe', 'T', t.store), t);
+    expect(url).toMatchObject({
+      code: 2,
+      stderr: 'posture: --url: must not contain control or formatting characters\n',
+      stdout: '',
+    });
+    const option = await runIn(
+      connectArgs(
+        'github',
+        'G',
+        'https://api.github.com',
+        'T',
+        t.store,
+        '--org',
+        'con\u001b]52;c;aGk=\u0007toso',
+      ),
+      t,
+    );
+    expect(option).toMatchObject({
+      code: 2,
+      stderr: 'posture: --option: the value of org must not contain control or formatting characters\n',
+    });
     expect(existsSync(t.store)).toBe(false);
   });
 
@@ -211,7 +247,13 @@ describe('posture connect', () => {
     expect(form({ ...good, app: 'slack' })).toBe('App: one of okta, salesforce, servicenow, github');
     expect(form({ ...good, name: 'okta a' })).toBe('Name: Okta already has an instance named "okta a"');
     expect(form({ ...good, url: 'http://b.okta.com' })).toBe(
-      'Base URL: must use https (http is allowed only on loopback)',
+      'Base URL: must use https (http is allowed only on a loopback address: 127.0.0.1 or [::1])',
+    );
+    // The console hands the form its environment as connect does: a token's value is refused in both.
+    const secret = 'ghp_Canary0123456789abcdef';
+    const withEnv = validateAdd({ ...good, variable: secret }, doc, { env: { GH_TOKEN: secret } });
+    expect('error' in withEnv && withEnv.error).toBe(
+      'Token variable: takes the name of an environment variable (e.g. OKTA_TOKEN), not its value; the value given was not stored',
     );
     expect(form({ ...good, variable: '1X' })).toMatch(
       /^Token variable: must be an environment variable name/,

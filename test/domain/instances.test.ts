@@ -96,6 +96,40 @@ const saying =
   () =>
     suffixes.length > 1 ? suffixes.shift()! : suffixes[0]!;
 
+describe('validateAdd: a token given where its variable’s name belongs', () => {
+  const secret = 'ghp_Canary0123456789abcdef';
+  const env = { GH_TOKEN: secret, HOME: '/home/me' };
+  const withEnv = (variable: string) => {
+    const r = validateAdd({ ...good, variable }, emptyStore(), { env });
+    return 'error' in r ? r : r.instance.credential;
+  };
+
+  it('is refused, marked as a secret, and not repeated', () => {
+    const r = withEnv(secret);
+    expect(r).toEqual({
+      field: 'variable',
+      message:
+        'takes the name of an environment variable (e.g. OKTA_TOKEN), not its value; the value given was not stored',
+      error:
+        'Token variable: takes the name of an environment variable (e.g. OKTA_TOKEN), not its value; the value given was not stored',
+      secret: true,
+    });
+    expect(JSON.stringify(r)).not.toContain(secret);
+    expect(withEnv(`  ${secret} `)).toMatchObject({ secret: true }); // pasted with spaces around
+  });
+
+  it('takes the name, a name that is also some value when it names a variable, and short text', () => {
+    expect(withEnv('GH_TOKEN')).toEqual({ kind: 'env', variable: 'GH_TOKEN' });
+    const r = validateAdd({ ...good, variable: 'GH_TOKEN_LONGER' }, emptyStore(), {
+      env: { GH_TOKEN_LONGER: 'x', OTHER: 'GH_TOKEN_LONGER' },
+    });
+    expect('instance' in r).toBe(true);
+    expect(validateAdd({ ...good, variable: 'T' }, emptyStore(), { env: { A: 'T' } })).toHaveProperty(
+      'instance',
+    );
+  });
+});
+
 describe('createInstance', () => {
   it('makes an id no instance has: a suffix that repeats is drawn again', () => {
     const doc = structuredClone(emptyStore());

@@ -9,6 +9,7 @@ import { keys, type Session, spawn } from '../helpers/pty.js';
 import { simulate } from '../helpers/sim.js';
 import { docFor, envFor, sleep, tempDir, writeStore } from './helpers.js';
 import { errorTenants, hostileTenant } from './hostile-tenant.js';
+import { FORBIDDEN_CHARS, foreignEscapes } from './terminal.js';
 
 const { Terminal } = xterm;
 
@@ -20,22 +21,6 @@ const { Terminal } = xterm;
 
 const COLS = 100;
 const ROWS = 40;
-
-// What Ink 6 writes (both renderers): SGR colours, cursor up / next line / column, erase in line,
-// cursor hide/show and synchronized output (mode 2026). Nothing else may reach the terminal.
-const INK_CSI = /^\x1b\[(?:\d+(?:;\d+)*m|\d*[AEG]|2?K|\?(?:25|2026)[hl])/;
-// Controls, C1, bidi and invisible format characters; ZWJ is allowed (inside emoji only).
-const FORBIDDEN_CHARS =
-  /[\x00-\x09\x0b\x0c\x0e-\x1a\x1c-\x1f\x7f-\x9f\u061c\u200b\u200c\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/u;
-
-/** Every ESC sequence in the raw output that is not one of Ink's own, with some context. */
-function foreignEscapes(raw: string): string[] {
-  const bad: string[] = [];
-  for (let i = raw.indexOf('\x1b'); i !== -1; i = raw.indexOf('\x1b', i + 1)) {
-    if (!INK_CSI.test(raw.slice(i, i + 16))) bad.push(JSON.stringify(raw.slice(Math.max(0, i - 10), i + 16)));
-  }
-  return bad;
-}
 
 /** Replays the raw output into a terminal of the same size and checks the layout after each screen. */
 class LayoutCheck {

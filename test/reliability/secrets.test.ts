@@ -4,12 +4,14 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadCatalog } from '../../source/catalog/index.js';
 import { CredentialError, resolveSecret } from '../../source/connectors/credentials.js';
+import { redact } from '../../source/connectors/http.js';
 import { CONNECTORS } from '../../source/connectors/registry.js';
 import { InstanceSchema } from '../../source/domain/schemas.js';
 import { pollInstances } from '../../source/poller/poller.js';
 import type { Simulator } from '../../source/simulator/server.js';
 import { VENDOR_SIMS } from '../../source/simulator/vendors.js';
 import { Store } from '../../source/store/store.js';
+import { sanitize } from '../../source/text/sanitize.js';
 import { keys, spawn } from '../helpers/pty.js';
 import { instanceFor, simulate, startSim } from '../helpers/sim.js';
 import { cli } from '../commands/helpers.js';
@@ -148,6 +150,153 @@ describe('a canary token', () => {
       new Set([`SSWS ${canaryEnv}`, `SSWS ${canaryFile}`]),
     );
   }, 30_000);
+});
+
+/**
+ * A token echoed with something invisible inside it: a zero-width or bidi character, an escape
+ * sequence. Redacting the raw text misses it; sanitizing for the screen makes it whole again.
+ */
+const splits = (token: string): { name: string; text: string }[] => {
+  const [a, b] = [token.slice(0, 7), token.slice(7)];
+  return [
+    { name: 'zero-width space', text: `${a}\u200b${b}` },
+    { name: 'SGR reset', text: `${a}\u001b[0m${b}` },
+    { name: 'OSC title', text: `${a}\u001b]0;x\u0007${b}` },
+    { name: 'bidi marks', text: `${a}\u200e\u202e${b}\u202c` },
+    { name: 'soft hyphen and BOM', text: `${a}\u00ad\ufeff${b}` },
+    { name: '8-bit CSI', text: `${a}\u009b2J${b}` },
+  ];
+};
+
+/** Whether `text` shows `secret` whole: as it is, once sanitized, or in any string of it read as JSON. */
+function shows(text: string, secret: string): boolean {
+  const forms = [text, sanitize(text), sanitize(text, { multiline: true })];
+  try {
+    const strings: string[] = [];
+    const walk = (v: unknown): void => {
+      if (typeof v === 'string') strings.push(v, sanitize(v), sanitize(v, { multiline: true }));
+      else if (v && typeof v === 'object')
+        for (const [k, x] of Object.entries(v)) {
+          walk(k);
+          walk(x);
+        }
+    };
+    walk(JSON.parse(text));
+    forms.push(...strings);
+  } catch {}
+  return forms.some((f) => f.includes(secret));
+}
+
+describe('redaction, after sanitizing and before', () => {
+  const token = 'tok-Canary-0123456789';
+
+  it.each(splits(token))('a token split by a $name is redacted', ({ text }) => {
+    const out = redact(`seen "${text}" here`, [token]);
+    expect(shows(out, token)).toBe(false);
+    expect(sanitize(out)).toBe('seen "[redacted]" here');
+  });
+
+  it('a text that shows no token is left as it was, invisible characters and all', () => {
+    const text = 'Policy \u200b\u001b[31mred\u001b[0m, not the token';
+    expect(redact(text, [token])).toBe(text);
+    expect(redact(`plain ${token}`, [token])).toBe('plain [redacted]');
+  });
+
+  it('a secret with a character the sanitizer changes is redacted in both forms', () => {
+    const secret = 'pass\tword-with-a-tab';
+    expect(redact(`x ${secret} y`, [secret])).toBe('x [redacted] y');
+    expect(redact(sanitize(`x ${secret} y`), [secret])).toBe('x [redacted] y');
+  });
+});
+
+describe('a canary token split by invisible characters', () => {
+  it('never shows whole in the store, an output, an export or the screen', async () => {
+    const canary = `canary-${randomBytes(6).toString('hex')}`;
+    const t = oktaCopy('okta-canary-split', { token: canary });
+    const hidden = splits(canary);
+    // The vendor echoes the token in data: policies named after it, each split another way.
+    const policies = t.data.policies as { name: string }[];
+    hidden.forEach((h, i) => {
+      if (policies[i]) policies[i].name = `Echo ${h.text} policy`;
+    });
+    const sim = await simulate([t]);
+    const dir = tempDir();
+    const file = join(dir, 'store.json');
+    writeStore(file, docFor(sim, [t]));
+    const env = envFor([t]);
+    const outputs: { what: string; text: string }[] = [];
+    const run = async (...args: string[]) => {
+      const r = await cli([...args, '--store', file], { dir: tempDir(), env });
+      outputs.push(
+        { what: args.join(' '), text: r.stdout },
+        { what: `${args.join(' ')} (stderr)`, text: r.stderr },
+      );
+      return r;
+    };
+
+    expect((await run('poll', '--once')).code).toBe(0);
+    // The echoes were read and stored, redacted.
+    expect(sanitize(readFileSync(file, 'utf8'))).toContain('Echo [redacted] policy');
+    for (const args of [['status'], ['status', '--json'], ['instances', '--json']]) await run(...args);
+    for (const format of ['json', 'csv', 'sarif', 'markdown']) await run('export', '--format', format);
+
+    // Then it echoes the Authorization header, split, in its error bodies.
+    for (const h of hidden.slice(0, 2))
+      sim.faults.add({
+        kind: 'status',
+        status: 400,
+        message: `bad header "SSWS ${h.text}"`,
+        path: '/policies',
+      });
+    sim.faults.add({
+      kind: 'status',
+      status: 500,
+      message: `upstream saw ${hidden[2]!.text}`,
+      path: '/api-tokens',
+    });
+    for (const args of [
+      ['poll', '--once'],
+      ['poll', '--once', '--json'],
+      ['status'],
+      ['instances'],
+      ['doctor'],
+    ])
+      await run(...args);
+    await run('doctor', '--json');
+    await run('check', '--min-score', '50');
+    expect(outputs.map((o) => sanitize(o.text)).join('\n')).toMatch(
+      /Api validation failed: bad header "SSWS \[redacted\]"/,
+    );
+
+    // The console: the last error in the drawer, the evidence of an action.
+    sim.faults.clear();
+    sim.faults.add({ kind: 'status', status: 401, message: `${hidden[3]!.text} revoked` });
+    const session = spawn(['--store', file], { env, cols: 160 });
+    await session.waitFor('Connected apps');
+    await keys(session, '\r');
+    await session.waitFor('Okta · instances');
+    await keys(session, 'r');
+    await session.waitFor(/failed: Okta 401: Api validation failed: \[redacted\] revoked/);
+    outputs.push({ what: 'the drawer', text: session.screen() });
+    await keys(session, '3');
+    await session.waitFor('Recommended actions');
+    for (let i = 0; i < 4; i++) {
+      await keys(session, '\r');
+      await session.waitFor('Evidence');
+      outputs.push({ what: `action ${i + 1}`, text: session.screen() });
+      await keys(session, '\u001b', 'j');
+    }
+    await keys(session, 'q');
+    await session.exit;
+    outputs.push({ what: 'the terminal', text: session.raw() });
+
+    const files = readdirSync(dir).map((f) => join(dir, f));
+    expect(files).toContain(`${file}.bak`);
+    for (const f of files) expect(shows(readFileSync(f, 'utf8'), canary), `${f} holds the token`).toBe(false);
+    for (const o of outputs) expect(shows(o.text, canary), `${o.what} shows the token`).toBe(false);
+    // The token was really sent, and echoed: the redaction is what kept it out.
+    expect(new Set(sim.log.map((r) => r.headers.authorization))).toEqual(new Set([`SSWS ${canary}`]));
+  }, 60_000);
 });
 
 describe('TLS', () => {

@@ -29,6 +29,7 @@ function context(
     readOnly: false,
     now: Date.parse('2026-11-23T00:00:00Z'),
     stat: statSync,
+    env: {},
   };
   return ctx;
 }

@@ -66,7 +66,7 @@ export function DetailView({
         <Text> </Text>
         {lines.slice(top, top + size.detailRows).map((l, i) => (
           <Text key={i} wrap="truncate-end">
-            {l.text || ' '}
+            {sanitize(l.text) || ' '}
           </Text>
         ))}
       </Box>

@@ -18,7 +18,7 @@ export function Screen({ title, size, children }: { title: string; size: Layout;
   return (
     <>
       <Text bold wrap="truncate-end">
-        {truncate(title, size.width)}
+        {truncate(sanitize(title), size.width)}
       </Text>
       <Box flexDirection="column" height={size.bodyRows}>
         {children}
@@ -30,7 +30,8 @@ export function Screen({ title, size, children }: { title: string; size: Layout;
 /** The keys the current view offers; read-only offers none that would change anything. */
 export function hintsFor(state: UIState, readOnly: boolean): string {
   const input = state.overlay?.kind === 'input' ? state.overlay : undefined;
-  if (input) return `${input.purpose === 'command' ? ':' : '/'}${input.value}▏`;
+  // What was typed may have been pasted: shown through the sanitizer like any other text.
+  if (input) return `${input.purpose === 'command' ? ':' : '/'}${sanitize(input.value)}▏`;
   if (readOnly)
     return state.view === 'detail'
       ? 'Tab tabs · j/k scroll · Esc back · ? help · q quit'
@@ -77,7 +78,8 @@ export function Frame({ state, views, progress, notice, readOnly, size, children
       ? 'polling paused (p resumes)'
       : '';
   const notices = [
-    notice ?? (readOnly ? 'read-only' : ''),
+    // The store's notice names the lock's holder, read from the lock file: anyone's text.
+    notice ? sanitize(notice) : readOnly ? 'read-only' : '',
     pollText,
     progress.error ? sanitize(`polls not saved: ${progress.error}`) : '',
     state.message ? sanitize(state.message) : '',

@@ -9,7 +9,11 @@ import { sanitize } from '../../text/sanitize.js';
 import type { AppRow } from '../model.js';
 import { severityColor, stateColor, useTheme } from '../theme.js';
 
-/** One list row: a single <Text> (cheap for Ink to lay out), inverse when selected. */
+/**
+ * One list row: a single <Text> (cheap for Ink to lay out), inverse when selected. Its text is
+ * built from sanitized parts; it passes the sanitizer again here, the last step before the
+ * terminal, so that a part someone forgets cannot reach it (plain ASCII costs one test).
+ */
 export const Row = memo(function Row({
   text,
   selected,
@@ -21,7 +25,7 @@ export const Row = memo(function Row({
 }) {
   return (
     <Text inverse={selected} {...(color && !selected ? { color } : {})} wrap="truncate-end">
-      {text}
+      {sanitize(text)}
     </Text>
   );
 });

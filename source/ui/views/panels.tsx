@@ -47,19 +47,20 @@ export function detailLines(
       text: `Status      ${STATE_LABELS[a.state]}${a.unverified ? " (unverified: full points on the operator's word)" : ''}`,
     });
     out.push({
-      text: `Result      ${a.result.outcome}${a.result.total !== undefined && c.scoring === 'proportional' ? ` (${a.result.count}/${a.result.total})` : ''}${a.result.reason ? ` — ${sanitize(a.result.reason)}` : ''}`,
+      text: `Result      ${sanitize(a.result.outcome)}${a.result.total !== undefined && c.scoring === 'proportional' ? ` (${a.result.count}/${a.result.total})` : ''}${a.result.reason ? ` — ${sanitize(a.result.reason)}` : ''}`,
     });
     if (a.result.missing) para('Missing right (grant it to evaluate this control)', a.result.missing);
     out.push({
       text: `Points      ${a.achieved === null ? 'not counted' : points(a.achieved)} of ${points(a.max)} (${c.scoring})`,
     });
     out.push({ text: `Product     ${APP_LABELS[a.instance.app]} · ${sanitize(a.instance.name)}` });
-    out.push({ text: `Category    ${c.category} · severity ${c.severity}` });
-    out.push({ text: `Threats     ${c.threats.join(', ')}` });
-    out.push({ text: `User impact ${c.userImpact} · implementation cost ${c.implementationCost}` });
-    out.push({ text: `Benchmarks  ${c.benchmarks.map((b) => `${b.name} ${b.id}`).join('; ')}` });
+    // The catalog is a file: its words pass the sanitizer like the store's.
+    out.push({ text: sanitize(`Category    ${c.category} · severity ${c.severity}`) });
+    out.push({ text: sanitize(`Threats     ${c.threats.join(', ')}`) });
+    out.push({ text: sanitize(`User impact ${c.userImpact} · implementation cost ${c.implementationCost}`) });
+    out.push({ text: sanitize(`Benchmarks  ${c.benchmarks.map((b) => `${b.name} ${b.id}`).join('; ')}`) });
     out.push({
-      text: `Affected    ${affected.length === 0 ? 'no other instance' : affected.map((x) => `${sanitize(x.instance.name)} (${x.result.outcome})`).join(', ')}`,
+      text: `Affected    ${affected.length === 0 ? 'no other instance' : affected.map((x) => sanitize(`${x.instance.name} (${x.result.outcome})`)).join(', ')}`,
     });
     const failing = a.result.failing ?? [];
     if (failing.length > 0) {
@@ -74,10 +75,12 @@ export function detailLines(
     out.push({ text: '' });
     out.push({ text: 'Evidence (values seen)' });
     if (a.result.evidence.length === 0) out.push({ text: '  none' });
-    for (const e of a.result.evidence)
+    for (const e of a.result.evidence) {
+      const path = sanitize(e.path);
       out.push({
-        text: `  ${truncate(sanitize(e.item), 34)}  ${e.path} = ${truncate(sanitize(e.value), Math.max(10, w - 40 - e.path.length))}`,
+        text: `  ${truncate(sanitize(e.item), 34)}  ${path} = ${truncate(sanitize(e.value), Math.max(10, w - 40 - path.length))}`,
       });
+    }
   } else if (tab === 1) {
     if (c.prerequisites.length > 0) {
       out.push({ text: 'Prerequisites' });
@@ -95,20 +98,23 @@ export function detailLines(
     if (c.links.length > 0) {
       out.push({ text: '' });
       out.push({ text: 'Learn more' });
-      for (const l of c.links) out.push({ text: `  ${truncate(l, w - 2)}` });
+      for (const l of c.links) out.push({ text: `  ${truncate(sanitize(l), w - 2)}` });
     }
   } else {
     out.push({ text: 'Status history (newest first)' });
     if (history.length === 0) out.push({ text: '  no status changes: To address by default' });
     for (const u of [...history].reverse()) {
       out.push({
-        text: `  ${u.at.slice(0, 16).replace('T', ' ')}  ${STATE_LABELS[u.state]} by ${sanitize(u.by)}${u.expires ? ` until ${u.expires.slice(0, 10)}` : ''}`,
+        text: `  ${timeText(u.at)}  ${STATE_LABELS[u.state]} by ${sanitize(u.by)}${u.expires ? ` until ${sanitize(u.expires.slice(0, 10))}` : ''}`,
       });
       if (u.reason) for (const l of wrap(sanitize(u.reason), w - 6)) out.push({ text: `      ${l}` });
     }
   }
   return out;
 }
+
+/** A time from the store as `YYYY-MM-DD HH:MM`: its first characters, through the sanitizer (it is the store's text). */
+const timeText = (iso: string) => sanitize(iso.slice(0, 16).replace('T', ' '));
 
 const BARS = ' ▁▂▃▄▅▆▇█';
 export function sparkline(values: number[], width: number): string {
@@ -169,7 +175,7 @@ export function ScorePanel({
     <Box flexDirection="column">
       {lines.slice(0, height).map((l, i) => (
         <Text key={i} {...(l.color ? { color: l.color } : {})} bold={l.bold ?? false} wrap="truncate-end">
-          {l.text || ' '}
+          {sanitize(l.text) || ' '}
         </Text>
       ))}
     </Box>
@@ -187,11 +193,11 @@ export function historyLines(doc: StoreDoc, width: number, from: number, count: 
     for (const c of p.changes) counts[c.kind]++;
     const detail = p.changes
       .slice(0, 4)
-      .map((c) => `${c.kind} ${c.controlId}`)
+      .map((c) => `${c.kind} ${sanitize(c.controlId)}`)
       .join(', ');
     lines.push(
       truncate(
-        `${p.at.slice(0, 16).replace('T', ' ')}  ${fitCells(sanitize(names.get(p.instanceId) ?? p.instanceId), 24)} +${counts.new} new  ${counts.fixed} fixed  ${counts.regressed} regressed  ${detail}`,
+        `${timeText(p.at)}  ${fitCells(sanitize(names.get(p.instanceId) ?? p.instanceId), 24)} +${counts.new} new  ${counts.fixed} fixed  ${counts.regressed} regressed  ${detail}`,
         width,
       ),
     );
@@ -206,7 +212,7 @@ export function DailyTable({ doc, height }: { doc: StoreDoc; height: number }) {
       {days.reverse().map((d) => (
         <Text
           key={d.day}
-        >{`${d.day}  ${fitCells(d.possible > 0 ? `${((d.achieved / d.possible) * 100).toFixed(1)}%` : '–', 7, 'right')}  ${points(d.achieved)} / ${points(d.possible)}`}</Text>
+        >{`${sanitize(d.day)}  ${fitCells(d.possible > 0 ? `${((d.achieved / d.possible) * 100).toFixed(1)}%` : '–', 7, 'right')}  ${points(d.achieved)} / ${points(d.possible)}`}</Text>
       ))}
     </Box>
   );
@@ -230,7 +236,7 @@ export function HelpPanel({ keymap, height, width }: { keymap: Keymap; height: n
       <Text bold>Keys</Text>
       {lines.slice(0, height - 1).map((l, i) => (
         <Text key={i} wrap="truncate-end">
-          {l || ' '}
+          {sanitize(l) || ' '}
         </Text>
       ))}
     </Box>
@@ -328,10 +334,10 @@ export function OverlayPanel({
           ))}
         {overlay.step !== 'pick' && <Text>{`Status: ${STATE_LABELS[overlay.state ?? 'to_address']}`}</Text>}
         {overlay.step !== 'pick' && (
-          <Text wrap="truncate-end">{`Reason: ${overlay.reason}${overlay.step === 'reason' ? '▏' : ''}`}</Text>
+          <Text wrap="truncate-end">{`Reason: ${sanitize(overlay.reason)}${overlay.step === 'reason' ? '▏' : ''}`}</Text>
         )}
-        {overlay.step === 'expiry' && <Text>{`Expires (YYYY-MM-DD): ${overlay.expiry}▏`}</Text>}
-        {overlay.error && <Text {...(t.bad ? { color: t.bad } : {})}>{`! ${overlay.error}`}</Text>}
+        {overlay.step === 'expiry' && <Text>{`Expires (YYYY-MM-DD): ${sanitize(overlay.expiry)}▏`}</Text>}
+        {overlay.error && <Text {...(t.bad ? { color: t.bad } : {})}>{`! ${sanitize(overlay.error)}`}</Text>}
         <Text>
           {overlay.step === 'pick' ? 'Enter chooses · Esc cancels' : 'Enter confirms · Esc cancels'}
         </Text>
@@ -349,11 +355,11 @@ export function OverlayPanel({
         {ADD_FIELDS.map((f, i) => (
           <Row
             key={f.key}
-            text={`${fitCells(f.label, 19)} ${overlay.values[f.key] ?? ''}${i === overlay.field && !overlay.confirm ? '▏' : ''}   ${i === overlay.field ? f.hint : ''}`}
+            text={`${fitCells(f.label, 19)} ${sanitize(overlay.values[f.key])}${i === overlay.field && !overlay.confirm ? '▏' : ''}   ${i === overlay.field ? f.hint : ''}`}
             selected={i === overlay.field && !overlay.confirm}
           />
         ))}
-        {overlay.error && <Text {...(t.bad ? { color: t.bad } : {})}>{`! ${overlay.error}`}</Text>}
+        {overlay.error && <Text {...(t.bad ? { color: t.bad } : {})}>{`! ${sanitize(overlay.error)}`}</Text>}
         {overlay.confirm ? (
           <Text bold {...(t.warn ? { color: t.warn } : {})}>
             {multiple

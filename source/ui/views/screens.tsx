@@ -15,6 +15,7 @@ import { dailyRows, type Layout, MIN_COLUMNS, MIN_ROWS, windowRows } from '../la
 import { actionRows, appRows, describeFilter, drawerRows } from '../model.js';
 import { type UIState, VIEW_TITLES } from '../state.js';
 import { truncate } from '../../text/cells.js';
+import { sanitize } from '../../text/sanitize.js';
 import { Screen } from './frame.js';
 import {
   ActionRow,
@@ -103,8 +104,8 @@ export function DrawerView({ state, ctx, size, catalog }: ViewProps & { catalog:
             <Row key={i.id} text={instanceLine(i, doc, width, now)} selected={selected} />
           )}
         />
-        <Text wrap="truncate-end">{truncate(accessLine(inst, doc, catalog), width)}</Text>
-        <Text wrap="truncate-end">{truncate(lastErrorLine(inst, now), width)}</Text>
+        <Text wrap="truncate-end">{truncate(sanitize(accessLine(inst, doc, catalog)), width)}</Text>
+        <Text wrap="truncate-end">{truncate(sanitize(lastErrorLine(inst, now)), width)}</Text>
       </Box>
     </Screen>
   );

@@ -329,6 +329,44 @@ const overlays: Record<string, Row[]> = {
       state: { overlay: { error: 'Token file: give a token variable or a token file, not both' } },
     },
     {
+      name: 'a token’s value typed as the token variable is refused, cleared from the form and not repeated',
+      from: form({ ...filled }, 3),
+      keys: [...typed('ghp_Canary0123456789abcdef'), 'enter', 'enter', 'enter', 'enter'],
+      ctx: { env: { GH_TOKEN: 'ghp_Canary0123456789abcdef' } },
+      state: {
+        overlay: {
+          field: 3,
+          values: { ...filled, app: 'okta', variable: '' },
+          error:
+            'Token variable: takes the name of an environment variable (e.g. OKTA_TOKEN), not its value; the value given was not stored',
+        },
+      },
+      effects: [],
+    },
+    {
+      name: 'the variable’s name is taken, the value it holds set or not',
+      from: form({ ...filled, variable: 'GH_TOKEN' }, 6),
+      keys: ['enter'],
+      ctx: { env: { GH_TOKEN: 'ghp_Canary0123456789abcdef' } },
+      state: { overlay: { confirm: true, error: undefined } },
+    },
+    {
+      name: 'a URL with a bidi override is refused in one line',
+      from: form({ ...filled, url: 'https://new.okta.com/\u202egnp', variable: 'T' }, 6),
+      keys: ['enter'],
+      state: { overlay: { error: 'Base URL: must not contain control or formatting characters' } },
+    },
+    {
+      name: 'an option value with an escape sequence is refused in one line, without the value',
+      from: form({ ...filled, variable: 'T', extra: 'clientId=a\u001b]52;c;aGk=\u0007b' }, 6),
+      keys: ['enter'],
+      state: {
+        overlay: {
+          error: 'Options: the value of clientId must not contain control or formatting characters',
+        },
+      },
+    },
+    {
       name: 'a duplicate name is refused with the field named',
       from: form({ ...filled, name: 'okta eu', variable: 'T' }, 6),
       keys: ['enter'],

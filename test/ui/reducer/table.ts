@@ -80,6 +80,7 @@ export function context(doc: StoreDoc = baseDoc(), patch: Partial<Context> = {})
     readOnly: false,
     now: NOW,
     stat: fakeFiles({}),
+    env: {},
     ...patch,
   };
 }
