@@ -45,17 +45,14 @@ export function osUser(env: NodeJS.ProcessEnv): string {
   }
 }
 
-/** How a command opens the store: whether it may write it, and create it when there is none. */
-export function storeAccess(
-  command: CommandName | undefined,
-  interactive: boolean,
-  demo: boolean,
-): { writes: boolean; creates: boolean } {
-  // The console, connect and poll make the store they are pointed at (its folders too); the demo
-  // makes its own workspace and polls it. The others only read: a mistyped --store is an error,
-  // not an empty store that a CI gate would pass on, and they take no lock and create nothing.
-  const writes = demo || interactive || command === 'connect' || command === 'poll';
-  return { writes, creates: writes };
+/**
+ * Whether a command writes the store, and so may create it. The console, connect and poll make the
+ * store they are pointed at (its folders too); the demo makes its own workspace and polls it. The
+ * others only read: they take no lock and create nothing, and a mistyped --store is an error, not
+ * an empty store that a CI gate would pass on.
+ */
+export function writesStore(command: CommandName | undefined, interactive: boolean, demo: boolean): boolean {
+  return demo || interactive || command === 'connect' || command === 'poll';
 }
 
 export interface OpenContextOptions {
@@ -71,12 +68,12 @@ export interface OpenContextOptions {
 export async function openContext(flags: GlobalFlags, io: IO, o: OpenContextOptions = {}): Promise<Context> {
   const catalog = loadCatalog();
   const file = storePath(flags, io.env);
-  const access = storeAccess(o.command, o.interactive === true, flags.demo);
+  const writes = writesStore(o.command, o.interactive === true, flags.demo);
   let store: Store;
   try {
     store = await Store.open(file, {
-      readOnly: flags.readOnly || !access.writes,
-      create: access.creates,
+      readOnly: flags.readOnly || !writes,
+      create: writes,
       checkLater: o.checkLater === true,
     });
   } catch (error) {
