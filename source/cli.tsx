@@ -166,7 +166,11 @@ export async function main(argv: string[], io: IO): Promise<number> {
   if (name === 'connect') (await import('./commands/connect.js')).checkConnect(inv.connect, io.env);
   const interactive = name === undefined && io.stdout.isTTY === true;
   // The console checks the store against its schema once its first frame is drawn.
-  const ctx: Context = await openContext(inv.global, io, interactive);
+  const ctx: Context = await openContext(inv.global, io, {
+    command: name,
+    interactive,
+    checkLater: interactive,
+  });
   try {
     // Headless commands on the demo see polled tenants; the console polls in the background.
     const reads = name !== 'poll' && name !== 'connect' && name !== 'doctor';

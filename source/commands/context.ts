@@ -2,7 +2,8 @@ import { userInfo } from 'node:os';
 import { type Catalog, loadCatalog } from '../catalog/index.js';
 import { defaultStore, demoStore } from '../paths.js';
 import type { Simulator } from '../simulator/server.js';
-import { Store } from '../store/store.js';
+import { NoStoreError, Store } from '../store/store.js';
+import type { CommandName } from './spec.js';
 
 export interface GlobalFlags {
   store?: string | undefined;
@@ -45,12 +46,41 @@ export function osUser(env: NodeJS.ProcessEnv): string {
 }
 
 /**
- * Open the store (and the demo simulator with --demo) for a command or the console. With
- * `checkLater` the store is checked against its schema by the caller (`store.check()`).
+ * Whether a command writes the store, and so may create it. The console, connect and poll make the
+ * store they are pointed at (its folders too); the demo makes its own workspace and polls it. The
+ * others only read: they take no lock and create nothing, and a mistyped --store is an error, not
+ * an empty store that a CI gate would pass on.
  */
-export async function openContext(flags: GlobalFlags, io: IO, checkLater = false): Promise<Context> {
+export function writesStore(command: CommandName | undefined, interactive: boolean, demo: boolean): boolean {
+  return demo || interactive || command === 'connect' || command === 'poll';
+}
+
+export interface OpenContextOptions {
+  /** The command being run (undefined: the console, or the status without a terminal). */
+  command?: CommandName | undefined;
+  /** The console on a terminal. */
+  interactive?: boolean;
+  /** The store is checked against its schema by the caller (`store.check()`). */
+  checkLater?: boolean;
+}
+
+/** Open the store (and the demo simulator with --demo) for a command or the console. */
+export async function openContext(flags: GlobalFlags, io: IO, o: OpenContextOptions = {}): Promise<Context> {
   const catalog = loadCatalog();
-  const store = await Store.open(storePath(flags, io.env), { readOnly: flags.readOnly, checkLater });
+  const file = storePath(flags, io.env);
+  const writes = writesStore(o.command, o.interactive === true, flags.demo);
+  let store: Store;
+  try {
+    store = await Store.open(file, {
+      readOnly: flags.readOnly || !writes,
+      create: writes,
+      checkLater: o.checkLater === true,
+    });
+  } catch (error) {
+    if (error instanceof NoStoreError)
+      throw new UsageError(`no store at ${file} (posture connect creates one)`);
+    throw error;
+  }
   let demo: Simulator | undefined;
   try {
     // The simulator is loaded only for the demo.

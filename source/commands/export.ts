@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { statSync } from 'node:fs';
+import { namesOf } from '../paths.js';
 import { type Context, UsageError } from './context.js';
 import { renderCsv } from './formats/csv.js';
 import { renderMarkdown } from './formats/markdown.js';
@@ -40,14 +41,31 @@ export function render(ctx: Context, format: Format, now = new Date()): string {
 
 /** `posture export`: to stdout, or written whole to --output (mode 0600). */
 export async function exportCommand(ctx: Context, o: ExportOptions): Promise<number> {
-  if (o.output !== undefined) {
-    const target = resolve(o.output);
-    const store = resolve(ctx.store.file);
-    if ([store, `${store}.bak`, `${store}.lock`].includes(target))
-      throw new UsageError(`--output ${o.output} is the store itself; choose another file`);
-  }
+  if (o.output !== undefined && isStoreFile(o.output, ctx.store.file))
+    throw new UsageError(`--output ${o.output} is the store itself; choose another file`);
   const out = render(ctx, o.format);
   if (o.output === undefined) ctx.io.stdout.write(out);
   else writeFileAtomic(o.output, out);
   return 0;
+}
+
+/**
+ * Whether writing `output` would replace the store, its last good copy or its lock. Compared by
+ * the names the writes reach, links of the folders resolved ("link/store.json" through a link to
+ * the store's folder is the store), and by file identity (a hard link, a case-insensitive disk).
+ */
+function isStoreFile(output: string, store: string): boolean {
+  const guarded = [store, `${store}.bak`, `${store}.lock`];
+  const names = new Set(guarded.flatMap(namesOf));
+  if (namesOf(output).some((n) => names.has(n))) return true;
+  const id = (file: string) => {
+    try {
+      const s = statSync(file);
+      return `${s.dev}:${s.ino}`;
+    } catch {
+      return undefined;
+    }
+  };
+  const target = id(output);
+  return target !== undefined && guarded.some((g) => id(g) === target);
 }

@@ -1,4 +1,5 @@
 import { writeAtomic } from '../store/atomic.js';
+import { fsReason } from '../store/files.js';
 import { fitCells, width } from '../text/cells.js';
 import { sanitize } from '../text/sanitize.js';
 import { UsageError } from './context.js';
@@ -46,7 +47,6 @@ export function writeFileAtomic(file: string, text: string): void {
   try {
     writeAtomic(file, text);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new UsageError(`cannot write ${file}${code ? ` (${code})` : ''}`);
+    throw new UsageError(`cannot write ${file}: ${fsReason(error)}`);
   }
 }

@@ -1,13 +1,44 @@
-import { closeSync, fsyncSync, linkSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import {
+  closeSync,
+  constants,
+  fsyncSync,
+  linkSync,
+  openSync,
+  renameSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { refuseIfNotRegular } from './files.js';
 
-let tmpCounter = 0;
+// Created, never opened: O_EXCL fails on anything already there, a planted symbolic link
+// included, so the text cannot be written through one to a file of the planter's choosing.
+const CREATE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0);
 
-/** Write a whole file or nothing: a reader (or a crash) sees the old file or the new one, never half. */
+/** A temporary file's name beside `file`: unpredictable, so it cannot be planted in advance. */
+export function temporaryName(file: string): string {
+  return join(dirname(file), `${basename(file)}.${process.pid}.${randomBytes(8).toString('hex')}.tmp`);
+}
+
+/** Whether a name in the store's folder is one of `temporaryName`'s for `name`. */
+export function isTemporaryName(name: string, entry: string): boolean {
+  // Older postures used a counter where the random part now is.
+  return entry.startsWith(`${name}.`) && /^\d+\.[0-9a-f]+\.tmp$/.test(entry.slice(name.length + 1));
+}
+
+/**
+ * Write a whole file or nothing: a reader (or a crash) sees the old file or the new one, never
+ * half. The file is created mode 0600 beside the target, synced, then renamed over it. A target
+ * that exists and is not a regular file (a device, a FIFO) is refused: the rename would replace it.
+ */
 export function writeAtomic(file: string, text: string, options: { backup?: boolean } = {}): void {
-  const tmp = `${file}.${process.pid}.${tmpCounter++}.tmp`;
+  refuseIfNotRegular(file);
+  const tmp = temporaryName(file);
+  let created = false;
   try {
-    const fd = openSync(tmp, 'w', 0o600);
+    const fd = openSync(tmp, CREATE_FLAGS, 0o600);
+    created = true;
     try {
       writeSync(fd, text);
       fsyncSync(fd);
@@ -18,9 +49,11 @@ export function writeAtomic(file: string, text: string, options: { backup?: bool
     renameSync(tmp, file);
   } catch (error) {
     // A full disk or a missing folder: leave no temporary file behind, and the old file as it was.
-    try {
-      unlinkSync(tmp);
-    } catch {}
+    // Only ours is removed: a name we failed to create belongs to someone else.
+    if (created)
+      try {
+        unlinkSync(tmp);
+      } catch {}
     throw error;
   }
   // Make the rename itself durable: without this a power cut may bring back the old file.
@@ -38,6 +71,7 @@ export function writeAtomic(file: string, text: string, options: { backup?: bool
 
 /** Keep the last good file beside the new one, by hard link: no copy, no window without a file. */
 function keepBackup(file: string): void {
+  // link() and rename() act on names and never follow a link planted at `.bak.tmp` or `.bak`.
   try {
     const bak = `${file}.bak`;
     try {

@@ -1,10 +1,11 @@
-import { existsSync, readdirSync, unlinkSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
+import { existsSync, readdirSync, statSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { produce, setAutoFreeze } from 'immer';
 import { type Adapter, Low } from 'lowdb';
 import { emptyStore, STORE_VERSION, type StoreDoc, StoreDocSchema } from '../domain/schemas.js';
-import { writeAtomic } from './atomic.js';
+import { jsonSyntaxError } from '../text/json.js';
+import { isTemporaryName, writeAtomic } from './atomic.js';
+import { fsReason, isFsError, makeFolders, mustBeRegular, readRegularFile } from './files.js';
 import { acquireLock, type Lock } from './lock.js';
 import { migrate } from './migrations.js';
 
@@ -18,10 +19,21 @@ export class StoreError extends Error {
     reason: string,
   ) {
     const bak = `${file}.bak`;
-    super(
-      `store ${file}: ${reason}; it was left untouched${existsSync(bak) ? ` (the last good copy is ${bak})` : ''}`,
-    );
+    // A store that is not there (a read-only folder, a parent that is a file) has nothing to leave.
+    const untouched = existsSync(file)
+      ? `; it was left untouched${existsSync(bak) ? ` (the last good copy is ${bak})` : ''}`
+      : '';
+    super(`store ${file}: ${reason}${untouched}`);
     this.name = 'StoreError';
+  }
+}
+
+/** No store at the path, and the command reads one: it must not create one (a mistyped --store). */
+export class NoStoreError extends StoreError {
+  constructor(file: string) {
+    super(file, 'does not exist');
+    this.message = `no store at ${file}`;
+    this.name = 'NoStoreError';
   }
 }
 
@@ -43,16 +55,18 @@ export class JsonFileAdapter implements Adapter<StoreDoc> {
   async readUnchecked(): Promise<{ version: number } | null> {
     let text: string;
     try {
-      text = await readFile(this.file, 'utf8');
+      // A FIFO or a device is refused before it is read: reading one blocks forever, or never ends.
+      text = await readRegularFile(this.file);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-      throw new StoreError(this.file, `cannot be read (${(error as Error).message})`);
+      throw new StoreError(this.file, `cannot be read: ${fsReason(error)}`);
     }
     let raw: unknown;
     try {
       raw = JSON.parse(text);
-    } catch (error) {
-      throw new StoreError(this.file, `is not valid JSON (${(error as Error).message})`);
+    } catch {
+      // V8's message quotes the text, and a store is no place to quote from: where, and what.
+      throw new StoreError(this.file, `is not valid JSON (${jsonSyntaxError(text)})`);
     }
     const version = (raw as { version?: unknown } | null)?.version;
     if (typeof version !== 'number') throw new StoreError(this.file, 'has no schema version');
@@ -86,8 +100,7 @@ export class JsonFileAdapter implements Adapter<StoreDoc> {
       writeAtomic(this.file, JSON.stringify(doc), { backup: true });
     } catch (error) {
       // A full disk or a folder gone: the file keeps its last commit (the write is atomic).
-      const e = error as NodeJS.ErrnoException;
-      throw new StoreError(this.file, `cannot be written (${e.code ?? e.message})`);
+      throw new StoreError(this.file, `cannot be written: ${fsReason(error)}`);
     }
   }
 }
@@ -103,10 +116,7 @@ function removeLeftovers(file: string): void {
     return;
   }
   for (const e of entries) {
-    if (
-      e === `${name}.bak.tmp` ||
-      (e.startsWith(`${name}.`) && /^\d+\.\d+\.tmp$/.test(e.slice(name.length + 1)))
-    )
+    if (e === `${name}.bak.tmp` || isTemporaryName(name, e))
       try {
         unlinkSync(join(dir, e));
       } catch {}
@@ -116,11 +126,37 @@ function removeLeftovers(file: string): void {
 export interface OpenOptions {
   readOnly?: boolean;
   /**
+   * Create the store (and its folders) when there is none; the default. A command that only
+   * reads passes false: a mistyped path is then a NoStoreError, and nothing is created.
+   */
+  create?: boolean;
+  /**
    * Check the document against the schema later, with `check()`, instead of before `open`
    * returns: the console draws its first frame meanwhile. Nothing is written, and no change is
    * made, before the check has passed.
    */
   checkLater?: boolean;
+}
+
+/**
+ * Before the lock: the path holds a regular file, or nothing and we may create it (its folders
+ * then made). Nothing is created beside a FIFO or a device, nor for a command that only reads.
+ */
+function prepare(file: string, options: OpenOptions): void {
+  try {
+    mustBeRegular(statSync(file));
+    return;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  if (options.create === false) throw new NoStoreError(file);
+  if (options.readOnly) return; // an empty document in memory; nothing is written
+  const dir = dirname(file);
+  try {
+    makeFolders(dir);
+  } catch (error) {
+    throw new StoreError(file, `cannot create its folder ${dir}: ${fsReason(error)}`);
+  }
 }
 
 /** The store: a lowdb document plus whether this process may write it. */
@@ -139,8 +175,22 @@ export class Store {
     private readonly lock: Lock | undefined,
   ) {}
 
+  /**
+   * Open the store at `file`. What the file system refuses (a read-only folder, a parent that is
+   * a file, a FIFO or a device in its place, no permission) is a StoreError naming the file and
+   * why, with the store untouched.
+   */
   static async open(file: string, options: OpenOptions = {}): Promise<Store> {
-    await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+    try {
+      return await Store.openFile(file, options);
+    } catch (error) {
+      if (error instanceof StoreError || !isFsError(error)) throw error;
+      throw new StoreError(file, `cannot be opened: ${fsReason(error)}`);
+    }
+  }
+
+  private static async openFile(file: string, options: OpenOptions): Promise<Store> {
+    prepare(file, options);
     // The lock first, then the file: read before, it could be overwritten by a writer that
     // commits and exits in between, and our first commit would undo that writer's last one.
     let lock: Lock | undefined;

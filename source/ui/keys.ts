@@ -1,5 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { fsReason, readRegularFileSync } from '../store/files.js';
+import { jsonSyntaxError } from '../text/json.js';
 import { sanitize } from '../text/sanitize.js';
 
 /**
@@ -102,11 +103,19 @@ export class KeymapError extends Error {}
 /** The default keymap with a user file's bindings on top. */
 export function loadKeymap(file?: string): Keymap {
   if (!file) return DEFAULT_KEYMAP;
+  let text: string;
+  try {
+    // Refused unless a regular file: a FIFO or a device would block the console before it starts.
+    text = readRegularFileSync(file);
+  } catch (error) {
+    throw new KeymapError(`key bindings ${file}: cannot be read: ${fsReason(error)}`);
+  }
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw new KeymapError(`key bindings ${file}: ${(error as Error).message}`);
+    raw = JSON.parse(text);
+  } catch {
+    // Where and what only: V8's message quotes the file, which may be one that holds a secret.
+    throw new KeymapError(`key bindings ${file}: not valid JSON (${jsonSyntaxError(text)})`);
   }
   const parsed = KeymapFileSchema.safeParse(raw);
   if (!parsed.success) {

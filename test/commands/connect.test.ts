@@ -271,7 +271,9 @@ async function connectWith(t: { dir: string; store: string }, o: Partial<Connect
   const stdout = new Sink();
   const stderr = new Sink();
   const io: IO = { stdout, stderr, env: cleanEnv(t.dir) };
-  const ctx = await openContext({ store: t.store, demo: false, readOnly: false, color: false }, io);
+  const ctx = await openContext({ store: t.store, demo: false, readOnly: false, color: false }, io, {
+    command: 'connect',
+  });
   try {
     const code = await connect(ctx, { option: [], on: false, json: false, check: false, ...o });
     return { code, stdout: stdout.text, stderr: stderr.text };

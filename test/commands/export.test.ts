@@ -1,4 +1,15 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import {
+  existsSync,
+  linkSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
@@ -362,7 +373,7 @@ describe('posture export --output', () => {
     const nowhere = join(t.dir, 'missing', 'report.md');
     const r = await runIn(['export', '--format', 'markdown', '--output', nowhere, '--store', t.store], t);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^posture: cannot write .*report\.md \(ENOENT\)\n$/);
+    expect(r.stderr).toMatch(/^posture: cannot write .*report\.md: no such file or folder \(ENOENT\)\n$/);
     expect(existsSync(join(t.dir, 'missing'))).toBe(false);
     mkdirSync(join(t.dir, 'adir'));
     const dir = await runIn(
@@ -371,6 +382,67 @@ describe('posture export --output', () => {
     );
     expect(dir.code).toBe(2);
     expect(readdirSync(t.dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+});
+
+describe('posture export --output, where the store is reached another way', () => {
+  /** A store with a last good copy and a lock beside it, in a folder reached through `link`. */
+  function scene() {
+    const t = tmp();
+    writeStore(t.store, awkwardStore());
+    writeFileSync(`${t.store}.bak`, readFileSync(t.store));
+    const link = join(t.dir, 'link');
+    symlinkSync(t.dir, link);
+    return { ...t, link };
+  }
+  const ways: [string, (s: ReturnType<typeof scene>) => string][] = [
+    ['through a link to its folder', (s) => join(s.link, 'store.json')],
+    ['its last good copy through a link to its folder', (s) => join(s.link, 'store.json.bak')],
+    ['its lock through a link to its folder', (s) => join(s.link, 'store.json.lock')],
+    ['through "link/../"', (s) => join(s.dir, 'link', '..', 'link', 'store.json')],
+    [
+      'a link to the store itself',
+      (s) => {
+        symlinkSync(s.store, join(s.dir, 'report.json'));
+        return join(s.dir, 'report.json');
+      },
+    ],
+    [
+      'a hard link to the store',
+      (s) => {
+        linkSync(s.store, join(s.dir, 'hard.json'));
+        return join(s.dir, 'hard.json');
+      },
+    ],
+  ];
+  it.each(ways)('%s: refused, the store and its copy byte for byte as they were', async (_w, output) => {
+    const s = scene();
+    const target = output(s);
+    const before = [fingerprint(s.store), fingerprint(`${s.store}.bak`)];
+    const r = await runIn(['export', '--format', 'json', '--output', target, '--store', s.store], s);
+    expect(r.stderr).toBe(`posture: --output ${target} is the store itself; choose another file\n`);
+    expect(r.code).toBe(2);
+    expect([fingerprint(s.store), fingerprint(`${s.store}.bak`)]).toEqual(before);
+    expect(existsSync(`${s.store}.lock`)).toBe(false);
+  });
+
+  it('a FIFO or other special file as --output is refused, not replaced by a file', async () => {
+    const t = tmp();
+    writeStore(t.store, awkwardStore());
+    const fifo = join(t.dir, 'out.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const r = await runIn(['export', '--format', 'csv', '--output', fifo, '--store', t.store], t);
+    expect(r.stderr).toBe(`posture: cannot write ${fifo}: is a FIFO, not a regular file\n`);
+    expect(r.code).toBe(2);
+    expect(lstatSync(fifo).isFIFO()).toBe(true);
+  });
+
+  it('an ordinary file beside the store through the same link is written', async () => {
+    const s = scene();
+    const target = join(s.link, 'report.json');
+    const r = await runIn(['export', '--format', 'json', '--output', target, '--store', s.store], s);
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    expect(JSON.parse(readFileSync(join(s.dir, 'report.json'), 'utf8')).schema).toBe('posture.export/1');
   });
 });
 

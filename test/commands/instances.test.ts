@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { emptyStore } from '../../source/domain/schemas.js';
 import { FORBIDDEN, HOSTILE } from '../helpers/hostile.js';
 import { instance, runIn, storeWith, tmp, writeStore } from './helpers.js';
 import { DEMO_TENANTS } from '../../source/simulator/vendors.js';
@@ -41,6 +42,7 @@ describe('posture instances', () => {
 
   it('says how to add one when there are none', async () => {
     const t = tmp();
+    writeStore(t.store, emptyStore());
     const r = await runIn(['instances', '--store', t.store], t);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^No instances yet: add one with `posture connect/);

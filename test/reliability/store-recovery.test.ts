@@ -132,7 +132,7 @@ describe('a commit that cannot be written', () => {
       s.update((d) => {
         d.instances.push(instance('b', { baseUrl: 'https://b.okta.com' }));
       }),
-    ).rejects.toThrow(new StoreError(file, 'cannot be written (ENOENT)'));
+    ).rejects.toThrow(new StoreError(file, 'cannot be written: no such file or folder (ENOENT)'));
     expect(s.doc.instances.map((i) => i.id)).toEqual(['a']);
     s.close();
   });

@@ -1,0 +1,80 @@
+import { execFileSync } from 'node:child_process';
+import {
+  existsSync,
+  lstatSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { tempDir } from '../helpers/temp.js';
+
+// The random part of a temporary name, fixed by a test to plant a link where the writer will write.
+const fixed: { bytes?: Buffer } = {};
+vi.mock('node:crypto', async (actual) => {
+  const crypto = await actual<typeof import('node:crypto')>();
+  return {
+    ...crypto,
+    randomBytes: (n: number) => fixed.bytes ?? crypto.randomBytes(n),
+  };
+});
+const { writeAtomic } = await import('../../source/store/atomic.js');
+
+afterEach(() => {
+  delete fixed.bytes;
+});
+
+/** A folder with a file to write and a victim file elsewhere that an attacker wants overwritten. */
+function scene() {
+  const dir = tempDir();
+  const victim = join(tempDir(), 'victim');
+  writeFileSync(victim, 'precious');
+  const file = join(dir, 'export.json');
+  return { dir, file, victim };
+}
+
+describe('writeAtomic', () => {
+  it('does not write through links planted at the names older postures used (pid and a counter)', () => {
+    const { dir, file, victim } = scene();
+    for (let n = 0; n < 50; n++) symlinkSync(victim, `${file}.${process.pid}.${n}.tmp`);
+    writeAtomic(file, 'the export');
+    expect(readFileSync(victim, 'utf8')).toBe('precious');
+    expect(lstatSync(file).isFile()).toBe(true);
+    expect(readFileSync(file, 'utf8')).toBe('the export');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(readdirSync(dir).filter((f) => !f.startsWith('export.json.') || !f.endsWith('.tmp'))).toEqual([
+      'export.json',
+    ]);
+  });
+
+  it('names each temporary file unpredictably', async () => {
+    const { temporaryName } = await import('../../source/store/atomic.js');
+    const names = new Set(Array.from({ length: 100 }, () => temporaryName('/x/store.json')));
+    expect(names.size).toBe(100);
+  });
+
+  it('refuses a name someone took, even knowing it in advance, and leaves their file alone', () => {
+    const { dir, file, victim } = scene();
+    fixed.bytes = Buffer.alloc(8, 0xab);
+    const planted = `${file}.${process.pid}.${'ab'.repeat(8)}.tmp`;
+    symlinkSync(victim, planted); // a dangling link would do as well: O_EXCL fails on any name
+    writeFileSync(file, 'old');
+    expect(() => writeAtomic(file, 'new')).toThrow(expect.objectContaining({ code: 'EEXIST' }));
+    expect(readFileSync(victim, 'utf8')).toBe('precious');
+    expect(readFileSync(file, 'utf8')).toBe('old');
+    expect(lstatSync(planted).isSymbolicLink()).toBe(true); // not ours to remove
+    expect(readdirSync(dir).sort()).toEqual(['export.json', planted.slice(dir.length + 1)].sort());
+  });
+
+  it('refuses a target that is not a regular file rather than replacing it', () => {
+    const dir = tempDir();
+    const fifo = join(dir, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    expect(() => writeAtomic(fifo, 'x')).toThrow(/is a FIFO, not a regular file/);
+    expect(lstatSync(fifo).isFIFO()).toBe(true);
+    expect(existsSync(join(dir, 'fifo.bak'))).toBe(false);
+  });
+});
