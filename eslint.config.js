@@ -18,9 +18,9 @@ const LAYERS = [
   // Checked control data, typed by the domain.
   { part: 'catalog/', may: ['domain/'] },
   // A connector reads an API into datasets: it never touches the store, drives a poll or writes output.
-  { part: 'connectors/', may: ['domain/', 'catalog/'] },
+  { part: 'connectors/', may: ['domain/', 'catalog/', 'files.ts'] },
   // The store commits what it is handed: it knows no connector, poller or output.
-  { part: 'store/', may: ['domain/'] },
+  { part: 'store/', may: ['domain/', 'files.ts'] },
   // The poller drives connectors, evaluates rules and commits to the store; it draws nothing.
   { part: 'poller/', may: ['domain/', 'catalog/', 'connectors/', 'store/'] },
   // The simulator speaks each vendor's API by itself, not through the connectors it stands in for;
@@ -28,11 +28,21 @@ const LAYERS = [
   { part: 'simulator/', may: ['domain/', 'store/'] },
   // The console subscribes to the store and never calls a connector. It is handed its poller, and
   // imports only the poller's types: the console command loads the poller after the first frame.
-  { part: 'ui/', may: ['domain/', 'catalog/', 'store/'], types: ['poller/'] },
+  { part: 'ui/', may: ['domain/', 'catalog/', 'store/', 'files.ts'], types: ['poller/'] },
   // Headless commands never import ui/ ...
   {
     part: 'commands/',
-    may: ['domain/', 'catalog/', 'connectors/', 'store/', 'poller/', 'simulator/', 'paths.ts', 'signals.ts'],
+    may: [
+      'domain/',
+      'catalog/',
+      'connectors/',
+      'store/',
+      'poller/',
+      'simulator/',
+      'paths.ts',
+      'signals.ts',
+      'files.ts',
+    ],
   },
   // ... but for the one that is the console: it renders ui/.
   {
@@ -56,6 +66,8 @@ const LAYERS = [
   },
   { part: 'main.ts', may: ['cli.tsx', 'signals.ts'] },
   { part: 'paths.ts', may: [] },
+  // Reading and making the files posture is pointed at: regular files only, errors in words.
+  { part: 'files.ts', may: [] },
   { part: 'signals.ts', may: [] },
 ];
 // Packages one part owns (DESIGN.md: the one got client in connectors/, the lowdb file, Ink for the console).

@@ -1,5 +1,5 @@
 import { writeAtomic } from '../store/atomic.js';
-import { fsReason } from '../store/files.js';
+import { fsReason } from '../files.js';
 import { fitCells, width } from '../text/cells.js';
 import { sanitize } from '../text/sanitize.js';
 import { UsageError } from './context.js';

@@ -1,4 +1,5 @@
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
+import { fsReason, readRegularFileSync } from '../files.js';
 import type { Credential } from '../domain/schemas.js';
 
 export class CredentialError extends Error {}
@@ -20,7 +21,13 @@ export function resolveSecret(credential: Credential, env: NodeJS.ProcessEnv = p
     throw new CredentialError(
       `credentials file ${credential.path} must be mode 0600 (it is ${(mode & 0o777).toString(8)})`,
     );
-  const value = readFileSync(credential.path, 'utf8').trim();
+  let value: string;
+  try {
+    // A regular file only: a FIFO would block the poll for ever.
+    value = readRegularFileSync(credential.path).trim();
+  } catch (error) {
+    throw new CredentialError(`credentials file ${credential.path} cannot be read: ${fsReason(error)}`);
+  }
   if (!value) throw new CredentialError(`credentials file ${credential.path} is empty`);
   return value;
 }

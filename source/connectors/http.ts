@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { fsReason, readRegularFileSync } from '../files.js';
 import got, { type Headers, RequestError } from 'got';
 import { sanitize } from '../text/sanitize.js';
 
@@ -271,7 +271,7 @@ export class HttpClient {
   private readonly o: ClientOptions & typeof DEFAULTS;
   private readonly spent: PollSpending;
   private readonly clock: Clock;
-  private readonly ca?: Buffer;
+  private readonly ca?: string;
   /** The instance's origin: links elsewhere are refused. */
   private readonly origin: string;
 
@@ -293,12 +293,10 @@ export class HttpClient {
     this.clock = options.clock ?? systemClock;
     if (options.caFile) {
       try {
-        this.ca = readFileSync(options.caFile);
+        // A regular file only: a FIFO named as the CA file would block the poll for ever.
+        this.ca = readRegularFileSync(options.caFile);
       } catch (error) {
-        this.fail(
-          `the CA file ${options.caFile} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
-          'tls',
-        );
+        this.fail(`the CA file ${options.caFile} cannot be read: ${fsReason(error)}`, 'tls');
       }
     }
   }

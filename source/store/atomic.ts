@@ -10,7 +10,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { refuseIfNotRegular } from './files.js';
+import { refuseIfNotRegular } from '../files.js';
 
 // Created, never opened: O_EXCL fails on anything already there, a planted symbolic link
 // included, so the text cannot be written through one to a file of the planter's choosing.

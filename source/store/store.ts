@@ -5,7 +5,7 @@ import { type Adapter, Low } from 'lowdb';
 import { emptyStore, STORE_VERSION, type StoreDoc, StoreDocSchema } from '../domain/schemas.js';
 import { jsonSyntaxError } from '../text/json.js';
 import { isTemporaryName, writeAtomic } from './atomic.js';
-import { fsReason, isFsError, makeFolders, mustBeRegular, readRegularFile } from './files.js';
+import { fsReason, isFsError, makeFolders, mustBeRegular, readRegularFile } from '../files.js';
 import { acquireLock, type Lock } from './lock.js';
 import { migrate } from './migrations.js';
 

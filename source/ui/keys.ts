@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { fsReason, readRegularFileSync } from '../store/files.js';
+import { fsReason, readRegularFileSync } from '../files.js';
 import { jsonSyntaxError } from '../text/json.js';
 import { sanitize } from '../text/sanitize.js';
 
