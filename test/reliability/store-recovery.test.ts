@@ -1,11 +1,12 @@
 import { spawn as spawnChild } from 'node:child_process';
-import { copyFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { StoreDocSchema } from '../../source/domain/schemas.js';
 import { Store, StoreError } from '../../source/store/store.js';
 import { instance } from '../helpers/fixtures.js';
+import { lockHolders } from '../helpers/lock.js';
 import { BIN, keys, spawn } from '../helpers/pty.js';
 import { simulate } from '../helpers/sim.js';
 import { cli } from '../commands/helpers.js';
@@ -120,22 +121,43 @@ describe('a store written by hand with only what the schema requires', () => {
 });
 
 describe('a commit that cannot be written', () => {
-  it('fails loudly, as a store error naming the file, and leaves the document as it was, in memory too', async () => {
-    const dir = tempDir();
-    const file = join(dir, 'store.json');
-    const s = await Store.open(file);
-    await s.update((d) => {
-      d.instances.push(instance('a', { baseUrl: 'https://a.okta.com' }));
-    });
-    rmSync(dir, { recursive: true }); // the directory is gone: the write must fail
-    await expect(
-      s.update((d) => {
-        d.instances.push(instance('b', { baseUrl: 'https://b.okta.com' }));
-      }),
-    ).rejects.toThrow(new StoreError(file, 'cannot be written (ENOENT)'));
-    expect(s.doc.instances.map((i) => i.id)).toEqual(['a']);
-    s.close();
-  });
+  it.each([
+    [
+      // The lock went with it: refused before any write is tried.
+      'its directory is gone',
+      (dir: string) => rmSync(dir, { recursive: true }),
+      /is no longer ours to write: its lock .* was taken over by another posture, or removed/,
+    ],
+    [
+      'its name is taken by a directory',
+      (dir: string) => {
+        rmSync(join(dir, 'store.json'));
+        mkdirSync(join(dir, 'store.json'));
+      },
+      /cannot be written \(EISDIR\)/,
+    ],
+  ])(
+    '(%s) fails loudly, as a store error naming the file, and leaves the document as it was, in memory too',
+    async (_what, breakIt, reason) => {
+      const dir = tempDir();
+      const file = join(dir, 'store.json');
+      const s = await Store.open(file);
+      await s.update((d) => {
+        d.instances.push(instance('a', { baseUrl: 'https://a.okta.com' }));
+      });
+      breakIt(dir);
+      const error = await s
+        .update((d) => {
+          d.instances.push(instance('b', { baseUrl: 'https://b.okta.com' }));
+        })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(StoreError);
+      expect((error as Error).message).toContain(`store ${file}: `);
+      expect((error as Error).message).toMatch(reason);
+      expect(s.doc.instances.map((i) => i.id)).toEqual(['a']);
+      s.close();
+    },
+  );
 });
 
 describe('two programs on one store', () => {
@@ -154,8 +176,8 @@ describe('two programs on one store', () => {
     });
     const exited = new Promise((resolve) => first.once('exit', (_code, signal) => resolve(signal)));
     const lockFile = `${file}.lock`;
-    for (let i = 0; i < 200 && !existsSync(lockFile); i++) await sleep(25);
-    expect(JSON.parse(readFileSync(lockFile, 'utf8'))).toMatchObject({ pid: first.pid, host: hostname() });
+    for (let i = 0; i < 200 && lockHolders(file).length === 0; i++) await sleep(25);
+    expect(lockHolders(file)).toMatchObject([{ pid: first.pid, host: hostname() }]);
 
     // Second: the console, in a terminal, says it is read-only and why.
     const session = spawn(['--store', file], { env });
@@ -163,16 +185,18 @@ describe('two programs on one store', () => {
     await keys(session, 'q');
     expect(await session.exit).toBe(0);
     // Quitting the reader left the writer's lock alone.
-    expect(JSON.parse(readFileSync(lockFile, 'utf8')).pid).toBe(first.pid);
-    // A headless writer is refused too, in one line.
+    expect(lockHolders(file)).toMatchObject([{ pid: first.pid }]);
+    // A headless writer is refused too, in one line that names the lock.
     const refused = await cli(['poll', '--once', '--store', file], { dir: tempDir(), env });
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toMatch(new RegExp(`^posture: .*read-only.*pid ${first.pid}\\b.*\\n$`));
+    expect(refused.stderr).toMatch(
+      new RegExp(`^posture: .*read-only.*pid ${first.pid}\\b.*; its lock is ${lockFile}\\n$`),
+    );
 
     // The holder dies without releasing its lock.
     first.kill('SIGKILL');
     expect(await exited).toBe('SIGKILL');
-    expect(JSON.parse(readFileSync(lockFile, 'utf8')).pid).toBe(first.pid);
+    expect(lockHolders(file)).toMatchObject([{ pid: first.pid }]);
 
     // The next program sees the holder is gone and takes over.
     const next = await cli(['poll', '--once', '--store', file], { dir: tempDir(), env });
