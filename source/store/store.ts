@@ -246,6 +246,14 @@ export class Store {
   async update(change: (doc: StoreDoc) => void): Promise<void> {
     if (this.readOnly) throw new Error('the store is open read-only');
     this.check(); // never write what was not checked
+    // Taken over while we were stopped (ctrl-z) or stalled past the heartbeat, or removed: another
+    // posture may write this store now, and our document may be older than its last commit. (With
+    // the whole folder gone, the write fails by itself, and says so.)
+    if (this.lock && !this.lock.refresh() && existsSync(dirname(this.file)))
+      throw new StoreError(
+        this.file,
+        `is no longer ours to write: its lock ${this.lock.path} was taken over by another posture, or removed`,
+      );
     // Copy-on-write: only what the change touches is copied, and a change that throws leaves
     // nothing behind. A fleet-size document is never cloned whole.
     const before = this.db.data;

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { StoreDocSchema } from '../../source/domain/schemas.js';
 import { Store, StoreError } from '../../source/store/store.js';
 import { instance } from '../helpers/fixtures.js';
+import { lockHolders } from '../helpers/lock.js';
 import { BIN, keys, spawn } from '../helpers/pty.js';
 import { simulate } from '../helpers/sim.js';
 import { cli } from '../commands/helpers.js';
@@ -154,8 +155,8 @@ describe('two programs on one store', () => {
     });
     const exited = new Promise((resolve) => first.once('exit', (_code, signal) => resolve(signal)));
     const lockFile = `${file}.lock`;
-    for (let i = 0; i < 200 && !existsSync(lockFile); i++) await sleep(25);
-    expect(JSON.parse(readFileSync(lockFile, 'utf8'))).toMatchObject({ pid: first.pid, host: hostname() });
+    for (let i = 0; i < 200 && lockHolders(file).length === 0; i++) await sleep(25);
+    expect(lockHolders(file)).toMatchObject([{ pid: first.pid, host: hostname() }]);
 
     // Second: the console, in a terminal, says it is read-only and why.
     const session = spawn(['--store', file], { env });
@@ -163,16 +164,18 @@ describe('two programs on one store', () => {
     await keys(session, 'q');
     expect(await session.exit).toBe(0);
     // Quitting the reader left the writer's lock alone.
-    expect(JSON.parse(readFileSync(lockFile, 'utf8')).pid).toBe(first.pid);
-    // A headless writer is refused too, in one line.
+    expect(lockHolders(file)).toMatchObject([{ pid: first.pid }]);
+    // A headless writer is refused too, in one line that names the lock.
     const refused = await cli(['poll', '--once', '--store', file], { dir: tempDir(), env });
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toMatch(new RegExp(`^posture: .*read-only.*pid ${first.pid}\\b.*\\n$`));
+    expect(refused.stderr).toMatch(
+      new RegExp(`^posture: .*read-only.*pid ${first.pid}\\b.*; its lock is ${lockFile}\\n$`),
+    );
 
     // The holder dies without releasing its lock.
     first.kill('SIGKILL');
     expect(await exited).toBe('SIGKILL');
-    expect(JSON.parse(readFileSync(lockFile, 'utf8')).pid).toBe(first.pid);
+    expect(lockHolders(file)).toMatchObject([{ pid: first.pid }]);
 
     // The next program sees the holder is gone and takes over.
     const next = await cli(['poll', '--once', '--store', file], { dir: tempDir(), env });
