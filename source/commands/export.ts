@@ -3,11 +3,12 @@ import { namesOf } from '../paths.js';
 import { type Context, UsageError } from './context.js';
 import { renderCsv } from './formats/csv.js';
 import { renderMarkdown } from './formats/markdown.js';
+import { renderOcsf } from './formats/ocsf.js';
 import { renderSarif } from './formats/sarif.js';
 import { jsonText, writeFileAtomic } from './output.js';
 import { buildExport } from './report.js';
 
-export const FORMATS = ['json', 'csv', 'sarif', 'markdown'] as const;
+export const FORMATS = ['json', 'csv', 'sarif', 'markdown', 'ocsf'] as const;
 export type Format = (typeof FORMATS)[number];
 
 export interface ExportOptions {
@@ -36,6 +37,8 @@ export function render(ctx: Context, format: Format, now = new Date()): string {
       return jsonText(renderSarif(doc, ctx.catalog));
     case 'markdown':
       return renderMarkdown(doc, ctx.catalog);
+    case 'ocsf':
+      return renderOcsf(doc, ctx.catalog);
   }
 }
 

@@ -61,7 +61,7 @@ export const FLAGS = {
   },
   on: { type: 'boolean', help: 'turn its Secure Score recommendations on (default: off)' },
   check: { type: 'boolean', negated: true, help: 'add it without reading the tenant first (offline set-up)' },
-  format: { type: 'string', value: 'json|csv|sarif|markdown', valueInOptions: 'F', help: 'the format' },
+  format: { type: 'string', value: 'json|csv|sarif|markdown|ocsf', valueInOptions: 'F', help: 'the format' },
   output: { type: 'string', value: 'FILE', help: 'write FILE whole (mode 0600) instead of stdout' },
   minScore: { type: 'string', value: 'PCT', help: 'the minimum percentage, 0 to 100 (e.g. 80 or 72.5%)' },
 } as const satisfies Record<string, Flag>;
@@ -165,7 +165,7 @@ export const COMMANDS: Record<CommandName | 'console', Command> = {
       {
         key: 'format',
         required: true,
-        help: 'json       posture.export/1: score, breakdowns, instances, results with status history\ncsv        RFC 4180, one row per instance and control\nsarif      SARIF 2.1.0: controls as rules, failing and partial results as results\nmarkdown   a report: score, breakdowns, actions by severity with their steps',
+        help: 'json       posture.export/1: score, breakdowns, instances, results with status history\ncsv        RFC 4180, one row per instance and control\nsarif      SARIF 2.1.0: controls as rules, failing and partial results as results\nmarkdown   a report: score, breakdowns, actions by severity with their steps\nocsf       OCSF 1.8.0 Compliance Finding events, one a line: a Fail per failing item, Pass, Warning',
       },
       { key: 'output' },
     ],

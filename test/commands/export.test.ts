@@ -334,7 +334,7 @@ describe('posture export --format markdown', () => {
 });
 
 describe('every export passes the sanitizer', () => {
-  it.each(['json', 'csv', 'sarif', 'markdown'])(
+  it.each(['json', 'csv', 'sarif', 'markdown', 'ocsf'])(
     '%s has no control, escape or bidi characters',
     async (format) => {
       const t = tmp();
