@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadCatalog } from '../../source/catalog/index.js';
 import { OCSF_VERSION } from '../../source/commands/formats/ocsf.js';
+import { COMMANDS } from '../../source/commands/spec.js';
 import type { StoreDoc } from '../../source/domain/schemas.js';
 import { FORBIDDEN, HOSTILE, PAYLOAD_MARKERS } from '../helpers/hostile.js';
 import { instance, runIn, storeWith, tmp, writeStore } from './helpers.js';
@@ -176,8 +177,10 @@ describe('posture export --format ocsf', () => {
     expect(new Set(lines.map((l) => uidOf(JSON.parse(l) as Json))).size).toBe(lines.length);
   });
 
-  it('names the OCSF version it follows in the README, and follows the fixture', () => {
+  it('names the OCSF version it follows in the README and the help, and follows the fixture', () => {
     expect(OCSF_VERSION).toBe(schema.version);
+    const format = COMMANDS.export.flags.find((f) => f.key === 'format');
+    expect(format?.help).toContain(`ocsf       OCSF ${OCSF_VERSION} Compliance Finding`);
     expect(readFileSync(join(root, 'README.md'), 'utf8')).toContain(`OCSF ${OCSF_VERSION}`);
   });
 
