@@ -4,7 +4,7 @@ import { CatalogError } from './catalog/index.js';
 import { check, parseMinScore } from './commands/check.js';
 import type { ConnectOptions } from './commands/connect.js';
 import { type Context, type GlobalFlags, type IO, openContext, UsageError } from './commands/context.js';
-import { exportCommand, type Format, parseFormat } from './commands/export.js';
+import { exportCommand, type Format, parseFormat, parseSarifOptions } from './commands/export.js';
 import {
   COMMAND_NAMES,
   COMMANDS,
@@ -71,6 +71,12 @@ function wholeNumber(
   if (value === null || !Number.isInteger(value) || value < min || value > max)
     throw new UsageError(`--${flag} must be a whole number from ${min} to ${max}`);
   return value;
+}
+
+function exportFormat(f: Flags): Format {
+  const format = parseFormat(f.format);
+  parseSarifOptions(format, f.instance, f.category);
+  return format;
 }
 
 /** What the command line asks for, every part of it checked before anything is opened. */
@@ -148,7 +154,7 @@ export function readCommandLine(argv: string[]): Invocation {
     json,
     limit: wholeNumber(f.limit, 'limit', 1, 10_000, 10),
     concurrency: wholeNumber(f.concurrency, 'concurrency', 1, 256, 8),
-    ...(name === 'export' ? { format: parseFormat(f.format) } : {}),
+    ...(name === 'export' ? { format: exportFormat(f) } : {}),
     ...(name === 'check' ? { minScore: parseMinScore(f.minScore) } : {}),
     connect,
   };
@@ -199,7 +205,12 @@ export async function main(argv: string[], io: IO): Promise<number> {
       case 'status':
         return await status(ctx, { json, limit, ...scope });
       case 'export':
-        return await exportCommand(ctx, { format: inv.format!, output: f.output });
+        return await exportCommand(ctx, {
+          format: inv.format!,
+          output: f.output,
+          instance: f.instance,
+          category: f.category,
+        });
       case 'check':
         return await check(ctx, { minScore: inv.minScore!, json, ...scope });
     }

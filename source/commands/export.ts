@@ -5,8 +5,10 @@ import { renderCsv } from './formats/csv.js';
 import { renderMarkdown } from './formats/markdown.js';
 import { renderOcsf } from './formats/ocsf.js';
 import { renderSarif } from './formats/sarif.js';
+import { overGithubLimits } from './formats/sarif-limits.js';
 import { jsonText, writeFileAtomic } from './output.js';
-import { buildExport } from './report.js';
+import { buildExport, type ExportDoc } from './report.js';
+import { findInstance } from '../domain/instances.js';
 
 export const FORMATS = ['json', 'csv', 'sarif', 'markdown', 'ocsf'] as const;
 export type Format = (typeof FORMATS)[number];
@@ -14,6 +16,25 @@ export type Format = (typeof FORMATS)[number];
 export interface ExportOptions {
   format: Format;
   output?: string | undefined;
+  /** SARIF only: one instance's results (name or id), under its own category. */
+  instance?: string | undefined;
+  /** SARIF only: GitHub's analysis category (default "posture"). */
+  category?: string | undefined;
+}
+
+export const DEFAULT_CATEGORY = 'posture';
+const CATEGORY = /^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)*$/;
+
+/** Check --instance and --category before the store is opened: they only mean something for SARIF. */
+export function parseSarifOptions(format: Format, instance?: string, category?: string) {
+  if (format !== 'sarif' && (instance !== undefined || category !== undefined))
+    throw new UsageError(
+      `${instance !== undefined ? '--instance' : '--category'} applies to --format sarif only`,
+    );
+  if (category !== undefined && (category.length > 100 || !CATEGORY.test(category)))
+    throw new UsageError(
+      `--category must be letters, digits, ".", "_" and "-" in segments joined by "/", at most 100 characters (e.g. posture/contoso)`,
+    );
 }
 
 /** Check --format before the store is opened: bad input must not touch anything. */
@@ -26,7 +47,12 @@ export function parseFormat(value: string | undefined): Format {
   return f as Format;
 }
 
-export function render(ctx: Context, format: Format, now = new Date()): string {
+export function render(
+  ctx: Context,
+  format: Format,
+  now = new Date(),
+  o: Partial<ExportOptions> = {},
+): string {
   const doc = buildExport(ctx.store.doc, ctx.catalog, now);
   switch (format) {
     case 'json':
@@ -34,7 +60,7 @@ export function render(ctx: Context, format: Format, now = new Date()): string {
     case 'csv':
       return renderCsv(doc);
     case 'sarif':
-      return jsonText(renderSarif(doc, ctx.catalog));
+      return sarifText(ctx, doc, o);
     case 'markdown':
       return renderMarkdown(doc, ctx.catalog);
     case 'ocsf':
@@ -42,11 +68,35 @@ export function render(ctx: Context, format: Format, now = new Date()): string {
   }
 }
 
+/**
+ * The SARIF of the workspace, or of one instance under the category `<category>/<instance id>` so
+ * that the uploads of different instances do not close each other's alerts.
+ */
+function sarifText(ctx: Context, doc: ExportDoc, o: Partial<ExportOptions>): string {
+  let category = o.category ?? DEFAULT_CATEGORY;
+  let scoped = doc;
+  if (o.instance !== undefined) {
+    const i = findInstance(ctx.store.doc, o.instance);
+    if (!i) throw new UsageError(`unknown instance "${o.instance}" (see posture instances)`);
+    category = `${category}/${encodeURIComponent(i.id)}`;
+    scoped = {
+      ...doc,
+      instances: doc.instances.filter((x) => x.id === i.id),
+      results: doc.results.filter((r) => r.instanceId === i.id),
+    };
+  }
+  const log = renderSarif(scoped, ctx.catalog, { category });
+  const out = jsonText(log);
+  const over = overGithubLimits(log, out, o.instance !== undefined);
+  if (over) throw new UsageError(over);
+  return out;
+}
+
 /** `posture export`: to stdout, or written whole to --output (mode 0600). */
 export async function exportCommand(ctx: Context, o: ExportOptions): Promise<number> {
   if (o.output !== undefined && isStoreFile(o.output, ctx.store.file))
     throw new UsageError(`--output ${o.output} is the store itself; choose another file`);
-  const out = render(ctx, o.format);
+  const out = render(ctx, o.format, new Date(), o);
   if (o.output === undefined) ctx.io.stdout.write(out);
   else writeFileAtomic(o.output, out);
   return 0;

@@ -63,6 +63,11 @@ export const FLAGS = {
   check: { type: 'boolean', negated: true, help: 'add it without reading the tenant first (offline set-up)' },
   format: { type: 'string', value: 'json|csv|sarif|markdown|ocsf', valueInOptions: 'F', help: 'the format' },
   output: { type: 'string', value: 'FILE', help: 'write FILE whole (mode 0600) instead of stdout' },
+  category: {
+    type: 'string',
+    value: 'C',
+    help: 'sarif: the GitHub code scanning category (default posture); give each workspace\nuploaded to one repository its own',
+  },
   minScore: { type: 'string', value: 'PCT', help: 'the minimum percentage, 0 to 100 (e.g. 80 or 72.5%)' },
 } as const satisfies Record<string, Flag>;
 export type FlagKey = keyof typeof FLAGS;
@@ -168,6 +173,11 @@ export const COMMANDS: Record<CommandName | 'console', Command> = {
         help: 'json       posture.export/1: score, breakdowns, instances, results with status history\ncsv        RFC 4180, one row per instance and control\nsarif      SARIF 2.1.0: controls as rules, failing and partial results as results\nmarkdown   a report: score, breakdowns, actions by severity with their steps\nocsf       OCSF 1.8.0 Compliance Finding events, one a line: a Fail per failing item, Pass, Warning',
       },
       { key: 'output' },
+      {
+        key: 'instance',
+        help: 'sarif: only this instance (name or id), under the category <category>/<id>,\nso the uploads of each instance keep their own alerts',
+      },
+      { key: 'category' },
     ],
   },
   check: {

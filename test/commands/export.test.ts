@@ -10,12 +10,15 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadCatalog } from '../../source/catalog/index.js';
 import { CSV_COLUMNS, csvCell } from '../../source/commands/formats/csv.js';
+import { GITHUB_LIMITS, overGithubLimits } from '../../source/commands/formats/sarif-limits.js';
 import { md, mdLine } from '../../source/commands/formats/markdown.js';
 import type { StoreDoc } from '../../source/domain/schemas.js';
 import { FORBIDDEN, HOSTILE, PAYLOAD_MARKERS } from '../helpers/hostile.js';
@@ -250,7 +253,32 @@ describe('posture export --format sarif', () => {
         /^(okta|salesforce|servicenow|github)\/.+/,
       );
       expect(['fail', 'partial']).toContain(res.properties.outcome);
+      // What GitHub code scanning needs to show and track an alert.
+      expect(res.locations).toHaveLength(1);
+      expect(res.locations[0].physicalLocation).toEqual({
+        artifactLocation: { uri: `posture/${res.properties.app}/${res.properties.instanceId}` },
+        region: { startLine: 1, startColumn: 1, endLine: 1, endColumn: 1 },
+      });
+      expect(res.partialFingerprints.primaryLocationLineHash).toMatch(/^[0-9a-f]{16}:1$/);
     }
+    for (const rule of run.tool.driver.rules) {
+      expect(Number(rule.properties['security-severity'])).toBeGreaterThan(0);
+      expect(Number(rule.properties['security-severity'])).toBeLessThanOrEqual(10);
+      expect(rule.properties.tags).toContain('security');
+      expect(rule.help.markdown).toMatch(/^\*\*Implementation\*\*\n\n1\. /);
+      expect(rule.name).toBeUndefined(); // it would only repeat the id
+    }
+    // Every alert its own identity: GitHub keys them by rule, path and this hash.
+    const keys = run.results.map(
+      (x: {
+        ruleId: string;
+        locations: { physicalLocation: { artifactLocation: { uri: string } } }[];
+        partialFingerprints: { primaryLocationLineHash: string };
+      }) =>
+        `${x.ruleId} ${x.locations[0]!.physicalLocation.artifactLocation.uri} ${x.partialFingerprints.primaryLocationLineHash}`,
+    );
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(run.automationDetails.id).toBe(`posture/${log.runs[0].invocations[0].endTimeUtc}`);
   });
 
   it('describes the controls as rules with their steps, and accepted risks as suppressed results', async () => {
@@ -279,13 +307,206 @@ describe('posture export --format sarif', () => {
         justification: expect.stringMatching(/^Risk accepted until 2099/),
       }),
     ]);
-    expect(accepted.locations[0].logicalLocations[0]).toMatchObject({
-      name: '=HYPERLINK("http://attacker.test","x")',
-      fullyQualifiedName: 'okta/=HYPERLINK("http://attacker.test","x")',
-    });
+    // Located at its failing item, the names on one line.
+    const where = accepted.locations[0].logicalLocations[0];
+    expect(where.fullyQualifiedName.startsWith('okta/=HYPERLINK("http://attacker.test","x")/Policy')).toBe(
+      true,
+    );
+    expect(where.name).toMatch(/^Policy/);
+    expect(where.fullyQualifiedName).not.toMatch(/\n/);
+    expect(accepted.locations[0].physicalLocation.artifactLocation.uri).toBe('posture/okta/formula');
     expect(run.invocations[0].toolExecutionNotifications).toHaveLength(1);
   });
 });
+
+describe('posture export --format sarif, for GitHub code scanning', () => {
+  interface SarifResult {
+    ruleId: string;
+    partialFingerprints: { primaryLocationLineHash: string };
+    locations: { physicalLocation: { artifactLocation: { uri: string } } }[];
+    properties: { instanceId: string; item?: { id: string; name: string } };
+    message: { text: string };
+  }
+  const resultsOf = (text: string): SarifResult[] => JSON.parse(text).runs[0].results;
+  /** The SARIF of a workspace where okta[1] failed on these items in instance `x` (and `y`). */
+  async function sarifWith(items: { id: string; name: string }[], extra: string[] = []) {
+    const t = tmp();
+    writeStore(
+      t.store,
+      storeWith([instance('x', { name: 'Okta X' }), instance('y', { name: 'Okta Y' })], {
+        x: [{}, { outcome: 'partial', count: 1, total: 10, failing: items }],
+        y: [{}, { outcome: 'partial', count: 1, total: 10, failing: items }],
+      }),
+    );
+    const r = await runIn(['export', '--format', 'sarif', '--store', t.store, ...extra], t);
+    expect(r.stderr).toBe('');
+    return resultsOf(r.stdout);
+  }
+  const hashes = (rs: SarifResult[], instanceId: string) =>
+    new Map(
+      rs
+        .filter((r) => r.ruleId === okta[1]!.id && r.properties.instanceId === instanceId)
+        .map((r) => [r.properties.item!.id, r.partialFingerprints.primaryLocationLineHash]),
+    );
+
+  it('one result per failing item, and one for a failing control that names none', async () => {
+    const rs = await sarifWith([
+      { id: 'r1', name: 'api' },
+      { id: 'r2', name: 'web' },
+      { id: 'r3', name: 'infra' },
+    ]);
+    const partial = rs.filter((r) => r.ruleId === okta[1]!.id && r.properties.instanceId === 'x');
+    expect(partial.map((r) => r.properties.item)).toEqual([
+      { id: 'r1', name: 'api' },
+      { id: 'r2', name: 'web' },
+      { id: 'r3', name: 'infra' },
+    ]);
+    expect(partial[1]!.message.text).toMatch(/^Okta X \(Okta\), web: /);
+    const whole = rs.filter((r) => r.ruleId === okta[0]!.id && r.properties.instanceId === 'x');
+    expect(whole).toHaveLength(1);
+    expect(whole[0]!.properties.item).toBeUndefined();
+    expect(whole[0]!.locations[0]!.physicalLocation.artifactLocation.uri).toBe('posture/okta/x');
+  });
+
+  it('an item keeps its fingerprint across exports: renamed, reordered, with others fixed or new', async () => {
+    const before = await sarifWith([
+      { id: 'r1', name: 'api' },
+      { id: 'r2', name: 'web' },
+      { id: 'r3', name: 'infra' },
+    ]);
+    const after = await sarifWith([
+      { id: 'r4', name: 'docs' },
+      { id: 'r3', name: 'infra' },
+      { id: 'r1', name: 'api-renamed' },
+    ]);
+    const [b, a] = [hashes(before, 'x'), hashes(after, 'x')];
+    expect(a.get('r1')).toBe(b.get('r1')); // same alert, still open
+    expect(a.get('r3')).toBe(b.get('r3'));
+    expect(a.has('r2')).toBe(false); // fixed: its alert closes
+    expect([...b.values()]).not.toContain(a.get('r4')); // a new alert
+    // The same item in another instance is another alert.
+    expect(hashes(before, 'y').get('r1')).not.toBe(b.get('r1'));
+    // And a regression reopens the same alert: the hash depends on nothing but the ids.
+    const again = await sarifWith([{ id: 'r2', name: 'web' }]);
+    expect(hashes(again, 'x').get('r2')).toBe(b.get('r2'));
+  });
+
+  it('--instance: one instance under its own category; --category names the workspace', async () => {
+    const t = tmp();
+    writeStore(t.store, storeWith([instance('x', { name: 'Okta X' }), instance('y', { name: 'Okta Y' })]));
+    const one = await runIn(['export', '--format', 'sarif', '--instance', 'okta y', '--store', t.store], t);
+    expect(one).toMatchObject({ code: 0, stderr: '' });
+    const log = JSON.parse(one.stdout);
+    expect(log.runs[0].automationDetails.id).toMatch(/^posture\/y\/\d{4}-/);
+    expect(new Set(log.runs[0].results.map((r: SarifResult) => r.properties.instanceId))).toEqual(
+      new Set(['y']),
+    );
+    const named = await runIn(
+      ['export', '--format', 'sarif', '--category', 'posture/contoso', '--instance', 'x', '--store', t.store],
+      t,
+    );
+    expect(JSON.parse(named.stdout).runs[0].automationDetails.id).toMatch(/^posture\/contoso\/x\/\d{4}-/);
+    const ws = await runIn(['export', '--format', 'sarif', '--category', 'fabrikam', '--store', t.store], t);
+    expect(JSON.parse(ws.stdout).runs[0].automationDetails.id).toMatch(/^fabrikam\/\d{4}-/);
+  });
+
+  it.each([
+    [['--format', 'csv', '--instance', 'x'], '--instance applies to --format sarif only'],
+    [['--format', 'json', '--category', 'a'], '--category applies to --format sarif only'],
+    [['--format', 'sarif', '--category', 'a b'], '--category must be letters'],
+    [['--format', 'sarif', '--category', 'a/'], '--category must be letters'],
+    [['--format', 'sarif', '--instance', 'nope'], 'unknown instance "nope"'],
+  ])('%j is refused with exit 2', async (args, error) => {
+    const t = tmp();
+    writeStore(t.store, storeWith([instance('x', { name: 'Okta X' })]));
+    const r = await runIn(['export', ...args, '--store', t.store], t);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain(error);
+  });
+
+  it("refuses a fleet over GitHub's 25,000 results per run, and says how to split it", async () => {
+    const t = tmp();
+    const failing = Array.from({ length: 25_001 }, (_, n) => ({ id: `u${n}`, name: `user${n}` }));
+    writeStore(
+      t.store,
+      storeWith([instance('x', { name: 'Okta X' })], {
+        x: [{}, { outcome: 'partial', count: 0, total: failing.length, failing }],
+      }),
+    );
+    const out = join(t.dir, 'posture.sarif');
+    const r = await runIn(['export', '--format', 'sarif', '--output', out, '--store', t.store], t);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      'posture: the SARIF has 25,002 results; GitHub code scanning rejects more than 25,000 per run: export one instance at a time (--instance N) and upload each file\n',
+    );
+    expect(existsSync(out)).toBe(false);
+    const one = await runIn(['export', '--format', 'sarif', '--instance', 'x', '--store', t.store], t);
+    expect(one.stderr).toMatch(/25,000 per run: this one instance is over it/);
+  });
+
+  it('checks the other documented limits: runs, locations, tags and the gzip size', () => {
+    const log = (o: { runs?: number; locations?: number; tags?: number; results?: number }) => ({
+      runs: Array.from({ length: o.runs ?? 1 }, () => ({
+        tool: {
+          driver: { rules: [{ properties: { tags: Array.from({ length: o.tags ?? 3 }, () => 't') } }] },
+        },
+        results: Array.from({ length: o.results ?? 1 }, () => ({
+          locations: Array.from({ length: o.locations ?? 1 }, () => ({})),
+        })),
+      })),
+    });
+    expect(overGithubLimits(log({}), '{}', false)).toBeUndefined();
+    expect(overGithubLimits(log({ runs: 21 }), '{}', false)).toMatch(/21 runs; .* at most 20 per file/);
+    expect(overGithubLimits(log({ locations: 1001 }), '{}', false)).toMatch(/more than 1,000 locations/);
+    expect(overGithubLimits(log({ tags: 21 }), '{}', false)).toMatch(/more than 20 tags/);
+    // Random text barely compresses: over a 1 MB limit, gzipped.
+    const big = randomBytes(1_200_000).toString('base64');
+    expect(overGithubLimits(log({}), big, false, { ...GITHUB_LIMITS, gzipBytes: 1024 * 1024 })).toMatch(
+      /^the SARIF is 1\.\d MB gzip-compressed; GitHub code scanning rejects more than 1 MB/,
+    );
+    expect(GITHUB_LIMITS).toMatchObject({
+      resultsPerRun: 25_000,
+      gzipBytes: 10 * 1024 * 1024,
+      runsPerFile: 20,
+    });
+  });
+
+  it("passes Microsoft's SARIF Multitool with GitHub's ingestion rules and the SARIF rules", async () => {
+    const t = tmp();
+    const r = await runIn(['export', '--format', 'sarif', '--demo', '--store', t.store], t);
+    const file = join(t.dir, 'demo.sarif');
+    writeFileSync(file, r.stdout);
+    const report = join(t.dir, 'validation.sarif');
+    // The platform binary itself: the package's bin.js runs it through a shell, which splits "Gh;Sarif".
+    execFileSync(
+      multitool(),
+      ['validate', file, '--rule-kind', 'Gh;Sarif', '--output', report, '--log', 'ForceOverwrite'],
+      { stdio: 'pipe', timeout: 60_000 },
+    );
+    const found = JSON.parse(readFileSync(report, 'utf8')).runs[0].results as {
+      ruleId: string;
+      level?: string;
+      message: { arguments?: string[] };
+    }[];
+    const serious = found
+      .filter((x) => (x.level ?? 'warning') !== 'note')
+      // posture has no public web page for the tool's informationUri yet.
+      .filter((x) => x.ruleId !== 'SARIF2005');
+    expect(serious.map((x) => `${x.ruleId} ${x.message.arguments?.join(' ')}`)).toEqual([]);
+    expect(found.filter((x) => x.ruleId.startsWith('GH'))).toEqual([]);
+  }, 90_000);
+});
+
+/** The Multitool for this platform ($SARIF_MULTITOOL overrides, e.g. to try one installed elsewhere). */
+function multitool(): string {
+  if (process.env['SARIF_MULTITOOL']) return process.env['SARIF_MULTITOOL'];
+  try {
+    return createRequire(import.meta.url)('@microsoft/sarif-multitool') as string;
+  } catch {
+    throw new Error('@microsoft/sarif-multitool is a devDependency: run npm ci');
+  }
+}
 
 describe('posture export --format markdown', () => {
   it('is a report: score and views, breakdowns, actions by severity with their steps', async () => {
