@@ -1,4 +1,14 @@
-import type { App, Control, Instance, Result, Severity, State, StatusUpdate, StoreDoc } from './schemas.js';
+import {
+  type App,
+  APPS,
+  type Control,
+  type Instance,
+  type Result,
+  type Severity,
+  type State,
+  type StatusUpdate,
+  type StoreDoc,
+} from './schemas.js';
 
 /** Points a result earns on its own, or null when it must not count (unknown, error). */
 export function resultPoints(control: Control, result: Result): number | null {
@@ -184,5 +194,9 @@ export function scoreBy<K extends string>(
   return new Map([...sums].map(([k, s]) => [k, score(s.a, s.p)]));
 }
 
-export const scoreByApp = (actions: readonly Action[]) => scoreBy<App>(actions, (a) => a.instance.app);
+/** Per app, in the one order of apps (APPS) that the console, `status` and every report show. */
+export function scoreByApp(actions: readonly Action[]): Map<App, Score> {
+  const by = scoreBy<App>(actions, (a) => a.instance.app);
+  return new Map(APPS.filter((app) => by.has(app)).map((app) => [app, by.get(app)!]));
+}
 export const scoreByInstance = (actions: readonly Action[]) => scoreBy(actions, (a) => a.instance.id);

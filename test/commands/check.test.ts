@@ -82,7 +82,40 @@ describe('posture check --min-score', () => {
     );
     const r = await runIn(['check', '--min-score', '1', '--store', t.store], t);
     expect(r.code).toBe(0);
-    expect(r.stderr).toBe('posture: warning: Okta a: the last poll failed: HTTP 401\n');
+    expect(r.stderr).toBe(
+      'posture: warning: the last poll of Okta a failed; their earlier results are scored (posture instances shows why)\n',
+    );
+  });
+
+  it('says any error in one line, however many polls failed, and names what --product and --instance scored', async () => {
+    const t = tmp();
+    const failed = (id: string) =>
+      instance(id, {
+        recommendations: false,
+        lastPoll: { at: new Date().toISOString(), outcome: 'error', error: 'HTTP 401' },
+      });
+    writeStore(t.store, storeWith([failed('a'), failed('b'), failed('c'), failed('d')]));
+    const none = await runIn(['check', '--min-score', '50', '--store', t.store], t);
+    expect(none.code).toBe(2);
+    expect(none.stderr.split('\n').filter(Boolean)).toHaveLength(1);
+    expect(none.stderr).toMatch(
+      /^posture: no Secure Score to check: .*the last poll of Okta a, Okta b, Okta c and 1 more failed/,
+    );
+
+    writeStore(
+      t.store,
+      storeWith([
+        instance('o', { name: 'Okta O' }),
+        instance('g', { app: 'github', name: 'GitHub G', options: { org: 'g' } }),
+      ]),
+    );
+    const okta = await runIn(['check', '--min-score', '1', '--product', 'okta', '--store', t.store], t);
+    expect(okta.stdout).toMatch(/^Secure Score of Okta \d/);
+    const one = await runIn(
+      ['check', '--min-score', '1', '--instance', 'GitHub G', '--json', '--store', t.store],
+      t,
+    );
+    expect(JSON.parse(one.stdout).scope).toEqual({ product: null, instance: 'g' });
   });
 
   it.each([

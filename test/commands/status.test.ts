@@ -109,3 +109,24 @@ describe('posture status', () => {
     expect(r.stdout).not.toMatch(FORBIDDEN);
   });
 });
+
+describe('products in one order everywhere', () => {
+  it('status, its JSON and the export list products in the apps order, whatever the instances order', async () => {
+    const t = tmp();
+    // GitHub's instance comes first in the store; Okta still comes first in every list.
+    writeStore(
+      t.store,
+      storeWith([
+        instance('g', { app: 'github', name: 'GitHub G', options: { org: 'g' } }),
+        instance('o', { name: 'Okta O' }),
+      ]),
+    );
+    const text = await runIn(['status', '--store', t.store], t);
+    const rows = text.stdout.split('\n').filter((l) => /^(Okta|GitHub) +\d/.test(l));
+    expect(rows.map((l) => l.split(' ')[0])).toEqual(['Okta', 'GitHub']);
+    const json = JSON.parse((await runIn(['status', '--json', '--store', t.store], t)).stdout);
+    expect(Object.keys(json.byProduct)).toEqual(['okta', 'github']);
+    const exported = JSON.parse((await runIn(['export', '--format', 'json', '--store', t.store], t)).stdout);
+    expect(Object.keys(exported.byProduct)).toEqual(['okta', 'github']);
+  });
+});
