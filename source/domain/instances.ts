@@ -294,5 +294,15 @@ export type Health = 'ok' | 'error' | 'stale' | 'never';
 export function healthOf(i: Instance, now: number): Health {
   if (!i.lastPoll) return 'never';
   if (i.lastPoll.outcome === 'error') return 'error';
-  return now - Date.parse(i.lastPoll.at) > i.pollIntervalMinutes * 60_000 * 2 ? 'stale' : 'ok';
+  return now - Date.parse(i.lastPoll.at) > staleAfter(i) ? 'stale' : 'ok';
+}
+
+/** A good poll goes stale after two intervals without another. */
+const staleAfter = (i: Instance) => i.pollIntervalMinutes * 60_000 * 2;
+
+/** The first instant after `now` at which `healthOf` reads differently (Infinity: not by time alone). */
+export function healthChangesAt(i: Instance, now: number): number {
+  if (!i.lastPoll || i.lastPoll.outcome === 'error') return Infinity;
+  const at = Date.parse(i.lastPoll.at) + staleAfter(i) + 1;
+  return at > now ? at : Infinity;
 }

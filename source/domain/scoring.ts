@@ -160,22 +160,60 @@ function score(achieved: number, possible: number): Score {
 }
 
 export function scoreViews(actions: readonly Action[]): ScoreViews {
-  let achieved = 0;
-  let possible = 0;
-  let planned = 0;
-  let accepted = 0;
+  return viewsOf(sumsOf(actions));
+}
+
+/** The points a set of actions adds up to, per view: what every score view divides. */
+interface Sums {
+  achieved: number;
+  possible: number;
+  /** Points the Planned actions would add once done. */
+  planned: number;
+  /** Points of accepted risks: not possible in the achievable view. */
+  accepted: number;
+}
+
+const NO_SUMS: Sums = { achieved: 0, possible: 0, planned: 0, accepted: 0 };
+
+function add(s: Sums, a: Action): void {
+  if (a.achieved === null) return;
+  s.achieved += a.achieved;
+  s.possible += a.max;
+  if (a.state === 'planned') s.planned += a.max - a.achieved;
+  if (a.state === 'risk_accepted') s.accepted += a.max;
+}
+
+function sumsOf(actions: readonly Action[]): Sums {
+  const s = { ...NO_SUMS };
+  for (const a of actions) add(s, a);
+  return s;
+}
+
+function viewsOf(s: Sums): ScoreViews {
+  return {
+    current: score(s.achieved, s.possible),
+    planned: score(s.achieved + s.planned, s.possible),
+    achievable: score(s.achieved, s.possible - s.accepted),
+  };
+}
+
+/**
+ * Every score view per key (product, instance): the same sums as the headline's, split, so that
+ * the parts of any view add up to its whole.
+ */
+export function scoreViewsBy<K extends string>(
+  actions: readonly Action[],
+  keyOf: (a: Action) => K,
+): Map<K, ScoreViews> {
+  const sums = new Map<K, Sums>();
   for (const a of actions) {
     if (a.achieved === null) continue;
-    achieved += a.achieved;
-    possible += a.max;
-    if (a.state === 'planned') planned += a.max - a.achieved;
-    if (a.state === 'risk_accepted') accepted += a.max;
+    const k = keyOf(a);
+    let s = sums.get(k);
+    if (!s) sums.set(k, (s = { ...NO_SUMS }));
+    add(s, a);
   }
-  return {
-    current: score(achieved, possible),
-    planned: score(achieved + planned, possible),
-    achievable: score(achieved, possible - accepted),
-  };
+  return new Map([...sums].map(([k, s]) => [k, viewsOf(s)]));
 }
 
 export function scoreBy<K extends string>(

@@ -1,6 +1,15 @@
 import { statSync } from 'node:fs';
 import { useInput } from 'ink';
-import { useCallback, useLayoutEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
+import {
+  useCallback,
+  useEffect,
+  useLayoutEffect,
+  useMemo,
+  useReducer,
+  useRef,
+  useState,
+  useSyncExternalStore,
+} from 'react';
 import type { Catalog } from '../catalog/index.js';
 import type { StoreDoc } from '../domain/schemas.js';
 import { collectActions, scoreViews } from '../domain/scoring.js';
@@ -8,6 +17,7 @@ import type { BackgroundPoller, PollProgress } from '../poller/background.js';
 import type { Store } from '../store/store.js';
 import { type Context, type Effect, reduce } from './controller.js';
 import { useEffects } from './effects.js';
+import { nextChange } from './clock.js';
 import { bindingsOf, type Keymap, keyNames } from './keys.js';
 import { layout } from './layout.js';
 import { rankedOf } from './model.js';
@@ -96,13 +106,34 @@ function useKeys(state: UIState, ctx: Context, setState: (s: UIState) => void, r
   useInput(onInput);
 }
 
+/** Longest wait for a timer (setTimeout fires at once past 2^31 - 1 ms): a day. */
+const LONGEST_WAIT = 86_400_000;
+
+/**
+ * Draw again at `at`, when a time on screen reads differently: one timer, none when nothing shown
+ * depends on the time. A redraw whose text is unchanged writes nothing (Ink compares frames).
+ */
+function useRedrawAt(at: number) {
+  const [drawn, redraw] = useReducer((n: number) => n + 1, 0);
+  useEffect(() => {
+    if (!Number.isFinite(at)) return;
+    // A few milliseconds late rather than early: early, the text would not have changed yet.
+    const timer = setTimeout(redraw, Math.min(LONGEST_WAIT, Math.max(0, at - Date.now()) + 5));
+    return () => clearTimeout(timer);
+  }, [at, drawn]);
+}
+
 export function App(props: AppProps) {
   const { store, catalog, keymap, theme, poller, user, onQuit } = props;
   const doc = useStoreDoc(store);
   const progress = usePollProgress(poller);
   const { columns, rows } = useTerminalSize();
   const [state, setState] = useState<UIState>(() => ({ ...INITIAL, ...props.initial }));
-  const note = useCallback((message: string) => setState((s) => ({ ...s, message })), []);
+  const note = useCallback(
+    (message: string, whilePolling?: boolean) =>
+      setState((s) => (whilePolling ? { ...s, pollNote: message } : { ...s, message })),
+    [],
+  );
   const run = useEffects({ store, poller, user, onQuit, note });
 
   const bindings = useMemo(() => bindingsOf(keymap), [keymap]);
@@ -131,6 +162,11 @@ export function App(props: AppProps) {
     tooSmall: size.tooSmall,
   };
   useKeys(state, ctx, setState, run);
+  useRedrawAt(nextChange(state, ctx, size));
+  // A note on what a poll is doing stops being true when the poll ends (or when none started).
+  useEffect(() => {
+    if (!progress.running && state.pollNote) setState(({ pollNote: _, ...s }) => s);
+  }, [progress.running, state.pollNote]);
 
   if (size.tooSmall) return <TooSmall size={size} help={state.overlay?.kind === 'help'} />;
 

@@ -294,7 +294,8 @@ function command(state: UIState, c: Command, ctx: Context): Step | undefined {
     }
     case 'poll': {
       const inst = selectedInstance(state, ctx);
-      return mutate({ ...state, message: inst ? `polling ${inst.name}…` : 'polling all instances…' }, [
+      const pollNote = inst ? `polling ${inst.name}…` : 'polling all instances…';
+      return mutate({ ...state, pollNote, message: undefined }, [
         { type: 'poll', ...(inst ? { instanceIds: [inst.id] } : {}) },
       ]);
     }
@@ -452,7 +453,7 @@ function overlayKey(state: UIState, o: Overlay, key: string, ctx: Context): Step
       if (what === 'toggle')
         return ok({ ...state, overlay: undefined }, [{ type: 'toggle', instanceId: inst.id }]);
       if (what === 'poll')
-        return ok({ ...state, overlay: undefined, message: `polling ${inst.name}…` }, [
+        return ok({ ...state, overlay: undefined, pollNote: `polling ${inst.name}…`, message: undefined }, [
           { type: 'poll', instanceIds: [inst.id] },
         ]);
       if (what === 'edit')

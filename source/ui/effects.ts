@@ -15,8 +15,8 @@ export interface EffectDeps {
   /** Ends the console (Ink's exit). */
   exit: () => void;
   onQuit?: (() => void) | undefined;
-  /** One line of feedback on the status line. */
-  note: (message: string) => void;
+  /** One line of feedback on the status line; `whilePolling`: true only until the running poll ends. */
+  note: (message: string, whilePolling?: boolean) => void;
   /** The random part of a new instance's id; tests make it repeat. */
   suffix?: () => string;
 }
@@ -79,7 +79,7 @@ export async function runEffect(effect: Effect, deps: EffectDeps): Promise<void>
         });
         // Read it at once: the drawer then says what its credential can evaluate, and what it lacks.
         void poller?.pollNow([id]);
-        note(`added "${effect.instance.name}": reading it now to check what its credential can evaluate`);
+        note(`reading "${effect.instance.name}" to check what its credential can evaluate…`, true);
         return;
       }
       case 'edit':

@@ -6,9 +6,9 @@ import {
   type Action,
   rankActions,
   type Score,
-  scoreByApp,
-  scoreByInstance,
+  type ScoreViews,
   scoreViews,
+  scoreViewsBy,
 } from '../domain/scoring.js';
 import { sanitize } from '../text/sanitize.js';
 import { lastCall } from './memo.js';
@@ -29,8 +29,13 @@ export interface AppRow {
 export const rankedOf = lastCall(rankActions);
 
 // Thousands of actions to add up per app and per instance: once per change, not per key.
-export const scoresByApp = lastCall(scoreByApp);
-export const scoresByInstance = lastCall(scoreByInstance);
+// Every view (current, planned, achievable) at once: `v` switches the breakdown with the headline.
+export const scoresByApp = lastCall((actions: readonly Action[]): Map<App, ScoreViews> =>
+  scoreViewsBy(actions, (a) => a.instance.app),
+);
+export const scoresByInstance = lastCall((actions: readonly Action[]): Map<string, ScoreViews> =>
+  scoreViewsBy(actions, (a) => a.instance.id),
+);
 
 export function appRows(doc: StoreDoc, actions: readonly Action[], text: string, now: number): AppRow[] {
   const scores = scoresByApp(actions);
@@ -48,7 +53,7 @@ export function appRows(doc: StoreDoc, actions: readonly Action[], text: string,
       health[healthOf(i, now)]++;
       if (i.lastPoll && (!lastPoll || i.lastPoll.at > lastPoll)) lastPoll = i.lastPoll.at;
     }
-    const score = scores.get(app);
+    const score = scores.get(app)?.current;
     rows.push({
       id: app,
       label,

@@ -60,6 +60,8 @@ export interface UIState {
   overlay?: Overlay;
   /** One line of feedback for the last action ("Saved", an error…). */
   message?: string;
+  /** What a poll the operator asked for is doing ("polling Okta EU…"): true while it runs, dropped when it ends. */
+  pollNote?: string;
 }
 
 export const INITIAL: UIState = {

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { buildActions, effectiveState, resultPoints, scoreViews } from '../../source/domain/scoring.js';
+import {
+  buildActions,
+  effectiveState,
+  resultPoints,
+  scoreViews,
+  scoreViewsBy,
+} from '../../source/domain/scoring.js';
 import { control, instance, world } from '../helpers/fixtures.js';
 
 const now = new Date('2026-11-23T12:00:00Z');
@@ -101,5 +107,31 @@ describe('score', () => {
     expect(thirdActions.find((x) => x.control.id === a.id)).toMatchObject({ achieved: 10, unverified: true });
     expect(scoreViews(thirdActions).current.percent).toBe(100);
     expect(third.find((x) => x.control.id === a.id)?.state).toBe('risk_accepted');
+  });
+});
+
+describe('score views per key', () => {
+  it('splits every view, not only the current one, so that the parts add up to the whole', () => {
+    const a = control('okta.a', { maxPoints: 10 });
+    const b = control('okta.b', { maxPoints: 6 });
+    const fail = (controlId: string) => ({ controlId, outcome: 'fail' as const, evidence: [] });
+    const { doc, catalog } = world([a, b], [instance('x'), instance('y')], {
+      x: [fail('okta.a'), fail('okta.b')],
+      y: [fail('okta.a'), { controlId: 'okta.b', outcome: 'pass', evidence: [] }],
+    });
+    const at = '2026-11-01T00:00:00Z';
+    doc.statuses.push(
+      { instanceId: 'x', controlId: 'okta.a', state: 'planned', reason: '', by: 'me', at },
+      { instanceId: 'y', controlId: 'okta.a', state: 'risk_accepted', reason: 'r', by: 'me', at },
+    );
+    const actions = buildActions(doc, catalog.byId, now);
+    const parts = scoreViewsBy(actions, (x) => x.instance.id);
+    expect(parts.get('x')!.planned).toEqual({ achieved: 10, possible: 16, percent: 62.5 });
+    expect(parts.get('y')!.achievable).toEqual({ achieved: 6, possible: 6, percent: 100 });
+    const whole = scoreViews(actions);
+    for (const view of ['current', 'planned', 'achievable'] as const) {
+      const sum = (k: 'achieved' | 'possible') => [...parts.values()].reduce((n, s) => n + s[view][k], 0);
+      expect([sum('achieved'), sum('possible')]).toEqual([whole[view].achieved, whole[view].possible]);
+    }
   });
 });

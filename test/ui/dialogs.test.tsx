@@ -132,7 +132,7 @@ describe('dialogs and views', () => {
     const { stdin, lastFrame } = await setup();
     await type(stdin, '2');
     await vi.waitFor(() => expect(lastFrame()).toContain('Current score: 0.0%'));
-    expect(lastFrame()).toMatch(/Trend \(2 days\): [▁▂▃▄▅▆▇█ ]+/);
+    expect(lastFrame()).toContain('Trend 2 days (2026-11-20 … 2026-11-21): 15.4% … 30.8%');
     expect(lastFrame()).toContain('By instance');
     await type(stdin, 'v');
     await vi.waitFor(() => expect(lastFrame()).toContain('Planned score'));

@@ -25,7 +25,7 @@ async function setup(patch: (deps: EffectDeps) => Partial<EffectDeps> = () => ({
     store,
     user: 'tester',
     exit: () => {},
-    note: (m) => notes.push(m),
+    note: (m, whilePolling) => notes.push(whilePolling ? `${m} (while polling)` : m),
     poller: {
       pollNow: async (ids?: string[]) => void polled.push(ids ?? []),
     } as unknown as EffectDeps['poller'],
@@ -47,8 +47,9 @@ describe('the console’s effects', () => {
     const added = store.doc.instances.at(-1)!;
     expect(added).toMatchObject({ ...draft, id: 'okta-contoso-eu-bbbbbb' });
     expect(polled).toEqual([['okta-contoso-eu-bbbbbb']]);
+    // True while its poll runs only: the shell drops it when the poll ends.
     expect(notes).toEqual([
-      'added "Okta Contoso EU": reading it now to check what its credential can evaluate',
+      'reading "Okta Contoso EU" to check what its credential can evaluate… (while polling)',
     ]);
   });
 

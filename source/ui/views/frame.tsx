@@ -81,6 +81,8 @@ export function Frame({ state, views, progress, notice, readOnly, size, children
     // The store's notice names the lock's holder, read from the lock file: anyone's text.
     notice ? sanitize(notice) : readOnly ? 'read-only' : '',
     pollText,
+    // Said while the poll runs; the shell drops it when the poll ends.
+    progress.running && state.pollNote ? sanitize(state.pollNote) : '',
     progress.error ? sanitize(`polls not saved: ${progress.error}`) : '',
     state.message ? sanitize(state.message) : '',
   ]

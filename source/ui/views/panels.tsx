@@ -116,11 +116,39 @@ export function detailLines(
 /** A time from the store as `YYYY-MM-DD HH:MM`: its first characters, through the sanitizer (it is the store's text). */
 const timeText = (iso: string) => sanitize(iso.slice(0, 16).replace('T', ' '));
 
-const BARS = ' ▁▂▃▄▅▆▇█';
-export function sparkline(values: number[], width: number): string {
-  const v = values.slice(-width);
-  if (v.length === 0) return '';
-  return v.map((x) => BARS[Math.max(0, Math.min(8, Math.round((x / 100) * 8)))]).join('');
+const BARS = '▁▂▃▄▅▆▇█';
+
+/**
+ * One bar per value, scaled to the values' own range (lowest ▁, highest █): a score that moves
+ * between 41% and 44% shows its movement, where a 0-100 scale would draw a flat line.
+ */
+export function sparkline(values: readonly number[]): string {
+  if (values.length === 0) return '';
+  const lo = Math.min(...values);
+  const hi = Math.max(...values);
+  const top = BARS.length - 1;
+  return values.map((x) => BARS[hi === lo ? top >> 1 : Math.round(((x - lo) / (hi - lo)) * top)]).join('');
+}
+
+/**
+ * The trend's lines: a label with the days and the range the bars are scaled to, then the bars.
+ * Days keep the current score only, so another view says that its trend is the current one.
+ */
+export function trendLines(daily: StoreDoc['daily'], view: UIState['scoreView'], width: number): string[] {
+  // A day on which nothing counted has no score: it is left out rather than drawn as 0%.
+  const days = daily.filter((d) => d.possible > 0).slice(-Math.max(1, width - 2));
+  const whose = view === 'current' ? 'Trend' : 'Trend of the current score';
+  if (days.length === 0) return [`${whose}: no daily score yet`];
+  const pct = days.map((d) => (d.achieved / d.possible) * 100);
+  const first = days[0]!.day;
+  const last = days[days.length - 1]!.day;
+  const span = days.length === 1 ? first : `${first} … ${last}`;
+  const range = `${Math.min(...pct).toFixed(1)}% … ${Math.max(...pct).toFixed(1)}%`;
+  return [
+    `${view === 'current' ? whose : `${whose},`} ${days.length} day${days.length === 1 ? '' : 's'} (${span}): ${range}`,
+    `  ${sparkline(pct)}`,
+    ...(view === 'current' ? [] : [`  days keep the current score only: there is no ${view} trend`]),
+  ];
 }
 
 export function ScorePanel({
@@ -153,23 +181,21 @@ export function ScorePanel({
     text: `current ${percent(views.current)} · planned ${percent(views.planned)} · achievable ${percent(views.achievable)} (possible without accepted risks: ${points(views.achievable.possible)})`,
   });
   lines.push({ text: '' });
-  const pct = doc.daily.map((d) => (d.possible > 0 ? (d.achieved / d.possible) * 100 : 0));
-  lines.push({
-    text: `Trend (${doc.daily.length} day${doc.daily.length === 1 ? '' : 's'}): ${sparkline(pct, Math.max(10, width - 30))}`,
-  });
+  for (const text of trendLines(doc.daily, state.scoreView, width)) lines.push({ text });
   lines.push({ text: '' });
-  lines.push({ text: 'By product', bold: true });
+  // The breakdown follows the headline's view: its parts add up to the headline's points.
+  const row = (name: string, s: ScoreViews) => {
+    const x = s[state.scoreView];
+    return `${name} ${fitCells(percent(x), 7, 'right')}  ${points(x.achieved)} / ${points(x.possible)}`;
+  };
+  lines.push({ text: `By product (${state.scoreView})`, bold: true });
   for (const [app, s] of scoresByApp(actions))
-    lines.push({
-      text: `  ${fitCells(APP_LABELS[app], 14)} ${fitCells(percent(s), 7, 'right')}  ${points(s.achieved)} / ${points(s.possible)}`,
-    });
+    lines.push({ text: `  ${row(fitCells(APP_LABELS[app], 14), s)}` });
   lines.push({ text: '' });
-  lines.push({ text: 'By instance', bold: true });
+  lines.push({ text: `By instance (${state.scoreView})`, bold: true });
   const names = new Map(doc.instances.map((i) => [i.id, i.name]));
   for (const [id, s] of scoresByInstance(actions))
-    lines.push({
-      text: `  ${fitCells(sanitize(names.get(id) ?? id), 30)} ${fitCells(percent(s), 7, 'right')}  ${points(s.achieved)} / ${points(s.possible)}`,
-    });
+    lines.push({ text: `  ${row(fitCells(sanitize(names.get(id) ?? id), 30), s)}` });
   if (actions.length === 0) lines.push({ text: '  no instance has Secure Score recommendations turned on' });
   return (
     <Box flexDirection="column">

@@ -118,7 +118,7 @@ const overlays: Record<string, Row[]> = {
       name: 'j, Enter polls the instance',
       from: on({ kind: 'menu', choice: 0 }, drawer),
       keys: ['j', 'enter'],
-      state: { message: 'polling Okta EU…' },
+      state: { pollNote: 'polling Okta EU…', message: undefined },
       effects: [{ type: 'poll', instanceIds: ['eu'] }],
     },
     {

@@ -44,7 +44,7 @@ const views: Record<string, Row[]> = {
     {
       name: 'r polls every instance',
       keys: ['r'],
-      state: { message: 'polling all instances…' },
+      state: { pollNote: 'polling all instances…', message: undefined },
       effects: [{ type: 'poll' }],
     },
     {
@@ -94,7 +94,7 @@ const views: Record<string, Row[]> = {
       name: 'r polls the selected instance only',
       from: drawer,
       keys: ['r'],
-      state: { message: 'polling Okta EU…' },
+      state: { pollNote: 'polling Okta EU…', message: undefined },
       effects: [{ type: 'poll', instanceIds: ['eu'] }],
     },
     {
