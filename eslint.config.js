@@ -23,6 +23,8 @@ const LAYERS = [
   { part: 'store/', may: ['domain/', 'files.ts'] },
   // The poller drives connectors, evaluates rules and commits to the store; it draws nothing.
   { part: 'poller/', may: ['domain/', 'catalog/', 'connectors/', 'store/'] },
+  // Alerts read the store's queue and settings, send them (a webhook, a program) and mark them sent.
+  { part: 'alerts/', may: ['domain/', 'catalog/', 'store/'] },
   // The simulator speaks each vendor's API by itself, not through the connectors it stands in for;
   // the demo seeds a store.
   { part: 'simulator/', may: ['domain/', 'store/'] },
@@ -33,6 +35,7 @@ const LAYERS = [
   {
     part: 'commands/',
     may: [
+      'alerts/',
       'domain/',
       'catalog/',
       'connectors/',
@@ -71,8 +74,9 @@ const LAYERS = [
   { part: 'signals.ts', may: [] },
 ];
 // Packages one part owns (DESIGN.md: the one got client in connectors/, the lowdb file, Ink for the console).
+// alerts/ makes one POST to a webhook: none of a vendor's paging, budgets or error bodies.
 const OWNED = {
-  got: ['connectors/'],
+  got: ['connectors/', 'alerts/'],
   lowdb: ['store/'],
   ink: ['ui/', 'commands/console.tsx'],
   react: ['ui/', 'commands/console.tsx'],

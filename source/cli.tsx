@@ -1,6 +1,7 @@
 import meow from 'meow';
 import pkg from '../package.json' with { type: 'json' };
 import { CatalogError } from './catalog/index.js';
+import { type AlertsOptions, alerts, changesAlerts, checkAlerts } from './commands/alerts.js';
 import { check, parseMinScore } from './commands/check.js';
 import type { ConnectOptions } from './commands/connect.js';
 import { type Context, type GlobalFlags, type IO, openContext, UsageError } from './commands/context.js';
@@ -92,6 +93,7 @@ type Invocation =
       format?: Format;
       minScore?: number;
       connect: ConnectOptions;
+      alerts: AlertsOptions;
     };
 
 /** Read and check the command line; bad input is a UsageError before any store is opened. */
@@ -142,6 +144,14 @@ export function readCommandLine(argv: string[]): Invocation {
     check: f.check !== false,
     json,
   };
+  const alertOptions: AlertsOptions = {
+    webhookEnv: f.webhookEnv,
+    command: f.command,
+    minSeverity: f.minSeverity,
+    off: f.off === true,
+    json,
+  };
+  if (name === 'alerts') checkAlerts(alertOptions);
   return {
     name,
     flags: f,
@@ -157,6 +167,7 @@ export function readCommandLine(argv: string[]): Invocation {
     ...(name === 'export' ? { format: exportFormat(f) } : {}),
     ...(name === 'check' ? { minScore: parseMinScore(f.minScore) } : {}),
     connect,
+    alerts: alertOptions,
   };
 }
 
@@ -176,6 +187,7 @@ export async function main(argv: string[], io: IO): Promise<number> {
     command: name,
     interactive,
     checkLater: interactive,
+    writes: name === 'alerts' && changesAlerts(inv.alerts),
   });
   try {
     // Headless commands on the demo see polled tenants; the console polls in the background.
@@ -202,6 +214,8 @@ export async function main(argv: string[], io: IO): Promise<number> {
         const { poll } = await import('./commands/poll.js');
         return await poll(ctx, { once: f.once === true, json, instance: f.instance, concurrency });
       }
+      case 'alerts':
+        return await alerts(ctx, inv.alerts);
       case 'status':
         return await status(ctx, { json, limit, ...scope });
       case 'export':

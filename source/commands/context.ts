@@ -62,13 +62,15 @@ export interface OpenContextOptions {
   interactive?: boolean;
   /** The store is checked against its schema by the caller (`store.check()`). */
   checkLater?: boolean;
+  /** The command writes the store this time (`alerts` when it changes a setting). */
+  writes?: boolean;
 }
 
 /** Open the store (and the demo simulator with --demo) for a command or the console. */
 export async function openContext(flags: GlobalFlags, io: IO, o: OpenContextOptions = {}): Promise<Context> {
   const catalog = loadCatalog();
   const file = storePath(flags, io.env);
-  const writes = writesStore(o.command, o.interactive === true, flags.demo);
+  const writes = o.writes === true || writesStore(o.command, o.interactive === true, flags.demo);
   let store: Store;
   try {
     store = await Store.open(file, {

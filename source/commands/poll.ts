@@ -1,4 +1,6 @@
 import { setTimeout as sleepFor } from 'node:timers/promises';
+import { deliverAlerts, type Delivery } from '../alerts/deliver.js';
+import { alertTargets } from '../domain/alerts.js';
 import { setGracefulSignals } from '../signals.js';
 import { CONNECTORS } from '../connectors/registry.js';
 import { dueInstances, type PollSummary, pollInstances } from '../poller/poller.js';
@@ -23,6 +25,32 @@ export interface PollLoop {
 
 /** How often the loop looks for instances that are due. */
 const TICK_MS = 5_000;
+/** What `poll --once` waits for its alerts before it leaves them queued for the next poll. */
+const ONCE_ALERT_MS = 5_000;
+/** What the loop's background delivery may take, retries included, before it waits for the next poll. */
+const LOOP_ALERT_MS = 60_000;
+
+/** Send the queued alerts, if any are set up and waiting; a failure is one line on stderr, never an error. */
+async function sendAlerts(ctx: Context, ms: number, signal?: AbortSignal): Promise<Delivery | undefined> {
+  const doc = ctx.store.doc;
+  if (alertTargets(doc.settings.alerts).length === 0 || doc.alertQueue.pending.length === 0) return undefined;
+  const d = await deliverAlerts({
+    store: ctx.store,
+    catalog: ctx.catalog,
+    env: ctx.io.env,
+    deadline: Date.now() + ms,
+    ...(signal ? { signal } : {}),
+  });
+  if (d.left > 0) {
+    const why = d.errors.length > 0 ? ` (${d.errors.join('; ')})` : '';
+    ctx.io.stderr.write(
+      sanitize(
+        `posture: ${d.left} alert${d.left === 1 ? '' : 's'} not delivered${why}; kept for the next poll`,
+      ) + '\n',
+    );
+  }
+  return d;
+}
 
 function summaryLine(s: PollSummary): string {
   return sanitize(
@@ -82,6 +110,7 @@ export async function poll(ctx: Context, o: PollOptions, loop?: PollLoop): Promi
       for (const s of summaries) ctx.io.stdout.write(`${summaryLine(s)}\n`);
       ctx.io.stdout.write(`polled ${summaries.length}: ${summaries.length - failed} ok, ${failed} failed\n`);
     }
+    await sendAlerts(ctx, ONCE_ALERT_MS);
     return failed > 0 ? 1 : 0;
   }
   const own = loop ? undefined : signalLoop(ctx);
@@ -89,6 +118,8 @@ export async function poll(ctx: Context, o: PollOptions, loop?: PollLoop): Promi
   ctx.io.stderr.write(
     `posture: polling ${ids.length} instance${ids.length === 1 ? '' : 's'}, each on its interval; ctrl-c stops\n`,
   );
+  // Alerts go out in the background: a slow or absent receiver never holds up the next poll.
+  let sending: Promise<unknown> | undefined;
   try {
     while (!signal.aborted) {
       const due = dueInstances(ctx.store.doc, now()).filter((id) => ids.includes(id));
@@ -98,10 +129,17 @@ export async function poll(ctx: Context, o: PollOptions, loop?: PollLoop): Promi
           const line = o.json ? JSON.stringify(cleanJson({ at, ...s })) : `${at} ${summaryLine(s)}`;
           ctx.io.stdout.write(`${line}\n`);
         }
+        sending ??= sendAlerts(ctx, LOOP_ALERT_MS, signal)
+          .catch((error: unknown) =>
+            ctx.io.stderr.write(`posture: alerts not sent: ${sanitize((error as Error).message)}\n`),
+          )
+          .finally(() => (sending = undefined));
       }
       if (!signal.aborted) await sleep(TICK_MS, signal);
     }
   } finally {
+    // The store is closed after this returns: a delivery still running ends first (its waits end at once).
+    await sending;
     own?.dispose();
   }
   return 0;

@@ -69,6 +69,23 @@ export const FLAGS = {
     help: 'sarif: the GitHub code scanning category (default posture); give each workspace\nuploaded to one repository its own',
   },
   minScore: { type: 'string', value: 'PCT', help: 'the minimum percentage, 0 to 100 (e.g. 80 or 72.5%)' },
+  webhookEnv: {
+    type: 'string',
+    value: 'VAR',
+    help: 'the environment variable that holds the webhook URL (it often holds a secret);\nonly its name is stored',
+  },
+  command: {
+    type: 'string',
+    value: 'PROGRAM',
+    help: 'a program to run, without a shell, with each alert as JSON on its stdin',
+  },
+  minSeverity: {
+    type: 'string',
+    value: 'critical|high|medium|low',
+    valueInOptions: 'S',
+    help: 'alert on changes of this severity or above: critical, high (default), medium, low',
+  },
+  off: { type: 'boolean', help: 'send no more alerts, and drop the ones still queued' },
 } as const satisfies Record<string, Flag>;
 export type FlagKey = keyof typeof FLAGS;
 
@@ -95,7 +112,16 @@ export interface Command {
   notes?: string;
 }
 
-export const COMMAND_NAMES = ['connect', 'doctor', 'instances', 'poll', 'status', 'export', 'check'] as const;
+export const COMMAND_NAMES = [
+  'connect',
+  'doctor',
+  'instances',
+  'poll',
+  'alerts',
+  'status',
+  'export',
+  'check',
+] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
 export const COMMANDS: Record<CommandName | 'console', Command> = {
@@ -154,6 +180,21 @@ export const COMMANDS: Record<CommandName | 'console', Command> = {
     ],
     about:
       '--once polls now, prints a summary and exits 1 if any poll failed; without it posture keeps\npolling each instance on its interval (one line per poll) until ctrl-c or SIGTERM.',
+  },
+  alerts: {
+    summary:
+      'Show or set where the alerts of `posture poll` go: new failures and regressions at or above a\nseverity, sent to a webhook and/or a program',
+    flags: [
+      { key: 'webhookEnv' },
+      { key: 'command' },
+      { key: 'minSeverity' },
+      { key: 'off' },
+      { key: 'json', help: 'the alert settings as JSON' },
+    ],
+    about:
+      'Without options it shows the settings. Each poll that changes something queues its alerts in the\nstore; poll sends them after its commit, retrying with backoff, and what could not be sent goes\nwith the next poll. The webhook gets a POST of posture.alert/1 JSON with a Slack-compatible "text";\nthe program gets the same JSON on stdin and must exit 0 (it has at most 10 s). A running poll\nreads the settings when it starts.',
+    notes:
+      'Example\n  $ export POSTURE_SLACK_WEBHOOK=https://hooks.slack.com/services/…\n  $ posture alerts --webhook-env POSTURE_SLACK_WEBHOOK --min-severity high',
   },
   status: {
     summary: 'Print the Secure Score and the top recommended actions',

@@ -256,24 +256,64 @@ export const PollChangesSchema = z.object({
 });
 export type PollChanges = z.infer<typeof PollChangesSchema>;
 
+/**
+ * Where alerts go: the name of the variable that holds the webhook URL (the URL often carries a
+ * secret, as Slack's do: only the name is stored), and/or a program run with the alert on stdin.
+ */
+export const AlertSettingsSchema = z.object({
+  webhookEnv: EnvNameSchema.optional(),
+  command: z.string().min(1).optional(),
+  /** Changes of this severity or above are sent. */
+  minSeverity: SeveritySchema.default('high'),
+});
+export type AlertSettings = z.infer<typeof AlertSettingsSchema>;
+export const ALERT_TARGETS = ['webhook', 'command'] as const;
+export type AlertTarget = (typeof ALERT_TARGETS)[number];
+
 export const SettingsSchema = z.object({
   instanceMode: z.enum(['multiple', 'single']).default('multiple'),
   /** Single mode: the one instance per app whose recommendations count. */
   secureScoreInstance: z.record(z.string(), z.string()).default(() => ({})),
+  alerts: AlertSettingsSchema.default(() => ({ minSeverity: 'high' as const })),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
+
+/** A change waiting to be sent: kept in the store until each target has taken it. */
+export const QueuedAlertSchema = z.object({
+  at: z.string(),
+  instanceId: z.string(),
+  controlId: z.string(),
+  kind: z.enum(['new', 'regressed']),
+  severity: SeveritySchema,
+  /** What failed, as it was when the change was seen ("3 of 30 repositories failed: …"). */
+  failing: z.string().optional(),
+  /** The targets that have not taken it yet. */
+  to: z.array(z.enum(ALERT_TARGETS)).min(1),
+});
+export type QueuedAlert = z.infer<typeof QueuedAlertSchema>;
+export const AlertQueueSchema = z.object({
+  pending: z.array(QueuedAlertSchema).default(() => []),
+  /** Changes dropped, oldest first, when a target stayed down past the queue's size. */
+  dropped: z.number().int().nonnegative().default(0),
+});
+export type AlertQueue = z.infer<typeof AlertQueueSchema>;
 
 // Object and array defaults are functions: zod returns a default value itself, so a literal would
 // be one object shared by every document parsed (a change to one emptyStore() changed the next).
 export const STORE_VERSION = 1;
 export const StoreDocSchema = z.object({
   version: z.literal(STORE_VERSION),
-  settings: SettingsSchema.default(() => ({ instanceMode: 'multiple' as const, secureScoreInstance: {} })),
+  settings: SettingsSchema.default(() => ({
+    instanceMode: 'multiple' as const,
+    secureScoreInstance: {},
+    alerts: { minSeverity: 'high' as const },
+  })),
   instances: z.array(InstanceSchema).default(() => []),
   results: z.record(z.string(), InstanceResultsSchema).default(() => ({})),
   statuses: z.array(StatusUpdateSchema).default(() => []),
   daily: z.array(DailyPointSchema).default(() => []),
   polls: z.array(PollChangesSchema).default(() => []),
+  alertQueue: AlertQueueSchema.default(() => ({ pending: [], dropped: 0 })),
 });
 export type StoreDoc = z.infer<typeof StoreDocSchema>;
 

@@ -2,6 +2,7 @@ import type { Catalog } from '../catalog/index.js';
 import { CredentialError, resolveSecret } from '../connectors/credentials.js';
 import { type Clock, ConnectorError, type HttpLimits, redact, systemClock } from '../connectors/http.js';
 import type { Connector } from '../connectors/types.js';
+import { queueAlerts } from '../domain/alerts.js';
 import { dayOf, diffResults, upsertDaily } from '../domain/history.js';
 import { evaluate } from '../domain/rules.js';
 import type { App, Instance, Result, StoreDoc } from '../domain/schemas.js';
@@ -172,7 +173,12 @@ export function applyPolls(
     // every result and its evidence for drafts (the larger part of a fleet commit's time).
     results[instance.id] = Object.freeze({ polledAt: at, results: polled.results });
     doc.results[instance.id] = results[instance.id]!;
-    if (changes.length > 0) doc.polls.push({ at, instanceId: instance.id, changes });
+    if (changes.length > 0) {
+      const poll = { at, instanceId: instance.id, changes };
+      doc.polls.push(poll);
+      // In the same commit as the change: an alert is never lost between the two.
+      queueAlerts(doc, poll, polled.results, catalog.byId);
+    }
   }
   const score = scoreViews(collectActions({ ...base, results }, catalog.byId, now)).current;
   doc.daily = upsertDaily(base.daily, {

@@ -34,6 +34,9 @@ describe("the lint keeps DESIGN.md's layers", () => {
     ],
     ['source/ui/probe.ts', "export const load = () => import('../poller/background.js');", /ui\//],
     ['source/ui/probe.ts', "import got from 'got';", /got belongs to connectors\//],
+    ['source/alerts/probe.ts', "import { CONNECTORS } from '../connectors/registry.js';", /alerts\//],
+    ['source/ui/probe.ts', "import { deliverAlerts } from '../alerts/deliver.js';", /ui\//],
+    ['source/store/probe.ts', "import got from 'got';", /got belongs to connectors\/ and alerts\//],
     ['source/commands/probe.ts', "import { actionRows } from '../ui/model.js';", /commands\/ may import/],
     ['source/commands/formats/probe.ts', "export * from '../../ui/model.js';", /commands\/ may import/],
     [
