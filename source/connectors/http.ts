@@ -1,6 +1,6 @@
 import { fsReason, readRegularFileSync } from '../files.js';
 import got, { type Headers, RequestError } from 'got';
-import { sanitize } from '../text/sanitize.js';
+import { PLAIN, sanitize } from '../text/sanitize.js';
 
 /**
  * The one HTTP client. Every connector reads its vendor's API through it: a timeout on every
@@ -207,20 +207,29 @@ function replaceSecrets(text: string, secrets: readonly string[]): string {
  * invisible characters would be removed before anyone saw them), redacted.
  */
 export function redact(text: string, secrets: readonly string[]): string {
+  return redactor(secrets)(text);
+}
+
+/** `redact` for many texts and the same secrets: their shown forms are worked out once. */
+export function redactor(secrets: readonly string[]): (text: string) => string {
   // A secret the sanitizer would change (a tab, a decomposed accent) is looked for in both forms.
   const forms = [
     ...new Set(
       secrets.flatMap((s) => [s, sanitize(s), sanitize(s, { multiline: true })]).filter((s) => s.length >= 4),
     ),
   ];
-  if (forms.length === 0) return text;
-  let out = replaceSecrets(text, forms);
-  // Shown on several lines (descriptions, exports), then on one (tables: newlines become spaces).
-  for (const multiline of [true, false]) {
-    const shown = sanitize(out, { multiline });
-    if (forms.some((s) => shown.includes(s))) out = replaceSecrets(shown, forms);
-  }
-  return out;
+  if (forms.length === 0) return (text) => text;
+  return (text) => {
+    let out = replaceSecrets(text, forms);
+    // Printable ASCII is shown as it is: nothing hidden in it can join up into a secret.
+    if (PLAIN.test(out)) return out;
+    // Shown on several lines (descriptions, exports), then on one (tables: newlines become spaces).
+    for (const multiline of [true, false]) {
+      const shown = sanitize(out, { multiline });
+      if (forms.some((s) => shown.includes(s))) out = replaceSecrets(shown, forms);
+    }
+    return out;
+  };
 }
 
 /** Parse a Link header leniently: ServiceNow puts raw commas inside URLs, which got's parser rejects. */

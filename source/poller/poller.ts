@@ -1,6 +1,13 @@
 import type { Catalog } from '../catalog/index.js';
 import { CredentialError, resolveSecret } from '../connectors/credentials.js';
-import { type Clock, ConnectorError, type HttpLimits, redact, systemClock } from '../connectors/http.js';
+import {
+  type Clock,
+  ConnectorError,
+  type HttpLimits,
+  redact,
+  redactor,
+  systemClock,
+} from '../connectors/http.js';
 import type { Connector } from '../connectors/types.js';
 import { queueAlerts } from '../domain/alerts.js';
 import { dayOf, diffResults, upsertDaily } from '../domain/history.js';
@@ -77,9 +84,10 @@ export async function readInstance(
     ...(deps.limits ? { limits: deps.limits } : {}),
   });
   // A vendor may echo the token back in data (a name, a setting): it must not reach the store.
+  const clean = redactor([secret]);
   const results = deps.catalog
     .forApp(instance.app)
-    .map((c) => redactResult(evaluate(c, out.datasets), [secret]));
+    .map((c) => redactResult(evaluate(c, out.datasets), clean));
   // A list of repositories whose every setting is hidden is no more useful than no list at all.
   const readable =
     results.length === 0 || results.some((r) => r.outcome !== 'unknown' && r.outcome !== 'error');
@@ -127,8 +135,7 @@ export async function pollOne(
   }
 }
 
-function redactResult(r: Result, secrets: string[]): Result {
-  const clean = (s: string) => redact(s, secrets);
+function redactResult(r: Result, clean: (text: string) => string): Result {
   return {
     ...r,
     ...(r.reason !== undefined ? { reason: clean(r.reason) } : {}),
