@@ -44,6 +44,24 @@ function fanOut(): DemoTenant {
 const catalog = loadCatalog();
 const requestsOf = (s: Simulator, tenant: string) => s.log.filter((r) => r.tenant === tenant).length;
 
+/** Poll the fan-out tenant alone, its instance set up with `options`, under `limits`. */
+async function pollAlone(options: Record<string, string>, limits?: HttpLimits) {
+  const hostile = fanOut();
+  const sim = await simulate([hostile]);
+  const file = join(tempDir(), 'store.json');
+  writeStore(file, docFor(sim, [hostile], { options }));
+  const store = await openStore(file);
+  const [summary] = await pollInstances([hostile.id], {
+    store,
+    catalog,
+    connectors: CONNECTORS,
+    env: envFor([hostile]),
+    clock: fakeClock(),
+    ...(limits ? { limits } : {}),
+  });
+  return { summary, sim, hostile };
+}
+
 async function pollBoth(limits: HttpLimits) {
   const hostile = fanOut();
   const tenants = [oktaEu, hostile];
@@ -104,36 +122,13 @@ describe('a poll budget: a tenant that fans out ends its own poll with one line,
   });
 
   it('takes a larger budget from the instance options', async () => {
-    const hostile = fanOut();
-    const sim = await simulate([hostile]);
-    const file = join(tempDir(), 'store.json');
-    writeStore(file, docFor(sim, [hostile], { options: { maxRequests: '5000' } }));
-    const store = await openStore(file);
-    const [summary] = await pollInstances([hostile.id], {
-      store,
-      catalog,
-      connectors: CONNECTORS,
-      env: envFor([hostile]),
-      clock: fakeClock(),
-      limits: { maxPollRequests: 300 },
-    });
+    const { summary } = await pollAlone({ maxRequests: '5000' }, { maxPollRequests: 300 });
     expect(summary).toMatchObject({ outcome: 'ok' });
     expect(summary!.requests).toBeGreaterThan(POLICIES);
   });
 
   it('refuses a budget option that is not a whole number, in one line', async () => {
-    const hostile = fanOut();
-    const sim = await simulate([hostile]);
-    const file = join(tempDir(), 'store.json');
-    writeStore(file, docFor(sim, [hostile], { options: { maxRequests: 'lots' } }));
-    const store = await openStore(file);
-    const [summary] = await pollInstances([hostile.id], {
-      store,
-      catalog,
-      connectors: CONNECTORS,
-      env: envFor([hostile]),
-      clock: fakeClock(),
-    });
+    const { summary, sim, hostile } = await pollAlone({ maxRequests: 'lots' });
     expect(summary?.error).toBe('the instance option maxRequests must be a whole number above 0, not "lots"');
     expect(requestsOf(sim, hostile.id)).toBe(0);
   });
