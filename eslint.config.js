@@ -50,7 +50,7 @@ const LAYERS = [
   // ... but for the one that is the console: it renders ui/.
   {
     part: 'commands/console.tsx',
-    may: ['domain/', 'catalog/', 'connectors/', 'store/', 'poller/', 'ui/'],
+    may: ['alerts/', 'domain/', 'catalog/', 'connectors/', 'store/', 'poller/', 'ui/'],
   },
   // The command line hands flags to a command module, and reaches the console only through
   // commands/console.tsx.

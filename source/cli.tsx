@@ -149,6 +149,7 @@ export function readCommandLine(argv: string[]): Invocation {
     command: f.command,
     minSeverity: f.minSeverity,
     off: f.off === true,
+    test: f.test === true,
     json,
   };
   if (name === 'alerts') checkAlerts(alertOptions);

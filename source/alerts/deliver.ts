@@ -1,6 +1,6 @@
 import type { Catalog } from '../catalog/index.js';
 import { alertMessage, alertTargets, markDelivered, pendingFor } from '../domain/alerts.js';
-import type { AlertTarget } from '../domain/schemas.js';
+import type { AlertSettings, AlertTarget } from '../domain/schemas.js';
 import type { Store } from '../store/store.js';
 import { AlertError, postWebhook, runCommand, webhookUrl } from './send.js';
 
@@ -57,7 +57,13 @@ export async function deliverAlerts(o: DeliverOptions): Promise<Delivery> {
       if (left <= 0) break;
       const message = alertMessage(o.store.doc, queued, o.catalog.byId, new Date(now()));
       try {
-        await send(target, o, `${JSON.stringify(message)}\n`, Math.min(MAX_REQUEST_MS, left));
+        await sendTo(
+          target,
+          o.store.doc.settings.alerts,
+          o.env,
+          `${JSON.stringify(message)}\n`,
+          Math.min(MAX_REQUEST_MS, left),
+        );
       } catch (error) {
         failures++;
         const why = error instanceof AlertError ? error.message : `alert not sent: ${String(error)}`;
@@ -87,16 +93,22 @@ export async function deliverAlerts(o: DeliverOptions): Promise<Delivery> {
 
 class ConfigError extends AlertError {}
 
-async function send(target: AlertTarget, o: DeliverOptions, body: string, timeoutMs: number) {
-  const settings = o.store.doc.settings.alerts;
+/** One attempt to hand `body` to a target; an AlertError says why it failed. */
+export async function sendTo(
+  target: AlertTarget,
+  settings: AlertSettings,
+  env: NodeJS.ProcessEnv,
+  body: string,
+  timeoutMs = MAX_REQUEST_MS,
+): Promise<void> {
   if (target === 'webhook') {
     let url: URL;
     try {
-      url = webhookUrl(settings.webhookEnv!, o.env);
+      url = webhookUrl(settings.webhookEnv!, env);
     } catch (error) {
       throw new ConfigError((error as Error).message);
     }
     return postWebhook(url, body, timeoutMs);
   }
-  return runCommand(settings.command!, body, o.env, timeoutMs);
+  return runCommand(settings.command!, body, env, timeoutMs);
 }

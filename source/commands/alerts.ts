@@ -1,5 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
-import { alertTargets } from '../domain/alerts.js';
+import { sendTo } from '../alerts/deliver.js';
+import { AlertError } from '../alerts/send.js';
+import { alertTargets, testMessage } from '../domain/alerts.js';
 import {
   type AlertSettings,
   EnvNameSchema,
@@ -16,6 +18,7 @@ export interface AlertsOptions {
   command?: string | undefined;
   minSeverity?: string | undefined;
   off: boolean;
+  test: boolean;
   json: boolean;
 }
 
@@ -25,8 +28,10 @@ export const changesAlerts = (o: AlertsOptions) =>
 
 /** The settings asked for, checked before the store is opened: bad input changes nothing. */
 export function checkAlerts(o: AlertsOptions, cwd = process.cwd()): Partial<AlertSettings> {
-  if (o.off && (o.webhookEnv ?? o.command ?? o.minSeverity) !== undefined)
+  if (o.off && ((o.webhookEnv ?? o.command ?? o.minSeverity) !== undefined || o.test))
     throw new UsageError('--off turns alerts off: give it alone');
+  if (o.test && o.json)
+    throw new UsageError('--test says how each target answered in lines: leave out --json');
   const out: Partial<AlertSettings> = {};
   if (o.webhookEnv !== undefined) {
     const name = EnvNameSchema.safeParse(o.webhookEnv);
@@ -64,6 +69,7 @@ export async function alerts(ctx: Context, o: AlertsOptions): Promise<number> {
     });
   }
   const a = ctx.store.doc.settings.alerts;
+  if (o.test) return sendTest(ctx, a);
   const queue = ctx.store.doc.alertQueue;
   const webhookSet = a.webhookEnv !== undefined && Boolean(ctx.io.env[a.webhookEnv]?.trim());
   if (a.webhookEnv && !webhookSet)
@@ -96,4 +102,29 @@ export async function alerts(ctx: Context, o: AlertsOptions): Promise<number> {
         ];
   ctx.io.stdout.write(`${lines.map((l) => sanitize(l)).join('\n')}\n`);
   return 0;
+}
+
+/**
+ * `alerts --test`: one message with no change in it to each target, now, outside the queue (a real
+ * alert waiting there is not sent early). One line per target; exit 1 if any did not take it.
+ */
+async function sendTest(ctx: Context, a: AlertSettings): Promise<number> {
+  const targets = alertTargets(a);
+  if (targets.length === 0)
+    throw new UsageError('alerts are off: set --webhook-env VAR or --command PROGRAM first');
+  const body = `${JSON.stringify(testMessage(new Date()))}\n`;
+  const failures: string[] = [];
+  for (const target of targets) {
+    const name = target === 'webhook' ? `webhook (the URL in $${a.webhookEnv})` : `command ${a.command}`;
+    try {
+      await sendTo(target, a, ctx.io.env, body);
+      ctx.io.stdout.write(`${sanitize(`${name}: took the test message`)}\n`);
+    } catch (error) {
+      failures.push(error instanceof AlertError ? error.message : String(error));
+    }
+  }
+  // Any error is one line on stderr, even when both targets failed.
+  if (failures.length > 0)
+    ctx.io.stderr.write(`${sanitize(`posture: test alert not taken: ${failures.join('; ')}`)}\n`);
+  return failures.length > 0 ? 1 : 0;
 }

@@ -1,6 +1,7 @@
 import chalk from 'chalk';
 import { render } from 'ink';
 import { Component, type ReactNode } from 'react';
+import { alertTargets } from '../domain/alerts.js';
 import type { BackgroundPoller } from '../poller/background.js';
 import { App } from '../ui/app.js';
 import { type Keymap, KeymapError, loadKeymap } from '../ui/keys.js';
@@ -104,6 +105,7 @@ export async function runConsole(ctx: Context, o: ConsoleOptions): Promise<numbe
     catalog: ctx.catalog,
     connectors: CONNECTORS,
     concurrency: 8,
+    afterBatch: (signal) => sendAlerts(ctx, signal),
   });
   live.poller = poller;
   if (!quit) {
@@ -119,4 +121,27 @@ export async function runConsole(ctx: Context, o: ConsoleOptions): Promise<numbe
     await poller.idle(); // never quit in the middle of a commit
   }
   return 0;
+}
+
+/**
+ * What the console's background delivery may take, retries included, before it says it failed and
+ * leaves the alerts queued for the next poll: shorter than `posture poll`'s, since an operator watches.
+ */
+const ALERT_MS = 10_000;
+
+/** The alerts the console's own polls queued, sent as `posture poll` sends them; why not, if not. */
+async function sendAlerts(ctx: Context, signal: AbortSignal): Promise<string | undefined> {
+  const doc = ctx.store.doc;
+  if (alertTargets(doc.settings.alerts).length === 0 || doc.alertQueue.pending.length === 0) return undefined;
+  const { deliverAlerts } = await import('../alerts/deliver.js');
+  const d = await deliverAlerts({
+    store: ctx.store,
+    catalog: ctx.catalog,
+    env: ctx.io.env,
+    deadline: Date.now() + ALERT_MS,
+    signal,
+  });
+  if (d.left === 0) return undefined;
+  const why = d.errors.length > 0 ? ` (${d.errors.join('; ')})` : '';
+  return `${d.left} alert${d.left === 1 ? '' : 's'} not sent${why}; kept for the next poll`;
 }

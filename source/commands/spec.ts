@@ -86,6 +86,7 @@ export const FLAGS = {
     help: 'alert on changes of this severity or above: critical, high (default), medium, low',
   },
   off: { type: 'boolean', help: 'send no more alerts, and drop the ones still queued' },
+  test: { type: 'boolean', help: 'send a test message to each target now and say how each answered' },
 } as const satisfies Record<string, Flag>;
 export type FlagKey = keyof typeof FLAGS;
 
@@ -189,12 +190,13 @@ export const COMMANDS: Record<CommandName | 'console', Command> = {
       { key: 'command' },
       { key: 'minSeverity' },
       { key: 'off' },
+      { key: 'test' },
       { key: 'json', help: 'the alert settings as JSON' },
     ],
     about:
-      'Without options it shows the settings. Each poll that changes something queues its alerts in the\nstore; poll sends them after its commit, retrying with backoff, and what could not be sent goes\nwith the next poll. The webhook gets a POST of posture.alert/1 JSON with a Slack-compatible "text";\nthe program gets the same JSON on stdin and must exit 0 (it has at most 10 s). A running poll\nreads the settings when it starts.',
+      'Without options it shows the settings. Each poll that changes something queues its alerts in the\nstore; poll sends them after its commit, retrying with backoff, and what could not be sent goes\nwith the next poll. The webhook gets a POST of posture.alert/1 JSON with a Slack-compatible "text";\nthe program gets the same JSON on stdin and must exit 0 (it has at most 10 s). A running poll\nreads the settings when it starts; so does the console, which sends the alerts of its own polls.\n--test sends a message with no change in it to each target and exits 1 if one did not take it.',
     notes:
-      'Example\n  $ export POSTURE_SLACK_WEBHOOK=https://hooks.slack.com/services/…\n  $ posture alerts --webhook-env POSTURE_SLACK_WEBHOOK --min-severity high',
+      'Example\n  $ export POSTURE_SLACK_WEBHOOK=https://hooks.slack.com/services/…\n  $ posture alerts --webhook-env POSTURE_SLACK_WEBHOOK --min-severity high --test',
   },
   status: {
     summary: 'Print the Secure Score and the top recommended actions',

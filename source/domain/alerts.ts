@@ -114,8 +114,21 @@ export interface AlertMessage {
   changes: AlertChange[];
   /** Changes dropped from a full queue before this message. */
   dropped?: number;
+  /** Set on the message of `posture alerts --test`, which carries no change. */
+  test?: true;
   /** One paragraph, for Slack's incoming webhooks and the like. */
   text: string;
+}
+
+/** What `posture alerts --test` sends: the same shape as a real alert, with no change in it. */
+export function testMessage(now: Date): AlertMessage {
+  return {
+    schema: ALERT_SCHEMA,
+    generatedAt: now.toISOString(),
+    changes: [],
+    test: true,
+    text: 'posture: a test alert. New failures and regressions of this workspace will arrive here.',
+  };
 }
 
 /**

@@ -9,7 +9,16 @@ export interface PollProgress {
   failed: number;
   /** Why the last batch's results could not be saved (a full disk…); cleared by the next batch. */
   error?: string;
+  /** Why what the polls had to send after them (alerts) was not sent; cleared when it is. */
+  afterError?: string;
 }
+
+/**
+ * Run after each batch, outside it: a slow receiver never holds polling up, and quitting waits for it
+ * at most `AFTER_GRACE_MS`. It returns why it failed, or undefined; `signal` says polling stopped.
+ */
+export type AfterBatch = (signal: AbortSignal) => Promise<string | undefined>;
+const AFTER_GRACE_MS = 1_000;
 
 /**
  * Polling for the console: instances are polled when due, in the background; `pollNow` polls at
@@ -24,8 +33,12 @@ export class BackgroundPoller {
   private current = new Set<string>();
   private running?: Promise<void>;
 
+  private after?: Promise<void>;
+  private afterAgain = false;
+  private readonly stopped = new AbortController();
+
   constructor(
-    private readonly deps: PollDeps,
+    private readonly deps: PollDeps & { afterBatch?: AfterBatch },
     private readonly checkEveryMs = 15_000,
   ) {}
 
@@ -53,6 +66,7 @@ export class BackgroundPoller {
   stop(): void {
     clearInterval(this.timer);
     this.timer = undefined;
+    this.stopped.abort();
   }
 
   togglePause(): void {
@@ -106,10 +120,45 @@ export class BackgroundPoller {
       this.running = undefined;
       this.set({ running: false });
     }
+    this.runAfter();
   }
 
-  /** Wait for any running batch (on quit: never leave a half-done commit behind). */
+  /** One after-batch run at a time: a batch that ends meanwhile gets one more run after it. */
+  private runAfter(): void {
+    const after = this.deps.afterBatch;
+    if (!after || this.stopped.signal.aborted) return;
+    if (this.after) {
+      this.afterAgain = true;
+      return;
+    }
+    this.after = after(this.stopped.signal)
+      .then(
+        (why) => {
+          if (why) this.set({ afterError: why });
+          else if (this.progress.afterError) {
+            const { afterError: _, ...rest } = this.progress;
+            this.progress = rest;
+            this.set({});
+          }
+        },
+        (error: unknown) => this.set({ afterError: String(error) }),
+      )
+      .finally(() => {
+        this.after = undefined;
+        if (this.afterAgain) {
+          this.afterAgain = false;
+          this.runAfter();
+        }
+      });
+  }
+
+  /**
+   * Wait for any running batch (on quit: never leave a half-done commit behind), and a moment for
+   * what runs after it: an alert not marked sent by then is sent again next time, never lost.
+   */
   async idle(): Promise<void> {
     await this.running;
+    if (this.after)
+      await Promise.race([this.after, new Promise((r) => setTimeout(r, AFTER_GRACE_MS).unref())]);
   }
 }

@@ -1,6 +1,4 @@
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadCatalog } from '../../source/catalog/index.js';
@@ -10,39 +8,11 @@ import type { AlertMessage } from '../../source/domain/alerts.js';
 import { SEVERITIES, type Severity } from '../../source/domain/schemas.js';
 import { demoInstance } from '../../source/simulator/demo.js';
 import { DEMO_TENANTS } from '../../source/simulator/vendors.js';
-import { disposeWhenDone } from '../helpers/cleanup.js';
+import { CANARY, receiver } from '../helpers/receiver.js';
 import { cleanEnv, readStore, runIn, Sink, storeWith, tmp, writeStore } from './helpers.js';
 
 const HOOK = 'POSTURE_TEST_ALERT_HOOK';
-// What Slack puts in a webhook's path: the secret that must never be written anywhere.
-const CANARY = 'XcanarySECRET4f9b2e';
 const catalog = loadCatalog();
-
-/** A loopback webhook receiver: answers each POST with the next of `statuses` (then the last), keeps bodies. */
-async function receiver(statuses: number[] = [200]) {
-  const bodies: AlertMessage[] = [];
-  let answered = 0;
-  const server = createServer((req: IncomingMessage, res) => {
-    let text = '';
-    req.setEncoding('utf8').on('data', (d: string) => (text += d));
-    req.on('end', () => {
-      const status = statuses[Math.min(answered++, statuses.length - 1)]!;
-      if (status === 200) bodies.push(JSON.parse(text) as AlertMessage);
-      res.writeHead(status, { 'content-type': 'text/plain' }).end(status === 200 ? 'ok' : 'no');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const closed = () => new Promise<void>((resolve) => server.close(() => resolve()));
-  disposeWhenDone(closed);
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/services/T0001/B0001/${CANARY}`,
-    bodies,
-    requests: () => answered,
-    set: (s: number[]) => ((statuses = s), (answered = 0)),
-    close: closed,
-  };
-}
 
 const tenant = DEMO_TENANTS.find((t) => t.id === 'okta-contoso-us')!;
 
@@ -224,6 +194,37 @@ describe('alerts of `posture poll`', () => {
       if (existsSync(file)) expect(readFileSync(file, 'utf8')).not.toContain(CANARY);
     expect(readStore(t.store).settings.alerts).toEqual({ webhookEnv: HOOK, minSeverity: 'high' });
   }, 30_000);
+
+  it('alerts --test sends a message with no change to each target, leaves the queue alone, and fails in one line', async () => {
+    const t = workspace();
+    const hook = await receiver();
+    const env = { [HOOK]: hook.url };
+    const off = await runIn(['alerts', '--test', '--store', t.store], { ...t, env });
+    expect(off.code).toBe(2);
+    expect(off.stderr).toMatch(/alerts are off/);
+    await runIn(['alerts', '--webhook-env', HOOK, '--store', t.store], { ...t, env }); // 'not set' would queue
+    await pollOnce(t); // no variable here: the alerts wait in the store
+    const queued = readStore(t.store).alertQueue.pending.length;
+    expect(queued).toBeGreaterThan(0);
+    const ok = await runIn(['alerts', '--test', '--store', t.store], { ...t, env });
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toBe(`webhook (the URL in $${HOOK}): took the test message\n`);
+    expect(hook.bodies).toEqual([
+      expect.objectContaining({ schema: 'posture.alert/1', test: true, changes: [] }),
+    ]);
+    expect(hook.bodies[0]!.text).toMatch(/test alert/);
+    expect(readStore(t.store).alertQueue.pending).toHaveLength(queued); // a test sends nothing early
+    hook.set([503]);
+    const program = join(t.dir, 'no-such-program');
+    await runIn(['alerts', '--command', program, '--store', t.store], { ...t, env });
+    const failed = await runIn(['alerts', '--test', '--store', t.store], { ...t, env });
+    expect(failed.code).toBe(1);
+    expect(failed.stdout).toBe('');
+    expect(failed.stderr.trimEnd().split('\n')).toEqual([
+      `posture: test alert not taken: the webhook at ${new URL(hook.url).host} answered HTTP 503; the alert command ${program} could not be run (ENOENT)`,
+    ]);
+    expect(failed.stderr).not.toContain(CANARY);
+  });
 
   it('alerts --off stops them and drops what was queued; bad settings change nothing', async () => {
     const t = workspace();

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Connector } from '../../source/connectors/types.js';
 import type { App } from '../../source/domain/schemas.js';
 import { BackgroundPoller } from '../../source/poller/background.js';
@@ -87,5 +87,47 @@ describe('the background poller', () => {
     await poller.pollNow(); // all three: x and y are in the batch being polled
     await first;
     expect(reads.sort()).toEqual(['x', 'y', 'z']);
+  });
+});
+
+describe('what runs after a batch (the console sends its alerts there)', () => {
+  it('runs after each batch, outside it, again for a batch that ended meanwhile, and never holds quitting up', async () => {
+    const { real } = await flakyStore(0);
+    const { connectors } = counting();
+    const runs: AbortSignal[] = [];
+    let release = () => {};
+    const afterBatch = (signal: AbortSignal) => {
+      runs.push(signal);
+      // The first run hangs (a receiver that never answers) until released.
+      return runs.length === 1
+        ? new Promise<string | undefined>(
+            (resolve) => (release = () => resolve('the webhook answered HTTP 503')),
+          )
+        : Promise.resolve(undefined);
+    };
+    const poller = new BackgroundPoller({
+      store: real,
+      catalog,
+      connectors,
+      env: { TOKEN: 't' },
+      afterBatch,
+    });
+    await poller.pollNow(['x']); // the batch is done although what runs after it is not
+    expect(runs).toHaveLength(1);
+    await poller.pollNow(['y']); // ends while the first run hangs: one more run, after it
+    expect(runs).toHaveLength(1);
+    release();
+    await vi.waitFor(() => expect(runs).toHaveLength(2));
+    await vi.waitFor(() => expect(poller.state.afterError).toBeUndefined()); // the second run sent it
+    expect(real.doc.instances.filter((i) => i.lastPoll)).toHaveLength(2);
+    // A run that hangs on quit: stop() aborts it, and idle() waits for it only a moment.
+    runs.length = 0;
+    await poller.pollNow(['z']);
+    poller.stop();
+    expect(runs[0]!.aborted).toBe(true);
+    const waited = poller.idle();
+    await expect(
+      Promise.race([waited.then(() => 'idle'), new Promise((r) => setTimeout(() => r('stuck'), 5_000))]),
+    ).resolves.toBe('idle');
   });
 });

@@ -84,6 +84,7 @@ export function Frame({ state, views, progress, notice, readOnly, size, children
     // Said while the poll runs; the shell drops it when the poll ends.
     progress.running && state.pollNote ? sanitize(state.pollNote) : '',
     progress.error ? sanitize(`polls not saved: ${progress.error}`) : '',
+    progress.afterError ? sanitize(`alerts: ${progress.afterError}`) : '',
     state.message ? sanitize(state.message) : '',
   ]
     .filter(Boolean)
