@@ -1,6 +1,7 @@
 import chalk from 'chalk';
 import { render } from 'ink';
 import { Component, type ReactNode } from 'react';
+import { firstFrameDrawn } from '../launch/first-frame.js';
 import type { BackgroundPoller } from '../poller/background.js';
 import { App } from '../ui/app.js';
 import { type Keymap, KeymapError, loadKeymap } from '../ui/keys.js';
@@ -82,6 +83,7 @@ export async function runConsole(ctx: Context, o: ConsoleOptions): Promise<numbe
     // (nothing is written or polled before). A store that fails leaves the screen as it was.
     ctx.store.check();
     checked = true;
+    firstFrameDrawn();
   } catch (error) {
     app.clear();
     app.unmount();
