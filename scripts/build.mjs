@@ -140,6 +140,31 @@ const builtinsByRequire = {
 };
 
 /**
+ * The shipped catalog checked against the schema and posture's rules (source/catalog/validate.ts),
+ * so that the program can trust it at run time. Throws the catalog's one-line error.
+ */
+export async function checkCatalog(sources) {
+  const out = await build({
+    stdin: {
+      contents:
+        "export { validateCatalog } from './source/catalog/validate.ts'; export { CATALOG_SOURCES } from './source/catalog/index.ts';",
+      resolveDir: process.cwd(),
+      loader: 'ts',
+    },
+    write: false,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    plugins: [leaveOut],
+    logLevel: 'warning',
+  });
+  const url = `data:text/javascript;base64,${Buffer.from(out.outputFiles[0].text).toString('base64')}`;
+  const { validateCatalog, CATALOG_SOURCES } = await import(url);
+  validateCatalog(sources ?? CATALOG_SOURCES);
+}
+
+/**
  * The program as one script V8 can cache (vm.Script; an ES module cannot be, on Node 20): the ES
  * bundle with no import left, wrapped in an async function (it awaits at top level) that takes
  * `require`, the file's names and its `import.meta` from the launcher. Then the launcher, stamped with its hash.
@@ -187,5 +212,12 @@ export async function buildProgram() {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   if (process.argv.includes('--if-stale') && !stale()) process.exit(0);
+  try {
+    await checkCatalog();
+  } catch (error) {
+    // One line: which file, where, what (a CatalogError's message); the program is not built.
+    console.error(`posture build: ${error.message}`);
+    process.exit(1);
+  }
   await buildProgram();
 }
