@@ -80,10 +80,11 @@ export async function runConsole(ctx: Context, o: ConsoleOptions): Promise<numbe
   );
   try {
     // The first frame is drawn from the document as read; check it before anything else runs
-    // (nothing is written or polled before). A store that fails leaves the screen as it was.
-    ctx.store.check();
-    checked = true;
+    // (nothing is written or polled before), in slices so that keys are answered meanwhile.
+    // A store that fails leaves the screen as it was.
     firstFrameDrawn();
+    await ctx.store.checkInBackground();
+    checked = true;
   } catch (error) {
     app.clear();
     app.unmount();
