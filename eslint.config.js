@@ -50,7 +50,7 @@ const LAYERS = [
   // ... but for the one that is the console: it renders ui/.
   {
     part: 'commands/console.tsx',
-    may: ['alerts/', 'domain/', 'catalog/', 'connectors/', 'store/', 'poller/', 'ui/'],
+    may: ['alerts/', 'domain/', 'catalog/', 'connectors/', 'store/', 'poller/', 'ui/', 'launch/'],
   },
   // The command line hands flags to a command module, and reaches the console only through
   // commands/console.tsx.
@@ -72,6 +72,8 @@ const LAYERS = [
   // Reading and making the files posture is pointed at: regular files only, errors in words.
   { part: 'files.ts', may: [] },
   { part: 'signals.ts', may: [] },
+  // The launcher compiles the program with V8's code cache; the console tells it of its first frame.
+  { part: 'launch/', may: [] },
 ];
 // Packages one part owns (DESIGN.md: the one got client in connectors/, the lowdb file, Ink for the console).
 // alerts/ makes one POST to a webhook: none of a vendor's paging, budgets or error bodies.

@@ -25,6 +25,9 @@ export interface FleetOptions {
 
 export const FLEET: FleetOptions = { instances: 500, days: 90, changeEvery: 48, statusesPerInstance: 4 };
 
+/** The fleet at another size, everything else as FLEET. */
+export const fleetOf = (instances: number): FleetOptions => ({ ...FLEET, instances });
+
 function rng(seed: number) {
   let s = seed >>> 0;
   return () => {

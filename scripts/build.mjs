@@ -1,11 +1,16 @@
-// Bundle the program into one file, dist/posture.mjs: fast to start, one file to copy to a jump host.
-// It bundles the installed packages as they are: the changes to Ink and its text measurement are
-// applied to node_modules at install time (patches/, see its README), so the tests run them too.
-import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+// Bundle the program: dist/posture.js, the program compiled as one script, and dist/posture.mjs,
+// the launcher that runs it with V8's code cache (source/launch/). Fast to start; two files to copy
+// to a jump host, side by side. It bundles the installed packages as they are: the changes to Ink
+// and its text measurement are applied to node_modules at install time (patches/, see its README),
+// so the tests run them too.
+import { createHash } from 'node:crypto';
+import { builtinModules } from 'node:module';
+import { chmodSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 
 const OUT = 'dist/posture.mjs';
+const PROGRAM = 'posture.js';
 
 function newest(dir) {
   let t = 0;
@@ -26,7 +31,7 @@ function stale() {
         newest('patches'),
         statSync('package.json').mtimeMs,
         statSync('scripts/build.mjs').mtimeMs,
-      ) > built
+      ) > Math.min(built, statSync(join('dist', PROGRAM)).mtimeMs)
     );
   } catch {
     return true;
@@ -80,7 +85,139 @@ export async function bundle(entry = 'source/main.ts', outfile = OUT, external =
   });
 }
 
+/**
+ * What only the program's start-up needs, changed in the bundle (each change fails the build when
+ * the text it changes is gone, so an upgrade cannot drop it silently):
+ * - Yoga's WebAssembly is inlined as base64, but its loader first tries `fetch` on it: on Node that
+ *   loads the whole fetch implementation (undici, ~15 ms) to decode a data: URL. Decode it directly.
+ * - meow evaluates normalize-package-data (and its licence lists) when it is imported, for a
+ *   package.json we hand it already: evaluate it when first called, which is never.
+ */
+const EDITS = [
+  {
+    file: /yoga-layout[\\/]dist[\\/]binaries[\\/]yoga-wasm-base64-esm\.js$/,
+    from: 'typeof fetch',
+    to: 'typeof undefined',
+  },
+  {
+    file: /meow[\\/]build[\\/]dependencies\.js$/,
+    from: 'var normalizeExports = requireNormalize();\nconst normalizePackageData = getDefaultExportFromCjs(normalizeExports);',
+    to: 'const normalizePackageData = (...a) => getDefaultExportFromCjs(requireNormalize())(...a);',
+  },
+];
+const startupEdits = {
+  name: 'startup-edits',
+  setup(b) {
+    for (const edit of EDITS)
+      b.onLoad({ filter: edit.file }, async (args) => {
+        const { readFile } = await import('node:fs/promises');
+        const text = await readFile(args.path, 'utf8');
+        if (!text.includes(edit.from))
+          throw new Error(
+            `${args.path} no longer holds "${edit.from.split('\n')[0]}": update EDITS in scripts/build.mjs`,
+          );
+        return { contents: text.replaceAll(edit.from, edit.to), loader: 'js' };
+      });
+  },
+};
+
+/** Node's own modules taken with the `require` the launcher hands the program: a script has no import. */
+const builtinsByRequire = {
+  name: 'builtins-by-require',
+  setup(b) {
+    const names = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
+    b.onResolve({ filter: /^[a-z:_/]+$/ }, (args) => {
+      if (!names.has(args.path)) return undefined;
+      // The stub's own require is Node's, at run time.
+      if (args.namespace === 'builtin') return { path: args.path, external: true };
+      return { path: args.path, namespace: 'builtin' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(args.path)});`,
+      loader: 'js',
+    }));
+  },
+};
+
+/**
+ * The shipped catalog checked against the schema and posture's rules (source/catalog/validate.ts),
+ * so that the program can trust it at run time. Throws the catalog's one-line error.
+ */
+export async function checkCatalog(sources) {
+  const out = await build({
+    stdin: {
+      contents:
+        "export { validateCatalog } from './source/catalog/validate.ts'; export { CATALOG_SOURCES } from './source/catalog/index.ts';",
+      resolveDir: process.cwd(),
+      loader: 'ts',
+    },
+    write: false,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    plugins: [leaveOut],
+    logLevel: 'warning',
+  });
+  const url = `data:text/javascript;base64,${Buffer.from(out.outputFiles[0].text).toString('base64')}`;
+  const { validateCatalog, CATALOG_SOURCES } = await import(url);
+  validateCatalog(sources ?? CATALOG_SOURCES);
+}
+
+/**
+ * The program as one script V8 can cache (vm.Script; an ES module cannot be, on Node 20): the ES
+ * bundle with no import left, wrapped in an async function (it awaits at top level) that takes
+ * `require`, the file's names and its `import.meta` from the launcher. Then the launcher, stamped with its hash.
+ */
+export async function buildProgram() {
+  mkdirSync('dist', { recursive: true });
+  writeFileSync('dist/.devtools-stub.mjs', 'export default { initialize() {}, connectToDevTools() {} };\n');
+  const out = await build({
+    entryPoints: ['source/main.ts'],
+    write: false,
+    outfile: join('dist', PROGRAM),
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    jsx: 'automatic',
+    minify: true,
+    legalComments: 'none',
+    alias: { 'react-devtools-core': './dist/.devtools-stub.mjs' },
+    define: { 'process.env.NODE_ENV': '"production"', 'import.meta': '__postureMeta' },
+    plugins: [leaveOut, startupEdits, builtinsByRequire],
+    logLevel: 'warning',
+  });
+  const body = out.outputFiles[0].text.replace(/^#!.*\n/, '');
+  if (/^\s*(import|export)\b/m.test(body) || /\bimport\(/.test(body))
+    throw new Error('the program bundle still imports a module: a script cannot');
+  // One line of wrapper before the bundle's first: stack traces keep the bundle's line numbers.
+  const script = `(async function (require, __filename, __dirname, __postureMeta) { "use strict"; ${body}\n})`;
+  writeFileSync(join('dist', PROGRAM), script);
+  const hash = createHash('sha256').update(script).digest('hex').slice(0, 16);
+  await build({
+    entryPoints: ['source/launch/bin.ts'],
+    outfile: OUT,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    minify: true,
+    legalComments: 'none',
+    define: { POSTURE_PROGRAM: JSON.stringify({ file: `./${PROGRAM}`, hash }) },
+    logLevel: 'warning',
+  });
+  chmodSync(OUT, 0o755);
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   if (process.argv.includes('--if-stale') && !stale()) process.exit(0);
-  await bundle();
+  try {
+    await checkCatalog();
+  } catch (error) {
+    // One line: which file, where, what (a CatalogError's message); the program is not built.
+    console.error(`posture build: ${error.message}`);
+    process.exit(1);
+  }
+  await buildProgram();
 }

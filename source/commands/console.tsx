@@ -2,6 +2,7 @@ import chalk from 'chalk';
 import { render } from 'ink';
 import { Component, type ReactNode } from 'react';
 import { alertTargets } from '../domain/alerts.js';
+import { firstFrameDrawn } from '../launch/first-frame.js';
 import type { BackgroundPoller } from '../poller/background.js';
 import { App } from '../ui/app.js';
 import { type Keymap, KeymapError, loadKeymap } from '../ui/keys.js';
@@ -80,8 +81,10 @@ export async function runConsole(ctx: Context, o: ConsoleOptions): Promise<numbe
   );
   try {
     // The first frame is drawn from the document as read; check it before anything else runs
-    // (nothing is written or polled before). A store that fails leaves the screen as it was.
-    ctx.store.check();
+    // (nothing is written or polled before), in slices so that keys are answered meanwhile.
+    // A store that fails leaves the screen as it was.
+    firstFrameDrawn();
+    await ctx.store.checkInBackground();
     checked = true;
   } catch (error) {
     app.clear();

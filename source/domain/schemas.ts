@@ -317,6 +317,16 @@ export const StoreDocSchema = z.object({
 });
 export type StoreDoc = z.infer<typeof StoreDocSchema>;
 
+/** A new store: what StoreDocSchema makes of `{ version }`, written out (no zod parse at start-up). */
 export function emptyStore(): StoreDoc {
-  return StoreDocSchema.parse({ version: STORE_VERSION });
+  return {
+    version: STORE_VERSION,
+    settings: { instanceMode: 'multiple', secureScoreInstance: {}, alerts: { minSeverity: 'high' } },
+    instances: [],
+    results: {},
+    statuses: [],
+    daily: [],
+    polls: [],
+    alertQueue: { pending: [], dropped: 0 },
+  };
 }

@@ -5,6 +5,7 @@ import { type Adapter, Low } from 'lowdb';
 import { emptyStore, STORE_VERSION, type StoreDoc, StoreDocSchema } from '../domain/schemas.js';
 import { jsonSyntaxError } from '../text/json.js';
 import { isTemporaryName, writeAtomic } from './atomic.js';
+import { checkInSlices } from './check.js';
 import { fsReason, isFsError, makeFolders, mustBeRegular, readRegularFile } from '../files.js';
 import { acquireLock, type Lock } from './lock.js';
 import { migrate } from './migrations.js';
@@ -238,6 +239,21 @@ export class Store {
   check(): void {
     if (!this.unchecked) return;
     this.db.data = this.adapter.check(this.db.data);
+    this.unchecked = false;
+    for (const l of this.listeners) l();
+  }
+
+  /**
+   * `check()` in slices (check.ts): keys are answered meanwhile. A change committed in between
+   * has run the whole check itself (`update` never writes what was not checked).
+   */
+  async checkInBackground(): Promise<void> {
+    if (!this.unchecked) return;
+    const raw = this.db.data;
+    const doc = await checkInSlices(raw);
+    if (!this.unchecked || this.db.data !== raw) return;
+    // On a failure the whole check runs once more, for the StoreError it has always given.
+    this.db.data = doc ?? this.adapter.check(raw);
     this.unchecked = false;
     for (const l of this.listeners) l();
   }

@@ -1,4 +1,4 @@
-import { validateCatalog } from '../../source/catalog/index.js';
+import { validateCatalog } from '../../source/catalog/validate.js';
 import type { z } from 'zod';
 import type { Control, Instance, Result, StoreDoc } from '../../source/domain/schemas.js';
 import { emptyStore, RuleSchema } from '../../source/domain/schemas.js';

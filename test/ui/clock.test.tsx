@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { render } from 'ink-testing-library';
 import { describe, expect, it, vi } from 'vitest';
-import { validateCatalog } from '../../source/catalog/index.js';
+import { validateCatalog } from '../../source/catalog/validate.js';
 import type { Connector } from '../../source/connectors/types.js';
 import { type App as AppId, APPS } from '../../source/domain/schemas.js';
 import { BackgroundPoller } from '../../source/poller/background.js';

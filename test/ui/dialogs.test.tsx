@@ -1,7 +1,7 @@
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { validateCatalog } from '../../source/catalog/index.js';
+import { validateCatalog } from '../../source/catalog/validate.js';
 import type { Result } from '../../source/domain/schemas.js';
 import { renderConsole } from '../helpers/console.js';
 import { control, instance } from '../helpers/fixtures.js';

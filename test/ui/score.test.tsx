@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { validateCatalog } from '../../source/catalog/index.js';
+import { validateCatalog } from '../../source/catalog/validate.js';
 import type { Result } from '../../source/domain/schemas.js';
 import { sparkline, trendLines } from '../../source/ui/views/panels.js';
 import { renderConsole } from '../helpers/console.js';

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { checkCatalog } from '../../scripts/build.mjs';
+import { CATALOG_SOURCES, loadCatalog, trustedCatalog } from '../../source/catalog/index.js';
+import { validateCatalog } from '../../source/catalog/validate.js';
+
+describe('the shipped catalog', () => {
+  it('passes the check the build runs', async () => {
+    await expect(checkCatalog()).resolves.toBeUndefined();
+  });
+
+  it('is loaded at run time as the check reads it, with the same defaults', () => {
+    const checked = validateCatalog(CATALOG_SOURCES);
+    expect(loadCatalog().controls).toEqual(checked.controls);
+    expect([...loadCatalog().byId.keys()]).toEqual([...checked.byId.keys()]);
+  });
+
+  it("has the schema's defaults filled in where a control leaves them out", () => {
+    const okta = (CATALOG_SOURCES.okta as { rule: object }[])[0]!;
+    const bare = { ...okta, prerequisites: undefined, links: undefined, rule: { ...okta.rule } };
+    for (const key of ['where', 'mode', 'onEmpty', 'noun'] as const)
+      delete (bare.rule as Record<string, unknown>)[key];
+    delete (bare as Record<string, unknown>).prerequisites;
+    delete (bare as Record<string, unknown>).links;
+    expect(trustedCatalog({ okta: [bare] }).controls).toEqual(validateCatalog({ okta: [bare] }).controls);
+  });
+});
+
+describe('a bad catalog', () => {
+  it('fails the build with one line naming the file, the place and the fault', async () => {
+    const okta = (CATALOG_SOURCES.okta as Record<string, unknown>[]).map((c) => ({ ...c }));
+    okta[2] = { ...okta[2], severity: 'dire' };
+    const error = await checkCatalog({ ...CATALOG_SOURCES, okta }).catch((e: Error) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).toMatch(/^catalog okta\.json at 2\.severity: .+/);
+    expect((error as Error).message).not.toContain('\n');
+  });
+});
