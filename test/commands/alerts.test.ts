@@ -11,7 +11,7 @@ import { SEVERITIES, type Severity } from '../../source/domain/schemas.js';
 import { demoInstance } from '../../source/simulator/demo.js';
 import { DEMO_TENANTS } from '../../source/simulator/vendors.js';
 import { disposeWhenDone } from '../helpers/cleanup.js';
-import { cleanEnv, readStore, runIn, Sink, storeWith, tmp, writeStore } from './helpers.js';
+import { cleanEnv, readPolls, readStore, runIn, Sink, storeWith, tmp, writeStore } from './helpers.js';
 
 const HOOK = 'POSTURE_TEST_ALERT_HOOK';
 // What Slack puts in a webhook's path: the secret that must never be written anywhere.
@@ -83,7 +83,7 @@ describe('alerts of `posture poll`', () => {
     const first = await pollOnce(t, env);
     expect(first.code).toBe(0);
     expect(first.stderr).toBe('');
-    const changes = readStore(t.store).polls.flatMap((p) => p.changes);
+    const changes = readPolls(t.store).flatMap((p) => p.changes);
     const above = (s: Severity) => SEVERITIES.indexOf(s) <= SEVERITIES.indexOf('high');
     const expected = changes.filter((c) => c.kind !== 'fixed' && above(severityOf(c.controlId)));
     // The demo tenant fails controls on both sides of the line, or this test proves nothing.
