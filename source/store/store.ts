@@ -107,6 +107,9 @@ function schemaError(file: string, error: z.ZodError, prefix: PropertyKey[] = []
 function checkDoc(file: string, raw: unknown): StoreDoc {
   const parsed = StoreDocSchema.safeParse(raw);
   if (!parsed.success) throw schemaError(file, parsed.error);
+  // An instance's results are replaced whole, never changed in place (the poller freezes new ones):
+  // frozen, a commit keeps their text instead of stringifying them again (serialize.ts).
+  for (const r of Object.values(parsed.data.results)) Object.freeze(r);
   return parsed.data;
 }
 
