@@ -9,6 +9,9 @@ import {
   SETTABLE_STATES,
   type StoreDoc,
 } from '../source/domain/schemas.js';
+import { writeAtomic } from '../source/store/atomic.js';
+import { historyLine, historyPath } from '../source/store/history.js';
+import { serializeState } from '../source/store/serialize.js';
 
 /**
  * A fleet-size store: `instances` instances across the four apps, the full catalog each, `days`
@@ -25,9 +28,6 @@ export interface FleetOptions {
 
 export const FLEET: FleetOptions = { instances: 500, days: 90, changeEvery: 48, statusesPerInstance: 4 };
 
-/** The fleet at another size, everything else as FLEET. */
-export const fleetOf = (instances: number): FleetOptions => ({ ...FLEET, instances });
-
 function rng(seed: number) {
   let s = seed >>> 0;
   return () => {
@@ -36,7 +36,16 @@ function rng(seed: number) {
   };
 }
 
-export function generateFleet(catalog: Catalog, o: FleetOptions = FLEET, now = new Date()): StoreDoc {
+/** A generated store: the state document and its poll history (kept in a file of its own). */
+export interface Fleet {
+  doc: StoreDoc;
+  polls: PollChanges[];
+}
+
+/** The fleet with `instances` instances (the other options as FLEET's). */
+export const fleetOf = (instances: number): FleetOptions => ({ ...FLEET, instances });
+
+export function generateFleet(catalog: Catalog, o: FleetOptions = FLEET, now = new Date()): Fleet {
   const rand = rng(42);
   const doc = emptyStore();
   const cities = ['EU', 'US', 'APAC', 'LATAM', 'UK', 'DE', 'FR', 'JP', 'IN', 'BR'];
@@ -140,10 +149,15 @@ export function generateFleet(catalog: Catalog, o: FleetOptions = FLEET, now = n
       });
     }
   }
-  doc.polls = polls;
   for (let d = o.days; d >= 0; d--) {
     const day = dayOf(new Date(now.getTime() - d * 86_400_000));
     doc.daily.push({ day, achieved: 4000 + Math.round(rand() * 800) + (o.days - d) * 10, possible: 9000 });
   }
-  return doc;
+  return { doc, polls };
+}
+
+/** Write a fleet as posture keeps it: the state file, and its history file beside it. */
+export function writeFleet(file: string, fleet: Fleet): void {
+  writeAtomic(file, serializeState(fleet.doc, 0));
+  writeAtomic(historyPath(file), fleet.polls.map((p) => historyLine(p, 0)).join(''));
 }

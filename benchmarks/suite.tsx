@@ -15,12 +15,13 @@ import { demoInstance } from '../source/simulator/demo.js';
 import { startSimulator } from '../source/simulator/server.js';
 import type { DemoTenant } from '../source/simulator/types.js';
 import { DEMO_TENANTS, VENDOR_SIMS } from '../source/simulator/vendors.js';
+import { historyPath } from '../source/store/history.js';
 import { Store, writeAtomic } from '../source/store/store.js';
 import { App } from '../source/ui/app.js';
 import { DEFAULT_KEYMAP } from '../source/ui/keys.js';
 import { NO_COLOR_THEME } from '../source/ui/theme.js';
 import { FaultSet } from '../test/helpers/faults.js';
-import { FLEET, type FleetOptions, fleetOf, generateFleet } from './fleet.js';
+import { FLEET, type FleetOptions, fleetOf, generateFleet, writeFleet } from './fleet.js';
 import { FakeStdin, FakeTty, type Measure, median, pass, percentile, table } from './harness.js';
 
 const args = process.argv.slice(2);
@@ -64,6 +65,23 @@ if (args[0] === '--serve-sim') {
   process.stdout.write(`${JSON.stringify({ origin: sim.origin })}\n`);
   process.stdin.resume();
   process.stdin.on('end', () => process.exit(0));
+} else if (args[0] === '--commits') {
+  // One process: open (load), then commits as the console makes them; its peak RSS.
+  const t0 = performance.now();
+  const s = await Store.open(args[1]!);
+  const load = performance.now() - t0;
+  const commits: number[] = [];
+  for (let i = 0; i < 7; i++) {
+    const c0 = performance.now();
+    await s.update((d) => {
+      const inst = d.instances[i]!;
+      inst.recommendations = !inst.recommendations;
+    });
+    commits.push(performance.now() - c0);
+  }
+  await s.close();
+  process.stdout.write(`${JSON.stringify({ load, commit: median(commits), rss: peakRss(process.pid) })}\n`);
+  process.exit(0);
 } else if (args[0] === '--load') {
   const t0 = performance.now();
   const s = await Store.open(args[1]!, { readOnly: true });
@@ -136,11 +154,11 @@ async function main() {
   // Whatever happens, nothing is left behind (a failed run throws out of main).
   process.on('exit', () => rmSync(work, { recursive: true, force: true }));
   const fleetFile = join(work, 'fleet.json');
-  const doc = generateFleet(catalog, FLEET_OPTS);
-  writeAtomic(fleetFile, JSON.stringify(doc));
+  const fleet = generateFleet(catalog, FLEET_OPTS);
+  writeFleet(fleetFile, fleet);
   const note = `${FLEET_OPTS.instances} instances, ${FLEET_OPTS.days} days`;
   console.log(
-    `fleet: ${note}, ${(statSync(fleetFile).size / 1e6).toFixed(1)} MB, ${doc.polls.length} poll changes`,
+    `fleet: ${note}, ${(statSync(fleetFile).size / 1e6).toFixed(1)} MB, ${fleet.polls.length} poll changes`,
   );
 
   // ---- start-up: first full frame, against an Ink hello-world bundled the same way ----
@@ -153,8 +171,7 @@ async function main() {
   const emptyFile = join(work, 'empty.json');
   writeAtomic(emptyFile, JSON.stringify(emptyStore())); // as posture writes a new store
   const bigFile = join(work, 'fleet-2000.json');
-  if (want('startup') || want('keys'))
-    writeAtomic(bigFile, JSON.stringify(generateFleet(catalog, fleetOf(BIG))));
+  if (want('startup') || want('keys')) writeFleet(bigFile, generateFleet(catalog, fleetOf(BIG)));
   /** From the first frame to the frame of the first key (Help, `?`): keys wait for nothing. */
   const keyAfterFrame = async (p: pty.IPty) => {
     const t0 = performance.now();
@@ -237,44 +254,81 @@ async function main() {
       note,
     });
 
-  // ---- store: commit, size, load ----
-  const store = await Store.open(fleetFile);
-  if (want('store')) {
-    const commits: number[] = [];
-    for (let i = 0; i < Math.max(5, RUNS); i++) {
-      const t0 = performance.now();
-      await store.update((d) => {
-        const inst = d.instances[i]!;
-        inst.recommendations = !inst.recommendations;
+  // ---- store: commit, size, load, at two fleet sizes; status --json and export at the larger ----
+  if (want('store'))
+    for (const size of SMOKE ? [FLEET_OPTS.instances, 48] : [FLEET.instances, 2000]) {
+      const file = join(work, `fleet-${size}.json`);
+      const opts = SMOKE ? { ...FLEET_OPTS, instances: size } : fleetOf(size);
+      writeFleet(file, generateFleet(catalog, opts));
+      const at = `${size} instances, ${opts.days} days`;
+      const runs: { load: number; commit: number; rss: number }[] = [];
+      for (let i = 0; i < RUNS; i++)
+        runs.push(
+          JSON.parse(
+            execFileSync(process.execPath, [join(DIST, 'bench.mjs'), '--commits', file], {
+              encoding: 'utf8',
+            }),
+          ),
+        );
+      const big = size > FLEET_OPTS.instances;
+      results.push({
+        name: `store commit (${size})`,
+        value: median(runs.map((r) => r.commit)),
+        unit: 'ms',
+        budget: 100,
+        runs: RUNS * 7,
+        note: at,
       });
-      commits.push(performance.now() - t0);
-    }
-    results.push({
-      name: 'store commit',
-      value: median(commits),
-      unit: 'ms',
-      budget: 100,
-      runs: commits.length,
-      note,
-    });
-    results.push({
-      name: 'store file size',
-      value: statSync(fleetFile).size / 1e6,
-      unit: 'MB',
-      budget: 50,
-      runs: 1,
-      note,
-    });
-    const loads: number[] = [];
-    for (let i = 0; i < RUNS; i++) {
-      const out = execFileSync(process.execPath, [join(DIST, 'bench.mjs'), '--load', fleetFile], {
-        encoding: 'utf8',
+      results.push({
+        name: `store file size (${size})`,
+        value: statSync(file).size / 1e6,
+        unit: 'MB',
+        budget: 50,
+        runs: 1,
+        note: `history beside it: ${(statSync(historyPath(file)).size / 1e6).toFixed(1)} MB`,
       });
-      loads.push(JSON.parse(out).ms);
+      results.push({
+        name: `store load (${size})`,
+        value: median(runs.map((r) => r.load)),
+        unit: 'ms',
+        budget: big ? 1000 : 300,
+        runs: RUNS,
+        note: at,
+      });
+      results.push({
+        name: `store peak RSS (${size})`,
+        value: Math.max(...runs.map((r) => r.rss)),
+        unit: 'MB',
+        budget: 300,
+        runs: RUNS,
+        note: 'open and 7 commits',
+      });
+      if (!big) continue;
+      for (const [name, argv] of [
+        ['status --json', ['status', '--json']],
+        ['export --format json', ['export', '--format', 'json', '--output', join(work, 'export.json')]],
+      ] as const) {
+        const took: number[] = [];
+        for (let i = 0; i < RUNS; i++) {
+          const t0 = performance.now();
+          execFileSync(process.execPath, [BIN, ...argv, '--store', file], {
+            stdio: 'ignore',
+            env: env(work),
+          });
+          took.push(performance.now() - t0);
+        }
+        results.push({
+          name: `${name} (${size})`,
+          value: median(took),
+          unit: 'ms',
+          budget: 1000,
+          runs: RUNS,
+          note: at,
+        });
+      }
     }
-    results.push({ name: 'store load', value: median(loads), unit: 'ms', budget: 300, runs: RUNS, note });
-  }
 
+  const store = await Store.open(fleetFile);
   // ---- keystrokes and terminal bytes, in process at 120x40 ----
   if (want('keys')) {
     // On the large fleet (2,000 instances, 30,000 actions): the budget's.
@@ -372,9 +426,9 @@ async function main() {
       note: 'about one 120-column row',
     });
     app.unmount();
-    keyStore.close();
+    await keyStore.close();
   }
-  store.close();
+  await store.close();
 
   // ---- polling: simulated instances, 20 ms per request, concurrency 32 ----
   if (want('poll')) {

@@ -77,6 +77,8 @@ export async function openContext(flags: GlobalFlags, io: IO, o: OpenContextOpti
       readOnly: flags.readOnly || !writes,
       create: writes,
       checkLater: o.checkLater === true,
+      // The console shows what other postures commit (a poll, connect, another console).
+      watch: o.interactive === true,
     });
   } catch (error) {
     if (error instanceof NoStoreError)
@@ -88,7 +90,7 @@ export async function openContext(flags: GlobalFlags, io: IO, o: OpenContextOpti
     // The simulator is loaded only for the demo.
     if (flags.demo) demo = await (await import('../simulator/demo.js')).startDemo(store, io.env);
   } catch (error) {
-    store.close();
+    await store.close();
     throw error;
   }
   return {
@@ -100,7 +102,7 @@ export async function openContext(flags: GlobalFlags, io: IO, o: OpenContextOpti
     user: osUser(io.env),
     async close() {
       await demo?.close();
-      store.close();
+      await store.close();
     },
   };
 }

@@ -300,7 +300,8 @@ export type AlertQueue = z.infer<typeof AlertQueueSchema>;
 
 // Object and array defaults are functions: zod returns a default value itself, so a literal would
 // be one object shared by every document parsed (a change to one emptyStore() changed the next).
-export const STORE_VERSION = 1;
+// Version 2: poll history moved out of the document into a file of its own (store/history.ts).
+export const STORE_VERSION = 2;
 export const StoreDocSchema = z.object({
   version: z.literal(STORE_VERSION),
   settings: SettingsSchema.default(() => ({
@@ -312,7 +313,6 @@ export const StoreDocSchema = z.object({
   results: z.record(z.string(), InstanceResultsSchema).default(() => ({})),
   statuses: z.array(StatusUpdateSchema).default(() => []),
   daily: z.array(DailyPointSchema).default(() => []),
-  polls: z.array(PollChangesSchema).default(() => []),
   alertQueue: AlertQueueSchema.default(() => ({ pending: [], dropped: 0 })),
 });
 export type StoreDoc = z.infer<typeof StoreDocSchema>;
@@ -326,7 +326,6 @@ export function emptyStore(): StoreDoc {
     results: {},
     statuses: [],
     daily: [],
-    polls: [],
     alertQueue: { pending: [], dropped: 0 },
   };
 }

@@ -12,7 +12,7 @@ import type { Connector } from '../connectors/types.js';
 import { queueAlerts } from '../domain/alerts.js';
 import { dayOf, diffResults, upsertDaily } from '../domain/history.js';
 import { evaluate } from '../domain/rules.js';
-import type { App, Instance, Result, StoreDoc } from '../domain/schemas.js';
+import type { App, Instance, PollChanges, Result, StoreDoc } from '../domain/schemas.js';
 import { collectActions, scoreViews } from '../domain/scoring.js';
 import type { Store } from '../store/store.js';
 
@@ -52,8 +52,6 @@ export interface PollSummary {
   requests: number;
   durationMs: number;
 }
-
-const POLL_HISTORY_DAYS = 90;
 
 /** What one instance's credential let posture read: every control's result, and whether anything was readable. */
 export interface Reading {
@@ -148,8 +146,8 @@ function redactResult(r: Result, clean: (text: string) => string): Result {
 export type Polled = { results?: Result[]; summary: PollSummary; at: Date };
 
 /**
- * Fold finished polls into the document: results replaced only on success, history appended,
- * today's score point updated, poll history older than 90 days dropped. `doc` may be an immer
+ * Fold finished polls into the document: results replaced only on success, today's score point
+ * updated, and what changed added to `history` (the store appends it with the commit). `doc` may be an immer
  * draft: instances are found by index in the plain `base` (searching a draft would copy every
  * instance it passes), and the score is computed on a plain document, never through the draft.
  */
@@ -159,6 +157,7 @@ export function applyPolls(
   batch: readonly Polled[],
   catalog: Catalog,
   now: Date,
+  history: PollChanges[],
 ): void {
   const index = new Map(base.instances.map((i, n) => [i.id, n]));
   const results = { ...base.results };
@@ -182,7 +181,7 @@ export function applyPolls(
     doc.results[instance.id] = results[instance.id]!;
     if (changes.length > 0) {
       const poll = { at, instanceId: instance.id, changes };
-      doc.polls.push(poll);
+      history.push(poll);
       // In the same commit as the change: an alert is never lost between the two.
       queueAlerts(doc, poll, polled.results, catalog.byId);
     }
@@ -193,8 +192,6 @@ export function applyPolls(
     achieved: score.achieved,
     possible: score.possible,
   });
-  const cutoff = new Date(now.getTime() - POLL_HISTORY_DAYS * 86_400_000).toISOString();
-  if ((base.polls[0]?.at ?? cutoff) < cutoff) doc.polls = doc.polls.filter((p) => p.at >= cutoff);
 }
 
 /** Poll instances with bounded concurrency; commits in batches; one instance's failure never stops others. */
@@ -229,7 +226,9 @@ export async function pollInstances(ids: readonly string[], deps: PollDeps): Pro
       if (batch.length === 0 || deps.store.readOnly) return;
       const base = deps.store.doc;
       try {
-        await deps.store.update((doc) => applyPolls(doc, base, batch, deps.catalog, new Date(clock.now())));
+        await deps.store.update((doc, history) =>
+          applyPolls(doc, base, batch, deps.catalog, new Date(clock.now()), history),
+        );
       } catch (error) {
         failure ??= error;
       }

@@ -9,6 +9,7 @@ import {
   unlinkSync,
   writeSync,
 } from 'node:fs';
+import { open as openAsync, rename as renameAsync, unlink as unlinkAsync } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { refuseIfNotRegular } from '../files.js';
 
@@ -67,6 +68,46 @@ export function writeAtomic(file: string, text: string, options: { backup?: bool
   } catch {
     // Not every platform lets a directory be opened or synced; the rename is still atomic.
   }
+}
+
+/**
+ * `writeAtomic` with the writing and syncing done off the main thread: the same steps in the same
+ * order, so the same guarantees; the caller keeps drawing frames while the disk works.
+ */
+export async function writeAtomicAsync(
+  file: string,
+  text: string,
+  options: { backup?: boolean } = {},
+): Promise<void> {
+  refuseIfNotRegular(file);
+  const tmp = temporaryName(file);
+  let created = false;
+  try {
+    const handle = await openAsync(tmp, CREATE_FLAGS, 0o600);
+    created = true;
+    try {
+      await handle.writeFile(text);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    if (options.backup) keepBackup(file);
+    await renameAsync(tmp, file);
+  } catch (error) {
+    if (created)
+      try {
+        await unlinkAsync(tmp);
+      } catch {}
+    throw error;
+  }
+  try {
+    const dir = await openAsync(dirname(file), 'r');
+    try {
+      await dir.sync();
+    } finally {
+      await dir.close();
+    }
+  } catch {}
 }
 
 /** Keep the last good file beside the new one, by hard link: no copy, no window without a file. */

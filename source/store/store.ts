@@ -1,17 +1,27 @@
 import { existsSync, readdirSync, statSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { produce, setAutoFreeze } from 'immer';
-import { type Adapter, Low } from 'lowdb';
-import { emptyStore, STORE_VERSION, type StoreDoc, StoreDocSchema } from '../domain/schemas.js';
+import { z } from 'zod';
+import {
+  emptyStore,
+  type PollChanges,
+  PollChangesSchema,
+  STORE_VERSION,
+  type StoreDoc,
+  StoreDocSchema,
+} from '../domain/schemas.js';
 import { jsonSyntaxError } from '../text/json.js';
-import { isTemporaryName, writeAtomic } from './atomic.js';
+import { isTemporaryName, writeAtomic, writeAtomicAsync } from './atomic.js';
 import { checkInSlices } from './check.js';
 import { fsReason, isFsError, makeFolders, mustBeRegular, readRegularFile } from '../files.js';
+import { HistoryWriter, historyCutoff, historyPath, readHistory } from './history.js';
 import { acquireLock, type Lock } from './lock.js';
 import { migrate } from './migrations.js';
+import { serializeState } from './serialize.js';
+import { watchFolder } from './watch.js';
 
 /** A store file we must not touch: it does not parse, does not validate, or is from a newer posture. */
-// The document is ours to keep mutable outside `update` (lowdb reads it as plain data).
+// The document is ours to keep mutable outside `update` (it is read as plain data).
 setAutoFreeze(false);
 
 export class StoreError extends Error {
@@ -38,71 +48,83 @@ export class NoStoreError extends StoreError {
   }
 }
 
-/**
- * lowdb adapter for one JSON file: validated with zod on read; written atomically (temporary file,
- * fsync, rename) with mode 0600; the previous good file is kept beside it as `.bak`.
- */
 export { writeAtomic };
 
-export class JsonFileAdapter implements Adapter<StoreDoc> {
-  constructor(readonly file: string) {}
+/** A state file as read: migrated, not yet checked; `polls` when it is from before history had its own file. */
+interface Loaded {
+  raw: { version: number };
+  /** The number of its last commit (0 before commits were numbered). */
+  commit: number;
+  polls?: PollChanges[];
+}
 
-  async read(): Promise<StoreDoc | null> {
-    const raw = await this.readUnchecked();
-    return raw === null ? null : this.check(raw);
+/** Read the state file: parsed and migrated, not checked against the schema. Null when there is none. */
+async function load(file: string): Promise<Loaded | null> {
+  let text: string;
+  try {
+    // A FIFO or a device is refused before it is read: reading one blocks forever, or never ends.
+    text = await readRegularFile(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new StoreError(file, `cannot be read: ${fsReason(error)}`);
   }
-
-  /** The document as it is on disk, parsed and migrated but not yet checked against the schema. */
-  async readUnchecked(): Promise<{ version: number } | null> {
-    let text: string;
-    try {
-      // A FIFO or a device is refused before it is read: reading one blocks forever, or never ends.
-      text = await readRegularFile(this.file);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-      throw new StoreError(this.file, `cannot be read: ${fsReason(error)}`);
-    }
-    let raw: unknown;
-    try {
-      raw = JSON.parse(text);
-    } catch {
-      // V8's message quotes the text, and a store is no place to quote from: where, and what.
-      throw new StoreError(this.file, `is not valid JSON (${jsonSyntaxError(text)})`);
-    }
-    const version = (raw as { version?: unknown } | null)?.version;
-    if (typeof version !== 'number') throw new StoreError(this.file, 'has no schema version');
-    if (version > STORE_VERSION)
-      throw new StoreError(
-        this.file,
-        `has schema version ${version}, newer than this posture (${STORE_VERSION})`,
-      );
-    try {
-      return migrate(raw as { version: number });
-    } catch (error) {
-      throw new StoreError(this.file, (error as Error).message);
-    }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    // V8's message quotes the text, and a store is no place to quote from: where, and what.
+    throw new StoreError(file, `is not valid JSON (${jsonSyntaxError(text)})`);
   }
-
-  /** The document checked against the schema (defaults filled in), or a StoreError. */
-  check(raw: unknown): StoreDoc {
-    const parsed = StoreDocSchema.safeParse(raw);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new StoreError(
-        this.file,
-        `does not match the schema at ${issue?.path.join('.') || '(root)'}: ${issue?.message}`,
-      );
-    }
-    return parsed.data;
+  const version = (raw as { version?: unknown } | null)?.version;
+  if (typeof version !== 'number') throw new StoreError(file, 'has no schema version');
+  if (version > STORE_VERSION)
+    throw new StoreError(file, `has schema version ${version}, newer than this posture (${STORE_VERSION})`);
+  const { commit, polls, ...rest } = raw as { version: number; commit?: unknown; polls?: unknown };
+  let legacy: PollChanges[] | undefined;
+  if (version < 2) {
+    // History kept inside the file: checked here, as it was, and moved out by the first writer.
+    const parsed = z.array(PollChangesSchema).default([]).safeParse(polls);
+    if (!parsed.success) throw schemaError(file, parsed.error, ['polls']);
+    legacy = parsed.data;
   }
+  try {
+    return {
+      raw: migrate(rest as { version: number }),
+      commit: typeof commit === 'number' && Number.isSafeInteger(commit) && commit >= 0 ? commit : 0,
+      ...(legacy ? { polls: legacy } : {}),
+    };
+  } catch (error) {
+    throw new StoreError(file, (error as Error).message);
+  }
+}
 
-  async write(doc: StoreDoc): Promise<void> {
-    try {
-      writeAtomic(this.file, JSON.stringify(doc), { backup: true });
-    } catch (error) {
-      // A full disk or a folder gone: the file keeps its last commit (the write is atomic).
-      throw new StoreError(this.file, `cannot be written: ${fsReason(error)}`);
-    }
+function schemaError(file: string, error: z.ZodError, prefix: PropertyKey[] = []): StoreError {
+  const issue = error.issues[0];
+  const path = [...prefix, ...(issue?.path ?? [])].join('.');
+  return new StoreError(file, `does not match the schema at ${path || '(root)'}: ${issue?.message}`);
+}
+
+/** The document checked against the schema (defaults filled in), or a StoreError. */
+function checkDoc(file: string, raw: unknown): StoreDoc {
+  const parsed = StoreDocSchema.safeParse(raw);
+  if (!parsed.success) throw schemaError(file, parsed.error);
+  return frozenResults(parsed.data);
+}
+
+// An instance's results are replaced whole, never changed in place (the poller freezes new ones):
+// frozen, a commit keeps their text instead of stringifying them again (serialize.ts).
+function frozenResults(doc: StoreDoc): StoreDoc {
+  for (const r of Object.values(doc.results)) Object.freeze(r);
+  return doc;
+}
+
+/** What says the state file was replaced: a commit renames a new file into place. */
+function identity(file: string): string {
+  try {
+    const s = statSync(file);
+    return `${s.ino}:${s.size}:${s.mtimeMs}`;
+  } catch {
+    return '';
   }
 }
 
@@ -137,6 +159,11 @@ export interface OpenOptions {
    * made, before the check has passed.
    */
   checkLater?: boolean;
+  /**
+   * Follow other processes' commits: the document is read again soon after another posture
+   * replaces the file, and subscribers are told (the console; a read-only one above all).
+   */
+  watch?: boolean;
 }
 
 /**
@@ -160,21 +187,84 @@ function prepare(file: string, options: OpenOptions): void {
   }
 }
 
-/** The store: a lowdb document plus whether this process may write it. */
+/** A change to the document; it may also add polls to the history (appended with the commit). */
+export type Change = (doc: StoreDoc, history: PollChanges[]) => void;
+
+interface Batch {
+  promise: Promise<void>;
+  resolve: () => void;
+  reject: (error: Error) => void;
+  settled: boolean;
+}
+
+function newBatch(): Batch {
+  let resolve!: () => void;
+  let reject!: (error: Error) => void;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  // A batch nobody awaits (the console's own changes report through the status line) never
+  // becomes an unhandled rejection; those who await it still see the error.
+  promise.catch(() => {});
+  const batch: Batch = {
+    promise,
+    settled: false,
+    resolve: () => {
+      batch.settled = true;
+      resolve();
+    },
+    reject: (error) => {
+      batch.settled = true;
+      reject(error);
+    },
+  };
+  return batch;
+}
+
+/**
+ * The store: the state document in a JSON file, and poll history in an append-only file beside
+ * it (store/history.ts), under one lock. A change applies to the document in memory at once;
+ * its write follows, in order, off the caller's path (`update` resolves once it is on disk).
+ */
 export class Store {
   private readonly listeners = new Set<() => void>();
+  /** What is on disk: the document after the last commit written (or read). */
+  private durable: StoreDoc;
+  /** Polls changed in memory and not yet written. */
+  private unwritten: PollChanges[] = [];
+  /** History still inside a state file from before version 2: moved out by the first write. */
+  private legacy: PollChanges[] | undefined;
+  /** Poll history as shown, once read (`history()`). */
+  private historyCache: PollChanges[] | undefined;
+  /** Changes waiting for the next write, and the chain of writes. */
+  private batch: Batch | undefined;
+  private writes: Promise<void> = Promise.resolve();
+  private writing = 0;
+  /** A failed commit may have left history lines of its own: cut off before the next one. */
+  private historyToRepair = false;
+  private seen: string;
+  private unwatch: (() => void) | undefined;
+  private closed = false;
 
   private constructor(
     readonly file: string,
-    private readonly db: Low<StoreDoc>,
-    private readonly adapter: JsonFileAdapter,
+    private data: StoreDoc,
+    /** The number of the last commit on disk. */
+    private commit: number,
+    legacy: PollChanges[] | undefined,
     /** Read but not yet checked against the schema (`checkLater`). */
     private unchecked: boolean,
     readonly readOnly: boolean,
     /** Why we are read-only when the user did not ask for it (another posture holds the lock). */
     readonly notice: string | undefined,
     private readonly lock: Lock | undefined,
-  ) {}
+    private readonly historyFile: HistoryWriter | undefined,
+  ) {
+    this.durable = data;
+    this.legacy = legacy;
+    this.seen = identity(file);
+  }
 
   /**
    * Open the store at `file`. What the file system refuses (a read-only folder, a parent that is
@@ -201,35 +291,54 @@ export class Store {
       if (got.ok) {
         lock = got.lock;
         removeLeftovers(file);
+        removeLeftovers(historyPath(file));
       } else notice = `read-only: ${got.holder}`;
     }
-    const adapter = new JsonFileAdapter(file);
-    const db = new Low<StoreDoc>(adapter, emptyStore());
-    let unchecked = false;
+    let store: Store;
     try {
-      if (options.checkLater) {
-        // Throws StoreError on a file that does not parse or is from a newer posture.
-        const raw = await adapter.readUnchecked();
-        unchecked = raw !== null;
-        db.data = (raw as StoreDoc | null) ?? emptyStore();
-      } else await db.read(); // throws StoreError on a bad file: nothing is written
+      // Throws StoreError on a file that does not parse, is from a newer posture, or (checked now)
+      // does not match the schema: nothing is written.
+      const loaded = await load(file);
+      const unchecked = options.checkLater === true && loaded !== null;
+      const doc =
+        loaded === null ? emptyStore() : unchecked ? (loaded.raw as StoreDoc) : checkDoc(file, loaded.raw);
+      const history = lock ? new HistoryWriter(historyPath(file)) : undefined;
+      // What a writer killed mid-commit appended for a commit that never landed.
+      if (history && !loaded?.polls) history.repair(loaded?.commit ?? 0);
+      store = new Store(
+        file,
+        doc,
+        loaded?.commit ?? 0,
+        loaded?.polls,
+        unchecked,
+        options.readOnly === true || lock === undefined,
+        notice,
+        lock,
+        history,
+      );
     } catch (error) {
       lock?.release();
       throw error;
     }
-    return new Store(
-      file,
-      db,
-      adapter,
-      unchecked,
-      options.readOnly === true || lock === undefined,
-      notice,
-      lock,
-    );
+    if (!store.unchecked) store.moveHistoryOut();
+    if (options.watch) store.unwatch = watchFolder(file, () => void store.reloadIfChanged());
+    return store;
   }
 
   get doc(): StoreDoc {
-    return this.db.data;
+    return this.data;
+  }
+
+  /**
+   * Poll history, oldest first (the file keeps 90 days: older polls go when it is compacted). Read
+   * from its file on first use (the History view), then kept up to date with each change.
+   */
+  history(): readonly PollChanges[] {
+    if (!this.historyCache) {
+      this.historyCache = this.legacy ? [...this.legacy] : readHistory(historyPath(this.file), this.commit);
+      if (this.unwritten.length > 0) this.historyCache.push(...this.unwritten);
+    }
+    return this.historyCache;
   }
 
   /**
@@ -238,56 +347,185 @@ export class Store {
    */
   check(): void {
     if (!this.unchecked) return;
-    this.db.data = this.adapter.check(this.db.data);
+    this.accept(checkDoc(this.file, this.data));
+  }
+
+  private accept(checked: StoreDoc): void {
+    this.data = this.durable = checked;
     this.unchecked = false;
+    this.moveHistoryOut();
     for (const l of this.listeners) l();
   }
 
   /**
-   * `check()` in slices (check.ts): keys are answered meanwhile. A change committed in between
-   * has run the whole check itself (`update` never writes what was not checked).
+   * `check()` in slices (check.ts): keys are answered meanwhile. A change made in between has run
+   * the whole check itself (`update` never writes what was not checked).
    */
   async checkInBackground(): Promise<void> {
     if (!this.unchecked) return;
-    const raw = this.db.data;
+    const raw = this.data;
     const doc = await checkInSlices(raw);
-    if (!this.unchecked || this.db.data !== raw) return;
+    if (!this.unchecked || this.data !== raw) return;
     // On a failure the whole check runs once more, for the StoreError it has always given.
-    this.db.data = doc ?? this.adapter.check(raw);
-    this.unchecked = false;
-    for (const l of this.listeners) l();
+    if (!doc) return this.check();
+    this.accept(frozenResults(doc));
   }
 
-  /** Apply a change and commit it atomically. Throws in read-only mode; nothing half-done is kept. */
-  async update(change: (doc: StoreDoc) => void): Promise<void> {
-    if (this.readOnly) throw new Error('the store is open read-only');
-    this.check(); // never write what was not checked
+  /**
+   * A writer that opened a store from before version 2 moves its history to the history file and
+   * rewrites the state without it: history first, so a crash in between leaves the old file whole
+   * (and the move is made again). When it cannot be written now, the first commit does it.
+   */
+  private moveHistoryOut(): void {
+    if (!this.legacy || this.readOnly || !this.historyFile) return;
+    try {
+      this.historyFile.replace(this.legacy, this.commit);
+      writeAtomic(this.file, serializeState(this.data, this.commit), { backup: true });
+      this.legacy = undefined;
+      this.seen = identity(this.file);
+    } catch {}
+  }
+
+  /**
+   * Apply a change: the document in memory changes at once (subscribers are told), and the
+   * change is committed atomically after, in order; the promise resolves once it is on disk.
+   * Throws in read-only mode. When the write fails, the promise rejects with a StoreError and the
+   * document goes back to what is on disk (this change and those made after it are undone).
+   */
+  update(change: Change): Promise<void> {
+    if (this.readOnly) return Promise.reject(new Error('the store is open read-only'));
+    try {
+      this.check(); // never write what was not checked
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
     // Taken over while we were stopped (ctrl-z) or stalled past the heartbeat, or removed: another
     // posture may write this store now, and our document may be older than its last commit. (With
     // the whole folder gone, the write fails by itself, and says so.)
     if (this.lock && !this.lock.refresh() && existsSync(dirname(this.file)))
-      throw new StoreError(
-        this.file,
-        `is no longer ours to write: its lock ${this.lock.path} was taken over by another posture, or removed`,
+      return Promise.reject(
+        new StoreError(
+          this.file,
+          `is no longer ours to write: its lock ${this.lock.path} was taken over by another posture, or removed`,
+        ),
       );
     // Copy-on-write: only what the change touches is copied, and a change that throws leaves
     // nothing behind. A fleet-size document is never cloned whole.
-    const before = this.db.data;
-    this.db.data = produce(before, change);
+    const polls: PollChanges[] = [];
     try {
-      await this.db.write();
+      this.data = produce(this.data, (d) => change(d, polls));
     } catch (error) {
-      // Not on disk (disk full, directory gone…): not in memory either, so what is shown is what is kept.
-      this.db.data = before;
-      throw error;
+      return Promise.reject(error as Error);
     }
+    this.unwritten.push(...polls);
+    if (this.historyCache && polls.length > 0) this.historyCache = [...this.historyCache, ...polls];
+    for (const l of this.listeners) l();
+    return this.queueWrite();
+  }
+
+  /** The next write: changes made before it starts are written together, in the order made. */
+  private queueWrite(): Promise<void> {
+    if (this.batch) return this.batch.promise;
+    const batch = newBatch();
+    this.batch = batch;
+    this.writing++;
+    // After the frame the change is drawn in: setImmediate runs once pending I/O and renders have.
+    this.writes = this.writes
+      .then(() => new Promise<void>((resolve) => setImmediate(resolve)))
+      .then(() => this.write(batch));
+    return batch.promise;
+  }
+
+  /** Write a batch; `writing` counts down before its promise settles (a `close` right after sees it done). */
+  private async write(batch: Batch): Promise<void> {
+    if (this.batch === batch) this.batch = undefined; // changes from now on go to the next write
+    if (batch.settled) {
+      this.writing--; // undone by an earlier write's failure
+      return;
+    }
+    const doc = this.data;
+    const polls = this.unwritten;
+    this.unwritten = [];
+    const commit = this.commit + 1;
+    const history = this.historyFile!;
+    try {
+      if (this.historyToRepair) {
+        history.repair(this.commit);
+        this.historyToRepair = false;
+      }
+      // History first, then the state that counts it in: a crash between leaves lines numbered
+      // past the state's commit, which nobody reads and the next writer cuts off.
+      if (this.legacy) history.replace([...this.legacy, ...polls], commit);
+      else {
+        this.historyToRepair = polls.length > 0;
+        history.append(polls, commit);
+      }
+      await writeAtomicAsync(this.file, serializeState(doc, commit), { backup: true });
+    } catch (error) {
+      // A full disk or a folder gone: the file keeps its last commit (the write is atomic). Not on
+      // disk, so not in memory either: what is shown is what is kept. Changes made since were made
+      // on top of this one, and go with it.
+      const failed = new StoreError(this.file, `cannot be written: ${fsReason(error)}`);
+      this.writing--;
+      this.data = this.durable;
+      this.unwritten = [];
+      this.historyCache = undefined;
+      batch.reject(failed);
+      const later = this.batch;
+      this.batch = undefined;
+      later?.reject(failed);
+      for (const l of this.listeners) l();
+      return;
+    }
+    this.historyToRepair = false;
+    this.commit = commit;
+    this.durable = doc;
+    this.legacy = undefined;
+    this.seen = identity(this.file);
+    this.writing--;
+    batch.resolve();
+    try {
+      history.compactIfGrown(commit, historyCutoff(Date.now()));
+    } catch {
+      // Compacting is tidying: the longer file is as good, and the next commit tries again.
+    }
+  }
+
+  /** Every change made so far is on disk (or has failed). */
+  async flush(): Promise<void> {
+    while (this.writing > 0) await this.writes;
+  }
+
+  /**
+   * Another process committed (the file was replaced): read it again, check it, and tell the
+   * subscribers. Our own writes are known by the file's identity and are not read back.
+   */
+  private async reloadIfChanged(): Promise<void> {
+    if (this.closed || this.unchecked || this.writing > 0 || identity(this.file) === this.seen) return;
+    const now = identity(this.file);
+    let loaded: Loaded | null;
+    let doc: StoreDoc;
+    try {
+      loaded = await load(this.file);
+      if (!loaded || this.writing > 0 || this.closed) return;
+      doc = checkDoc(this.file, loaded.raw);
+    } catch {
+      // A file we cannot read as it is now (hand-edited, or from a newer posture): what is shown stays.
+      this.seen = now;
+      return;
+    }
+    this.seen = now;
+    this.data = this.durable = doc;
+    this.commit = loaded.commit;
+    this.legacy = loaded.polls;
+    this.historyCache = undefined;
     for (const l of this.listeners) l();
   }
 
   /** Change the document in memory only (read-only sessions, e.g. the demo's simulator address). */
   patchInMemory(change: (doc: StoreDoc) => void): void {
     this.check();
-    this.db.data = produce(this.db.data, change);
+    this.data = produce(this.data, change);
     for (const l of this.listeners) l();
   }
 
@@ -297,7 +535,14 @@ export class Store {
     return () => this.listeners.delete(listener);
   }
 
-  close(): void {
-    this.lock?.release();
+  /** Stop following the file, and let go of the lock once the changes made are written. */
+  close(): Promise<void> {
+    this.closed = true;
+    this.unwatch?.();
+    if (this.writing === 0) {
+      this.lock?.release();
+      return Promise.resolve();
+    }
+    return this.flush().finally(() => this.lock?.release());
   }
 }

@@ -148,6 +148,10 @@ export function App(props: AppProps) {
   const page = action ? detailPage(action, state.detailTab, size.width, doc.statuses, rankedOf(scored)) : [];
   const ctx: Context = {
     doc,
+    // Read only when something looks at it (the History view).
+    get polls() {
+      return store.history();
+    },
     scored,
     get actions() {
       return rankedOf(scored);

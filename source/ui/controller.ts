@@ -14,6 +14,7 @@ import {
   APPS,
   type App,
   type Instance,
+  type PollChanges,
   SETTABLE_STATES,
   STATE_LABELS,
   type State,
@@ -50,6 +51,8 @@ export type Effect =
 
 export interface Context {
   doc: StoreDoc;
+  /** Poll history, oldest first (read from its file on first use: the History view). */
+  polls: readonly PollChanges[];
   /** The counted actions, unranked: for scores. */
   scored: readonly Action[];
   /** The same, ranked (computed on first use). */
@@ -147,7 +150,7 @@ export function currentRows(state: UIState, ctx: Context): { key: string; ids: s
     case 'actions':
       return { key: 'actions', ids: actionIds(actionRows(ctx.actions, state.filter, state.sort)) };
     case 'history':
-      return { key: 'history', ids: historyIds(ctx.doc.polls) };
+      return { key: 'history', ids: historyIds(ctx.polls) };
     default:
       return { key: state.view, ids: [] };
   }

@@ -9,7 +9,7 @@ import { SEVERITIES, type Severity } from '../../source/domain/schemas.js';
 import { demoInstance } from '../../source/simulator/demo.js';
 import { DEMO_TENANTS } from '../../source/simulator/vendors.js';
 import { CANARY, receiver } from '../helpers/receiver.js';
-import { cleanEnv, readStore, runIn, Sink, storeWith, tmp, writeStore } from './helpers.js';
+import { cleanEnv, readPolls, readStore, runIn, Sink, storeWith, tmp, writeStore } from './helpers.js';
 
 const HOOK = 'POSTURE_TEST_ALERT_HOOK';
 const catalog = loadCatalog();
@@ -53,7 +53,7 @@ describe('alerts of `posture poll`', () => {
     const first = await pollOnce(t, env);
     expect(first.code).toBe(0);
     expect(first.stderr).toBe('');
-    const changes = readStore(t.store).polls.flatMap((p) => p.changes);
+    const changes = readPolls(t.store).flatMap((p) => p.changes);
     const above = (s: Severity) => SEVERITIES.indexOf(s) <= SEVERITIES.indexOf('high');
     const expected = changes.filter((c) => c.kind !== 'fixed' && above(severityOf(c.controlId)));
     // The demo tenant fails controls on both sides of the line, or this test proves nothing.

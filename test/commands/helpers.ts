@@ -6,7 +6,14 @@ import { Writable } from 'node:stream';
 import { loadCatalog } from '../../source/catalog/index.js';
 import { run } from '../../source/cli.js';
 import type { IO } from '../../source/commands/context.js';
-import { emptyStore, type Instance, type Result, type StoreDoc } from '../../source/domain/schemas.js';
+import {
+  emptyStore,
+  type Instance,
+  type PollChanges,
+  type Result,
+  type StoreDoc,
+} from '../../source/domain/schemas.js';
+import { historyLine, historyPath } from '../../source/store/history.js';
 import { instance as fixtureInstance } from '../helpers/fixtures.js';
 import { BIN } from '../helpers/pty.js';
 import { tempDir } from '../helpers/temp.js';
@@ -87,8 +94,21 @@ export function readStore(file: string): StoreDoc {
   return JSON.parse(readFileSync(file, 'utf8')) as StoreDoc;
 }
 
-export function writeStore(file: string, doc: StoreDoc): void {
+/** The poll history beside a store, as its file holds it (every line, oldest first). */
+export function readPolls(file: string): PollChanges[] {
+  const path = historyPath(file);
+  if (!existsSync(path)) return [];
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as PollChanges);
+}
+
+/** Write a store as posture keeps it; `polls` go to the history file beside it. */
+export function writeStore(file: string, doc: StoreDoc, polls: readonly PollChanges[] = []): void {
   writeFileSync(file, JSON.stringify(doc), { mode: 0o600 });
+  if (polls.length > 0)
+    writeFileSync(historyPath(file), polls.map((p) => historyLine(p, 0)).join(''), { mode: 0o600 });
 }
 
 export function instance(id: string, patch: Partial<Instance> = {}): Instance {

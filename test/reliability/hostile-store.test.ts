@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Instance, StoreDoc } from '../../source/domain/schemas.js';
+import type { Instance, PollChanges, StoreDoc } from '../../source/domain/schemas.js';
 import { sanitize } from '../../source/text/sanitize.js';
 import { instance, runIn, storeWith, writeStore } from '../commands/helpers.js';
 import { HOSTILE, PAYLOAD_MARKERS } from '../helpers/hostile.js';
@@ -22,7 +22,7 @@ const hostile = (n: number) => HOSTILE[n % N]!.text;
 // A time from the store is shown by its first 16 characters: the hostile text goes first.
 const time = (n: number) => `${hostile(n)}2026-11-29T10:00:00.000Z`;
 
-function hostileStore(): StoreDoc {
+function hostileStore(): { doc: StoreDoc; polls: PollChanges[] } {
   const recent = new Date().toISOString();
   const instances: Instance[] = HOSTILE.map((_, n) =>
     instance(`i${n}`, {
@@ -55,6 +55,7 @@ function hostileStore(): StoreDoc {
     ]),
   );
   const doc = storeWith(instances, outcomes, recent);
+  const polls: PollChanges[] = [];
   for (const i of doc.instances) i.lastPoll = { at: recent, outcome: 'error', error: i.lastPoll!.error! };
   HOSTILE.forEach((_, n) => {
     const first = doc.results[`i${n}`]!.results[0]!.controlId;
@@ -67,7 +68,7 @@ function hostileStore(): StoreDoc {
       at: time(n + 12),
       expires: time(n + 13),
     });
-    doc.polls.push({
+    polls.push({
       at: time(n + 14),
       // An instance that is gone is named by its id.
       instanceId: n % 2 ? `i${n}` : hostile(n + 15),
@@ -77,7 +78,7 @@ function hostileStore(): StoreDoc {
       ],
     });
   });
-  return doc;
+  return { doc, polls };
 }
 
 /** Another posture's lock, as a hostile one would write it: its holder's pid and host are shown. */
@@ -115,7 +116,7 @@ describe('a hostile store through every command', () => {
   it('prints nothing of its escape sequences, controls or bidi characters', async () => {
     const dir = tempDir();
     const store = join(dir, 'store.json');
-    writeStore(store, hostileStore());
+    writeStore(store, hostileStore().doc, hostileStore().polls);
     const t = { dir, env: {} };
     const outputs: { what: string; text: string }[] = [];
     const run = async (...args: string[]) => {
@@ -264,7 +265,7 @@ describe('a hostile store and lock file in the console, in a real pseudo-termina
   it('shows them harmlessly: no foreign escape, control or bidi character reaches the terminal', async () => {
     const dir = tempDir();
     const store = join(dir, 'store.json');
-    writeStore(store, hostileStore());
+    writeStore(store, hostileStore().doc, hostileStore().polls);
 
     // Writable: every view and every instance's edit form.
     const writable = spawn(['--store', store], { cols: COLS, rows: ROWS });

@@ -5,6 +5,7 @@ import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { StoreDocSchema } from '../../source/domain/schemas.js';
 import type { Simulator } from '../../source/simulator/server.js';
+import { historyPath } from '../../source/store/history.js';
 import { Store } from '../../source/store/store.js';
 import { BIN } from '../helpers/pty.js';
 import { simulate } from '../helpers/sim.js';
@@ -87,14 +88,21 @@ describe('a writer killed with SIGKILL', () => {
         for (const r of loop.results) expect(r.evidence[0]?.item).toBe(`commit ${n}`);
         expect(store.doc.daily).toEqual([{ day: '2026-11-01', achieved: n, possible: n }]);
       }
+      // History: two polls for each commit up to n, none of the commit that was killed, in order.
+      const history = store.history().map((p) => p.changes[0]!.controlId);
+      expect(history).toEqual(Array.from({ length: 2 * n }, (_, k) => `commit ${Math.floor(k / 2) + 1}`));
       // The last good copy parses, and is one commit behind at most.
       if (existsSync(`${file}.bak`)) {
         const bak = StoreDocSchema.parse(JSON.parse(readFileSync(`${file}.bak`, 'utf8')));
         expect(Number(bak.results.loop?.polledAt ?? 0)).toBeLessThanOrEqual(n);
       }
-      // A killed commit's temporary file is cleared by the next writer.
+      // A killed commit's temporary file is cleared by the next writer, and so are the lines it
+      // appended to the history file: the file holds whole lines of landed commits only.
       expect(leftovers(file)).toEqual([]);
-      store.close();
+      const lines = existsSync(historyPath(file)) ? readFileSync(historyPath(file), 'utf8') : '';
+      expect(lines === '' || lines.endsWith('\n')).toBe(true);
+      expect(lines.split('\n').filter(Boolean)).toHaveLength(2 * n);
+      await store.close();
     }
     expect(killedMidLoop).toBeGreaterThan(RUNS / 2);
     expect(acknowledged).toBeGreaterThan(RUNS);

@@ -1,7 +1,8 @@
-import { copyFileSync, readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { STORE_VERSION } from '../../source/domain/schemas.js';
+import { historyPath } from '../../source/store/history.js';
 import { Store } from '../../source/store/store.js';
 import { tempDir } from './helpers.js';
 
@@ -19,32 +20,45 @@ describe('store migrations', () => {
   });
 
   it.each(files)(
-    'opens a version $version store ($file) and keeps what it held',
+    'opens a version $version store ($file) and keeps what it held, history included',
     async ({ file, version }) => {
       const raw = JSON.parse(readFileSync(join(FIXTURES, file), 'utf8'));
       expect(raw.version).toBe(version);
       const path = join(tempDir(), 'store.json');
       copyFileSync(join(FIXTURES, file), path);
+      const besideFixture = join(FIXTURES, `${file}.history.jsonl`);
+      if (existsSync(besideFixture)) copyFileSync(besideFixture, historyPath(path));
+      const polls = raw.polls ?? readFileSync(besideFixture, 'utf8').split('\n').filter(Boolean);
+      expect(polls.length).toBeGreaterThan(0);
 
+      // Read-only, it opens as it is: nothing is written, its history is there.
+      const reader = await Store.open(path, { readOnly: true });
+      expect(reader.history()).toHaveLength(polls.length);
+      expect(readFileSync(path, 'utf8')).toBe(readFileSync(join(FIXTURES, file), 'utf8'));
+      await reader.close();
+
+      // The first writer moves history out of an old file at once, and the file is the current version.
       const store = await Store.open(path);
       expect(store.doc.version).toBe(STORE_VERSION);
       expect(store.doc.instances.map((i) => i.id)).toEqual(raw.instances.map((i: { id: string }) => i.id));
       expect(Object.keys(store.doc.results)).toEqual(Object.keys(raw.results));
       expect(store.doc.statuses).toHaveLength(raw.statuses.length);
       expect(store.doc.daily).toHaveLength(raw.daily.length);
-      expect(store.doc.polls).toHaveLength(raw.polls.length);
-      // Opening alone writes nothing; the first commit writes the current version.
-      expect(readFileSync(path, 'utf8')).toBe(readFileSync(join(FIXTURES, file), 'utf8'));
+      expect(store.history()).toHaveLength(polls.length);
+      const written = JSON.parse(readFileSync(path, 'utf8'));
+      expect(written.version).toBe(STORE_VERSION);
+      expect(written.polls).toBeUndefined();
+      if (version < STORE_VERSION)
+        // The pre-migration file is kept as the last good copy.
+        expect(JSON.parse(readFileSync(`${path}.bak`, 'utf8')).version).toBe(version);
       await store.update((d) => {
         d.settings.instanceMode = 'multiple';
       });
-      store.close();
-      expect(JSON.parse(readFileSync(path, 'utf8')).version).toBe(STORE_VERSION);
-      // The pre-migration file is kept as the last good copy.
-      expect(JSON.parse(readFileSync(`${path}.bak`, 'utf8')).version).toBe(version);
+      await store.close();
       const again = await Store.open(path, { readOnly: true });
       expect(again.doc.instances).toEqual(store.doc.instances);
-      again.close();
+      expect(again.history()).toEqual(store.history());
+      await again.close();
     },
   );
 });

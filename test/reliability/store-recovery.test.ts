@@ -42,10 +42,10 @@ const CORRUPTIONS: [string, (good: string) => string, RegExp][] = [
     (good) => good.replace('"instances":[', '"instances":42,"moved":['),
     /does not match the schema at instances/,
   ],
-  ['from a newer posture', (good) => good.replace('"version":1', '"version":7'), /newer than this posture/],
+  ['from a newer posture', (good) => good.replace(/"version":\d+/, '"version":7'), /newer than this posture/],
   [
     'of a version that never was',
-    (good) => good.replace('"version":1', '"version":0'),
+    (good) => good.replace(/"version":\d+/, '"version":0'),
     /no migration from schema version 0/,
   ],
 ];

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generateFleet } from '../../benchmarks/fleet.js';
 import { loadCatalog } from '../../source/catalog/index.js';
-import { StoreDocSchema } from '../../source/domain/schemas.js';
+import { STORE_VERSION, StoreDocSchema } from '../../source/domain/schemas.js';
 import { checkInSlices } from '../../source/store/check.js';
 import { Store, StoreError } from '../../source/store/store.js';
 import { instance } from '../helpers/fixtures.js';
@@ -12,7 +12,7 @@ import { tempDir } from '../helpers/temp.js';
 const fleet = () =>
   JSON.parse(
     JSON.stringify(
-      generateFleet(loadCatalog(), { instances: 40, days: 5, changeEvery: 4, statusesPerInstance: 3 }),
+      generateFleet(loadCatalog(), { instances: 40, days: 5, changeEvery: 4, statusesPerInstance: 3 }).doc,
     ),
   ) as Record<string, unknown>;
 
@@ -25,14 +25,16 @@ describe("the store's check in slices", () => {
     delete doc.alertQueue;
     delete doc.daily;
     expect(await checkInSlices(doc)).toEqual(StoreDocSchema.parse(doc));
-    expect(await checkInSlices({ version: 1 })).toEqual(StoreDocSchema.parse({ version: 1 }));
+    expect(await checkInSlices({ version: STORE_VERSION })).toEqual(
+      StoreDocSchema.parse({ version: STORE_VERSION }),
+    );
   });
 
   it.each([
     ['an instance', (d: Record<string, unknown>) => ((d.instances as { name: unknown }[])[7]!.name = 3)],
     ['a result', (d: Record<string, unknown>) => ((d.results as Record<string, unknown>)['okta-0'] = 1)],
-    ['the version', (d: Record<string, unknown>) => (d.version = 2)],
-    ['a list that is not one', (d: Record<string, unknown>) => (d.polls = 'x')],
+    ['the version', (d: Record<string, unknown>) => (d.version = STORE_VERSION + 1)],
+    ['a list that is not one', (d: Record<string, unknown>) => (d.statuses = 'x')],
     ['the settings', (d: Record<string, unknown>) => (d.settings = { instanceMode: 'many' })],
   ])('fails where the whole check fails: %s', async (_what, spoil) => {
     const doc = fleet();
@@ -67,7 +69,7 @@ describe('Store.checkInBackground', () => {
     expect((error as Error).message).toMatch(/does not match the schema at instances\.0\.id: .+untouched/);
     expect(() => s.check()).toThrow((error as Error).message);
     expect(readFileSync(file, 'utf8')).toBe(content);
-    s.close();
+    await s.close();
   });
 
   it('takes the checked document, tells its listeners once, and then allows changes', async () => {
@@ -84,7 +86,7 @@ describe('Store.checkInBackground', () => {
     expect(told).toBe(1);
     await s.update((d) => void (d.instances[0]!.recommendations = false));
     expect(JSON.parse(readFileSync(file, 'utf8')).instances[0].recommendations).toBe(false);
-    s.close();
+    await s.close();
   });
 
   it('gives way to a change made while it runs (the change checks the whole store first)', async () => {
@@ -96,6 +98,6 @@ describe('Store.checkInBackground', () => {
     const changed = s.doc;
     await background;
     expect(s.doc).toBe(changed); // not replaced by the document as it was read
-    s.close();
+    await s.close();
   });
 });

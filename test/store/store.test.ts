@@ -71,7 +71,7 @@ describe('store', () => {
     s.subscribe(() => told++);
     s.check();
     expect(s.doc.instances[0]).toMatchObject({ pollIntervalMinutes: 60, options: {} });
-    expect(s.doc.polls).toEqual([]);
+    expect(s.history()).toEqual([]);
     expect(told).toBe(1);
     s.check(); // once only
     expect(told).toBe(1);

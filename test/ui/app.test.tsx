@@ -83,6 +83,7 @@ describe('console', () => {
     await type(stdin, ' ');
     await vi.waitFor(() => expect(lastFrame()).toMatch(/Okta Contoso EU.*On/));
     expect(store.doc.instances.find((i) => i.id === 'eu')?.recommendations).toBe(true);
+    await store.flush(); // written after the frame that shows it
     expect(JSON.parse(readFileSync(file, 'utf8')).instances[0].recommendations).toBe(true);
     const after = lastFrame()!.match(/Secure Score (\d+\.\d)%/)?.[1];
     expect(after).not.toBe(before);

@@ -21,6 +21,7 @@ function context(
   const scored = collectActions(doc, catalog.byId, new Date('2026-11-23T00:00:00Z'));
   const ctx: Context = {
     doc,
+    polls: [],
     scored,
     actions: rankActions(scored),
     bindings: bindingsOf(keymap),

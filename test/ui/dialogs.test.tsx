@@ -24,7 +24,7 @@ const fail = (controlId: string): Result => ({ controlId, outcome: 'fail', evide
 async function setup(opts: { readOnly?: boolean } = {}) {
   const file = join(tempDir(), 'store.json');
   const writer = await openStore(file);
-  await writer.update((d) => {
+  await writer.update((d, h) => {
     d.instances.push(
       instance('eu', { name: 'Okta Contoso EU' }),
       instance('us', { name: 'Okta Contoso US' }),
@@ -32,7 +32,7 @@ async function setup(opts: { readOnly?: boolean } = {}) {
     const at = new Date().toISOString();
     d.results.eu = { polledAt: at, results: [fail('okta.pwd.length'), fail('okta.mfa.admin')] };
     d.results.us = { polledAt: at, results: [fail('okta.pwd.length')] };
-    d.polls.push({
+    h.push({
       at,
       instanceId: 'eu',
       changes: [{ instanceId: 'eu', controlId: 'okta.mfa.admin', kind: 'regressed' }],
@@ -42,7 +42,7 @@ async function setup(opts: { readOnly?: boolean } = {}) {
       { day: '2026-11-21', achieved: 8, possible: 26 },
     );
   });
-  writer.close();
+  await writer.close();
   const store = await openStore(file, { readOnly: opts.readOnly ?? false });
   const app = renderConsole(store, catalog, 'analyst');
   await vi.waitFor(() => expect(app.lastFrame()).toContain('Connected apps'));

@@ -2,6 +2,7 @@ import { Box, Text } from 'ink';
 import {
   APP_LABELS,
   type Instance,
+  type PollChanges,
   SETTABLE_STATES,
   STATE_LABELS,
   type StatusUpdate,
@@ -209,12 +210,18 @@ export function ScorePanel({
 }
 
 /** Lines `from` to `from + count` of the per-poll changes, newest first: only what is on screen. */
-export function historyLines(doc: StoreDoc, width: number, from: number, count: number): string[] {
+export function historyLines(
+  doc: StoreDoc,
+  polls: readonly PollChanges[],
+  width: number,
+  from: number,
+  count: number,
+): string[] {
   const names = new Map(doc.instances.map((i) => [i.id, i.name]));
   const lines: string[] = [];
-  const last = doc.polls.length - 1;
-  for (let n = from; n < Math.min(from + count, doc.polls.length); n++) {
-    const p = doc.polls[last - n]!;
+  const last = polls.length - 1;
+  for (let n = from; n < Math.min(from + count, polls.length); n++) {
+    const p = polls[last - n]!;
     const counts = { new: 0, fixed: 0, regressed: 0 };
     for (const c of p.changes) counts[c.kind]++;
     const detail = p.changes

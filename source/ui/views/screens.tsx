@@ -160,7 +160,7 @@ export function HistoryView({ state, ctx, size }: ViewProps) {
   const h = windowRows('history', size.listRows);
   const start = windowOf(state, ctx);
   // Only the lines on screen are built: a fleet keeps tens of thousands of poll changes.
-  const lines = historyLines(doc, size.width, start, h);
+  const lines = historyLines(doc, ctx.polls, size.width, start, h);
   return (
     <Screen title={VIEW_TITLES.history} size={size}>
       <Box flexDirection="column">

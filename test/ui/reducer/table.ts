@@ -49,14 +49,16 @@ export function baseDoc(): StoreDoc {
     ],
     { eu: CONTROLS.map((c) => fail(c.id)) },
   );
-  // Forty polls with a change each, newest last.
-  doc.polls = Array.from({ length: 40 }, (_, n): PollChanges => ({
+  return structuredClone(doc);
+}
+
+/** Forty polls with a change each, newest last. */
+export const basePolls = (): PollChanges[] =>
+  Array.from({ length: 40 }, (_, n): PollChanges => ({
     at: new Date(NOW - (40 - n) * 3_600_000).toISOString(),
     instanceId: 'eu',
     changes: [{ instanceId: 'eu', controlId: 'okta.c1', kind: n % 2 ? 'fixed' : 'regressed' }],
   }));
-  return structuredClone(doc);
-}
 
 /** Files the add form may name: a path and its mode; any other path does not exist. */
 export function fakeFiles(files: Record<string, number>): StatFile {
@@ -72,6 +74,7 @@ export function context(doc: StoreDoc = baseDoc(), patch: Partial<Context> = {})
   const scored = collectActions(doc, catalog.byId, new Date(NOW));
   return {
     doc,
+    polls: basePolls(),
     scored,
     actions: rankActions(scored),
     bindings: bindingsOf(DEFAULT_KEYMAP),

@@ -1,0 +1,120 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
+import type { PollChanges } from '../../source/domain/schemas.js';
+import { historyPath } from '../../source/store/history.js';
+import { Store } from '../../source/store/store.js';
+import { instance } from '../helpers/fixtures.js';
+import { tempDir } from '../helpers/temp.js';
+
+const poll = (id: string): PollChanges => ({
+  at: new Date().toISOString(),
+  instanceId: id,
+  changes: [{ instanceId: id, controlId: 'okta.c1', kind: 'new' }],
+});
+
+describe('the store, two files and other processes', () => {
+  it('applies a change in memory at once and writes it after the caller has moved on', async () => {
+    const file = join(tempDir(), 'store.json');
+    const s = await Store.open(file);
+    await s.update(() => {}); // the file exists
+    let told = 0;
+    s.subscribe(() => told++);
+    const written = s.update((d, history) => {
+      d.instances.push(instance('a'));
+      history.push(poll('a'));
+    });
+    // Shown at once (the next frame has it); the disk is not touched on the caller's path.
+    expect(s.doc.instances.map((i) => i.id)).toEqual(['a']);
+    expect(s.history()).toHaveLength(1);
+    expect(told).toBe(1);
+    expect(JSON.parse(readFileSync(file, 'utf8')).instances).toEqual([]);
+    await written;
+    expect(JSON.parse(readFileSync(file, 'utf8')).instances.map((i: { id: string }) => i.id)).toEqual(['a']);
+    // History is in its own file, not in the state.
+    expect(JSON.parse(readFileSync(file, 'utf8')).polls).toBeUndefined();
+    expect(readFileSync(historyPath(file), 'utf8').trim().split('\n')).toHaveLength(1);
+    await s.close();
+  });
+
+  it('writes changes in the order made, several made at once in one write', async () => {
+    const file = join(tempDir(), 'store.json');
+    const s = await Store.open(file);
+    const all = ['a', 'b', 'c'].map((id) =>
+      s.update((d, history) => {
+        d.instances.push(instance(id));
+        history.push(poll(id));
+      }),
+    );
+    await Promise.all(all);
+    await s.close();
+    const again = await Store.open(file, { readOnly: true });
+    expect(again.doc.instances.map((i) => i.id)).toEqual(['a', 'b', 'c']);
+    expect(again.history().map((p) => p.instanceId)).toEqual(['a', 'b', 'c']);
+    await again.close();
+  });
+
+  it("shows another process's commits in a read-only store that follows the file, history included", async () => {
+    const file = join(tempDir(), 'store.json');
+    const writer = await Store.open(file);
+    await writer.update((d) => {
+      d.instances.push(instance('a'));
+    });
+    const reader = await Store.open(file, { watch: true }); // read-only: the writer holds the lock
+    expect(reader.readOnly).toBe(true);
+    expect(reader.history()).toEqual([]); // read (and kept) before the change
+    let told = 0;
+    reader.subscribe(() => told++);
+    await writer.update((d, history) => {
+      d.instances.push(instance('b'));
+      history.push(poll('b'));
+    });
+    await vi.waitFor(() => expect(reader.doc.instances.map((i) => i.id)).toEqual(['a', 'b']), {
+      timeout: 5000,
+    });
+    expect(told).toBeGreaterThan(0);
+    expect(reader.history().map((p) => p.instanceId)).toEqual(['b']);
+    await writer.close();
+    await reader.close();
+  });
+
+  it('does not read its own commits back as foreign ones', async () => {
+    const file = join(tempDir(), 'store.json');
+    const s = await Store.open(file, { watch: true });
+    await s.update((d) => {
+      d.instances.push(instance('a'));
+    });
+    const mine = s.doc;
+    let told = 0;
+    s.subscribe(() => told++);
+    // Past the watcher's settling and its once-a-second look at the file.
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(s.doc).toBe(mine);
+    expect(told).toBe(0);
+    await s.close();
+  });
+
+  it('opens a history file cut short by a killed writer, and the next writer cuts off what no commit counts', async () => {
+    const file = join(tempDir(), 'store.json');
+    const s = await Store.open(file);
+    await s.update((d, history) => {
+      history.push(poll('a'));
+    });
+    await s.close();
+    const whole = readFileSync(historyPath(file), 'utf8');
+    // A commit that appended its lines (one whole, one torn) and was killed before its state landed.
+    const orphan = `${JSON.stringify({ commit: 2, ...poll('ghost') })}\n{"commit":2,"at":"20`;
+    const { appendFileSync } = await import('node:fs');
+    appendFileSync(historyPath(file), orphan);
+    const reader = await Store.open(file, { readOnly: true });
+    expect(reader.history().map((p) => p.instanceId)).toEqual(['a']);
+    await reader.close();
+    const next = await Store.open(file);
+    expect(readFileSync(historyPath(file), 'utf8')).toBe(whole);
+    await next.update((d, history) => {
+      history.push(poll('b'));
+    });
+    expect(next.history().map((p) => p.instanceId)).toEqual(['a', 'b']);
+    await next.close();
+  });
+});
