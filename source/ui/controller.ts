@@ -359,7 +359,7 @@ function command(state: UIState, c: Command, ctx: Context): Step | undefined {
     // Refused at once, not after every field is typed: nothing typed could make it possible.
     const refused = state.app && singleModeRefusal(ctx.doc, state.app);
     if (c === 'add' && refused && !ctx.readOnly)
-      return ok({ ...state, message: `${refused.message}: adding is refused (:mode multiple allows more)` });
+      return ok({ ...state, message: `${refused.message} (:mode multiple allows more)` });
     if (c === 'add')
       return mutate(
         {
@@ -591,9 +591,9 @@ export function runCommand(state: UIState, line: string, ctx: Context): Step {
       return { state: go(state, name, false), effects: [] };
     case 'mode': {
       const mode = ctx.doc.settings.instanceMode;
-      if (!arg) return msg(modeNote(mode, ctx));
+      if (!arg) return msg(modeNote(mode));
       if (arg !== 'single' && arg !== 'multiple') return msg('usage: :mode single | :mode multiple');
-      if (arg === mode) return msg(`already on: ${modeNote(mode, ctx)}`);
+      if (arg === mode) return msg(`already on: ${modeNote(mode)}`);
       if (ctx.readOnly) return msg('read-only: changes are disabled');
       return { state: { ...state, message: switchNote(arg, ctx) }, effects: [{ type: 'mode', mode: arg }] };
     }
@@ -634,12 +634,11 @@ export function runCommand(state: UIState, line: string, ctx: Context): Step {
   }
 }
 
-/** Which mode is on and what counts in it (`:mode` without an argument). */
-function modeNote(mode: 'single' | 'multiple', ctx: Context): string {
-  if (mode === 'multiple')
-    return 'multiple-instance mode is on: every instance with Secure Score recommendations on counts (:mode single switches)';
-  const menu = keyFor(ctx, 'menu') ?? 'options';
-  return `single-instance mode is on: only each app's Secure Score instance counts (choose it in the drawer's ${menu} menu; :mode multiple switches)`;
+/** Which mode is on and what counts in it (`:mode` without an argument): one line at 80 columns. */
+function modeNote(mode: 'single' | 'multiple'): string {
+  return mode === 'multiple'
+    ? 'multiple-instance mode is on: each instance with recommendations on counts'
+    : "single-instance mode is on: only each app's Secure Score instance counts";
 }
 
 /** What switching does, naming the main instances it chooses where an app had none. */
@@ -647,7 +646,9 @@ function switchNote(mode: 'single' | 'multiple', ctx: Context): string {
   if (mode === 'multiple') return 'multiple-instance mode: every instance with recommendations on counts';
   const chosen = [...mainsToChoose(ctx.doc)].map(([app, i]) => `${APP_LABELS[app]}: ${i.name}`);
   const menu = keyFor(ctx, 'menu') ?? 'options';
-  return `single-instance mode: only each app's Secure Score instance counts${chosen.length ? ` (chosen: ${chosen.join(', ')})` : ''}; change it with ${menu} in the drawer`;
+  return chosen.length
+    ? `single-instance mode: Secure Score instances chosen: ${chosen.join(', ')} (${menu} in the drawer changes them)`
+    : `single-instance mode: only each app's Secure Score instance counts (${menu} in the drawer sets it)`;
 }
 
 function statusKey(state: UIState, o: Extract<Overlay, { kind: 'status' }>, key: string, ctx: Context): Step {

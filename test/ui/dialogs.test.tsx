@@ -149,6 +149,6 @@ describe('dialogs and views', () => {
     // rather than leave the score empty until someone finds the menu.
     expect(store.doc.settings.secureScoreInstance.okta).toBe('eu');
     await vi.waitFor(() => expect(lastFrame()).toMatch(/Secure Score 0(\.0)?% \(0\/18\)/));
-    expect(lastFrame()).toContain('chosen: Okta: Okta Contoso EU');
+    expect(lastFrame()).toContain('Secure Score instances chosen: Okta: Okta Contoso EU');
   });
 });

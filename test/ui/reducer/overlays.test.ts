@@ -83,8 +83,7 @@ const overlays: Record<string, Row[]> = {
       name: ':mode without a mode says which mode is on',
       keys: [':', ...typed('mode'), 'enter'],
       state: {
-        message:
-          'multiple-instance mode is on: every instance with Secure Score recommendations on counts (:mode single switches)',
+        message: 'multiple-instance mode is on: each instance with recommendations on counts',
       },
       effects: [],
     },
@@ -99,7 +98,7 @@ const overlays: Record<string, Row[]> = {
       keys: [':', ...typed('mode single'), 'enter'],
       state: {
         message:
-          "single-instance mode: only each app's Secure Score instance counts (chosen: Okta: Okta EU); change it with . in the drawer",
+          'single-instance mode: Secure Score instances chosen: Okta: Okta EU (. in the drawer changes them)',
       },
     },
     {
