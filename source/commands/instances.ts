@@ -1,5 +1,6 @@
 import { APP_LABELS } from '../domain/schemas.js';
 import { healthOf } from '../domain/instances.js';
+import { mainInstances } from '../domain/scoring.js';
 import { ago } from '../text/format.js';
 import { sanitize } from '../text/sanitize.js';
 import type { Context } from './context.js';
@@ -25,10 +26,10 @@ export async function instances(ctx: Context, o: InstancesOptions): Promise<numb
     return 0;
   }
   const single = doc.settings.instanceMode === 'single';
+  const mains = mainInstances(doc);
   const rows = doc.instances.map((i) => {
     let recommendations = i.recommendations ? 'On' : 'Off';
-    if (single && i.recommendations && doc.settings.secureScoreInstance[i.app] !== i.id)
-      recommendations = 'On (not counted)';
+    if (single && i.recommendations && mains.get(i.app) !== i) recommendations = 'On (not counted)';
     return [
       i.id,
       APP_LABELS[i.app],

@@ -127,6 +127,17 @@ function needStat(o: AddOptions): StatFile {
 }
 
 /**
+ * Single-instance mode keeps one instance per app: a second is refused, with the words the add
+ * form shows as soon as its app is known (before anything else is typed) and `connect` prints.
+ */
+export function singleModeRefusal(doc: StoreDoc, app: App, editing?: string): AddProblem | undefined {
+  if (doc.settings.instanceMode !== 'single') return undefined;
+  if (!doc.instances.some((i) => i.app === app && i.id !== editing)) return undefined;
+  const message = `single-instance mode: ${APP_LABELS[app]} already has an instance`;
+  return { field: 'app', message, error: message };
+}
+
+/**
  * Validate a new instance against the document; returns the instance or the first problem. When
  * `options.editing` names an instance, that one is being changed and does not count against itself.
  */
@@ -139,6 +150,9 @@ export function validateAdd(
   const app = AppSchema.safeParse((values.app ?? '').trim().toLowerCase());
   if (!app.success) return problem('app', `one of ${APPS.join(', ')}`);
   const label = APP_LABELS[app.data];
+  // First: nothing typed after the app can make a second instance possible in single-instance mode.
+  const refused = singleModeRefusal(doc, app.data, o.editing);
+  if (refused) return refused;
   const name = InstanceNameSchema.safeParse(values.name ?? '');
   if (!name.success) return problem('name', name.error.issues[0]?.message ?? 'invalid');
   if (others.some((i) => i.app === app.data && i.name.toLowerCase() === name.data.toLowerCase()))
@@ -190,10 +204,6 @@ export function validateAdd(
   for (const o of CONNECTOR_OPTIONS[app.data])
     if (o.required && !options[o.name])
       return problem('extra', `${label} needs ${o.name}= (${o.description})`, o.name);
-  if (doc.settings.instanceMode === 'single' && others.some((i) => i.app === app.data)) {
-    const message = `single-instance mode: ${label} already has an instance`;
-    return { field: 'app', message, error: message };
-  }
   return {
     instance: {
       app: app.data,

@@ -69,10 +69,47 @@ export interface Action {
   rank: number;
 }
 
+/**
+ * Single-instance mode's main instance per app (the classic portal's "Secure Score insights: Main
+ * instance"): the one chosen, or else the app's only instance: with one instance there is nothing
+ * to choose, and a score left empty for want of a choice would be wrong. An app with several
+ * instances and none chosen has none.
+ */
+export function mainInstances(doc: StoreDoc): Map<App, Instance> {
+  const byApp = new Map<App, Instance[]>();
+  for (const i of doc.instances) byApp.set(i.app, [...(byApp.get(i.app) ?? []), i]);
+  const mains = new Map<App, Instance>();
+  for (const [app, list] of byApp) {
+    const chosen = doc.settings.secureScoreInstance[app];
+    const main = list.find((i) => i.id === chosen) ?? (list.length === 1 ? list[0] : undefined);
+    if (main) mains.set(app, main);
+  }
+  return mains;
+}
+
+/** Whether `i` is its app's main instance in single-instance mode. */
+export const isMainInstance = (doc: StoreDoc, i: Instance): boolean => mainInstances(doc).get(i.app) === i;
+
+/**
+ * The main instances to record on switching to single-instance mode, for the apps that have none:
+ * the first instance whose recommendations are on (what counted a moment ago), else the first.
+ */
+export function mainsToChoose(doc: StoreDoc): Map<App, Instance> {
+  const mains = mainInstances(doc);
+  const chosen = new Map<App, Instance>();
+  for (const i of doc.instances) {
+    if (mains.has(i.app)) continue;
+    const current = chosen.get(i.app);
+    if (!current || (!current.recommendations && i.recommendations)) chosen.set(i.app, i);
+  }
+  return chosen;
+}
+
 /** Instances whose recommendations count towards the Secure Score. */
 export function countedInstances(doc: StoreDoc): Instance[] {
   if (doc.settings.instanceMode === 'single') {
-    return doc.instances.filter((i) => i.recommendations && doc.settings.secureScoreInstance[i.app] === i.id);
+    const mains = mainInstances(doc);
+    return doc.instances.filter((i) => i.recommendations && mains.get(i.app) === i);
   }
   return doc.instances.filter((i) => i.recommendations);
 }

@@ -11,11 +11,11 @@ import {
   useSyncExternalStore,
 } from 'react';
 import type { Catalog } from '../catalog/index.js';
-import type { StoreDoc } from '../domain/schemas.js';
+import type { Instance, StoreDoc } from '../domain/schemas.js';
 import { collectActions, scoreViews } from '../domain/scoring.js';
 import type { BackgroundPoller, PollProgress } from '../poller/background.js';
 import type { Store } from '../store/store.js';
-import { type Context, type Effect, reduce } from './controller.js';
+import { type Context, type Effect, reduce, selectAdded } from './controller.js';
 import { useEffects } from './effects.js';
 import { nextChange } from './clock.js';
 import { bindingsOf, type Keymap, keyNames } from './keys.js';
@@ -134,7 +134,9 @@ export function App(props: AppProps) {
       setState((s) => (whilePolling ? { ...s, pollNote: message } : { ...s, message })),
     [],
   );
-  const run = useEffects({ store, poller, user, onQuit, note });
+  // The add form's new instance gets its id when committed: then the drawer's cursor goes on it.
+  const onAdded = useCallback((i: Instance) => setState((s) => selectAdded(s, i)), []);
+  const run = useEffects({ store, poller, user, onQuit, note, onAdded });
 
   const bindings = useMemo(() => bindingsOf(keymap), [keymap]);
   // Recomputed only when the document changes (a poll commit or an operator's change).

@@ -6,6 +6,7 @@ import {
   type NewInstance,
   parseApp,
   parseState,
+  singleModeRefusal,
   type StatFile,
   validateAdd,
 } from '../domain/instances.js';
@@ -21,7 +22,7 @@ import {
   STATES,
   type StoreDoc,
 } from '../domain/schemas.js';
-import { type Action, countedInstances } from '../domain/scoring.js';
+import { type Action, countedInstances, mainInstances, mainsToChoose } from '../domain/scoring.js';
 import type { Command } from './keys.js';
 import { windowRows } from './layout.js';
 import { windowStart } from './list.js';
@@ -29,6 +30,7 @@ import { sanitize } from '../text/sanitize.js';
 import { lastCall } from './memo.js';
 import { actionRows, appRows, drawerRows } from './model.js';
 import { INITIAL, type Overlay, TOP_VIEWS, type UIState, type View } from './state.js';
+import { keyFor, pendingRecommendations, recommendationsNote, remember, undoHint, undoLast } from './undo.js';
 
 /**
  * The console's behaviour as a pure function: (state, key) → (state, effects). The Ink shell
@@ -40,11 +42,14 @@ export { validateAdd };
 
 export type Effect =
   | { type: 'quit' }
-  | { type: 'toggle'; instanceId: string }
+  /** Recommendations set to what the operator saw flipped (or put back): a value, never a flip. */
+  | { type: 'toggle'; instanceId: string; on: boolean }
   | { type: 'poll'; instanceIds?: string[] }
   | { type: 'pause' }
   | { type: 'status'; instanceId: string; controlId: string; state: State; reason: string; expires?: string }
   | { type: 'secureScoreInstance'; instanceId: string }
+  /** Undo of a main-instance choice: the app's recorded main, and the chosen one's recommendations. */
+  | { type: 'restoreMain'; app: App; main: string | undefined; instanceId: string; recommendations: boolean }
   | { type: 'add'; instance: NewInstance }
   | { type: 'edit'; instanceId: string; instance: NewInstance }
   | { type: 'mode'; mode: 'single' | 'multiple' };
@@ -237,8 +242,22 @@ export function reduce(state: UIState, key: string, ctx: Context): Step {
     return allowed ? reduceKey(state, key, ctx) : { state, effects: [] };
   }
   // From the window the last frame showed (the list may have changed since the last key) to the next.
-  const step = reduceKey(withWindow(state, ctx), key, ctx);
-  return { ...step, state: withWindow(step.state, ctx) };
+  const from = withWindow(state, ctx);
+  const step = reduceKey(from, key, ctx);
+  return { ...step, state: withWindow(step.state === from ? from : pinned(step.state, ctx), ctx) };
+}
+
+/**
+ * The state with its list's selection held by id: a list shown with its cursor never moved (the
+ * first row, by index) keeps the cursor on that row when the list changes under it (a poll
+ * re-ranks, an instance is added, the store is reloaded), so that a key acts on the row the
+ * operator chose, not on whatever came to that position.
+ */
+function pinned(state: UIState, ctx: Context): UIState {
+  if (!LISTS.includes(state.view) || state.view === 'history') return state;
+  const { key, ids } = currentRows(state, ctx);
+  if (state.selected[key] !== undefined || ids.length === 0) return state;
+  return { ...state, selected: { ...state.selected, [key]: ids[selectedIndex(state, key, ids)] } };
 }
 
 function reduceKey(state: UIState, key: string, ctx: Context): Step {
@@ -335,15 +354,15 @@ function command(state: UIState, c: Command, ctx: Context): Step | undefined {
     const app = ids[at] as App | undefined;
     return app ? ok({ ...go(state, 'drawer', true), app, drawerText: '' }) : undefined;
   }
+  if (c === 'undo') return undoLast(state, ctx);
   if (state.view === 'drawer') {
     const inst = ctx.doc.instances.find((i) => i.id === ids[at]);
-    if (c === 'toggle' && inst) {
-      const verb = inst.recommendations ? 'off' : 'on';
-      return mutate({ ...state, message: `Secure Score recommendations ${verb} for ${inst.name}` }, [
-        { type: 'toggle', instanceId: inst.id },
-      ]);
-    }
+    if (c === 'toggle' && inst) return ctx.readOnly ? mutate(state, []) : toggled(state, inst, ctx);
     if (c === 'menu' && inst) return mutate({ ...state, overlay: { kind: 'menu', choice: 0 } }, []);
+    // Refused at once, not after every field is typed: nothing typed could make it possible.
+    const refused = state.app && singleModeRefusal(ctx.doc, state.app);
+    if (c === 'add' && refused && !ctx.readOnly)
+      return ok({ ...state, message: `${refused.message} (:mode multiple allows more)` });
     if (c === 'add')
       return mutate(
         {
@@ -377,6 +396,38 @@ function command(state: UIState, c: Command, ctx: Context): Step | undefined {
     if (c === 'status' && ids[at]) return openStatus(state, ctx);
   }
   return undefined;
+}
+
+/**
+ * Space (or the menu's first item): the recommendations set to the opposite of what the operator
+ * sees on the selected row, said, and remembered for undo.
+ */
+function toggled(state: UIState, inst: Instance, ctx: Context): Step {
+  const seen = pendingRecommendations(state, inst) ?? inst.recommendations;
+  const on = !seen;
+  const uncounted =
+    ctx.doc.settings.instanceMode === 'single' && mainInstances(ctx.doc).get(inst.app) !== inst
+      ? ' (not counted: not the Secure Score instance)'
+      : '';
+  const s = remember(state, {
+    kind: 'recommendations',
+    instanceId: inst.id,
+    name: inst.name,
+    was: seen,
+  });
+  return {
+    state: {
+      ...s,
+      overlay: undefined,
+      message: `${recommendationsNote(inst.name, on)}${uncounted}${undoHint(ctx)}`,
+    },
+    effects: [{ type: 'toggle', instanceId: inst.id, on }],
+  };
+}
+
+/** After an add is committed: the drawer's cursor on the new instance (its id is known only then). */
+export function selectAdded(state: UIState, instance: Pick<Instance, 'id' | 'app'>): UIState {
+  return { ...state, selected: { ...state.selected, [`drawer:${instance.app}`]: instance.id } };
 }
 
 function openStatus(state: UIState, ctx: Context): Step {
@@ -453,8 +504,7 @@ function overlayKey(state: UIState, o: Overlay, key: string, ctx: Context): Step
       if (what === 'access')
         return ok({ ...state, overlay: { kind: 'access', app: inst.app, name: inst.name } });
       if (ctx.readOnly) return close({ message: 'read-only: changes are disabled' });
-      if (what === 'toggle')
-        return ok({ ...state, overlay: undefined }, [{ type: 'toggle', instanceId: inst.id }]);
+      if (what === 'toggle') return toggled(state, inst, ctx);
       if (what === 'poll')
         return ok({ ...state, overlay: undefined, pollNote: `polling ${inst.name}…`, message: undefined }, [
           { type: 'poll', instanceIds: [inst.id] },
@@ -464,15 +514,23 @@ function overlayKey(state: UIState, o: Overlay, key: string, ctx: Context): Step
           ...state,
           overlay: { kind: 'add', field: 1, values: formValues(inst), confirm: false, editId: inst.id },
         });
-      if (what === 'secureScoreInstance')
+      if (what === 'secureScoreInstance') {
+        const s = remember(state, {
+          kind: 'main',
+          app: inst.app,
+          instanceId: inst.id,
+          was: ctx.doc.settings.secureScoreInstance[inst.app],
+          wasOn: inst.recommendations,
+        });
         return ok(
           {
-            ...state,
+            ...s,
             overlay: undefined,
-            message: `${inst.name} is the Secure Score instance for ${APP_LABELS[inst.app]}`,
+            message: `${inst.name} is the Secure Score instance for ${APP_LABELS[inst.app]}${undoHint(ctx)}`,
           },
           [{ type: 'secureScoreInstance', instanceId: inst.id }],
         );
+      }
     }
     return ok(state);
   }
@@ -535,13 +593,12 @@ export function runCommand(state: UIState, line: string, ctx: Context): Step {
     case 'history':
       return { state: go(state, name, false), effects: [] };
     case 'mode': {
+      const mode = ctx.doc.settings.instanceMode;
+      if (!arg) return msg(modeNote(mode));
       if (arg !== 'single' && arg !== 'multiple') return msg('usage: :mode single | :mode multiple');
+      if (arg === mode) return msg(`already on: ${modeNote(mode)}`);
       if (ctx.readOnly) return msg('read-only: changes are disabled');
-      const note =
-        arg === 'single'
-          ? "single-instance mode: only each app's Secure Score instance counts (set it with . in the drawer)"
-          : 'multiple-instance mode: every instance with recommendations on counts';
-      return { state: { ...state, message: note }, effects: [{ type: 'mode', mode: arg }] };
+      return { state: { ...state, message: switchNote(arg, ctx) }, effects: [{ type: 'mode', mode: arg }] };
     }
     case 'clear':
       return { state: { ...state, filter: INITIAL.filter, appText: '', drawerText: '' }, effects: [] };
@@ -580,6 +637,23 @@ export function runCommand(state: UIState, line: string, ctx: Context): Step {
   }
 }
 
+/** Which mode is on and what counts in it (`:mode` without an argument): one line at 80 columns. */
+function modeNote(mode: 'single' | 'multiple'): string {
+  return mode === 'multiple'
+    ? 'multiple-instance mode is on: each instance with recommendations on counts'
+    : "single-instance mode is on: only each app's Secure Score instance counts";
+}
+
+/** What switching does, naming the main instances it chooses where an app had none. */
+function switchNote(mode: 'single' | 'multiple', ctx: Context): string {
+  if (mode === 'multiple') return 'multiple-instance mode: every instance with recommendations on counts';
+  const chosen = [...mainsToChoose(ctx.doc)].map(([app, i]) => `${APP_LABELS[app]}: ${i.name}`);
+  const menu = keyFor(ctx, 'menu') ?? 'options';
+  return chosen.length
+    ? `single-instance mode: Secure Score instances chosen: ${chosen.join(', ')} (${menu} in the drawer changes them)`
+    : `single-instance mode: only each app's Secure Score instance counts (${menu} in the drawer sets it)`;
+}
+
 function statusKey(state: UIState, o: Extract<Overlay, { kind: 'status' }>, key: string, ctx: Context): Step {
   const set = (patch: Partial<typeof o>): Step => ({
     state: { ...state, overlay: { ...o, ...patch } },
@@ -588,8 +662,18 @@ function statusKey(state: UIState, o: Extract<Overlay, { kind: 'status' }>, key:
   if (key === 'escape') return { state: { ...state, overlay: undefined }, effects: [] };
   const action = ctx.scored.find((a) => a.id === o.actionId);
   if (!action) return { state: { ...state, overlay: undefined }, effects: [] };
+  const before = remember(state, {
+    kind: 'status',
+    instanceId: action.instance.id,
+    controlId: action.control.id,
+    title: action.control.title,
+    name: action.instance.name,
+    was: action.update?.state ?? 'to_address',
+    reason: action.update?.reason ?? '',
+    ...(action.update?.expires ? { expires: action.update.expires } : {}),
+  });
   const finish = (st: State, reason: string, expires?: string): Step => ({
-    state: { ...state, overlay: undefined, message: `status set to ${STATE_LABELS[st]}` },
+    state: { ...before, overlay: undefined, message: `status set to ${STATE_LABELS[st]}${undoHint(ctx)}` },
     effects: [
       {
         type: 'status',
@@ -666,12 +750,19 @@ function addKey(state: UIState, o: Extract<Overlay, { kind: 'add' }>, key: strin
     if (key === 'y' || key === 'enter') {
       const checked = validateAdd(o.values, ctx.doc, { stat: ctx.stat, env: ctx.env });
       if ('error' in checked) return refused(checked, { confirm: false });
+      const { app, name } = checked.instance;
+      // The drawer it lands in shows the new instance: its app's, with no filter that hides it (the
+      // cursor goes on it once the store gives it an id: selectAdded).
+      const hidden = state.drawerText !== '' && !name.toLowerCase().includes(state.drawerText.toLowerCase());
+      const space = keyFor(ctx, 'toggle');
       return {
         // The new instance is read at once; what its credential can evaluate shows as it arrives.
         state: {
           ...state,
-          overlay: { kind: 'access', app: checked.instance.app, name: checked.instance.name },
-          message: `added ${checked.instance.name}; turn on its recommendations with Space`,
+          app,
+          ...(hidden ? { drawerText: '' } : {}),
+          overlay: { kind: 'access', app, name },
+          message: `added ${name}${hidden ? ' (the drawer filter that hid it is cleared)' : ''}${space ? `; turn on its recommendations with ${space === 'space' ? 'Space' : space}` : ''}`,
         },
         effects: [{ type: 'add', instance: checked.instance }],
       };
@@ -680,6 +771,15 @@ function addKey(state: UIState, o: Extract<Overlay, { kind: 'add' }>, key: strin
     return { state, effects: [] };
   }
   if (key === 'up' || key === 'shift+tab') return set({ field: Math.max(0, o.field - 1) });
+  // Leaving the app: an app single-instance mode refuses is said here, before the other fields.
+  const appRefused = () => {
+    const app = o.field === 0 && !o.editId ? parseApp(o.values.app ?? '') : undefined;
+    return app && singleModeRefusal(ctx.doc, app);
+  };
+  if (key === 'down' || key === 'tab' || (key === 'enter' && o.field < ADD_FIELDS.length - 1)) {
+    const refusedApp = appRefused();
+    if (refusedApp) return set({ error: refusedApp.error });
+  }
   if (key === 'down' || key === 'tab') return set({ field: Math.min(ADD_FIELDS.length - 1, o.field + 1) });
   if (key === 'enter') {
     if (o.field < ADD_FIELDS.length - 1) return set({ field: o.field + 1 });

@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { useApp } from 'ink';
 import { useCallback } from 'react';
 import { commitCreation, createInstance } from '../domain/instances.js';
+import type { Instance } from '../domain/schemas.js';
+import { mainsToChoose } from '../domain/scoring.js';
 import type { BackgroundPoller } from '../poller/background.js';
 import type { Store } from '../store/store.js';
 import type { Effect } from './controller.js';
@@ -19,6 +21,8 @@ export interface EffectDeps {
   note: (message: string, whilePolling?: boolean) => void;
   /** The random part of a new instance's id; tests make it repeat. */
   suffix?: () => string;
+  /** Told the instance the add form created, once committed: the drawer's cursor goes on it. */
+  onAdded?: ((instance: Instance) => void) | undefined;
 }
 
 const randomSuffix = () => randomBytes(3).toString('hex');
@@ -41,7 +45,8 @@ export async function runEffect(effect: Effect, deps: EffectDeps): Promise<void>
       case 'toggle':
         await store.update((d) => {
           const i = d.instances.find((x) => x.id === effect.instanceId);
-          if (i) i.recommendations = !i.recommendations;
+          // The value the operator asked for, not a flip of whatever the store holds by now.
+          if (i) i.recommendations = effect.on;
         });
         return;
       case 'secureScoreInstance':
@@ -50,6 +55,14 @@ export async function runEffect(effect: Effect, deps: EffectDeps): Promise<void>
           if (!i) return;
           d.settings.secureScoreInstance[i.app] = i.id;
           i.recommendations = true;
+        });
+        return;
+      case 'restoreMain':
+        await store.update((d) => {
+          if (effect.main === undefined) delete d.settings.secureScoreInstance[effect.app];
+          else d.settings.secureScoreInstance[effect.app] = effect.main;
+          const i = d.instances.find((x) => x.id === effect.instanceId);
+          if (i) i.recommendations = effect.recommendations;
         });
         return;
       case 'status':
@@ -66,7 +79,7 @@ export async function runEffect(effect: Effect, deps: EffectDeps): Promise<void>
         });
         return;
       case 'add': {
-        let id = '';
+        let added: Instance | undefined;
         await store.update((d) => {
           // Made against the document as it is committed: the id is checked against every instance.
           const creation = createInstance(effect.instance, d, {
@@ -75,8 +88,11 @@ export async function runEffect(effect: Effect, deps: EffectDeps): Promise<void>
             suffix: deps.suffix ?? randomSuffix,
           });
           commitCreation(d, creation);
-          id = creation.instance.id;
+          added = creation.instance;
         });
+        if (!added) return;
+        const id = added.id;
+        deps.onAdded?.(added);
         // Read it at once: the drawer then says what its credential can evaluate, and what it lacks.
         void poller?.pollNow([id]);
         note(`reading "${effect.instance.name}" to check what its credential can evaluate…`, true);
@@ -97,6 +113,10 @@ export async function runEffect(effect: Effect, deps: EffectDeps): Promise<void>
         return;
       case 'mode':
         await store.update((d) => {
+          // Each app gets a main instance, chosen against the document as committed, so that
+          // switching never leaves an app with several instances counting nothing unseen.
+          if (effect.mode === 'single')
+            for (const [app, i] of mainsToChoose(d)) d.settings.secureScoreInstance[app] = i.id;
           d.settings.instanceMode = effect.mode;
         });
         return;
@@ -109,7 +129,7 @@ export async function runEffect(effect: Effect, deps: EffectDeps): Promise<void>
 /** The console's one effects runner, the same function for the console's life. */
 export function useEffects(deps: Omit<EffectDeps, 'exit'>): (effect: Effect) => Promise<void> {
   const { exit } = useApp();
-  const { store, poller, user, onQuit, note, suffix } = deps;
+  const { store, poller, user, onQuit, note, suffix, onAdded } = deps;
   return useCallback(
     (effect: Effect) =>
       runEffect(effect, {
@@ -119,8 +139,9 @@ export function useEffects(deps: Omit<EffectDeps, 'exit'>): (effect: Effect) => 
         exit,
         onQuit,
         note,
+        onAdded,
         ...(suffix ? { suffix } : {}),
       }),
-    [store, poller, user, exit, onQuit, note, suffix],
+    [store, poller, user, exit, onQuit, note, suffix, onAdded],
   );
 }

@@ -44,6 +44,12 @@ export const COMMANDS = {
   'filter.accepted': { keys: ['A'], help: 'show / hide Risk accepted', in: ['actions'] },
   sort: { keys: ['o'], help: 'cycle the sort order', in: ['actions'] },
   'score.view': { keys: ['v'], help: 'cycle current / planned / achievable', in: ['score'] },
+  // Everywhere but the menu: the message names what it took back, wherever the operator is.
+  undo: {
+    keys: ['u'],
+    help: 'undo the last score change',
+    in: ['apps', 'drawer', 'actions', 'detail', 'score', 'history'],
+  },
   poll: { keys: ['r'], help: 'poll now', in: ALL },
   pause: { keys: ['p'], help: 'pause / resume polling', in: ALL },
   help: { keys: ['?'], help: 'help', in: ALL },

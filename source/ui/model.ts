@@ -4,6 +4,7 @@ import { type ActionFilter, filterActions } from '../domain/action-filter.js';
 import { APP_LABELS, APPS, type App, type Instance, STATE_LABELS, type StoreDoc } from '../domain/schemas.js';
 import {
   type Action,
+  mainInstances,
   rankActions,
   type Score,
   type ScoreViews,
@@ -72,6 +73,17 @@ export const drawerRows = lastCall((doc: StoreDoc, app: App | undefined, text: s
   const q = text.toLowerCase();
   return doc.instances.filter((i) => i.app === app && (!q || i.name.toLowerCase().includes(q)));
 });
+
+/** Single-instance mode's main instance per app: asked for every drawer row, computed once per change. */
+export const mainsOf = lastCall(mainInstances);
+
+/**
+ * Whether an instance's recommendations count (or would, once on) in the workspace's mode: in
+ * single-instance mode only its app's main instance's do. The drawer dims the others.
+ */
+export function countsInMode(doc: StoreDoc, i: Instance): boolean {
+  return doc.settings.instanceMode !== 'single' || mainsOf(doc).get(i.app) === i;
+}
 
 /** The Recommended actions list for a filter and a sort (the last one is kept: asked on every key). */
 export const actionRows = lastCall(filterActions);

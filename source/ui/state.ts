@@ -1,5 +1,6 @@
 import { type ActionFilter, NO_FILTER, type SortKey } from '../domain/action-filter.js';
 import type { App, State } from '../domain/schemas.js';
+import type { Undo } from './undo.js';
 
 export type View = 'apps' | 'drawer' | 'actions' | 'detail' | 'score' | 'history';
 export const TOP_VIEWS: View[] = ['apps', 'score', 'actions', 'history'];
@@ -62,6 +63,8 @@ export interface UIState {
   message?: string;
   /** What a poll the operator asked for is doing ("polling Okta EU…"): true while it runs, dropped when it ends. */
   pollNote?: string;
+  /** This console's score-changing changes, newest last, for `u` to take back. */
+  undo?: Undo[];
 }
 
 export const INITIAL: UIState = {

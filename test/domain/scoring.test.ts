@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
   buildActions,
+  countedInstances,
   effectiveState,
+  mainInstances,
+  mainsToChoose,
   resultPoints,
   scoreViews,
   scoreViewsBy,
@@ -85,6 +88,48 @@ describe('score', () => {
     doc.settings.secureScoreInstance.okta = 'y';
     const actions = buildActions(doc, catalog.byId, now);
     expect(new Set(actions.map((x) => x.instance.id))).toEqual(new Set(['y']));
+  });
+
+  it('in single mode counts an app’s only instance with no main chosen: the score is not empty', () => {
+    const gh = instance('gh', { app: 'github' });
+    const { doc, catalog } = world([a, b, u], [instance('x'), gh], { x: results });
+    doc.settings.instanceMode = 'single';
+    expect(countedInstances(doc).map((i) => i.id)).toEqual(['x', 'gh']);
+    expect(scoreViews(buildActions(doc, catalog.byId, now)).current.percent).toBe(37.5);
+  });
+
+  it('in single mode an app with several instances and none chosen counts none, and a stale choice is no choice', () => {
+    const { doc } = world([a], [instance('x'), instance('y')], {});
+    doc.settings.instanceMode = 'single';
+    expect(countedInstances(doc)).toEqual([]);
+    doc.settings.secureScoreInstance.okta = 'gone';
+    expect(mainInstances(doc).get('okta')).toBeUndefined();
+    // Its recommendations off: the main instance still does not count.
+    doc.settings.secureScoreInstance.okta = 'y';
+    doc.instances[1]!.recommendations = false;
+    expect(mainInstances(doc).get('okta')?.id).toBe('y');
+    expect(countedInstances(doc)).toEqual([]);
+  });
+
+  it('switching to single mode chooses, for an app with several instances and none chosen, the first one on', () => {
+    const { doc } = world(
+      [a],
+      [
+        instance('off', { recommendations: false }),
+        instance('on1'),
+        instance('on2'),
+        instance('gh', { app: 'github' }),
+        instance('sf1', { app: 'salesforce', recommendations: false }),
+        instance('sf2', { app: 'salesforce', recommendations: false }),
+      ],
+      {},
+    );
+    const chosen = mainsToChoose(doc);
+    // GitHub's only instance is its main already; Salesforce has none on: its first.
+    expect(Object.fromEntries([...chosen].map(([app, i]) => [app, i.id]))).toEqual({
+      okta: 'on1',
+      salesforce: 'sf1',
+    });
   });
 
   it('ranks by points left, and computes planned, achievable and third-party views', () => {

@@ -13,6 +13,8 @@ export interface Session {
   raw(): string;
   screen(): string;
   lines(): string[];
+  /** The rows whose first character is drawn inverse (a list's selected row) or dim (shown, not counted). */
+  styled(style: 'inverse' | 'dim'): string[];
   write(data: string): void;
   waitFor(text: string | RegExp, timeoutMs?: number): Promise<void>;
   resize(cols: number, rows: number): void;
@@ -68,11 +70,24 @@ export function spawn(
     return out;
   };
   const screen = () => lines().join('\n');
+  const styled = (style: 'inverse' | 'dim') => {
+    const b = term.buffer.active;
+    const out: string[] = [];
+    for (let i = 0; i < term.rows; i++) {
+      const line = b.getLine(b.viewportY + i);
+      const text = line?.translateToString(true) ?? '';
+      const first = text.search(/\S/);
+      const cell = first >= 0 ? line?.getCell(first) : undefined;
+      if (cell && (style === 'inverse' ? cell.isInverse() : cell.isDim())) out.push(text);
+    }
+    return out;
+  };
   return {
     dir,
     raw: () => raw,
     screen,
     lines,
+    styled,
     write: (data) => child.write(data),
     resize(c, r) {
       child.resize(c, r);

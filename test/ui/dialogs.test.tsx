@@ -145,7 +145,10 @@ describe('dialogs and views', () => {
     const { stdin, lastFrame, store } = await setup();
     await type(stdin, ':', ...'mode single', KEYS.enter);
     await vi.waitFor(() => expect(store.doc.settings.instanceMode).toBe('single'));
-    // Only each app's Secure Score instance counts now, and none is set yet.
-    await vi.waitFor(() => expect(lastFrame()).toContain('Secure Score – (0/0)'));
+    // Only each app's Secure Score instance counts now: the switch chose Okta's (the first one on),
+    // rather than leave the score empty until someone finds the menu.
+    expect(store.doc.settings.secureScoreInstance.okta).toBe('eu');
+    await vi.waitFor(() => expect(lastFrame()).toMatch(/Secure Score 0(\.0)?% \(0\/18\)/));
+    expect(lastFrame()).toContain('Secure Score instances chosen: Okta: Okta Contoso EU');
   });
 });

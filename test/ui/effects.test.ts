@@ -63,6 +63,54 @@ describe('the console’s effects', () => {
     expect(store.doc.settings.secureScoreInstance.okta).toBe(added.id);
   });
 
+  it('tells the shell the instance it added, once committed (the drawer’s cursor goes on it)', async () => {
+    const told: string[] = [];
+    const { store, deps } = await setup(() => ({ onAdded: (i) => told.push(i.id) }));
+    await runEffect({ type: 'add', instance: draft }, deps);
+    expect(told).toEqual([store.doc.instances.at(-1)!.id]);
+  });
+
+  it('sets the recommendations to the value asked for, not a flip of what the store holds by then', async () => {
+    const { store, deps } = await setup();
+    await store.update((d) => {
+      d.instances.push(instance('eu', { recommendations: true }));
+    });
+    await runEffect({ type: 'toggle', instanceId: 'eu', on: true }, deps);
+    expect(store.doc.instances[0]!.recommendations).toBe(true);
+    await runEffect({ type: 'toggle', instanceId: 'eu', on: false }, deps);
+    expect(store.doc.instances[0]!.recommendations).toBe(false);
+  });
+
+  it('undoing a main-instance choice puts back the main before it and the chosen one’s recommendations', async () => {
+    const { store, deps } = await setup();
+    await store.update((d) => {
+      d.instances.push(instance('eu'), instance('us', { recommendations: false }));
+      d.settings.secureScoreInstance.okta = 'eu';
+    });
+    await runEffect({ type: 'secureScoreInstance', instanceId: 'us' }, deps);
+    expect(store.doc.settings.secureScoreInstance.okta).toBe('us');
+    await runEffect(
+      { type: 'restoreMain', app: 'okta', main: 'eu', instanceId: 'us', recommendations: false },
+      deps,
+    );
+    expect(store.doc.settings.secureScoreInstance.okta).toBe('eu');
+    expect(store.doc.instances[1]!.recommendations).toBe(false);
+    await runEffect(
+      { type: 'restoreMain', app: 'okta', main: undefined, instanceId: 'us', recommendations: false },
+      deps,
+    );
+    expect(store.doc.settings.secureScoreInstance).not.toHaveProperty('okta');
+  });
+
+  it('switching to single mode records a main instance for each app that has several and none', async () => {
+    const { store, deps } = await setup();
+    await store.update((d) => {
+      d.instances.push(instance('eu', { recommendations: false }), instance('us'));
+    });
+    await runEffect({ type: 'mode', mode: 'single' }, deps);
+    expect(store.doc.settings).toMatchObject({ instanceMode: 'single', secureScoreInstance: { okta: 'us' } });
+  });
+
   it('an edit sets the CA file and the credential, and clears a CA file left empty', async () => {
     const { store, deps } = await setup();
     await store.update((d) => {

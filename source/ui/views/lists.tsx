@@ -6,7 +6,7 @@ import { healthOf } from '../../domain/instances.js';
 import { cell, fitCells } from '../../text/cells.js';
 import { ago, percent, points } from '../../text/format.js';
 import { sanitize } from '../../text/sanitize.js';
-import type { AppRow } from '../model.js';
+import { type AppRow, countsInMode } from '../model.js';
 import { severityColor, stateColor, useTheme } from '../theme.js';
 
 /**
@@ -18,13 +18,21 @@ export const Row = memo(function Row({
   text,
   selected,
   color,
+  dim,
 }: {
   text: string;
   selected: boolean;
   color?: string;
+  /** Shown but not counted (an instance single-instance mode leaves out). */
+  dim?: boolean;
 }) {
   return (
-    <Text inverse={selected} {...(color && !selected ? { color } : {})} wrap="truncate-end">
+    <Text
+      inverse={selected}
+      dimColor={dim ?? false}
+      {...(color && !selected ? { color } : {})}
+      wrap="truncate-end"
+    >
       {sanitize(text)}
     </Text>
   );
@@ -99,9 +107,11 @@ export function appHeader(width: number): string {
 }
 
 export function instanceLine(i: Instance, doc: StoreDoc, width: number, now: number): string {
+  // Single-instance mode: the main instance is starred; another's On is bracketed, not counted.
+  const single = doc.settings.instanceMode === 'single';
+  const counts = countsInMode(doc, i);
   const rec = i.recommendations ? 'On' : 'Off';
-  const single =
-    doc.settings.instanceMode === 'single' && doc.settings.secureScoreInstance[i.app] === i.id ? '*' : ' ';
+  const recs = !single ? rec : counts ? `${rec}*` : `(${rec})`;
   const rest = 10 + 8 + 12 + 6 + 4;
   const name = Math.max(14, Math.floor((width - rest) * 0.45));
   const url = Math.max(10, width - rest - name);
@@ -110,7 +120,7 @@ export function instanceLine(i: Instance, doc: StoreDoc, width: number, now: num
     cell(i.baseUrl, url),
     fitCells(healthOf(i, now), 6),
     fitCells(ago(i.lastPoll?.at, now), 10),
-    fitCells(`${rec}${single}`, 5),
+    fitCells(recs, 5),
   ].join(' ');
 }
 

@@ -17,7 +17,7 @@ import { ago, percent, points } from '../../text/format.js';
 import { sanitize } from '../../text/sanitize.js';
 import { ADD_FIELDS, menuItems } from '../controller.js';
 import { helpRows, type Keymap } from '../keys.js';
-import { scoresByApp, scoresByInstance } from '../model.js';
+import { mainsOf, scoresByApp, scoresByInstance } from '../model.js';
 import type { Overlay, UIState } from '../state.js';
 import { outcomeColor, useTheme } from '../theme.js';
 import { Row } from './lists.js';
@@ -425,9 +425,21 @@ export function accessLine(i: Instance | undefined, doc: StoreDoc, catalog: Cata
   );
 }
 
-export function lastErrorLine(i: Instance | undefined, now: number): string {
+/**
+ * Single-instance mode's field of the selected instance, as the classic portal names it: whether
+ * it is its app's main instance, and if not, which one is.
+ */
+export function insightsText(i: Instance, doc: StoreDoc): string {
+  const main = mainsOf(doc).get(i.app);
+  if (main === i) return 'Secure Score insights: Main instance';
+  if (!main) return 'Secure Score insights: not counted (no main instance chosen)';
+  return `Secure Score insights: not counted (main instance: ${sanitize(main.name)})`;
+}
+
+export function lastErrorLine(i: Instance | undefined, now: number, doc?: StoreDoc): string {
   if (!i) return '';
-  const rec = `Secure Score recommendations: ${i.recommendations ? 'On' : 'Off'}`;
+  const insights = doc?.settings.instanceMode === 'single' ? ` · ${insightsText(i, doc)}` : '';
+  const rec = `Secure Score recommendations: ${i.recommendations ? 'On' : 'Off'}${insights}`;
   const poll = i.lastPoll
     ? i.lastPoll.outcome === 'error'
       ? `last poll ${ago(i.lastPoll.at, now)} failed: ${sanitize(i.lastPoll.error)}`

@@ -12,7 +12,7 @@ import {
 } from '../controller.js';
 import type { Keymap } from '../keys.js';
 import { dailyRows, type Layout, MIN_COLUMNS, MIN_ROWS, windowRows } from '../layout.js';
-import { actionRows, appRows, describeFilter, drawerRows } from '../model.js';
+import { actionRows, appRows, countsInMode, describeFilter, drawerRows } from '../model.js';
 import { type UIState, VIEW_TITLES } from '../state.js';
 import { truncate } from '../../text/cells.js';
 import { sanitize } from '../../text/sanitize.js';
@@ -101,11 +101,16 @@ export function DrawerView({ state, ctx, size, catalog }: ViewProps & { catalog:
           selected={sel}
           empty="no instances"
           render={(i, selected) => (
-            <Row key={i.id} text={instanceLine(i, doc, width, now)} selected={selected} />
+            <Row
+              key={i.id}
+              text={instanceLine(i, doc, width, now)}
+              selected={selected}
+              dim={!countsInMode(doc, i)}
+            />
           )}
         />
         <Text wrap="truncate-end">{truncate(sanitize(accessLine(inst, doc, catalog)), width)}</Text>
-        <Text wrap="truncate-end">{truncate(sanitize(lastErrorLine(inst, now)), width)}</Text>
+        <Text wrap="truncate-end">{truncate(sanitize(lastErrorLine(inst, now, doc)), width)}</Text>
       </Box>
     </Screen>
   );

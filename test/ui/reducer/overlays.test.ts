@@ -80,14 +80,36 @@ const overlays: Record<string, Row[]> = {
       effects: [{ type: 'mode', mode: 'single' }],
     },
     {
-      name: ':mode without a mode says how',
+      name: ':mode without a mode says which mode is on',
       keys: [':', ...typed('mode'), 'enter'],
+      state: {
+        message: 'multiple-instance mode is on: each instance with recommendations on counts',
+      },
+      effects: [],
+    },
+    {
+      name: ':mode with another word says how',
+      keys: [':', ...typed('mode both'), 'enter'],
       state: { message: 'usage: :mode single | :mode multiple' },
       effects: [],
     },
     {
-      name: ':mode in read-only mode changes nothing',
+      name: ':mode single names the main instance it chooses where an app has several',
+      keys: [':', ...typed('mode single'), 'enter'],
+      state: {
+        message:
+          'single-instance mode: Secure Score instances chosen: Okta: Okta EU (. in the drawer changes them)',
+      },
+    },
+    {
+      name: ':mode multiple when it is on already changes nothing and says so',
       keys: [':', ...typed('mode multiple'), 'enter'],
+      state: { message: expect.stringMatching(/^already on: multiple-instance mode is on/) },
+      effects: [],
+    },
+    {
+      name: ':mode in read-only mode changes nothing',
+      keys: [':', ...typed('mode single'), 'enter'],
       ctx: { readOnly: true },
       state: { message: 'read-only: changes are disabled' },
       effects: [],
@@ -112,7 +134,7 @@ const overlays: Record<string, Row[]> = {
       from: on({ kind: 'menu', choice: 0 }, drawer),
       keys: ['enter'],
       state: { overlay: undefined },
-      effects: [{ type: 'toggle', instanceId: 'eu' }],
+      effects: [{ type: 'toggle', instanceId: 'eu', on: false }],
     },
     {
       name: 'j, Enter polls the instance',
@@ -186,7 +208,7 @@ const overlays: Record<string, Row[]> = {
       name: 'j, Enter sets Planned',
       from: status(),
       keys: ['j', 'enter'],
-      state: { overlay: undefined, message: 'status set to Planned' },
+      state: { overlay: undefined, message: 'status set to Planned · u undoes' },
       effects: [{ type: 'status', instanceId: 'eu', controlId: 'okta.c1', state: 'planned', reason: '' }],
     },
     {
