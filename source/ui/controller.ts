@@ -145,7 +145,10 @@ export function currentRows(state: UIState, ctx: Context): { key: string; ids: s
         ids: drawerRows(ctx.doc, state.app, state.drawerText).map((i) => i.id),
       };
     case 'actions':
-      return { key: 'actions', ids: actionIds(actionRows(ctx.actions, state.filter, state.sort)) };
+      return {
+        key: 'actions',
+        ids: actionIds(actionRows(ctx.actions, state.filter, state.sort, state.sortReverse)),
+      };
     case 'history':
       return { key: 'history', ids: historyIds(ctx.doc.polls) };
     default:
@@ -177,7 +180,7 @@ export function selectedInstance(state: UIState, ctx: Context): Instance | undef
 export function selectedAction(state: UIState, ctx: Context): Action | undefined {
   if (state.view === 'detail') return ctx.actions.find((a) => a.id === state.detailId);
   if (state.view !== 'actions') return undefined;
-  const rows = actionRows(ctx.actions, state.filter, state.sort);
+  const rows = actionRows(ctx.actions, state.filter, state.sort, state.sortReverse);
   return rows[selectedIndex(state, 'actions', actionIds(rows))];
 }
 
@@ -370,7 +373,17 @@ function command(state: UIState, c: Command, ctx: Context): Step | undefined {
       return ok({ ...state, filter: { ...rest, ...(instance ? { instance } : {}) } });
     }
     if (c === 'filter.accepted') return ok({ ...state, filter: { ...f, showAccepted: !f.showAccepted } });
-    if (c === 'sort') return ok({ ...state, sort: SORTS[(SORTS.indexOf(state.sort) + 1) % SORTS.length]! });
+    if (c === 'sort' || c === 'sort.prev') {
+      const step = c === 'sort' ? 1 : SORTS.length - 1;
+      // A new column starts in its own order: reversing is asked for each time.
+      return ok({
+        ...state,
+        sort: SORTS[(SORTS.indexOf(state.sort) + step) % SORTS.length]!,
+        sortReverse: false,
+      });
+    }
+    if (c === 'sort.reverse') return ok({ ...state, sortReverse: !state.sortReverse });
+    if (c === 'wide') return ok({ ...state, wide: !state.wide });
     if (c === 'status' && ids[at]) return openStatus(state, ctx);
   }
   return undefined;

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { keys, type Session, spawn } from '../helpers/pty.js';
+
+/** What an operator reads at 80x24: markers for what is cut, sorted or scrolled, and the drill-down. */
+
+async function demo(): Promise<Session> {
+  const s = spawn(['--demo'], { cols: 80, rows: 24 });
+  await s.waitFor(/Okta\s+2 \(1 on\)\s+ok/);
+  return s;
+}
+
+/** The table's header: the line under the view's title. */
+const header = (s: Session) => s.lines().find((l) => /^\s+#\S* Title/.test(l)) ?? '';
+
+describe('Recommended actions at 80x24', () => {
+  it('says how much of the list is below, sorts by a column with an arrow in its header, reverses, and widens', async () => {
+    const s = await demo();
+    await keys(s, '3');
+    await s.waitFor('Recommended actions');
+    // 61 actions in 18 rows: the title says where the window is and how many rows are below.
+    await s.waitFor('1–18 of 61 · 43 more ↓');
+    expect(header(s)).toMatch(/#↑ Title/);
+
+    // o steps to the next column: Title, sorted A to Z.
+    await keys(s, 'o');
+    await s.waitFor('sort: title ↑');
+    expect(header(s)).toMatch(/# Title↑/);
+    const titles = () =>
+      s
+        .lines()
+        .slice(3, 21)
+        .map((l) => l.slice(5, 20).trim());
+    expect(titles()).toEqual(
+      [...titles()].sort((a, b) => a.localeCompare(b, undefined, { sensitivity: 'base' })),
+    );
+
+    // O reverses it: Z to A, the arrow turned.
+    await keys(s, 'O');
+    await s.waitFor('sort: title ↓');
+    expect(header(s)).toMatch(/Title↓/);
+    expect(titles()).toEqual(
+      [...titles()].sort((a, b) => b.localeCompare(a, undefined, { sensitivity: 'base' })),
+    );
+
+    // Narrow, the product and result columns are left out; wide mode shows every column.
+    expect(header(s)).not.toMatch(/Product|Result/);
+    await keys(s, '\u0017'); // ctrl-w
+    await s.waitFor(/Product\s+Instance\s+Result/);
+    expect(s.screen()).toContain('· wide');
+
+    await keys(s, 'q');
+    expect(await s.exit).toBe(0);
+  });
+});
