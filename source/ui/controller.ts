@@ -24,6 +24,7 @@ import { type Action, countedInstances } from '../domain/scoring.js';
 import type { Command } from './keys.js';
 import { windowRows } from './layout.js';
 import { windowStart } from './list.js';
+import { type ScoreTarget, scoreRows, scoreTarget } from './score-rows.js';
 import { sanitize } from '../text/sanitize.js';
 import { lastCall } from './memo.js';
 import { actionRows, appRows, drawerRows } from './model.js';
@@ -151,6 +152,8 @@ export function currentRows(state: UIState, ctx: Context): { key: string; ids: s
       };
     case 'history':
       return { key: 'history', ids: historyIds(ctx.doc.polls) };
+    case 'score':
+      return { key: 'score', ids: scoreRows(ctx.scored).ids };
     default:
       return { key: state.view, ids: [] };
   }
@@ -206,17 +209,19 @@ export const bound = (ctx: Pick<Context, 'bindings'>, key: string, command: Comm
   ctx.bindings.get(key)?.includes(command) ?? false;
 
 // ---- the reducer ----
-const LISTS: readonly View[] = ['apps', 'drawer', 'actions', 'history'];
+const LISTS: readonly View[] = ['apps', 'drawer', 'actions', 'history', 'score'];
 
 /** The state with its list's window where the view shows it: the selection in view, moved as little as can be. */
 function withWindow(state: UIState, ctx: Context): UIState {
   if (!LISTS.includes(state.view)) return state;
   const { key, ids } = currentRows(state, ctx);
   const previous = state.windows[key] ?? 0;
+  // The Secure Score view's products always show: its window is over the instances below them.
+  const fixed = state.view === 'score' ? scoreRows(ctx.scored).products.length : 0;
   const start = windowStart(
-    ids.length,
-    selectedIndex(state, key, ids),
-    windowRows(state.view, ctx.listRows),
+    ids.length - fixed,
+    Math.max(0, selectedIndex(state, key, ids) - fixed),
+    windowRows(state.view, ctx.listRows, fixed),
     previous,
   );
   return start === previous ? state : { ...state, windows: { ...state.windows, [key]: start } };
@@ -331,6 +336,7 @@ function command(state: UIState, c: Command, ctx: Context): Step | undefined {
       break;
   }
 
+  if (state.view === 'score' && c === 'open') return drillDown(state, scoreTarget(ids[at]));
   if (state.view === 'apps' && c === 'open') {
     const app = ids[at] as App | undefined;
     return app ? ok({ ...go(state, 'drawer', true), app, drawerText: '' }) : undefined;
@@ -387,6 +393,26 @@ function command(state: UIState, c: Command, ctx: Context): Step | undefined {
     if (c === 'status' && ids[at]) return openStatus(state, ctx);
   }
   return undefined;
+}
+
+/**
+ * Recommended actions filtered to a product or an instance of the Secure Score view, from the top
+ * of the list; Esc comes back. The other filters go: the list is the whole of what was chosen.
+ */
+function drillDown(state: UIState, target: ScoreTarget | undefined): Step | undefined {
+  if (!target) return undefined;
+  const filter = { text: '', showAccepted: state.filter.showAccepted, ...target };
+  const { actions: _s, ...selected } = state.selected;
+  return {
+    state: {
+      ...go(state, 'actions', true),
+      filter,
+      selected,
+      index: { ...state.index, actions: 0 },
+      windows: { ...state.windows, actions: 0 },
+    },
+    effects: [],
+  };
 }
 
 function openStatus(state: UIState, ctx: Context): Step {

@@ -25,7 +25,7 @@ export const COMMANDS = {
   'nav.bottom': { keys: ['G', 'end'], help: 'last row', in: ALL },
   'nav.pageUp': { keys: ['pageup'], help: 'page up', in: ALL },
   'nav.pageDown': { keys: ['pagedown'], help: 'page down', in: ALL },
-  open: { keys: ['enter'], help: 'open', in: ['apps', 'actions'] },
+  open: { keys: ['enter'], help: 'open', in: ['apps', 'actions', 'score'] },
   back: { keys: ['escape'], help: 'back / cancel', in: ALL },
   'view.apps': { keys: ['1'], help: 'Connected apps', in: ALL },
   'view.score': { keys: ['2'], help: 'Secure Score', in: ALL },

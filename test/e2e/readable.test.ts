@@ -52,3 +52,30 @@ describe('Recommended actions at 80x24', () => {
     expect(await s.exit).toBe(0);
   });
 });
+
+describe('the Secure Score view at 80x24', () => {
+  it('drills down: Enter on an instance opens its Recommended actions, Esc comes back', async () => {
+    const s = await demo();
+    await keys(s, '2');
+    await s.waitFor('By instance (current)');
+    // The cursor starts on the first product: four products, then down to the second instance.
+    await keys(s, 'j', 'j', 'j', 'j', 'j', '\r');
+    await s.waitFor('instance: Salesforce Contoso');
+    const rows = s
+      .lines()
+      .slice(3, 21)
+      .filter((l) => /^\s+\d+ /.test(l));
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.every((l) => l.includes('Salesforce Contoso'))).toBe(true);
+
+    await keys(s, '\u001b');
+    await s.waitFor('By product (current)');
+    // Enter on a product: its actions, whichever instance they are on.
+    await keys(s, 'g', '\r');
+    await s.waitFor('product: Okta');
+    expect(s.screen()).not.toMatch(/Salesforce Contoso|GitHub Contoso/);
+
+    await keys(s, 'q');
+    expect(await s.exit).toBe(0);
+  });
+});

@@ -11,15 +11,16 @@ import type { Catalog } from '../../catalog/index.js';
 import { controlAccess, missingRights } from '../../domain/access.js';
 import { failedOf } from '../../domain/rules.js';
 import type { Action, ScoreViews } from '../../domain/scoring.js';
-import { fitCells, truncate, wrap } from '../../text/cells.js';
+import { width as cellWidth, fitCells, truncate, wrap } from '../../text/cells.js';
 import { ago, percent, points } from '../../text/format.js';
 import { sanitize } from '../../text/sanitize.js';
 import { ADD_FIELDS, menuItems } from '../controller.js';
 import { helpRows, type Keymap } from '../keys.js';
 import { scoresByApp, scoresByInstance } from '../model.js';
+import { scoreRows } from '../score-rows.js';
 import type { Overlay, UIState } from '../state.js';
 import { outcomeColor, useTheme } from '../theme.js';
-import { Row } from './lists.js';
+import { Row, scrollNote } from './lists.js';
 
 /** Failing items listed on an action's page; the rest are counted, and every export lists them all. */
 const FAILING_SHOWN = 20;
@@ -151,6 +152,11 @@ export function trendLines(daily: StoreDoc['daily'], view: UIState['scoreView'],
   ];
 }
 
+/**
+ * The Secure Score view: the headline, the trend, then one list with a cursor (products, then
+ * instances: Enter opens their actions). Products always show; the instances scroll in `rows`
+ * lines from `start`, and their heading says when some are out of view.
+ */
 export function ScorePanel({
   views,
   actions,
@@ -158,6 +164,9 @@ export function ScorePanel({
   state,
   width,
   height,
+  selected = -1,
+  start = 0,
+  rows = height,
 }: {
   views: ScoreViews;
   actions: readonly Action[];
@@ -165,10 +174,13 @@ export function ScorePanel({
   state: UIState;
   width: number;
   height: number;
+  selected?: number;
+  start?: number;
+  rows?: number;
 }) {
   const t = useTheme();
   const v = views[state.scoreView];
-  const lines: { text: string; color?: string | undefined; bold?: boolean }[] = [];
+  const lines: { text: string; color?: string | undefined; bold?: boolean; selected?: boolean }[] = [];
   const label = { current: 'Current score', planned: 'Planned score', achievable: 'Achievable score' }[
     state.scoreView
   ];
@@ -177,33 +189,58 @@ export function ScorePanel({
     bold: true,
     color: t.accent,
   });
+  const all = `current ${percent(views.current)} · planned ${percent(views.planned)} · achievable ${percent(views.achievable)}`;
+  const long = `${all} (possible without accepted risks: ${points(views.achievable.possible)})`;
+  // Said whole, in fewer words where the long form would be cut.
   lines.push({
-    text: `current ${percent(views.current)} · planned ${percent(views.planned)} · achievable ${percent(views.achievable)} (possible without accepted risks: ${points(views.achievable.possible)})`,
+    text:
+      cellWidth(long) <= width
+        ? long
+        : `${all} of ${points(views.achievable.possible)} without accepted risks`,
   });
-  lines.push({ text: '' });
-  for (const text of trendLines(doc.daily, state.scoreView, width)) lines.push({ text });
+  // Three lines for the trend whatever it says: the list below it stays where the reducer scrolls it.
+  const trend = trendLines(doc.daily, state.scoreView, width);
+  for (let i = 0; i < 3; i++) lines.push({ text: trend[i] ?? '' });
   lines.push({ text: '' });
   // The breakdown follows the headline's view: its parts add up to the headline's points.
-  const row = (name: string, s: ScoreViews) => {
-    const x = s[state.scoreView];
-    return `${name} ${fitCells(percent(x), 7, 'right')}  ${points(x.achieved)} / ${points(x.possible)}`;
+  const row = (name: string, s: ScoreViews | undefined) => {
+    const x = s?.[state.scoreView];
+    return x
+      ? `${name} ${fitCells(percent(x), 7, 'right')}  ${points(x.achieved)} / ${points(x.possible)}`
+      : name;
   };
+  const { products, instances } = scoreRows(actions);
+  const byApp = scoresByApp(actions);
+  const byInstance = scoresByInstance(actions);
   lines.push({ text: `By product (${state.scoreView})`, bold: true });
-  for (const [app, s] of scoresByApp(actions))
-    lines.push({ text: `  ${row(fitCells(APP_LABELS[app], 14), s)}` });
-  lines.push({ text: '' });
-  lines.push({ text: `By instance (${state.scoreView})`, bold: true });
-  const names = new Map(doc.instances.map((i) => [i.id, i.name]));
-  for (const [id, s] of scoresByInstance(actions))
-    lines.push({ text: `  ${row(fitCells(sanitize(names.get(id) ?? id), 30), s)}` });
+  products.forEach((app, n) =>
+    lines.push({ text: `  ${row(fitCells(APP_LABELS[app], 14), byApp.get(app))}`, selected: n === selected }),
+  );
+  const where = scrollNote(start, rows, instances.length);
+  lines.push({ text: `By instance (${state.scoreView})${where ? `  ${where}` : ''}`, bold: true });
+  const names = new Map(doc.instances.map((i) => [i.id, sanitize(i.name)]));
+  const nameWidth = Math.max(
+    14,
+    Math.min(width - 32, Math.max(0, ...instances.map((id) => cellWidth(names.get(id) ?? id)))),
+  );
+  instances.slice(start, start + rows).forEach((id, n) =>
+    lines.push({
+      text: `  ${row(fitCells(names.get(id) ?? sanitize(id), nameWidth), byInstance.get(id))}`,
+      selected: products.length + start + n === selected,
+    }),
+  );
   if (actions.length === 0) lines.push({ text: '  no instance has Secure Score recommendations turned on' });
   return (
     <Box flexDirection="column">
-      {lines.slice(0, height).map((l, i) => (
-        <Text key={i} {...(l.color ? { color: l.color } : {})} bold={l.bold ?? false} wrap="truncate-end">
-          {sanitize(l.text) || ' '}
-        </Text>
-      ))}
+      {lines.slice(0, height).map((l, i) =>
+        l.selected ? (
+          <Row key={i} text={l.text} selected />
+        ) : (
+          <Text key={i} {...(l.color ? { color: l.color } : {})} bold={l.bold ?? false} wrap="truncate-end">
+            {sanitize(l.text) || ' '}
+          </Text>
+        ),
+      )}
     </Box>
   );
 }

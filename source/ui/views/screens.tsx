@@ -14,6 +14,7 @@ import {
 import type { Keymap } from '../keys.js';
 import { dailyRows, type Layout, MIN_COLUMNS, MIN_ROWS, windowRows } from '../layout.js';
 import { actionRows, appRows, describeFilter, drawerRows } from '../model.js';
+import { scoreRows } from '../score-rows.js';
 import { type UIState, VIEW_TITLES } from '../state.js';
 import { truncate } from '../../text/cells.js';
 import { sanitize } from '../../text/sanitize.js';
@@ -149,6 +150,8 @@ export function ActionsView({ state, ctx, size }: ViewProps) {
 }
 
 export function ScoreView({ state, ctx, size, views }: ViewProps & { views: ScoreViews }) {
+  const { key, ids } = currentRows(state, ctx);
+  const products = scoreRows(ctx.scored).products.length;
   return (
     <Screen title={VIEW_TITLES.score} size={size}>
       <ScorePanel
@@ -158,6 +161,9 @@ export function ScoreView({ state, ctx, size, views }: ViewProps & { views: Scor
         state={state}
         width={size.width}
         height={size.bodyRows}
+        selected={selectedIndex(state, key, ids)}
+        start={windowOf(state, ctx)}
+        rows={windowRows('score', size.listRows, products)}
       />
     </Screen>
   );

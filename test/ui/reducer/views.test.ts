@@ -241,6 +241,28 @@ const views: Record<string, Row[]> = {
     { name: 'v shows the planned score', keys: ['2', 'v'], state: { view: 'score', scoreView: 'planned' } },
     { name: 'v cycles back to current', keys: ['2', 'v', 'v', 'v'], state: { scoreView: 'current' } },
     {
+      name: 'Enter on a product opens its Recommended actions, Esc comes back',
+      keys: ['2', 'enter'],
+      state: { view: 'actions', stack: ['score'], filter: { product: 'okta', text: '' } },
+    },
+    {
+      name: 'Enter on an instance (below the products) opens its actions alone',
+      keys: ['2', 'j', 'enter'],
+      state: { view: 'actions', filter: { instance: 'eu', text: '', showAccepted: false } },
+    },
+    {
+      name: 'the drill-down drops the text filter and starts at the top of the list',
+      from: { filter: { text: 'zzz', showAccepted: false }, selected: { actions: action(5) } },
+      keys: ['2', 'enter'],
+      state: { filter: { text: '' }, selected: {}, index: { actions: 0 } },
+    },
+    {
+      name: 'Esc goes back to the score',
+      keys: ['2', 'enter', 'escape'],
+      state: { view: 'score', stack: [] },
+    },
+    { name: 'G selects the last instance', keys: ['2', 'G'], state: { selected: { score: 'instance:eu' } } },
+    {
       name: 'Esc with nowhere to go back stays',
       from: { view: 'score' },
       keys: ['escape'],
