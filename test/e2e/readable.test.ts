@@ -79,3 +79,26 @@ describe('the Secure Score view at 80x24', () => {
     expect(await s.exit).toBe(0);
   });
 });
+
+describe("an action's page at 80x24", () => {
+  it('says how much of the page is below, when the action was evaluated and what it is worth; long lines wrap', async () => {
+    const s = await demo();
+    await keys(s, '3', '\r');
+    await s.waitFor('Overview');
+    await s.waitFor(/1–17 of \d+ · \d+ more ↓/);
+    // The first action: 10 points of the demo's 296, evaluated at the demo's poll.
+    expect(s.screen()).toContain('Impact      +10 points · +3.38% Secure Score');
+    expect(s.screen()).toMatch(/Evaluated {3}\d{4}-\d\d-\d\d \d\d:\d\d UTC/);
+
+    await keys(s, 'G');
+    await s.waitFor(/\d+–\d+ of \d+ ↑/);
+    // The benchmarks run past 80 columns: their end wraps onto the next line instead of being cut.
+    const at = s.lines().findIndex((l) => l.startsWith('Benchmarks'));
+    expect(at).toBeGreaterThan(0);
+    expect(s.lines()[at + 1]).toMatch(/^ {12}\S/);
+    expect(s.screen()).not.toMatch(/Benchmarks.*…/);
+
+    await keys(s, 'q');
+    expect(await s.exit).toBe(0);
+  });
+});

@@ -33,6 +33,7 @@ export function detailLines(
   width: number,
   history: readonly StatusUpdate[] = [],
   affected: readonly Action[] = [],
+  score: { evaluatedAt?: string | undefined; possible?: number } = {},
 ): { text: string; color?: string | undefined }[] {
   const w = Math.max(20, width - 2);
   const out: { text: string; color?: string }[] = [];
@@ -40,33 +41,49 @@ export function detailLines(
     out.push({ text: label });
     for (const l of wrap(sanitize(text, { multiline: true }), w - 2)) out.push({ text: `  ${l}` });
   };
+  // A labelled line wraps under its value, never cut: reasons, threats and benchmarks run long.
+  const field = (label: string, value: string) =>
+    wrap(sanitize(value), w - 12).forEach((l, i) =>
+      out.push({ text: `${i ? '' : label.padEnd(11)}${i ? ' '.repeat(12) : ' '}${l}` }),
+    );
   const c = a.control;
   if (tab === 0) {
     para('Description', c.description);
     out.push({ text: '' });
-    out.push({
-      text: `Status      ${STATE_LABELS[a.state]}${a.unverified ? " (unverified: full points on the operator's word)" : ''}`,
-    });
-    out.push({
-      text: `Result      ${sanitize(a.result.outcome)}${a.result.total !== undefined && c.scoring === 'proportional' ? ` (${a.result.count}/${a.result.total})` : ''}${a.result.reason ? ` — ${sanitize(a.result.reason)}` : ''}`,
-    });
+    field(
+      'Status',
+      `${STATE_LABELS[a.state]}${a.unverified ? " (unverified: full points on the operator's word)" : ''}`,
+    );
+    field(
+      'Result',
+      `${a.result.outcome}${a.result.total !== undefined && c.scoring === 'proportional' ? ` (${a.result.count}/${a.result.total})` : ''}${a.result.reason ? ` — ${a.result.reason}` : ''}`,
+    );
     if (a.result.missing) para('Missing right (grant it to evaluate this control)', a.result.missing);
-    out.push({
-      text: `Points      ${a.achieved === null ? 'not counted' : points(a.achieved)} of ${points(a.max)} (${c.scoring})`,
-    });
-    out.push({ text: `Product     ${APP_LABELS[a.instance.app]} · ${sanitize(a.instance.name)}` });
+    field(
+      'Evaluated',
+      score.evaluatedAt ? `${timeText(score.evaluatedAt)} UTC (its instance's last good poll)` : 'not yet',
+    );
+    field(
+      'Points',
+      `${a.achieved === null ? 'not counted' : points(a.achieved)} of ${points(a.max)} (${c.scoring})`,
+    );
+    field('Impact', impactText(a, score.possible));
+    field('Product', `${APP_LABELS[a.instance.app]} · ${a.instance.name}`);
     // The catalog is a file: its words pass the sanitizer like the store's.
-    out.push({ text: sanitize(`Category    ${c.category} · severity ${c.severity}`) });
-    out.push({ text: sanitize(`Threats     ${c.threats.join(', ')}`) });
-    out.push({ text: sanitize(`User impact ${c.userImpact} · implementation cost ${c.implementationCost}`) });
-    out.push({ text: sanitize(`Benchmarks  ${c.benchmarks.map((b) => `${b.name} ${b.id}`).join('; ')}`) });
-    out.push({
-      text: `Affected    ${affected.length === 0 ? 'no other instance' : affected.map((x) => sanitize(`${x.instance.name} (${x.result.outcome})`)).join(', ')}`,
-    });
+    field('Category', `${c.category} · severity ${c.severity}`);
+    field('Threats', c.threats.join(', '));
+    field('User impact', `${c.userImpact} · implementation cost ${c.implementationCost}`);
+    field('Benchmarks', c.benchmarks.map((b) => `${b.name} ${b.id}`).join('; '));
+    field(
+      'Affected',
+      affected.length === 0
+        ? 'no other instance'
+        : affected.map((x) => `${x.instance.name} (${x.result.outcome})`).join(', '),
+    );
     const failing = a.result.failing ?? [];
     if (failing.length > 0) {
       out.push({ text: '' });
-      out.push({ text: `Failing     ${sanitize(failedOf(a.result, c.rule.noun) ?? '')}` });
+      field('Failing', failedOf(a.result, c.rule.noun) ?? '');
       for (const f of failing.slice(0, FAILING_SHOWN))
         out.push({ text: `  ${truncate(sanitize(f.name), w - 4)}` });
       const more =
@@ -76,12 +93,11 @@ export function detailLines(
     out.push({ text: '' });
     out.push({ text: 'Evidence (values seen)' });
     if (a.result.evidence.length === 0) out.push({ text: '  none' });
-    for (const e of a.result.evidence) {
-      const path = sanitize(e.path);
-      out.push({
-        text: `  ${truncate(sanitize(e.item), 34)}  ${path} = ${truncate(sanitize(e.value), Math.max(10, w - 40 - path.length))}`,
-      });
-    }
+    // Each value whole, wrapped under its item: evidence is what an operator checks a verdict by.
+    for (const e of a.result.evidence)
+      wrap(`${sanitize(e.item)}  ${sanitize(e.path)} = ${sanitize(e.value)}`, w - 6).forEach((l, i) =>
+        out.push({ text: `${i ? '      ' : '  '}${l}` }),
+      );
   } else if (tab === 1) {
     if (c.prerequisites.length > 0) {
       out.push({ text: 'Prerequisites' });
@@ -112,6 +128,18 @@ export function detailLines(
     }
   }
   return out;
+}
+
+/**
+ * What doing an action is worth: the points it has left, and what they add to the Secure Score
+ * (points over every counted point), or why it is worth nothing now.
+ */
+export function impactText(a: Action, possible: number | undefined): string {
+  if (a.achieved === null) return 'none while its result is not counted';
+  const left = a.max - a.achieved;
+  if (left <= 0) return 'none: every point is achieved';
+  const pct = possible && possible > 0 ? ` · +${((left / possible) * 100).toFixed(2)}% Secure Score` : '';
+  return `+${points(left)} points${pct}`;
 }
 
 /** A time from the store as `YYYY-MM-DD HH:MM`: its first characters, through the sanitizer (it is the store's text). */
