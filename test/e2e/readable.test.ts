@@ -18,7 +18,7 @@ describe('Recommended actions at 80x24', () => {
     await keys(s, '3');
     await s.waitFor('Recommended actions');
     // 61 actions in 18 rows: the title says where the window is and how many rows are below.
-    await s.waitFor('1–18 of 61 · 43 more ↓');
+    await s.waitFor('Recommended actions (61) · 1–18 of 61 · 43 more ↓');
     expect(header(s)).toMatch(/#↑ Title/);
 
     // o steps to the next column: Title, sorted A to Z.

@@ -127,7 +127,7 @@ export function ActionsView({ state, ctx, size }: ViewProps) {
   const start = windowOf(state, ctx);
   const f = describeFilter(ctx.doc, state.filter);
   const where = scrollNote(start, listRows, list.length);
-  const title = `Recommended actions ${where || `(${list.length})`} · sort: ${sortLabel(state.sort, state.sortReverse)}${state.wide ? ' · wide' : ''}${f ? ` · ${f}` : ''}`;
+  const title = `Recommended actions (${list.length})${where ? ` · ${where}` : ''} · sort: ${sortLabel(state.sort, state.sortReverse)}${state.wide ? ' · wide' : ''}${f ? ` · ${f}` : ''}`;
   return (
     <Screen title={title} size={size}>
       <Table
