@@ -1,4 +1,4 @@
-import type { App, State } from './schemas.js';
+import { APPS, type App, type State, STATES } from './schemas.js';
 import type { Action } from './scoring.js';
 
 /**
@@ -6,8 +6,33 @@ import type { Action } from './scoring.js';
  * view and `posture status` show the same list (accepted risks hidden unless asked for).
  */
 
-export type SortKey = 'rank' | 'points' | 'severity';
-export const SORTS: SortKey[] = ['rank', 'points', 'severity'];
+/** The columns a list can be sorted by, in the table's order (`o` steps through them). */
+export type SortKey = 'rank' | 'title' | 'product' | 'instance' | 'result' | 'points' | 'status' | 'severity';
+export const SORTS: SortKey[] = [
+  'rank',
+  'title',
+  'product',
+  'instance',
+  'result',
+  'points',
+  'status',
+  'severity',
+];
+
+/**
+ * Whether a column's own order puts its larger values first (most points, most severe): the
+ * header's arrow says which way the list runs, flipped when the order is reversed.
+ */
+export const DESCENDING: Record<SortKey, boolean> = {
+  rank: false,
+  title: false,
+  product: false,
+  instance: false,
+  result: false,
+  points: true,
+  status: false,
+  severity: true,
+};
 
 export interface ActionFilter {
   product?: App;
@@ -20,8 +45,28 @@ export interface ActionFilter {
 export const NO_FILTER: ActionFilter = { text: '', showAccepted: false };
 
 const SEV = { critical: 0, high: 1, medium: 2, low: 3 } as const;
+// Worst first: what fails before what could not be read, and passes last.
+const OUTCOME = { fail: 0, partial: 1, error: 2, unknown: 3, pass: 4 } as const;
+const collator = new Intl.Collator(undefined, { sensitivity: 'base', numeric: true });
 
-export function filterActions(actions: readonly Action[], f: ActionFilter, sort: SortKey): Action[] {
+/** Each column's own order; ties keep the ranking, so a sorted list still reads most points first. */
+const ORDER: Record<SortKey, (a: Action, b: Action) => number> = {
+  rank: () => 0,
+  title: (a, b) => collator.compare(a.control.title, b.control.title),
+  product: (a, b) => APPS.indexOf(a.instance.app) - APPS.indexOf(b.instance.app),
+  instance: (a, b) => collator.compare(a.instance.name, b.instance.name),
+  result: (a, b) => (OUTCOME[a.result.outcome] ?? 5) - (OUTCOME[b.result.outcome] ?? 5),
+  points: (a, b) => b.max - a.max,
+  status: (a, b) => STATES.indexOf(a.state) - STATES.indexOf(b.state),
+  severity: (a, b) => SEV[a.control.severity] - SEV[b.control.severity],
+};
+
+export function filterActions(
+  actions: readonly Action[],
+  f: ActionFilter,
+  sort: SortKey,
+  reverse = false,
+): Action[] {
   // One case-insensitive pattern instead of lower-casing every title on every keystroke.
   const q = f.text ? new RegExp(f.text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'i') : undefined;
   const rows = actions.filter(
@@ -31,8 +76,9 @@ export function filterActions(actions: readonly Action[], f: ActionFilter, sort:
       (f.status ? a.state === f.status : f.showAccepted || a.state !== 'risk_accepted') &&
       (!q || q.test(a.control.title) || q.test(a.instance.name) || q.test(a.control.id)),
   );
-  if (sort === 'points') return rows.sort((a, b) => b.max - a.max || a.rank - b.rank);
-  if (sort === 'severity')
-    return rows.sort((a, b) => SEV[a.control.severity] - SEV[b.control.severity] || a.rank - b.rank);
-  return rows;
+  if (sort !== 'rank') {
+    const order = ORDER[sort];
+    rows.sort((a, b) => order(a, b) || a.rank - b.rank);
+  }
+  return reverse ? rows.reverse() : rows;
 }

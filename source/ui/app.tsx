@@ -147,7 +147,9 @@ export function App(props: AppProps) {
   const size = layout(columns, rows);
 
   const action = state.view === 'detail' ? actionById(rankedOf(scored), state.detailId) : undefined;
-  const page = action ? detailPage(action, state.detailTab, size.width, doc.statuses, rankedOf(scored)) : [];
+  const page = action
+    ? detailPage(action, state.detailTab, size.width, doc.statuses, rankedOf(scored), doc.results)
+    : [];
   const ctx: Context = {
     doc,
     // Read only when something looks at it (the History view).

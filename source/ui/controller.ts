@@ -26,6 +26,7 @@ import { type Action, countedInstances, mainInstances, mainsToChoose } from '../
 import type { Command } from './keys.js';
 import { windowRows } from './layout.js';
 import { windowStart } from './list.js';
+import { type ScoreTarget, scoreRows, scoreTarget } from './score-rows.js';
 import { sanitize } from '../text/sanitize.js';
 import { lastCall } from './memo.js';
 import { actionRows, appRows, drawerRows } from './model.js';
@@ -153,9 +154,14 @@ export function currentRows(state: UIState, ctx: Context): { key: string; ids: s
         ids: drawerRows(ctx.doc, state.app, state.drawerText).map((i) => i.id),
       };
     case 'actions':
-      return { key: 'actions', ids: actionIds(actionRows(ctx.actions, state.filter, state.sort)) };
+      return {
+        key: 'actions',
+        ids: actionIds(actionRows(ctx.actions, state.filter, state.sort, state.sortReverse)),
+      };
     case 'history':
       return { key: 'history', ids: historyIds(ctx.polls) };
+    case 'score':
+      return { key: 'score', ids: scoreRows(ctx.scored).ids };
     default:
       return { key: state.view, ids: [] };
   }
@@ -185,7 +191,7 @@ export function selectedInstance(state: UIState, ctx: Context): Instance | undef
 export function selectedAction(state: UIState, ctx: Context): Action | undefined {
   if (state.view === 'detail') return ctx.actions.find((a) => a.id === state.detailId);
   if (state.view !== 'actions') return undefined;
-  const rows = actionRows(ctx.actions, state.filter, state.sort);
+  const rows = actionRows(ctx.actions, state.filter, state.sort, state.sortReverse);
   return rows[selectedIndex(state, 'actions', actionIds(rows))];
 }
 
@@ -211,17 +217,19 @@ export const bound = (ctx: Pick<Context, 'bindings'>, key: string, command: Comm
   ctx.bindings.get(key)?.includes(command) ?? false;
 
 // ---- the reducer ----
-const LISTS: readonly View[] = ['apps', 'drawer', 'actions', 'history'];
+const LISTS: readonly View[] = ['apps', 'drawer', 'actions', 'history', 'score'];
 
 /** The state with its list's window where the view shows it: the selection in view, moved as little as can be. */
 function withWindow(state: UIState, ctx: Context): UIState {
   if (!LISTS.includes(state.view)) return state;
   const { key, ids } = currentRows(state, ctx);
   const previous = state.windows[key] ?? 0;
+  // The Secure Score view's products always show: its window is over the instances below them.
+  const fixed = state.view === 'score' ? scoreRows(ctx.scored).products.length : 0;
   const start = windowStart(
-    ids.length,
-    selectedIndex(state, key, ids),
-    windowRows(state.view, ctx.listRows),
+    ids.length - fixed,
+    Math.max(0, selectedIndex(state, key, ids) - fixed),
+    windowRows(state.view, ctx.listRows, fixed),
     previous,
   );
   return start === previous ? state : { ...state, windows: { ...state.windows, [key]: start } };
@@ -350,6 +358,7 @@ function command(state: UIState, c: Command, ctx: Context): Step | undefined {
       break;
   }
 
+  if (state.view === 'score' && c === 'open') return drillDown(state, scoreTarget(ids[at]));
   if (state.view === 'apps' && c === 'open') {
     const app = ids[at] as App | undefined;
     return app ? ok({ ...go(state, 'drawer', true), app, drawerText: '' }) : undefined;
@@ -392,7 +401,17 @@ function command(state: UIState, c: Command, ctx: Context): Step | undefined {
       return ok({ ...state, filter: { ...rest, ...(instance ? { instance } : {}) } });
     }
     if (c === 'filter.accepted') return ok({ ...state, filter: { ...f, showAccepted: !f.showAccepted } });
-    if (c === 'sort') return ok({ ...state, sort: SORTS[(SORTS.indexOf(state.sort) + 1) % SORTS.length]! });
+    if (c === 'sort' || c === 'sort.prev') {
+      const step = c === 'sort' ? 1 : SORTS.length - 1;
+      // A new column starts in its own order: reversing is asked for each time.
+      return ok({
+        ...state,
+        sort: SORTS[(SORTS.indexOf(state.sort) + step) % SORTS.length]!,
+        sortReverse: false,
+      });
+    }
+    if (c === 'sort.reverse') return ok({ ...state, sortReverse: !state.sortReverse });
+    if (c === 'wide') return ok({ ...state, wide: !state.wide });
     if (c === 'status' && ids[at]) return openStatus(state, ctx);
   }
   return undefined;
@@ -428,6 +447,26 @@ function toggled(state: UIState, inst: Instance, ctx: Context): Step {
 /** After an add is committed: the drawer's cursor on the new instance (its id is known only then). */
 export function selectAdded(state: UIState, instance: Pick<Instance, 'id' | 'app'>): UIState {
   return { ...state, selected: { ...state.selected, [`drawer:${instance.app}`]: instance.id } };
+}
+
+/**
+ * Recommended actions filtered to a product or an instance of the Secure Score view, from the top
+ * of the list; Esc comes back. The other filters go: the list is the whole of what was chosen.
+ */
+function drillDown(state: UIState, target: ScoreTarget | undefined): Step | undefined {
+  if (!target) return undefined;
+  const filter = { text: '', showAccepted: state.filter.showAccepted, ...target };
+  const { actions: _s, ...selected } = state.selected;
+  return {
+    state: {
+      ...go(state, 'actions', true),
+      filter,
+      selected,
+      index: { ...state.index, actions: 0 },
+      windows: { ...state.windows, actions: 0 },
+    },
+    effects: [],
+  };
 }
 
 function openStatus(state: UIState, ctx: Context): Step {

@@ -25,7 +25,7 @@ export const COMMANDS = {
   'nav.bottom': { keys: ['G', 'end'], help: 'last row', in: ALL },
   'nav.pageUp': { keys: ['pageup'], help: 'page up', in: ALL },
   'nav.pageDown': { keys: ['pagedown'], help: 'page down', in: ALL },
-  open: { keys: ['enter'], help: 'open', in: ['apps', 'actions'] },
+  open: { keys: ['enter'], help: 'open', in: ['apps', 'actions', 'score'] },
   back: { keys: ['escape'], help: 'back / cancel', in: ALL },
   'view.apps': { keys: ['1'], help: 'Connected apps', in: ALL },
   'view.score': { keys: ['2'], help: 'Secure Score', in: ALL },
@@ -42,7 +42,10 @@ export const COMMANDS = {
   'filter.product': { keys: ['P'], help: 'cycle the product filter', in: ['actions'] },
   'filter.instance': { keys: ['I'], help: 'cycle the instance filter', in: ['actions'] },
   'filter.accepted': { keys: ['A'], help: 'show / hide Risk accepted', in: ['actions'] },
-  sort: { keys: ['o'], help: 'cycle the sort order', in: ['actions'] },
+  sort: { keys: ['o', '>'], help: 'sort by the next column', in: ['actions'] },
+  'sort.prev': { keys: ['<'], help: 'sort by the previous column', in: ['actions'] },
+  'sort.reverse': { keys: ['O'], help: 'reverse the sort order', in: ['actions'] },
+  wide: { keys: ['ctrl+w', 'W'], help: 'wide: show every column', in: ['actions'] },
   'score.view': { keys: ['v'], help: 'cycle current / planned / achievable', in: ['score'] },
   // Everywhere but the menu: the message names what it took back, wherever the operator is.
   undo: {

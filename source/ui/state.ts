@@ -54,6 +54,10 @@ export interface UIState {
   drawerText: string;
   filter: ActionFilter;
   sort: SortKey;
+  /** The sort column's own order turned around. */
+  sortReverse: boolean;
+  /** Every column of the Recommended actions table, however narrow the terminal. */
+  wide: boolean;
   detailId?: string;
   detailTab: number;
   detailScroll: number;
@@ -77,6 +81,8 @@ export const INITIAL: UIState = {
   drawerText: '',
   filter: NO_FILTER,
   sort: 'rank',
+  sortReverse: false,
+  wide: false,
   detailTab: 0,
   detailScroll: 0,
   scoreView: 'current',

@@ -233,7 +233,8 @@ describe('a hostile store and lock file in the console, in a real pseudo-termina
       await seen('filter typed');
       await keys(s, '\u001b');
       for (let n = 0; n < N; n++) {
-        await keys(s, '\r');
+        // The evidence is at the end of the page (G): long hostile values wrap, not cut.
+        await keys(s, '\r', 'G');
         await on('Evidence (values seen)', `overview of action ${n}`);
         await seen(`overview of action ${n}`);
         await keys(s, '\t', '\t');

@@ -62,3 +62,39 @@ describe("an action's overview", () => {
     expect(row).not.toMatch(FORBIDDEN);
   });
 });
+
+describe("an action's overview at 80 columns", () => {
+  const width = 79;
+  const lines = (a: Action, score = {}) => detailLines(a, 0, width, [], [], score).map((l) => l.text);
+
+  it('wraps a long reason and a long evidence value under their labels instead of cutting them', () => {
+    const reason = `the API answered 403 ${'because the token lacks the scope '.repeat(3)}END-OF-REASON`;
+    const value = `${'x'.repeat(10)} ${'long value '.repeat(12)}END-OF-VALUE`;
+    const page = lines(
+      action({ outcome: 'unknown', reason, evidence: [{ item: 'Policy', path: '/p', value }] }),
+    );
+    expect(page.every((l) => l.length <= width - 2)).toBe(true);
+    const result = page.findIndex((l) => l.startsWith('Result '));
+    expect(page[result + 1]).toMatch(/^ {12}\S/);
+    expect(page.join(' ')).toContain('END-OF-REASON');
+    expect(page.join(' ')).toContain('END-OF-VALUE');
+  });
+
+  it('says when the action was evaluated and what doing it is worth, in points and percent of the score', () => {
+    const page = lines(action({ outcome: 'fail' }), {
+      evaluatedAt: '2026-11-29T10:15:00.000Z',
+      possible: 200,
+    });
+    expect(page).toContain("Evaluated   2026-11-29 10:15 UTC (its instance's last good poll)");
+    expect(page).toContain('Impact      +10 points · +5.00% Secure Score');
+  });
+
+  it('says an action worth nothing now is worth nothing', () => {
+    expect(lines({ ...action({ outcome: 'unknown' }), achieved: null })).toContain(
+      'Impact      none while its result is not counted',
+    );
+    expect(lines({ ...action({ outcome: 'pass' }), achieved: 10 })).toContain(
+      'Impact      none: every point is achieved',
+    );
+  });
+});

@@ -127,3 +127,52 @@ describe('the trend sparkline', () => {
     expect(bars).toBe('  ▁▂▃▃▄▅▆▆▇█');
   });
 });
+
+describe('the Secure Score view as a list', () => {
+  /** Twelve Okta instances, each failing the password control: more than the view can show at 100x24. */
+  async function fleet() {
+    const file = join(tempDir(), 'store.json');
+    const writer = await openStore(file);
+    await writer.update((d) => {
+      const at = new Date().toISOString();
+      for (let n = 1; n <= 12; n++) {
+        const id = `i${String(n).padStart(2, '0')}`;
+        d.instances.push(instance(id, { name: `Okta tenant ${n}` }));
+        d.results[id] = { polledAt: at, results: [r('okta.pwd.length', 'fail')] };
+      }
+    });
+    writer.close();
+    const app = renderConsole(await openStore(file), catalog, 'analyst');
+    await vi.waitFor(() => expect(app.lastFrame()).toContain('Connected apps'));
+    await type(app.stdin, '2');
+    await vi.waitFor(() => expect(app.lastFrame()).toContain('Current score'));
+    return app;
+  }
+
+  it('says how many instances are below, scrolls to them, and opens the selected one’s actions', async () => {
+    const { stdin, lastFrame } = await fleet();
+    // 24 rows: the headline, trend and the product leave 10 rows to the instances.
+    expect(lastFrame()).toContain('By instance (current)  1–10 of 12 · 2 more ↓');
+    expect(lastFrame()).not.toContain('Okta tenant 12');
+
+    await type(stdin, 'G');
+    await vi.waitFor(() => expect(lastFrame()).toContain('Okta tenant 12'));
+    expect(lastFrame()).toContain('3–12 of 12 ↑');
+
+    await type(stdin, '\r');
+    await vi.waitFor(() => expect(lastFrame()).toContain('instance: Okta tenant 12'));
+    expect(lastFrame()).toContain('Recommended actions (1)');
+
+    // Esc comes back to the score, the cursor where it was.
+    await type(stdin, '\u001b');
+    await vi.waitFor(() => expect(lastFrame()).toContain('3–12 of 12 ↑'));
+  });
+
+  it('opens a product’s actions with Enter on it', async () => {
+    const { stdin, lastFrame } = await setup();
+    await type(stdin, 'j', '\r');
+    await vi.waitFor(() => expect(lastFrame()).toContain('product: GitHub'));
+    expect(lastFrame()).toContain('GitHub 2FA');
+    expect(lastFrame()).not.toContain('Okta admin MFA');
+  });
+});

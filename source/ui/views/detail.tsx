@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
-import type { StatusUpdate } from '../../domain/schemas.js';
-import type { Action } from '../../domain/scoring.js';
+import type { StatusUpdate, StoreDoc } from '../../domain/schemas.js';
+import { type Action, scoreViews } from '../../domain/scoring.js';
 import type { Layout } from '../layout.js';
 import { lastCall } from '../memo.js';
 import type { UIState } from '../state.js';
@@ -8,6 +8,7 @@ import { VIEW_TITLES } from '../state.js';
 import { sanitize } from '../../text/sanitize.js';
 import { detailLines } from './panels.js';
 import { Screen } from './frame.js';
+import { scrollNote } from './lists.js';
 
 export type DetailLine = ReturnType<typeof detailLines>[number];
 
@@ -19,7 +20,14 @@ export const actionById = lastCall((actions: readonly Action[], id: string | und
 
 // An action's page is built once per action, tab, width and change, not on every scrolling key.
 export const detailPage = lastCall(
-  (a: Action, tab: number, width: number, statuses: readonly StatusUpdate[], actions: readonly Action[]) =>
+  (
+    a: Action,
+    tab: number,
+    width: number,
+    statuses: readonly StatusUpdate[],
+    actions: readonly Action[],
+    results: StoreDoc['results'] = {},
+  ) =>
     detailLines(
       a,
       tab,
@@ -31,6 +39,7 @@ export const detailPage = lastCall(
           x.id !== a.id &&
           (x.result.outcome === 'fail' || x.result.outcome === 'partial'),
       ),
+      { evaluatedAt: results[a.instance.id]?.polledAt, possible: scoreViews(actions).current.possible },
     ),
 );
 
@@ -54,6 +63,7 @@ export function DetailView({
         <Text>this action is no longer listed (its instance's recommendations were turned off)</Text>
       </Screen>
     );
+  const note = scrollNote(top, size.detailRows, lines.length);
   return (
     <Screen title={sanitize(`${action.control.title} — ${action.instance.name}`)} size={size}>
       <Box flexDirection="column">
@@ -61,6 +71,8 @@ export function DetailView({
           {TABS.map((t, i) => (
             <Text key={t} inverse={i === state.detailTab} bold={i === state.detailTab}>{` ${t} `}</Text>
           ))}
+          {/* Where the page is: the lines below the screen are said, not hidden. */}
+          {note ? <Text bold>{`  ${note}`}</Text> : null}
           <Text>{'   Tab switches · j/k scrolls · s sets status'}</Text>
         </Text>
         <Text> </Text>

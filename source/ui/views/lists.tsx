@@ -2,10 +2,12 @@ import { Box, Text } from 'ink';
 import { memo } from 'react';
 import { APP_LABELS, type Instance, STATE_LABELS, type StoreDoc } from '../../domain/schemas.js';
 import type { Action } from '../../domain/scoring.js';
+import { DESCENDING, type SortKey } from '../../domain/action-filter.js';
 import { healthOf } from '../../domain/instances.js';
-import { cell, fitCells } from '../../text/cells.js';
+import { cell, fitCells, truncate, width as cellWidth } from '../../text/cells.js';
 import { ago, percent, points } from '../../text/format.js';
 import { sanitize } from '../../text/sanitize.js';
+import { lastCall } from '../memo.js';
 import { type AppRow, countsInMode } from '../model.js';
 import { severityColor, stateColor, useTheme } from '../theme.js';
 
@@ -64,6 +66,17 @@ export function Window<T>({ rows, start, height, selected, render, empty }: Wind
       {rows.slice(start, start + height).map((r, i) => render(r, start + i === selected, start + i))}
     </Box>
   );
+}
+
+/**
+ * Where a window is in its list, for a title: "1–18 of 61 · 43 more ↓". Empty when everything
+ * shows, so a list that does not scroll says nothing.
+ */
+export function scrollNote(start: number, shown: number, total: number): string {
+  if (total <= shown) return '';
+  const last = Math.min(total, start + shown);
+  const below = total - last;
+  return `${start + 1}–${last} of ${total}${below > 0 ? ` · ${below} more ↓` : ' ↑'}`;
 }
 
 /** A column header over a window of rows; `height` counts the rows, the header is extra. */
@@ -137,61 +150,128 @@ export function instanceHeader(width: number): string {
   ].join(' ');
 }
 
+/** How wide the listed actions' texts are: columns take what their longest text needs, no more. */
+export interface ActionTexts {
+  title: number;
+  instance: number;
+  points: number;
+  status: number;
+}
+
+const pointsText = (a: Action) =>
+  a.achieved === null ? `–/${points(a.max)}` : `${points(a.achieved)}/${points(a.max)}`;
+const statusText = (a: Action) => (a.unverified ? `${STATE_LABELS[a.state]}*` : STATE_LABELS[a.state]);
+
+/** Measured once per list (the reducer and the view ask for the same rows on every key). */
+export const actionTexts = lastCall((rows: readonly Action[]): ActionTexts => {
+  const t = { title: 5, instance: 8, points: 6, status: 6 };
+  for (const a of rows) {
+    t.title = Math.max(t.title, cellWidth(sanitize(a.control.title)));
+    t.instance = Math.max(t.instance, cellWidth(sanitize(a.instance.name)));
+    t.points = Math.max(t.points, pointsText(a).length);
+    t.status = Math.max(t.status, statusText(a).length);
+  }
+  return t;
+});
+
+export interface ActionTableOptions {
+  /** Every column, however narrow the terminal (ctrl-w). */
+  wide?: boolean;
+  /** The listed texts' widths; without them, columns take their usual widths. */
+  texts?: ActionTexts;
+}
+
 /**
  * Columns of the Recommended actions table. Narrow terminals drop the product column (the
- * instance's name carries it) and shorten severity, so the title keeps room; wide ones add the result.
+ * instance's name carries it) and shorten severity, so the title keeps room; wide ones, or wide
+ * mode, add the result. Fixed columns are as wide as their longest text (the header's arrow
+ * included), and the title and the instance share the rest: what one does not need, the other gets.
  */
-export function actionColumns(width: number) {
-  const narrow = width < 99; // below a 100-column terminal
-  const wide = width >= 110;
-  const fixed = 5 + (narrow ? 0 : 11) + (wide ? 9 : 0) + 9 + 15 + (narrow ? 5 : 9);
-  const flexible = Math.max(30, width - fixed);
-  const instance = Math.max(12, Math.floor(flexible * 0.38));
-  const title = Math.max(16, flexible - instance - 1);
-  return { narrow, wide, title, instance };
+export function actionColumns(width: number, opts: ActionTableOptions = {}) {
+  const wideMode = opts.wide ?? false;
+  const narrow = !wideMode && width < 99; // below a 100-column terminal
+  const wide = wideMode || width >= 110;
+  const t = opts.texts ?? { title: 200, instance: 200, points: 8, status: 14 };
+  const pts = Math.min(11, Math.max(7, t.points));
+  // Wide mode shows whole statuses ("Resolved through alternate mitigation").
+  const status = Math.min(wideMode ? 38 : 14, Math.max(7, t.status));
+  const sev = narrow ? 4 : 9;
+  const count = 6 + (narrow ? 0 : 1) + (wide ? 1 : 0);
+  const fixed = 4 + (narrow ? 0 : 10) + (wide ? 8 : 0) + pts + status + sev + (count - 1);
+  const flexible = Math.max(wideMode ? 20 : 30, width - fixed);
+  let instance = Math.min(t.instance, Math.max(12, Math.floor(flexible * 0.38)));
+  let title = flexible - instance - 1;
+  if (title > t.title) {
+    instance = Math.min(t.instance, instance + title - t.title);
+    title = flexible - instance - 1;
+  }
+  return {
+    narrow,
+    wide,
+    title: Math.max(8, title),
+    instance: Math.max(6, instance),
+    points: pts,
+    status,
+    sev,
+  };
 }
 
 const SEVERITY_SHORT = { critical: 'crit', high: 'high', medium: 'med', low: 'low' } as const;
 
-export function actionLine(a: Action, width: number): string {
-  const c = actionColumns(width);
-  const pts = a.achieved === null ? `–/${points(a.max)}` : `${points(a.achieved)}/${points(a.max)}`;
-  const status = a.unverified ? `${STATE_LABELS[a.state]}*` : STATE_LABELS[a.state];
+export function actionLine(a: Action, width: number, opts: ActionTableOptions = {}): string {
+  const c = actionColumns(width, opts);
   return [
     fitCells(String(a.rank), 4, 'right'),
     cell(a.control.title, c.title),
     ...(c.narrow ? [] : [fitCells(APP_LABELS[a.instance.app], 10)]),
     cell(a.instance.name, c.instance),
     ...(c.wide ? [fitCells(a.result.outcome, 8)] : []),
-    fitCells(pts, 8, 'right'),
-    fitCells(status, 14),
-    c.narrow ? fitCells(SEVERITY_SHORT[a.control.severity], 4) : fitCells(a.control.severity, 8),
+    fitCells(pointsText(a), c.points, 'right'),
+    fitCells(statusText(a), c.status),
+    c.narrow ? fitCells(SEVERITY_SHORT[a.control.severity], c.sev) : fitCells(a.control.severity, c.sev),
   ].join(' ');
 }
 
-export function actionHeader(width: number): string {
-  const c = actionColumns(width);
+/** Whether the column's arrow points down: its values run from the largest to the smallest. */
+const arrow = (sort: SortKey, reverse: boolean) => (DESCENDING[sort] !== reverse ? '↓' : '↑');
+
+/** A header's label with the sort arrow, the label cut rather than the arrow. */
+function label(text: string, cells: number, marked: string, align: 'left' | 'right' = 'left'): string {
+  return fitCells(marked ? `${truncate(text, cells - 1)}${marked}` : text, cells, align);
+}
+
+export function actionHeader(
+  width: number,
+  opts: ActionTableOptions & { sort?: SortKey; reverse?: boolean } = {},
+): string {
+  const c = actionColumns(width, opts);
+  const m = (k: SortKey) => (opts.sort === k ? arrow(k, opts.reverse ?? false) : '');
   return [
-    fitCells('#', 4, 'right'),
-    fitCells('Title', c.title),
-    ...(c.narrow ? [] : [fitCells('Product', 10)]),
-    fitCells('Instance', c.instance),
-    ...(c.wide ? [fitCells('Result', 8)] : []),
-    fitCells('Points', 8, 'right'),
-    fitCells('Status', 14),
-    c.narrow ? fitCells('Sev', 4) : fitCells('Severity', 8),
+    label('#', 4, m('rank'), 'right'),
+    label('Title', c.title, m('title')),
+    ...(c.narrow ? [] : [label('Product', 10, m('product'))]),
+    label('Instance', c.instance, m('instance')),
+    ...(c.wide ? [label('Result', 8, m('result'))] : []),
+    label('Points', c.points, m('points'), 'right'),
+    label('Status', c.status, m('status')),
+    label(c.narrow ? 'Sev' : 'Severity', c.sev, m('severity')),
   ].join(' ');
 }
+
+/** "points ↓": the sort, said in a title (a narrow table may not show the sorted column). */
+export const sortLabel = (sort: SortKey, reverse: boolean) => `${sort} ${arrow(sort, reverse)}`;
 
 // Memoised: moving the selection re-renders two rows, not the whole window.
 export const ActionRow = memo(function ActionRow({
   a,
   selected,
   width,
+  options,
 }: {
   a: Action;
   selected: boolean;
   width: number;
+  options?: ActionTableOptions;
 }) {
   const t = useTheme();
   const color =
@@ -199,7 +279,7 @@ export const ActionRow = memo(function ActionRow({
       ? t.ok
       : (stateColor(t, a.state) ??
         (a.control.severity === 'critical' ? severityColor(t, 'critical') : undefined));
-  return <Row text={actionLine(a, width)} selected={selected} {...(color ? { color } : {})} />;
+  return <Row text={actionLine(a, width, options)} selected={selected} {...(color ? { color } : {})} />;
 });
 
 export function SafeText({

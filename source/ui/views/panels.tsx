@@ -12,15 +12,16 @@ import type { Catalog } from '../../catalog/index.js';
 import { controlAccess, missingRights } from '../../domain/access.js';
 import { failedOf } from '../../domain/rules.js';
 import type { Action, ScoreViews } from '../../domain/scoring.js';
-import { fitCells, truncate, wrap } from '../../text/cells.js';
+import { width as cellWidth, fitCells, truncate, wrap } from '../../text/cells.js';
 import { ago, percent, points } from '../../text/format.js';
 import { sanitize } from '../../text/sanitize.js';
 import { ADD_FIELDS, menuItems } from '../controller.js';
 import { helpRows, type Keymap } from '../keys.js';
 import { mainsOf, scoresByApp, scoresByInstance } from '../model.js';
+import { scoreRows } from '../score-rows.js';
 import type { Overlay, UIState } from '../state.js';
 import { outcomeColor, useTheme } from '../theme.js';
-import { Row } from './lists.js';
+import { Row, scrollNote } from './lists.js';
 
 /** Failing items listed on an action's page; the rest are counted, and every export lists them all. */
 const FAILING_SHOWN = 20;
@@ -33,6 +34,7 @@ export function detailLines(
   width: number,
   history: readonly StatusUpdate[] = [],
   affected: readonly Action[] = [],
+  score: { evaluatedAt?: string | undefined; possible?: number } = {},
 ): { text: string; color?: string | undefined }[] {
   const w = Math.max(20, width - 2);
   const out: { text: string; color?: string }[] = [];
@@ -40,33 +42,49 @@ export function detailLines(
     out.push({ text: label });
     for (const l of wrap(sanitize(text, { multiline: true }), w - 2)) out.push({ text: `  ${l}` });
   };
+  // A labelled line wraps under its value, never cut: reasons, threats and benchmarks run long.
+  const field = (label: string, value: string) =>
+    wrap(sanitize(value), w - 12).forEach((l, i) =>
+      out.push({ text: `${i ? '' : label.padEnd(11)}${i ? ' '.repeat(12) : ' '}${l}` }),
+    );
   const c = a.control;
   if (tab === 0) {
     para('Description', c.description);
     out.push({ text: '' });
-    out.push({
-      text: `Status      ${STATE_LABELS[a.state]}${a.unverified ? " (unverified: full points on the operator's word)" : ''}`,
-    });
-    out.push({
-      text: `Result      ${sanitize(a.result.outcome)}${a.result.total !== undefined && c.scoring === 'proportional' ? ` (${a.result.count}/${a.result.total})` : ''}${a.result.reason ? ` — ${sanitize(a.result.reason)}` : ''}`,
-    });
+    field(
+      'Status',
+      `${STATE_LABELS[a.state]}${a.unverified ? " (unverified: full points on the operator's word)" : ''}`,
+    );
+    field(
+      'Result',
+      `${a.result.outcome}${a.result.total !== undefined && c.scoring === 'proportional' ? ` (${a.result.count}/${a.result.total})` : ''}${a.result.reason ? ` — ${a.result.reason}` : ''}`,
+    );
     if (a.result.missing) para('Missing right (grant it to evaluate this control)', a.result.missing);
-    out.push({
-      text: `Points      ${a.achieved === null ? 'not counted' : points(a.achieved)} of ${points(a.max)} (${c.scoring})`,
-    });
-    out.push({ text: `Product     ${APP_LABELS[a.instance.app]} · ${sanitize(a.instance.name)}` });
+    field(
+      'Evaluated',
+      score.evaluatedAt ? `${timeText(score.evaluatedAt)} UTC (its instance's last good poll)` : 'not yet',
+    );
+    field(
+      'Points',
+      `${a.achieved === null ? 'not counted' : points(a.achieved)} of ${points(a.max)} (${c.scoring})`,
+    );
+    field('Impact', impactText(a, score.possible));
+    field('Product', `${APP_LABELS[a.instance.app]} · ${a.instance.name}`);
     // The catalog is a file: its words pass the sanitizer like the store's.
-    out.push({ text: sanitize(`Category    ${c.category} · severity ${c.severity}`) });
-    out.push({ text: sanitize(`Threats     ${c.threats.join(', ')}`) });
-    out.push({ text: sanitize(`User impact ${c.userImpact} · implementation cost ${c.implementationCost}`) });
-    out.push({ text: sanitize(`Benchmarks  ${c.benchmarks.map((b) => `${b.name} ${b.id}`).join('; ')}`) });
-    out.push({
-      text: `Affected    ${affected.length === 0 ? 'no other instance' : affected.map((x) => sanitize(`${x.instance.name} (${x.result.outcome})`)).join(', ')}`,
-    });
+    field('Category', `${c.category} · severity ${c.severity}`);
+    field('Threats', c.threats.join(', '));
+    field('User impact', `${c.userImpact} · implementation cost ${c.implementationCost}`);
+    field('Benchmarks', c.benchmarks.map((b) => `${b.name} ${b.id}`).join('; '));
+    field(
+      'Affected',
+      affected.length === 0
+        ? 'no other instance'
+        : affected.map((x) => `${x.instance.name} (${x.result.outcome})`).join(', '),
+    );
     const failing = a.result.failing ?? [];
     if (failing.length > 0) {
       out.push({ text: '' });
-      out.push({ text: `Failing     ${sanitize(failedOf(a.result, c.rule.noun) ?? '')}` });
+      field('Failing', failedOf(a.result, c.rule.noun) ?? '');
       for (const f of failing.slice(0, FAILING_SHOWN))
         out.push({ text: `  ${truncate(sanitize(f.name), w - 4)}` });
       const more =
@@ -76,12 +94,11 @@ export function detailLines(
     out.push({ text: '' });
     out.push({ text: 'Evidence (values seen)' });
     if (a.result.evidence.length === 0) out.push({ text: '  none' });
-    for (const e of a.result.evidence) {
-      const path = sanitize(e.path);
-      out.push({
-        text: `  ${truncate(sanitize(e.item), 34)}  ${path} = ${truncate(sanitize(e.value), Math.max(10, w - 40 - path.length))}`,
-      });
-    }
+    // Each value whole, wrapped under its item: evidence is what an operator checks a verdict by.
+    for (const e of a.result.evidence)
+      wrap(`${sanitize(e.item)}  ${sanitize(e.path)} = ${sanitize(e.value)}`, w - 6).forEach((l, i) =>
+        out.push({ text: `${i ? '      ' : '  '}${l}` }),
+      );
   } else if (tab === 1) {
     if (c.prerequisites.length > 0) {
       out.push({ text: 'Prerequisites' });
@@ -112,6 +129,18 @@ export function detailLines(
     }
   }
   return out;
+}
+
+/**
+ * What doing an action is worth: the points it has left, and what they add to the Secure Score
+ * (points over every counted point), or why it is worth nothing now.
+ */
+export function impactText(a: Action, possible: number | undefined): string {
+  if (a.achieved === null) return 'none while its result is not counted';
+  const left = a.max - a.achieved;
+  if (left <= 0) return 'none: every point is achieved';
+  const pct = possible && possible > 0 ? ` · +${((left / possible) * 100).toFixed(2)}% Secure Score` : '';
+  return `+${points(left)} points${pct}`;
 }
 
 /** A time from the store as `YYYY-MM-DD HH:MM`: its first characters, through the sanitizer (it is the store's text). */
@@ -152,6 +181,11 @@ export function trendLines(daily: StoreDoc['daily'], view: UIState['scoreView'],
   ];
 }
 
+/**
+ * The Secure Score view: the headline, the trend, then one list with a cursor (products, then
+ * instances: Enter opens their actions). Products always show; the instances scroll in `rows`
+ * lines from `start`, and their heading says when some are out of view.
+ */
 export function ScorePanel({
   views,
   actions,
@@ -159,6 +193,9 @@ export function ScorePanel({
   state,
   width,
   height,
+  selected = -1,
+  start = 0,
+  rows = height,
 }: {
   views: ScoreViews;
   actions: readonly Action[];
@@ -166,10 +203,13 @@ export function ScorePanel({
   state: UIState;
   width: number;
   height: number;
+  selected?: number;
+  start?: number;
+  rows?: number;
 }) {
   const t = useTheme();
   const v = views[state.scoreView];
-  const lines: { text: string; color?: string | undefined; bold?: boolean }[] = [];
+  const lines: { text: string; color?: string | undefined; bold?: boolean; selected?: boolean }[] = [];
   const label = { current: 'Current score', planned: 'Planned score', achievable: 'Achievable score' }[
     state.scoreView
   ];
@@ -178,33 +218,58 @@ export function ScorePanel({
     bold: true,
     color: t.accent,
   });
+  const all = `current ${percent(views.current)} · planned ${percent(views.planned)} · achievable ${percent(views.achievable)}`;
+  const long = `${all} (possible without accepted risks: ${points(views.achievable.possible)})`;
+  // Said whole, in fewer words where the long form would be cut.
   lines.push({
-    text: `current ${percent(views.current)} · planned ${percent(views.planned)} · achievable ${percent(views.achievable)} (possible without accepted risks: ${points(views.achievable.possible)})`,
+    text:
+      cellWidth(long) <= width
+        ? long
+        : `${all} of ${points(views.achievable.possible)} without accepted risks`,
   });
-  lines.push({ text: '' });
-  for (const text of trendLines(doc.daily, state.scoreView, width)) lines.push({ text });
+  // Three lines for the trend whatever it says: the list below it stays where the reducer scrolls it.
+  const trend = trendLines(doc.daily, state.scoreView, width);
+  for (let i = 0; i < 3; i++) lines.push({ text: trend[i] ?? '' });
   lines.push({ text: '' });
   // The breakdown follows the headline's view: its parts add up to the headline's points.
-  const row = (name: string, s: ScoreViews) => {
-    const x = s[state.scoreView];
-    return `${name} ${fitCells(percent(x), 7, 'right')}  ${points(x.achieved)} / ${points(x.possible)}`;
+  const row = (name: string, s: ScoreViews | undefined) => {
+    const x = s?.[state.scoreView];
+    return x
+      ? `${name} ${fitCells(percent(x), 7, 'right')}  ${points(x.achieved)} / ${points(x.possible)}`
+      : name;
   };
+  const { products, instances } = scoreRows(actions);
+  const byApp = scoresByApp(actions);
+  const byInstance = scoresByInstance(actions);
   lines.push({ text: `By product (${state.scoreView})`, bold: true });
-  for (const [app, s] of scoresByApp(actions))
-    lines.push({ text: `  ${row(fitCells(APP_LABELS[app], 14), s)}` });
-  lines.push({ text: '' });
-  lines.push({ text: `By instance (${state.scoreView})`, bold: true });
-  const names = new Map(doc.instances.map((i) => [i.id, i.name]));
-  for (const [id, s] of scoresByInstance(actions))
-    lines.push({ text: `  ${row(fitCells(sanitize(names.get(id) ?? id), 30), s)}` });
+  products.forEach((app, n) =>
+    lines.push({ text: `  ${row(fitCells(APP_LABELS[app], 14), byApp.get(app))}`, selected: n === selected }),
+  );
+  const where = scrollNote(start, rows, instances.length);
+  lines.push({ text: `By instance (${state.scoreView})${where ? `  ${where}` : ''}`, bold: true });
+  const names = new Map(doc.instances.map((i) => [i.id, sanitize(i.name)]));
+  const nameWidth = Math.max(
+    14,
+    Math.min(width - 32, Math.max(0, ...instances.map((id) => cellWidth(names.get(id) ?? id)))),
+  );
+  instances.slice(start, start + rows).forEach((id, n) =>
+    lines.push({
+      text: `  ${row(fitCells(names.get(id) ?? sanitize(id), nameWidth), byInstance.get(id))}`,
+      selected: products.length + start + n === selected,
+    }),
+  );
   if (actions.length === 0) lines.push({ text: '  no instance has Secure Score recommendations turned on' });
   return (
     <Box flexDirection="column">
-      {lines.slice(0, height).map((l, i) => (
-        <Text key={i} {...(l.color ? { color: l.color } : {})} bold={l.bold ?? false} wrap="truncate-end">
-          {sanitize(l.text) || ' '}
-        </Text>
-      ))}
+      {lines.slice(0, height).map((l, i) =>
+        l.selected ? (
+          <Row key={i} text={l.text} selected />
+        ) : (
+          <Text key={i} {...(l.color ? { color: l.color } : {})} bold={l.bold ?? false} wrap="truncate-end">
+            {sanitize(l.text) || ' '}
+          </Text>
+        ),
+      )}
     </Box>
   );
 }

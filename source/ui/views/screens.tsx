@@ -1,4 +1,5 @@
 import { Box, Text } from 'ink';
+import { useMemo } from 'react';
 import type { Catalog } from '../../catalog/index.js';
 import { APP_LABELS } from '../../domain/schemas.js';
 import type { ScoreViews } from '../../domain/scoring.js';
@@ -13,6 +14,7 @@ import {
 import type { Keymap } from '../keys.js';
 import { dailyRows, type Layout, MIN_COLUMNS, MIN_ROWS, windowRows } from '../layout.js';
 import { actionRows, appRows, countsInMode, describeFilter, drawerRows } from '../model.js';
+import { scoreRows } from '../score-rows.js';
 import { type UIState, VIEW_TITLES } from '../state.js';
 import { truncate } from '../../text/cells.js';
 import { sanitize } from '../../text/sanitize.js';
@@ -20,12 +22,15 @@ import { Screen } from './frame.js';
 import {
   ActionRow,
   actionHeader,
+  actionTexts,
   appHeader,
   appLine,
   Header,
   instanceHeader,
   instanceLine,
   Row,
+  scrollNote,
+  sortLabel,
   Table,
 } from './lists.js';
 import {
@@ -119,16 +124,21 @@ export function DrawerView({ state, ctx, size, catalog }: ViewProps & { catalog:
 export function ActionsView({ state, ctx, size }: ViewProps) {
   const { width, listRows } = size;
   const actions = ctx.actions;
-  const list = actionRows(actions, state.filter, state.sort);
+  const list = actionRows(actions, state.filter, state.sort, state.sortReverse);
   const sel = selectedIndex(state, 'actions', actionIds(list));
+  const texts = actionTexts(list);
+  // One object while nothing changes: the rows are memoised on it.
+  const options = useMemo(() => ({ wide: state.wide, texts }), [state.wide, texts]);
+  const start = windowOf(state, ctx);
   const f = describeFilter(ctx.doc, state.filter);
-  const title = `Recommended actions (${list.length})${f ? ` · ${f}` : ''} · sort: ${state.sort}`;
+  const where = scrollNote(start, listRows, list.length);
+  const title = `Recommended actions (${list.length})${where ? ` · ${where}` : ''} · sort: ${sortLabel(state.sort, state.sortReverse)}${state.wide ? ' · wide' : ''}${f ? ` · ${f}` : ''}`;
   return (
     <Screen title={title} size={size}>
       <Table
-        header={actionHeader(width)}
+        header={actionHeader(width, { ...options, sort: state.sort, reverse: state.sortReverse })}
         rows={list}
-        start={windowOf(state, ctx)}
+        start={start}
         height={listRows}
         selected={sel}
         empty={
@@ -136,13 +146,17 @@ export function ActionsView({ state, ctx, size }: ViewProps) {
             ? 'no recommendations: turn them on for an instance in its drawer (1, Enter, Space)'
             : 'no action matches the filters (:clear)'
         }
-        render={(a, selected) => <ActionRow key={a.id} a={a} selected={selected} width={width} />}
+        render={(a, selected) => (
+          <ActionRow key={a.id} a={a} selected={selected} width={width} options={options} />
+        )}
       />
     </Screen>
   );
 }
 
 export function ScoreView({ state, ctx, size, views }: ViewProps & { views: ScoreViews }) {
+  const { key, ids } = currentRows(state, ctx);
+  const products = scoreRows(ctx.scored).products.length;
   return (
     <Screen title={VIEW_TITLES.score} size={size}>
       <ScorePanel
@@ -152,6 +166,9 @@ export function ScoreView({ state, ctx, size, views }: ViewProps & { views: Scor
         state={state}
         width={size.width}
         height={size.bodyRows}
+        selected={selectedIndex(state, key, ids)}
+        start={windowOf(state, ctx)}
+        rows={windowRows('score', size.listRows, products)}
       />
     </Screen>
   );

@@ -139,7 +139,22 @@ const views: Record<string, Row[]> = {
     { name: 'P again cycles on', keys: ['3', 'P', 'P'], state: { filter: { product: 'github' } } },
     { name: 'I filters by a counted instance', keys: ['3', 'I'], state: { filter: { instance: 'eu' } } },
     { name: 'A shows accepted risks', keys: ['3', 'A'], state: { filter: { showAccepted: true } } },
-    { name: 'o cycles the sort', keys: ['3', 'o', 'o'], state: { sort: 'severity' } },
+    { name: 'o sorts by the next column', keys: ['3', 'o', 'o'], state: { sort: 'product' } },
+    { name: '> sorts by the next column too', keys: ['3', '>'], state: { sort: 'title' } },
+    { name: '< sorts by the previous column', keys: ['3', '<'], state: { sort: 'severity' } },
+    { name: 'O reverses the order', keys: ['3', 'O'], state: { sort: 'rank', sortReverse: true } },
+    {
+      name: 'a new column starts in its own order',
+      keys: ['3', 'O', 'o'],
+      state: { sort: 'title', sortReverse: false },
+    },
+    {
+      name: 'reversed, the last ranked action is first',
+      keys: ['3', 'O', 'g'],
+      state: { selected: { actions: action(10) } },
+    },
+    { name: 'ctrl-w turns wide mode on and off', keys: ['3', 'ctrl+w'], state: { wide: true } },
+    { name: 'W too', keys: ['3', 'W', 'W'], state: { wide: false } },
     {
       name: 's opens the status dialog on the selected action',
       keys: ['3', 'j', 's'],
@@ -225,6 +240,28 @@ const views: Record<string, Row[]> = {
   'Secure Score': [
     { name: 'v shows the planned score', keys: ['2', 'v'], state: { view: 'score', scoreView: 'planned' } },
     { name: 'v cycles back to current', keys: ['2', 'v', 'v', 'v'], state: { scoreView: 'current' } },
+    {
+      name: 'Enter on a product opens its Recommended actions, Esc comes back',
+      keys: ['2', 'enter'],
+      state: { view: 'actions', stack: ['score'], filter: { product: 'okta', text: '' } },
+    },
+    {
+      name: 'Enter on an instance (below the products) opens its actions alone',
+      keys: ['2', 'j', 'enter'],
+      state: { view: 'actions', filter: { instance: 'eu', text: '', showAccepted: false } },
+    },
+    {
+      name: 'the drill-down drops the text filter and starts at the top of the list',
+      from: { filter: { text: 'zzz', showAccepted: false }, selected: { actions: action(5) } },
+      keys: ['2', 'enter'],
+      state: { filter: { text: '' }, selected: {}, index: { actions: 0 } },
+    },
+    {
+      name: 'Esc goes back to the score',
+      keys: ['2', 'enter', 'escape'],
+      state: { view: 'score', stack: [] },
+    },
+    { name: 'G selects the last instance', keys: ['2', 'G'], state: { selected: { score: 'instance:eu' } } },
     {
       name: 'Esc with nowhere to go back stays',
       from: { view: 'score' },
