@@ -1,4 +1,4 @@
-import type { App, State } from './schemas.js';
+import { type App, APP_LABELS, type State, STATE_LABELS } from './schemas.js';
 import type { Action } from './scoring.js';
 
 /**
@@ -21,6 +21,14 @@ export const NO_FILTER: ActionFilter = { text: '', showAccepted: false };
 
 const SEV = { critical: 0, high: 1, medium: 2, low: 3 } as const;
 
+/** The text columns of an action's row, which the filter's text matches: what is shown, nothing hidden. */
+const shownText = (a: Action) => [
+  a.control.title,
+  APP_LABELS[a.instance.app],
+  a.instance.name,
+  STATE_LABELS[a.state],
+];
+
 export function filterActions(actions: readonly Action[], f: ActionFilter, sort: SortKey): Action[] {
   // One case-insensitive pattern instead of lower-casing every title on every keystroke.
   const q = f.text ? new RegExp(f.text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'i') : undefined;
@@ -29,7 +37,7 @@ export function filterActions(actions: readonly Action[], f: ActionFilter, sort:
       (!f.product || a.instance.app === f.product) &&
       (!f.instance || a.instance.id === f.instance) &&
       (f.status ? a.state === f.status : f.showAccepted || a.state !== 'risk_accepted') &&
-      (!q || q.test(a.control.title) || q.test(a.instance.name) || q.test(a.control.id)),
+      (!q || shownText(a).some((t) => q.test(t))),
   );
   if (sort === 'points') return rows.sort((a, b) => b.max - a.max || a.rank - b.rank);
   if (sort === 'severity')

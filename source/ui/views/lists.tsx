@@ -5,6 +5,7 @@ import type { Action } from '../../domain/scoring.js';
 import { healthOf } from '../../domain/instances.js';
 import { cell, fitCells } from '../../text/cells.js';
 import { ago, percent, points } from '../../text/format.js';
+import { matchParts } from '../../text/highlight.js';
 import { sanitize } from '../../text/sanitize.js';
 import type { AppRow } from '../model.js';
 import { severityColor, stateColor, useTheme } from '../theme.js';
@@ -18,14 +19,28 @@ export const Row = memo(function Row({
   text,
   selected,
   color,
+  mark,
 }: {
   text: string;
   selected: boolean;
   color?: string;
+  /** The filter's text: its matches are drawn in reverse of the row (inverse, or plain on the selection). */
+  mark?: string | undefined;
 }) {
+  const safe = sanitize(text);
+  if (!mark)
+    return (
+      <Text inverse={selected} {...(color && !selected ? { color } : {})} wrap="truncate-end">
+        {safe}
+      </Text>
+    );
   return (
-    <Text inverse={selected} {...(color && !selected ? { color } : {})} wrap="truncate-end">
-      {sanitize(text)}
+    <Text {...(color && !selected ? { color } : {})} wrap="truncate-end">
+      {matchParts(safe, sanitize(mark)).map((p, i) => (
+        <Text key={i} inverse={selected !== p.hit} underline={p.hit}>
+          {p.text}
+        </Text>
+      ))}
     </Text>
   );
 });
@@ -178,10 +193,12 @@ export const ActionRow = memo(function ActionRow({
   a,
   selected,
   width,
+  mark,
 }: {
   a: Action;
   selected: boolean;
   width: number;
+  mark?: string | undefined;
 }) {
   const t = useTheme();
   const color =
@@ -189,7 +206,7 @@ export const ActionRow = memo(function ActionRow({
       ? t.ok
       : (stateColor(t, a.state) ??
         (a.control.severity === 'critical' ? severityColor(t, 'critical') : undefined));
-  return <Row text={actionLine(a, width)} selected={selected} {...(color ? { color } : {})} />;
+  return <Row text={actionLine(a, width)} selected={selected} mark={mark} {...(color ? { color } : {})} />;
 });
 
 export function SafeText({

@@ -75,7 +75,9 @@ export function AppsView({ state, ctx, size }: ViewProps) {
             ? 'no app matches the filter (Esc clears it)'
             : 'no instances yet: add one with `posture connect`'
         }
-        render={(r, selected) => <Row key={r.id} text={appLine(r, width, ctx.now)} selected={selected} />}
+        render={(r, selected) => (
+          <Row key={r.id} text={appLine(r, width, ctx.now)} selected={selected} mark={state.appText} />
+        )}
       />
     </Screen>
   );
@@ -101,7 +103,12 @@ export function DrawerView({ state, ctx, size, catalog }: ViewProps & { catalog:
           selected={sel}
           empty="no instances"
           render={(i, selected) => (
-            <Row key={i.id} text={instanceLine(i, doc, width, now)} selected={selected} />
+            <Row
+              key={i.id}
+              text={instanceLine(i, doc, width, now)}
+              selected={selected}
+              mark={state.drawerText}
+            />
           )}
         />
         <Text wrap="truncate-end">{truncate(sanitize(accessLine(inst, doc, catalog)), width)}</Text>
@@ -131,7 +138,9 @@ export function ActionsView({ state, ctx, size }: ViewProps) {
             ? 'no recommendations: turn them on for an instance in its drawer (1, Enter, Space)'
             : 'no action matches the filters (:clear)'
         }
-        render={(a, selected) => <ActionRow key={a.id} a={a} selected={selected} width={width} />}
+        render={(a, selected) => (
+          <ActionRow key={a.id} a={a} selected={selected} width={width} mark={state.filter.text} />
+        )}
       />
     </Screen>
   );
