@@ -13,6 +13,8 @@ export interface Session {
   raw(): string;
   screen(): string;
   lines(): string[];
+  /** The screen with each run of cells drawn in `attr` between ⟦ and ⟧ (the cursor's cell, a match). */
+  marked(attr: 'inverse' | 'underline'): string;
   write(data: string): void;
   waitFor(text: string | RegExp, timeoutMs?: number): Promise<void>;
   resize(cols: number, rows: number): void;
@@ -68,11 +70,31 @@ export function spawn(
     return out;
   };
   const screen = () => lines().join('\n');
+  const marked = (attr: 'inverse' | 'underline') => {
+    const b = term.buffer.active;
+    const out: string[] = [];
+    for (let i = 0; i < term.rows; i++) {
+      const line = b.getLine(b.viewportY + i);
+      let text = '';
+      let on = false;
+      for (let x = 0; line && x < term.cols; x++) {
+        const c = line.getCell(x);
+        if (!c || c.getWidth() === 0) continue;
+        const has = attr === 'inverse' ? c.isInverse() !== 0 : c.isUnderline() !== 0;
+        if (has !== on) text += has ? '⟦' : '⟧';
+        on = has;
+        text += c.getChars() || ' ';
+      }
+      out.push((on ? `${text}⟧` : text).trimEnd());
+    }
+    return out.join('\n');
+  };
   return {
     dir,
     raw: () => raw,
     screen,
     lines,
+    marked,
     write: (data) => child.write(data),
     resize(c, r) {
       child.resize(c, r);
