@@ -1,4 +1,4 @@
-import { APPS, type App, type State, STATES } from './schemas.js';
+import { APP_LABELS, APPS, type App, type State, STATE_LABELS, STATES } from './schemas.js';
 import type { Action } from './scoring.js';
 
 /**
@@ -61,6 +61,14 @@ const ORDER: Record<SortKey, (a: Action, b: Action) => number> = {
   severity: (a, b) => SEV[a.control.severity] - SEV[b.control.severity],
 };
 
+/** The text columns of an action's row, which the filter's text matches: what is shown, nothing hidden. */
+const shownText = (a: Action) => [
+  a.control.title,
+  APP_LABELS[a.instance.app],
+  a.instance.name,
+  STATE_LABELS[a.state],
+];
+
 export function filterActions(
   actions: readonly Action[],
   f: ActionFilter,
@@ -74,7 +82,7 @@ export function filterActions(
       (!f.product || a.instance.app === f.product) &&
       (!f.instance || a.instance.id === f.instance) &&
       (f.status ? a.state === f.status : f.showAccepted || a.state !== 'risk_accepted') &&
-      (!q || q.test(a.control.title) || q.test(a.instance.name) || q.test(a.control.id)),
+      (!q || shownText(a).some((t) => q.test(t))),
   );
   if (sort !== 'rank') {
     const order = ORDER[sort];

@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs';
-import { useInput } from 'ink';
+import { useInput, useStdin } from 'ink';
 import {
   useCallback,
   useEffect,
@@ -23,6 +23,7 @@ import { layout } from './layout.js';
 import { rankedOf } from './model.js';
 import { INITIAL, type UIState } from './state.js';
 import { type Theme, ThemeContext } from './theme.js';
+import { useBracketedPaste } from './use-bracketed-paste.js';
 import { useTerminalSize } from './use-terminal-size.js';
 import { actionById, DetailView, detailPage } from './views/detail.js';
 import { Frame } from './views/frame.js';
@@ -83,9 +84,11 @@ function useKeys(state: UIState, ctx: Context, setState: (s: UIState) => void, r
   });
   // One handler for the console's life: a new one per render would make Ink detach and attach its
   // stdin listener on every key.
+  const raw = useRawInput();
   const onInput = useCallback(
     (input: string, key: Parameters<typeof keyNames>[1]) => {
-      const names = keyNames(input, key);
+      const { ctx: now } = latest.current;
+      const names = keyNames(input, key, { raw: raw.current, altBound: (name) => now.bindings.has(name) });
       if (names.length === 0) return;
       const { state: before, ctx: drawn } = latest.current;
       let s = before;
@@ -101,9 +104,29 @@ function useKeys(state: UIState, ctx: Context, setState: (s: UIState) => void, r
       }
       for (const e of effects) void run(e);
     },
-    [run, setState],
+    [run, setState, raw],
   );
   useInput(onInput);
+}
+
+/**
+ * The bytes of the input event being handled. Ink cuts the ESC off the `input` it hands over, so
+ * Esc then `/` in one read would look like `/` alone; its parser's event still has it. Our listener
+ * goes first (prepended), so the ref holds this event's bytes when useInput's handler runs.
+ */
+function useRawInput() {
+  const { internal_eventEmitter: events } = useStdin();
+  const raw = useRef<string | undefined>(undefined);
+  useEffect(() => {
+    const keep = (input: string) => {
+      raw.current = input;
+    };
+    events.prependListener('input', keep);
+    return () => {
+      events.removeListener('input', keep);
+    };
+  }, [events]);
+  return raw;
 }
 
 /** Longest wait for a timer (setTimeout fires at once past 2^31 - 1 ms): a day. */
@@ -170,6 +193,7 @@ export function App(props: AppProps) {
     tooSmall: size.tooSmall,
   };
   useKeys(state, ctx, setState, run);
+  useBracketedPaste();
   useRedrawAt(nextChange(state, ctx, size));
   // A note on what a poll is doing stops being true when the poll ends (or when none started).
   useEffect(() => {

@@ -23,7 +23,8 @@ import {
   type StoreDoc,
 } from '../domain/schemas.js';
 import { type Action, countedInstances, mainInstances, mainsToChoose } from '../domain/scoring.js';
-import type { Command } from './keys.js';
+import { complete, remember as rememberLine } from './command-line.js';
+import { type Command, PASTE_END, PASTE_START } from './keys.js';
 import { windowRows } from './layout.js';
 import { windowStart } from './list.js';
 import { type ScoreTarget, scoreRows, scoreTarget } from './score-rows.js';
@@ -31,6 +32,7 @@ import { sanitize } from '../text/sanitize.js';
 import { lastCall } from './memo.js';
 import { actionRows, appRows, drawerRows } from './model.js';
 import { INITIAL, type Overlay, TOP_VIEWS, type UIState, type View } from './state.js';
+import { editField } from './text-field.js';
 import { keyFor, pendingRecommendations, recommendationsNote, remember, undoHint, undoLast } from './undo.js';
 
 /**
@@ -243,6 +245,20 @@ export function windowOf(state: UIState, ctx: Context): number {
 }
 
 export function reduce(state: UIState, key: string, ctx: Context): Step {
+  if (key === PASTE_START) return { state: { ...state, pasting: true }, effects: [] };
+  if (state.pasting && (key === PASTE_END || key === 'escape')) {
+    const { pasting: _, ...rest } = state;
+    return { state: rest, effects: [] };
+  }
+  if (key === PASTE_END) return { state, effects: [] };
+  if (state.pasting) {
+    // Pasted text is text: it goes into the open field (its line breaks and tabs as spaces, so a
+    // paste never submits a half-typed field), and nowhere when no field is open (never as keys).
+    if (!inTextField(state)) return { state, effects: [] };
+    const text = key === 'enter' || key === 'tab' ? 'space' : key;
+    if (text !== 'space' && text !== 'backspace' && [...text].length !== 1) return { state, effects: [] };
+    key = text;
+  }
   if (ctx.tooSmall) {
     // Too small to show anything: only quitting, help and Esc work; no list moves unseen.
     const allowed =
@@ -579,12 +595,12 @@ function overlayKey(state: UIState, o: Overlay, key: string, ctx: Context): Step
   return addKey(state, o, key, ctx);
 }
 
-/** Apply a typed character or backspace to a text field. */
-function edit(value: string, key: string, max = 200): string | undefined {
-  if (key === 'backspace') return value.slice(0, -1);
-  if (key === 'space') return value.length < max ? `${value} ` : value;
-  if ([...key].length === 1 && key >= ' ') return value.length < max ? value + key : value;
-  return undefined;
+/** Whether typed keys go to a text field (the filter, the command line, a dialog's field). */
+export function inTextField(state: UIState): boolean {
+  const o = state.overlay;
+  if (o?.kind === 'input') return true;
+  if (o?.kind === 'status') return o.step !== 'pick';
+  return o?.kind === 'add' && !o.confirm;
 }
 
 function withText(state: UIState, value: string): UIState {
@@ -601,13 +617,53 @@ function inputKey(state: UIState, o: Extract<Overlay, { kind: 'input' }>, key: s
   if (key === 'enter') {
     if (o.purpose === 'filter')
       return { state: { ...withText(state, o.value), overlay: undefined }, effects: [] };
-    return runCommand({ ...state, overlay: undefined }, o.value, ctx);
+    return runCommand(
+      { ...state, overlay: undefined, history: rememberLine(state.history, o.value) },
+      o.value,
+      ctx,
+    );
   }
-  const value = edit(o.value, key);
-  if (value === undefined) return { state, effects: [] };
-  const next = { ...state, overlay: { ...o, value } };
+  if (o.purpose === 'command') {
+    const step = commandLineKey(state, o, key, ctx);
+    if (step) return step;
+  }
+  const field = editField(o, key);
+  if (field === undefined) return { state, effects: [] };
+  const { value } = field;
+  const next = { ...state, overlay: { ...o, ...field, candidates: undefined } };
   // Filters apply as you type.
   return { state: o.purpose === 'filter' ? withText(next, value) : next, effects: [] };
+}
+
+/** Tab completes the command line; up and down walk the session's history of it. */
+function commandLineKey(
+  state: UIState,
+  o: Extract<Overlay, { kind: 'input' }>,
+  key: string,
+  ctx: Context,
+): Step | undefined {
+  const set = (patch: Partial<typeof o>): Step => ({
+    state: { ...state, overlay: { ...o, ...patch } },
+    effects: [],
+  });
+  if (key === 'tab') {
+    const done = complete(o.value, ctx.doc);
+    return set({ value: done.line, cursor: undefined, candidates: done.candidates });
+  }
+  const history = state.history ?? [];
+  if (key === 'up' || key === 'ctrl+p') {
+    const at = (o.recalled?.at ?? -1) + 1;
+    if (at >= history.length) return { state, effects: [] };
+    const draft = o.recalled?.draft ?? o.value;
+    return set({ value: history[at]!, cursor: undefined, recalled: { at, draft }, candidates: undefined });
+  }
+  if (key === 'down' || key === 'ctrl+n') {
+    if (!o.recalled) return { state, effects: [] };
+    const at = o.recalled.at - 1;
+    if (at < 0) return set({ value: o.recalled.draft, cursor: undefined, recalled: undefined });
+    return set({ value: history[at]!, cursor: undefined, recalled: { ...o.recalled, at } });
+  }
+  return undefined;
 }
 
 /** Split a command line into words, honouring double quotes: `instance "Okta Contoso EU"`. */
@@ -742,8 +798,10 @@ function statusKey(state: UIState, o: Extract<Overlay, { kind: 'status' }>, key:
       if (o.state === 'risk_accepted') return set({ step: 'expiry', error: undefined });
       return finish(o.state!, o.reason.trim());
     }
-    const reason = edit(o.reason, key, 500);
-    return reason === undefined ? { state, effects: [] } : set({ reason, error: undefined });
+    const reason = editField({ value: o.reason, cursor: o.reasonCursor }, key, 500);
+    return reason === undefined
+      ? { state, effects: [] }
+      : set({ reason: reason.value, reasonCursor: reason.cursor, error: undefined });
   }
   // expiry
   if (key === 'enter') {
@@ -751,8 +809,10 @@ function statusKey(state: UIState, o: Extract<Overlay, { kind: 'status' }>, key:
     if (err) return set({ error: err });
     return finish('risk_accepted', o.reason.trim(), new Date(`${o.expiry}T23:59:59.999Z`).toISOString());
   }
-  const expiry = edit(o.expiry, key, 10);
-  return expiry === undefined ? { state, effects: [] } : set({ expiry, error: undefined });
+  const expiry = editField({ value: o.expiry, cursor: o.expiryCursor }, key, 10);
+  return expiry === undefined
+    ? { state, effects: [] }
+    : set({ expiry: expiry.value, expiryCursor: expiry.cursor, error: undefined });
 }
 
 export function checkExpiry(text: string, now: number): string | undefined {
@@ -809,7 +869,8 @@ function addKey(state: UIState, o: Extract<Overlay, { kind: 'add' }>, key: strin
     if (key === 'n') return set({ confirm: false });
     return { state, effects: [] };
   }
-  if (key === 'up' || key === 'shift+tab') return set({ field: Math.max(0, o.field - 1) });
+  // A field is entered with the cursor at its end.
+  if (key === 'up' || key === 'shift+tab') return set({ field: Math.max(0, o.field - 1), cursor: undefined });
   // Leaving the app: an app single-instance mode refuses is said here, before the other fields.
   const appRefused = () => {
     const app = o.field === 0 && !o.editId ? parseApp(o.values.app ?? '') : undefined;
@@ -819,9 +880,10 @@ function addKey(state: UIState, o: Extract<Overlay, { kind: 'add' }>, key: strin
     const refusedApp = appRefused();
     if (refusedApp) return set({ error: refusedApp.error });
   }
-  if (key === 'down' || key === 'tab') return set({ field: Math.min(ADD_FIELDS.length - 1, o.field + 1) });
+  if (key === 'down' || key === 'tab')
+    return set({ field: Math.min(ADD_FIELDS.length - 1, o.field + 1), cursor: undefined });
   if (key === 'enter') {
-    if (o.field < ADD_FIELDS.length - 1) return set({ field: o.field + 1 });
+    if (o.field < ADD_FIELDS.length - 1) return set({ field: o.field + 1, cursor: undefined });
     const checked = validateAdd(o.values, ctx.doc, { editing: o.editId, stat: ctx.stat, env: ctx.env });
     if ('error' in checked) return refused(checked);
     // Editing changes nothing permanent: saved at once. Adding asks first (see the form).
@@ -834,8 +896,8 @@ function addKey(state: UIState, o: Extract<Overlay, { kind: 'add' }>, key: strin
   }
   const f = ADD_FIELDS[o.field]!.key;
   if (o.editId && f === 'app') return { state, effects: [] }; // an instance never changes app
-  const value = edit(o.values[f] ?? '', key, 300);
-  return value === undefined
+  const field = editField({ value: o.values[f] ?? '', cursor: o.cursor }, key, 300);
+  return field === undefined
     ? { state, effects: [] }
-    : set({ values: { ...o.values, [f]: value }, error: undefined });
+    : set({ values: { ...o.values, [f]: field.value }, cursor: field.cursor, error: undefined });
 }

@@ -89,8 +89,8 @@ const NAMED = [
 const KeySchema = z
   .string()
   .refine(
-    (k) => NAMED.includes(k) || /^(ctrl\+)?[!-~]$/.test(k),
-    'must be one printable character, ctrl+<char>, or a named key (up, down, pageup, enter, escape, tab, space…)',
+    (k) => NAMED.includes(k) || /^((ctrl|alt)\+)?[!-~]$/.test(k),
+    'must be one printable character, ctrl+<char>, alt+<char>, or a named key (up, down, pageup, enter, escape, tab, space…)',
   )
   .refine((k) => k !== 'ctrl+c', 'ctrl+c always quits and cannot be rebound');
 
@@ -189,11 +189,53 @@ export interface InkKey {
 // Terminal replies (cursor reports, focus events, OSC answers) arrive in Ink 6 as typed text.
 const TERMINAL_REPLY = /^(\[[\d;?<>]*[A-Za-z~]|\][\s\S]*)$/;
 
+/** Where an Ink input event came from, beyond its flags. */
+export interface RawInput {
+  /** The event's bytes as Ink's input parser cut them (Ink hands `input` over with a leading ESC cut off). */
+  raw?: string;
+  /** Whether the keymap binds this `alt+…` name: only then is ESC + key read as one Alt-combination. */
+  altBound?: (name: string) => boolean;
+}
+
+/** Marks of a bracketed paste (the terminal wraps pasted text in them once the console asks). */
+export const PASTE_START = 'paste-start';
+export const PASTE_END = 'paste-end';
+
+const ESC = '\u001b';
+/**
+ * ESC followed by one key in the same read: a person pressing Esc then a key quickly (over SSH
+ * both arrive in one packet) or an Alt-combination; the bytes are the same. Like readline with
+ * no binding for the meta key, it is two keys, Esc and the key, unless the keymap binds `alt+key`.
+ * Returns the key after the ESC, or undefined when the event is not ESC + key.
+ */
+function afterEscape(input: string, key: InkKey, raw: string | undefined): string[] | undefined {
+  if (raw === undefined) {
+    // No raw bytes (a test harness): Ink's meta flag is all there is; a lone Esc sets it too.
+    if (!key.meta || key.escape || !input || [...input].length !== 1) return undefined;
+    return keyNames(input, { ...key, meta: false, shift: false }, { raw: input });
+  }
+  if (raw.length < 2 || !raw.startsWith(ESC)) return undefined;
+  const rest = raw.slice(1);
+  // ESC ESC, or ESC before a whole sequence (ESC ESC [ A: Esc then up): the second one is a key.
+  if (rest.startsWith(ESC)) return keyNames(input, { ...key, meta: false }, { raw: rest });
+  // ESC + one character; longer events are sequences Ink parsed (ESC [ A, ESC O P).
+  if ([...rest].length !== 1) return undefined;
+  return keyNames(input, { ...key, meta: false }, { raw: rest });
+}
+
 /**
  * Turn one Ink input event into key names. Ink 6 hands over a burst of typed characters
  * ("jjj", or keys sent quickly over SSH) as one string: split it, so no key is lost.
  */
-export function keyNames(input: string, key: InkKey): string[] {
+export function keyNames(input: string, key: InkKey, from: RawInput = {}): string[] {
+  const { raw, altBound } = from;
+  if (input === '[200~' && (raw === undefined || raw === `${ESC}[200~`)) return [PASTE_START];
+  if (input === '[201~' && (raw === undefined || raw === `${ESC}[201~`)) return [PASTE_END];
+  const escaped = afterEscape(input, key, raw);
+  if (escaped?.length) {
+    const alt = escaped.length === 1 ? `alt+${escaped[0]}` : undefined;
+    return alt && altBound?.(alt) ? [alt] : ['escape', ...escaped];
+  }
   if (key.upArrow) return ['up'];
   if (key.downArrow) return ['down'];
   if (key.leftArrow) return ['left'];
@@ -204,6 +246,8 @@ export function keyNames(input: string, key: InkKey): string[] {
   if (key.end) return ['end'];
   if (key.return) return ['enter'];
   if (key.tab) return [key.shift ? 'shift+tab' : 'tab'];
+  // The Delete key sends ESC [ 3 ~; Backspace sends DEL (0x7f), which Ink names "delete" too.
+  if (key.delete && raw === `${ESC}[3~`) return ['delete'];
   if (key.backspace || key.delete) return ['backspace'];
   if (key.escape && !input) return ['escape'];
   if (key.ctrl && input.length === 1) return [`ctrl+${input.toLowerCase()}`];

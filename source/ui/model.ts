@@ -46,8 +46,8 @@ export function appRows(doc: StoreDoc, actions: readonly Action[], text: string,
     const list = doc.instances.filter((i) => i.app === app);
     if (list.length === 0) continue;
     const label = APP_LABELS[app];
-    if (q && !label.toLowerCase().includes(q) && !list.some((i) => i.name.toLowerCase().includes(q)))
-      continue;
+    // The filter matches what the row shows: the app's name (its instances are in the drawer).
+    if (q && !label.toLowerCase().includes(q)) continue;
     const health: Record<Health, number> = { ok: 0, error: 0, stale: 0, never: 0 };
     let lastPoll: string | undefined;
     for (const i of list) {
@@ -71,7 +71,10 @@ export function appRows(doc: StoreDoc, actions: readonly Action[], text: string,
 /** An app's instances matching the drawer's filter; the reducer and the view ask for them on each key. */
 export const drawerRows = lastCall((doc: StoreDoc, app: App | undefined, text: string): Instance[] => {
   const q = text.toLowerCase();
-  return doc.instances.filter((i) => i.app === app && (!q || i.name.toLowerCase().includes(q)));
+  // What the row shows: the name and the endpoint, as drawn (sanitized).
+  const shown = (i: Instance) =>
+    sanitize(i.name).toLowerCase().includes(q) || sanitize(i.baseUrl).toLowerCase().includes(q);
+  return doc.instances.filter((i) => i.app === app && (!q || shown(i)));
 });
 
 /** Single-instance mode's main instance per app: asked for every drawer row, computed once per change. */

@@ -15,7 +15,17 @@ export const VIEW_TITLES: Record<View, string> = {
 
 export type Overlay =
   | { kind: 'help' }
-  | { kind: 'input'; purpose: 'filter' | 'command'; value: string }
+  | {
+      kind: 'input';
+      purpose: 'filter' | 'command';
+      value: string;
+      /** The text field's cursor (see text-field.ts); at the end when undefined. */
+      cursor?: number | undefined;
+      /** Which command of the session's history up/down show (0 = the last), and what was typed before. */
+      recalled?: { at: number; draft: string } | undefined;
+      /** Tab's candidates when it could not complete to one. */
+      candidates?: readonly string[] | undefined;
+    }
   | { kind: 'menu'; choice: number }
   /** What the selected instance's credential could evaluate at its last poll, control by control. */
   | { kind: 'access'; app: App; name: string }
@@ -28,12 +38,17 @@ export type Overlay =
       state?: State;
       reason: string;
       expiry: string;
+      /** The reason's and the expiry's cursors (see text-field.ts). */
+      reasonCursor?: number | undefined;
+      expiryCursor?: number | undefined;
       error?: string;
     }
   | {
       kind: 'add';
       field: number;
       values: Record<string, string>;
+      /** The current field's cursor (see text-field.ts); a field is entered at its end. */
+      cursor?: number | undefined;
       error?: string;
       confirm: boolean;
       /** Set when the form edits this instance instead of adding one. */
@@ -69,6 +84,10 @@ export interface UIState {
   pollNote?: string;
   /** This console's score-changing changes, newest last, for `u` to take back. */
   undo?: Undo[];
+  /** Inside a bracketed paste: its text goes to the open text field, or nowhere. */
+  pasting?: boolean;
+  /** The command lines run this session, the last first (`:` then up recalls them). */
+  history?: readonly string[];
 }
 
 export const INITIAL: UIState = {

@@ -15,6 +15,8 @@ export interface Session {
   lines(): string[];
   /** The rows whose first character is drawn inverse (a list's selected row) or dim (shown, not counted). */
   styled(style: 'inverse' | 'dim'): string[];
+  /** The screen with each run of cells drawn in `attr` between ⟦ and ⟧ (the cursor's cell, a match). */
+  marked(attr: 'inverse' | 'underline'): string;
   write(data: string): void;
   waitFor(text: string | RegExp, timeoutMs?: number): Promise<void>;
   resize(cols: number, rows: number): void;
@@ -82,12 +84,32 @@ export function spawn(
     }
     return out;
   };
+  const marked = (attr: 'inverse' | 'underline') => {
+    const b = term.buffer.active;
+    const out: string[] = [];
+    for (let i = 0; i < term.rows; i++) {
+      const line = b.getLine(b.viewportY + i);
+      let text = '';
+      let on = false;
+      for (let x = 0; line && x < term.cols; x++) {
+        const c = line.getCell(x);
+        if (!c || c.getWidth() === 0) continue;
+        const has = attr === 'inverse' ? c.isInverse() !== 0 : c.isUnderline() !== 0;
+        if (has !== on) text += has ? '⟦' : '⟧';
+        on = has;
+        text += c.getChars() || ' ';
+      }
+      out.push((on ? `${text}⟧` : text).trimEnd());
+    }
+    return out.join('\n');
+  };
   return {
     dir,
     raw: () => raw,
     screen,
     lines,
     styled,
+    marked,
     write: (data) => child.write(data),
     resize(c, r) {
       child.resize(c, r);

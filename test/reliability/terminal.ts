@@ -5,8 +5,9 @@
  */
 
 // What Ink 6 writes (both renderers): SGR colours, cursor up / next line / column, erase in line,
-// cursor hide/show and synchronized output (mode 2026). Nothing else may reach the terminal.
-export const INK_CSI = /^\x1b\[(?:\d+(?:;\d+)*m|\d*[AEG]|2?K|\?(?:25|2026)[hl])/;
+// cursor hide/show and synchronized output (mode 2026); and the console's own request for bracketed
+// paste (mode 2004). Nothing else may reach the terminal.
+export const INK_CSI = /^\x1b\[(?:\d+(?:;\d+)*m|\d*[AEG]|2?K|\?(?:25|2026|2004)[hl])/;
 
 // Controls, C1, bidi and invisible format characters; ZWJ is allowed (inside emoji only).
 export const FORBIDDEN_CHARS =

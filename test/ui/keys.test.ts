@@ -55,6 +55,48 @@ describe('keyNames', () => {
   });
 });
 
+describe('Esc followed by a key in one read (as it arrives over SSH)', () => {
+  const alt = (name: string) => name === 'alt+x';
+  it('is two keys: Esc, then the key', () => {
+    // Ink cuts the ESC off `input`; for some keys (/, :) it sets no flag at all: the raw bytes tell.
+    expect(keyNames('q', { ...none, meta: true }, { raw: '\u001bq' })).toEqual(['escape', 'q']);
+    expect(keyNames('/', none, { raw: '\u001b/' })).toEqual(['escape', '/']);
+    expect(keyNames(':', none, { raw: '\u001b:' })).toEqual(['escape', ':']);
+    expect(keyNames('', { ...none, return: true }, { raw: '\u001b\r' })).toEqual(['escape', 'enter']);
+    expect(keyNames('w', { ...none, ctrl: true, meta: true }, { raw: '\u001b\u0017' })).toEqual([
+      'escape',
+      'ctrl+w',
+    ]);
+    expect(keyNames('', { ...none, escape: true, meta: true }, { raw: '\u001b\u001b' })).toEqual([
+      'escape',
+      'escape',
+    ]);
+    expect(keyNames('', { ...none, upArrow: true }, { raw: '\u001b\u001b[A' })).toEqual(['escape', 'up']);
+  });
+  it('is an Alt-combination when the keymap binds alt+<key>', () => {
+    expect(keyNames('x', { ...none, meta: true }, { raw: '\u001bx', altBound: alt })).toEqual(['alt+x']);
+    expect(keyNames('q', { ...none, meta: true }, { raw: '\u001bq', altBound: alt })).toEqual([
+      'escape',
+      'q',
+    ]);
+  });
+  it("reads Ink's meta flag the same way when the bytes are not known", () => {
+    expect(keyNames('j', { ...none, meta: true })).toEqual(['escape', 'j']);
+    expect(keyNames('x', { ...none, meta: true }, { altBound: alt })).toEqual(['alt+x']);
+  });
+  it('leaves escape sequences whole', () => {
+    expect(keyNames('', { ...none, upArrow: true }, { raw: '\u001b[A' })).toEqual(['up']);
+    expect(keyNames('', { ...none, upArrow: true, meta: true }, { raw: '\u001b[1;3A' })).toEqual(['up']);
+    expect(keyNames('', { ...none, escape: true, meta: true }, { raw: '\u001b' })).toEqual(['escape']);
+  });
+  it('tells Delete from Backspace, and names the marks of a bracketed paste', () => {
+    expect(keyNames('', { ...none, delete: true }, { raw: '\u001b[3~' })).toEqual(['delete']);
+    expect(keyNames('', { ...none, delete: true }, { raw: '\u007f' })).toEqual(['backspace']);
+    expect(keyNames('[200~', none, { raw: '\u001b[200~' })).toEqual(['paste-start']);
+    expect(keyNames('[201~', none, { raw: '\u001b[201~' })).toEqual(['paste-end']);
+  });
+});
+
 describe('keymap', () => {
   it('binds every command and generates help from itself', () => {
     const rows = helpRows(DEFAULT_KEYMAP);
@@ -74,6 +116,9 @@ describe('keymap', () => {
     expect(map['nav.down']).toEqual(['down', 'n']);
     expect(map.help).toEqual(['?']);
     expect(helpRows(map).find((r) => r.help === 'quit')?.keys).toBe('x');
+  });
+  it('may bind alt+<key>', () => {
+    expect(loadKeymap(file(JSON.stringify({ pause: ['alt+p'] }))).pause).toEqual(['alt+p']);
   });
   it('rejects bad files with a clear message', () => {
     expect(() => loadKeymap(file('{'))).toThrow(/key bindings .*keys\.json/);

@@ -8,6 +8,7 @@ import { TOP_VIEWS, type UIState, VIEW_TITLES } from '../state.js';
 import { truncate } from '../../text/cells.js';
 import { sanitize } from '../../text/sanitize.js';
 import { useTheme } from '../theme.js';
+import { FieldText } from './field.js';
 
 /** The frame around every view: the tab bar with the score, the view, the notices and the key hints. */
 
@@ -77,7 +78,10 @@ export function Frame({ state, views, progress, notice, readOnly, size, children
     : progress.paused
       ? 'polling paused (p resumes)'
       : '';
+  const input = state.overlay?.kind === 'input' ? state.overlay : undefined;
   const notices = [
+    // Tab's candidates on the command line, while it is open.
+    input?.candidates?.length ? `Tab: ${input.candidates.map((c) => sanitize(c)).join(' · ')}` : '',
     // The store's notice names the lock's holder, read from the lock file: anyone's text.
     notice ? sanitize(notice) : readOnly ? 'read-only' : '',
     pollText,
@@ -103,7 +107,11 @@ export function Frame({ state, views, progress, notice, readOnly, size, children
       <Text wrap="truncate-end" {...(theme.muted ? { color: theme.muted } : {})}>
         {truncate(notices || ' ', width)}
       </Text>
-      <Text wrap="truncate-end">{truncate(hintsFor(state, readOnly), width)}</Text>
+      {input ? (
+        <FieldText field={input} prefix={input.purpose === 'command' ? ':' : '/'} cells={width} />
+      ) : (
+        <Text wrap="truncate-end">{truncate(hintsFor(state, readOnly), width)}</Text>
+      )}
     </Box>
   );
 }

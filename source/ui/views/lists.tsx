@@ -6,6 +6,7 @@ import { DESCENDING, type SortKey } from '../../domain/action-filter.js';
 import { healthOf } from '../../domain/instances.js';
 import { cell, fitCells, truncate, width as cellWidth } from '../../text/cells.js';
 import { ago, percent, points } from '../../text/format.js';
+import { matchParts } from '../../text/highlight.js';
 import { sanitize } from '../../text/sanitize.js';
 import { lastCall } from '../memo.js';
 import { type AppRow, countsInMode } from '../model.js';
@@ -21,21 +22,35 @@ export const Row = memo(function Row({
   selected,
   color,
   dim,
+  mark,
 }: {
   text: string;
   selected: boolean;
   color?: string;
   /** Shown but not counted (an instance single-instance mode leaves out). */
   dim?: boolean;
+  /** The filter's text: its matches are drawn in reverse of the row (inverse, or plain on the selection). */
+  mark?: string | undefined;
 }) {
+  const safe = sanitize(text);
+  if (!mark)
+    return (
+      <Text
+        inverse={selected}
+        dimColor={dim ?? false}
+        {...(color && !selected ? { color } : {})}
+        wrap="truncate-end"
+      >
+        {safe}
+      </Text>
+    );
   return (
-    <Text
-      inverse={selected}
-      dimColor={dim ?? false}
-      {...(color && !selected ? { color } : {})}
-      wrap="truncate-end"
-    >
-      {sanitize(text)}
+    <Text dimColor={dim ?? false} {...(color && !selected ? { color } : {})} wrap="truncate-end">
+      {matchParts(safe, sanitize(mark)).map((p, i) => (
+        <Text key={i} inverse={selected !== p.hit} underline={p.hit}>
+          {p.text}
+        </Text>
+      ))}
     </Text>
   );
 });
@@ -267,11 +282,13 @@ export const ActionRow = memo(function ActionRow({
   selected,
   width,
   options,
+  mark,
 }: {
   a: Action;
   selected: boolean;
   width: number;
   options?: ActionTableOptions;
+  mark?: string | undefined;
 }) {
   const t = useTheme();
   const color =
@@ -279,7 +296,9 @@ export const ActionRow = memo(function ActionRow({
       ? t.ok
       : (stateColor(t, a.state) ??
         (a.control.severity === 'critical' ? severityColor(t, 'critical') : undefined));
-  return <Row text={actionLine(a, width, options)} selected={selected} {...(color ? { color } : {})} />;
+  return (
+    <Row text={actionLine(a, width, options)} selected={selected} mark={mark} {...(color ? { color } : {})} />
+  );
 });
 
 export function SafeText({

@@ -21,6 +21,7 @@ import { mainsOf, scoresByApp, scoresByInstance } from '../model.js';
 import { scoreRows } from '../score-rows.js';
 import type { Overlay, UIState } from '../state.js';
 import { outcomeColor, useTheme } from '../theme.js';
+import { FieldText } from './field.js';
 import { Row, scrollNote } from './lists.js';
 
 /** Failing items listed on an action's page; the rest are counted, and every export lists them all. */
@@ -431,10 +432,18 @@ export function OverlayPanel({
             <Row key={s} text={STATE_LABELS[s]} selected={i === overlay.choice} />
           ))}
         {overlay.step !== 'pick' && <Text>{`Status: ${STATE_LABELS[overlay.state ?? 'to_address']}`}</Text>}
-        {overlay.step !== 'pick' && (
-          <Text wrap="truncate-end">{`Reason: ${sanitize(overlay.reason)}${overlay.step === 'reason' ? '▏' : ''}`}</Text>
+        {overlay.step === 'reason' && (
+          <FieldText prefix="Reason: " field={{ value: overlay.reason, cursor: overlay.reasonCursor }} />
         )}
-        {overlay.step === 'expiry' && <Text>{`Expires (YYYY-MM-DD): ${sanitize(overlay.expiry)}▏`}</Text>}
+        {overlay.step === 'expiry' && (
+          <Text wrap="truncate-end">{`Reason: ${sanitize(overlay.reason)}`}</Text>
+        )}
+        {overlay.step === 'expiry' && (
+          <FieldText
+            prefix="Expires (YYYY-MM-DD): "
+            field={{ value: overlay.expiry, cursor: overlay.expiryCursor }}
+          />
+        )}
         {overlay.error && <Text {...(t.bad ? { color: t.bad } : {})}>{`! ${sanitize(overlay.error)}`}</Text>}
         <Text>
           {overlay.step === 'pick' ? 'Enter chooses · Esc cancels' : 'Enter confirms · Esc cancels'}
@@ -450,13 +459,25 @@ export function OverlayPanel({
           Add an instance (the secret itself is never stored: give the name of its environment variable, or of
           a file only you can read)
         </Text>
-        {ADD_FIELDS.map((f, i) => (
-          <Row
-            key={f.key}
-            text={`${fitCells(f.label, 19)} ${sanitize(overlay.values[f.key])}${i === overlay.field && !overlay.confirm ? '▏' : ''}   ${i === overlay.field ? f.hint : ''}`}
-            selected={i === overlay.field && !overlay.confirm}
-          />
-        ))}
+        {ADD_FIELDS.map((f, i) =>
+          // The field being typed in: its label in bold and its cursor drawn (not an inverse row,
+          // which would hide the cursor's inverse cell).
+          i === overlay.field && !overlay.confirm ? (
+            <FieldText
+              key={f.key}
+              bold
+              prefix={`${fitCells(f.label, 19)} `}
+              field={{ value: overlay.values[f.key] ?? '', cursor: overlay.cursor }}
+              suffix={`   ${f.hint}`}
+            />
+          ) : (
+            <Row
+              key={f.key}
+              text={`${fitCells(f.label, 19)} ${sanitize(overlay.values[f.key])}${i === overlay.field ? `   ${f.hint}` : ''}`}
+              selected={false}
+            />
+          ),
+        )}
         {overlay.error && <Text {...(t.bad ? { color: t.bad } : {})}>{`! ${sanitize(overlay.error)}`}</Text>}
         {overlay.confirm ? (
           <Text bold {...(t.warn ? { color: t.warn } : {})}>

@@ -80,7 +80,9 @@ export function AppsView({ state, ctx, size }: ViewProps) {
             ? 'no app matches the filter (Esc clears it)'
             : 'no instances yet: add one with `posture connect`'
         }
-        render={(r, selected) => <Row key={r.id} text={appLine(r, width, ctx.now)} selected={selected} />}
+        render={(r, selected) => (
+          <Row key={r.id} text={appLine(r, width, ctx.now)} selected={selected} mark={state.appText} />
+        )}
       />
     </Screen>
   );
@@ -111,6 +113,7 @@ export function DrawerView({ state, ctx, size, catalog }: ViewProps & { catalog:
               text={instanceLine(i, doc, width, now)}
               selected={selected}
               dim={!countsInMode(doc, i)}
+              mark={state.drawerText}
             />
           )}
         />
@@ -147,7 +150,14 @@ export function ActionsView({ state, ctx, size }: ViewProps) {
             : 'no action matches the filters (:clear)'
         }
         render={(a, selected) => (
-          <ActionRow key={a.id} a={a} selected={selected} width={width} options={options} />
+          <ActionRow
+            key={a.id}
+            a={a}
+            selected={selected}
+            width={width}
+            options={options}
+            mark={state.filter.text}
+          />
         )}
       />
     </Screen>
