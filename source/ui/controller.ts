@@ -21,8 +21,10 @@ import {
   type StoreDoc,
 } from '../domain/schemas.js';
 import { type Action, countedInstances } from '../domain/scoring.js';
+import { actsInText, keyOf, keymapOf } from './hints.js';
 import type { Command } from './keys.js';
 import { windowRows } from './layout.js';
+import { LINE_COMMANDS } from './line-commands.js';
 import { windowStart } from './list.js';
 import { sanitize } from '../text/sanitize.js';
 import { lastCall } from './memo.js';
@@ -201,6 +203,18 @@ function cycle<T>(list: readonly T[], current: T | undefined): T | undefined {
 /** Whether the keymap binds `key` to `command` (overlays read the one keymap too). */
 export const bound = (ctx: Pick<Context, 'bindings'>, key: string, command: Command) =>
   ctx.bindings.get(key)?.includes(command) ?? false;
+
+/**
+ * A dialog's choose and close keys: Enter and Esc always, and the keys the keymap gives `open` and
+ * `back` (in a text field only those that type no character), as its hints say.
+ */
+const chooses = (ctx: Pick<Context, 'bindings'>, key: string, inText = false) =>
+  key === 'enter' || (bound(ctx, key, 'open') && (!inText || actsInText(key)));
+const closes = (ctx: Pick<Context, 'bindings'>, key: string, inText = false) =>
+  key === 'escape' || (bound(ctx, key, 'back') && (!inText || actsInText(key)));
+/** A form's field moves: the arrow or Tab it always takes, and the keymap's named keys for it. */
+const moves = (ctx: Pick<Context, 'bindings'>, key: string, named: string, command: Command) =>
+  key === named || (bound(ctx, key, command) && actsInText(key));
 
 // ---- the reducer ----
 const LISTS: readonly View[] = ['apps', 'drawer', 'actions', 'history'];
@@ -430,21 +444,21 @@ function overlayKey(state: UIState, o: Overlay, key: string, ctx: Context): Step
   const close = (patch: Partial<UIState> = {}) => ok({ ...state, overlay: undefined, ...patch });
 
   if (o.kind === 'help')
-    return key === 'escape' || key === 'enter' || bound(ctx, key, 'help') || bound(ctx, key, 'quit')
+    return closes(ctx, key) || chooses(ctx, key) || bound(ctx, key, 'help') || bound(ctx, key, 'quit')
       ? close()
       : ok(state);
 
-  if (o.kind === 'access') return key === 'escape' || key === 'enter' ? close() : ok(state);
+  if (o.kind === 'access') return closes(ctx, key) || chooses(ctx, key) ? close() : ok(state);
 
   if (o.kind === 'menu') {
     const inst = selectedInstance(state, ctx);
     const items = menuItems(ctx.doc, inst);
-    if (key === 'escape') return close();
+    if (closes(ctx, key)) return close();
     if (bound(ctx, key, 'nav.up'))
       return ok({ ...state, overlay: { ...o, choice: Math.max(0, o.choice - 1) } });
     if (bound(ctx, key, 'nav.down'))
       return ok({ ...state, overlay: { ...o, choice: Math.min(items.length - 1, o.choice + 1) } });
-    if (key === 'enter' && inst) {
+    if (chooses(ctx, key) && inst) {
       const what = items[o.choice]?.id;
       // Reading what a credential can evaluate changes nothing: read-only consoles may too.
       if (what === 'access')
@@ -536,7 +550,7 @@ export function runCommand(state: UIState, line: string, ctx: Context): Step {
       if (ctx.readOnly) return msg('read-only: changes are disabled');
       const note =
         arg === 'single'
-          ? "single-instance mode: only each app's Secure Score instance counts (set it with . in the drawer)"
+          ? `single-instance mode: only each app's Secure Score instance counts (set it with ${keyOf(keymapOf(ctx.bindings), 'menu')} in the drawer)`
           : 'multiple-instance mode: every instance with recommendations on counts';
       return { state: { ...state, message: note }, effects: [{ type: 'mode', mode: arg }] };
     }
@@ -571,9 +585,7 @@ export function runCommand(state: UIState, line: string, ctx: Context): Step {
       return { state: onActions({ ...state, filter: { ...state.filter, status: st } }), effects: [] };
     }
     default:
-      return msg(
-        `unknown command ":${name}" (product, instance, status, clear, apps, score, actions, history, q)`,
-      );
+      return msg(`unknown command ":${name}" (${LINE_COMMANDS.map((c) => c.name).join(', ')})`);
   }
 }
 
@@ -582,7 +594,7 @@ function statusKey(state: UIState, o: Extract<Overlay, { kind: 'status' }>, key:
     state: { ...state, overlay: { ...o, ...patch } },
     effects: [],
   });
-  if (key === 'escape') return { state: { ...state, overlay: undefined }, effects: [] };
+  if (closes(ctx, key, o.step !== 'pick')) return { state: { ...state, overlay: undefined }, effects: [] };
   const action = ctx.scored.find((a) => a.id === o.actionId);
   if (!action) return { state: { ...state, overlay: undefined }, effects: [] };
   const finish = (st: State, reason: string, expires?: string): Step => ({
@@ -603,7 +615,7 @@ function statusKey(state: UIState, o: Extract<Overlay, { kind: 'status' }>, key:
     if (bound(ctx, key, 'nav.up')) return set({ choice: Math.max(0, o.choice - 1) });
     if (bound(ctx, key, 'nav.down'))
       return set({ choice: Math.min(SETTABLE_STATES.length - 1, o.choice + 1) });
-    if (key === 'enter') {
+    if (chooses(ctx, key)) {
       const st = SETTABLE_STATES[o.choice]!;
       if (REASON_REQUIRED.includes(st)) return set({ step: 'reason', state: st, error: undefined });
       return finish(st, '');
@@ -611,7 +623,7 @@ function statusKey(state: UIState, o: Extract<Overlay, { kind: 'status' }>, key:
     return { state, effects: [] };
   }
   if (o.step === 'reason') {
-    if (key === 'enter') {
+    if (chooses(ctx, key, true)) {
       if (o.reason.trim().length < 3) return set({ error: 'a reason is required (at least 3 characters)' });
       if (o.state === 'risk_accepted') return set({ step: 'expiry', error: undefined });
       return finish(o.state!, o.reason.trim());
@@ -620,7 +632,7 @@ function statusKey(state: UIState, o: Extract<Overlay, { kind: 'status' }>, key:
     return reason === undefined ? { state, effects: [] } : set({ reason, error: undefined });
   }
   // expiry
-  if (key === 'enter') {
+  if (chooses(ctx, key, true)) {
     const err = checkExpiry(o.expiry, ctx.now);
     if (err) return set({ error: err });
     return finish('risk_accepted', o.reason.trim(), new Date(`${o.expiry}T23:59:59.999Z`).toISOString());
@@ -650,7 +662,7 @@ function addKey(state: UIState, o: Extract<Overlay, { kind: 'add' }>, key: strin
       error: p.error,
       ...(p.secret ? { values: { ...o.values, [p.field]: '' }, field: addFieldIndex(p.field) } : {}),
     });
-  if (key === 'escape')
+  if (closes(ctx, key, true))
     return {
       state: {
         ...state,
@@ -668,7 +680,7 @@ function addKey(state: UIState, o: Extract<Overlay, { kind: 'add' }>, key: strin
         state: {
           ...state,
           overlay: { kind: 'access', app: checked.instance.app, name: checked.instance.name },
-          message: `added ${checked.instance.name}; turn on its recommendations with Space`,
+          message: `added ${checked.instance.name}; turn on its recommendations with ${keyOf(keymapOf(ctx.bindings), 'toggle')}`,
         },
         effects: [{ type: 'add', instance: checked.instance }],
       };
@@ -676,9 +688,11 @@ function addKey(state: UIState, o: Extract<Overlay, { kind: 'add' }>, key: strin
     if (key === 'n') return set({ confirm: false });
     return { state, effects: [] };
   }
-  if (key === 'up' || key === 'shift+tab') return set({ field: Math.max(0, o.field - 1) });
-  if (key === 'down' || key === 'tab') return set({ field: Math.min(ADD_FIELDS.length - 1, o.field + 1) });
-  if (key === 'enter') {
+  if (moves(ctx, key, 'up', 'nav.up') || moves(ctx, key, 'shift+tab', 'tab.prev'))
+    return set({ field: Math.max(0, o.field - 1) });
+  if (moves(ctx, key, 'down', 'nav.down') || moves(ctx, key, 'tab', 'tab.next'))
+    return set({ field: Math.min(ADD_FIELDS.length - 1, o.field + 1) });
+  if (chooses(ctx, key, true)) {
     if (o.field < ADD_FIELDS.length - 1) return set({ field: o.field + 1 });
     const checked = validateAdd(o.values, ctx.doc, { editing: o.editId, stat: ctx.stat, env: ctx.env });
     if ('error' in checked) return refused(checked);

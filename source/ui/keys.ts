@@ -214,7 +214,9 @@ export function keyNames(input: string, key: InkKey): string[] {
   return names;
 }
 
-/** The help overlay's rows, generated from the keymap. */
-export function helpRows(keymap: Keymap): { keys: string; help: string }[] {
-  return COMMAND_NAMES.map((c) => ({ keys: keymap[c].join(' '), help: COMMANDS[c].help }));
+/** The help overlay's rows, generated from the keymap: every command, or those that act in `view`. */
+export function helpRows(keymap: Keymap, view?: KeyView): { keys: string; help: string }[] {
+  return COMMAND_NAMES.filter((c) => !view || (COMMANDS[c].in as readonly KeyView[]).includes(view)).map(
+    (c) => ({ keys: keymap[c].join(' '), help: COMMANDS[c].help }),
+  );
 }

@@ -61,7 +61,6 @@ export function DetailView({
           {TABS.map((t, i) => (
             <Text key={t} inverse={i === state.detailTab} bold={i === state.detailTab}>{` ${t} `}</Text>
           ))}
-          <Text>{'   Tab switches · j/k scrolls · s sets status'}</Text>
         </Text>
         <Text> </Text>
         {lines.slice(top, top + size.detailRows).map((l, i) => (
