@@ -20,6 +20,7 @@ import {
   STATES,
   type StoreDoc,
 } from '../domain/schemas.js';
+import { adminUrl } from '../domain/admin-url.js';
 import { type Action, countedInstances } from '../domain/scoring.js';
 import { actsInText, keyOf, keymapOf } from './hints.js';
 import type { Command } from './keys.js';
@@ -48,7 +49,11 @@ export type Effect =
   | { type: 'secureScoreInstance'; instanceId: string }
   | { type: 'add'; instance: NewInstance }
   | { type: 'edit'; instanceId: string; instance: NewInstance }
-  | { type: 'mode'; mode: 'single' | 'multiple' };
+  | { type: 'mode'; mode: 'single' | 'multiple' }
+  /** Copy `text` to the clipboard (OSC 52); `what` names it in the message. */
+  | { type: 'copy'; text: string; what: string }
+  /** Open an http(s) URL in the host's browser; `copyKey` is offered where there is none. */
+  | { type: 'browse'; url: string; what: string; copyKey: string };
 
 export interface Context {
   doc: StoreDoc;
@@ -319,6 +324,7 @@ function command(state: UIState, c: Command, ctx: Context): Step | undefined {
       break;
   }
 
+  if (c === 'copy' || c === 'browse') return share(state, c, ctx);
   if (state.view === 'detail') return detailCommand(state, c, ctx);
   if (state.view === 'score' && c === 'score.view') {
     const views = ['current', 'planned', 'achievable'] as const;
@@ -388,6 +394,36 @@ function command(state: UIState, c: Command, ctx: Context): Step | undefined {
     if (c === 'status' && ids[at]) return openStatus(state, ctx);
   }
   return undefined;
+}
+
+/** What the copy and browse keys act on here: the selected row's id or link. */
+function shared(state: UIState, ctx: Context): { what: string; text: string; url?: string } | undefined {
+  if (state.view === 'drawer') {
+    const inst = selectedInstance(state, ctx);
+    if (!inst) return undefined;
+    const url = adminUrl(inst);
+    return url ? { what: `admin URL of ${inst.name}`, text: url, url } : { what: 'name', text: inst.name };
+  }
+  const a = selectedAction(state, ctx);
+  if (!a) return undefined;
+  // On the action's page, its reference link (the catalog's, not the tenant's text).
+  const link = state.view === 'detail' ? a.control.links.find((l) => /^https?:\/\//.test(l)) : undefined;
+  return link
+    ? { what: 'reference link', text: link, url: link }
+    : { what: 'control id', text: a.control.id };
+}
+
+function share(state: UIState, c: 'copy' | 'browse', ctx: Context): Step | undefined {
+  const target = shared(state, ctx);
+  if (!target) return undefined;
+  if (c === 'copy') return { state, effects: [{ type: 'copy', text: target.text, what: target.what }] };
+  const copyKey = keyOf(keymapOf(ctx.bindings), 'copy');
+  if (!target.url)
+    return {
+      state: { ...state, message: `no link to open here (${copyKey} copies the ${target.what})` },
+      effects: [],
+    };
+  return { state, effects: [{ type: 'browse', url: target.url, what: target.what, copyKey }] };
 }
 
 function openStatus(state: UIState, ctx: Context): Step {

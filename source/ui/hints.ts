@@ -72,6 +72,8 @@ const FOOTER: { commands: Command[]; text: string }[] = [
   { commands: ['filter.accepted'], text: 'accepted' },
   { commands: ['sort'], text: 'sort' },
   { commands: ['status'], text: 'status' },
+  { commands: ['copy'], text: 'copy' },
+  { commands: ['browse'], text: 'browser' },
   { commands: ['score.view'], text: 'next view' },
   { commands: ['back'], text: 'back' },
   { commands: ['help'], text: 'help' },

@@ -44,6 +44,9 @@ export const COMMANDS = {
   'filter.accepted': { keys: ['A'], help: 'show / hide Risk accepted', in: ['actions'] },
   sort: { keys: ['o'], help: 'cycle the sort order', in: ['actions'] },
   'score.view': { keys: ['v'], help: 'cycle current / planned / achievable', in: ['score'] },
+  copy: { keys: ['y'], help: 'copy the id or link to the clipboard', in: ['drawer', 'actions', 'detail'] },
+  // `o` also sorts the actions list: no view has both.
+  browse: { keys: ['o'], help: 'open the admin page or link in a browser', in: ['drawer', 'detail'] },
   poll: { keys: ['r'], help: 'poll now', in: ALL },
   pause: { keys: ['p'], help: 'pause / resume polling', in: ALL },
   help: { keys: ['?'], help: 'help', in: ALL },

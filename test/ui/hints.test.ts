@@ -11,7 +11,9 @@ describe('the footer', () => {
     expect(score).toContain('v next view');
     expect(score).not.toMatch(/Enter open|\/ filter|s status/);
     const drawer = footerHints(at({ view: 'drawer', stack: ['apps'] }), false, DEFAULT_KEYMAP);
-    expect(drawer).toMatch(/^Space on\/off · \. options · a add · \/ filter · Esc back · \? help · q quit/);
+    expect(drawer).toMatch(
+      /^Space on\/off · \. options · a add · \/ filter · y copy · o browser · Esc back · \? help · q quit/,
+    );
     // Nothing to go back to on a top view with no filter.
     expect(footerHints(at({ view: 'apps' }), false, DEFAULT_KEYMAP)).not.toContain('back');
   });
