@@ -4,6 +4,7 @@ import { Component, type ReactNode } from 'react';
 import { alertTargets } from '../domain/alerts.js';
 import { firstFrameDrawn } from '../launch/first-frame.js';
 import type { BackgroundPoller } from '../poller/background.js';
+import { enterAlternateScreen } from '../ui/alternate-screen.js';
 import { App } from '../ui/app.js';
 import { type Keymap, KeymapError, loadKeymap } from '../ui/keys.js';
 import { pickTheme } from '../ui/theme.js';
@@ -30,7 +31,7 @@ class Guard extends Component<{ children: ReactNode; onError: (error: Error) => 
   }
 }
 
-/** The interactive console: Ink on the terminal, polling in the background. */
+/** The interactive console: Ink on the terminal's alternate screen, polling in the background. */
 export async function runConsole(ctx: Context, o: ConsoleOptions): Promise<number> {
   let keymap: Keymap;
   try {
@@ -41,6 +42,17 @@ export async function runConsole(ctx: Context, o: ConsoleOptions): Promise<numbe
     if (error instanceof KeymapError) throw new UsageError(error.message);
     throw error;
   }
+  // Left on every way out: here (quit, ctrl-c, an error the command line reports), on a signal's
+  // exit and on a crash (alternate-screen.ts).
+  const screen = enterAlternateScreen(ctx.io.stdout, ctx.io.stderr);
+  try {
+    return await drawConsole(ctx, keymap);
+  } finally {
+    screen.leave();
+  }
+}
+
+async function drawConsole(ctx: Context, keymap: Keymap): Promise<number> {
   // With colour off (--no-color, NO_COLOR) Ink's chalk would drop bold and inverse as well, and
   // the selection would vanish: keep text attributes on a capable terminal; the theme adds no colour.
   if (ctx.io.stdout.isTTY && chalk.level === 0 && ctx.io.env.TERM !== 'dumb') chalk.level = 1;
@@ -117,6 +129,11 @@ export async function runConsole(ctx: Context, o: ConsoleOptions): Promise<numbe
     // The demo's tenants are simulated: show them freshly polled on every start.
     if (ctx.demo) void poller.pollNow();
   }
+  // Tests only (the two variables together): a crash outside React, to show the terminal restored.
+  if (ctx.io.env.VITEST && ctx.io.env.POSTURE_TEST_CRASH)
+    setTimeout(() => {
+      throw new Error(`crash asked for by POSTURE_TEST_CRASH`);
+    }, 0);
   try {
     await exited;
   } finally {

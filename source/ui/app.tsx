@@ -200,13 +200,13 @@ export function App(props: AppProps) {
     if (!progress.running && state.pollNote) setState(({ pollNote: _, ...s }) => s);
   }, [progress.running, state.pollNote]);
 
-  if (size.tooSmall) return <TooSmall size={size} help={state.overlay?.kind === 'help'} />;
+  if (size.tooSmall) return <TooSmall size={size} help={state.overlay?.kind === 'help'} keymap={keymap} />;
 
   const common = { state, ctx, size };
   const overlay = state.overlay;
   const view =
     overlay?.kind === 'help' ? (
-      <HelpView size={size} keymap={keymap} />
+      <HelpView size={size} keymap={keymap} view={state.view} />
     ) : overlay && overlay.kind !== 'input' ? (
       <DialogView {...common} catalog={catalog} />
     ) : state.view === 'apps' ? (
@@ -238,6 +238,7 @@ export function App(props: AppProps) {
         notice={store.notice}
         readOnly={store.readOnly}
         size={size}
+        keymap={keymap}
       >
         {view}
       </Frame>

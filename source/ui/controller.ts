@@ -22,10 +22,13 @@ import {
   STATES,
   type StoreDoc,
 } from '../domain/schemas.js';
+import { adminUrl } from '../domain/admin-url.js';
 import { type Action, countedInstances, mainInstances, mainsToChoose } from '../domain/scoring.js';
 import { complete, remember as rememberLine } from './command-line.js';
+import { actsInText, keyFor } from './hints.js';
 import { type Command, PASTE_END, PASTE_START } from './keys.js';
 import { windowRows } from './layout.js';
+import { LINE_COMMANDS } from './line-commands.js';
 import { windowStart } from './list.js';
 import { type ScoreTarget, scoreRows, scoreTarget } from './score-rows.js';
 import { sanitize } from '../text/sanitize.js';
@@ -33,7 +36,7 @@ import { lastCall } from './memo.js';
 import { actionRows, appRows, drawerRows } from './model.js';
 import { INITIAL, type Overlay, TOP_VIEWS, type UIState, type View } from './state.js';
 import { editField } from './text-field.js';
-import { keyFor, pendingRecommendations, recommendationsNote, remember, undoHint, undoLast } from './undo.js';
+import { pendingRecommendations, recommendationsNote, remember, undoHint, undoLast } from './undo.js';
 
 /**
  * The console's behaviour as a pure function: (state, key) → (state, effects). The Ink shell
@@ -55,7 +58,11 @@ export type Effect =
   | { type: 'restoreMain'; app: App; main: string | undefined; instanceId: string; recommendations: boolean }
   | { type: 'add'; instance: NewInstance }
   | { type: 'edit'; instanceId: string; instance: NewInstance }
-  | { type: 'mode'; mode: 'single' | 'multiple' };
+  | { type: 'mode'; mode: 'single' | 'multiple' }
+  /** Copy `text` to the clipboard (OSC 52); `what` names it in the message. */
+  | { type: 'copy'; text: string; what: string }
+  /** Open an http(s) URL in the host's browser; `copyKey` is offered where there is none. */
+  | { type: 'browse'; url: string; what: string; copyKey: string };
 
 export interface Context {
   doc: StoreDoc;
@@ -218,6 +225,18 @@ function cycle<T>(list: readonly T[], current: T | undefined): T | undefined {
 export const bound = (ctx: Pick<Context, 'bindings'>, key: string, command: Command) =>
   ctx.bindings.get(key)?.includes(command) ?? false;
 
+/**
+ * A dialog's choose and close keys: Enter and Esc always, and the keys the keymap gives `open` and
+ * `back` (in a text field only those that type no character), as its hints say.
+ */
+const chooses = (ctx: Pick<Context, 'bindings'>, key: string, inText = false) =>
+  key === 'enter' || (bound(ctx, key, 'open') && (!inText || actsInText(key)));
+const closes = (ctx: Pick<Context, 'bindings'>, key: string, inText = false) =>
+  key === 'escape' || (bound(ctx, key, 'back') && (!inText || actsInText(key)));
+/** A form's field moves: the arrow or Tab it always takes, and the keymap's named keys for it. */
+const moves = (ctx: Pick<Context, 'bindings'>, key: string, named: string, command: Command) =>
+  key === named || (bound(ctx, key, command) && actsInText(key));
+
 // ---- the reducer ----
 const LISTS: readonly View[] = ['apps', 'drawer', 'actions', 'history', 'score'];
 
@@ -351,6 +370,7 @@ function command(state: UIState, c: Command, ctx: Context): Step | undefined {
       break;
   }
 
+  if (c === 'copy' || c === 'browse') return share(state, c, ctx);
   if (state.view === 'detail') return detailCommand(state, c, ctx);
   if (state.view === 'score' && c === 'score.view') {
     const views = ['current', 'planned', 'achievable'] as const;
@@ -485,6 +505,36 @@ function drillDown(state: UIState, target: ScoreTarget | undefined): Step | unde
   };
 }
 
+/** What the copy and browse keys act on here: the selected row's id or link. */
+function shared(state: UIState, ctx: Context): { what: string; text: string; url?: string } | undefined {
+  if (state.view === 'drawer') {
+    const inst = selectedInstance(state, ctx);
+    if (!inst) return undefined;
+    const url = adminUrl(inst);
+    return url ? { what: `admin URL of ${inst.name}`, text: url, url } : { what: 'name', text: inst.name };
+  }
+  const a = selectedAction(state, ctx);
+  if (!a) return undefined;
+  // On the action's page, its reference link (the catalog's, not the tenant's text).
+  const link = state.view === 'detail' ? a.control.links.find((l) => /^https?:\/\//.test(l)) : undefined;
+  return link
+    ? { what: 'reference link', text: link, url: link }
+    : { what: 'control id', text: a.control.id };
+}
+
+function share(state: UIState, c: 'copy' | 'browse', ctx: Context): Step | undefined {
+  const target = shared(state, ctx);
+  if (!target) return undefined;
+  if (c === 'copy') return { state, effects: [{ type: 'copy', text: target.text, what: target.what }] };
+  const copyKey = keyFor(ctx, 'copy') ?? 'copy';
+  if (!target.url)
+    return {
+      state: { ...state, message: `no link to open here (${copyKey} copies the ${target.what})` },
+      effects: [],
+    };
+  return { state, effects: [{ type: 'browse', url: target.url, what: target.what, copyKey }] };
+}
+
 function openStatus(state: UIState, ctx: Context): Step {
   if (ctx.readOnly) return { state: { ...state, message: 'read-only: changes are disabled' }, effects: [] };
   const action = selectedAction(state, ctx);
@@ -539,21 +589,21 @@ function overlayKey(state: UIState, o: Overlay, key: string, ctx: Context): Step
   const close = (patch: Partial<UIState> = {}) => ok({ ...state, overlay: undefined, ...patch });
 
   if (o.kind === 'help')
-    return key === 'escape' || key === 'enter' || bound(ctx, key, 'help') || bound(ctx, key, 'quit')
+    return closes(ctx, key) || chooses(ctx, key) || bound(ctx, key, 'help') || bound(ctx, key, 'quit')
       ? close()
       : ok(state);
 
-  if (o.kind === 'access') return key === 'escape' || key === 'enter' ? close() : ok(state);
+  if (o.kind === 'access') return closes(ctx, key) || chooses(ctx, key) ? close() : ok(state);
 
   if (o.kind === 'menu') {
     const inst = selectedInstance(state, ctx);
     const items = menuItems(ctx.doc, inst);
-    if (key === 'escape') return close();
+    if (closes(ctx, key)) return close();
     if (bound(ctx, key, 'nav.up'))
       return ok({ ...state, overlay: { ...o, choice: Math.max(0, o.choice - 1) } });
     if (bound(ctx, key, 'nav.down'))
       return ok({ ...state, overlay: { ...o, choice: Math.min(items.length - 1, o.choice + 1) } });
-    if (key === 'enter' && inst) {
+    if (chooses(ctx, key) && inst) {
       const what = items[o.choice]?.id;
       // Reading what a credential can evaluate changes nothing: read-only consoles may too.
       if (what === 'access')
@@ -726,9 +776,7 @@ export function runCommand(state: UIState, line: string, ctx: Context): Step {
       return { state: onActions({ ...state, filter: { ...state.filter, status: st } }), effects: [] };
     }
     default:
-      return msg(
-        `unknown command ":${name}" (product, instance, status, clear, apps, score, actions, history, q)`,
-      );
+      return msg(`unknown command ":${name}" (${LINE_COMMANDS.map((c) => c.name).join(', ')})`);
   }
 }
 
@@ -754,7 +802,7 @@ function statusKey(state: UIState, o: Extract<Overlay, { kind: 'status' }>, key:
     state: { ...state, overlay: { ...o, ...patch } },
     effects: [],
   });
-  if (key === 'escape') return { state: { ...state, overlay: undefined }, effects: [] };
+  if (closes(ctx, key, o.step !== 'pick')) return { state: { ...state, overlay: undefined }, effects: [] };
   const action = ctx.scored.find((a) => a.id === o.actionId);
   if (!action) return { state: { ...state, overlay: undefined }, effects: [] };
   const before = remember(state, {
@@ -785,7 +833,7 @@ function statusKey(state: UIState, o: Extract<Overlay, { kind: 'status' }>, key:
     if (bound(ctx, key, 'nav.up')) return set({ choice: Math.max(0, o.choice - 1) });
     if (bound(ctx, key, 'nav.down'))
       return set({ choice: Math.min(SETTABLE_STATES.length - 1, o.choice + 1) });
-    if (key === 'enter') {
+    if (chooses(ctx, key)) {
       const st = SETTABLE_STATES[o.choice]!;
       if (REASON_REQUIRED.includes(st)) return set({ step: 'reason', state: st, error: undefined });
       return finish(st, '');
@@ -793,7 +841,7 @@ function statusKey(state: UIState, o: Extract<Overlay, { kind: 'status' }>, key:
     return { state, effects: [] };
   }
   if (o.step === 'reason') {
-    if (key === 'enter') {
+    if (chooses(ctx, key, true)) {
       if (o.reason.trim().length < 3) return set({ error: 'a reason is required (at least 3 characters)' });
       if (o.state === 'risk_accepted') return set({ step: 'expiry', error: undefined });
       return finish(o.state!, o.reason.trim());
@@ -804,7 +852,7 @@ function statusKey(state: UIState, o: Extract<Overlay, { kind: 'status' }>, key:
       : set({ reason: reason.value, reasonCursor: reason.cursor, error: undefined });
   }
   // expiry
-  if (key === 'enter') {
+  if (chooses(ctx, key, true)) {
     const err = checkExpiry(o.expiry, ctx.now);
     if (err) return set({ error: err });
     return finish('risk_accepted', o.reason.trim(), new Date(`${o.expiry}T23:59:59.999Z`).toISOString());
@@ -836,7 +884,7 @@ function addKey(state: UIState, o: Extract<Overlay, { kind: 'add' }>, key: strin
       error: p.error,
       ...(p.secret ? { values: { ...o.values, [p.field]: '' }, field: addFieldIndex(p.field) } : {}),
     });
-  if (key === 'escape')
+  if (closes(ctx, key, true))
     return {
       state: {
         ...state,
@@ -861,7 +909,7 @@ function addKey(state: UIState, o: Extract<Overlay, { kind: 'add' }>, key: strin
           app,
           ...(hidden ? { drawerText: '' } : {}),
           overlay: { kind: 'access', app, name },
-          message: `added ${name}${hidden ? ' (the drawer filter that hid it is cleared)' : ''}${space ? `; turn on its recommendations with ${space === 'space' ? 'Space' : space}` : ''}`,
+          message: `added ${name}${hidden ? ' (the drawer filter that hid it is cleared)' : ''}${space ? `; turn on its recommendations with ${space}` : ''}`,
         },
         effects: [{ type: 'add', instance: checked.instance }],
       };
@@ -870,19 +918,21 @@ function addKey(state: UIState, o: Extract<Overlay, { kind: 'add' }>, key: strin
     return { state, effects: [] };
   }
   // A field is entered with the cursor at its end.
-  if (key === 'up' || key === 'shift+tab') return set({ field: Math.max(0, o.field - 1), cursor: undefined });
+  if (moves(ctx, key, 'up', 'nav.up') || moves(ctx, key, 'shift+tab', 'tab.prev'))
+    return set({ field: Math.max(0, o.field - 1), cursor: undefined });
   // Leaving the app: an app single-instance mode refuses is said here, before the other fields.
   const appRefused = () => {
     const app = o.field === 0 && !o.editId ? parseApp(o.values.app ?? '') : undefined;
     return app && singleModeRefusal(ctx.doc, app);
   };
-  if (key === 'down' || key === 'tab' || (key === 'enter' && o.field < ADD_FIELDS.length - 1)) {
+  const next = moves(ctx, key, 'down', 'nav.down') || moves(ctx, key, 'tab', 'tab.next');
+  const enter = chooses(ctx, key, true);
+  if (next || (enter && o.field < ADD_FIELDS.length - 1)) {
     const refusedApp = appRefused();
     if (refusedApp) return set({ error: refusedApp.error });
   }
-  if (key === 'down' || key === 'tab')
-    return set({ field: Math.min(ADD_FIELDS.length - 1, o.field + 1), cursor: undefined });
-  if (key === 'enter') {
+  if (next) return set({ field: Math.min(ADD_FIELDS.length - 1, o.field + 1), cursor: undefined });
+  if (enter) {
     if (o.field < ADD_FIELDS.length - 1) return set({ field: o.field + 1, cursor: undefined });
     const checked = validateAdd(o.values, ctx.doc, { editing: o.editId, stat: ctx.stat, env: ctx.env });
     if ('error' in checked) return refused(checked);

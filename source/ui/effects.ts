@@ -1,11 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { useApp } from 'ink';
+import { spawn } from 'node:child_process';
+import { useApp, useStdout } from 'ink';
 import { useCallback } from 'react';
 import { commitCreation, createInstance } from '../domain/instances.js';
 import type { Instance } from '../domain/schemas.js';
 import { mainsToChoose } from '../domain/scoring.js';
 import type { BackgroundPoller } from '../poller/background.js';
 import type { Store } from '../store/store.js';
+import { opener } from './browser.js';
+import { osc52 } from './clipboard.js';
 import type { Effect } from './controller.js';
 
 /** What the console's effects act on: the store, the poller, and the shell's own ways out. */
@@ -23,6 +26,23 @@ export interface EffectDeps {
   suffix?: () => string;
   /** Told the instance the add form created, once committed: the drawer's cursor goes on it. */
   onAdded?: ((instance: Instance) => void) | undefined;
+  /** Bytes for the terminal itself (the clipboard's OSC 52), beside Ink's frames. */
+  terminal?: ((bytes: string) => void) | undefined;
+  /** Where a browser may be opened, and how: tests stand in for the host. */
+  host?: { platform: NodeJS.Platform; env: Readonly<Record<string, string | undefined>> } | undefined;
+  launch?: ((command: string, args: string[]) => Promise<void>) | undefined;
+}
+
+/** Start the opener detached, without a shell; resolves once it has started, rejects if it cannot. */
+function launchDetached(command: string, args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { detached: true, stdio: 'ignore', shell: false });
+    child.once('error', reject);
+    child.once('spawn', () => {
+      child.unref();
+      resolve();
+    });
+  });
 }
 
 const randomSuffix = () => randomBytes(3).toString('hex');
@@ -120,6 +140,36 @@ export async function runEffect(effect: Effect, deps: EffectDeps): Promise<void>
           d.settings.instanceMode = effect.mode;
         });
         return;
+      case 'copy': {
+        const copied = osc52(effect.text, deps.host?.env ?? process.env);
+        if ('error' in copied) {
+          note(`not copied: ${copied.error}`);
+          return;
+        }
+        deps.terminal?.(copied.bytes);
+        note(`Copied the ${effect.what}: ${effect.text}`);
+        return;
+      }
+      case 'browse': {
+        const how = opener(
+          effect.url,
+          deps.host?.platform ?? process.platform,
+          deps.host?.env ?? process.env,
+        );
+        if ('none' in how) {
+          note(`${how.none}: ${effect.copyKey} copies the ${effect.what}`);
+          return;
+        }
+        try {
+          await (deps.launch ?? launchDetached)(how.command, how.args);
+          note(`opening the ${effect.what} in the browser`);
+        } catch (error) {
+          note(
+            `could not open a browser (${how.command}: ${(error as Error).message}): ${effect.copyKey} copies the ${effect.what}`,
+          );
+        }
+        return;
+      }
     }
   } catch (error) {
     note(`could not save: ${(error as Error).message}`);
@@ -129,7 +179,9 @@ export async function runEffect(effect: Effect, deps: EffectDeps): Promise<void>
 /** The console's one effects runner, the same function for the console's life. */
 export function useEffects(deps: Omit<EffectDeps, 'exit'>): (effect: Effect) => Promise<void> {
   const { exit } = useApp();
+  const { stdout } = useStdout();
   const { store, poller, user, onQuit, note, suffix, onAdded } = deps;
+  const terminal = useCallback((bytes: string) => void stdout.write(bytes), [stdout]);
   return useCallback(
     (effect: Effect) =>
       runEffect(effect, {
@@ -140,8 +192,9 @@ export function useEffects(deps: Omit<EffectDeps, 'exit'>): (effect: Effect) => 
         onQuit,
         note,
         onAdded,
+        terminal,
         ...(suffix ? { suffix } : {}),
       }),
-    [store, poller, user, exit, onQuit, note, suffix, onAdded],
+    [store, poller, user, exit, onQuit, note, suffix, onAdded, terminal],
   );
 }

@@ -53,6 +53,9 @@ export const COMMANDS = {
     help: 'undo the last score change',
     in: ['apps', 'drawer', 'actions', 'detail', 'score', 'history'],
   },
+  copy: { keys: ['y'], help: 'copy the id or link to the clipboard', in: ['drawer', 'actions', 'detail'] },
+  // `o` also sorts the actions list: no view has both.
+  browse: { keys: ['o'], help: 'open the admin page or link in a browser', in: ['drawer', 'detail'] },
   poll: { keys: ['r'], help: 'poll now', in: ALL },
   pause: { keys: ['p'], help: 'pause / resume polling', in: ALL },
   help: { keys: ['?'], help: 'help', in: ALL },
@@ -267,7 +270,9 @@ export function keyNames(input: string, key: InkKey, from: RawInput = {}): strin
   return names;
 }
 
-/** The help overlay's rows, generated from the keymap. */
-export function helpRows(keymap: Keymap): { keys: string; help: string }[] {
-  return COMMAND_NAMES.map((c) => ({ keys: keymap[c].join(' '), help: COMMANDS[c].help }));
+/** The help overlay's rows, generated from the keymap: every command, or those that act in `view`. */
+export function helpRows(keymap: Keymap, view?: KeyView): { keys: string; help: string }[] {
+  return COMMAND_NAMES.filter((c) => !view || (COMMANDS[c].in as readonly KeyView[]).includes(view)).map(
+    (c) => ({ keys: keymap[c].join(' '), help: COMMANDS[c].help }),
+  );
 }

@@ -1,6 +1,6 @@
 import { APP_LABELS, type App, type Instance, STATE_LABELS, type State } from '../domain/schemas.js';
 import type { Context, Effect, Step } from './controller.js';
-import type { Command } from './keys.js';
+import { keyFor } from './hints.js';
 import type { UIState } from './state.js';
 
 /**
@@ -37,12 +37,6 @@ export const UNDO_DEPTH = 20;
 /** The state with `entry` on top of its undo stack. */
 export function remember(state: UIState, entry: Undo): UIState {
   return { ...state, undo: [...(state.undo ?? []), entry].slice(-UNDO_DEPTH) };
-}
-
-/** The first key bound to `command`, as hints name it (a remapped key shows its new binding). */
-export function keyFor(ctx: Pick<Context, 'bindings'>, command: Command): string | undefined {
-  for (const [key, commands] of ctx.bindings) if (commands.includes(command)) return key;
-  return undefined;
 }
 
 /** " · u undoes", with the key the keymap binds (nothing when undo has no key). */

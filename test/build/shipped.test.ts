@@ -15,8 +15,9 @@ import { tempDir } from '../helpers/temp.js';
 // Fault kinds that are also everyday words of any HTTP client (got says "timeout" and "reset" too).
 const HTTP_WORDS = new Set(['timeout', 'status', 'reset', 'truncate', 'html']);
 // Payloads the program itself names: the Okta endpoint /org/privacy/…, and the escape sequences
-// (tmux passthrough, iTerm's inline files) that Ink's terminal libraries know how to write.
-const PROGRAM_WORDS = new Set(['privacy', 'tmux;', '1337;File']);
+// (tmux passthrough, iTerm's inline files) that Ink's terminal libraries know how to write, and
+// the console's own clipboard copy (ui/clipboard.ts: OSC 52 of a value it chose, sanitized).
+const PROGRAM_WORDS = new Set(['privacy', 'tmux;', '1337;File', '52;c;']);
 
 const count = (text: string, word: string) => text.split(word).length - 1;
 

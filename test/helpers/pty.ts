@@ -21,7 +21,8 @@ export interface Session {
   waitFor(text: string | RegExp, timeoutMs?: number): Promise<void>;
   resize(cols: number, rows: number): void;
   exit: Promise<number>;
-  kill(): void;
+  /** End the program (SIGHUP, as when its terminal closes, unless told another signal). */
+  kill(signal?: string): void;
   dir: string;
 }
 
@@ -61,10 +62,10 @@ export function spawn(
       resolve(exitCode);
     }),
   );
-  const kill = () => {
-    if (!exited) child.kill();
+  const kill = (signal?: string) => {
+    if (!exited) child.kill(signal);
   };
-  disposeWhenDone(kill);
+  disposeWhenDone(() => kill());
   const lines = () => {
     const b = term.buffer.active;
     const out: string[] = [];

@@ -5,9 +5,10 @@
  */
 
 // What Ink 6 writes (both renderers): SGR colours, cursor up / next line / column, erase in line,
-// cursor hide/show and synchronized output (mode 2026); and the console's own request for bracketed
-// paste (mode 2004). Nothing else may reach the terminal.
-export const INK_CSI = /^\x1b\[(?:\d+(?:;\d+)*m|\d*[AEG]|2?K|\?(?:25|2026|2004)[hl])/;
+// cursor hide/show and synchronized output (mode 2026); and what the console writes itself (see
+// ui/alternate-screen.ts): the alternate screen (1049) with the cursor home, and on leaving, the
+// bracketed-paste and focus modes off (2004, 1004). Nothing else may reach the terminal.
+export const INK_CSI = /^\x1b\[(?:\d+(?:;\d+)*m|\d*[AEGH]|2?K|\?(?:25|2026|1049|2004|1004)[hl])/;
 
 // Controls, C1, bidi and invisible format characters; ZWJ is allowed (inside emoji only).
 export const FORBIDDEN_CHARS =

@@ -117,8 +117,11 @@ describe('console', () => {
     expect(lastFrame()).toContain('Evidence');
     await type(stdin, KEYS.tab);
     await vi.waitFor(() => expect(lastFrame()).toContain(' 1. do it'));
+    // Help for where the console is: the action page's keys, and the command line's commands.
     await type(stdin, '?');
-    await vi.waitFor(() => expect(lastFrame()).toContain('cycle the product filter'));
+    await vi.waitFor(() => expect(lastFrame()).toContain('Help · Action'));
+    expect(lastFrame()).toContain('set status');
+    expect(lastFrame()).toContain(':mode single|multiple');
     await type(stdin, KEYS.escape);
     await vi.waitFor(() => expect(lastFrame()).toContain(' 1. do it'));
   });

@@ -145,7 +145,7 @@ describe('keymap', () => {
   });
   it('lets commands of different views share a key', () => {
     // Space toggles in the instance drawer; in Secure Score it may cycle the score view.
-    const map = loadKeymap(file(JSON.stringify({ 'score.view': ['space'], 'tab.next': ['tab', 'o'] })));
+    const map = loadKeymap(file(JSON.stringify({ 'score.view': ['space'], 'tab.next': ['tab', 'n'] })));
     expect(bindingsOf(map).get('space')).toEqual(['toggle', 'score.view']);
   });
   it('refuses a keymap that leaves quit unbound, naming ctrl+c', () => {

@@ -73,7 +73,6 @@ export function DetailView({
           ))}
           {/* Where the page is: the lines below the screen are said, not hidden. */}
           {note ? <Text bold>{`  ${note}`}</Text> : null}
-          <Text>{'   Tab switches · j/k scrolls · s sets status'}</Text>
         </Text>
         <Text> </Text>
         {lines.slice(top, top + size.detailRows).map((l, i) => (

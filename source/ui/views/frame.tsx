@@ -2,6 +2,8 @@ import { Box, Text } from 'ink';
 import type { ReactNode } from 'react';
 import type { ScoreViews } from '../../domain/scoring.js';
 import type { PollProgress } from '../../poller/background.js';
+import { footerHints, keyOf } from '../hints.js';
+import { DEFAULT_KEYMAP, type Keymap } from '../keys.js';
 import type { Layout } from '../layout.js';
 import { percent, points } from '../../text/format.js';
 import { TOP_VIEWS, type UIState, VIEW_TITLES } from '../state.js';
@@ -28,20 +30,12 @@ export function Screen({ title, size, children }: { title: string; size: Layout;
   );
 }
 
-/** The keys the current view offers; read-only offers none that would change anything. */
-export function hintsFor(state: UIState, readOnly: boolean): string {
+/** The keys the current view offers (see hints.ts), or the line being typed. */
+export function hintsFor(state: UIState, readOnly: boolean, keymap: Keymap = DEFAULT_KEYMAP): string {
   const input = state.overlay?.kind === 'input' ? state.overlay : undefined;
   // What was typed may have been pasted: shown through the sanitizer like any other text.
   if (input) return `${input.purpose === 'command' ? ':' : '/'}${sanitize(input.value)}▏`;
-  if (readOnly)
-    return state.view === 'detail'
-      ? 'Tab tabs · j/k scroll · Esc back · ? help · q quit'
-      : 'Enter open · / filter · : command · 1-4 views · Esc back · ? help · q quit';
-  if (state.view === 'drawer') return 'Space on/off · . options · a add · r poll · Esc back · ? help';
-  if (state.view === 'actions')
-    return 'Enter open · / text · P/I product/instance · A accepted · o sort · s status · ? help';
-  if (state.view === 'detail') return 'Tab tabs · j/k scroll · s status · Esc back · ? help';
-  return 'Enter open · / filter · : command · 1-4 views · r poll · ? help · q quit';
+  return footerHints(state, readOnly, keymap);
 }
 
 export interface FrameProps {
@@ -52,10 +46,13 @@ export interface FrameProps {
   notice: string | undefined;
   readOnly: boolean;
   size: Layout;
+  keymap?: Keymap;
   children: ReactNode;
 }
 
-export function Frame({ state, views, progress, notice, readOnly, size, children }: FrameProps) {
+export function Frame(props: FrameProps) {
+  const { state, views, progress, notice, readOnly, size, children } = props;
+  const keymap = props.keymap ?? DEFAULT_KEYMAP;
   const theme = useTheme();
   const { width } = size;
   const c = views.current;
@@ -76,7 +73,7 @@ export function Frame({ state, views, progress, notice, readOnly, size, children
   const pollText = progress.running
     ? `polling ${progress.done}/${progress.total}${progress.failed ? ` (${progress.failed} failed)` : ''}`
     : progress.paused
-      ? 'polling paused (p resumes)'
+      ? `polling paused (${keyOf(keymap, 'pause')} resumes)`
       : '';
   const input = state.overlay?.kind === 'input' ? state.overlay : undefined;
   const notices = [
@@ -110,7 +107,7 @@ export function Frame({ state, views, progress, notice, readOnly, size, children
       {input ? (
         <FieldText field={input} prefix={input.purpose === 'command' ? ':' : '/'} cells={width} />
       ) : (
-        <Text wrap="truncate-end">{truncate(hintsFor(state, readOnly), width)}</Text>
+        <Text wrap="truncate-end">{truncate(hintsFor(state, readOnly, keymap), width)}</Text>
       )}
     </Box>
   );

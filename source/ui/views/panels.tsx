@@ -16,7 +16,9 @@ import { width as cellWidth, fitCells, truncate, wrap } from '../../text/cells.j
 import { ago, percent, points } from '../../text/format.js';
 import { sanitize } from '../../text/sanitize.js';
 import { ADD_FIELDS, menuItems } from '../controller.js';
-import { helpRows, type Keymap } from '../keys.js';
+import { keyOf } from '../hints.js';
+import { DEFAULT_KEYMAP, helpRows, type Keymap, type KeyView } from '../keys.js';
+import { LINE_COMMANDS } from '../line-commands.js';
 import { mainsOf, scoresByApp, scoresByInstance } from '../model.js';
 import { scoreRows } from '../score-rows.js';
 import type { Overlay, UIState } from '../state.js';
@@ -215,7 +217,7 @@ export function ScorePanel({
     state.scoreView
   ];
   lines.push({
-    text: `${label}: ${percent(v)}  (${points(v.achieved)} / ${points(v.possible)} points)   v: next view`,
+    text: `${label}: ${percent(v)}  (${points(v.achieved)} / ${points(v.possible)} points)`,
     bold: true,
     color: t.accent,
   });
@@ -317,22 +319,50 @@ export function DailyTable({ doc, height }: { doc: StoreDoc; height: number }) {
   );
 }
 
-export function HelpPanel({ keymap, height, width }: { keymap: Keymap; height: number; width: number }) {
-  const rows = helpRows(keymap);
+/** Rows in two columns, each a key and what it does. */
+function twoColumns(rows: { keys: string; help: string }[], width: number): string[] {
   const half = Math.ceil(rows.length / 2);
   const col = Math.floor((width - 2) / 2);
-  const lines: string[] = [];
-  for (let i = 0; i < half; i++) {
-    const a = rows[i];
-    const b = rows[i + half];
-    const fmt = (r: typeof a) => (r ? fitCells(`${fitCells(r.keys, 14)} ${r.help}`, col) : '');
-    lines.push(`${fmt(a)} ${fmt(b)}`);
-  }
-  lines.push('');
-  lines.push(':product <app>  :instance "<name>"  :status <status>  :clear  :q   (Esc closes this help)');
+  const fmt = (r: (typeof rows)[number] | undefined) =>
+    r ? fitCells(`${fitCells(r.keys, 14)} ${r.help}`, col) : '';
+  return Array.from({ length: half }, (_, i) => `${fmt(rows[i])} ${fmt(rows[i + half])}`);
+}
+
+/**
+ * Help for where the console is: the keys that act in this view, every `:` command, then (when
+ * the terminal has room) the keys of the other views. All drawn from the keymap and LINE_COMMANDS.
+ */
+export function HelpPanel({
+  keymap,
+  height,
+  width,
+  view,
+}: {
+  keymap: Keymap;
+  height: number;
+  width: number;
+  view?: KeyView;
+}) {
+  const here = helpRows(keymap, view);
+  const elsewhere = view ? helpRows(keymap).filter((r) => !here.some((h) => h.help === r.help)) : [];
+  const commands = wrap(
+    LINE_COMMANDS.map((c) => `:${c.name}${c.args ? ` ${c.args}` : ''}`).join('   '),
+    width,
+  );
+  const lines = [
+    ...twoColumns(here, width),
+    '',
+    `Commands (${keyOf(keymap, 'command')} opens the command line)`,
+    ...commands,
+  ];
+  const rest = ['', 'In other views', ...twoColumns(elsewhere, width)];
+  if (elsewhere.length > 0 && lines.length + rest.length <= height - 1) lines.push(...rest);
   return (
     <Box flexDirection="column">
-      <Text bold>Keys</Text>
+      <Text
+        bold
+        wrap="truncate-end"
+      >{`Keys${view ? ' here' : ''} · ${keyOf(keymap, 'back')} closes this help`}</Text>
       {lines.slice(0, height - 1).map((l, i) => (
         <Text key={i} wrap="truncate-end">
           {sanitize(l) || ' '}
@@ -382,6 +412,7 @@ export function OverlayPanel({
   catalog,
   width = 80,
   height = 16,
+  keymap = DEFAULT_KEYMAP,
 }: {
   overlay: Overlay;
   doc: StoreDoc;
@@ -390,8 +421,15 @@ export function OverlayPanel({
   catalog?: Catalog;
   width?: number;
   height?: number;
+  /** Where the dialog's hints take their keys from. */
+  keymap?: Keymap;
 }) {
   const t = useTheme();
+  // Keys a dialog names: in a text field, those that type no character (see hints.ts).
+  const choose = keyOf(keymap, 'open');
+  const close = keyOf(keymap, 'back');
+  const confirmInText = keyOf(keymap, 'open', { always: 'enter' });
+  const closeInText = keyOf(keymap, 'back', { always: 'escape' });
   if (overlay.kind === 'access') {
     const i = doc.instances.find((x) => x.app === overlay.app && x.name === overlay.name);
     return (
@@ -404,7 +442,7 @@ export function OverlayPanel({
               </Text>
             ))
           : null}
-        <Text>Esc closes</Text>
+        <Text>{`${close} closes`}</Text>
       </Box>
     );
   }
@@ -416,7 +454,7 @@ export function OverlayPanel({
         {items.map((label, i) => (
           <Row key={label} text={label} selected={i === overlay.choice} />
         ))}
-        <Text>Enter chooses · Esc closes</Text>
+        <Text>{`${choose} chooses · ${close} closes`}</Text>
       </Box>
     );
   }
@@ -446,7 +484,9 @@ export function OverlayPanel({
         )}
         {overlay.error && <Text {...(t.bad ? { color: t.bad } : {})}>{`! ${sanitize(overlay.error)}`}</Text>}
         <Text>
-          {overlay.step === 'pick' ? 'Enter chooses · Esc cancels' : 'Enter confirms · Esc cancels'}
+          {overlay.step === 'pick'
+            ? `${choose} chooses · ${close} cancels`
+            : `${confirmInText} confirms · ${closeInText} cancels`}
         </Text>
       </Box>
     );
@@ -486,7 +526,7 @@ export function OverlayPanel({
               : 'Add this instance? (y/n)'}
           </Text>
         ) : (
-          <Text>↑/↓ or Tab moves · Enter next / submit · Esc cancels</Text>
+          <Text>{`${keyOf(keymap, 'nav.up', { always: 'up' })}/${keyOf(keymap, 'nav.down', { always: 'down' })} or ${keyOf(keymap, 'tab.next', { always: 'tab' })} moves · ${confirmInText} next / submit · ${closeInText} cancels`}</Text>
         )}
       </Box>
     );
@@ -498,11 +538,16 @@ export function OverlayPanel({
  * What the instance's credential could evaluate at its last good poll, and the rights it lacks:
  * the drawer's answer to "can I trust this instance's score?".
  */
-export function accessLine(i: Instance | undefined, doc: StoreDoc, catalog: Catalog): string {
+export function accessLine(
+  i: Instance | undefined,
+  doc: StoreDoc,
+  catalog: Catalog,
+  keymap: Keymap = DEFAULT_KEYMAP,
+): string {
   if (!i) return '';
   const results = doc.results[i.id]?.results;
   if (!results)
-    return 'Credential: not checked yet (r polls it now; posture doctor checks it without saving)';
+    return `Credential: not checked yet (${keyOf(keymap, 'poll')} polls it now; posture doctor checks it without saving)`;
   const access = controlAccess(catalog.forApp(i.app), results);
   const evaluable = access.filter((a) => a.evaluable).length;
   const missing = missingRights(access);

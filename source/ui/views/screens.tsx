@@ -11,11 +11,12 @@ import {
   selectedInstance,
   windowOf,
 } from '../controller.js';
-import type { Keymap } from '../keys.js';
+import { keymapOf, keyOf } from '../hints.js';
+import { type Command, DEFAULT_KEYMAP, type Keymap } from '../keys.js';
 import { dailyRows, type Layout, MIN_COLUMNS, MIN_ROWS, windowRows } from '../layout.js';
 import { actionRows, appRows, countsInMode, describeFilter, drawerRows } from '../model.js';
 import { scoreRows } from '../score-rows.js';
-import { type UIState, VIEW_TITLES } from '../state.js';
+import { type UIState, type View, VIEW_TITLES } from '../state.js';
 import { truncate } from '../../text/cells.js';
 import { sanitize } from '../../text/sanitize.js';
 import { Screen } from './frame.js';
@@ -51,12 +52,24 @@ export interface ViewProps {
   size: Layout;
 }
 
-export function TooSmall({ size, help }: { size: Layout; help: boolean }) {
+export function TooSmall({
+  size,
+  help,
+  keymap = DEFAULT_KEYMAP,
+}: {
+  size: Layout;
+  help: boolean;
+  keymap?: Keymap;
+}) {
+  const quit = keyOf(keymap, 'quit');
+  const helpKey = keyOf(keymap, 'help');
   return (
     <Box flexDirection="column" height={Math.min(size.height, 6)}>
       <Text wrap="truncate-end">{`posture needs at least ${MIN_COLUMNS}x${MIN_ROWS}; this terminal is ${size.columns}x${size.rows}.`}</Text>
-      <Text wrap="truncate-end">Enlarge the window, or press q to quit, ? for help.</Text>
-      {help && <Text wrap="truncate-end">q quits · ? closes help · ctrl-c always quits</Text>}
+      <Text wrap="truncate-end">{`Enlarge the window, or press ${quit} to quit, ${helpKey} for help.`}</Text>
+      {help && (
+        <Text wrap="truncate-end">{`${quit} quits · ${helpKey} closes help · ctrl-c always quits`}</Text>
+      )}
     </Box>
   );
 }
@@ -77,7 +90,7 @@ export function AppsView({ state, ctx, size }: ViewProps) {
         selected={sel}
         empty={
           state.appText
-            ? 'no app matches the filter (Esc clears it)'
+            ? `no app matches the filter (${keyOf(keymapOf(ctx.bindings), 'back')} clears it)`
             : 'no instances yet: add one with `posture connect`'
         }
         render={(r, selected) => (
@@ -117,7 +130,9 @@ export function DrawerView({ state, ctx, size, catalog }: ViewProps & { catalog:
             />
           )}
         />
-        <Text wrap="truncate-end">{truncate(sanitize(accessLine(inst, doc, catalog)), width)}</Text>
+        <Text wrap="truncate-end">
+          {truncate(sanitize(accessLine(inst, doc, catalog, keymapOf(ctx.bindings))), width)}
+        </Text>
         <Text wrap="truncate-end">{truncate(sanitize(lastErrorLine(inst, now, doc)), width)}</Text>
       </Box>
     </Screen>
@@ -146,7 +161,7 @@ export function ActionsView({ state, ctx, size }: ViewProps) {
         selected={sel}
         empty={
           actions.length === 0
-            ? 'no recommendations: turn them on for an instance in its drawer (1, Enter, Space)'
+            ? `no recommendations: turn them on for an instance in its drawer (${['view.apps', 'open', 'toggle'].map((c) => keyOf(keymapOf(ctx.bindings), c as Command)).join(', ')})`
             : 'no action matches the filters (:clear)'
         }
         render={(a, selected) => (
@@ -214,10 +229,10 @@ export function HistoryView({ state, ctx, size }: ViewProps) {
   );
 }
 
-export function HelpView({ size, keymap }: { size: Layout; keymap: Keymap }) {
+export function HelpView({ size, keymap, view }: { size: Layout; keymap: Keymap; view?: View }) {
   return (
-    <Screen title="Help" size={size}>
-      <HelpPanel keymap={keymap} height={size.bodyRows} width={size.width} />
+    <Screen title={view ? `Help · ${VIEW_TITLES[view]}` : 'Help'} size={size}>
+      <HelpPanel keymap={keymap} height={size.bodyRows} width={size.width} {...(view ? { view } : {})} />
     </Screen>
   );
 }
@@ -239,6 +254,7 @@ export function DialogView({ state, ctx, size, catalog }: ViewProps & { catalog:
         catalog={catalog}
         width={size.width}
         height={size.bodyRows}
+        keymap={keymapOf(ctx.bindings)}
       />
     </Screen>
   );
