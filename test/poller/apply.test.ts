@@ -105,6 +105,7 @@ describe('poll order and commits', () => {
             salesforce: connector('salesforce'),
             servicenow: connector('servicenow'),
             github: connector('github'),
+            m365: connector('m365'),
           },
           env: { TOKEN: 't' },
           concurrency: 1,
@@ -168,7 +169,13 @@ describe('poll order and commits', () => {
       pollInstances(['x', 'y', 'z'], {
         store,
         catalog,
-        connectors: { okta: connector, salesforce: connector, servicenow: connector, github: connector },
+        connectors: {
+          okta: connector,
+          salesforce: connector,
+          servicenow: connector,
+          github: connector,
+          m365: connector,
+        },
         env: { TOKEN: 't' },
         concurrency: 1,
         commitEveryMs: 0, // a commit after every instance
@@ -216,7 +223,13 @@ describe('an instance whose credential can read nothing', () => {
       const [s] = await pollInstances(['x'], {
         store,
         catalog,
-        connectors: { okta: connector, salesforce: connector, servicenow: connector, github: connector },
+        connectors: {
+          okta: connector,
+          salesforce: connector,
+          servicenow: connector,
+          github: connector,
+          m365: connector,
+        },
         env: { TOKEN: 't' },
       });
       return { summary: s!, results: store.doc.results.x?.results };
