@@ -1,11 +1,12 @@
 import github from '../../data/catalog/github.json' with { type: 'json' };
+import m365 from '../../data/catalog/m365.json' with { type: 'json' };
 import okta from '../../data/catalog/okta.json' with { type: 'json' };
 import salesforce from '../../data/catalog/salesforce.json' with { type: 'json' };
 import servicenow from '../../data/catalog/servicenow.json' with { type: 'json' };
 import type { App, Control, Rule } from '../domain/schemas.js';
 
 // The catalog ships inside the program (bundled JSON): one file to copy to a jump host.
-const SOURCES: Record<App, unknown> = { okta, salesforce, servicenow, github };
+const SOURCES: Record<App, unknown> = { okta, salesforce, servicenow, github, m365 };
 
 export class CatalogError extends Error {}
 

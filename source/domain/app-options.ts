@@ -40,6 +40,15 @@ const APP_OPTIONS: Record<App, ConnectorOption[]> = {
     },
   ],
   github: [{ name: 'org', description: 'the organisation login, e.g. "contoso"', required: true }],
+  m365: [
+    { name: 'tenantId', description: 'the directory (tenant) id, or a verified domain', required: true },
+    { name: 'clientId', description: 'the application (client) id of the app registration', required: true },
+    {
+      name: 'cloud',
+      description: '"global" (default), "usgov" (GCC), "usgovhigh" (GCC High), "dod" or "china"',
+      required: false,
+    },
+  ],
 };
 
 export const CONNECTOR_OPTIONS: Record<App, ConnectorOption[]> = Object.fromEntries(

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /** The apps posture has connectors for. */
-export const APPS = ['okta', 'salesforce', 'servicenow', 'github'] as const;
+export const APPS = ['okta', 'salesforce', 'servicenow', 'github', 'm365'] as const;
 export const AppSchema = z.enum(APPS);
 export type App = z.infer<typeof AppSchema>;
 
@@ -10,6 +10,7 @@ export const APP_LABELS: Record<App, string> = {
   salesforce: 'Salesforce',
   servicenow: 'ServiceNow',
   github: 'GitHub',
+  m365: 'Microsoft 365',
 };
 
 // An environment variable name: what we store instead of a secret.

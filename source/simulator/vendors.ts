@@ -1,5 +1,6 @@
 import type { App } from '../domain/schemas.js';
 import { githubDemo, githubSim } from './github.js';
+import { m365Demo, m365Sim } from './m365.js';
 import { oktaDemo, oktaSim } from './okta.js';
 import { salesforceDemo, salesforceSim } from './salesforce.js';
 import { servicenowDemo, servicenowSim } from './servicenow.js';
@@ -10,6 +11,13 @@ export const VENDOR_SIMS: Record<App, VendorSim> = {
   salesforce: salesforceSim,
   servicenow: servicenowSim,
   github: githubSim,
+  m365: m365Sim,
 };
 
-export const DEMO_TENANTS: DemoTenant[] = [...oktaDemo, ...salesforceDemo, ...servicenowDemo, ...githubDemo];
+export const DEMO_TENANTS: DemoTenant[] = [
+  ...oktaDemo,
+  ...salesforceDemo,
+  ...servicenowDemo,
+  ...githubDemo,
+  ...m365Demo,
+];

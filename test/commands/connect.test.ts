@@ -244,7 +244,7 @@ describe('posture connect', () => {
     };
     const good = { app: 'okta', name: 'Okta B', url: 'https://b.okta.com', variable: 'B_TOKEN' };
     expect(form(good)).toBe('ok');
-    expect(form({ ...good, app: 'slack' })).toBe('App: one of okta, salesforce, servicenow, github');
+    expect(form({ ...good, app: 'slack' })).toBe('App: one of okta, salesforce, servicenow, github, m365');
     expect(form({ ...good, name: 'okta a' })).toBe('Name: Okta already has an instance named "okta a"');
     expect(form({ ...good, url: 'http://b.okta.com' })).toBe(
       'Base URL: must use https (http is allowed only on a loopback address: 127.0.0.1 or [::1])',

@@ -250,7 +250,7 @@ describe('posture export --format sarif', () => {
         ],
       );
       expect(res.locations[0].logicalLocations[0].fullyQualifiedName).toMatch(
-        /^(okta|salesforce|servicenow|github)\/.+/,
+        /^(okta|salesforce|servicenow|github|m365)\/.+/,
       );
       expect(['fail', 'partial']).toContain(res.properties.outcome);
       // What GitHub code scanning needs to show and track an alert.

@@ -21,7 +21,7 @@ describe('posture instances', () => {
     expect(us).toMatch(/\sOn\s.*\sok$/);
     // Columns line up: every row's App column starts where the header's does.
     const at = lines[0]!.indexOf('App');
-    for (const l of lines.slice(2)) expect(l.slice(at, at + 3)).toMatch(/^(Okt|Sal|Ser|Git)/);
+    for (const l of lines.slice(2)) expect(l.slice(at, at + 3)).toMatch(/^(Okt|Sal|Ser|Git|Mic)/);
   });
 
   it('prints JSON with --json: ids, endpoints, the variable name, recommendations, last poll and health', async () => {

@@ -20,7 +20,8 @@ describe('posture status', () => {
     const rows = lines.slice(head + 2).filter((l) => /^\d+ /.test(l));
     expect(rows).toHaveLength(10);
     const col = lines[head]!.indexOf('Product');
-    for (const row of rows) expect(row.slice(col)).toMatch(/^(Okta|Salesforce|ServiceNow|GitHub) /);
+    for (const row of rows)
+      expect(row.slice(col)).toMatch(/^(Okta|Salesforce|ServiceNow|GitHub|Microsoft…) /);
     expect(rows[0]).toMatch(/^1 /);
     expect(r.stdout).toMatch(/… and \d+ more \(--limit N shows more\)/);
     // What failed, by name, under the table; what could not be seen, with the rights the credentials lack.

@@ -36,7 +36,7 @@ describe('the poll budget, per connector', () => {
     expect(error).toBeInstanceOf(ConnectorError);
     expect((error as ConnectorError).kind).toBe('budget');
     expect((error as ConnectorError).message).toMatch(
-      /^(Okta|GitHub|Salesforce|ServiceNow): this poll went over its budget of 2 requests \(a tenant this large needs the instance option maxRequests=4 or more\)$/,
+      /^(Okta|GitHub|Salesforce|ServiceNow|Microsoft Graph): this poll went over its budget of 2 requests \(a tenant this large needs the instance option maxRequests=4 or more\)$/,
     );
     expect(sent).toBe(2);
   });

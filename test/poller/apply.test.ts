@@ -106,6 +106,7 @@ describe('poll order and commits', () => {
             salesforce: connector('salesforce'),
             servicenow: connector('servicenow'),
             github: connector('github'),
+            m365: connector('m365'),
           },
           env: { TOKEN: 't' },
           concurrency: 1,
@@ -169,7 +170,13 @@ describe('poll order and commits', () => {
       pollInstances(['x', 'y', 'z'], {
         store,
         catalog,
-        connectors: { okta: connector, salesforce: connector, servicenow: connector, github: connector },
+        connectors: {
+          okta: connector,
+          salesforce: connector,
+          servicenow: connector,
+          github: connector,
+          m365: connector,
+        },
         env: { TOKEN: 't' },
         concurrency: 1,
         commitEveryMs: 0, // a commit after every instance
@@ -217,7 +224,13 @@ describe('an instance whose credential can read nothing', () => {
       const [s] = await pollInstances(['x'], {
         store,
         catalog,
-        connectors: { okta: connector, salesforce: connector, servicenow: connector, github: connector },
+        connectors: {
+          okta: connector,
+          salesforce: connector,
+          servicenow: connector,
+          github: connector,
+          m365: connector,
+        },
         env: { TOKEN: 't' },
       });
       return { summary: s!, results: store.doc.results.x?.results };

@@ -1,0 +1,188 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { m365 } from '../../source/connectors/m365/index.js';
+import { endpoints } from '../../source/connectors/m365/graph.js';
+import { ConnectorError } from '../../source/connectors/http.js';
+import type { Datasets } from '../../source/domain/rules.js';
+import { m365Demo } from '../../source/simulator/m365.js';
+import type { DemoTenant } from '../../source/simulator/types.js';
+import { collect, evaluateApp, simulate, tenantCopy } from '../helpers/sim.js';
+
+const [contoso] = m365Demo as [DemoTenant];
+const results = (datasets: Datasets) => evaluateApp('m365', datasets);
+const data = (t: DemoTenant) => t.data as Record<string, unknown> & { permissions: string[] };
+const withData = (patch: Record<string, unknown>) =>
+  tenantCopy(contoso, { data: { ...structuredClone(contoso.data), ...patch } });
+const certificate = readFileSync(
+  new URL('../fixtures/m365/test-app-certificate.pem', import.meta.url),
+  'utf8',
+);
+
+describe('Microsoft 365 connector against the simulator', () => {
+  it('signs in with client credentials, pages every collection and judges the demo tenant', async () => {
+    const sim = await simulate([contoso]);
+    const { datasets } = await collect(m365, sim, contoso);
+    const r = results(datasets);
+    // The token request: a form POST to the tenant's v2.0 endpoint for Graph's .default scope.
+    const token = sim.log.find((l) => l.path.endsWith('/oauth2/v2.0/token'));
+    expect(token).toMatchObject({ method: 'POST', path: '/contoso.onmicrosoft.com/oauth2/v2.0/token' });
+    // Every Graph request carries the bearer token, never the client secret.
+    for (const l of sim.log.filter((x) => x.path.startsWith('/v1.0/')))
+      expect(l.headers.authorization).toMatch(/^Bearer (?!demo-m365)/);
+    // Five policies at two a page: three pages followed through @odata.nextLink.
+    expect(sim.log.filter((l) => l.path === '/v1.0/identity/conditionalAccess/policies')).toHaveLength(3);
+    const ca = datasets['m365:conditionalAccess/policies'];
+    expect(ca?.ok && ca.items).toHaveLength(5);
+    expect(r['m365.ca.legacy_auth']?.outcome).toBe('pass');
+    expect(r['m365.ca.mfa_all_users']?.outcome).toBe('pass');
+    // The phishing-resistant policy for admins is report-only: not enforced, so not a pass.
+    expect(r['m365.ca.phishing_resistant_admins']?.outcome).toBe('fail');
+    expect(r['m365.ca.admin_session']?.outcome).toBe('pass');
+    expect(r['m365.ca.device_code']?.outcome).toBe('pass');
+    expect(r['m365.roles.global_admin_count']).toMatchObject({ outcome: 'pass' });
+    expect(r['m365.roles.cloud_only_admins']).toMatchObject({ outcome: 'fail' });
+    expect(r['m365.roles.cloud_only_admins']?.failing?.map((f) => f.id)).toEqual([
+      '11111111-aaaa-4bbb-8ccc-000000000003',
+      '11111111-aaaa-4bbb-8ccc-000000000005',
+    ]);
+    expect(r['m365.passwords.never_expire']).toMatchObject({
+      outcome: 'fail',
+      failing: [{ id: 'sales.contoso.com' }],
+    });
+    expect(r['m365.authmethods.weak_methods']).toMatchObject({ outcome: 'fail', failing: [{ id: 'Sms' }] });
+    expect(r['m365.authmethods.authenticator_context']?.outcome).toBe('fail');
+    expect(r['m365.apps.user_consent']?.outcome).toBe('fail');
+    expect(r['m365.apps.admin_consent_workflow']?.outcome).toBe('pass');
+    expect(r['m365.apps.password_lifetime']?.outcome).toBe('pass');
+    expect(r['m365.sharepoint.external_sharing']?.outcome).toBe('fail');
+    expect(r['m365.sharepoint.guest_resharing']?.outcome).toBe('pass');
+  });
+
+  it('is unknown, naming the licence, for a feature the tenant is not licensed for, never a fail', async () => {
+    const sim = await simulate([contoso]);
+    const r = results((await collect(m365, sim, contoso)).datasets);
+    // Contoso has P1, not P2: risk-based policies cannot exist there.
+    for (const id of ['m365.ca.high_risk_users', 'm365.ca.high_risk_signins']) {
+      expect(r[id]).toMatchObject({
+        outcome: 'unknown',
+        reason: expect.stringMatching(/no Microsoft Entra ID P2 licence/),
+      });
+      expect(r[id]?.missing).toBeUndefined();
+    }
+    const free = withData({ subscribedSkus: [] });
+    const sim2 = await simulate([free]);
+    const { datasets } = await collect(m365, sim2, free);
+    const r2 = results(datasets);
+    expect(r2['m365.ca.legacy_auth']).toMatchObject({
+      outcome: 'unknown',
+      reason: expect.stringMatching(/P1/),
+    });
+    expect(r2['m365.users.mfa_registered']?.outcome).toBe('unknown');
+    // Without a licence for it, conditional access is not even asked for.
+    expect(sim2.log.some((l) => l.path.includes('conditionalAccess'))).toBe(false);
+  });
+
+  it('names the missing application permission on the controls it could not judge, and only those', async () => {
+    const sim = await simulate([contoso]);
+    const { datasets } = await collect(m365, sim, contoso);
+    const r = results(datasets);
+    // The demo app has no AuditLog.Read.All.
+    expect(r['m365.users.mfa_registered']).toMatchObject({
+      outcome: 'unknown',
+      missing: 'the AuditLog.Read.All application permission',
+    });
+    for (const [key, ds] of Object.entries(datasets))
+      expect(ds.ok, key).toBe(
+        key !== 'm365:users/registration' && key !== 'm365:conditionalAccess/policies/p2',
+      );
+
+    const narrow = tenantCopy(contoso, {
+      data: {
+        ...structuredClone(contoso.data),
+        permissions: data(contoso).permissions.filter((p) => p !== 'Policy.Read.All'),
+      },
+    });
+    const sim2 = await simulate([narrow]);
+    const r2 = results((await collect(m365, sim2, narrow)).datasets);
+    expect(r2['m365.ca.legacy_auth']?.missing).toBe('the Policy.Read.All application permission');
+    expect(r2['m365.authmethods.migration']?.missing).toMatch(/Policy\.Read\.AuthenticationMethod/);
+    expect(r2['m365.passwords.never_expire']?.outcome).toBe('fail');
+  });
+
+  it('judges MFA registration of member users only, proportionally', async () => {
+    const full = withData({ permissions: [...data(contoso).permissions, 'AuditLog.Read.All'] });
+    const sim = await simulate([full]);
+    const r = results((await collect(m365, sim, full)).datasets);
+    expect(r['m365.users.mfa_registered']).toMatchObject({ outcome: 'partial', count: 3, total: 4 });
+    expect(r['m365.users.mfa_registered']?.failing).toEqual([
+      { id: '11111111-aaaa-4bbb-8ccc-000000000007', name: 'AdeleV@contoso.com' },
+    ]);
+    const reg = sim.log.find((l) => l.path.endsWith('/userRegistrationDetails'));
+    expect(new URLSearchParams(reg?.query).get('$filter')).toBe("userType eq 'member'");
+  });
+
+  it('signs in with a certificate: a signed client assertion, never the key', async () => {
+    const withCert = withData({ certificate });
+    const sim = await simulate([withCert]);
+    const { datasets } = await collect(m365, sim, withCert, certificate);
+    expect(datasets['m365:authorizationPolicy']?.ok).toBe(true);
+    const other = withData({});
+    const sim2 = await simulate([other]);
+    // The tenant has no certificate registered: the sign-in fails with Entra's own words.
+    await expect(collect(m365, sim2, other, certificate)).rejects.toMatchObject({
+      kind: 'auth',
+      message: expect.stringMatching(/^Microsoft Entra sign-in failed: AADSTS700027/),
+    });
+  });
+
+  it('fails the poll in one line, secret redacted, when the client secret is wrong', async () => {
+    const sim = await simulate([contoso]);
+    const error = await collect(m365, sim, contoso, 'wrong-secret-123').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConnectorError);
+    expect((error as ConnectorError).kind).toBe('auth');
+    expect((error as ConnectorError).message).toMatch(
+      /AADSTS7000215: Invalid client secret provided.*\(invalid_client\)$/,
+    );
+    expect((error as ConnectorError).message).not.toContain('wrong-secret-123');
+    expect(sim.log.filter((l) => l.path.startsWith('/v1.0/'))).toHaveLength(0);
+  });
+
+  it('waits out a 429 for the Retry-After Graph gives, then goes on', async () => {
+    const sim = await simulate(
+      [contoso],
+      [{ kind: 'rateLimit', path: '/v1.0/domains', times: 1, resetSeconds: 3 }],
+    );
+    const { datasets, clock } = await collect(m365, sim, contoso);
+    expect(datasets['m365:domains']?.ok).toBe(true);
+    expect(clock.sleeps).toContain(3000);
+  });
+
+  it('reads Graph error bodies into one line', async () => {
+    const sim = await simulate([contoso], [{ kind: 'status', status: 500, path: '/v1.0/domains' }]);
+    await expect(collect(m365, sim, contoso)).rejects.toThrow(
+      /^Microsoft Graph 500: An unexpected error occurred .* \(generalException\)$/,
+    );
+  });
+});
+
+describe('Microsoft 365 national clouds', () => {
+  it('sends the secret only to the login host of the instance cloud', () => {
+    expect(endpoints('https://graph.microsoft.com', undefined)).toEqual({
+      login: 'https://login.microsoftonline.com',
+      graph: 'https://graph.microsoft.com',
+    });
+    expect(endpoints('https://graph.microsoft.us', 'usgovhigh').login).toBe(
+      'https://login.microsoftonline.us',
+    );
+    expect(endpoints('https://dod-graph.microsoft.us', 'dod').login).toBe('https://login.microsoftonline.us');
+    expect(endpoints('https://microsoftgraph.chinacloudapi.cn', 'china').login).toBe(
+      'https://login.chinacloudapi.cn',
+    );
+    // A URL that is not the cloud's Graph endpoint would receive the token: refused.
+    expect(() => endpoints('https://graph.example.com', 'global')).toThrow(
+      /must be the Microsoft Graph endpoint/,
+    );
+    expect(() => endpoints('https://graph.microsoft.com', 'usgovhigh')).toThrow(/usgovhigh/);
+    expect(() => endpoints('https://graph.microsoft.com', 'mars')).toThrow(/cloud must be one of/);
+  });
+});
