@@ -169,10 +169,15 @@ export function App(props: AppProps) {
   const views = useMemo(() => scoreViews(scored), [scored]);
   const size = layout(columns, rows);
 
+  const pageOf = (s: Pick<UIState, 'detailId' | 'detailTab'>) => {
+    const action = actionById(rankedOf(scored), s.detailId);
+    return action
+      ? detailPage(action, s.detailTab, size.width, doc.statuses, rankedOf(scored), doc.results)
+      : [];
+  };
   const action = state.view === 'detail' ? actionById(rankedOf(scored), state.detailId) : undefined;
-  const page = action
-    ? detailPage(action, state.detailTab, size.width, doc.statuses, rankedOf(scored), doc.results)
-    : [];
+  const page = action ? pageOf(state) : [];
+  const maxScroll = (lines: readonly unknown[]) => Math.max(0, lines.length - size.detailRows);
   const ctx: Context = {
     doc,
     // Read only when something looks at it (the History view).
@@ -185,7 +190,10 @@ export function App(props: AppProps) {
     },
     bindings,
     listRows: size.listRows,
-    detailMaxScroll: Math.max(0, page.length - size.detailRows),
+    detailMaxScroll: (s) =>
+      action && s.detailId === state.detailId && s.detailTab === state.detailTab
+        ? maxScroll(page)
+        : maxScroll(pageOf(s)),
     readOnly: store.readOnly,
     now: Date.now(),
     stat: statSync,
@@ -220,7 +228,7 @@ export function App(props: AppProps) {
         state={state}
         action={action}
         lines={page}
-        top={Math.min(state.detailScroll, ctx.detailMaxScroll)}
+        top={Math.min(state.detailScroll, maxScroll(page))}
         size={size}
       />
     ) : state.view === 'score' ? (

@@ -75,8 +75,12 @@ export interface Context {
   bindings: Map<string, Command[]>;
   /** Rows a list can show. */
   listRows: number;
-  /** How far the open action's page scrolls before its last line shows (0 elsewhere). */
-  detailMaxScroll: number;
+  /**
+   * How far an action's page (the one `state` opens, on its tab) scrolls before its last line
+   * shows. A function of the state, not of the last frame: Enter then G in one read must reach the
+   * end of the page Enter opened, before any frame of it was drawn.
+   */
+  detailMaxScroll: (state: Pick<UIState, 'detailId' | 'detailTab'>) => number;
   readOnly: boolean;
   now: number;
   /** How the add form looks at the token and CA files it names (node's statSync in the console). */
@@ -557,8 +561,8 @@ const TABS = 3;
 function detailCommand(state: UIState, c: Command, ctx: Context): Step | undefined {
   const ok = (s: UIState): Step => ({ state: s, effects: [] });
   // Kept within the page: past its end, a key back up would seem to do nothing.
-  const scroll = (to: number) =>
-    ok({ ...state, detailScroll: Math.max(0, Math.min(to, ctx.detailMaxScroll)) });
+  const max = ctx.detailMaxScroll(state);
+  const scroll = (to: number) => ok({ ...state, detailScroll: Math.max(0, Math.min(to, max)) });
   switch (c) {
     case 'tab.next':
       return ok({ ...state, detailTab: (state.detailTab + 1) % TABS, detailScroll: 0 });
@@ -575,7 +579,7 @@ function detailCommand(state: UIState, c: Command, ctx: Context): Step | undefin
     case 'nav.top':
       return scroll(0);
     case 'nav.bottom':
-      return scroll(ctx.detailMaxScroll);
+      return scroll(max);
     case 'status':
       return openStatus(state, ctx);
     default:

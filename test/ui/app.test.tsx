@@ -151,3 +151,25 @@ describe('live updates', () => {
     expect(lastFrame()!.split('\n')[1]).toContain(`${title} — `);
   });
 });
+
+describe('keys that arrive together', () => {
+  it('Enter then G in one read reach the end of the page Enter opened (G used the list frame’s page length)', async () => {
+    const file = join(tempDir(), 'store.json');
+    const store = await openStore(file);
+    const failing = Array.from({ length: 40 }, (_, n) => ({ id: String(n), name: `user-${n}` }));
+    await store.update((d) => {
+      d.instances.push(instance('us', { name: 'Okta Contoso US' }));
+      d.results.us = {
+        polledAt: new Date().toISOString(),
+        results: [{ controlId: 'okta.pwd.length', outcome: 'fail', evidence: [], failing }],
+      };
+    });
+    const { stdin, lastFrame } = renderConsole(store, catalog);
+    await type(stdin, '3');
+    await vi.waitFor(() => expect(lastFrame()).toContain('Okta password length'));
+    stdin.write('\rG'); // as a fast typist, or SSH, delivers them: one read, no frame between
+    await vi.waitFor(() => expect(lastFrame()).toMatch(/of \d+ [↑↓]/));
+    expect(lastFrame()).toMatch(/\d+–\d+ of \d+ ↑/); // at the end: nothing more below
+    expect(lastFrame()).not.toContain('more ↓');
+  });
+});

@@ -26,7 +26,7 @@ function context(
     actions: rankActions(scored),
     bindings: bindingsOf(keymap),
     listRows: 20,
-    detailMaxScroll: 0,
+    detailMaxScroll: () => 0,
     readOnly: false,
     now: Date.parse('2026-11-23T00:00:00Z'),
     stat: statSync,
@@ -61,7 +61,7 @@ describe('the console reducer', () => {
   });
 
   it("scrolls an action's page no further than its last line, and G goes there", () => {
-    const ctx = { ...context(doc, catalog), detailMaxScroll: 3 };
+    const ctx = { ...context(doc, catalog), detailMaxScroll: () => 3 };
     const opened = press(INITIAL, ctx, '3', 'enter').state;
     expect(opened.view).toBe('detail');
     const down = press(opened, ctx, ...Array(10).fill('j')).state;

@@ -79,7 +79,7 @@ export function context(doc: StoreDoc = baseDoc(), patch: Partial<Context> = {})
     actions: rankActions(scored),
     bindings: bindingsOf(DEFAULT_KEYMAP),
     listRows: 20,
-    detailMaxScroll: 0,
+    detailMaxScroll: () => 0,
     readOnly: false,
     now: NOW,
     stat: fakeFiles({}),
