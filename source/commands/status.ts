@@ -10,10 +10,14 @@ import {
   scoreByInstance,
   scoreViews,
 } from '../domain/scoring.js';
+import { width } from '../text/cells.js';
 import { percent, points } from '../text/format.js';
 import { sanitize } from '../text/sanitize.js';
 import { type Context, UsageError } from './context.js';
 import { jsonText, table } from './output.js';
+
+/** The Product column fits the longest product name ("Microsoft 365"), never cut. */
+const PRODUCT_WIDTH = Math.max(...Object.values(APP_LABELS).map(width));
 
 export interface StatusOptions {
   json: boolean;
@@ -128,7 +132,7 @@ export async function status(ctx: Context, o: StatusOptions): Promise<number> {
       table(
         ['Product', 'Score', 'Points'],
         byApp.map(([app, s]) => [APP_LABELS[app], percent(s), `${points(s.achieved)}/${points(s.possible)}`]),
-        [14, 8, 14],
+        [PRODUCT_WIDTH, 8, 14],
       ),
     );
     lines.push('');
@@ -154,7 +158,7 @@ export async function status(ctx: Context, o: StatusOptions): Promise<number> {
             STATE_LABELS[a.state],
             a.control.severity,
           ]),
-        [4, 48, 10, 24, 8, 14, 8],
+        [4, 48, PRODUCT_WIDTH, 24, 8, 14, 8],
       ),
     );
     if (open.length > o.limit) lines.push(`… and ${open.length - o.limit} more (--limit N shows more)`);

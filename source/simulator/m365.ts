@@ -219,17 +219,26 @@ function entity(req: SimRequest, context: string, value: unknown): SimReply {
   };
 }
 
-/** `$select` on a directoryObject collection: the selected properties and the type of each. */
-function select(req: SimRequest, items: unknown[]): unknown[] {
+/** Application permissions that read every property of users. */
+const READ_USERS = ['User.Read.All', 'User.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'];
+
+/**
+ * `$select` on a directoryObject collection: the selected properties and the type of each. A
+ * member of a type the app may not read comes back with its type and id only, every other
+ * property null ("List members of a directory role": limited information).
+ */
+function select(req: SimRequest, items: unknown[], permissions: string[]): unknown[] {
   const fields = req.query
     .get('$select')
     ?.split(',')
     .map((f) => f.trim());
-  if (!fields) return items;
+  const readsUsers = READ_USERS.some((p) => permissions.includes(p));
   return items.map((raw) => {
     const item = raw as Record<string, unknown>;
+    const limited = item['@odata.type'] === '#microsoft.graph.user' && !readsUsers;
+    const keys = fields ?? Object.keys(item).filter((k) => k !== '@odata.type');
     const out: Record<string, unknown> = { '@odata.type': item['@odata.type'] };
-    for (const f of fields) out[f] = item[f] ?? null;
+    for (const f of keys) out[f] = limited && f !== 'id' ? null : (item[f] ?? null);
     return out;
   });
 }
@@ -301,7 +310,7 @@ export const m365Sim: VendorSim = {
       const members = d.directoryRoles?.[role[1]!];
       // A role no one has activated in the tenant does not exist as a directoryRole.
       if (!members) return entity(req, '', undefined);
-      return collection(req, 'directoryObjects', select(req, members));
+      return collection(req, 'directoryObjects', select(req, members, d.permissions));
     }
     if (p === '/domains') return collection(req, 'domains', d.domains ?? []);
     if (p === '/reports/authenticationMethods/userRegistrationDetails') {

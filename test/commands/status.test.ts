@@ -21,7 +21,17 @@ describe('posture status', () => {
     expect(rows).toHaveLength(10);
     const col = lines[head]!.indexOf('Product');
     for (const row of rows)
-      expect(row.slice(col)).toMatch(/^(Okta|Salesforce|ServiceNow|GitHub|Microsoft…) /);
+      expect(row.slice(col)).toMatch(/^(Okta|Salesforce|ServiceNow|GitHub|Microsoft 365) /);
+    // The longest product name is printed whole, never cut to an ellipsis.
+    const m365 = await runIn(
+      ['status', '--product', 'm365', '--limit', '3', '--demo', '--store', t.store],
+      t,
+    );
+    expect(m365.stdout).toMatch(/^Microsoft 365 +\d/m);
+    const m365Rows = m365.stdout.split('\n').filter((l) => /^\d+ /.test(l));
+    expect(m365Rows.length).toBeGreaterThan(0);
+    for (const row of m365Rows) expect(row).toContain('Microsoft 365  ');
+    expect(m365.stdout).not.toContain('Microsoft…');
     expect(rows[0]).toMatch(/^1 /);
     expect(r.stdout).toMatch(/… and \d+ more \(--limit N shows more\)/);
     // What failed, by name, under the table; what could not be seen, with the rights the credentials lack.

@@ -109,6 +109,19 @@ describe('Microsoft 365 connector against the simulator', () => {
     expect(r2['m365.passwords.never_expire']?.outcome).toBe('fail');
   });
 
+  it('does not take a role member Graph returned with its id only for a cloud-only account', async () => {
+    // Without User.Read.All, Graph returns each user in a role with its type and id, the rest null.
+    const noUsers = withData({ permissions: data(contoso).permissions.filter((p) => p !== 'User.Read.All') });
+    const sim = await simulate([noUsers]);
+    const r = results((await collect(m365, sim, noUsers)).datasets);
+    expect(r['m365.roles.cloud_only_admins']).toMatchObject({
+      outcome: 'unknown',
+      missing: 'the User.Read.All application permission',
+    });
+    // Counting Global Administrators needs only the type and id of each member.
+    expect(r['m365.roles.global_admin_count']?.outcome).toBe('pass');
+  });
+
   it('judges MFA registration of member users only, proportionally', async () => {
     const full = withData({ permissions: [...data(contoso).permissions, 'AuditLog.Read.All'] });
     const sim = await simulate([full]);

@@ -53,23 +53,42 @@ const MULTIFACTOR = new Set([
   'voice,federatedSingleFactor',
 ]);
 
+/**
+ * The three built-in authentication strengths, by their fixed ids (the same in every tenant):
+ * Multifactor authentication, Passwordless MFA, Phishing-resistant MFA. Used only when Graph
+ * sends the strength without its `allowedCombinations`. Microsoft's "Authentication strengths"
+ * overview names the three; their ids here are as Graph returns them for the built-in policies
+ * (not found on a Microsoft page in this session: third-party documentation agrees).
+ */
+export const BUILT_IN_STRENGTHS: Record<string, 'mfa' | 'passwordless' | 'phishingResistant'> = {
+  '00000000-0000-0000-0000-000000000002': 'mfa',
+  '00000000-0000-0000-0000-000000000003': 'passwordless',
+  '00000000-0000-0000-0000-000000000004': 'phishingResistant',
+};
+
 function strength(policy: Obj): string[] {
   return list(at(policy, 'grantControls', 'authenticationStrength', 'allowedCombinations')).filter(
     (c): c is string => typeof c === 'string',
   );
 }
+function builtIn(policy: Obj) {
+  const id = at(policy, 'grantControls', 'authenticationStrength', 'id');
+  return typeof id === 'string' ? BUILT_IN_STRENGTHS[id] : undefined;
+}
 
 /** Every combination the grant's authentication strength allows is phishing-resistant. */
 export function phishingResistant(policy: Obj): boolean {
   const s = strength(policy);
-  return s.length > 0 && s.every((c) => PHISHING_RESISTANT.has(c));
+  if (s.length === 0) return builtIn(policy) === 'phishingResistant';
+  return s.every((c) => PHISHING_RESISTANT.has(c));
 }
 
 /** The grant requires multifactor authentication: the `mfa` control, or a multifactor strength. */
 export function multifactor(policy: Obj): boolean {
   if (has(at(policy, 'grantControls', 'builtInControls'), 'mfa')) return true;
   const s = strength(policy);
-  return s.length > 0 && s.every((c) => MULTIFACTOR.has(c));
+  if (s.length === 0) return builtIn(policy) !== undefined;
+  return s.every((c) => MULTIFACTOR.has(c));
 }
 
 /**
@@ -190,4 +209,14 @@ export function authenticatorContext(raw: Obj): Obj {
     _context:
       enabled('displayAppInformationRequiredState') && enabled('displayLocationInformationRequiredState'),
   };
+}
+
+/**
+ * SharePoint and OneDrive tenant settings. Microsoft's "Get settings" page (GET
+ * /admin/sharepoint/settings) shows the response wrapped as `{"value": {...}}`, while the
+ * sharepointSettings resource page shows the object itself: take either.
+ */
+export function sharepointSettings(raw: Obj): Obj {
+  const body = isObj(raw.value) && raw.sharingCapability === undefined ? raw.value : raw;
+  return { ...body, _label: 'SharePoint and OneDrive' };
 }

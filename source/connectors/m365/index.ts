@@ -13,6 +13,7 @@ import {
   domain,
   GLOBAL_ADMINISTRATOR,
   PRIVILEGED_ROLES,
+  sharepointSettings,
 } from './fields.js';
 
 const MAX_PAGES = 200;
@@ -22,12 +23,25 @@ const MAX_SIGN_INS = 2;
 /**
  * Per dataset, the least-privileged Microsoft Graph application permission that reads it (the
  * "Least privileged permissions" of each operation's page in the Graph v1.0 reference), granted to
- * the app registration with admin consent.
+ * the app registration with admin consent. Confirmed on these pages:
+ * - policy: "List policies" (conditionalAccessRoot; Policy.Read.All, no lesser one: the newer
+ *   Policy.Read.ConditionalAccess is not listed for it), "Get authorizationPolicy",
+ *   "Get adminConsentRequestPolicy" and "Get tenantAppManagementPolicy" (Policy.Read.All).
+ * - methods: "Get authenticationMethodsPolicy" (Policy.Read.AuthenticationMethod; Policy.Read.All higher).
+ * - roles: "List members of a directory role" (RoleManagement.Read.Directory).
+ * - users: the same page: members of a type the app may not read come back with only `@odata.type`
+ *   and `id`, every other property null; whether a user is synced needs User.Read.All.
+ * - domains: "Get domain" / "List domains" (Domain.Read.All).
+ * - licences: "List subscribedSkus" (LicenseAssignment.Read.All; Organization.Read.All and
+ *   Directory.Read.All higher).
+ * - reports: "List userRegistrationDetails" (AuditLog.Read.All; UserAuthenticationMethod.Read.All higher).
+ * - sharepoint: "Get settings" (SharePointTenantSettings.Read.All).
  */
 export const PERMISSION = {
   policy: 'the Policy.Read.All application permission',
   methods: 'the Policy.Read.AuthenticationMethod (or Policy.Read.All) application permission',
   roles: 'the RoleManagement.Read.Directory application permission',
+  users: 'the User.Read.All application permission',
   domains: 'the Domain.Read.All application permission',
   licences: 'the LicenseAssignment.Read.All (or Organization.Read.All) application permission',
   reports: 'the AuditLog.Read.All application permission',
@@ -43,7 +57,7 @@ const RIGHTS: Record<string, string> = {
   'm365:authenticationMethodsPolicy': PERMISSION.methods,
   'm365:authenticationMethods': PERMISSION.methods,
   'm365:roles/globalAdministrator': PERMISSION.roles,
-  'm365:roles/privilegedUsers': PERMISSION.roles,
+  'm365:roles/privilegedUsers': 'the RoleManagement.Read.Directory and User.Read.All application permissions',
   'm365:domains': PERMISSION.domains,
   'm365:users/registration': PERMISSION.reports,
   'm365:sharepoint/settings': PERMISSION.sharepoint,
@@ -288,12 +302,22 @@ async function privilegedUsers(s: GraphSession): Promise<unknown[]> {
       byId.set(m.id, entry);
     }
   }
-  return [...byId.values()].map(({ user, roles }) => ({
-    ...user,
-    _label: `${user.userPrincipalName ?? user.displayName ?? user.id} (${roles.join(', ')})`,
-    // Synced from an on-premises directory: onPremisesSyncEnabled true. Null means never synced.
-    _cloudOnly: user.onPremisesSyncEnabled !== true,
-  }));
+  return [...byId.values()].map(({ user, roles }) => {
+    const item = {
+      ...user,
+      _label: `${user.userPrincipalName ?? user.displayName ?? user.id} (${roles.join(', ')})`,
+      // Synced from an on-premises directory: onPremisesSyncEnabled true. Null means never synced.
+      _cloudOnly: user.onPremisesSyncEnabled !== true,
+    };
+    // Without a permission to read users, Graph returns each member with only its type and id
+    // (every user has a displayName): its null onPremisesSyncEnabled says nothing.
+    if (!user.displayName && !user.userPrincipalName)
+      return unseenItem(item, {
+        reason: `Graph returned only the id of this user: telling whether it is synced from on-premises needs ${PERMISSION.users}`,
+        missing: PERMISSION.users,
+      });
+    return item;
+  });
 }
 
 async function authenticationMethods(s: GraphSession) {
@@ -394,8 +418,11 @@ export const m365: Connector = {
           ),
         )),
       'm365:sharepoint/settings': await read('m365:sharepoint/settings', async () => {
-        const body = await s.one(PERMISSION.sharepoint, '/admin/sharepoint/settings', 'SharePoint settings');
-        return [{ ...body, _label: 'SharePoint and OneDrive' }];
+        return [
+          sharepointSettings(
+            await s.one(PERMISSION.sharepoint, '/admin/sharepoint/settings', 'SharePoint settings'),
+          ),
+        ];
       }),
     };
     return { datasets, requests: s.requests };
