@@ -20,6 +20,7 @@ import {
 } from './commands/spec.js';
 import { instances } from './commands/instances.js';
 import { status } from './commands/status.js';
+import { frameworkCheck, frameworkExport, frameworkStatus, listFrameworks } from './commands/frameworks.js';
 import { StoreError } from './store/store.js';
 import { sanitize } from './text/sanitize.js';
 
@@ -77,6 +78,8 @@ function wholeNumber(
 function exportFormat(f: Flags): Format {
   const format = parseFormat(f.format);
   parseSarifOptions(format, f.instance, f.category);
+  if (f.framework !== undefined && !['json', 'markdown', 'csv'].includes(format))
+    throw new UsageError(`--framework exports json, markdown or csv, not ${format}`);
   return format;
 }
 
@@ -218,8 +221,13 @@ export async function main(argv: string[], io: IO): Promise<number> {
       case 'alerts':
         return await alerts(ctx, inv.alerts);
       case 'status':
+        if (f.framework !== undefined) return frameworkStatus(ctx, f.framework, { json, ...scope });
         return await status(ctx, { json, limit, ...scope });
+      case 'frameworks':
+        return listFrameworks(ctx, { json });
       case 'export':
+        if (f.framework !== undefined)
+          return frameworkExport(ctx, f.framework, { format: inv.format!, output: f.output });
         return await exportCommand(ctx, {
           format: inv.format!,
           output: f.output,
@@ -227,6 +235,8 @@ export async function main(argv: string[], io: IO): Promise<number> {
           category: f.category,
         });
       case 'check':
+        if (f.framework !== undefined)
+          return frameworkCheck(ctx, f.framework, { minScore: inv.minScore!, json, ...scope });
         return await check(ctx, { minScore: inv.minScore!, json, ...scope });
     }
   } finally {

@@ -3,23 +3,31 @@ import m365 from '../../data/catalog/m365.json' with { type: 'json' };
 import okta from '../../data/catalog/okta.json' with { type: 'json' };
 import salesforce from '../../data/catalog/salesforce.json' with { type: 'json' };
 import servicenow from '../../data/catalog/servicenow.json' with { type: 'json' };
-import type { App, Control, Rule } from '../domain/schemas.js';
+import oktaManual from '../../data/catalog/okta.manual.json' with { type: 'json' };
+import oktaStig from '../../data/frameworks/disa-okta-idaas-stig-v1r2.json' with { type: 'json' };
+import type { App, Control, Framework, ManualCheck, Rule } from '../domain/schemas.js';
 
 // The catalog ships inside the program (bundled JSON): one file to copy to a jump host.
 const SOURCES: Record<App, unknown> = { okta, salesforce, servicenow, github, m365 };
+/** Per app, the requirements no API answers (ManualCheckSchema): shown, never scored. */
+const MANUAL_SOURCES: Partial<Record<App, unknown>> = { okta: oktaManual };
+/** The frameworks, each a benchmark's requirement list (FrameworkSchema), by file name. */
+const FRAMEWORK_SOURCES: Record<string, unknown> = { 'disa-okta-idaas-stig-v1r2': oktaStig };
 
 export class CatalogError extends Error {}
 
 export interface Catalog {
   controls: Control[];
+  /** Requirements checked by hand: never in `controls`, so never scored, alerted or exported as findings. */
+  manual: ManualCheck[];
   byId: Map<string, Control>;
   forApp(app: App): Control[];
 }
 
-export function buildCatalog(controls: Control[]): Catalog {
+export function buildCatalog(controls: Control[], manual: ManualCheck[] = []): Catalog {
   const byId = new Map<string, Control>();
   for (const c of controls) byId.set(c.id, c);
-  return { controls, byId, forApp: (app) => controls.filter((c) => c.app === app) };
+  return { controls, manual, byId, forApp: (app) => controls.filter((c) => c.app === app) };
 }
 
 /**
@@ -39,8 +47,23 @@ export function withDefaults(raw: Control): Control {
 }
 
 /** The shipped catalog, checked by the build (scripts/build.mjs runs validate.ts on it). */
-export function trustedCatalog(sources: Record<string, unknown> = SOURCES): Catalog {
-  return buildCatalog(Object.values(sources).flatMap((list) => (list as Control[]).map(withDefaults)));
+export function trustedCatalog(
+  sources: Record<string, unknown> = SOURCES,
+  manual: Record<string, unknown> = MANUAL_SOURCES,
+): Catalog {
+  return buildCatalog(
+    Object.values(sources).flatMap((list) => (list as Control[]).map(withDefaults)),
+    Object.values(manual).flatMap((list) =>
+      (list as ManualCheck[]).map((m) => ({ ...m, links: m.links ?? [] })),
+    ),
+  );
+}
+
+let frameworks: Framework[] | undefined;
+/** The shipped frameworks, checked by the build with the catalog (validate.ts). */
+export function loadFrameworks(): Framework[] {
+  frameworks ??= Object.values(FRAMEWORK_SOURCES) as Framework[];
+  return frameworks;
 }
 
 let cached: Catalog | undefined;
@@ -49,4 +72,4 @@ export function loadCatalog(): Catalog {
   return cached;
 }
 
-export { SOURCES as CATALOG_SOURCES };
+export { FRAMEWORK_SOURCES, MANUAL_SOURCES, SOURCES as CATALOG_SOURCES };

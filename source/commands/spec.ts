@@ -87,6 +87,11 @@ export const FLAGS = {
   },
   off: { type: 'boolean', help: 'send no more alerts, and drop the ones still queued' },
   test: { type: 'boolean', help: 'send a test message to each target now and say how each answered' },
+  framework: {
+    type: 'string',
+    value: 'NAME',
+    help: 'a framework (see posture frameworks): its requirements instead of the Secure Score',
+  },
 } as const satisfies Record<string, Flag>;
 export type FlagKey = keyof typeof FLAGS;
 
@@ -122,6 +127,7 @@ export const COMMAND_NAMES = [
   'status',
   'export',
   'check',
+  'frameworks',
 ] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
@@ -205,6 +211,10 @@ export const COMMANDS: Record<CommandName | 'console', Command> = {
       { key: 'product' },
       { key: 'instance' },
       { key: 'limit' },
+      {
+        key: 'framework',
+        help: 'the requirements of a framework (e.g. disa-okta-idaas-stig-v1r2): status, controls',
+      },
     ],
   },
   export: {
@@ -221,6 +231,10 @@ export const COMMANDS: Record<CommandName | 'console', Command> = {
         help: 'sarif: only this instance (name or id), under the category <category>/<id>,\nso the uploads of each instance keep their own alerts',
       },
       { key: 'category' },
+      {
+        key: 'framework',
+        help: "one framework's requirements, for an auditor: json, markdown or csv",
+      },
     ],
   },
   check: {
@@ -230,9 +244,15 @@ export const COMMANDS: Record<CommandName | 'console', Command> = {
       { key: 'product', help: "only this app's score" },
       { key: 'instance', help: "only this instance's score" },
       { key: 'json', help: 'the score, the minimum and the gap as JSON' },
+      { key: 'framework', help: "gate on a framework's share of checkable requirements met instead" },
     ],
     about:
       'Exit codes: 0 at or above the minimum, 1 below it, 2 on an error (bad input, no score yet, a bad store).',
+  },
+  frameworks: {
+    summary:
+      'List the frameworks posture knows, with how many of their requirements a control checks,\nhow many are checked by hand (manual) and how many are not covered yet',
+    flags: [{ key: 'json', help: 'the frameworks and their coverage as JSON' }],
   },
 };
 

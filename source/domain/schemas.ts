@@ -173,6 +173,44 @@ export const ControlSchema = z.object({
 });
 export type Control = z.infer<typeof ControlSchema>;
 
+/**
+ * A requirement of a benchmark that no API can answer (a banner on the sign-in page, a workflow
+ * outside the API, a certificate authority's provenance): listed so that coverage is honest,
+ * shown in the framework views with status `manual` and how to check it by hand, never scored.
+ * Kept apart from the controls (data/catalog/<app>.manual.json), so scoring, results, alerts and
+ * the findings of exports never see one.
+ */
+export const ManualCheckSchema = z.object({
+  id: z.string().regex(/^[a-z0-9]+\.manual(\.[a-z0-9_]+)+$/, 'must look like app.manual.name'),
+  app: AppSchema,
+  title: z.string().min(1),
+  /** Why no API answers it. */
+  why: z.string().min(1),
+  benchmarks: z.array(z.object({ name: z.string(), id: z.string() })).min(1),
+  /** How to check it by hand, numbered as the vendor's console words it. */
+  steps: z.array(z.string()).min(1),
+  links: z.array(z.string().url()).default(() => []),
+});
+export type ManualCheck = z.infer<typeof ManualCheckSchema>;
+
+/**
+ * A benchmark as a list of requirements (data/frameworks/*.json). The controls and manual checks
+ * behind a requirement are those whose `benchmarks` cite `benchmark` with the requirement's id:
+ * the catalog says what implements what, the framework only what is required.
+ */
+export const FrameworkSchema = z.object({
+  id: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'must be lower-case words joined by -'),
+  name: z.string().min(1),
+  version: z.string().min(1),
+  app: AppSchema,
+  /** The benchmark name controls cite (`benchmarks[].name`). */
+  benchmark: z.string().min(1),
+  /** Where the requirement ids and titles come from. */
+  source: z.object({ title: z.string().min(1), url: z.string().url() }),
+  requirements: z.array(z.object({ id: z.string().min(1), title: z.string().min(1) })).min(1),
+});
+export type Framework = z.infer<typeof FrameworkSchema>;
+
 // ---- Results ----
 export const OUTCOMES = ['pass', 'fail', 'partial', 'unknown', 'error'] as const;
 export const OutcomeSchema = z.enum(OUTCOMES);

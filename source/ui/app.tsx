@@ -37,6 +37,7 @@ import {
   ScoreView,
   TooSmall,
 } from './views/screens.js';
+import { FrameworksView } from './views/frameworks.js';
 
 /**
  * The console's shell: it subscribes to the store and the poller, feeds keys to the reducer,
@@ -233,6 +234,8 @@ export function App(props: AppProps) {
       />
     ) : state.view === 'score' ? (
       <ScoreView {...common} views={views} />
+    ) : state.view === 'frameworks' ? (
+      <FrameworksView {...common} />
     ) : (
       <HistoryView {...common} />
     );

@@ -32,6 +32,7 @@ import { LINE_COMMANDS } from './line-commands.js';
 import { windowStart } from './list.js';
 import { type ScoreTarget, scoreRows, scoreTarget } from './score-rows.js';
 import { sanitize } from '../text/sanitize.js';
+import { frameworkReportOf, frameworkRowIds, nextFramework, shownFramework } from './framework-rows.js';
 import { lastCall } from './memo.js';
 import { actionRows, appRows, drawerRows } from './model.js';
 import { INITIAL, type Overlay, TOP_VIEWS, type UIState, type View } from './state.js';
@@ -175,6 +176,10 @@ export function currentRows(state: UIState, ctx: Context): { key: string; ids: s
       return { key: 'history', ids: historyIds(ctx.polls) };
     case 'score':
       return { key: 'score', ids: scoreRows(ctx.scored).ids };
+    case 'frameworks': {
+      const f = shownFramework(state.framework);
+      return { key: `frameworks:${f?.id}`, ids: f ? frameworkRowIds(frameworkReportOf(ctx.scored, f)) : [] };
+    }
     default:
       return { key: state.view, ids: [] };
   }
@@ -242,7 +247,7 @@ const moves = (ctx: Pick<Context, 'bindings'>, key: string, named: string, comma
   key === named || (bound(ctx, key, command) && actsInText(key));
 
 // ---- the reducer ----
-const LISTS: readonly View[] = ['apps', 'drawer', 'actions', 'history', 'score'];
+const LISTS: readonly View[] = ['apps', 'drawer', 'actions', 'history', 'score', 'frameworks'];
 
 /** The state with its list's window where the view shows it: the selection in view, moved as little as can be. */
 function withWindow(state: UIState, ctx: Context): UIState {
@@ -340,6 +345,8 @@ function command(state: UIState, c: Command, ctx: Context): Step | undefined {
       return ok(
         go(state, TOP_VIEWS[['view.apps', 'view.score', 'view.actions', 'view.history'].indexOf(c)]!, false),
       );
+    case 'view.frameworks':
+      return ok(go(state, 'frameworks', false));
     case 'command':
       return ok({ ...state, overlay: { kind: 'input', purpose: 'command', value: '' }, message: undefined });
     case 'filter': {
@@ -399,6 +406,10 @@ function command(state: UIState, c: Command, ctx: Context): Step | undefined {
   }
 
   if (state.view === 'score' && c === 'open') return drillDown(state, scoreTarget(ids[at]));
+  if (state.view === 'frameworks') {
+    if (c === 'framework.next') return ok({ ...state, framework: nextFramework(state.framework) });
+    if (c === 'open' && ids[at]) return openRequirement(state, ctx, ids[at]);
+  }
   if (state.view === 'apps' && c === 'open') {
     const app = ids[at] as App | undefined;
     return app ? ok({ ...go(state, 'drawer', true), app, drawerText: '' }) : undefined;
@@ -507,6 +518,34 @@ function drillDown(state: UIState, target: ScoreTarget | undefined): Step | unde
     },
     effects: [],
   };
+}
+
+/**
+ * Enter on a requirement: the action page when one counted action stands behind it, else the
+ * Recommended actions of its app filtered to its control; a requirement checked by hand says so.
+ */
+function openRequirement(state: UIState, ctx: Context, requirementId: string): Step | undefined {
+  const f = shownFramework(state.framework);
+  const row = f && frameworkReportOf(ctx.scored, f).rows.find((r) => r.id === requirementId);
+  if (!f || !row) return undefined;
+  const said = (message: string): Step => ({ state: { ...state, message }, effects: [] });
+  if (row.controls.length === 0)
+    return said(
+      row.manual.length
+        ? `${row.id} is checked by hand: ${row.manual[0]!.title} (posture export --framework ${f.id} --format markdown says how)`
+        : `${row.id}: no control checks it yet`,
+    );
+  const ids = new Set(row.controls.map((c) => c.id));
+  const behind = ctx.actions.filter((a) => ids.has(a.control.id));
+  if (behind.length === 1)
+    return {
+      state: { ...go(state, 'detail', true), detailId: behind[0]!.id, detailTab: 0, detailScroll: 0 },
+      effects: [],
+    };
+  const step = drillDown(state, { product: f.app });
+  // One control: the list narrowed to its title; several: its app's actions.
+  const text = row.controls.length === 1 ? row.controls[0]!.title : '';
+  return step && { ...step, state: { ...step.state, filter: { ...step.state.filter, text } } };
 }
 
 /** What the copy and browse keys act on here: the selected row's id or link. */

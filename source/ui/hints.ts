@@ -54,12 +54,12 @@ export function keymapOf(bindings: ReadonlyMap<string, readonly Command[]>): Key
   return m;
 }
 
-/** The four view switches as one hint: `1-4` for the default digits, else each key. */
+/** The five view switches as one hint: `1-5` for the default digits, else each key. */
 function viewKeys(keymap: Keymap): string {
-  const keys = (['view.apps', 'view.score', 'view.actions', 'view.history'] as const).map((c) =>
-    keyOf(keymap, c),
+  const keys = (['view.apps', 'view.score', 'view.actions', 'view.history', 'view.frameworks'] as const).map(
+    (c) => keyOf(keymap, c),
   );
-  return keys.join('') === '1234' ? '1-4' : keys.join('/');
+  return keys.join('') === '12345' ? '1-5' : keys.join('/');
 }
 
 /** Commands that could change the store: a read-only console does not offer them. */

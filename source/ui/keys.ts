@@ -11,8 +11,17 @@ import { sanitize } from '../text/sanitize.js';
  * pause, and moving, which every view and menu takes) shares its keys with nothing. Text fields
  * (filter, command line, forms) take typed keys as text, before any binding.
  */
-export type KeyView = 'apps' | 'drawer' | 'actions' | 'detail' | 'score' | 'history' | 'menu';
-const ALL: readonly KeyView[] = ['apps', 'drawer', 'actions', 'detail', 'score', 'history', 'menu'];
+export type KeyView = 'apps' | 'drawer' | 'actions' | 'detail' | 'score' | 'history' | 'frameworks' | 'menu';
+const ALL: readonly KeyView[] = [
+  'apps',
+  'drawer',
+  'actions',
+  'detail',
+  'score',
+  'history',
+  'frameworks',
+  'menu',
+];
 
 /**
  * The one keymap. Every key the console answers to is bound here, the help overlay is generated
@@ -31,6 +40,12 @@ export const COMMANDS = {
   'view.score': { keys: ['2'], help: 'Secure Score', in: ALL },
   'view.actions': { keys: ['3'], help: 'Recommended actions', in: ALL },
   'view.history': { keys: ['4'], help: 'History', in: ALL },
+  'view.frameworks': {
+    keys: ['5'],
+    help: 'Frameworks: each requirement of a benchmark and its status',
+    in: ALL,
+  },
+  'framework.next': { keys: ['F'], help: 'Show the next framework', in: ['frameworks'] },
   'tab.next': { keys: ['tab'], help: 'next tab', in: ['detail'] },
   'tab.prev': { keys: ['shift+tab'], help: 'previous tab', in: ['detail'] },
   filter: { keys: ['/'], help: 'filter by text', in: ['apps', 'drawer', 'actions'] },

@@ -2,8 +2,8 @@ import { type ActionFilter, NO_FILTER, type SortKey } from '../domain/action-fil
 import type { App, State } from '../domain/schemas.js';
 import type { Undo } from './undo.js';
 
-export type View = 'apps' | 'drawer' | 'actions' | 'detail' | 'score' | 'history';
-export const TOP_VIEWS: View[] = ['apps', 'score', 'actions', 'history'];
+export type View = 'apps' | 'drawer' | 'actions' | 'detail' | 'score' | 'history' | 'frameworks';
+export const TOP_VIEWS: View[] = ['apps', 'score', 'actions', 'history', 'frameworks'];
 export const VIEW_TITLES: Record<View, string> = {
   apps: 'Connected apps',
   drawer: 'Instances',
@@ -11,6 +11,7 @@ export const VIEW_TITLES: Record<View, string> = {
   detail: 'Action',
   score: 'Secure Score',
   history: 'History',
+  frameworks: 'Frameworks',
 };
 
 export type Overlay =
@@ -77,6 +78,8 @@ export interface UIState {
   detailTab: number;
   detailScroll: number;
   scoreView: 'current' | 'planned' | 'achievable';
+  /** The framework the Frameworks view shows (its id); the first when unset. */
+  framework?: string;
   overlay?: Overlay;
   /** One line of feedback for the last action ("Saved", an error…). */
   message?: string;

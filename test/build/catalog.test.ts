@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkCatalog } from '../../scripts/build.mjs';
-import { CATALOG_SOURCES, loadCatalog, trustedCatalog } from '../../source/catalog/index.js';
+import { CATALOG_SOURCES, loadCatalog, MANUAL_SOURCES, trustedCatalog } from '../../source/catalog/index.js';
 import { validateCatalog } from '../../source/catalog/validate.js';
 
 describe('the shipped catalog', () => {
@@ -33,5 +33,26 @@ describe('a bad catalog', () => {
     expect(error).toBeInstanceOf(Error);
     expect((error as Error).message).toMatch(/^catalog okta\.json at 2\.severity: .+/);
     expect((error as Error).message).not.toContain('\n');
+  });
+});
+
+describe('frameworks and manual checks in the catalog', () => {
+  it('refuses a control that cites a requirement its framework does not list', () => {
+    const okta = (CATALOG_SOURCES.okta as Record<string, unknown>[]).map((c) => ({ ...c }));
+    okta[0] = { ...okta[0], benchmarks: [{ name: 'DISA STIG Okta IDaaS', id: 'OKTA-APP-999999' }] };
+    expect(() => validateCatalog({ ...CATALOG_SOURCES, okta })).toThrow(
+      /okta\.session\.idle_timeout cites DISA STIG Okta IDaaS OKTA-APP-999999, which disa-okta-idaas-stig-v1r2\.json does not list/,
+    );
+  });
+
+  it('keeps manual checks out of the controls, so nothing scores, alerts or exports them as findings', () => {
+    const catalog = loadCatalog();
+    expect(catalog.manual.length).toBeGreaterThan(0);
+    for (const m of catalog.manual) expect(catalog.byId.has(m.id)).toBe(false);
+  });
+
+  it('refuses a manual check without steps to check it by hand', () => {
+    const manual = { okta: [{ ...(MANUAL_SOURCES.okta as object[])[0], steps: [] }] };
+    expect(() => validateCatalog(CATALOG_SOURCES, manual)).toThrow(/okta\.manual\.json at 0\.steps/);
   });
 });

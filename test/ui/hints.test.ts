@@ -30,7 +30,7 @@ describe('the footer', () => {
     const hints = footerHints(at({ view: 'actions' }), false, keymap);
     expect(hints).toContain('h help');
     expect(hints).toContain('S status');
-    expect(hints).toContain('!/2/3/4 views');
+    expect(hints).toContain('!/2/3/4/5 views');
     expect(hints).not.toContain('? help');
   });
 });

@@ -1,0 +1,50 @@
+import { Box, Text } from 'ink';
+import { APP_LABELS } from '../../domain/schemas.js';
+import { currentRows, selectedIndex, windowOf } from '../controller.js';
+import { frameworkReportOf, requirementLine, shownFramework } from '../framework-rows.js';
+import { keymapOf, keyOf } from '../hints.js';
+import { sanitize } from '../../text/sanitize.js';
+import { Screen } from './frame.js';
+import { Row, scrollNote, Table } from './lists.js';
+import type { ViewProps } from './screens.js';
+
+/**
+ * The Frameworks view: each requirement of a benchmark with its status (pass, fail, partial,
+ * unknown, manual, not evaluated) and the controls behind it, judged on the counted instances.
+ */
+export function FrameworksView({ state, ctx, size }: ViewProps) {
+  const framework = shownFramework(state.framework);
+  if (!framework)
+    return (
+      <Screen title="Frameworks" size={size}>
+        <Text>no framework is defined</Text>
+      </Screen>
+    );
+  const report = frameworkReportOf(ctx.scored, framework);
+  const { key, ids } = currentRows(state, ctx);
+  const start = windowOf(state, ctx);
+  const met =
+    report.percent === null
+      ? 'nothing judged yet'
+      : `${report.met} of ${report.checkable} met (${report.percent}%)`;
+  const where = scrollNote(start, size.listRows, report.rows.length);
+  const next = keyOf(keymapOf(ctx.bindings), 'framework.next');
+  const title = `Frameworks · ${framework.name} ${framework.version} (${APP_LABELS[framework.app]}) · ${met} · ${report.counts.manual} manual${where ? ` · ${where}` : ''} · ${next} next`;
+  return (
+    <Screen title={sanitize(title)} size={size}>
+      <Box flexDirection="column">
+        <Table
+          header={`${'Requirement'.padEnd(16)} ${'Status'.padEnd(13)} Title  Controls`}
+          rows={report.rows}
+          start={start}
+          height={size.listRows}
+          selected={selectedIndex(state, key, ids)}
+          empty="no requirement"
+          render={(row, selected) => (
+            <Row key={row.id} text={sanitize(requirementLine(row, size.width - 2))} selected={selected} />
+          )}
+        />
+      </Box>
+    </Screen>
+  );
+}
