@@ -120,7 +120,7 @@ describe('a writer killed at each step of a commit', () => {
 
   it('ignores the step asked for outside the test runner', async () => {
     const file = join(tempDir(), 'store.json');
-    const env = { ...process.env, POSTURE_TEST_KILL_AT: 'state-written' };
+    const env: NodeJS.ProcessEnv = { ...process.env, POSTURE_TEST_KILL_AT: 'state-written' };
     delete env.VITEST;
     const run = await runLoop(file, ['--stop-after', '2'], env);
     expect(run).toMatchObject({ code: 0, signal: null, acks: [1, 2] });
