@@ -82,6 +82,10 @@ if (args[0] === '--serve-sim') {
   await s.close();
   process.stdout.write(`${JSON.stringify({ load, commit: median(commits), rss: peakRss(process.pid) })}\n`);
   process.exit(0);
+} else if (args[0] === '--write-fleet') {
+  // `--write-fleet <instances> <file>`: a fleet store to profile the program against.
+  writeFleet(args[2]!, generateFleet(loadCatalog(), fleetOf(Number(args[1]))));
+  process.exit(0);
 } else if (args[0] === '--load') {
   const t0 = performance.now();
   const s = await Store.open(args[1]!, { readOnly: true });

@@ -1,6 +1,4 @@
 import { isAbsolute, resolve } from 'node:path';
-import { sendTo } from '../alerts/deliver.js';
-import { AlertError } from '../alerts/send.js';
 import { alertTargets, testMessage } from '../domain/alerts.js';
 import {
   type AlertSettings,
@@ -114,6 +112,9 @@ async function sendTest(ctx: Context, a: AlertSettings): Promise<number> {
     throw new UsageError('alerts are off: set --webhook-env VAR or --command PROGRAM first');
   const body = `${JSON.stringify(testMessage(new Date()))}\n`;
   const failures: string[] = [];
+  // Loaded here: the HTTP client behind them costs every other command ~30 ms to evaluate.
+  const { sendTo } = await import('../alerts/deliver.js');
+  const { AlertError } = await import('../alerts/send.js');
   for (const target of targets) {
     const name = target === 'webhook' ? `webhook (the URL in $${a.webhookEnv})` : `command ${a.command}`;
     try {

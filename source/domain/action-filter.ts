@@ -61,13 +61,25 @@ const ORDER: Record<SortKey, (a: Action, b: Action) => number> = {
   severity: (a, b) => SEV[a.control.severity] - SEV[b.control.severity],
 };
 
-/** The text columns of an action's row, which the filter's text matches: what is shown, nothing hidden. */
-const shownText = (a: Action) => [
-  a.control.title,
-  APP_LABELS[a.instance.app],
-  a.instance.name,
-  STATE_LABELS[a.state],
-];
+/**
+ * Whether an action's row matches: its text columns (title, product, instance, status), what is
+ * shown and nothing hidden. Each column is tested once per distinct value (a fleet
+ * lists 30,000 actions over 61 controls and 2,000 instances, and every typed character filters
+ * them again), keyed by the control, the instance, or the label itself.
+ */
+function matcher(q: RegExp): (a: Action) => boolean {
+  const seen = new Map<object | string, boolean>();
+  const test = (key: object | string, text: string) => {
+    let hit = seen.get(key);
+    if (hit === undefined) seen.set(key, (hit = q.test(text)));
+    return hit;
+  };
+  return (a) =>
+    test(a.control, a.control.title) ||
+    test(APP_LABELS[a.instance.app], APP_LABELS[a.instance.app]) ||
+    test(a.instance, a.instance.name) ||
+    test(STATE_LABELS[a.state], STATE_LABELS[a.state]);
+}
 
 export function filterActions(
   actions: readonly Action[],
@@ -77,12 +89,13 @@ export function filterActions(
 ): Action[] {
   // One case-insensitive pattern instead of lower-casing every title on every keystroke.
   const q = f.text ? new RegExp(f.text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'i') : undefined;
+  const shows = q && matcher(q);
   const rows = actions.filter(
     (a) =>
       (!f.product || a.instance.app === f.product) &&
       (!f.instance || a.instance.id === f.instance) &&
       (f.status ? a.state === f.status : f.showAccepted || a.state !== 'risk_accepted') &&
-      (!q || shownText(a).some((t) => q.test(t))),
+      (!shows || shows(a)),
   );
   if (sort !== 'rank') {
     const order = ORDER[sort];

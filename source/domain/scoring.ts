@@ -124,31 +124,40 @@ export function buildActions(doc: StoreDoc, catalog: ReadonlyMap<string, Control
 
 /** The actions of the counted instances, unranked: enough for scores (ranking costs a sort). */
 export function collectActions(doc: StoreDoc, catalog: ReadonlyMap<string, Control>, now: Date): Action[] {
-  const latest = latestUpdates(doc.statuses);
+  // Per instance, then per control: no joined key built and hashed for each of 30,000 results.
+  const latest = new Map<string, Map<string, StatusUpdate>>();
+  for (const u of doc.statuses) {
+    let mine = latest.get(u.instanceId);
+    if (!mine) latest.set(u.instanceId, (mine = new Map()));
+    mine.set(u.controlId, u);
+  }
   const actions: Action[] = [];
   for (const instance of countedInstances(doc)) {
     const results = doc.results[instance.id]?.results ?? [];
+    const mine = latest.get(instance.id);
     for (const result of results) {
       const control = catalog.get(result.controlId);
       if (!control) continue; // a control dropped from the catalog
-      const update = latest.get(actionKey(instance.id, control.id));
+      const update = mine?.get(control.id);
       const state = effectiveState(update, result, now);
       const own = resultPoints(control, result);
       const unverified = (state === 'third_party' || state === 'alternate_mitigation') && own !== null;
       const achieved =
         own === null ? null : unverified ? control.maxPoints : state === 'risk_accepted' ? 0 : own;
-      actions.push({
+      const action: Action = {
         id: actionKey(instance.id, control.id),
         instance,
         control,
         result,
         state,
-        ...(update ? { update } : {}),
         achieved,
         max: control.maxPoints,
         unverified,
         rank: 0,
-      });
+      };
+      // Set, not spread: a spread copies the whole object (30,000 of them at 2,000 instances).
+      if (update) action.update = update;
+      actions.push(action);
     }
   }
   return actions;
@@ -157,20 +166,30 @@ export function collectActions(doc: StoreDoc, catalog: ReadonlyMap<string, Contr
 /** A ranked copy: most points left first. Sets each action's rank. */
 export function rankActions(actions: readonly Action[]): Action[] {
   // Most points left first, then severity, then the lower user impact; ties by title and instance.
-  // Keys are computed once: a fleet has thousands of actions and this runs on every change.
+  // Keys are computed once, and the tie as one number (the place of the title among the titles,
+  // then of the name among the names): a fleet has 30,000 actions and comparing joined strings
+  // was most of the sort.
+  const titles = placesOf(actions.map((a) => a.control.title));
+  const names = placesOf(actions.map((a) => a.instance.name));
   const keyed = actions.map((a) => ({
     a,
     k:
       (a.achieved === null ? -1 : a.max - a.achieved) * -10_000 +
       SEVERITY_ORDER[a.control.severity] * 10 +
       IMPACT_ORDER[a.control.userImpact],
-    t: `${a.control.title}\u0000${a.instance.name}`,
+    t: titles.get(a.control.title)! * names.size + names.get(a.instance.name)!,
   }));
-  keyed.sort((x, y) => x.k - y.k || (x.t < y.t ? -1 : x.t > y.t ? 1 : 0));
+  keyed.sort((x, y) => x.k - y.k || x.t - y.t);
   return keyed.map(({ a }, i) => {
     a.rank = i + 1;
     return a;
   });
+}
+
+/** Each distinct string's place in code-unit order (the order `<` gives). */
+function placesOf(strings: readonly string[]): Map<string, number> {
+  const distinct = [...new Set(strings)].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
+  return new Map(distinct.map((s, i) => [s, i]));
 }
 
 export interface Score {

@@ -12,6 +12,14 @@ import {
 import { open as openAsync, rename as renameAsync, unlink as unlinkAsync } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { refuseIfNotRegular } from '../files.js';
+import { type CommitStep, reached } from './crash-points.js';
+
+export interface AtomicOptions {
+  /** Keep the replaced file as `<file>.bak`. */
+  backup?: boolean;
+  /** The commit's steps this write is (for the crash tests): written and synced, and renamed. */
+  steps?: { written: CommitStep; renamed: CommitStep };
+}
 
 // Created, never opened: O_EXCL fails on anything already there, a planted symbolic link
 // included, so the text cannot be written through one to a file of the planter's choosing.
@@ -33,7 +41,7 @@ export function isTemporaryName(name: string, entry: string): boolean {
  * half. The file is created mode 0600 beside the target, synced, then renamed over it. A target
  * that exists and is not a regular file (a device, a FIFO) is refused: the rename would replace it.
  */
-export function writeAtomic(file: string, text: string, options: { backup?: boolean } = {}): void {
+export function writeAtomic(file: string, text: string, options: AtomicOptions = {}): void {
   refuseIfNotRegular(file);
   const tmp = temporaryName(file);
   let created = false;
@@ -47,7 +55,9 @@ export function writeAtomic(file: string, text: string, options: { backup?: bool
       closeSync(fd);
     }
     if (options.backup) keepBackup(file);
+    if (options.steps) reached(options.steps.written);
     renameSync(tmp, file);
+    if (options.steps) reached(options.steps.renamed);
   } catch (error) {
     // A full disk or a missing folder: leave no temporary file behind, and the old file as it was.
     // Only ours is removed: a name we failed to create belongs to someone else.
@@ -77,7 +87,7 @@ export function writeAtomic(file: string, text: string, options: { backup?: bool
 export async function writeAtomicAsync(
   file: string,
   text: string,
-  options: { backup?: boolean } = {},
+  options: AtomicOptions = {},
 ): Promise<void> {
   refuseIfNotRegular(file);
   const tmp = temporaryName(file);
@@ -92,7 +102,9 @@ export async function writeAtomicAsync(
       await handle.close();
     }
     if (options.backup) keepBackup(file);
+    if (options.steps) reached(options.steps.written);
     await renameAsync(tmp, file);
+    if (options.steps) reached(options.steps.renamed);
   } catch (error) {
     if (created)
       try {

@@ -138,7 +138,8 @@ export class HistoryWriter {
     if (size < COMPACT_FROM_BYTES || size < 2 * this.compactedAt) return;
     const polls = readHistory(this.path, commit, cutoff);
     const text = polls.map((p) => historyLine(p, commit)).join('');
-    writeAtomic(this.path, text); // whole or not at all: a crash keeps the longer file
+    // Whole or not at all: a crash keeps the longer file.
+    writeAtomic(this.path, text, { steps: { written: 'compaction-written', renamed: 'compaction-renamed' } });
     this.compactedAt = Math.max(Buffer.byteLength(text), COMPACT_FROM_BYTES / 2);
   }
 

@@ -13,6 +13,7 @@ import {
 import { jsonSyntaxError } from '../text/json.js';
 import { isTemporaryName, writeAtomic, writeAtomicAsync } from './atomic.js';
 import { checkInSlices } from './check.js';
+import { reached } from './crash-points.js';
 import { fsReason, isFsError, makeFolders, mustBeRegular, readRegularFile } from '../files.js';
 import { HistoryWriter, historyCutoff, historyPath, readHistory } from './history.js';
 import { acquireLock, type Lock } from './lock.js';
@@ -460,7 +461,11 @@ export class Store {
         this.historyToRepair = polls.length > 0;
         history.append(polls, commit);
       }
-      await writeAtomicAsync(this.file, serializeState(doc, commit), { backup: true });
+      reached('history-appended');
+      await writeAtomicAsync(this.file, serializeState(doc, commit), {
+        backup: true,
+        steps: { written: 'state-written', renamed: 'state-renamed' },
+      });
     } catch (error) {
       // A full disk or a folder gone: the file keeps its last commit (the write is atomic). Not on
       // disk, so not in memory either: what is shown is what is kept. Changes made since were made

@@ -1,6 +1,6 @@
 import type { Catalog } from '../catalog/index.js';
 import { type Health, healthOf } from '../domain/instances.js';
-import { type ActionFilter, filterActions } from '../domain/action-filter.js';
+import { type ActionFilter, filterActions, type SortKey } from '../domain/action-filter.js';
 import { APP_LABELS, APPS, type App, type Instance, STATE_LABELS, type StoreDoc } from '../domain/schemas.js';
 import {
   type Action,
@@ -88,8 +88,40 @@ export function countsInMode(doc: StoreDoc, i: Instance): boolean {
   return doc.settings.instanceMode !== 'single' || mainsOf(doc).get(i.app) === i;
 }
 
-/** The Recommended actions list for a filter and a sort (the last one is kept: asked on every key). */
-export const actionRows = lastCall(filterActions);
+/**
+ * The Recommended actions list for a filter and a sort (the last one is kept: asked on every key).
+ * Typing into the filter narrows the last list instead of filtering and sorting every action
+ * again: a text that holds the last one matches a subset of its rows, already in order (the
+ * order is total: ties fall to the rank).
+ */
+export function actionRows(
+  actions: readonly Action[],
+  f: ActionFilter,
+  sort: SortKey,
+  reverse = false,
+): Action[] {
+  const l = lastRows;
+  if (l && l.actions === actions && l.sort === sort && l.reverse === reverse) {
+    if (l.f === f) return l.rows;
+    if (narrows(l.f, f)) return (lastRows = { ...l, f, rows: filterActions(l.rows, f, 'rank') }).rows;
+  }
+  lastRows = { actions, f, sort, reverse, rows: filterActions(actions, f, sort, reverse) };
+  return lastRows.rows;
+}
+let lastRows:
+  | { actions: readonly Action[]; f: ActionFilter; sort: SortKey; reverse: boolean; rows: Action[] }
+  | undefined;
+
+/** Whether `next` keeps only rows `last` kept: the same filter but for a text holding the last one. */
+function narrows(last: ActionFilter, next: ActionFilter): boolean {
+  return (
+    last.product === next.product &&
+    last.instance === next.instance &&
+    last.status === next.status &&
+    last.showAccepted === next.showAccepted &&
+    next.text.includes(last.text)
+  );
+}
 
 export function describeFilter(doc: StoreDoc, f: ActionFilter): string {
   const parts: string[] = [];

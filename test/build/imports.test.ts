@@ -47,6 +47,8 @@ describe('what each part of the program loads', () => {
     expect(files.has('cli.tsx')).toBe(true); // the walk follows imports
     expect(under(files, 'connectors/', 'poller/', 'simulator/', 'commands/console')).toEqual([]);
     expect(under(files, 'ui/app', 'ui/views/')).toEqual([]);
+    // Alert delivery (got) only for `alerts --test` and polls.
+    expect(under(files, 'alerts/')).toEqual([]);
   });
 
   it("draws the console's first frame before loading the HTTP client, the connectors or the poller", () => {

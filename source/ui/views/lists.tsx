@@ -180,14 +180,37 @@ const statusText = (a: Action) => (a.unverified ? `${STATE_LABELS[a.state]}*` : 
 /** Measured once per list (the reducer and the view ask for the same rows on every key). */
 export const actionTexts = lastCall((rows: readonly Action[]): ActionTexts => {
   const t = { title: 5, instance: 8, points: 6, status: 6 };
+  // Each typed filter character makes a new list of up to 30,000 rows: what a row's width depends
+  // on (its control, its instance, its points) has few distinct values, each measured once.
   for (const a of rows) {
-    t.title = Math.max(t.title, cellWidth(sanitize(a.control.title)));
-    t.instance = Math.max(t.instance, cellWidth(sanitize(a.instance.name)));
-    t.points = Math.max(t.points, pointsText(a).length);
-    t.status = Math.max(t.status, statusText(a).length);
+    t.title = Math.max(t.title, widthOf(titleWidths, a.control, a.control.title));
+    t.instance = Math.max(t.instance, widthOf(nameWidths, a.instance, a.instance.name));
+    const achieved = a.achieved === null ? 1 : pointsLength(a.achieved);
+    t.points = Math.max(t.points, achieved + 1 + pointsLength(a.max));
+    t.status = Math.max(t.status, STATE_LABELS[a.state].length + (a.unverified ? 1 : 0));
   }
   return t;
 });
+
+const titleWidths = new Map<object, number>();
+const nameWidths = new Map<object, number>();
+const pointsLengths = new Map<number, number>();
+function widthOf(cache: Map<object, number>, key: object, text: string): number {
+  let w = cache.get(key);
+  if (w === undefined) {
+    if (cache.size >= 20_000) cache.clear(); // instances are replaced as the store changes
+    cache.set(key, (w = cellWidth(sanitize(text))));
+  }
+  return w;
+}
+function pointsLength(n: number): number {
+  let l = pointsLengths.get(n);
+  if (l === undefined) {
+    if (pointsLengths.size >= 20_000) pointsLengths.clear();
+    pointsLengths.set(n, (l = points(n).length));
+  }
+  return l;
+}
 
 export interface ActionTableOptions {
   /** Every column, however narrow the terminal (ctrl-w). */
