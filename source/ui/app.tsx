@@ -21,18 +21,19 @@ import { nextChange } from './clock.js';
 import { bindingsOf, type Keymap, keyNames } from './keys.js';
 import { layout } from './layout.js';
 import { rankedOf } from './model.js';
-import { INITIAL, type UIState } from './state.js';
+import { INITIAL, type UIState, VIEW_TITLES } from './state.js';
 import { type Theme, ThemeContext } from './theme.js';
 import { useBracketedPaste } from './use-bracketed-paste.js';
 import { useTerminalSize } from './use-terminal-size.js';
 import { actionById, DetailView, detailPage } from './views/detail.js';
 import { Frame } from './views/frame.js';
+import { overlayPage, pageWindow } from './views/pages.js';
 import {
   ActionsView,
   AppsView,
   DialogView,
   DrawerView,
-  HelpView,
+  PageView,
   HistoryView,
   ScoreView,
   TooSmall,
@@ -173,6 +174,7 @@ export function App(props: AppProps) {
   const page = action
     ? detailPage(action, state.detailTab, size.width, doc.statuses, rankedOf(scored), doc.results)
     : [];
+  const overlayText = overlayPage(state.overlay, state.view, doc, catalog, keymap, size.width, Date.now());
   const ctx: Context = {
     doc,
     // Read only when something looks at it (the History view).
@@ -186,6 +188,7 @@ export function App(props: AppProps) {
     bindings,
     listRows: size.listRows,
     detailMaxScroll: Math.max(0, page.length - size.detailRows),
+    overlayMaxScroll: overlayText ? pageWindow(overlayText.lines.length, size.bodyRows - 1, 0).maxTop : 0,
     readOnly: store.readOnly,
     now: Date.now(),
     stat: statSync,
@@ -205,8 +208,14 @@ export function App(props: AppProps) {
   const common = { state, ctx, size };
   const overlay = state.overlay;
   const view =
-    overlay?.kind === 'help' ? (
-      <HelpView size={size} keymap={keymap} view={state.view} />
+    overlayText && (overlay?.kind === 'help' || overlay?.kind === 'instance') ? (
+      <PageView
+        title={overlay.kind === 'help' ? `Help · ${VIEW_TITLES[state.view]}` : VIEW_TITLES[state.view]}
+        page={overlayText}
+        top={overlay.scroll ?? 0}
+        size={size}
+        keymap={keymap}
+      />
     ) : overlay && overlay.kind !== 'input' ? (
       <DialogView {...common} catalog={catalog} />
     ) : state.view === 'apps' ? (
