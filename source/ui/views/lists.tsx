@@ -146,27 +146,27 @@ export function instanceLine(i: Instance, doc: StoreDoc, width: number, now: num
   const counts = countsInMode(doc, i);
   const rec = i.recommendations ? 'On' : 'Off';
   const recs = !single ? rec : counts ? `${rec}*` : `(${rec})`;
-  const rest = 10 + 8 + 12 + 6 + 4;
+  const rest = 10 + 8 + 12 + 7 + 4;
   const name = Math.max(14, Math.floor((width - rest) * 0.45));
   const url = Math.max(10, width - rest - name);
   return [
     cell(i.name, name),
     cell(i.baseUrl, url),
-    fitCells(healthOf(i, now), 6),
+    fitCells(healthOf(i, now), 7),
     fitCells(ago(i.lastPoll?.at, now), 10),
     fitCells(recs, 5),
   ].join(' ');
 }
 
 export function instanceHeader(width: number, sort?: ColumnSort): string {
-  const rest = 10 + 8 + 12 + 6 + 4;
+  const rest = 10 + 8 + 12 + 7 + 4;
   const name = Math.max(14, Math.floor((width - rest) * 0.45));
   const url = Math.max(10, width - rest - name);
   const m = columnMark('drawer', sort);
   return [
     label('Instance', name, m(0)),
     label('Endpoint', url, m(1)),
-    label('Health', 6, m(2)),
+    label('Health', 7, m(2)),
     label('Last poll', 10, m(3)),
     label('Recs', 5, m(4)),
   ].join(' ');

@@ -120,7 +120,7 @@ export function DrawerView({ state, ctx, size, catalog }: ViewProps & { catalog:
   const title = `${APP_LABELS[state.app ?? 'okta']} · instances${where ? ` · ${where}` : ''}${sorted ? ` · ${sorted}` : ''}${single ? ' (single-instance mode: * = Secure Score instance)' : ''}${state.drawerText ? `  /${state.drawerText}` : ''}`;
   const keymap = keymapOf(ctx.bindings);
   // Cut lines say where the rest is: Enter shows the instance whole.
-  const more = `… ${keyOf(keymap, 'open')} shows all`;
+  const more = `(${keyOf(keymap, 'open')} shows all)`;
   return (
     <Screen title={title} size={size}>
       <Box flexDirection="column">
