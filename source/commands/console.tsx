@@ -6,6 +6,7 @@ import { firstFrameDrawn } from '../launch/first-frame.js';
 import type { BackgroundPoller } from '../poller/background.js';
 import { enterAlternateScreen } from '../ui/alternate-screen.js';
 import { App } from '../ui/app.js';
+import { historyFile } from '../ui/command-history.js';
 import { type Keymap, KeymapError, loadKeymap } from '../ui/keys.js';
 import { pickTheme } from '../ui/theme.js';
 import { type Context, UsageError } from './context.js';
@@ -79,6 +80,7 @@ async function drawConsole(ctx: Context, keymap: Keymap): Promise<number> {
         theme={theme}
         user={ctx.user}
         env={ctx.io.env}
+        historyFile={historyFile(ctx.io.env)}
         {...(live.poller ? { poller: live.poller } : {})}
       />
     </Guard>

@@ -18,6 +18,7 @@ import type { Store } from '../store/store.js';
 import { type Context, type Effect, reduce, selectAdded } from './controller.js';
 import { useEffects } from './effects.js';
 import { nextChange } from './clock.js';
+import { loadHistory, saveHistory } from './command-history.js';
 import { bindingsOf, type Keymap, keyNames } from './keys.js';
 import { layout } from './layout.js';
 import { rankedOf } from './model.js';
@@ -54,6 +55,8 @@ export interface AppProps {
   user: string;
   /** The environment the console runs in (the add form refuses a token's value as a variable's name). */
   env?: Readonly<Record<string, string | undefined>>;
+  /** Where the `:` history is kept across sessions (command-history.ts); absent: this session only. */
+  historyFile?: string;
   /** Called with the quit request; the shell then unmounts. */
   onQuit?: () => void;
   initial?: Partial<UIState>;
@@ -130,6 +133,16 @@ function useRawInput() {
   return raw;
 }
 
+/** The `:` history written back when a command line adds to it (not on every key). */
+function useSavedHistory(file: string | undefined, history: UIState['history']) {
+  const saved = useRef(history);
+  useEffect(() => {
+    if (!file || history === saved.current) return;
+    saved.current = history;
+    saveHistory(file, history ?? []);
+  }, [file, history]);
+}
+
 /** Longest wait for a timer (setTimeout fires at once past 2^31 - 1 ms): a day. */
 const LONGEST_WAIT = 86_400_000;
 
@@ -152,7 +165,12 @@ export function App(props: AppProps) {
   const doc = useStoreDoc(store);
   const progress = usePollProgress(poller);
   const { columns, rows } = useTerminalSize();
-  const [state, setState] = useState<UIState>(() => ({ ...INITIAL, ...props.initial }));
+  const [state, setState] = useState<UIState>(() => ({
+    ...INITIAL,
+    ...(props.historyFile ? { history: loadHistory(props.historyFile) } : {}),
+    ...props.initial,
+  }));
+  useSavedHistory(props.historyFile, state.history);
   const note = useCallback(
     (message: string, whilePolling?: boolean) =>
       setState((s) => (whilePolling ? { ...s, pollNote: message } : { ...s, message })),

@@ -7,7 +7,7 @@ const SHOW_CURSOR = '\u001b[?25h';
 
 describe('the console without the alternate screen', () => {
   it.each([
-    { how: '--no-alt-screen', args: ['--demo', '--no-alt-screen'], env: {} },
+    { how: '--no-alt-screen', args: ['--demo', '--no-alt-screen'], env: {} as Record<string, string> },
     { how: 'POSTURE_ALT_SCREEN=0', args: ['--demo'], env: { POSTURE_ALT_SCREEN: '0' } },
   ])(
     'draws in the main screen with $how, its last frame left there, the cursor shown',
