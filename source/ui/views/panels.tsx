@@ -516,14 +516,22 @@ export function insightsText(i: Instance, doc: StoreDoc): string {
 
 export function lastErrorLine(i: Instance | undefined, now: number, doc?: StoreDoc): string {
   if (!i) return '';
+  return `${recommendationsLine(i, doc)} · ${pollLine(i, now)}`;
+}
+
+/** The selected instance's recommendations, and in single-instance mode whether they count. */
+export function recommendationsLine(i: Instance, doc?: StoreDoc): string {
   const insights = doc?.settings.instanceMode === 'single' ? ` · ${insightsText(i, doc)}` : '';
-  const rec = `Secure Score recommendations: ${i.recommendations ? 'On' : 'Off'}${insights}`;
-  const poll = i.lastPoll
+  return `Secure Score recommendations: ${i.recommendations ? 'On' : 'Off'}${insights}`;
+}
+
+/** The selected instance's last poll, with its error (the drawer's own line: errors run long). */
+export function pollLine(i: Instance, now: number): string {
+  return i.lastPoll
     ? i.lastPoll.outcome === 'error'
       ? `last poll ${ago(i.lastPoll.at, now)} failed: ${sanitize(i.lastPoll.error)}`
       : `last poll ${ago(i.lastPoll.at, now)} ok`
     : 'not polled yet';
-  return `${rec} · ${poll}`;
 }
 
 export { outcomeColor };

@@ -35,7 +35,15 @@ import {
   sortLabel,
   Table,
 } from './lists.js';
-import { accessLine, DailyTable, historyLines, lastErrorLine, OverlayPanel, ScorePanel } from './panels.js';
+import {
+  accessLine,
+  DailyTable,
+  historyLines,
+  OverlayPanel,
+  pollLine,
+  recommendationsLine,
+  ScorePanel,
+} from './panels.js';
 import { PagePanel } from './pages.js';
 
 /** The text whole when it fits, else cut with `more` (how to read the rest) at its end. */
@@ -144,7 +152,11 @@ export function DrawerView({ state, ctx, size, catalog }: ViewProps & { catalog:
         <Text wrap="truncate-end">
           {cutOrMore(sanitize(accessLine(inst, doc, catalog, keymap)), width, more)}
         </Text>
-        <Text wrap="truncate-end">{cutOrMore(sanitize(lastErrorLine(inst, now, doc)), width, more)}</Text>
+        {/* One line each: a long vendor error no longer pushes the recommendations off the line. */}
+        <Text wrap="truncate-end">
+          {inst ? cutOrMore(sanitize(recommendationsLine(inst, doc)), width, more) : ''}
+        </Text>
+        <Text wrap="truncate-end">{inst ? cutOrMore(sanitize(pollLine(inst, now)), width, more) : ''}</Text>
       </Box>
     </Screen>
   );
