@@ -206,7 +206,12 @@ export async function main(argv: string[], io: IO): Promise<number> {
     switch (name) {
       case undefined:
         if (interactive)
-          return await (await import('./commands/console.js')).runConsole(ctx, { keys: f.keys });
+          return await (
+            await import('./commands/console.js')
+          ).runConsole(ctx, {
+            keys: f.keys,
+            altScreen: f.altScreen !== false,
+          });
         return await status(ctx, { json, limit, ...scope });
       case 'connect':
         return await (await import('./commands/connect.js')).connect(ctx, inv.connect);

@@ -6,12 +6,15 @@ import { firstFrameDrawn } from '../launch/first-frame.js';
 import type { BackgroundPoller } from '../poller/background.js';
 import { enterAlternateScreen } from '../ui/alternate-screen.js';
 import { App } from '../ui/app.js';
+import { historyFile } from '../ui/command-history.js';
 import { type Keymap, KeymapError, loadKeymap } from '../ui/keys.js';
 import { pickTheme } from '../ui/theme.js';
 import { type Context, UsageError } from './context.js';
 
 export interface ConsoleOptions {
   keys?: string | undefined;
+  /** Off (`--no-alt-screen`): the console draws in the main screen, its last frame left in the scrollback. */
+  altScreen?: boolean;
 }
 
 /**
@@ -44,7 +47,10 @@ export async function runConsole(ctx: Context, o: ConsoleOptions): Promise<numbe
   }
   // Left on every way out: here (quit, ctrl-c, an error the command line reports), on a signal's
   // exit and on a crash (alternate-screen.ts).
-  const screen = enterAlternateScreen(ctx.io.stdout, ctx.io.stderr);
+  // Some operators want the last frame left in the scrollback (or a multiplexer that mishandles
+  // the alternate screen): the flag, or POSTURE_ALT_SCREEN=0, keeps the main screen.
+  const alternate = o.altScreen !== false && ctx.io.env.POSTURE_ALT_SCREEN !== '0';
+  const screen = enterAlternateScreen(ctx.io.stdout, ctx.io.stderr, process, alternate);
   try {
     return await drawConsole(ctx, keymap);
   } finally {
@@ -74,6 +80,7 @@ async function drawConsole(ctx: Context, keymap: Keymap): Promise<number> {
         theme={theme}
         user={ctx.user}
         env={ctx.io.env}
+        historyFile={historyFile(ctx.io.env)}
         {...(live.poller ? { poller: live.poller } : {})}
       />
     </Guard>

@@ -29,6 +29,11 @@ export const FLAGS = {
   help: { type: 'boolean', short: 'h', help: 'this help' },
   version: { type: 'boolean', help: "posture's version" },
   keys: { type: 'string', value: 'FILE', help: 'key bindings to override (JSON; default $POSTURE_KEYS)' },
+  altScreen: {
+    type: 'boolean',
+    negated: true,
+    help: "draw in the terminal's main screen, not the alternate one (POSTURE_ALT_SCREEN=0 too)",
+  },
   json: { type: 'boolean', help: 'JSON for scripts' },
   once: { type: 'boolean', help: 'poll once and exit' },
   product: { type: 'string', value: 'P', help: 'only this app (okta, salesforce, servicenow, github)' },
@@ -137,6 +142,7 @@ export const COMMANDS: Record<CommandName | 'console', Command> = {
     summary: 'posture: SaaS security posture management in the terminal',
     flags: [
       { key: 'keys' },
+      { key: 'altScreen' },
       { key: 'json', help: 'without a terminal: the status as JSON' },
       { key: 'product' },
       { key: 'instance' },

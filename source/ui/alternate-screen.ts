@@ -14,6 +14,8 @@ export const ENTER_ALTERNATE = `${ESC}[?1049h${ESC}[H`;
  * paste and focus reports off, the cursor shown. The mode changes are harmless where never set.
  */
 export const LEAVE_ALTERNATE = `${ESC}[0m${ESC}[?2004l${ESC}[?1004l${ESC}[?25h${ESC}[?1049l`;
+/** The same way back without the alternate screen (`--no-alt-screen`): the modes reset, the screen kept. */
+export const LEAVE_MAIN = `${ESC}[0m${ESC}[?2004l${ESC}[?1004l${ESC}[?25h`;
 
 export interface Terminal {
   isTTY?: boolean;
@@ -43,6 +45,8 @@ export function enterAlternateScreen(
   out: Terminal,
   err: { write(data: string): unknown },
   proc: ProcessHooks = process,
+  /** False: stay on the main screen, and only restore the modes on the way out. */
+  alternate = true,
 ): AlternateScreen {
   if (!out.isTTY) return { leave() {} };
   let left = false;
@@ -61,10 +65,10 @@ export function enterAlternateScreen(
     left = true;
     proc.off('exit', onExit);
     proc.off('uncaughtException', onCrash);
-    out.write(LEAVE_ALTERNATE);
+    out.write(alternate ? LEAVE_ALTERNATE : LEAVE_MAIN);
   }
   proc.on('exit', onExit);
   proc.on('uncaughtException', onCrash);
-  out.write(ENTER_ALTERNATE);
+  if (alternate) out.write(ENTER_ALTERNATE);
   return { leave };
 }

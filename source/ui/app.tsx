@@ -18,21 +18,23 @@ import type { Store } from '../store/store.js';
 import { type Context, type Effect, reduce, selectAdded } from './controller.js';
 import { useEffects } from './effects.js';
 import { nextChange } from './clock.js';
+import { loadHistory, saveHistory } from './command-history.js';
 import { bindingsOf, type Keymap, keyNames } from './keys.js';
 import { layout } from './layout.js';
 import { rankedOf } from './model.js';
-import { INITIAL, type UIState } from './state.js';
+import { INITIAL, type UIState, VIEW_TITLES } from './state.js';
 import { type Theme, ThemeContext } from './theme.js';
 import { useBracketedPaste } from './use-bracketed-paste.js';
 import { useTerminalSize } from './use-terminal-size.js';
 import { actionById, DetailView, detailPage } from './views/detail.js';
 import { Frame } from './views/frame.js';
+import { overlayPage, pageWindow } from './views/pages.js';
 import {
   ActionsView,
   AppsView,
   DialogView,
   DrawerView,
-  HelpView,
+  PageView,
   HistoryView,
   ScoreView,
   TooSmall,
@@ -54,6 +56,8 @@ export interface AppProps {
   user: string;
   /** The environment the console runs in (the add form refuses a token's value as a variable's name). */
   env?: Readonly<Record<string, string | undefined>>;
+  /** Where the `:` history is kept across sessions (command-history.ts); absent: this session only. */
+  historyFile?: string;
   /** Called with the quit request; the shell then unmounts. */
   onQuit?: () => void;
   initial?: Partial<UIState>;
@@ -130,6 +134,16 @@ function useRawInput() {
   return raw;
 }
 
+/** The `:` history written back when a command line adds to it (not on every key). */
+function useSavedHistory(file: string | undefined, history: UIState['history']) {
+  const saved = useRef(history);
+  useEffect(() => {
+    if (!file || history === saved.current) return;
+    saved.current = history;
+    saveHistory(file, history ?? []);
+  }, [file, history]);
+}
+
 /** Longest wait for a timer (setTimeout fires at once past 2^31 - 1 ms): a day. */
 const LONGEST_WAIT = 86_400_000;
 
@@ -152,7 +166,12 @@ export function App(props: AppProps) {
   const doc = useStoreDoc(store);
   const progress = usePollProgress(poller);
   const { columns, rows } = useTerminalSize();
-  const [state, setState] = useState<UIState>(() => ({ ...INITIAL, ...props.initial }));
+  const [state, setState] = useState<UIState>(() => ({
+    ...INITIAL,
+    ...(props.historyFile ? { history: loadHistory(props.historyFile) } : {}),
+    ...props.initial,
+  }));
+  useSavedHistory(props.historyFile, state.history);
   const note = useCallback(
     (message: string, whilePolling?: boolean) =>
       setState((s) => (whilePolling ? { ...s, pollNote: message } : { ...s, message })),
@@ -179,6 +198,9 @@ export function App(props: AppProps) {
   const action = state.view === 'detail' ? actionById(rankedOf(scored), state.detailId) : undefined;
   const page = action ? pageOf(state) : [];
   const maxScroll = (lines: readonly unknown[]) => Math.max(0, lines.length - size.detailRows);
+  const overlayOf = (s: Pick<UIState, 'overlay' | 'view'>) =>
+    overlayPage(s.overlay, s.view, doc, catalog, keymap, size.width, Date.now());
+  const overlayText = overlayOf(state);
   const ctx: Context = {
     doc,
     // Read only when something looks at it (the History view).
@@ -195,6 +217,10 @@ export function App(props: AppProps) {
       action && s.detailId === state.detailId && s.detailTab === state.detailTab
         ? maxScroll(page)
         : maxScroll(pageOf(s)),
+    overlayMaxScroll: (s) => {
+      const text = s.overlay === state.overlay && s.view === state.view ? overlayText : overlayOf(s);
+      return text ? pageWindow(text.lines.length, size.bodyRows - 1, 0).maxTop : 0;
+    },
     readOnly: store.readOnly,
     now: Date.now(),
     stat: statSync,
@@ -214,8 +240,14 @@ export function App(props: AppProps) {
   const common = { state, ctx, size };
   const overlay = state.overlay;
   const view =
-    overlay?.kind === 'help' ? (
-      <HelpView size={size} keymap={keymap} view={state.view} />
+    overlayText && (overlay?.kind === 'help' || overlay?.kind === 'instance') ? (
+      <PageView
+        title={overlay.kind === 'help' ? `Help · ${VIEW_TITLES[state.view]}` : VIEW_TITLES[state.view]}
+        page={overlayText}
+        top={overlay.scroll ?? 0}
+        size={size}
+        keymap={keymap}
+      />
     ) : overlay && overlay.kind !== 'input' ? (
       <DialogView {...common} catalog={catalog} />
     ) : state.view === 'apps' ? (

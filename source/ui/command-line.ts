@@ -21,7 +21,7 @@ const ARGS: Record<string, ((doc: StoreDoc) => readonly string[]) | undefined> =
 export const LINE_COMMANDS = Object.keys(ARGS);
 
 /** The session's command history keeps this many lines. */
-const HISTORY = 100;
+export const HISTORY = 100;
 
 /** The history with `line` run last (a repeat of the last line is kept once). */
 export function remember(history: readonly string[] | undefined, line: string): readonly string[] {

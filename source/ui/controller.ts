@@ -24,6 +24,7 @@ import {
 } from '../domain/schemas.js';
 import { adminUrl } from '../domain/admin-url.js';
 import { type Action, countedInstances, mainInstances, mainsToChoose } from '../domain/scoring.js';
+import { sortApps, sortInstances, stepSort } from './column-sort.js';
 import { complete, remember as rememberLine } from './command-line.js';
 import { actsInText, keyFor } from './hints.js';
 import { type Command, PASTE_END, PASTE_START } from './keys.js';
@@ -82,6 +83,8 @@ export interface Context {
    * end of the page Enter opened, before any frame of it was drawn.
    */
   detailMaxScroll: (state: Pick<UIState, 'detailId' | 'detailTab'>) => number;
+  /** The same for the help or instance page `state` has open (0 when none; absent: 0). */
+  overlayMaxScroll?: (state: Pick<UIState, 'overlay' | 'view'>) => number;
   readOnly: boolean;
   now: number;
   /** How the add form looks at the token and CA files it names (node's statSync in the console). */
@@ -161,11 +164,24 @@ const historyIds = lastCall((polls: readonly unknown[]) => polls.map((_, i) => S
 export function currentRows(state: UIState, ctx: Context): { key: string; ids: string[] } {
   switch (state.view) {
     case 'apps':
-      return { key: 'apps', ids: appRows(ctx.doc, ctx.scored, state.appText, ctx.now).map((r) => r.id) };
+      return {
+        key: 'apps',
+        ids: sortApps(
+          appRows(ctx.doc, ctx.scored, state.appText, ctx.now),
+          state.columnSorts?.apps,
+          ctx.doc,
+          ctx.now,
+        ).map((r) => r.id),
+      };
     case 'drawer':
       return {
         key: `drawer:${state.app}`,
-        ids: drawerRows(ctx.doc, state.app, state.drawerText).map((i) => i.id),
+        ids: sortInstances(
+          drawerRows(ctx.doc, state.app, state.drawerText),
+          state.columnSorts?.drawer,
+          ctx.doc,
+          ctx.now,
+        ).map((i) => i.id),
       };
     case 'actions':
       return {
@@ -415,10 +431,19 @@ function command(state: UIState, c: Command, ctx: Context): Step | undefined {
     return app ? ok({ ...go(state, 'drawer', true), app, drawerText: '' }) : undefined;
   }
   if (c === 'undo') return undoLast(state, ctx);
+  if ((state.view === 'apps' || state.view === 'drawer') && c.startsWith('sort')) {
+    const list = state.view;
+    const step = c === 'sort' ? 'next' : c === 'sort.prev' ? 'prev' : 'reverse';
+    const { [list]: _, ...others } = state.columnSorts ?? {};
+    const sort = stepSort(list, state.columnSorts?.[list], step);
+    return ok({ ...state, columnSorts: { ...others, ...(sort ? { [list]: sort } : {}) } });
+  }
   if (state.view === 'drawer') {
     const inst = ctx.doc.instances.find((i) => i.id === ids[at]);
     if (c === 'toggle' && inst) return ctx.readOnly ? mutate(state, []) : toggled(state, inst, ctx);
     if (c === 'menu' && inst) return mutate({ ...state, overlay: { kind: 'menu', choice: 0 } }, []);
+    // Enter describes the instance whole (k9s's describe): reading changes nothing, read-only too.
+    if (c === 'open' && inst) return ok({ ...state, overlay: { kind: 'instance', instanceId: inst.id } });
     // Refused at once, not after every field is typed: nothing typed could make it possible.
     const refused = state.app && singleModeRefusal(ctx.doc, state.app);
     if (c === 'add' && refused && !ctx.readOnly)
@@ -567,7 +592,15 @@ function shared(state: UIState, ctx: Context): { what: string; text: string; url
 
 function share(state: UIState, c: 'copy' | 'browse', ctx: Context): Step | undefined {
   const target = shared(state, ctx);
-  if (!target) return undefined;
+  // Said rather than nothing done: an empty list (or a filter that hides every row) has no row to act on.
+  if (!target)
+    return {
+      state: {
+        ...state,
+        message: `nothing to ${c === 'copy' ? 'copy' : 'open'}: no ${state.view === 'drawer' ? 'instance' : 'action'} is selected`,
+      },
+      effects: [],
+    };
   if (c === 'copy') return { state, effects: [{ type: 'copy', text: target.text, what: target.what }] };
   const copyKey = keyFor(ctx, 'copy') ?? 'copy';
   if (!target.url)
@@ -627,14 +660,37 @@ function detailCommand(state: UIState, c: Command, ctx: Context): Step | undefin
 }
 
 // ---- overlays ----
+/** A page's first line after a moving key, kept within the page (past its end, up would seem dead). */
+function pageScroll(state: UIState, top: number, key: string, ctx: Context): number {
+  const max = ctx.overlayMaxScroll?.(state) ?? 0;
+  const page = Math.max(1, ctx.listRows - 1);
+  const to = bound(ctx, key, 'nav.down')
+    ? top + 1
+    : bound(ctx, key, 'nav.up')
+      ? top - 1
+      : bound(ctx, key, 'nav.pageDown')
+        ? top + page
+        : bound(ctx, key, 'nav.pageUp')
+          ? top - page
+          : bound(ctx, key, 'nav.top')
+            ? 0
+            : bound(ctx, key, 'nav.bottom')
+              ? max
+              : top;
+  return Math.max(0, Math.min(to, max));
+}
+
 function overlayKey(state: UIState, o: Overlay, key: string, ctx: Context): Step {
   const ok = (s: UIState, effects: Effect[] = []): Step => ({ state: s, effects });
   const close = (patch: Partial<UIState> = {}) => ok({ ...state, overlay: undefined, ...patch });
 
-  if (o.kind === 'help')
-    return closes(ctx, key) || chooses(ctx, key) || bound(ctx, key, 'help') || bound(ctx, key, 'quit')
-      ? close()
-      : ok(state);
+  if (o.kind === 'help' || o.kind === 'instance') {
+    if (closes(ctx, key) || chooses(ctx, key) || (o.kind === 'help' && bound(ctx, key, 'help')))
+      return close();
+    if (o.kind === 'help' && bound(ctx, key, 'quit')) return close();
+    const scroll = pageScroll(state, o.scroll ?? 0, key, ctx);
+    return scroll === (o.scroll ?? 0) ? ok(state) : ok({ ...state, overlay: { ...o, scroll } });
+  }
 
   if (o.kind === 'access') return closes(ctx, key) || chooses(ctx, key) ? close() : ok(state);
 

@@ -71,6 +71,7 @@ const FOOTER: { commands: Command[]; text: string }[] = [
   { commands: ['toggle'], text: 'on/off' },
   { commands: ['menu'], text: 'options' },
   { commands: ['add'], text: 'add' },
+  { commands: ['undo'], text: 'undo' },
   { commands: ['tab.next'], text: 'tabs' },
   { commands: ['filter'], text: 'filter' },
   { commands: ['filter.product', 'filter.instance'], text: 'product/instance' },
@@ -99,6 +100,8 @@ export function footerHints(state: UIState, readOnly: boolean, keymap: Keymap): 
     if (!commands.every((c) => (COMMANDS[c].in as readonly KeyView[]).includes(view))) continue;
     if (readOnly && commands.some((c) => CHANGES.includes(c))) continue;
     if (commands[0] === 'back' && !canGoBack) continue;
+    // Undo is named while there is something to take back.
+    if (commands[0] === 'undo' && !state.undo?.length) continue;
     parts.push(`${commands.map((c) => keyOf(keymap, c)).join('/')} ${text}`);
     // The view switches go after the command line: they act everywhere, like it.
     if (commands[0] === 'command') parts.push(`${viewKeys(keymap)} views`);

@@ -34,7 +34,11 @@ export const COMMANDS = {
   'nav.bottom': { keys: ['G', 'end'], help: 'last row', in: ALL },
   'nav.pageUp': { keys: ['pageup'], help: 'page up', in: ALL },
   'nav.pageDown': { keys: ['pagedown'], help: 'page down', in: ALL },
-  open: { keys: ['enter'], help: 'open', in: ['apps', 'actions', 'score'] },
+  open: {
+    keys: ['enter'],
+    help: 'open (an instance: its details)',
+    in: ['apps', 'drawer', 'actions', 'score'],
+  },
   back: { keys: ['escape'], help: 'back / cancel', in: ALL },
   'view.apps': { keys: ['1'], help: 'Connected apps', in: ALL },
   'view.score': { keys: ['2'], help: 'Secure Score', in: ALL },
@@ -57,9 +61,10 @@ export const COMMANDS = {
   'filter.product': { keys: ['P'], help: 'cycle the product filter', in: ['actions'] },
   'filter.instance': { keys: ['I'], help: 'cycle the instance filter', in: ['actions'] },
   'filter.accepted': { keys: ['A'], help: 'show / hide Risk accepted', in: ['actions'] },
-  sort: { keys: ['o', '>'], help: 'sort by the next column', in: ['actions'] },
-  'sort.prev': { keys: ['<'], help: 'sort by the previous column', in: ['actions'] },
-  'sort.reverse': { keys: ['O'], help: 'reverse the sort order', in: ['actions'] },
+  // Every list with columns sorts with the same keys (k9s's shift-o, htop's < >).
+  sort: { keys: ['o', '>'], help: 'sort by the next column', in: ['apps', 'drawer', 'actions'] },
+  'sort.prev': { keys: ['<'], help: 'sort by the previous column', in: ['apps', 'drawer', 'actions'] },
+  'sort.reverse': { keys: ['O'], help: 'reverse the sort order', in: ['apps', 'drawer', 'actions'] },
   wide: { keys: ['ctrl+w', 'W'], help: 'wide: show every column', in: ['actions'] },
   'score.view': { keys: ['v'], help: 'cycle current / planned / achievable', in: ['score'] },
   // Everywhere but the menu: the message names what it took back, wherever the operator is.
@@ -69,8 +74,8 @@ export const COMMANDS = {
     in: ['apps', 'drawer', 'actions', 'detail', 'score', 'history'],
   },
   copy: { keys: ['y'], help: 'copy the id or link to the clipboard', in: ['drawer', 'actions', 'detail'] },
-  // `o` also sorts the actions list: no view has both.
-  browse: { keys: ['o'], help: 'open the admin page or link in a browser', in: ['drawer', 'detail'] },
+  // `b`, not `o`: `o` sorts every list, the drawer's included (one key, one meaning in every list).
+  browse: { keys: ['b'], help: 'open the admin page or link in a browser', in: ['drawer', 'detail'] },
   poll: { keys: ['r'], help: 'poll now', in: ALL },
   pause: { keys: ['p'], help: 'pause / resume polling', in: ALL },
   help: { keys: ['?'], help: 'help', in: ALL },

@@ -44,12 +44,12 @@ export function dailyRows(listRows: number): number {
 }
 
 /**
- * The rows of the list window a view shows, from the rows a list can show: the drawer keeps two
+ * The rows of the list window a view shows, from the rows a list can show: the drawer keeps three
  * lines under its list for the selected instance, History puts its list under the daily table, and
  * the Secure Score view scrolls its instances only (`products` is how many rows show above them).
  */
 export function windowRows(view: View, listRows: number, products = 0): number {
-  if (view === 'drawer') return listRows - 2;
+  if (view === 'drawer') return listRows - 3;
   // The Secure Score view scrolls its instances under its headline, trend and products.
   if (view === 'score') return Math.max(1, listRows + 1 - scoreTopLines(products));
   if (view === 'history') return Math.max(1, listRows + 1 - dailyRows(listRows) - 3);

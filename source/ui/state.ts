@@ -1,5 +1,6 @@
 import { type ActionFilter, NO_FILTER, type SortKey } from '../domain/action-filter.js';
 import type { App, State } from '../domain/schemas.js';
+import type { ColumnSort, SortedList } from './column-sort.js';
 import type { Undo } from './undo.js';
 
 export type View = 'apps' | 'drawer' | 'actions' | 'detail' | 'score' | 'history' | 'frameworks';
@@ -15,7 +16,10 @@ export const VIEW_TITLES: Record<View, string> = {
 };
 
 export type Overlay =
-  | { kind: 'help' }
+  /** `scroll`: the first line shown of a page longer than the screen (help, an instance's details). */
+  | { kind: 'help'; scroll?: number }
+  /** The selected instance described whole: its last error and credential wrapped, never cut. */
+  | { kind: 'instance'; instanceId: string; scroll?: number }
   | {
       kind: 'input';
       purpose: 'filter' | 'command';
@@ -72,6 +76,8 @@ export interface UIState {
   sort: SortKey;
   /** The sort column's own order turned around. */
   sortReverse: boolean;
+  /** Connected apps' and the drawer's sorts (absent: the store's order). */
+  columnSorts?: Partial<Record<SortedList, ColumnSort>>;
   /** Every column of the Recommended actions table, however narrow the terminal. */
   wide: boolean;
   detailId?: string;

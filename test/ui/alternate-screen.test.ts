@@ -1,6 +1,11 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { ENTER_ALTERNATE, enterAlternateScreen, LEAVE_ALTERNATE } from '../../source/ui/alternate-screen.js';
+import {
+  ENTER_ALTERNATE,
+  enterAlternateScreen,
+  LEAVE_ALTERNATE,
+  LEAVE_MAIN,
+} from '../../source/ui/alternate-screen.js';
 
 function fakes(isTTY: boolean) {
   const out = { isTTY, text: '', write: (d: string) => (out.text += d) };
@@ -21,6 +26,16 @@ describe('enterAlternateScreen', () => {
     enterAlternateScreen(out, err, proc).leave();
     proc.emit('exit');
     expect(out.text).toBe('');
+  });
+
+  it('off (--no-alt-screen): stays on the main screen, and still restores the modes and the cursor', () => {
+    const { out, err, proc } = fakes(true);
+    const screen = enterAlternateScreen(out, err, proc, false);
+    expect(out.text).toBe('');
+    proc.emit('exit');
+    screen.leave();
+    expect(out.text).toBe(LEAVE_MAIN);
+    expect(out.text).not.toContain('?1049');
   });
 
   it('leaves once, whichever way out comes first', () => {

@@ -121,6 +121,9 @@ describe('console', () => {
     await type(stdin, '?');
     await vi.waitFor(() => expect(lastFrame()).toContain('Help · Action'));
     expect(lastFrame()).toContain('set status');
+    // Longer than the screen: it says so, and j scrolls it down to the command line's commands.
+    expect(lastFrame()).toMatch(/\d+ more ↓ · ↓\/↑ scroll/);
+    for (let n = 0; n < 40 && !lastFrame()?.includes(':mode single|multiple'); n++) await type(stdin, 'j');
     expect(lastFrame()).toContain(':mode single|multiple');
     await type(stdin, KEYS.escape);
     await vi.waitFor(() => expect(lastFrame()).toContain(' 1. do it'));

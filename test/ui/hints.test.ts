@@ -13,7 +13,7 @@ describe('the footer', () => {
     expect(score).not.toMatch(/\/ filter|s status/);
     const drawer = footerHints(at({ view: 'drawer', stack: ['apps'] }), false, DEFAULT_KEYMAP);
     expect(drawer).toMatch(
-      /^Space on\/off · \. options · a add · \/ filter · y copy · o browser · Esc back · \? help · q quit/,
+      /^Enter open · Space on\/off · \. options · a add · \/ filter · o sort · y copy · b browser · Esc back · \? help · q quit/,
     );
     // Nothing to go back to on a top view with no filter.
     expect(footerHints(at({ view: 'apps' }), false, DEFAULT_KEYMAP)).not.toContain('back');
@@ -50,5 +50,15 @@ describe('keyOf', () => {
   it('finds the keymap again from the reducer’s key table', () => {
     const keymap: Keymap = { ...DEFAULT_KEYMAP, back: ['x'] };
     expect(keymapOf(bindingsOf(keymap))).toEqual(keymap);
+  });
+});
+
+describe('the footer names undo', () => {
+  it('while there is something to take back, and not before', () => {
+    const drawer = at({ view: 'drawer', stack: ['apps'] });
+    expect(footerHints(drawer, false, DEFAULT_KEYMAP)).not.toContain('undo');
+    const undo = [{ kind: 'recommendations' as const, instanceId: 'eu', name: 'Okta EU', was: false }];
+    expect(footerHints({ ...drawer, undo }, false, DEFAULT_KEYMAP)).toMatch(/a add · u undo ·/);
+    expect(footerHints({ ...drawer, undo }, false, { ...DEFAULT_KEYMAP, undo: ['Z'] })).toContain('Z undo');
   });
 });

@@ -85,9 +85,9 @@ describe('the copy and browse keys', () => {
       ],
     },
     {
-      name: 'o on an action page with no reference link says so and offers the copy key',
+      name: 'b on an action page with no reference link says so and offers the copy key',
       from: { view: 'detail', detailId: actionKey('eu', 'okta.c1'), stack: ['actions'] },
-      keys: ['o'],
+      keys: ['b'],
       state: { message: 'no link to open here (y copies the control id)' },
       effects: [],
     },
@@ -98,16 +98,40 @@ describe('the copy and browse keys', () => {
       state: { sort: expect.not.stringMatching(/^rank$/) },
       effects: [],
     },
+    {
+      // `o` sorts every list, the drawer's too; the browser moved to `b` there.
+      name: 'o in the drawer sorts by the instance column, and b opens the admin page',
+      from: { view: 'drawer', app: 'okta', stack: ['apps'] },
+      keys: ['o', 'b'],
+      state: { columnSorts: { drawer: { column: 0, reverse: false } } },
+      effects: [
+        { type: 'browse', url: expect.stringMatching(/^https:/), what: expect.any(String), copyKey: 'y' },
+      ],
+    },
+    {
+      name: 'y with no action listed says so instead of doing nothing',
+      from: { view: 'actions', filter: { text: 'matches nothing at all', showAccepted: false } },
+      keys: ['y'],
+      state: { message: 'nothing to copy: no action is selected' },
+      effects: [],
+    },
+    {
+      name: 'b in a drawer filtered to nothing says so',
+      from: { view: 'drawer', app: 'okta', stack: ['apps'], drawerText: 'zzz' },
+      keys: ['b'],
+      state: { message: 'nothing to open: no instance is selected' },
+      effects: [],
+    },
   ];
   it.each(rows)('$name', (row) => check(row, baseDoc()));
 
-  it('o on an action page opens its reference link', async () => {
+  it('b on an action page opens its reference link', async () => {
     CONTROLS[0]!.links.push(link);
     try {
       check({
         name: 'browse',
         from: { view: 'detail', detailId: actionKey('eu', 'okta.c1'), stack: ['actions'] },
-        keys: ['o'],
+        keys: ['b'],
         effects: [{ type: 'browse', url: link, what: 'reference link', copyKey: 'y' }],
       });
     } finally {

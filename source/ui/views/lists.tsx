@@ -8,6 +8,7 @@ import { cell, fitCells, truncate, width as cellWidth } from '../../text/cells.j
 import { ago, percent, points } from '../../text/format.js';
 import { matchParts } from '../../text/highlight.js';
 import { sanitize } from '../../text/sanitize.js';
+import { type ColumnSort, type SortedList, sortArrow } from '../column-sort.js';
 import { lastCall } from '../memo.js';
 import { type AppRow, countsInMode } from '../model.js';
 import { severityColor, stateColor, useTheme } from '../theme.js';
@@ -123,14 +124,19 @@ export function appLine(r: AppRow, width: number, now: number): string {
   ].join(' ');
 }
 
-export function appHeader(width: number): string {
+/** The arrow of a sorted column of Connected apps or the drawer ('' on the others). */
+const columnMark = (list: SortedList, sort: ColumnSort | undefined) => (column: number) =>
+  sort?.column === column ? sortArrow(list, sort) : '';
+
+export function appHeader(width: number, sort?: ColumnSort): string {
   const fixed = 12 + 11 + 12 + 12 + 10;
+  const m = columnMark('apps', sort);
   return [
-    fitCells('App', Math.max(12, width - fixed)),
-    fitCells('Instances', 12),
-    fitCells('Health', 11),
-    fitCells('Last poll', 12),
-    fitCells('Score', 9, 'right'),
+    label('App', Math.max(12, width - fixed), m(0)),
+    label('Instances', 12, m(1)),
+    label('Health', 11, m(2)),
+    label('Last poll', 12, m(3)),
+    label('Score', 9, m(4), 'right'),
   ].join(' ');
 }
 
@@ -140,28 +146,29 @@ export function instanceLine(i: Instance, doc: StoreDoc, width: number, now: num
   const counts = countsInMode(doc, i);
   const rec = i.recommendations ? 'On' : 'Off';
   const recs = !single ? rec : counts ? `${rec}*` : `(${rec})`;
-  const rest = 10 + 8 + 12 + 6 + 4;
+  const rest = 10 + 8 + 12 + 7 + 4;
   const name = Math.max(14, Math.floor((width - rest) * 0.45));
   const url = Math.max(10, width - rest - name);
   return [
     cell(i.name, name),
     cell(i.baseUrl, url),
-    fitCells(healthOf(i, now), 6),
+    fitCells(healthOf(i, now), 7),
     fitCells(ago(i.lastPoll?.at, now), 10),
     fitCells(recs, 5),
   ].join(' ');
 }
 
-export function instanceHeader(width: number): string {
-  const rest = 10 + 8 + 12 + 6 + 4;
+export function instanceHeader(width: number, sort?: ColumnSort): string {
+  const rest = 10 + 8 + 12 + 7 + 4;
   const name = Math.max(14, Math.floor((width - rest) * 0.45));
   const url = Math.max(10, width - rest - name);
+  const m = columnMark('drawer', sort);
   return [
-    fitCells('Instance', name),
-    fitCells('Endpoint', url),
-    fitCells('Health', 6),
-    fitCells('Last poll', 10),
-    'Recs ',
+    label('Instance', name, m(0)),
+    label('Endpoint', url, m(1)),
+    label('Health', 7, m(2)),
+    label('Last poll', 10, m(3)),
+    label('Recs', 5, m(4)),
   ].join(' ');
 }
 

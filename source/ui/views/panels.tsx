@@ -17,8 +17,7 @@ import { ago, percent, points } from '../../text/format.js';
 import { sanitize } from '../../text/sanitize.js';
 import { ADD_FIELDS, menuItems } from '../controller.js';
 import { keyOf } from '../hints.js';
-import { DEFAULT_KEYMAP, helpRows, type Keymap, type KeyView } from '../keys.js';
-import { LINE_COMMANDS } from '../line-commands.js';
+import { DEFAULT_KEYMAP, type Keymap } from '../keys.js';
 import { mainsOf, scoresByApp, scoresByInstance } from '../model.js';
 import { scoreRows } from '../score-rows.js';
 import type { Overlay, UIState } from '../state.js';
@@ -320,58 +319,6 @@ export function DailyTable({ doc, height }: { doc: StoreDoc; height: number }) {
 }
 
 /** Rows in two columns, each a key and what it does. */
-function twoColumns(rows: { keys: string; help: string }[], width: number): string[] {
-  const half = Math.ceil(rows.length / 2);
-  const col = Math.floor((width - 2) / 2);
-  const fmt = (r: (typeof rows)[number] | undefined) =>
-    r ? fitCells(`${fitCells(r.keys, 14)} ${r.help}`, col) : '';
-  return Array.from({ length: half }, (_, i) => `${fmt(rows[i])} ${fmt(rows[i + half])}`);
-}
-
-/**
- * Help for where the console is: the keys that act in this view, every `:` command, then (when
- * the terminal has room) the keys of the other views. All drawn from the keymap and LINE_COMMANDS.
- */
-export function HelpPanel({
-  keymap,
-  height,
-  width,
-  view,
-}: {
-  keymap: Keymap;
-  height: number;
-  width: number;
-  view?: KeyView;
-}) {
-  const here = helpRows(keymap, view);
-  const elsewhere = view ? helpRows(keymap).filter((r) => !here.some((h) => h.help === r.help)) : [];
-  const commands = wrap(
-    LINE_COMMANDS.map((c) => `:${c.name}${c.args ? ` ${c.args}` : ''}`).join('   '),
-    width,
-  );
-  const lines = [
-    ...twoColumns(here, width),
-    '',
-    `Commands (${keyOf(keymap, 'command')} opens the command line)`,
-    ...commands,
-  ];
-  const rest = ['', 'In other views', ...twoColumns(elsewhere, width)];
-  if (elsewhere.length > 0 && lines.length + rest.length <= height - 1) lines.push(...rest);
-  return (
-    <Box flexDirection="column">
-      <Text
-        bold
-        wrap="truncate-end"
-      >{`Keys${view ? ' here' : ''} · ${keyOf(keymap, 'back')} closes this help`}</Text>
-      {lines.slice(0, height - 1).map((l, i) => (
-        <Text key={i} wrap="truncate-end">
-          {sanitize(l) || ' '}
-        </Text>
-      ))}
-    </Box>
-  );
-}
-
 /**
  * The access overlay's lines: a summary, the rights to grant, then each control the credential
  * could not evaluate (with what it lacks) before those it could, cut to `height` lines.
@@ -569,14 +516,22 @@ export function insightsText(i: Instance, doc: StoreDoc): string {
 
 export function lastErrorLine(i: Instance | undefined, now: number, doc?: StoreDoc): string {
   if (!i) return '';
+  return `${recommendationsLine(i, doc)} · ${pollLine(i, now)}`;
+}
+
+/** The selected instance's recommendations, and in single-instance mode whether they count. */
+export function recommendationsLine(i: Instance, doc?: StoreDoc): string {
   const insights = doc?.settings.instanceMode === 'single' ? ` · ${insightsText(i, doc)}` : '';
-  const rec = `Secure Score recommendations: ${i.recommendations ? 'On' : 'Off'}${insights}`;
-  const poll = i.lastPoll
+  return `Secure Score recommendations: ${i.recommendations ? 'On' : 'Off'}${insights}`;
+}
+
+/** The selected instance's last poll, with its error (the drawer's own line: errors run long). */
+export function pollLine(i: Instance, now: number): string {
+  return i.lastPoll
     ? i.lastPoll.outcome === 'error'
       ? `last poll ${ago(i.lastPoll.at, now)} failed: ${sanitize(i.lastPoll.error)}`
       : `last poll ${ago(i.lastPoll.at, now)} ok`
     : 'not polled yet';
-  return `${rec} · ${poll}`;
 }
 
 export { outcomeColor };

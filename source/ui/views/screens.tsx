@@ -11,13 +11,14 @@ import {
   selectedInstance,
   windowOf,
 } from '../controller.js';
+import { columnSortLabel, sortApps, sortInstances } from '../column-sort.js';
 import { keymapOf, keyOf } from '../hints.js';
 import { type Command, DEFAULT_KEYMAP, type Keymap } from '../keys.js';
 import { dailyRows, type Layout, MIN_COLUMNS, MIN_ROWS, windowRows } from '../layout.js';
 import { actionRows, appRows, countsInMode, describeFilter, drawerRows } from '../model.js';
 import { scoreRows } from '../score-rows.js';
-import { type UIState, type View, VIEW_TITLES } from '../state.js';
-import { truncate } from '../../text/cells.js';
+import { type UIState, VIEW_TITLES } from '../state.js';
+import { truncate, width as cellWidth } from '../../text/cells.js';
 import { sanitize } from '../../text/sanitize.js';
 import { Screen } from './frame.js';
 import {
@@ -37,12 +38,18 @@ import {
 import {
   accessLine,
   DailyTable,
-  HelpPanel,
   historyLines,
-  lastErrorLine,
   OverlayPanel,
+  pollLine,
+  recommendationsLine,
   ScorePanel,
 } from './panels.js';
+import { PagePanel } from './pages.js';
+
+/** The text whole when it fits, else cut with `more` (how to read the rest) at its end. */
+export function cutOrMore(text: string, width: number, more: string): string {
+  return cellWidth(text) <= width ? text : `${truncate(text, width - cellWidth(more) - 1)} ${more}`;
+}
 
 /** The console's views: each draws its title and its body, from the state and the shell's context. */
 
@@ -76,16 +83,20 @@ export function TooSmall({
 
 export function AppsView({ state, ctx, size }: ViewProps) {
   const { width, listRows } = size;
-  const list = appRows(ctx.doc, ctx.scored, state.appText, ctx.now);
+  const sort = state.columnSorts?.apps;
+  const list = sortApps(appRows(ctx.doc, ctx.scored, state.appText, ctx.now), sort, ctx.doc, ctx.now);
   const { key, ids } = currentRows(state, ctx);
   const sel = selectedIndex(state, key, ids);
-  const title = `${VIEW_TITLES.apps}${state.appText ? `  /${state.appText}` : ''}`;
+  const start = windowOf(state, ctx);
+  const where = scrollNote(start, listRows, list.length);
+  const sorted = columnSortLabel('apps', sort);
+  const title = `${VIEW_TITLES.apps}${where ? ` · ${where}` : ''}${sorted ? ` · ${sorted}` : ''}${state.appText ? `  /${state.appText}` : ''}`;
   return (
     <Screen title={title} size={size}>
       <Table
-        header={appHeader(width)}
+        header={appHeader(width, sort)}
         rows={list}
-        start={windowOf(state, ctx)}
+        start={start}
         height={listRows}
         selected={sel}
         empty={
@@ -104,20 +115,28 @@ export function AppsView({ state, ctx, size }: ViewProps) {
 export function DrawerView({ state, ctx, size, catalog }: ViewProps & { catalog: Catalog }) {
   const { doc, now } = ctx;
   const { width } = size;
-  const list = drawerRows(doc, state.app, state.drawerText);
+  const sort = state.columnSorts?.drawer;
+  const list = sortInstances(drawerRows(doc, state.app, state.drawerText), sort, doc, now);
   const { key, ids } = currentRows(state, ctx);
   const sel = selectedIndex(state, key, ids);
   const inst = selectedInstance(state, ctx);
   const single = doc.settings.instanceMode === 'single';
-  const title = `${APP_LABELS[state.app ?? 'okta']} · instances${single ? ' (single-instance mode: * = Secure Score instance)' : ''}${state.drawerText ? `  /${state.drawerText}` : ''}`;
+  const start = windowOf(state, ctx);
+  const rows = windowRows('drawer', size.listRows);
+  const where = scrollNote(start, rows, list.length);
+  const sorted = columnSortLabel('drawer', sort);
+  const title = `${APP_LABELS[state.app ?? 'okta']} · instances${where ? ` · ${where}` : ''}${sorted ? ` · ${sorted}` : ''}${single ? ' (single-instance mode: * = Secure Score instance)' : ''}${state.drawerText ? `  /${state.drawerText}` : ''}`;
+  const keymap = keymapOf(ctx.bindings);
+  // Cut lines say where the rest is: Enter shows the instance whole.
+  const more = `(${keyOf(keymap, 'open')} shows all)`;
   return (
     <Screen title={title} size={size}>
       <Box flexDirection="column">
         <Table
-          header={instanceHeader(width)}
+          header={instanceHeader(width, sort)}
           rows={list}
-          start={windowOf(state, ctx)}
-          height={windowRows('drawer', size.listRows)}
+          start={start}
+          height={rows}
           selected={sel}
           empty="no instances"
           render={(i, selected) => (
@@ -131,9 +150,13 @@ export function DrawerView({ state, ctx, size, catalog }: ViewProps & { catalog:
           )}
         />
         <Text wrap="truncate-end">
-          {truncate(sanitize(accessLine(inst, doc, catalog, keymapOf(ctx.bindings))), width)}
+          {cutOrMore(sanitize(accessLine(inst, doc, catalog, keymap)), width, more)}
         </Text>
-        <Text wrap="truncate-end">{truncate(sanitize(lastErrorLine(inst, now, doc)), width)}</Text>
+        {/* One line each: a long vendor error no longer pushes the recommendations off the line. */}
+        <Text wrap="truncate-end">
+          {inst ? cutOrMore(sanitize(recommendationsLine(inst, doc)), width, more) : ''}
+        </Text>
+        <Text wrap="truncate-end">{inst ? cutOrMore(sanitize(pollLine(inst, now)), width, more) : ''}</Text>
       </Box>
     </Screen>
   );
@@ -208,6 +231,7 @@ export function HistoryView({ state, ctx, size }: ViewProps) {
   const start = windowOf(state, ctx);
   // Only the lines on screen are built: a fleet keeps tens of thousands of poll changes.
   const lines = historyLines(doc, ctx.polls, size.width, start, h);
+  const where = scrollNote(start, h, ids.length);
   return (
     <Screen title={VIEW_TITLES.history} size={size}>
       <Box flexDirection="column">
@@ -216,7 +240,7 @@ export function HistoryView({ state, ctx, size }: ViewProps) {
           <DailyTable doc={doc} height={daily} />
         </Box>
         <Table
-          header="Changes per poll (new · fixed · regressed)"
+          header={`Changes per poll (new · fixed · regressed)${where ? ` · ${where}` : ''}`}
           rows={lines}
           start={0}
           height={h}
@@ -229,10 +253,23 @@ export function HistoryView({ state, ctx, size }: ViewProps) {
   );
 }
 
-export function HelpView({ size, keymap, view }: { size: Layout; keymap: Keymap; view?: View }) {
+/** A page that scrolls over the view (the help, an instance's details); `page` from overlayPage. */
+export function PageView({
+  title,
+  page,
+  top,
+  size,
+  keymap,
+}: {
+  title: string;
+  page: { title: string; lines: string[] };
+  top: number;
+  size: Layout;
+  keymap: Keymap;
+}) {
   return (
-    <Screen title={view ? `Help · ${VIEW_TITLES[view]}` : 'Help'} size={size}>
-      <HelpPanel keymap={keymap} height={size.bodyRows} width={size.width} {...(view ? { view } : {})} />
+    <Screen title={title} size={size}>
+      <PagePanel title={page.title} lines={page.lines} height={size.bodyRows} top={top} keymap={keymap} />
     </Screen>
   );
 }
