@@ -1,3 +1,4 @@
+import { loadFrameworks } from '../catalog/index.js';
 import { APPS, STATES, type StoreDoc } from '../domain/schemas.js';
 import { sanitize } from '../text/sanitize.js';
 
@@ -15,6 +16,7 @@ const ARGS: Record<string, ((doc: StoreDoc) => readonly string[]) | undefined> =
   score: undefined,
   actions: undefined,
   history: undefined,
+  framework: () => loadFrameworks().map((f) => f.id),
   q: undefined,
   quit: undefined,
 };

@@ -33,7 +33,13 @@ import { LINE_COMMANDS } from './line-commands.js';
 import { windowStart } from './list.js';
 import { type ScoreTarget, scoreRows, scoreTarget } from './score-rows.js';
 import { sanitize } from '../text/sanitize.js';
-import { frameworkReportOf, frameworkRowIds, nextFramework, shownFramework } from './framework-rows.js';
+import {
+  frameworkNamed,
+  frameworkReportOf,
+  frameworkRowIds,
+  nextFramework,
+  shownFramework,
+} from './framework-rows.js';
 import { lastCall } from './memo.js';
 import { actionRows, appRows, drawerRows } from './model.js';
 import { INITIAL, type Overlay, TOP_VIEWS, type UIState, type View } from './state.js';
@@ -846,6 +852,11 @@ export function runCommand(state: UIState, line: string, ctx: Context): Step {
     }
     case 'clear':
       return { state: { ...state, filter: INITIAL.filter, appText: '', drawerText: '' }, effects: [] };
+    case 'framework': {
+      const f = arg ? frameworkNamed(arg) : shownFramework(state.framework);
+      if (!f) return msg(`no framework named "${sanitize(arg)}" (Tab lists them)`);
+      return { state: { ...go(state, 'frameworks', false), framework: f.id }, effects: [] };
+    }
     case 'product': {
       if (!arg) {
         const { product: _p, ...rest } = state.filter;

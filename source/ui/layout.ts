@@ -44,6 +44,14 @@ export function dailyRows(listRows: number): number {
 }
 
 /**
+ * The Frameworks view's pane under its list: the selected requirement's controls, or how to check
+ * it by hand. Left out on a short terminal, where the list needs every row.
+ */
+export function frameworkPaneRows(listRows: number): number {
+  return listRows >= 14 ? 6 : 0;
+}
+
+/**
  * The rows of the list window a view shows, from the rows a list can show: the drawer keeps three
  * lines under its list for the selected instance, History puts its list under the daily table, and
  * the Secure Score view scrolls its instances only (`products` is how many rows show above them).
@@ -53,5 +61,6 @@ export function windowRows(view: View, listRows: number, products = 0): number {
   // The Secure Score view scrolls its instances under its headline, trend and products.
   if (view === 'score') return Math.max(1, listRows + 1 - scoreTopLines(products));
   if (view === 'history') return Math.max(1, listRows + 1 - dailyRows(listRows) - 3);
+  if (view === 'frameworks') return listRows - frameworkPaneRows(listRows);
   return listRows;
 }

@@ -12,6 +12,7 @@ export const LINE_COMMANDS = [
   { name: 'score', args: '', help: 'Secure Score' },
   { name: 'actions', args: '', help: 'Recommended actions' },
   { name: 'history', args: '', help: 'History' },
+  { name: 'framework', args: '<name>', help: 'Frameworks, showing one framework (by id or name)' },
   { name: 'q', args: '', help: 'quit (also :quit)' },
 ] as const;
 

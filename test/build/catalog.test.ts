@@ -45,6 +45,18 @@ describe('frameworks and manual checks in the catalog', () => {
     );
   });
 
+  it('refuses an M365 control that cites a SCuBA policy id the Entra ID baseline does not have', () => {
+    // MS.AAD.3.2v1 is the policy's id in ScubaGear 1.8.0; the baseline the framework lists has v2.
+    const m365 = (CATALOG_SOURCES.m365 as { benchmarks: { name: string; id: string }[] }[]).map((c) => ({
+      ...c,
+      benchmarks: c.benchmarks.map((b) => (b.id === 'MS.AAD.3.2v2' ? { ...b, id: 'MS.AAD.3.2v1' } : b)),
+    }));
+    expect(() => validateCatalog({ ...CATALOG_SOURCES, m365 })).toThrow(
+      /cites CISA SCuBA Microsoft Entra ID baseline MS\.AAD\.3\.2v1, which cisa-scuba-entra-id\.json does not list/,
+    );
+    expect(() => validateCatalog(CATALOG_SOURCES)).not.toThrow();
+  });
+
   it('keeps manual checks out of the controls, so nothing scores, alerts or exports them as findings', () => {
     const catalog = loadCatalog();
     expect(catalog.manual.length).toBeGreaterThan(0);

@@ -1,7 +1,8 @@
 import { Box, Text } from 'ink';
 import { APP_LABELS } from '../../domain/schemas.js';
 import { currentRows, selectedIndex, windowOf } from '../controller.js';
-import { frameworkReportOf, requirementLine, shownFramework } from '../framework-rows.js';
+import { frameworkReportOf, requirementLine, requirementPane, shownFramework } from '../framework-rows.js';
+import { frameworkPaneRows, windowRows } from '../layout.js';
 import { keymapOf, keyOf } from '../hints.js';
 import { sanitize } from '../../text/sanitize.js';
 import { Screen } from './frame.js';
@@ -27,7 +28,12 @@ export function FrameworksView({ state, ctx, size }: ViewProps) {
     report.percent === null
       ? 'nothing judged yet'
       : `${report.met} of ${report.checkable} met (${report.percent}%)`;
-  const where = scrollNote(start, size.listRows, report.rows.length);
+  const height = windowRows('frameworks', size.listRows);
+  const paneRows = frameworkPaneRows(size.listRows);
+  const selected = selectedIndex(state, key, ids);
+  const row = report.rows[selected];
+  const pane = row && paneRows > 0 ? requirementPane(row, framework, paneRows - 1, size.width - 2) : [];
+  const where = scrollNote(start, height, report.rows.length);
   const next = keyOf(keymapOf(ctx.bindings), 'framework.next');
   const title = `Frameworks · ${framework.name} ${framework.version} (${APP_LABELS[framework.app]}) · ${met} · ${report.counts.manual} manual${where ? ` · ${where}` : ''} · ${next} next`;
   return (
@@ -37,13 +43,22 @@ export function FrameworksView({ state, ctx, size }: ViewProps) {
           header={`${'Requirement'.padEnd(16)} ${'Status'.padEnd(13)} Title  Controls`}
           rows={report.rows}
           start={start}
-          height={size.listRows}
-          selected={selectedIndex(state, key, ids)}
+          height={height}
+          selected={selected}
           empty="no requirement"
           render={(row, selected) => (
             <Row key={row.id} text={sanitize(requirementLine(row, size.width - 2))} selected={selected} />
           )}
         />
+        {paneRows > 0 && (
+          <Box flexDirection="column" height={paneRows - 1} marginTop={1}>
+            {pane.map((line, i) => (
+              <Text key={i} wrap="truncate">
+                {sanitize(line)}
+              </Text>
+            ))}
+          </Box>
+        )}
       </Box>
     </Screen>
   );
