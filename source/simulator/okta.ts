@@ -60,6 +60,7 @@ const OPERATIONS: { path: RegExp; scope: string }[] = [
   { path: /^\/api\/v1\/api-tokens$/, scope: 'okta.apiTokens.read' },
   { path: /^\/api\/v1\/logStreams$/, scope: 'okta.logStreams.read' },
   { path: /^\/api\/v1\/authenticators$/, scope: 'okta.authenticators.read' },
+  { path: /^\/api\/v1\/zones$/, scope: 'okta.networkZones.read' },
 ];
 
 /**
@@ -134,6 +135,7 @@ export const oktaSim: VendorSim = {
       apiTokens?: { id: string }[];
       logStreams?: { id: string }[];
       authenticators?: { id: string }[];
+      networkZones?: { id: string }[];
     };
     const auth = req.headers.authorization ?? '';
     const [scheme, token] = auth.split(' ');
@@ -177,6 +179,11 @@ export const oktaSim: VendorSim = {
     if (p === '/api/v1/api-tokens') return list(req, d.apiTokens ?? [], 200, false);
     if (p === '/api/v1/logStreams') return list(req, d.logStreams ?? [], 20);
     if (p === '/api/v1/authenticators') return list(req, d.authenticators ?? [], 200, false);
+    // listNetworkZones: `limit` defaults to -1, every zone on one page unless the client asks for fewer.
+    if (p === '/api/v1/zones') {
+      const zones = d.networkZones ?? [];
+      return list(req, zones, Math.max(zones.length, 1));
+    }
     return notFound(req);
   },
 };

@@ -41,7 +41,7 @@ describe('posture connect reads the tenant before adding it', () => {
     });
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('What this credential can evaluate:');
-    expect(r.stdout).toMatch(/\d+ of 18 controls can be evaluated with this credential/);
+    expect(r.stdout).toMatch(/\d+ of 24 controls can be evaluated with this credential/);
     expect(r.stdout).toMatch(/okta\.pwd\.min_length\s+yes/);
     expect(readStore(t.store).instances).toHaveLength(1);
     // The check reads; it does not store results.
@@ -116,8 +116,8 @@ describe('posture doctor', () => {
     }[];
     const eu = reports.find((x) => x.instanceId === oktaEu.id);
     expect(eu?.outcome).toBe('ok');
-    expect(eu?.total).toBe(18);
-    expect(eu?.controls).toHaveLength(18);
+    expect(eu?.total).toBe(24);
+    expect(eu?.controls).toHaveLength(24);
     const b = reports.find((x) => x.instanceId === blind.id);
     expect(b?.outcome).toBe('error');
     expect(b?.evaluable).toBe(0);
@@ -153,7 +153,7 @@ describe('posture connect with a token file and a CA file', () => {
     ];
     const r = await runIn([...args, '--store', t.store], t);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/18 of 18 controls can be evaluated/);
+    expect(r.stdout).toMatch(/24 of 24 controls can be evaluated/);
     const saved = readStore(t.store).instances[0];
     expect(saved?.credential).toEqual({ kind: 'file', path: file });
     expect(readFileSync(t.store, 'utf8')).not.toContain(oktaEu.token);

@@ -21,19 +21,19 @@ describe('posture --framework', () => {
     oktaStore(t, { 'okta.pwd.complexity': 'fail' });
     const r = await runIn(['status', '--framework', STIG, '--store', t.store], t);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^DISA Okta IDaaS STIG V1R2 \(Okta\)\n15 of 19 checkable requirements met/);
+    expect(r.stdout).toMatch(/^DISA Okta IDaaS STIG V1R2 \(Okta\)\n21 of 25 checkable requirements met/);
     expect(r.stdout).toMatch(/OKTA-APP-000680 +Fail +.*okta\.pwd\.complexity/);
     expect(r.stdout).toMatch(/OKTA-APP-000200 +Manual +.*okta\.manual\.dod_banner \(manual\)/);
-    expect(r.stdout).toMatch(/OKTA-APP-000180 +Not evaluated/);
+    expect(r.stdout).toMatch(/OKTA-APP-000180 +Pass +.*okta\.dashboard\.phishing_resistant/);
     const json = JSON.parse(
       (await runIn(['status', '--framework', 'DISA Okta IDaaS STIG', '--json', '--store', t.store], t))
         .stdout,
     );
     expect(json).toMatchObject({
-      met: 15,
-      checkable: 19,
-      percent: 78.95,
-      coverage: { total: 29, covered: 19, manual: 4 },
+      met: 21,
+      checkable: 25,
+      percent: 84,
+      coverage: { total: 29, covered: 25, manual: 4 },
     });
     expect(json.requirements.find((x: { id: string }) => x.id === 'OKTA-APP-000090')).toMatchObject({
       status: 'manual',
@@ -47,14 +47,14 @@ describe('posture --framework', () => {
     const ok = await runIn(['check', '--framework', STIG, '--min-score', '75', '--store', t.store], t);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toBe(
-      'DISA Okta IDaaS STIG V1R2: 15 of 19 checkable requirements met (78.95%) meets the minimum 75%\n',
+      'DISA Okta IDaaS STIG V1R2: 21 of 25 checkable requirements met (84%) meets the minimum 75%\n',
     );
     const low = await runIn(
       ['check', '--framework', STIG, '--min-score', '90', '--json', '--store', t.store],
       t,
     );
     expect(low.code).toBe(1);
-    expect(JSON.parse(low.stdout)).toMatchObject({ passed: false, percent: 78.95, minScore: 90 });
+    expect(JSON.parse(low.stdout)).toMatchObject({ passed: false, percent: 84, minScore: 90 });
   });
 
   it('export writes the auditor report in Markdown, JSON or CSV, and refuses the findings formats', async () => {
@@ -88,6 +88,6 @@ describe('posture --framework', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain(`unknown framework "nist" (one of ${STIG}`);
     const list = await runIn(['frameworks', '--store', t.store], t);
-    expect(list.stdout).toMatch(new RegExp(`${STIG} +DISA Okta IDaaS STIG V1R2 +Okta +29 +19 +4 +6`));
+    expect(list.stdout).toMatch(new RegExp(`${STIG} +DISA Okta IDaaS STIG V1R2 +Okta +29 +25 +4 +0`));
   });
 });

@@ -219,6 +219,87 @@ describe('Okta connector against the simulator', () => {
   });
 });
 
+describe('Okta authentication policies and network zones (STIG OKTA-APP-000180 to 003244)', () => {
+  const NEW = [
+    'okta.dashboard.mfa',
+    'okta.dashboard.phishing_resistant',
+    'okta.admin_console.phishing_resistant',
+    'okta.session.network_zone',
+    'okta.network.block_anonymizers',
+    'okta.apps.network_zones',
+  ];
+
+  it('passes every new control on the EU tenant and fails each on the US tenant, naming what fails', async () => {
+    const sim = await simulate([eu, us]);
+    const a = resultsOf((await collect(okta, sim, eu)).datasets);
+    const b = resultsOf((await collect(okta, sim, us)).datasets);
+    for (const id of NEW) expect(a[id]?.outcome, `EU ${id}`).toBe('pass');
+    for (const id of NEW) expect(['fail', 'partial'], `US ${id}`).toContain(b[id]?.outcome);
+    expect(b['okta.dashboard.mfa']?.failing).toEqual([
+      { id: '0pr1usdb1', name: 'Okta Dashboard › Password only on the dashboard' },
+    ]);
+    // The Field staff policy's first rule is zoned; the Default Policy's is not.
+    expect(b['okta.session.network_zone']?.failing).toEqual([
+      { id: '0pr1us1', name: 'Default Policy › Everyone' },
+    ]);
+    // Only Jira's policy zones its rules and denies in its Catch-all rule; the inactive EU app is not judged.
+    expect(b['okta.apps.network_zones']).toMatchObject({ outcome: 'partial', count: 1, total: 4 });
+    expect(a['okta.apps.network_zones']).toMatchObject({ count: 4, total: 4 });
+    // US's enhanced dynamic blocklist covers all anonymizers but is inactive.
+    expect(b['okta.network.block_anonymizers']?.outcome).toBe('fail');
+  });
+
+  it('reads each shared app policy once, and follows Link headers across pages of apps and zones', async () => {
+    const many = tenantCopy(eu, { pageSize: 1 });
+    const sim = await simulate([many]);
+    const { datasets } = await collect(okta, sim, many);
+    const apps = datasets['okta:apps/network-zones'];
+    expect(apps?.ok && apps.items.map((i) => (i as { id: string }).id)).toEqual([
+      '0oa1eusaasure',
+      '0oa1euenduser',
+      '0oa1eusfdc',
+      '0oa1euworkday',
+    ]);
+    const zones = datasets['okta:networkZones'];
+    expect(zones?.ok && zones.items.length).toBe(3);
+    expect(sim.log.filter((r) => r.path === '/api/v1/zones').length).toBe(3);
+    expect(sim.log.filter((r) => r.path === '/api/v1/apps' && !r.query.includes('filter')).length).toBe(5);
+    // Salesforce and Workday share one policy: its rules are read once (one page per rule).
+    const shared = sim.log.filter((r) => r.path === '/api/v1/policies/rst1euapps/rules');
+    expect(shared.length).toBe(2);
+    expect(shared.filter((r) => !/after=/.test(r.query)).length).toBe(1);
+  });
+
+  it('names the network-zones scope when an OAuth token lacks it, and leaves the rest judged', async () => {
+    const scopes = (us.data.oauthScopes as string[]).filter((s) => s !== 'okta.networkZones.read');
+    const narrow = tenantCopy(us, { data: { ...us.data, oauthScopes: scopes } });
+    const sim = await simulate([narrow]);
+    const { datasets } = await collect(okta, sim, narrow);
+    const r = resultsOf(datasets)['okta.network.block_anonymizers'];
+    expect(r).toMatchObject({ outcome: 'unknown', missing: 'the okta.networkZones.read scope' });
+    expect(resultsOf(datasets)['okta.apps.network_zones']?.outcome).toBe('partial');
+  });
+
+  it('leaves the app controls unknown, naming okta.policies.read, when the rules cannot be read', async () => {
+    const scopes = (us.data.oauthScopes as string[]).filter((s) => s !== 'okta.policies.read');
+    const narrow = tenantCopy(us, { data: { ...us.data, oauthScopes: scopes } });
+    const sim = await simulate([narrow]);
+    const r = resultsOf((await collect(okta, sim, narrow)).datasets);
+    for (const id of ['okta.apps.network_zones', 'okta.dashboard.mfa', 'okta.session.network_zone'])
+      expect(r[id], id).toMatchObject({ outcome: 'unknown', missing: 'the okta.policies.read scope' });
+  });
+
+  it('leaves an app whose policy link is missing unknown, never a pass or a fail', async () => {
+    const t = tenantCopy(eu);
+    const apps = t.data.apps as { id: string; _links?: unknown }[];
+    delete apps.find((a) => a.id === '0oa1eusfdc')!._links;
+    const sim = await simulate([t]);
+    const r = resultsOf((await collect(okta, sim, t)).datasets)['okta.apps.network_zones'];
+    expect(r?.outcome).toBe('unknown');
+    expect(r?.failing ?? []).toEqual([]);
+  });
+});
+
 describe('Okta error codes as data', () => {
   const client = (baseUrl: string, authorization: string) =>
     new HttpClient({

@@ -3,7 +3,11 @@ import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import spec from '../fixtures/okta/management-api.json' with { type: 'json' };
 import { okta } from '../../source/connectors/okta/index.js';
-import { requiresTwoFactors } from '../../source/connectors/okta/fields.js';
+import {
+  requiresPhishingResistance,
+  requiresTwoFactors,
+  usesNetworkZone,
+} from '../../source/connectors/okta/fields.js';
 import type { Datasets } from '../../source/domain/rules.js';
 import type { Instance } from '../../source/domain/schemas.js';
 import { disposeWhenDone } from '../helpers/cleanup.js';
@@ -28,18 +32,22 @@ const pattern = (op: Operation) => new RegExp(`^${op.path.replace(/\{[^}]+\}/g, 
 const operationOf = (method: string, path: string) =>
   operations.find(([, op]) => op.method === method && pattern(op).test(path));
 
-// Okta's examples name no Admin Console app ("saasure"); one of its app examples stands in for it,
+// Okta's app examples name no Admin Console ("saasure") or Dashboard ("okta_enduser") app and
+// link no access policy; its three ResponseExample2 apps stand in for them and for one other app,
 // renamed and linked to an access policy, as the only adaptation.
 const ADMIN_POLICY = 'rstAdminConsole';
-const app = ops.listApplications.examples.ResponseExample2[0]!;
-const adminConsoleApp = {
+const DASHBOARD_POLICY = 'rstDashboard';
+const APPS_POLICY = 'rstApps';
+const linked = (app: (typeof appExamples)[number], name: string, policy: string) => ({
   ...app,
-  name: 'saasure',
-  _links: {
-    ...app._links,
-    accessPolicy: { href: `https://{yourOktaDomain}/api/v1/policies/${ADMIN_POLICY}` },
-  },
-};
+  name,
+  _links: { ...app._links, accessPolicy: { href: `https://{yourOktaDomain}/api/v1/policies/${policy}` } },
+});
+const appExamples = ops.listApplications.examples.ResponseExample2;
+const adminConsoleApp = linked(appExamples[0]!, 'saasure', ADMIN_POLICY);
+const dashboardApp = linked(appExamples[1]!, 'okta_enduser', DASHBOARD_POLICY);
+const otherApp = linked(appExamples[2]!, appExamples[2]!.name, APPS_POLICY);
+const catchAll = ops.listPolicyRules.examples.access[0]!;
 
 /** What the loopback server answers for a declared operation, by its example. */
 function answer(id: OperationId, url: URL): unknown {
@@ -54,17 +62,27 @@ function answer(id: OperationId, url: URL): unknown {
     case 'getPolicy':
       return e.getPolicy.examples['access-policy'];
     case 'listPolicyRules':
-      // The sign-on policy example's rules, with Okta's DENY rule example; the Admin Console's
-      // access policy gets the access-policy rule examples.
-      return url.pathname.includes(ADMIN_POLICY)
-        ? [
-            ...e.listPolicyRules.examples.access,
-            examples['twofa-enabled-disallow-password-allow-phishing-response'],
-            examples['twofa-enabled-post-auth-kmsi-enabled-response'],
-          ]
-        : [...e.listPolicyRules.examples['okta-sign-on'], examples['deny-rule-response']];
-    case 'listApplications':
-      return url.searchParams.get('filter') === 'name eq "saasure"' ? [adminConsoleApp] : [];
+      // The sign-on policy example's rules, with Okta's DENY rule example; the access policies get
+      // the access-policy rule examples, each with the example Catch-all rule.
+      if (url.pathname.includes(ADMIN_POLICY))
+        return [
+          catchAll,
+          examples['twofa-enabled-disallow-password-allow-phishing-response'],
+          examples['twofa-enabled-post-auth-kmsi-enabled-response'],
+        ];
+      if (url.pathname.includes(DASHBOARD_POLICY))
+        return [examples['device-condition-with-oamp-response'], catchAll];
+      if (url.pathname.includes(APPS_POLICY))
+        return [examples['create-auth-policy-rule-condition-response'], catchAll];
+      return [...e.listPolicyRules.examples['okta-sign-on'], examples['deny-rule-response']];
+    case 'listApplications': {
+      const filter = url.searchParams.get('filter');
+      if (filter === 'name eq "saasure"') return [adminConsoleApp];
+      if (filter === 'name eq "okta_enduser"') return [dashboardApp];
+      return filter ? [] : [adminConsoleApp, dashboardApp, otherApp];
+    }
+    case 'listNetworkZones':
+      return e.listNetworkZones.examples.RetrieveAllZones;
     case 'listAuthenticators':
       return e.listAuthenticators.examples.OrgAuthenticatorsEx;
     default: {
@@ -189,6 +207,24 @@ describe('Okta connector against Okta OpenAPI examples', () => {
     ]);
     expect(r['okta.admin_console.idle']?.outcome).toBe('pass');
 
+    // Phishing resistance: the Catch-all rule has no constraint; Okta's two 2FA examples give
+    // `constraints` as an object, not the array the description declares, so they stay unknown.
+    expect(r['okta.admin_console.phishing_resistant']).toMatchObject({ outcome: 'fail' });
+    expect(r['okta.admin_console.phishing_resistant']?.failing).toEqual([
+      { id: 'ruleId', name: 'Policy name › Catch-all rule' },
+    ]);
+    // Dashboard: the OAMP example requires a phishing-resistant possession factor but one factor.
+    expect(r['okta.dashboard.phishing_resistant']).toMatchObject({ outcome: 'fail', count: 1, total: 2 });
+    expect(r['okta.dashboard.mfa']).toMatchObject({ outcome: 'fail', count: 0, total: 2 });
+
+    // Network: the sign-on policy's first rule is from anywhere; RetrieveAllZones has an active
+    // DYNAMIC_V2 blocklist of ALL_ANONYMIZERS; no app's Catch-all rule denies.
+    expect(r['okta.session.network_zone']?.failing).toEqual([
+      { id: '0prh1sd28q5sXGW08697', name: 'Policy name › Test rule' },
+    ]);
+    expect(r['okta.network.block_anonymizers']?.outcome).toBe('pass');
+    expect(r['okta.apps.network_zones']).toMatchObject({ outcome: 'fail', count: 0, total: 3 });
+
     // ThreatInsight "none", support ENABLED, an ACTIVE log stream, and two tokens usable from
     // anywhere: one says ANYWHERE, the other has no network condition at all.
     expect(r['okta.threatinsight']?.outcome).toBe('fail');
@@ -208,5 +244,21 @@ describe('Okta connector against Okta OpenAPI examples', () => {
     // ID_PROOFING, and any type added later, is not a factor requirement posture can read.
     expect(requiresTwoFactors({ type: 'ID_PROOFING', id: 'idp1' })).toBeUndefined();
     expect(requiresTwoFactors({ type: 'ASSURANCE' })).toBeUndefined();
+  });
+
+  it("reads phishing resistance and network zones from Okta's rule examples", () => {
+    const method = (rule: unknown) =>
+      (rule as { actions: { appSignOn: { verificationMethod: unknown } } }).actions.appSignOn
+        .verificationMethod;
+    expect(requiresPhishingResistance(method(examples['device-condition-with-oamp-response']))).toBe(true);
+    expect(requiresPhishingResistance(method(ops.listPolicyRules.examples.access[0]))).toBe(false);
+    // A chain of password then SMS is phishable; a constraints object is not what the description declares.
+    expect(requiresPhishingResistance(method(examples['amc-two-chain']))).toBe(false);
+    expect(
+      requiresPhishingResistance(method(examples['twofa-enabled-disallow-password-allow-phishing-response'])),
+    ).toBeUndefined();
+    expect(usesNetworkZone(examples['skip-factor-challenge-on-prem-rule-response'])).toBe(true);
+    expect(usesNetworkZone(examples['create-auth-policy-rule-condition-response'])).toBe(true);
+    expect(usesNetworkZone(examples['deny-rule-response'])).toBe(false);
   });
 });

@@ -143,15 +143,15 @@ describe('console flows', () => {
     await keys(s, 'y');
     // Read at once: what its credential can evaluate, control by control.
     await s.waitFor('Credential of Okta Contoso EU 2');
-    await s.waitFor('18 of 18 controls evaluable at the last poll');
+    await s.waitFor('24 of 24 controls evaluable at the last poll');
     await s.waitFor(/yes {2}Require .*\((pass|fail|partial)\)/);
     await keys(s, '\u001b');
     await s.waitFor(/Okta Contoso EU 2 .* Off/);
     await keys(s, 'G');
-    await s.waitFor(/Credential: 18 of 18 controls evaluable/);
+    await s.waitFor(/Credential: 24 of 24 controls evaluable/);
     // The demo's US tenant holds a scoped OAuth token: the drawer names the scopes it lacks.
     await keys(s, 'g', 'j');
-    await s.waitFor(/Credential: 16 of 18 controls evaluable · lacks the okta\.logStreams\.read scope/);
+    await s.waitFor(/Credential: 22 of 24 controls evaluable · lacks the okta\.logStreams\.read scope/);
   });
 
   it('(f) works at 80x24, says so below it, and lays out again on resize', async () => {

@@ -45,8 +45,8 @@ describe('the Frameworks view', () => {
     await type(stdin, '5');
     await vi.waitFor(() => expect(lastFrame()).toContain('Frameworks · DISA Okta IDaaS STIG V1R2 (Okta)'));
     const frame = lastFrame()!;
-    // 19 requirements have a control: one fails (log streaming), one is unknown: 17 of 18 judged met.
-    expect(frame).toContain('17 of 18 met (94.44%) · 4 manual');
+    // 25 requirements have a control: one fails (log streaming), one is unknown: 23 of 24 judged met.
+    expect(frame).toContain('23 of 24 met (95.83%) · 4 manual');
     expect(line(frame, 'OKTA-APP-000020')).toMatch(
       /OKTA-APP-000020 Pass Okta must log out .*okta\.session\.idle_timeout/,
     );

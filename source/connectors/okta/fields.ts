@@ -107,12 +107,112 @@ export function requiresTwoFactors(method: unknown): boolean | undefined {
   return undefined;
 }
 
-/** An access-policy rule with `_twoFactors` set when the connector can tell. */
+/** An access-policy rule with `_twoFactors` and `_phishingResistant` set when the connector can tell. */
 export function accessRule<T>(rule: T): T {
   const r: unknown = rule;
   if (!isObj(r)) return rule;
   const signOn = isObj(r.actions) ? r.actions.appSignOn : undefined;
-  const two = requiresTwoFactors(isObj(signOn) ? signOn.verificationMethod : undefined);
+  const method = isObj(signOn) ? signOn.verificationMethod : undefined;
+  const two = requiresTwoFactors(method);
   if (two !== undefined) r._twoFactors = two;
+  const resistant = requiresPhishingResistance(method);
+  if (resistant !== undefined) r._phishingResistant = resistant;
   return rule;
+}
+
+/**
+ * Whether a verification method admits only phishing-resistant possession factors (the rule's
+ * "Possession factor constraints are: Phishing resistant"): true, false, or undefined when the
+ * connector does not know the method.
+ * - ASSURANCE: "only one constraint object needs to be satisfied", so every object must require
+ *   `possession.phishingResistant` (PossessionConstraint, default OPTIONAL). No constraint at all
+ *   lets any factor through.
+ * - AUTH_METHOD_CHAIN: every chain must have a step whose every method requires
+ *   `phishingResistant` (AuthenticationMethod, default OPTIONAL).
+ */
+export function requiresPhishingResistance(method: unknown): boolean | undefined {
+  if (!isObj(method)) return undefined;
+  if (method.type === 'ASSURANCE') {
+    if (method.constraints == null) return false;
+    if (!Array.isArray(method.constraints)) return undefined;
+    if (method.constraints.length === 0) return false;
+    return method.constraints.every(
+      (c) => isObj(c) && isObj(c.possession) && c.possession.phishingResistant === 'REQUIRED',
+    );
+  }
+  if (method.type === 'AUTH_METHOD_CHAIN') {
+    if (!Array.isArray(method.chains) || method.chains.length === 0) return undefined;
+    const each = method.chains.map((chain) => {
+      const steps = chainSteps(chain);
+      return steps?.some((s) => s.every((m) => isObj(m) && m.phishingResistant === 'REQUIRED'));
+    });
+    if (each.includes(false)) return false;
+    return each.includes(undefined) ? undefined : true;
+  }
+  return undefined;
+}
+
+/** PolicyNetworkCondition: `connection: ZONE` with at least one zone to include or exclude. */
+export function usesNetworkZone(rule: unknown): boolean {
+  const conditions = isObj(rule) ? rule.conditions : undefined;
+  const network = isObj(conditions) ? conditions.network : undefined;
+  if (!isObj(network) || network.connection !== 'ZONE') return false;
+  const some = (v: unknown) => Array.isArray(v) && v.length > 0;
+  return some(network.include) || some(network.exclude);
+}
+
+/**
+ * A policy's rules with `_zoned` on each and `_first` on the active rule Okta evaluates first
+ * (the lowest `priority`; Okta lists rules in priority order, so a rule without one keeps its place).
+ */
+export function markFirstRule<T>(rules: T[]): T[] {
+  const prio = (r: unknown) => (isObj(r) && typeof r.priority === 'number' ? r.priority : Infinity);
+  const active = rules.filter((r) => isObj(r) && r.status === 'ACTIVE');
+  const first = active.reduce<T | undefined>(
+    (a, r) => (a === undefined || prio(r) < prio(a) ? r : a),
+    undefined,
+  );
+  for (const r of rules) {
+    const o: unknown = r;
+    if (!isObj(o)) continue;
+    o._zoned = usesNetworkZone(o);
+    o._first = o === (first as unknown);
+  }
+  return rules;
+}
+
+/**
+ * Whether an app's authentication policy restricts it by network (OKTA-APP-003244, as the STIG's
+ * fix text says): every active rule Okta did not create (`system` false, its default) has a
+ * network-zone condition, and the active Catch-all Rule (`system: true`) denies access.
+ */
+export function appPolicyUsesZones(rules: unknown[]): boolean {
+  const active = rules.filter((r) => isObj(r) && r.status === 'ACTIVE') as Obj[];
+  const custom = active.filter((r) => r.system !== true);
+  const catchAll = active.find((r) => r.system === true);
+  const signOn = isObj(catchAll?.actions) ? catchAll.actions.appSignOn : undefined;
+  return custom.length > 0 && custom.every(usesNetworkZone) && isObj(signOn) && signOn.access === 'DENY';
+}
+
+/** The IP services whose blocking covers every anonymizer (IPServiceCategory). */
+const ANONYMIZER_CATEGORIES = ['ALL_ANONYMIZERS', 'ALL_IP_SERVICES'];
+
+/**
+ * A network zone with `_blocksAnonymizers`: an active Enhanced Dynamic Zone (DYNAMIC_V2) used as a
+ * blocklist whose `ipServiceCategories` include all anonymizers and exclude none (the STIG's
+ * "Enhanced dynamic zone blocklist" set to Active).
+ */
+export function networkZone<T>(zone: T): T {
+  const z: unknown = zone;
+  if (!isObj(z)) return zone;
+  const categories = isObj(z.ipServiceCategories) ? z.ipServiceCategories : {};
+  const include = Array.isArray(categories.include) ? categories.include : [];
+  const exclude = Array.isArray(categories.exclude) ? categories.exclude : [];
+  z._blocksAnonymizers =
+    z.status === 'ACTIVE' &&
+    z.usage === 'BLOCKLIST' &&
+    z.type === 'DYNAMIC_V2' &&
+    include.some((c) => ANONYMIZER_CATEGORIES.includes(String(c))) &&
+    exclude.length === 0;
+  return zone;
 }

@@ -4,7 +4,16 @@ import { check, dataset, linkPaged, unreadableReason } from '../datasets.js';
 import { ConnectorError, HttpClient, type Vendor, waitUntilEpochSeconds } from '../http.js';
 import { CONNECTOR_OPTIONS } from '../../domain/app-options.js';
 import { type CollectContext, type Connector, instanceOptions } from '../types.js';
-import { accessRule, adminConsoleSettings, apiToken, passwordPolicy, signOnRule } from './fields.js';
+import {
+  accessRule,
+  adminConsoleSettings,
+  apiToken,
+  appPolicyUsesZones,
+  markFirstRule,
+  networkZone,
+  passwordPolicy,
+  signOnRule,
+} from './fields.js';
 
 /** Okta Management API: `Authorization: SSWS <token>` (or Bearer), Link paging with `after`. */
 export const oktaVendor: Vendor = {
@@ -33,6 +42,8 @@ const Rule = z.looseObject({ id: z.string(), name: z.string(), status: z.string(
 const App = z.looseObject({
   id: z.string(),
   name: z.string(),
+  label: z.string().optional(),
+  status: z.string().optional(),
   _links: z.looseObject({ accessPolicy: z.looseObject({ href: z.string() }).optional() }).optional(),
 });
 
@@ -48,6 +59,7 @@ const SCOPE = {
   apiTokens: 'okta.apiTokens.read', // listApiTokens
   logStreams: 'okta.logStreams.read', // listLogStreams
   authenticators: 'okta.authenticators.read', // listAuthenticators
+  networkZones: 'okta.networkZones.read', // listNetworkZones
 } as const;
 type Scope = (typeof SCOPE)[keyof typeof SCOPE];
 
@@ -108,23 +120,55 @@ async function signOnRules(client: HttpClient): Promise<unknown[]> {
   // Every active policy counts, not only the default: a weak custom policy must not hide.
   const all = await policies(client, 'OKTA_SIGN_ON', 'global session policies');
   for (const p of all.filter((p) => p.status === 'ACTIVE'))
-    rules.push(...(await rulesOf(client, p)).map(signOnRule));
+    rules.push(...markFirstRule((await rulesOf(client, p)).map(signOnRule)));
   return rules;
 }
 
-async function adminConsoleRules(client: HttpClient): Promise<unknown[]> {
-  // The Okta Admin Console is the first-party app named "saasure"; its access policy holds the rules.
+/** The policy id of an app's `_links.accessPolicy`, `…/api/v1/policies/{policyId}` (ids are alphanumeric). */
+const accessPolicyId = (app: z.infer<typeof App>) =>
+  /\/api\/v1\/policies\/([\w-]+)$/.exec(app._links?.accessPolicy?.href ?? '')?.[1];
+
+/**
+ * The rules of a first-party app's authentication policy, found by the app's `name`: `saasure`
+ * is the Okta Admin Console, `okta_enduser` the Okta Dashboard. Okta's OpenAPI description names
+ * neither; both names are as Okta lists them in a real org's /api/v1/apps.
+ */
+async function firstPartyAppRules(client: HttpClient, name: string, what: string): Promise<unknown[]> {
   const apps = await needs(SCOPE.apps, () =>
-    linkPaged(client, '/api/v1/apps', { filter: 'name eq "saasure"' }, z.array(App), 'apps'),
+    linkPaged(client, '/api/v1/apps', { filter: `name eq "${name}"` }, z.array(App), 'apps'),
   );
-  // Follow the app's accessPolicy link, `…/api/v1/policies/{policyId}` (Okta ids are alphanumeric).
-  const id = /\/api\/v1\/policies\/([\w-]+)$/.exec(apps[0]?._links?.accessPolicy?.href ?? '')?.[1];
+  const id = apps[0] ? accessPolicyId(apps[0]) : undefined;
   if (!id) return [];
   const path = `/api/v1/policies/${id}`;
   const policy = await needs(SCOPE.policies, async () =>
-    check(Policy, (await client.get(path)).body, 'Admin Console policy'),
+    check(Policy, (await client.get(path)).body, `${what} policy`),
   );
   return (await rulesOf(client, { id, name: policy.name })).map(accessRule);
+}
+
+/**
+ * Every active app with whether its authentication policy restricts it by network zone. Apps
+ * share policies (most use the default one), so each policy's rules are read once.
+ */
+async function appNetworkZones(client: HttpClient): Promise<unknown[]> {
+  const apps = await needs(SCOPE.apps, () =>
+    linkPaged(client, '/api/v1/apps', { limit: 200 }, z.array(App), 'apps'),
+  );
+  const rulesById = new Map<string, Promise<unknown[]>>();
+  const out: unknown[] = [];
+  for (const app of apps.filter((a) => a.status === 'ACTIVE')) {
+    const item = { id: app.id, name: app.name, label: app.label ?? app.name, status: app.status };
+    const id = accessPolicyId(app);
+    // No policy link: Okta gives no way to tell why (a Classic org, an app type without one), so unknown.
+    if (!id) {
+      out.push(item);
+      continue;
+    }
+    if (!rulesById.has(id)) rulesById.set(id, rulesOf(client, { id, name: id }));
+    const rules = await rulesById.get(id)!;
+    out.push({ ...item, _policy: id, _networkZones: appPolicyUsesZones(rules) });
+  }
+  return out;
 }
 
 async function single(client: HttpClient, scope: Scope, path: string, what: string): Promise<unknown[]> {
@@ -141,6 +185,9 @@ export const okta: Connector = {
     'okta:policies/signon/rules': rightOf('okta.policies.read scope'),
     'okta:admin-console/rules': rightOf('okta.apps.read and okta.policies.read scopes'),
     'okta:admin-console/settings': rightOf('okta.apps.read scope'),
+    'okta:dashboard/rules': rightOf('okta.apps.read and okta.policies.read scopes'),
+    'okta:apps/network-zones': rightOf('okta.apps.read and okta.policies.read scopes'),
+    'okta:networkZones': rightOf('okta.networkZones.read scope'),
     'okta:threats/configuration': rightOf('okta.threatInsights.read scope'),
     'okta:org/oktaSupport': rightOf('okta.orgs.read scope'),
     'okta:api-tokens': rightOf('okta.apiTokens.read scope'),
@@ -165,7 +212,9 @@ export const okta: Connector = {
         (await policies(client, 'PASSWORD', 'password policies')).map(passwordPolicy),
       ),
       'okta:policies/signon/rules': await read(() => signOnRules(client)),
-      'okta:admin-console/rules': await read(() => adminConsoleRules(client)),
+      'okta:admin-console/rules': await read(() => firstPartyAppRules(client, 'saasure', 'Admin Console')),
+      'okta:dashboard/rules': await read(() => firstPartyAppRules(client, 'okta_enduser', 'Dashboard')),
+      'okta:apps/network-zones': await read(() => appNetworkZones(client)),
       'okta:admin-console/settings': await read(async () =>
         (
           await single(
@@ -190,6 +239,10 @@ export const okta: Connector = {
       ),
       'okta:authenticators': await read(() =>
         list(SCOPE.authenticators, '/api/v1/authenticators', {}, 'authenticators'),
+      ),
+      // listNetworkZones: `limit` defaults to -1 (all); the Link header is followed all the same.
+      'okta:networkZones': await read(async () =>
+        (await list(SCOPE.networkZones, '/api/v1/zones', {}, 'network zones')).map(networkZone),
       ),
     };
     return { datasets, requests: client.requests };
