@@ -7,6 +7,7 @@ import {
 } from '../domain/frameworks.js';
 import type { Action } from '../domain/scoring.js';
 import type { Framework } from '../domain/schemas.js';
+import { cell } from '../text/cells.js';
 import { lastCall } from './memo.js';
 
 /** The framework the view shows: the one chosen, else the first. */
@@ -72,12 +73,40 @@ export function requirementPane(
   return [...lines.slice(0, rows - 1), more].map(cut);
 }
 
-/** One requirement as a line: id, status, title, the controls behind it. */
-export function requirementLine(row: FrameworkReport['rows'][number], width: number): string {
-  const controls = [...row.controls.map((c) => c.id), ...row.manual.map(() => 'check by hand')].join(', ');
-  const head = `${row.id.padEnd(16)} ${REQUIREMENT_STATUS_LABELS[row.status].padEnd(13)} `;
-  const tail = controls ? `  ${controls}` : '';
-  const room = Math.max(10, width - head.length - tail.length);
-  const title = row.title.length > room ? `${row.title.slice(0, room - 1)}…` : row.title.padEnd(room);
-  return `${head}${title}${tail}`;
+type RequirementRow = FrameworkReport['rows'][number];
+export interface RequirementColumns {
+  id: number;
+  title: number;
+  controls: number;
+}
+
+const STATUS_CELLS = 13;
+const controlsOf = (row: RequirementRow) =>
+  [...row.controls.map((c) => c.id), ...row.manual.map(() => 'check by hand')].join(', ');
+
+/**
+ * The columns of the requirement table, from its rows: ids as wide as the longest (SCuBA's run to
+ * 22 characters), the controls up to a quarter of the width (the pane below names them whole), and the title the rest, so every row's
+ * columns line up.
+ */
+export function requirementColumns(rows: readonly RequirementRow[], width: number): RequirementColumns {
+  const id = Math.max('Requirement'.length, ...rows.map((r) => r.id.length));
+  const controls = Math.min(
+    Math.floor(width / 4),
+    Math.max('Controls'.length, ...rows.map((r) => controlsOf(r).length)),
+  );
+  return { id, controls, title: Math.max(10, width - id - STATUS_CELLS - controls - 3) };
+}
+
+export const requirementHeader = (c: RequirementColumns) =>
+  [cell('Requirement', c.id), cell('Status', STATUS_CELLS), cell('Title', c.title), 'Controls'].join(' ');
+
+/** One requirement as a line: id, status, title, the controls behind it, in the table's columns. */
+export function requirementLine(row: RequirementRow, c: RequirementColumns): string {
+  return [
+    cell(row.id, c.id),
+    cell(REQUIREMENT_STATUS_LABELS[row.status], STATUS_CELLS),
+    cell(row.title, c.title),
+    cell(controlsOf(row), c.controls),
+  ].join(' ');
 }

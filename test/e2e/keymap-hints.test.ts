@@ -7,10 +7,12 @@ import { tempDir } from '../helpers/temp.js';
 describe('a remapped key, as a person sees it', () => {
   it('is named by its new binding in the footer, a dialog and the help, and works there', async () => {
     const file = join(tempDir('posture-keys-'), 'keys.json');
-    writeFileSync(file, JSON.stringify({ back: ['x'], help: ['h'], menu: [','] }));
+    writeFileSync(file, JSON.stringify({ back: ['x'], help: ['h'], menu: [','], 'view.history': ['H'] }));
     const s = spawn(['--demo', '--keys', file]);
     await s.waitFor('Connected apps');
     await s.waitFor('h help');
+    // The tab bar names each view by the key that opens it.
+    expect(s.lines()[0]).toMatch(/ 3 Actions {2}H History {2}5 Frameworks /);
     expect(s.screen()).not.toContain('? help');
 
     await keys(s, '/', 'o', 'k', 't', 'a', '\r', '\r');

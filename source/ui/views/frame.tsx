@@ -3,10 +3,10 @@ import type { ReactNode } from 'react';
 import type { ScoreViews } from '../../domain/scoring.js';
 import type { PollProgress } from '../../poller/background.js';
 import { footerHints, keyOf } from '../hints.js';
-import { DEFAULT_KEYMAP, type Keymap } from '../keys.js';
+import { type Command, DEFAULT_KEYMAP, type Keymap } from '../keys.js';
 import type { Layout } from '../layout.js';
 import { percent, points } from '../../text/format.js';
-import { TOP_VIEWS, type UIState, VIEW_TITLES } from '../state.js';
+import { TOP_VIEWS, type UIState, type View, VIEW_TITLES } from '../state.js';
 import { truncate } from '../../text/cells.js';
 import { sanitize } from '../../text/sanitize.js';
 import { useTheme } from '../theme.js';
@@ -14,7 +14,14 @@ import { FieldText } from './field.js';
 
 /** The frame around every view: the tab bar with the score, the view, the notices and the key hints. */
 
-const SHORT_TITLES = ['Apps', 'Score', 'Actions', 'History'];
+/** Tab names when the full ones would not leave the score whole. */
+const SHORT_TITLES: Partial<Record<View, string>> = {
+  apps: 'Apps',
+  score: 'Score',
+  actions: 'Actions',
+  history: 'History',
+  frameworks: 'Frameworks',
+};
 
 /** A view's title over its body, the body as tall as the frame gives it. */
 export function Screen({ title, size, children }: { title: string; size: Layout; children: ReactNode }) {
@@ -56,13 +63,21 @@ export function Frame(props: FrameProps) {
   const theme = useTheme();
   const { width } = size;
   const c = views.current;
-  const scoreText = `Secure Score ${percent(c)} (${points(c.achieved)}/${points(c.possible)})`;
-  // Full tab names when they fit beside the score, short ones otherwise: the score stays whole.
-  const long = TOP_VIEWS.map((v, i) => ` ${i + 1} ${VIEW_TITLES[v]} `);
-  const labels =
-    long.join('').length + scoreText.length + 2 <= width
-      ? long
-      : SHORT_TITLES.map((t, i) => ` ${i + 1} ${t} `);
+  const percentText = `Secure Score ${percent(c)}`;
+  const pointsText = ` (${points(c.achieved)}/${points(c.possible)})`;
+  // Each tab is named with the key that opens it (a remapped key shows its new binding). Full names
+  // and the points when they fit, then short names, then the score without its points: the
+  // percentage always shows whole.
+  const tabs = (titles: Partial<Record<View, string>>) =>
+    TOP_VIEWS.map((v) => ` ${keyOf(keymap, `view.${v}` as Command)} ${titles[v] ?? VIEW_TITLES[v]} `);
+  const fits = (labels: string[], score: string) => labels.join('').length + score.length + 2 <= width;
+  const [labels, scoreText] = (
+    [
+      [tabs(VIEW_TITLES), percentText + pointsText],
+      [tabs(SHORT_TITLES), percentText + pointsText],
+      [tabs(SHORT_TITLES), percentText],
+    ] as const
+  ).find(([l, t]) => fits(l, t)) ?? [tabs(SHORT_TITLES), percentText];
   const tabBar = TOP_VIEWS.map((v, i) => ({
     label: labels[i]!,
     active:

@@ -1,7 +1,14 @@
 import { Box, Text } from 'ink';
 import { APP_LABELS } from '../../domain/schemas.js';
 import { currentRows, selectedIndex, windowOf } from '../controller.js';
-import { frameworkReportOf, requirementLine, requirementPane, shownFramework } from '../framework-rows.js';
+import {
+  frameworkReportOf,
+  requirementColumns,
+  requirementHeader,
+  requirementLine,
+  requirementPane,
+  shownFramework,
+} from '../framework-rows.js';
 import { frameworkPaneRows, windowRows } from '../layout.js';
 import { keymapOf, keyOf } from '../hints.js';
 import { sanitize } from '../../text/sanitize.js';
@@ -29,6 +36,7 @@ export function FrameworksView({ state, ctx, size }: ViewProps) {
       ? 'nothing judged yet'
       : `${report.met} of ${report.checkable} met (${report.percent}%)`;
   const height = windowRows('frameworks', size.listRows);
+  const columns = requirementColumns(report.rows, size.width - 2);
   const paneRows = frameworkPaneRows(size.listRows);
   const selected = selectedIndex(state, key, ids);
   const row = report.rows[selected];
@@ -40,14 +48,14 @@ export function FrameworksView({ state, ctx, size }: ViewProps) {
     <Screen title={sanitize(title)} size={size}>
       <Box flexDirection="column">
         <Table
-          header={`${'Requirement'.padEnd(16)} ${'Status'.padEnd(13)} Title  Controls`}
+          header={requirementHeader(columns)}
           rows={report.rows}
           start={start}
           height={height}
           selected={selected}
           empty="no requirement"
           render={(row, selected) => (
-            <Row key={row.id} text={sanitize(requirementLine(row, size.width - 2))} selected={selected} />
+            <Row key={row.id} text={requirementLine(row, columns)} selected={selected} />
           )}
         />
         {paneRows > 0 && (
