@@ -48,6 +48,35 @@ describe('posture connect reads the tenant before adding it', () => {
     expect(readStore(t.store).results).toEqual({});
   });
 
+  it('adds a Microsoft 365 tenant through Graph as it adds the others, naming what its app registration lacks', async () => {
+    const m365 = tenant('m365-contoso');
+    const sim = await simulate([m365]);
+    const t = tmp();
+    const opts = Object.entries(m365.options ?? {}).flatMap(([k, v]) => ['--option', `${k}=${v}`]);
+    const args = ['connect', 'm365', '--name', 'Contoso 365', '--url', sim.baseUrl(m365.id)];
+    const r = await runIn([...args, '--token-env', 'M365_SECRET', ...opts, '--store', t.store], {
+      ...t,
+      env: { M365_SECRET: m365.token },
+    });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/(\d+) of (\d+) controls can be evaluated with this credential/);
+    expect(r.stdout).toContain('AuditLog.Read.All'); // the demo's app registration lacks it
+    expect(readStore(t.store).instances).toEqual([
+      expect.objectContaining({
+        app: 'm365',
+        name: 'Contoso 365',
+        credential: { kind: 'env', variable: 'M365_SECRET' },
+      }),
+    ]);
+    const wrong = await runIn([...args, '--token-env', 'M365_SECRET', ...opts, '--store', tmp().store], {
+      ...t,
+      env: { M365_SECRET: 'not-the-secret' },
+    });
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(wrong.stderr).not.toContain('not-the-secret');
+  });
+
   it('refuses a tenant it cannot sign in to, in one line, and leaves the store as it was', async () => {
     const sim = await simulate([oktaEu]);
     const t = tmp();
