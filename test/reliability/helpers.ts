@@ -1,3 +1,4 @@
+import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,7 +11,9 @@ import { instanceFor, tenantCopy } from '../helpers/sim.js';
 
 export const [oktaEu, oktaUs] = oktaDemo as [DemoTenant, DemoTenant];
 
-export { tempDir } from '../helpers/temp.js';
+import { tempDir } from '../helpers/temp.js';
+
+export { tempDir };
 
 /** A third Okta tenant, a copy of Contoso US under its own id, token and variable. */
 export function oktaCopy(id: string, patch: Partial<DemoTenant> = {}): DemoTenant {
@@ -76,3 +79,18 @@ export function selfSignedCert(dir: string): { key: Buffer; cert: Buffer; certFi
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The commit-loop fixture bundled to a script a test can run and SIGKILL (fixtures/commit-loop.ts). */
+export async function bundleCommitLoop(): Promise<string> {
+  const script = join(tempDir(), 'commit-loop.mjs');
+  await build({
+    entryPoints: [join(import.meta.dirname, 'fixtures', 'commit-loop.ts')],
+    outfile: script,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    logLevel: 'error',
+  });
+  return script;
+}

@@ -1,12 +1,11 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { COMMIT_STEPS, type CommitStep } from '../../source/store/crash-points.js';
 import { historyPath } from '../../source/store/history.js';
 import { Store } from '../../source/store/store.js';
-import { tempDir } from './helpers.js';
+import { bundleCommitLoop, tempDir } from './helpers.js';
 
 /**
  * SIGKILL at each named step of a commit (source/store/crash-points.ts), not at a random moment:
@@ -17,16 +16,7 @@ import { tempDir } from './helpers.js';
 
 let loopScript: string;
 beforeAll(async () => {
-  loopScript = join(tempDir(), 'commit-loop.mjs');
-  await build({
-    entryPoints: [join(import.meta.dirname, 'fixtures', 'commit-loop.ts')],
-    outfile: loopScript,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    logLevel: 'error',
-  });
+  loopScript = await bundleCommitLoop();
 });
 
 /** Run the commit loop to its end or its death; what it acknowledged, and how it ended. */

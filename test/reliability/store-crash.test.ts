@@ -1,7 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { StoreDocSchema } from '../../source/domain/schemas.js';
 import type { Simulator } from '../../source/simulator/server.js';
@@ -9,7 +8,17 @@ import { historyPath } from '../../source/store/history.js';
 import { Store } from '../../source/store/store.js';
 import { BIN } from '../helpers/pty.js';
 import { simulate } from '../helpers/sim.js';
-import { docFor, envFor, oktaCopy, oktaEu, oktaUs, sleep, tempDir, writeStore } from './helpers.js';
+import {
+  bundleCommitLoop,
+  docFor,
+  envFor,
+  oktaCopy,
+  oktaEu,
+  oktaUs,
+  sleep,
+  tempDir,
+  writeStore,
+} from './helpers.js';
 
 /**
  * SIGKILL at random moments, over and over: the store always opens and validates, and holds the
@@ -34,16 +43,7 @@ function leftovers(file: string): string[] {
 describe('a writer killed with SIGKILL', () => {
   let loopScript: string;
   beforeAll(async () => {
-    loopScript = join(tempDir(), 'commit-loop.mjs');
-    await build({
-      entryPoints: [join(import.meta.dirname, 'fixtures', 'commit-loop.ts')],
-      outfile: loopScript,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      logLevel: 'error',
-    });
+    loopScript = await bundleCommitLoop();
   });
 
   it(`loses no acknowledged commit and never leaves half a commit (${RUNS} kills)`, async () => {
