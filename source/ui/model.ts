@@ -104,7 +104,12 @@ export function actionRows(
   const l = lastRows;
   if (l && l.actions === actions && l.sort === sort && l.reverse === reverse) {
     if (l.f === f) return l.rows;
-    if (narrows(l.f, f)) return (lastRows = { ...l, f, rows: filterActions(l.rows, f, 'rank') }).rows;
+    if (narrows(l.f, f)) {
+      // A first character often keeps every row (each open action's status holds a "p"): the same
+      // list then stays the same array, so its ids and column widths are not worked out again.
+      const rows = filterActions(l.rows, f, 'rank');
+      return (lastRows = { ...l, f, rows: rows.length === l.rows.length ? l.rows : rows }).rows;
+    }
   }
   lastRows = { actions, f, sort, reverse, rows: filterActions(actions, f, sort, reverse) };
   return lastRows.rows;
