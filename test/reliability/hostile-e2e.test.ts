@@ -43,7 +43,7 @@ class LayoutCheck {
       lines.push(line?.translateToString(true) ?? '');
     }
     expect(lines[0], `${where}: tab bar not on the first line:\n${lines.join('\n')}`).toMatch(
-      /^ 1 (Connected apps|Apps) {2}2 (Secure Score|Score) {2}3 (Recommended actions|Actions) {2}4 History {3}Secure Score [\d.–]+%? \([\d.]+\/[\d.]+\)$/,
+      /^ 1 (Connected apps|Apps) {2}2 (Secure Score|Score) {2}3 (Recommended actions|Actions) {2}4 History {2}5 Frameworks {3}Secure Score [\d.–]+%?( \([\d.]+\/[\d.]+\))?$/,
     );
     expect(b.viewportY, `${where}: the screen scrolled`).toBe(0);
     this.screens++;
