@@ -84,7 +84,7 @@ export function TooSmall({
 export function AppsView({ state, ctx, size }: ViewProps) {
   const { width, listRows } = size;
   const sort = state.columnSorts?.apps;
-  const list = sortApps(appRows(ctx.doc, ctx.scored, state.appText, ctx.now), sort, ctx.doc, ctx.now);
+  const list = sortApps(appRows(ctx.doc, ctx.appScores, state.appText, ctx.now), sort, ctx.doc, ctx.now);
   const { key, ids } = currentRows(state, ctx);
   const sel = selectedIndex(state, key, ids);
   const start = windowOf(state, ctx);
