@@ -124,13 +124,7 @@ export function buildActions(doc: StoreDoc, catalog: ReadonlyMap<string, Control
 
 /** The actions of the counted instances, unranked: enough for scores (ranking costs a sort). */
 export function collectActions(doc: StoreDoc, catalog: ReadonlyMap<string, Control>, now: Date): Action[] {
-  // Per instance, then per control: no joined key built and hashed for each of 30,000 results.
-  const latest = new Map<string, Map<string, StatusUpdate>>();
-  for (const u of doc.statuses) {
-    let mine = latest.get(u.instanceId);
-    if (!mine) latest.set(u.instanceId, (mine = new Map()));
-    mine.set(u.controlId, u);
-  }
+  const latest = latestByInstance(doc.statuses);
   const actions: Action[] = [];
   for (const instance of countedInstances(doc)) {
     const results = doc.results[instance.id]?.results ?? [];
@@ -139,11 +133,7 @@ export function collectActions(doc: StoreDoc, catalog: ReadonlyMap<string, Contr
       const control = catalog.get(result.controlId);
       if (!control) continue; // a control dropped from the catalog
       const update = mine?.get(control.id);
-      const state = effectiveState(update, result, now);
-      const own = resultPoints(control, result);
-      const unverified = (state === 'third_party' || state === 'alternate_mitigation') && own !== null;
-      const achieved =
-        own === null ? null : unverified ? control.maxPoints : state === 'risk_accepted' ? 0 : own;
+      const { state, achieved, unverified } = judged(control, result, update, now);
       const action: Action = {
         id: actionKey(instance.id, control.id),
         instance,
@@ -161,6 +151,65 @@ export function collectActions(doc: StoreDoc, catalog: ReadonlyMap<string, Contr
     }
   }
   return actions;
+}
+
+/** The latest status update per instance, then per control. */
+function latestByInstance(updates: readonly StatusUpdate[]): Map<string, Map<string, StatusUpdate>> {
+  // Per instance, then per control: no joined key built and hashed for each of 30,000 results.
+  const latest = new Map<string, Map<string, StatusUpdate>>();
+  for (const u of updates) {
+    let mine = latest.get(u.instanceId);
+    if (!mine) latest.set(u.instanceId, (mine = new Map()));
+    mine.set(u.controlId, u);
+  }
+  return latest;
+}
+
+/** One result's state and points: what an action holds, and all that a score needs of it. */
+function judged(
+  control: Control,
+  result: Result,
+  update: StatusUpdate | undefined,
+  now: Date,
+): Pick<Action, 'state' | 'achieved' | 'unverified'> {
+  const state = effectiveState(update, result, now);
+  const own = resultPoints(control, result);
+  const unverified = (state === 'third_party' || state === 'alternate_mitigation') && own !== null;
+  const achieved = own === null ? null : unverified ? control.maxPoints : state === 'risk_accepted' ? 0 : own;
+  return { state, achieved, unverified };
+}
+
+export interface DocScores {
+  /** The headline's views: `scoreViews(collectActions(...))`. */
+  views: ScoreViews;
+  /** Per app: `scoreViewsBy(collectActions(...), (a) => a.instance.app)`. */
+  byApp: Map<App, ScoreViews>;
+}
+
+/**
+ * The scores of `collectActions`' actions, summed straight from the results: the first frame
+ * (the header and Connected apps) needs only these, and building 30,000 actions for them was most
+ * of its cost at fleet size. Same sums in the same order, so the same numbers to the last bit.
+ */
+export function docScores(doc: StoreDoc, catalog: ReadonlyMap<string, Control>, now: Date): DocScores {
+  const latest = latestByInstance(doc.statuses);
+  const all = { ...NO_SUMS };
+  const byApp = new Map<App, Sums>();
+  for (const instance of countedInstances(doc)) {
+    const results = doc.results[instance.id]?.results ?? [];
+    const mine = latest.get(instance.id);
+    let app: Sums | undefined;
+    for (const result of results) {
+      const control = catalog.get(result.controlId);
+      if (!control) continue;
+      const { state, achieved } = judged(control, result, mine?.get(control.id), now);
+      if (achieved === null) continue;
+      if (!app && !(app = byApp.get(instance.app))) byApp.set(instance.app, (app = { ...NO_SUMS }));
+      addPoints(all, state, achieved, control.maxPoints);
+      addPoints(app, state, achieved, control.maxPoints);
+    }
+  }
+  return { views: viewsOf(all), byApp: new Map([...byApp].map(([k, s]) => [k, viewsOf(s)])) };
 }
 
 /** A ranked copy: most points left first. Sets each action's rank. */
@@ -232,11 +281,14 @@ interface Sums {
 const NO_SUMS: Sums = { achieved: 0, possible: 0, planned: 0, accepted: 0 };
 
 function add(s: Sums, a: Action): void {
-  if (a.achieved === null) return;
-  s.achieved += a.achieved;
-  s.possible += a.max;
-  if (a.state === 'planned') s.planned += a.max - a.achieved;
-  if (a.state === 'risk_accepted') s.accepted += a.max;
+  if (a.achieved !== null) addPoints(s, a.state, a.achieved, a.max);
+}
+
+function addPoints(s: Sums, state: State, achieved: number, max: number): void {
+  s.achieved += achieved;
+  s.possible += max;
+  if (state === 'planned') s.planned += max - achieved;
+  if (state === 'risk_accepted') s.accepted += max;
 }
 
 function sumsOf(actions: readonly Action[]): Sums {

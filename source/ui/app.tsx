@@ -12,7 +12,7 @@ import {
 } from 'react';
 import type { Catalog } from '../catalog/index.js';
 import type { Instance, StoreDoc } from '../domain/schemas.js';
-import { collectActions, scoreViews } from '../domain/scoring.js';
+import { collectActions, docScores } from '../domain/scoring.js';
 import type { BackgroundPoller, PollProgress } from '../poller/background.js';
 import type { Store } from '../store/store.js';
 import { type Context, type Effect, reduce, selectAdded } from './controller.js';
@@ -21,6 +21,7 @@ import { nextChange } from './clock.js';
 import { loadHistory, saveHistory } from './command-history.js';
 import { bindingsOf, type Keymap, keyNames } from './keys.js';
 import { layout } from './layout.js';
+import { once } from './memo.js';
 import { rankedOf } from './model.js';
 import { INITIAL, type UIState, VIEW_TITLES } from './state.js';
 import { type Theme, ThemeContext } from './theme.js';
@@ -183,19 +184,27 @@ export function App(props: AppProps) {
 
   const bindings = useMemo(() => bindingsOf(keymap), [keymap]);
   // Recomputed only when the document changes (a poll commit or an operator's change).
-  // Scores need every action; only the list needs them ranked, and ranking sorts thousands: rank
-  // on first use after each change (the first frame, Connected apps, does not need it).
-  const scored = useMemo(() => collectActions(doc, catalog.byId, new Date()), [doc, catalog]);
-  const views = useMemo(() => scoreViews(scored), [scored]);
+  // The first frame (the header, Connected apps) needs only sums: they are added up straight from
+  // the results. The actions (30,000 at fleet size) are built on first use, by a view that lists
+  // or breaks them down, and ranked on first use after that (ranking sorts thousands).
+  // Both at one `now`, so an acceptance expiring in between cannot set them apart.
+  const { scores, scoredNow } = useMemo(() => {
+    const now = new Date();
+    return {
+      scores: docScores(doc, catalog.byId, now),
+      scoredNow: once(() => collectActions(doc, catalog.byId, now)),
+    };
+  }, [doc, catalog]);
+  const views = scores.views;
   const size = layout(columns, rows);
 
   const pageOf = (s: Pick<UIState, 'detailId' | 'detailTab'>) => {
-    const action = actionById(rankedOf(scored), s.detailId);
+    const action = actionById(rankedOf(scoredNow()), s.detailId);
     return action
-      ? detailPage(action, s.detailTab, size.width, doc.statuses, rankedOf(scored), doc.results)
+      ? detailPage(action, s.detailTab, size.width, doc.statuses, rankedOf(scoredNow()), doc.results)
       : [];
   };
-  const action = state.view === 'detail' ? actionById(rankedOf(scored), state.detailId) : undefined;
+  const action = state.view === 'detail' ? actionById(rankedOf(scoredNow()), state.detailId) : undefined;
   const page = action ? pageOf(state) : [];
   const maxScroll = (lines: readonly unknown[]) => Math.max(0, lines.length - size.detailRows);
   const overlayOf = (s: Pick<UIState, 'overlay' | 'view'>) =>
@@ -207,9 +216,12 @@ export function App(props: AppProps) {
     get polls() {
       return store.history();
     },
-    scored,
+    get scored() {
+      return scoredNow();
+    },
+    appScores: scores.byApp,
     get actions() {
-      return rankedOf(scored);
+      return rankedOf(scoredNow());
     },
     bindings,
     listRows: size.listRows,

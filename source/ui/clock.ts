@@ -20,7 +20,7 @@ export function nextChange(state: UIState, ctx: Context, size: Layout): number {
   };
   if (state.view === 'apps') {
     const start = windowOf(state, ctx);
-    for (const r of appRows(doc, ctx.scored, state.appText, now).slice(start, start + size.listRows)) {
+    for (const r of appRows(doc, ctx.appScores, state.appText, now).slice(start, start + size.listRows)) {
       see(agoChangesAt(r.lastPoll, now));
       // An app's health counts its instances' health.
       for (const i of doc.instances) if (i.app === r.id) see(healthChangesAt(i, now));

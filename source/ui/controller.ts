@@ -23,7 +23,13 @@ import {
   type StoreDoc,
 } from '../domain/schemas.js';
 import { adminUrl } from '../domain/admin-url.js';
-import { type Action, countedInstances, mainInstances, mainsToChoose } from '../domain/scoring.js';
+import {
+  type Action,
+  countedInstances,
+  mainInstances,
+  mainsToChoose,
+  type ScoreViews,
+} from '../domain/scoring.js';
 import { sortApps, sortInstances, stepSort } from './column-sort.js';
 import { complete, remember as rememberLine } from './command-line.js';
 import { actsInText, keyFor } from './hints.js';
@@ -76,8 +82,10 @@ export interface Context {
   doc: StoreDoc;
   /** Poll history, oldest first (read from its file on first use: the History view). */
   polls: readonly PollChanges[];
-  /** The counted actions, unranked: for scores. */
+  /** The counted actions, unranked: for scores (built on first use: the first frame needs none). */
   scored: readonly Action[];
+  /** Per app, the score views (summed without building actions): Connected apps. */
+  appScores: ReadonlyMap<App, ScoreViews>;
   /** The same, ranked (computed on first use). */
   actions: readonly Action[];
   bindings: Map<string, Command[]>;
@@ -173,7 +181,7 @@ export function currentRows(state: UIState, ctx: Context): { key: string; ids: s
       return {
         key: 'apps',
         ids: sortApps(
-          appRows(ctx.doc, ctx.scored, state.appText, ctx.now),
+          appRows(ctx.doc, ctx.appScores, state.appText, ctx.now),
           state.columnSorts?.apps,
           ctx.doc,
           ctx.now,

@@ -11,3 +11,9 @@ export function lastCall<A extends unknown[], R>(fn: (...args: A) => R): (...arg
     return last.result;
   };
 }
+
+/** `fn`'s result, computed on the first call and reused after. */
+export function once<R>(fn: () => R): () => R {
+  let done: { result: R } | undefined;
+  return () => (done ??= { result: fn() }).result;
+}

@@ -38,8 +38,13 @@ export const scoresByInstance = lastCall((actions: readonly Action[]): Map<strin
   scoreViewsBy(actions, (a) => a.instance.id),
 );
 
-export function appRows(doc: StoreDoc, actions: readonly Action[], text: string, now: number): AppRow[] {
-  const scores = scoresByApp(actions);
+/** `scores`: per app, from `docScores` (the first frame builds no actions) or `scoresByApp`. */
+export function appRows(
+  doc: StoreDoc,
+  scores: ReadonlyMap<App, ScoreViews>,
+  text: string,
+  now: number,
+): AppRow[] {
   const q = text.toLowerCase();
   const rows: AppRow[] = [];
   for (const app of APPS) {

@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { NO_FILTER } from '../../source/domain/action-filter.js';
 import type { Result, StoreDoc } from '../../source/domain/schemas.js';
-import { collectActions, rankActions } from '../../source/domain/scoring.js';
+import { collectActions, docScores, rankActions } from '../../source/domain/scoring.js';
 import { type Context, reduce } from '../../source/ui/controller.js';
 import { bindingsOf, DEFAULT_KEYMAP, type Keymap } from '../../source/ui/keys.js';
 import { describeFilter } from '../../source/ui/model.js';
@@ -23,6 +23,7 @@ function context(
     doc,
     polls: [],
     scored,
+    appScores: docScores(doc, catalog.byId, new Date('2026-11-23T00:00:00Z')).byApp,
     actions: rankActions(scored),
     bindings: bindingsOf(keymap),
     listRows: 20,

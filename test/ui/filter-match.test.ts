@@ -7,9 +7,9 @@ import { baseDoc, context, NOW } from './reducer/table.js';
 describe('the / filter matches only what the list shows', () => {
   const ctx = context(baseDoc());
   it("Connected apps: the app's name, not its instances' (they are not on the row)", () => {
-    expect(appRows(ctx.doc, ctx.scored, 'okta', NOW).map((r) => r.id)).toEqual(['okta']);
+    expect(appRows(ctx.doc, ctx.appScores, 'okta', NOW).map((r) => r.id)).toEqual(['okta']);
     // "Contoso" is only in an instance's name: no app row shows it.
-    expect(appRows(ctx.doc, ctx.scored, 'contoso', NOW)).toEqual([]);
+    expect(appRows(ctx.doc, ctx.appScores, 'contoso', NOW)).toEqual([]);
   });
   it("the drawer: the instance's name and its endpoint", () => {
     const doc = baseDoc();

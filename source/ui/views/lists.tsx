@@ -184,7 +184,7 @@ const pointsText = (a: Action) =>
   a.achieved === null ? `–/${points(a.max)}` : `${points(a.achieved)}/${points(a.max)}`;
 const statusText = (a: Action) => (a.unverified ? `${STATE_LABELS[a.state]}*` : STATE_LABELS[a.state]);
 
-/** Measured once per list (the reducer and the view ask for the same rows on every key). */
+/** Measured once per document: the console passes all the actions, whatever the filter shows. */
 export const actionTexts = lastCall((rows: readonly Action[]): ActionTexts => {
   const t = { title: 5, instance: 8, points: 6, status: 6 };
   // Each typed filter character makes a new list of up to 30,000 rows: what a row's width depends

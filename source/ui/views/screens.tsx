@@ -84,7 +84,7 @@ export function TooSmall({
 export function AppsView({ state, ctx, size }: ViewProps) {
   const { width, listRows } = size;
   const sort = state.columnSorts?.apps;
-  const list = sortApps(appRows(ctx.doc, ctx.scored, state.appText, ctx.now), sort, ctx.doc, ctx.now);
+  const list = sortApps(appRows(ctx.doc, ctx.appScores, state.appText, ctx.now), sort, ctx.doc, ctx.now);
   const { key, ids } = currentRows(state, ctx);
   const sel = selectedIndex(state, key, ids);
   const start = windowOf(state, ctx);
@@ -167,7 +167,9 @@ export function ActionsView({ state, ctx, size }: ViewProps) {
   const actions = ctx.actions;
   const list = actionRows(actions, state.filter, state.sort, state.sortReverse);
   const sel = selectedIndex(state, 'actions', actionIds(list));
-  const texts = actionTexts(list);
+  // Widths of all the actions, not of the filtered list: a subset's never exceed them, and they are
+  // measured once per document instead of over up to 30,000 rows at the first filter key.
+  const texts = actionTexts(actions);
   // One object while nothing changes: the rows are memoised on it.
   const options = useMemo(() => ({ wide: state.wide, texts }), [state.wide, texts]);
   const start = windowOf(state, ctx);

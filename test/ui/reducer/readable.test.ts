@@ -145,7 +145,7 @@ describe('sorting Connected apps and the drawer by any column', () => {
 
   it('App: A to Z by name', () => {
     const ctx = context();
-    const rows = appRows(ctx.doc, ctx.scored, '', NOW);
+    const rows = appRows(ctx.doc, ctx.appScores, '', NOW);
     expect(sortApps(rows, { column: 0, reverse: false }, ctx.doc, NOW).map((r) => r.label)).toEqual(
       rows.map((r) => r.label).sort((a, b) => a.localeCompare(b)),
     );
@@ -159,18 +159,18 @@ describe('the Connected apps "N (M on)" column', () => {
     doc.instances.find((i) => i.id === 'us')!.recommendations = true;
     doc.settings.instanceMode = 'single';
     // No main instance chosen among two: none counts.
-    expect(appRows(doc, context(doc).scored, '', NOW).find((r) => r.id === 'okta')!.counted).toBe(0);
+    expect(appRows(doc, context(doc).appScores, '', NOW).find((r) => r.id === 'okta')!.counted).toBe(0);
     // A new document, as the store hands over after each change (selectors keep the last one).
     const chosen = structuredClone(doc);
     chosen.settings.secureScoreInstance.okta = 'us';
     const ctx = context(chosen);
-    const okta = appRows(chosen, ctx.scored, '', NOW).find((r) => r.id === 'okta')!;
+    const okta = appRows(chosen, ctx.appScores, '', NOW).find((r) => r.id === 'okta')!;
     expect(okta.instances).toBe(2);
     expect(okta.counted).toBe(1);
     const multiple = context(baseDoc());
     const both = baseDoc();
     both.instances.find((i) => i.id === 'us')!.recommendations = true;
-    expect(appRows(both, multiple.scored, '', NOW).find((r) => r.id === 'okta')!.counted).toBe(2);
+    expect(appRows(both, multiple.appScores, '', NOW).find((r) => r.id === 'okta')!.counted).toBe(2);
   });
 });
 

@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import type { StatFile } from '../../../source/domain/instances.js';
 import type { PollChanges, Result, StoreDoc } from '../../../source/domain/schemas.js';
-import { collectActions, rankActions } from '../../../source/domain/scoring.js';
+import { collectActions, docScores, rankActions } from '../../../source/domain/scoring.js';
 import { type Context, type Effect, reduce, windowOf } from '../../../source/ui/controller.js';
 import { bindingsOf, DEFAULT_KEYMAP } from '../../../source/ui/keys.js';
 import { INITIAL, type UIState } from '../../../source/ui/state.js';
@@ -76,6 +76,7 @@ export function context(doc: StoreDoc = baseDoc(), patch: Partial<Context> = {})
     doc,
     polls: basePolls(),
     scored,
+    appScores: docScores(doc, catalog.byId, new Date(NOW)).byApp,
     actions: rankActions(scored),
     bindings: bindingsOf(DEFAULT_KEYMAP),
     listRows: 20,
