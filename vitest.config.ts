@@ -4,6 +4,7 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.{ts,tsx}'],
     setupFiles: ['test/helpers/setup.ts'],
+    globalSetup: ['test/helpers/postgres-global.ts'],
     pool: 'forks',
     testTimeout: 20_000,
     hookTimeout: 20_000,

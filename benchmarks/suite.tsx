@@ -16,7 +16,7 @@ import { startSimulator } from '../source/simulator/server.js';
 import type { DemoTenant } from '../source/simulator/types.js';
 import { DEMO_TENANTS, VENDOR_SIMS } from '../source/simulator/vendors.js';
 import { historyPath } from '../source/store/history.js';
-import { Store, writeAtomic } from '../source/store/store.js';
+import { FileStore, writeAtomic } from '../source/store/store.js';
 import { App } from '../source/ui/app.js';
 import { DEFAULT_KEYMAP } from '../source/ui/keys.js';
 import { NO_COLOR_THEME } from '../source/ui/theme.js';
@@ -68,7 +68,7 @@ if (args[0] === '--serve-sim') {
 } else if (args[0] === '--commits') {
   // One process: open (load), then commits as the console makes them; its peak RSS.
   const t0 = performance.now();
-  const s = await Store.open(args[1]!);
+  const s = await FileStore.open(args[1]!);
   const load = performance.now() - t0;
   const commits: number[] = [];
   for (let i = 0; i < 7; i++) {
@@ -88,7 +88,7 @@ if (args[0] === '--serve-sim') {
   process.exit(0);
 } else if (args[0] === '--load') {
   const t0 = performance.now();
-  const s = await Store.open(args[1]!, { readOnly: true });
+  const s = await FileStore.open(args[1]!, { readOnly: true });
   process.stdout.write(
     `${JSON.stringify({ ms: performance.now() - t0, instances: s.doc.instances.length })}\n`,
   );
@@ -332,11 +332,11 @@ async function main() {
       }
     }
 
-  const store = await Store.open(fleetFile);
+  const store = await FileStore.open(fleetFile);
   // ---- keystrokes and terminal bytes, in process at 120x40 ----
   if (want('keys')) {
     // On the large fleet (2,000 instances, 30,000 actions): the budget's.
-    const keyStore = await Store.open(bigFile);
+    const keyStore = await FileStore.open(bigFile);
     const stdout = new FakeTty(120, 40);
     chalk.level = 1; // as on a terminal: the selection is drawn in inverse video
     const stdin = new FakeStdin();
@@ -447,7 +447,7 @@ async function main() {
     for (const t of tenants) process.env[t.variable] = t.token;
     // Each run polls a fresh store: the first poll of the whole fleet, nothing known of its tenants.
     const pollRun = async (run: number) => {
-      const pollStore = await Store.open(join(work, `poll-${run}.json`));
+      const pollStore = await FileStore.open(join(work, `poll-${run}.json`));
       await pollStore.update((d) => {
         for (const t of tenants)
           d.instances.push({

@@ -2,7 +2,7 @@ import { userInfo } from 'node:os';
 import { type Catalog, loadCatalog } from '../catalog/index.js';
 import { defaultStore, demoStore } from '../paths.js';
 import type { Simulator } from '../simulator/server.js';
-import { NoStoreError, Store } from '../store/store.js';
+import { NoStoreError, FileStore, type Store } from '../store/store.js';
 import type { CommandName } from './spec.js';
 
 export interface GlobalFlags {
@@ -73,7 +73,7 @@ export async function openContext(flags: GlobalFlags, io: IO, o: OpenContextOpti
   const writes = o.writes === true || writesStore(o.command, o.interactive === true, flags.demo);
   let store: Store;
   try {
-    store = await Store.open(file, {
+    store = await FileStore.open(file, {
       readOnly: flags.readOnly || !writes,
       create: writes,
       checkLater: o.checkLater === true,

@@ -20,6 +20,7 @@ import { acquireLock, type Lock } from './lock.js';
 import { migrate } from './migrations.js';
 import { serializeState } from './serialize.js';
 import { watchFolder } from './watch.js';
+import type { Change, Store } from './api.js';
 
 /** A store file we must not touch: it does not parse, does not validate, or is from a newer posture. */
 // The document is ours to keep mutable outside `update` (it is read as plain data).
@@ -50,6 +51,7 @@ export class NoStoreError extends StoreError {
 }
 
 export { writeAtomic };
+export type { Change, Store } from './api.js';
 
 /** A state file as read: migrated, not yet checked; `polls` when it is from before history had its own file. */
 interface Loaded {
@@ -188,9 +190,6 @@ function prepare(file: string, options: OpenOptions): void {
   }
 }
 
-/** A change to the document; it may also add polls to the history (appended with the commit). */
-export type Change = (doc: StoreDoc, history: PollChanges[]) => void;
-
 interface Batch {
   promise: Promise<void>;
   resolve: () => void;
@@ -228,7 +227,7 @@ function newBatch(): Batch {
  * it (store/history.ts), under one lock. A change applies to the document in memory at once;
  * its write follows, in order, off the caller's path (`update` resolves once it is on disk).
  */
-export class Store {
+export class FileStore implements Store {
   private readonly listeners = new Set<() => void>();
   /** What is on disk: the document after the last commit written (or read). */
   private durable: StoreDoc;
@@ -272,16 +271,16 @@ export class Store {
    * a file, a FIFO or a device in its place, no permission) is a StoreError naming the file and
    * why, with the store untouched.
    */
-  static async open(file: string, options: OpenOptions = {}): Promise<Store> {
+  static async open(file: string, options: OpenOptions = {}): Promise<FileStore> {
     try {
-      return await Store.openFile(file, options);
+      return await FileStore.openFile(file, options);
     } catch (error) {
       if (error instanceof StoreError || !isFsError(error)) throw error;
       throw new StoreError(file, `cannot be opened: ${fsReason(error)}`);
     }
   }
 
-  private static async openFile(file: string, options: OpenOptions): Promise<Store> {
+  private static async openFile(file: string, options: OpenOptions): Promise<FileStore> {
     prepare(file, options);
     // The lock first, then the file: read before, it could be overwritten by a writer that
     // commits and exits in between, and our first commit would undo that writer's last one.
@@ -295,7 +294,7 @@ export class Store {
         removeLeftovers(historyPath(file));
       } else notice = `read-only: ${got.holder}`;
     }
-    let store: Store;
+    let store: FileStore;
     try {
       // Throws StoreError on a file that does not parse, is from a newer posture, or (checked now)
       // does not match the schema: nothing is written.
@@ -306,7 +305,7 @@ export class Store {
       const history = lock ? new HistoryWriter(historyPath(file)) : undefined;
       // What a writer killed mid-commit appended for a commit that never landed.
       if (history && !loaded?.polls) history.repair(loaded?.commit ?? 0);
-      store = new Store(
+      store = new FileStore(
         file,
         doc,
         loaded?.commit ?? 0,

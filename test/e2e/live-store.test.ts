@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { Store } from '../../source/store/store.js';
+import { FileStore } from '../../source/store/store.js';
 import { instance } from '../helpers/fixtures.js';
 import { keys, spawn } from '../helpers/pty.js';
 import { tempDir } from '../helpers/temp.js';
@@ -8,7 +8,7 @@ import { tempDir } from '../helpers/temp.js';
 describe('a console beside another posture that writes the store', () => {
   it("shows the other process's commit without a key pressed, read-only as it is", async () => {
     const file = join(tempDir(), 'store.json');
-    const writer = await Store.open(file); // holds the lock: the console opens read-only
+    const writer = await FileStore.open(file); // holds the lock: the console opens read-only
     await writer.update(() => {});
     const session = spawn(['--store', file]);
     await session.waitFor('no instances yet');
@@ -26,7 +26,7 @@ describe('a console beside another posture that writes the store', () => {
 describe('two consoles on one store', () => {
   it("shows the first console's change in the second, read-only one, within a second or two", async () => {
     const file = join(tempDir(), 'store.json');
-    const seed = await Store.open(file);
+    const seed = await FileStore.open(file);
     await seed.update((d) => {
       d.instances.push(instance('eu', { name: 'Okta Contoso EU', recommendations: false }));
     });

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { Store } from '../../source/store/store.js';
+import { FileStore } from '../../source/store/store.js';
 import { instance } from '../helpers/fixtures.js';
 import { keys, type Session, spawn } from '../helpers/pty.js';
 import { tempDir } from '../helpers/temp.js';
@@ -12,7 +12,7 @@ const ERROR = `Okta API 403 Forbidden: ${'the token lacks okta.policies.read for
 /** Thirty Okta instances, the twelfth failing with a long vendor error; none due for a poll. */
 async function fleet(): Promise<string> {
   const file = join(tempDir(), 'store.json');
-  const store = await Store.open(file);
+  const store = await FileStore.open(file);
   const at = new Date().toISOString();
   await store.update((d) => {
     for (let n = 1; n <= 30; n++)

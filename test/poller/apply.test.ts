@@ -6,7 +6,7 @@ import type { Connector } from '../../source/connectors/types.js';
 import type { App, Instance, PollChanges, Result } from '../../source/domain/schemas.js';
 import { unseenItem } from '../../source/domain/rules.js';
 import { applyPolls, type PollSummary, pollInstances } from '../../source/poller/poller.js';
-import { Store } from '../../source/store/store.js';
+import { FileStore } from '../../source/store/store.js';
 import { fakeClock } from '../helpers/clock.js';
 import { control, instance, world } from '../helpers/fixtures.js';
 import { tempDir } from '../helpers/temp.js';
@@ -77,7 +77,7 @@ describe('poll order and commits', () => {
   const last = (ms: number) => ({ at: '2026-11-23T00:00:00.000Z', outcome: 'ok' as const, durationMs: ms });
   /** Poll `instances` one at a time; each app's poll takes `took[app]` ms on a fake clock. */
   async function pollOrder(instances: Instance[], took: Partial<Record<App, number>> = {}, deps = {}) {
-    const store = await Store.open(join(tempDir(), 'store.json'));
+    const store = await FileStore.open(join(tempDir(), 'store.json'));
     await store.update((d) => {
       d.instances.push(...instances);
     });
@@ -152,7 +152,7 @@ describe('poll order and commits', () => {
 
   it('fails the poll when a commit fails, without stopping the polls in flight', async () => {
     const dir = tempDir();
-    const store = await Store.open(join(dir, 'gone', 'store.json'));
+    const store = await FileStore.open(join(dir, 'gone', 'store.json'));
     await store.update((d) => {
       d.instances.push(instance('x'), instance('y'), instance('z'));
     });
@@ -204,7 +204,7 @@ describe('an instance whose credential can read nothing', () => {
     'okta:y': { ok: false as const, reason: 'the token may not read this', missing: 'the okta.y.read scope' },
   });
   async function pollWith(readable: boolean | 'unseen') {
-    const store = await Store.open(join(tempDir(), 'store.json'));
+    const store = await FileStore.open(join(tempDir(), 'store.json'));
     await store.update((d) => {
       d.instances.push(instance('x'));
       d.results.x = { polledAt: '2026-11-01T00:00:00.000Z', results: [r(a.id, 'fail')] };

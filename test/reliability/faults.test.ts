@@ -7,7 +7,7 @@ import { StoreDocSchema } from '../../source/domain/schemas.js';
 import { buildActions, scoreByInstance } from '../../source/domain/scoring.js';
 import { type PollDeps, pollInstances } from '../../source/poller/poller.js';
 import type { Simulator } from '../../source/simulator/server.js';
-import { Store } from '../../source/store/store.js';
+import type { Store } from '../../source/store/store.js';
 import { fakeClock } from '../helpers/clock.js';
 import type { Fault } from '../helpers/faults.js';
 import { simulate } from '../helpers/sim.js';

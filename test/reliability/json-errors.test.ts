@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Store, StoreError } from '../../source/store/store.js';
+import { FileStore, StoreError } from '../../source/store/store.js';
 import { jsonSyntaxError } from '../../source/text/json.js';
 import { KeymapError, loadKeymap } from '../../source/ui/keys.js';
 import { fingerprint, runIn, tmp } from '../commands/helpers.js';
@@ -30,7 +30,7 @@ describe('a store that is not valid JSON', () => {
   it.each(BROKEN)('%s: its position, never its content', async (_what, text, where) => {
     const file = join(tempDir(), 'store.json');
     writeFileSync(file, text);
-    const error = await Store.open(file, { readOnly: true }).catch((e: unknown) => e);
+    const error = await FileStore.open(file, { readOnly: true }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StoreError);
     expect((error as Error).message).toBe(
       `store ${file}: is not valid JSON (${where}); it was left untouched`,

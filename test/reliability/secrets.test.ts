@@ -10,7 +10,7 @@ import { InstanceSchema } from '../../source/domain/schemas.js';
 import { pollInstances } from '../../source/poller/poller.js';
 import type { Simulator } from '../../source/simulator/server.js';
 import { VENDOR_SIMS } from '../../source/simulator/vendors.js';
-import { Store } from '../../source/store/store.js';
+import { FileStore } from '../../source/store/store.js';
 import { sanitize } from '../../source/text/sanitize.js';
 import { keys, spawn } from '../helpers/pty.js';
 import { instanceFor, simulate, startSim } from '../helpers/sim.js';
@@ -64,7 +64,7 @@ describe('credentials', () => {
     chmodSync(tokenFile, 0o644);
     const doc = docFor(sim, [t], { credential: { kind: 'file', path: tokenFile } });
     writeStore(join(dir, 'store.json'), doc);
-    const store = await Store.open(join(dir, 'store.json'));
+    const store = await FileStore.open(join(dir, 'store.json'));
     await pollInstances([t.id], { store, catalog, connectors: CONNECTORS, env: {} });
     expect(store.doc.instances[0]?.lastPoll?.error).toMatch(/must be mode 0600 \(it is 644\)/);
     expect(sim.log).toHaveLength(0);
@@ -309,7 +309,7 @@ describe('TLS', () => {
     expect(sim.origin).toMatch(/^https:/);
     const file = join(dir, 'store.json');
     writeStore(file, docFor(sim, [t]));
-    const store = await Store.open(file);
+    const store = await FileStore.open(file);
     const poll = async (caFile: string | undefined) => {
       await store.update((d) => {
         if (caFile) d.instances[0]!.caFile = caFile;

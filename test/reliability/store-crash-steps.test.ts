@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { COMMIT_STEPS, type CommitStep } from '../../source/store/crash-points.js';
 import { historyPath } from '../../source/store/history.js';
-import { Store } from '../../source/store/store.js';
+import { FileStore } from '../../source/store/store.js';
 import { bundleCommitLoop, tempDir } from './helpers.js';
 
 /**
@@ -40,7 +40,7 @@ function runLoop(file: string, args: string[], env: NodeJS.ProcessEnv) {
 /** The commit the store holds, after checking it opens as a writer and holds it whole. */
 /** `bigFrom`: the first commit made with --big (none when undefined). */
 async function landed(file: string, bigFrom = Infinity): Promise<number> {
-  const store = await Store.open(file); // parses and validates, or throws
+  const store = await FileStore.open(file); // parses and validates, or throws
   try {
     expect(store.readOnly).toBe(false);
     const loop = store.doc.results.loop!;

@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { StoreDocSchema } from '../../source/domain/schemas.js';
 import type { Simulator } from '../../source/simulator/server.js';
 import { historyPath } from '../../source/store/history.js';
-import { Store } from '../../source/store/store.js';
+import { FileStore } from '../../source/store/store.js';
 import { BIN } from '../helpers/pty.js';
 import { simulate } from '../helpers/sim.js';
 import {
@@ -74,7 +74,7 @@ describe('a writer killed with SIGKILL', () => {
       }
 
       // It opens and validates (as a writer: the dead writer's lock is taken over).
-      const store = await Store.open(file);
+      const store = await FileStore.open(file);
       expect(store.readOnly).toBe(false);
       const loop = store.doc.results.loop;
       const n = Number(loop?.polledAt ?? 0);
@@ -167,7 +167,7 @@ describe('`posture poll --once` killed with SIGKILL', () => {
       const { signal } = await end;
       if (run === 0) pollMs = Date.now() - began;
 
-      const store = await Store.open(file, { readOnly: true }); // parses and validates, or throws
+      const store = await FileStore.open(file, { readOnly: true }); // parses and validates, or throws
       const after = runsIn(store.doc);
       for (const [id, r] of Object.entries(after)) expect([before[id], run]).toContain(r);
       for (const [id, r] of Object.entries(before)) expect(after[id]).toBeGreaterThanOrEqual(r);
@@ -184,7 +184,7 @@ describe('`posture poll --once` killed with SIGKILL', () => {
     console.info(`poll --once (${pollMs} ms) under SIGKILL: ${JSON.stringify(endings)}`);
     expect(endings.killedBeforeCommit + endings.killedBetweenCommits).toBeGreaterThan(0);
     // The next writer takes over the dead one's lock and clears its temporary files.
-    const last = await Store.open(file);
+    const last = await FileStore.open(file);
     expect(last.readOnly).toBe(false);
     expect(leftovers(file)).toEqual([]);
     last.close();

@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Simulator } from '../../source/simulator/server.js';
-import { Store } from '../../source/store/store.js';
+import { FileStore } from '../../source/store/store.js';
 import { DEAD_PID, plantLock } from '../helpers/lock.js';
 import { BIN } from '../helpers/pty.js';
 import { simulate } from '../helpers/sim.js';
@@ -114,7 +114,7 @@ describe('connect and poll started together on a store with a stale lock', () =>
           if (r.code === 2)
             expect(r.stderr).toMatch(new RegExp(`^posture: .*read-only.*${file}\\.lock.*\\n$`));
         }
-        const store = await Store.open(file, { readOnly: true });
+        const store = await FileStore.open(file, { readOnly: true });
         const added = store.doc.instances.some((i) => i.name === `Run ${n}`);
         const pollKept = store.doc.instances.find((i) => i.id === oktaEu.id)?.lastPoll?.outcome === 'ok';
         store.close();

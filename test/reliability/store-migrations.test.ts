@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { STORE_VERSION } from '../../source/domain/schemas.js';
 import { historyPath } from '../../source/store/history.js';
-import { Store } from '../../source/store/store.js';
+import { FileStore } from '../../source/store/store.js';
 import { tempDir } from './helpers.js';
 
 /** A store written by every schema version posture has had opens in this one, nothing dropped. */
@@ -32,13 +32,13 @@ describe('store migrations', () => {
       expect(polls.length).toBeGreaterThan(0);
 
       // Read-only, it opens as it is: nothing is written, its history is there.
-      const reader = await Store.open(path, { readOnly: true });
+      const reader = await FileStore.open(path, { readOnly: true });
       expect(reader.history()).toHaveLength(polls.length);
       expect(readFileSync(path, 'utf8')).toBe(readFileSync(join(FIXTURES, file), 'utf8'));
       await reader.close();
 
       // The first writer moves history out of an old file at once, and the file is the current version.
-      const store = await Store.open(path);
+      const store = await FileStore.open(path);
       expect(store.doc.version).toBe(STORE_VERSION);
       expect(store.doc.instances.map((i) => i.id)).toEqual(raw.instances.map((i: { id: string }) => i.id));
       expect(Object.keys(store.doc.results)).toEqual(Object.keys(raw.results));
@@ -55,7 +55,7 @@ describe('store migrations', () => {
         d.settings.instanceMode = 'multiple';
       });
       await store.close();
-      const again = await Store.open(path, { readOnly: true });
+      const again = await FileStore.open(path, { readOnly: true });
       expect(again.doc.instances).toEqual(store.doc.instances);
       expect(again.history()).toEqual(store.history());
       await again.close();

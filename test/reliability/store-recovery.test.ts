@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { StoreDocSchema } from '../../source/domain/schemas.js';
-import { Store, StoreError } from '../../source/store/store.js';
+import { FileStore, StoreError } from '../../source/store/store.js';
 import { instance } from '../helpers/fixtures.js';
 import { lockHolders } from '../helpers/lock.js';
 import { BIN, keys, spawn } from '../helpers/pty.js';
@@ -17,7 +17,7 @@ import { docFor, envFor, oktaEu, sleep, tempDir, writeStore } from './helpers.js
 /** A store with two commits, so a last good copy (`.bak`) sits beside it. */
 async function storeWithBackup(): Promise<string> {
   const file = join(tempDir(), 'store.json');
-  const s = await Store.open(file);
+  const s = await FileStore.open(file);
   await s.update((d) => {
     d.instances.push(instance('a', { baseUrl: 'https://a.okta.com' }));
   });
@@ -81,7 +81,7 @@ describe('a corrupt store', () => {
       const restored = join(tempDir(), 'restored.json');
       copyFileSync(`${file}.bak`, restored);
       StoreDocSchema.parse(JSON.parse(readFileSync(restored, 'utf8')));
-      const s = await Store.open(restored, { readOnly: true });
+      const s = await FileStore.open(restored, { readOnly: true });
       expect(s.doc.instances.map((i) => i.id)).toEqual(['a']);
       s.close();
     },
@@ -124,7 +124,7 @@ describe('a commit that cannot be written', () => {
   it('fails loudly, as a store error naming the file, and leaves the document as it was, in memory too', async () => {
     const dir = tempDir();
     const file = join(dir, 'store.json');
-    const s = await Store.open(file);
+    const s = await FileStore.open(file);
     await s.update((d) => {
       d.instances.push(instance('a', { baseUrl: 'https://a.okta.com' }));
     });
@@ -183,7 +183,7 @@ describe('two programs on one store', () => {
     expect(next.stdout).toMatch(/^ok {5}Okta Contoso EU/);
     expect(next.code).toBe(0);
     expect(existsSync(lockFile)).toBe(false);
-    const s = await Store.open(file, { readOnly: true });
+    const s = await FileStore.open(file, { readOnly: true });
     expect(s.doc.instances[0]?.lastPoll?.outcome).toBe('ok');
     s.close();
   });

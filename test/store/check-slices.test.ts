@@ -5,7 +5,7 @@ import { generateFleet } from '../../benchmarks/fleet.js';
 import { loadCatalog } from '../../source/catalog/index.js';
 import { STORE_VERSION, StoreDocSchema } from '../../source/domain/schemas.js';
 import { checkInSlices } from '../../source/store/check.js';
-import { Store, StoreError } from '../../source/store/store.js';
+import { FileStore, StoreError } from '../../source/store/store.js';
 import { instance } from '../helpers/fixtures.js';
 import { tempDir } from '../helpers/temp.js';
 
@@ -63,7 +63,7 @@ describe('Store.checkInBackground', () => {
     const file = join(tempDir(), 'store.json');
     const content = '{"version": 1, "instances": [{"id": 3}]}';
     writeFileSync(file, content);
-    const s = await Store.open(file, { checkLater: true });
+    const s = await FileStore.open(file, { checkLater: true });
     const error = await s.checkInBackground().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StoreError);
     expect((error as Error).message).toMatch(/does not match the schema at instances\.0\.id: .+untouched/);
@@ -76,7 +76,7 @@ describe('Store.checkInBackground', () => {
     const file = join(tempDir(), 'store.json');
     const { pollIntervalMinutes: _, ...bare } = instance('a');
     writeFileSync(file, JSON.stringify({ version: 1, instances: [bare] }));
-    const s = await Store.open(file, { checkLater: true });
+    const s = await FileStore.open(file, { checkLater: true });
     let told = 0;
     s.subscribe(() => told++);
     await s.checkInBackground();
@@ -92,7 +92,7 @@ describe('Store.checkInBackground', () => {
   it('gives way to a change made while it runs (the change checks the whole store first)', async () => {
     const file = join(tempDir(), 'store.json');
     writeFileSync(file, JSON.stringify(fleet()));
-    const s = await Store.open(file, { checkLater: true });
+    const s = await FileStore.open(file, { checkLater: true });
     const background = s.checkInBackground();
     await s.update((d) => void (d.instances[0]!.recommendations = !d.instances[0]!.recommendations));
     const changed = s.doc;

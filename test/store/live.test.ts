@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import type { PollChanges } from '../../source/domain/schemas.js';
 import { historyPath } from '../../source/store/history.js';
-import { Store } from '../../source/store/store.js';
+import { FileStore } from '../../source/store/store.js';
 import { instance } from '../helpers/fixtures.js';
 import { tempDir } from '../helpers/temp.js';
 
@@ -16,7 +16,7 @@ const poll = (id: string): PollChanges => ({
 describe('the store, two files and other processes', () => {
   it('applies a change in memory at once and writes it after the caller has moved on', async () => {
     const file = join(tempDir(), 'store.json');
-    const s = await Store.open(file);
+    const s = await FileStore.open(file);
     await s.update(() => {}); // the file exists
     let told = 0;
     s.subscribe(() => told++);
@@ -39,7 +39,7 @@ describe('the store, two files and other processes', () => {
 
   it('writes changes in the order made, several made at once in one write', async () => {
     const file = join(tempDir(), 'store.json');
-    const s = await Store.open(file);
+    const s = await FileStore.open(file);
     const all = ['a', 'b', 'c'].map((id) =>
       s.update((d, history) => {
         d.instances.push(instance(id));
@@ -48,7 +48,7 @@ describe('the store, two files and other processes', () => {
     );
     await Promise.all(all);
     await s.close();
-    const again = await Store.open(file, { readOnly: true });
+    const again = await FileStore.open(file, { readOnly: true });
     expect(again.doc.instances.map((i) => i.id)).toEqual(['a', 'b', 'c']);
     expect(again.history().map((p) => p.instanceId)).toEqual(['a', 'b', 'c']);
     await again.close();
@@ -56,11 +56,11 @@ describe('the store, two files and other processes', () => {
 
   it("shows another process's commits in a read-only store that follows the file, history included", async () => {
     const file = join(tempDir(), 'store.json');
-    const writer = await Store.open(file);
+    const writer = await FileStore.open(file);
     await writer.update((d) => {
       d.instances.push(instance('a'));
     });
-    const reader = await Store.open(file, { watch: true }); // read-only: the writer holds the lock
+    const reader = await FileStore.open(file, { watch: true }); // read-only: the writer holds the lock
     expect(reader.readOnly).toBe(true);
     expect(reader.history()).toEqual([]); // read (and kept) before the change
     let told = 0;
@@ -80,7 +80,7 @@ describe('the store, two files and other processes', () => {
 
   it('does not read its own commits back as foreign ones', async () => {
     const file = join(tempDir(), 'store.json');
-    const s = await Store.open(file, { watch: true });
+    const s = await FileStore.open(file, { watch: true });
     await s.update((d) => {
       d.instances.push(instance('a'));
     });
@@ -96,7 +96,7 @@ describe('the store, two files and other processes', () => {
 
   it('opens a history file cut short by a killed writer, and the next writer cuts off what no commit counts', async () => {
     const file = join(tempDir(), 'store.json');
-    const s = await Store.open(file);
+    const s = await FileStore.open(file);
     await s.update((d, history) => {
       history.push(poll('a'));
     });
@@ -106,10 +106,10 @@ describe('the store, two files and other processes', () => {
     const orphan = `${JSON.stringify({ commit: 2, ...poll('ghost') })}\n{"commit":2,"at":"20`;
     const { appendFileSync } = await import('node:fs');
     appendFileSync(historyPath(file), orphan);
-    const reader = await Store.open(file, { readOnly: true });
+    const reader = await FileStore.open(file, { readOnly: true });
     expect(reader.history().map((p) => p.instanceId)).toEqual(['a']);
     await reader.close();
-    const next = await Store.open(file);
+    const next = await FileStore.open(file);
     expect(readFileSync(historyPath(file), 'utf8')).toBe(whole);
     await next.update((d, history) => {
       history.push(poll('b'));

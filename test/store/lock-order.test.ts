@@ -17,7 +17,7 @@ vi.mock('../../source/store/lock.js', async (real) => {
     },
   };
 });
-const { Store } = await import('../../source/store/store.js');
+const { FileStore } = await import('../../source/store/store.js');
 
 describe('opening a store for writing', () => {
   it.each([false, true])(
@@ -27,7 +27,7 @@ describe('opening a store for writing', () => {
       writeFileSync(file, JSON.stringify(emptyStore()));
       race.beforeLock = () =>
         writeFileSync(file, JSON.stringify({ ...emptyStore(), instances: [instance('theirs')] }));
-      const s = await Store.open(file, { checkLater });
+      const s = await FileStore.open(file, { checkLater });
       race.beforeLock = undefined;
       s.check();
       await s.update((d) => {

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, statSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { HEARTBEAT_MS, STALE_MS } from '../../source/store/lock.js';
-import { Store, StoreError } from '../../source/store/store.js';
+import { FileStore, StoreError } from '../../source/store/store.js';
 import { instance } from '../helpers/fixtures.js';
 import { lockHolders, plantLock } from '../helpers/lock.js';
 import { tempDir } from '../helpers/temp.js';
@@ -29,7 +29,7 @@ describe('the store lock', () => {
   it('of another host is taken over once it has not been refreshed for a while, not before', async () => {
     const file = storeFile();
     const id = plantLock(file, { pid: 4242, host: 'jump\u001b]52;c;aGk=\u0007host' });
-    const fresh = await Store.open(file);
+    const fresh = await FileStore.open(file);
     expect(fresh.readOnly).toBe(true);
     // Says who holds it and which file it is; the holder's host is sanitized.
     expect(fresh.notice).toBe(
@@ -38,7 +38,7 @@ describe('the store lock', () => {
     fresh.close();
     expect(lockHolders(file).map((h) => h.id)).toEqual([id]); // a reader leaves it alone
     age(file, id, STALE_MS + 1000);
-    const later = await Store.open(file);
+    const later = await FileStore.open(file);
     expect(later.readOnly).toBe(false);
     later.close();
     expect(existsSync(`${file}.lock`)).toBe(false);
@@ -47,11 +47,11 @@ describe('the store lock', () => {
   it('whose pid is alive on this host but was not refreshed (a reused pid) is taken over', async () => {
     const file = storeFile();
     const id = plantLock(file, { pid: process.pid }); // alive: ours
-    const fresh = await Store.open(file);
+    const fresh = await FileStore.open(file);
     expect(fresh.readOnly).toBe(true);
     fresh.close();
     age(file, id, STALE_MS + 1000);
-    const later = await Store.open(file);
+    const later = await FileStore.open(file);
     expect(later.readOnly).toBe(false);
     later.close();
   });
@@ -59,7 +59,7 @@ describe('the store lock', () => {
   it('is refreshed by its holder while held', async () => {
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
     const file = storeFile();
-    const s = await Store.open(file);
+    const s = await FileStore.open(file);
     const id = holderId(file);
     age(file, id, STALE_MS - 1000);
     vi.advanceTimersByTime(HEARTBEAT_MS);
@@ -69,13 +69,13 @@ describe('the store lock', () => {
 
   it('taken over from a stalled holder: that holder writes nothing more and releases only its own lock', async () => {
     const file = storeFile();
-    const stalled = await Store.open(file);
+    const stalled = await FileStore.open(file);
     await stalled.update((d) => {
       d.instances.push(instance('before'));
     });
     const id = holderId(file);
     age(file, id, STALE_MS + 1000); // stopped (ctrl-z) past the heartbeat
-    const next = await Store.open(file);
+    const next = await FileStore.open(file);
     expect(next.readOnly).toBe(false);
     const nextId = holderId(file);
     await next.update((d) => {
@@ -100,7 +100,7 @@ describe('the store lock', () => {
     });
     next.close();
     expect(existsSync(`${file}.lock`)).toBe(false);
-    const last = await Store.open(file, { readOnly: true });
+    const last = await FileStore.open(file, { readOnly: true });
     expect(last.doc.instances.map((i) => i.id)).toEqual(['before', 'theirs', 'more']);
     last.close();
   });

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync, utimesSync, writeFileS
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { STORE_VERSION } from '../../source/domain/schemas.js';
-import { Store, StoreError } from '../../source/store/store.js';
+import { FileStore, StoreError } from '../../source/store/store.js';
 import { instance } from '../helpers/fixtures.js';
 import { tempDir } from '../helpers/temp.js';
 
@@ -11,7 +11,7 @@ const dir = () => tempDir();
 describe('store', () => {
   it('creates the file 0600 with a schema version and keeps the previous good copy', async () => {
     const file = join(dir(), 'nested', 'store.json');
-    const s = await Store.open(file);
+    const s = await FileStore.open(file);
     await s.update((d) => {
       d.instances.push(instance('a'));
     });
@@ -22,7 +22,7 @@ describe('store', () => {
     });
     expect(JSON.parse(readFileSync(`${file}.bak`, 'utf8')).instances).toHaveLength(1);
     s.close();
-    const again = await Store.open(file);
+    const again = await FileStore.open(file);
     expect(again.doc.instances.map((i) => i.id)).toEqual(['a', 'b']);
     again.close();
   });
@@ -39,7 +39,7 @@ describe('store', () => {
   ])('refuses a store with %s, names the file and leaves it untouched', async (_what, content, message) => {
     const file = join(dir(), 'store.json');
     writeFileSync(file, content);
-    const err = await Store.open(file).catch((e: unknown) => e);
+    const err = await FileStore.open(file).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(StoreError);
     expect((err as Error).message).toContain(file);
     expect((err as Error).message).toMatch(message);
@@ -51,7 +51,7 @@ describe('store', () => {
     const file = join(dir(), 'store.json');
     const content = '{"version": 1, "instances": [{"id": 3}]}';
     writeFileSync(file, content);
-    const s = await Store.open(file, { checkLater: true });
+    const s = await FileStore.open(file, { checkLater: true });
     expect(s.doc.instances).toEqual([{ id: 3 }]); // as read, for a first frame
     await expect(s.update((d) => d.instances.splice(0))).rejects.toThrow(
       /does not match the schema at instances\.0/,
@@ -66,7 +66,7 @@ describe('store', () => {
     const file = join(dir(), 'store.json');
     const { pollIntervalMinutes: _, options: __, ...bare } = instance('a');
     writeFileSync(file, JSON.stringify({ version: 1, instances: [bare] }));
-    const s = await Store.open(file, { checkLater: true });
+    const s = await FileStore.open(file, { checkLater: true });
     let told = 0;
     s.subscribe(() => told++);
     s.check();
@@ -79,7 +79,7 @@ describe('store', () => {
   });
 
   it('keeps the document unchanged when a change throws', async () => {
-    const s = await Store.open(join(dir(), 'store.json'));
+    const s = await FileStore.open(join(dir(), 'store.json'));
     await expect(
       s.update((d) => {
         d.instances.push(instance('half'));
@@ -92,8 +92,8 @@ describe('store', () => {
 
   it('lets one writer in; a second opens read-only with a notice; a stale lock is taken over', async () => {
     const file = join(dir(), 'store.json');
-    const first = await Store.open(file);
-    const second = await Store.open(file);
+    const first = await FileStore.open(file);
+    const second = await FileStore.open(file);
     expect(first.readOnly).toBe(false);
     expect(second.readOnly).toBe(true);
     expect(second.notice).toMatch(/another posture \(pid \d+/);
@@ -105,7 +105,7 @@ describe('store', () => {
       `${file}.lock`,
       JSON.stringify({ pid: 2 ** 22 + 12345, host: (await import('node:os')).hostname() }),
     );
-    const third = await Store.open(file);
+    const third = await FileStore.open(file);
     expect(third.readOnly).toBe(false);
     third.close();
   });
@@ -113,12 +113,12 @@ describe('store', () => {
   it('takes over an empty lock only once it is old enough that no writer can still be writing it', async () => {
     const file = join(dir(), 'store.json');
     writeFileSync(`${file}.lock`, ''); // a writer died between creating the lock and filling it
-    const fresh = await Store.open(file);
+    const fresh = await FileStore.open(file);
     expect(fresh.readOnly).toBe(true);
     fresh.close();
     const past = new Date(Date.now() - 60_000);
     utimesSync(`${file}.lock`, past, past);
-    const old = await Store.open(file);
+    const old = await FileStore.open(file);
     expect(old.readOnly).toBe(false);
     old.close();
     expect(existsSync(`${file}.lock`)).toBe(false);

@@ -1,0 +1,34 @@
+import type { PollChanges, StoreDoc } from '../domain/schemas.js';
+
+/** A change to the document; it may also add polls to the history (appended with the commit). */
+export type Change = (doc: StoreDoc, history: PollChanges[]) => void;
+
+/**
+ * What every command and the console use, whichever back end holds the workspace: the JSON file
+ * (store.ts, the embedded default) or PostgreSQL (a team's). A change applies to the document in
+ * memory at once and is committed after; subscribers hear of every change, ours and others'.
+ */
+export interface Store {
+  /** Where the store is, for messages: a file path, or a database URL without its password. */
+  readonly file: string;
+  readonly doc: StoreDoc;
+  readonly readOnly: boolean;
+  /** Why we are read-only when the user did not ask for it (another posture holds the lock). */
+  readonly notice: string | undefined;
+  /** Poll history, oldest first (90 days). */
+  history(): readonly PollChanges[];
+  /** Check a document opened with `checkLater` against the schema; throws StoreError on a mismatch. */
+  check(): void;
+  /** `check()` without blocking keys. */
+  checkInBackground(): Promise<void>;
+  /** Apply a change; resolves once it is committed, rejects (and undoes it in memory) when it cannot be. */
+  update(change: Change): Promise<void>;
+  /** Change the document in memory only (read-only sessions, e.g. the demo's simulator address). */
+  patchInMemory(change: (doc: StoreDoc) => void): void;
+  /** Be told after every change; returns the unsubscribe function. */
+  subscribe(listener: () => void): () => void;
+  /** Every change made so far is committed (or has failed). */
+  flush(): Promise<void>;
+  /** Let go of the store once the changes made are committed. */
+  close(): Promise<void>;
+}
