@@ -9,7 +9,16 @@
  *   node scripts/postgres-server.mjs        # prints the URL, stops on ctrl-c
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  cpSync,
+  existsSync,
+  lchownSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -33,6 +42,13 @@ export function serverBin(env = process.env) {
     );
   }
   return join(dirname(dirname(main)), 'native', 'bin');
+}
+
+function chownTree(path) {
+  lchownSync(path, NOBODY, NOBODY);
+  for (const entry of readdirSync(path, { withFileTypes: true }))
+    if (entry.isDirectory()) chownTree(join(path, entry.name));
+    else lchownSync(join(path, entry.name), NOBODY, NOBODY);
 }
 
 function freePort() {
@@ -65,13 +81,19 @@ async function ready(port, deadline) {
  * shutdown: clients are cut off, as in a real restart) and starts it again on the same port.
  */
 export async function startPostgres({ port, env = process.env, log = false } = {}) {
-  const bin = serverBin(env);
   const dir = mkdtempSync(join(tmpdir(), 'posture-pg-'));
   const data = join(dir, 'data');
   const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   const ids = asRoot ? { uid: NOBODY, gid: NOBODY } : {};
   if (asRoot) chownSync(dir, NOBODY, NOBODY);
   chmodSync(dir, 0o700);
+  // A checkout under a private home (/root) is out of `nobody`'s reach: run a copy from the folder.
+  let bin = serverBin(env);
+  if (asRoot && spawnSync(join(bin, 'postgres'), ['--version'], ids).status !== 0) {
+    cpSync(dirname(bin), join(dir, 'native'), { recursive: true, verbatimSymlinks: true });
+    chownTree(join(dir, 'native'));
+    bin = join(dir, 'native', 'bin');
+  }
   const init = spawnSync(
     join(bin, 'initdb'),
     ['-D', data, '-U', USER, '--auth=trust', '-E', 'UTF8', '--no-locale', '--no-sync'],
