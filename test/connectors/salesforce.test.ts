@@ -56,8 +56,34 @@ describe('Salesforce connector against the simulator', () => {
       'sf.session.csrf': 'pass',
       'sf.session.lock_domain': 'pass',
       'sf.perm.modify_all': 'pass',
+      // The rest of the Baseline Standard, read from the same Health Check rows.
+      'sf.identity.mfa_required': 'pass',
+      'sf.session.sms_identity': 'pass',
+      'sf.eca.metadata_api': 'pass',
+      'sf.files.hybrid_types': 'fail',
+      'sf.certs.expired': 'fail',
+      'sf.sharing.owd': 'pass',
+      'sf.network.trusted_ips': 'pass',
+      'sf.pwd.min_lifetime': 'fail',
+      'sf.session.force_relogin': 'pass',
+      'sf.session.terminate_on_reset': 'pass',
+      'sf.session.browser_protections': 'partial',
+      'sf.access.admin_login_as': 'fail',
+      'sf.pwd.expiration': 'pass',
+      'sf.pwd.secret_question': 'partial',
+      'sf.session.ic_email_change': 'pass',
+      'sf.integrations.remote_sites': 'pass',
+      'sf.pwd.lockout_interval': 'pass',
+      'sf.certs.strength': 'pass',
+      'sf.guest.access': 'partial',
+      'sf.session.redirects': 'pass',
+      'sf.session.lock_ip': 'fail',
+      'sf.users.name_visibility': 'pass',
+      'sf.identity.saml': 'pass',
+      'sf.admin.count': 'fail',
     });
     expect(r['sf.session.clickjack']).toMatchObject({ count: 3, total: 4 });
+    expect(r['sf.guest.access']).toMatchObject({ count: 2, total: 3 });
     // The demo run-as user lacks "Manage Multi-Factor Authentication in API": Salesforce hides the
     // object (INVALID_TYPE), so MFA is unknown naming the permission, never a fail.
     expect(r['sf.mfa.ui_login']).toMatchObject({

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { loadCatalog } from '../../source/catalog/index.js';
+import { FRAMEWORK_SOURCES, loadCatalog } from '../../source/catalog/index.js';
+import type { Framework } from '../../source/domain/schemas.js';
 import {
   HEALTH_CHECK_SETTINGS,
   mfaItem,
@@ -49,7 +50,8 @@ const modifyAll = (activeUsers: number): Datasets => ({
   'salesforce:permissions/modify-all': { ok: true, items: [{ _label: 'Modify All Data', activeUsers }] },
 });
 /** An unrelated row, so "the setting was not returned" is tested against a non-empty dataset. */
-const other = row('PasswordPolicies.obscureSecretAnswer', 'MEETS_STANDARD', 'Enabled');
+// (A made-up DurableId: every setting of the Baseline Standard is selected by some control now.)
+const other = row('SessionSettings.aSettingNoControlReads', 'MEETS_STANDARD', 'Enabled');
 
 /** A Health Check checkbox setting: Enabled meets the standard, Disabled does not. */
 function checkbox(setting: string) {
@@ -135,6 +137,91 @@ const CASES: Record<string, Case> = {
     unknown: risks(other),
     partial: { datasets: group(CSRF, 1), count: 1, total: 2 },
   },
+  // Health Check settings of the Baseline Standard the first controls did not read.
+  'sf.identity.mfa_required': checkbox('Identity.mfaEnabled'),
+  'sf.session.sms_identity': checkbox('SessionSettings.enableSmsIdentity'),
+  'sf.eca.metadata_api': checkbox('ExternalClientApps.metadataApiAccess'),
+  'sf.files.hybrid_types': checkbox('FileUploadAndDownloadSecurity.hybridSecurityRiskFileTypes'),
+  'sf.certs.expired': checkbox('CertificateAndKeyManagement.expiredCert'),
+  'sf.sharing.owd': checkbox('SharingSettings.orgWideDefaults'),
+  'sf.network.trusted_ips': checkbox('NetworkSecurity.trustedIpRangesConfigured'),
+  'sf.pwd.min_lifetime': checkbox('PasswordPolicies.minOneDayPasswordLifetime'),
+  'sf.session.force_relogin': checkbox('SessionSettings.forceRelogin'),
+  'sf.session.terminate_on_reset': checkbox('SessionSettings.terminateSessionsOnPasswordReset'),
+  'sf.session.browser_protections': {
+    pass: group(['SessionSettings.cspOnEmail', 'SessionSettings.contentSniffingProtection'], 2),
+    fail: group(['SessionSettings.cspOnEmail', 'SessionSettings.contentSniffingProtection'], 0),
+    unknown: risks(other),
+    partial: {
+      datasets: group(['SessionSettings.cspOnEmail', 'SessionSettings.contentSniffingProtection'], 1),
+      count: 1,
+      total: 2,
+    },
+  },
+  'sf.access.admin_login_as': checkbox('LoginAccessPolicies.adminLoginAsAnyUser'),
+  'sf.pwd.expiration': checkbox('PasswordPolicies.expiration'),
+  'sf.pwd.secret_question': {
+    pass: group(['PasswordPolicies.obscureSecretAnswer', 'PasswordPolicies.questionRestriction'], 2),
+    fail: group(['PasswordPolicies.obscureSecretAnswer', 'PasswordPolicies.questionRestriction'], 0),
+    unknown: risks(other),
+    partial: {
+      datasets: group(['PasswordPolicies.obscureSecretAnswer', 'PasswordPolicies.questionRestriction'], 1),
+      count: 1,
+      total: 2,
+    },
+  },
+  'sf.session.ic_email_change': checkbox('SessionSettings.icOnEmailChange'),
+  'sf.integrations.remote_sites': checkbox('RemoteSiteSettings.remoteSiteSettings'),
+  'sf.pwd.lockout_interval': checkbox('PasswordPolicies.lockoutInterval'),
+  'sf.certs.strength': {
+    pass: group(['CertificateAndKeyManagement.keySize', 'CertificateAndKeyManagement.certExpiration'], 2),
+    fail: group(['CertificateAndKeyManagement.keySize', 'CertificateAndKeyManagement.certExpiration'], 0),
+    unknown: risks(other),
+    partial: {
+      datasets: group(
+        ['CertificateAndKeyManagement.keySize', 'CertificateAndKeyManagement.certExpiration'],
+        1,
+      ),
+      count: 1,
+      total: 2,
+    },
+  },
+  'sf.guest.access': {
+    pass: group(
+      [
+        'GuestUserAccess.guestEditAccess',
+        'GuestUserAccess.guestReadAccess',
+        'GuestUserAccess.guestAccessSharingRules',
+      ],
+      3,
+    ),
+    fail: group(
+      [
+        'GuestUserAccess.guestEditAccess',
+        'GuestUserAccess.guestReadAccess',
+        'GuestUserAccess.guestAccessSharingRules',
+      ],
+      0,
+    ),
+    unknown: risks(other),
+    partial: {
+      datasets: group(
+        [
+          'GuestUserAccess.guestEditAccess',
+          'GuestUserAccess.guestReadAccess',
+          'GuestUserAccess.guestAccessSharingRules',
+        ],
+        2,
+      ),
+      count: 2,
+      total: 3,
+    },
+  },
+  'sf.session.redirects': checkbox('SessionSettings.redirectionAllowUntrusted'),
+  'sf.session.lock_ip': checkbox('SessionSettings.lockSessionsToIp'),
+  'sf.users.name_visibility': checkbox('UserPIISettings.enforceNameVisibility'),
+  'sf.identity.saml': checkbox('Identity.samlEnabled'),
+  'sf.admin.count': checkbox('AdminUsers.activeSystemAdministratorCount'),
   'sf.perm.modify_all': {
     pass: modifyAll(5),
     fail: modifyAll(6),
@@ -144,7 +231,7 @@ const CASES: Record<string, Case> = {
 
 describe('Salesforce catalog rules', () => {
   it('has a case for every control, and at least twelve controls', () => {
-    expect(controls.length).toBeGreaterThanOrEqual(12);
+    expect(controls.length).toBeGreaterThanOrEqual(39);
     expect(Object.keys(CASES).sort()).toEqual(controls.map((c) => c.id).sort());
   });
 
@@ -319,5 +406,26 @@ describe('Salesforce catalog rules', () => {
       { id: '0053', name: 'u3@contoso.com' },
     ]);
     expect(r.evidence.slice(0, 2).map((e) => e.item)).toEqual(['u1@contoso.com', 'u3@contoso.com']);
+  });
+
+  it('cites every setting of the Health Check Baseline Standard from a control, and each SBS control from a control or a manual check but five', () => {
+    const catalog = loadCatalog();
+    const cited = (f: Framework, list: { benchmarks: { name: string; id: string }[] }[]) =>
+      new Set(list.flatMap((c) => c.benchmarks.filter((b) => b.name === f.benchmark).map((b) => b.id)));
+    const baseline = FRAMEWORK_SOURCES['salesforce-health-check-baseline'] as Framework;
+    const byControl = cited(baseline, controls);
+    expect(baseline.requirements.filter((r) => !byControl.has(r.id))).toEqual([]);
+    expect(baseline.requirements).toHaveLength(45);
+    const sbs = FRAMEWORK_SOURCES['security-benchmark-for-salesforce'] as Framework;
+    const sbsControls = cited(sbs, controls);
+    const sbsManual = cited(
+      sbs,
+      catalog.manual.filter((m) => m.app === 'salesforce'),
+    );
+    expect([...sbsControls].sort()).toEqual(['SBS-CPORTAL-002', 'SBS-SECCONF-002']);
+    expect(sbsManual.size).toBe(39);
+    expect(
+      sbs.requirements.filter((r) => !sbsControls.has(r.id) && !sbsManual.has(r.id)).map((r) => r.id),
+    ).toEqual(['SBS-OAUTH-001', 'SBS-OAUTH-002', 'SBS-ACS-005', 'SBS-AUTH-001', 'SBS-AUTH-003']);
   });
 });
