@@ -6,6 +6,7 @@ import servicenow from '../../data/catalog/servicenow.json' with { type: 'json' 
 import oktaManual from '../../data/catalog/okta.manual.json' with { type: 'json' };
 import m365Manual from '../../data/catalog/m365.manual.json' with { type: 'json' };
 import salesforceManual from '../../data/catalog/salesforce.manual.json' with { type: 'json' };
+import servicenowManual from '../../data/catalog/servicenow.manual.json' with { type: 'json' };
 import oktaStig from '../../data/frameworks/disa-okta-idaas-stig-v1r2.json' with { type: 'json' };
 import scubaEntraId from '../../data/frameworks/cisa-scuba-entra-id.json' with { type: 'json' };
 import scubaExchangeOnline from '../../data/frameworks/cisa-scuba-exchange-online.json' with { type: 'json' };
@@ -14,6 +15,7 @@ import scubaSharePoint from '../../data/frameworks/cisa-scuba-sharepoint.json' w
 import scubaTeams from '../../data/frameworks/cisa-scuba-teams.json' with { type: 'json' };
 import sfHealthCheck from '../../data/frameworks/salesforce-health-check-baseline.json' with { type: 'json' };
 import sfBenchmark from '../../data/frameworks/security-benchmark-for-salesforce.json' with { type: 'json' };
+import servicenowHardening from '../../data/frameworks/servicenow-hardening-australia.json' with { type: 'json' };
 import type { App, Control, Framework, ManualCheck, Rule } from '../domain/schemas.js';
 
 // The catalog ships inside the program (bundled JSON): one file to copy to a jump host.
@@ -23,6 +25,7 @@ const MANUAL_SOURCES: Partial<Record<App, unknown>> = {
   okta: oktaManual,
   m365: m365Manual,
   salesforce: salesforceManual,
+  servicenow: servicenowManual,
 };
 /** The frameworks, each a benchmark's requirement list (FrameworkSchema), by file name. */
 const FRAMEWORK_SOURCES: Record<string, unknown> = {
@@ -34,6 +37,7 @@ const FRAMEWORK_SOURCES: Record<string, unknown> = {
   'cisa-scuba-security-suite': scubaSecuritySuite,
   'salesforce-health-check-baseline': sfHealthCheck,
   'security-benchmark-for-salesforce': sfBenchmark,
+  'servicenow-hardening-australia': servicenowHardening,
 };
 
 export class CatalogError extends Error {}

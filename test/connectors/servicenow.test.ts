@@ -32,12 +32,6 @@ const asAdmin = (t: DemoTenant, patch: Partial<DemoTenant> = {}) => {
 };
 
 const CATALOG = loadCatalog().forApp('servicenow');
-const ABSENT = [
-  'glide.basicauth.required.importprocessor',
-  'glide.basicauth.required.scriptedprocessor',
-  'glide.basicauth.required.soap',
-  'glide.user.max_unlock_attempts',
-];
 
 describe('ServiceNow connector against the simulator', () => {
   it('reads the demo instance as its read-only user sees it: a hidden property and v_plugin are unknown, never defaults', async () => {
@@ -47,23 +41,31 @@ describe('ServiceNow connector against the simulator', () => {
 
     expect(r['snow.mfa']).toMatchObject({ outcome: 'fail', evidence: [{ value: 'false' }] });
     expect(r['snow.session_timeout']?.outcome).toBe('pass');
-    // glide.sm.default_mode is hidden by its Read roles: X-Total-Count counts 20, 19 came back.
+    // Names are asked 50 to a query. glide.sm.default_mode is hidden by its Read roles: its
+    // query's X-Total-Count counts 5, 4 came back, so any of that query's 46 absent names may be it.
     const hidden = {
       outcome: 'unknown',
       reason:
-        'could not judge 1 of 1 properties: X-Total-Count counts 20 matching properties but 19 came back: ' +
-        'a read ACL hides 1 from this user, any of the 5 not returned',
+        'could not judge 1 of 1 properties: X-Total-Count counts 5 matching properties but 4 came back: ' +
+        'a read ACL hides 1 from this user, any of the 46 not returned',
       missing: "the admin role, or a role in each hidden property's Read roles",
     };
     expect(r['snow.default_deny']).toMatchObject(hidden);
-    // A property not returned may be the hidden one: no platform default for it either.
-    for (const id of ['snow.soap_auth', 'snow.script_request_auth', 'snow.lockout']) {
+    // A property of the same query not returned may be the hidden one: no platform default for it either.
+    for (const id of ['snow.lockout', 'snow.glide_security_manager']) {
       expect(r[id], id).toMatchObject(hidden);
-      expect(r[id]?.evidence[0]?.value, id).toMatch(/^\(not visible: X-Total-Count counts 20/);
+      expect(r[id]?.evidence[0]?.value, id).toMatch(/^\(not visible: X-Total-Count counts 5/);
     }
+    // Another query's count equals its rows: what it did not return is not set, and the guide's fallback applies.
+    for (const id of ['snow.soap_auth', 'snow.script_request_auth'])
+      expect(r[id], id).toMatchObject({
+        outcome: 'fail',
+        reason: 'not set: the platform default applies',
+        evidence: [{ item: 'platform default', value: 'false' }],
+      });
+    // Its properties are all in the first query, whose count equals its rows: judged, not unknown.
     expect(r['snow.processor_auth']).toMatchObject({
-      outcome: 'unknown',
-      reason: expect.stringMatching(/^could not judge 1 of 11 properties: X-Total-Count counts 20/),
+      outcome: 'partial',
       failing: [{ id: 'glide.basicauth.required.pdf' }, { id: 'glide.basicauth.required.rss' }],
     });
     // v_plugin answers its user without the admin role with 200 and no rows: unknown, naming the role.
@@ -85,17 +87,26 @@ describe('ServiceNow connector against the simulator', () => {
     expect(first.get('sysparm_fields')).toBe('name,value');
     expect(first.get('sysparm_exclude_reference_link')).toBe('true');
     // The names asked for are exactly those the catalog's rules select.
-    const asked = /^nameIN([^^]+)\^ORDERBYname$/.exec(first.get('sysparm_query') ?? '')?.[1]?.split(',');
-    expect(asked).toEqual(wanted(CATALOG, 'servicenow:sys_properties', '/name'));
-    expect(asked).toContain('glide.user.max_unlock_attempts');
-    // Four pages of properties (page size 5), one of plugins, and one probe of v_plugin only.
+    // The names asked for are exactly those the catalog's rules select, 50 to a query.
+    const queries = new Set(
+      sim.log
+        .filter((l) => l.path === PROPERTIES_PATH)
+        .map((l) => new URLSearchParams(l.query).get('sysparm_query')),
+    );
+    const asked = [...queries].map(
+      (q) => /^nameIN([^^]+)\^ORDERBYname$/.exec(q ?? '')?.[1]?.split(',') ?? [],
+    );
+    expect(asked.map((a) => a.length)).toEqual([50, 50, 50, 16]);
+    expect(asked.flat()).toEqual(wanted(CATALOG, 'servicenow:sys_properties', '/name'));
+    expect(asked.flat()).toContain('glide.user.max_unlock_attempts');
+    // Six pages of properties (four queries, page size 5), one of plugins, and one probe of v_plugin only.
     expect(sim.log.map((l) => l.path)).toEqual([
-      ...Array<string>(4).fill(PROPERTIES_PATH),
+      ...Array<string>(6).fill(PROPERTIES_PATH),
       PLUGINS_PATH,
       PLUGINS_PATH,
     ]);
-    expect(requests).toBe(6);
-    const probe = new URLSearchParams(sim.log[5]?.query);
+    expect(requests).toBe(8);
+    const probe = new URLSearchParams(sim.log[7]?.query);
     expect(Object.fromEntries(probe)).toEqual({ sysparm_fields: 'id', sysparm_limit: '1' });
   });
 
@@ -105,10 +116,11 @@ describe('ServiceNow connector against the simulator', () => {
     const { datasets } = await collect(servicenow, sim, admin);
     const r = resultsOf(datasets);
     expect(r['snow.default_deny']?.outcome).toBe('pass');
+    // The guide's fallback for glide.basicauth.required.soap is false.
     expect(r['snow.soap_auth']).toMatchObject({
-      outcome: 'pass',
+      outcome: 'fail',
       reason: 'not set: the platform default applies',
-      evidence: [{ item: 'platform default', value: 'true' }],
+      evidence: [{ item: 'platform default', value: 'false' }],
     });
     expect(r['snow.script_request_auth']).toMatchObject({
       outcome: 'fail',
@@ -172,17 +184,20 @@ describe('ServiceNow connector against the simulator', () => {
     const ds = datasets['servicenow:sys_properties'];
     const seen = ds?.ok ? ds.items.filter((p) => !(p as { _unseen?: string })._unseen) : [];
     expect(seen.map((p) => (p as { name: string }).name)).toEqual(expected);
-    expect(expected.length).toBe(20);
+    expect(expected.length).toBe(21);
 
     const pages = sim.log.filter((l) => l.path === PROPERTIES_PATH);
+    // One query per 50 names, each paged from offset 0.
     expect(pages.map((l) => new URLSearchParams(l.query).get('sysparm_offset'))).toEqual([
       '0',
       '3',
       '6',
       '9',
-      '12',
-      '15',
-      '18',
+      '0',
+      '3',
+      '0',
+      '3',
+      '0',
     ]);
     const r = resultsOf(datasets);
     expect(r['snow.high_security']?.outcome).toBe('pass');
@@ -194,14 +209,14 @@ describe('ServiceNow connector against the simulator', () => {
           ds.items
             .filter((p) => (p as { _unseen?: string })._unseen)
             .map((p) => (p as { name: string }).name),
-      ).toEqual(ABSENT);
+      ).toEqual(wanted(CATALOG, 'servicenow:sys_properties', '/name').filter((n) => !expected.includes(n)));
       expect(r['snow.soap_auth']).toMatchObject({
         outcome: 'unknown',
         reason:
           'could not judge 1 of 1 properties: the instance sent no X-Total-Count, so properties it did not ' +
           'return may be hidden by a read ACL rather than not set',
       });
-    } else expect(r['snow.soap_auth']?.outcome).toBe('pass');
+    } else expect(r['snow.soap_auth']?.outcome).toBe('fail');
 
     // The header the simulator sends, as ServiceNow does: no spaces, raw commas inside URLs.
     const res = await fetch(
@@ -274,9 +289,10 @@ describe('ServiceNow connector against the simulator', () => {
     const { datasets, clock, requests } = await collect(servicenow, sim, contoso);
     expect(datasets['servicenow:sys_properties']?.ok).toBe(true);
     expect(clock.sleeps).toEqual([20_000]);
-    // Four pages of properties (page size 5), one of plugins, its probe, and the throttled request.
-    expect(requests).toBe(7);
-    expect(sim.log.length).toBe(7);
+    // Six pages of properties (four queries of up to 50 names, page size 5), one of plugins, its
+    // probe, and the throttled request.
+    expect(requests).toBe(9);
+    expect(sim.log.length).toBe(9);
   });
 
   it('ends the poll with "rate limited until" when Retry-After is beyond the poll budget', async () => {
