@@ -5,18 +5,24 @@ import salesforce from '../../data/catalog/salesforce.json' with { type: 'json' 
 import servicenow from '../../data/catalog/servicenow.json' with { type: 'json' };
 import oktaManual from '../../data/catalog/okta.manual.json' with { type: 'json' };
 import m365Manual from '../../data/catalog/m365.manual.json' with { type: 'json' };
+import githubManual from '../../data/catalog/github.manual.json' with { type: 'json' };
 import oktaStig from '../../data/frameworks/disa-okta-idaas-stig-v1r2.json' with { type: 'json' };
 import scubaEntraId from '../../data/frameworks/cisa-scuba-entra-id.json' with { type: 'json' };
 import scubaExchangeOnline from '../../data/frameworks/cisa-scuba-exchange-online.json' with { type: 'json' };
 import scubaSecuritySuite from '../../data/frameworks/cisa-scuba-security-suite.json' with { type: 'json' };
 import scubaSharePoint from '../../data/frameworks/cisa-scuba-sharepoint.json' with { type: 'json' };
 import scubaTeams from '../../data/frameworks/cisa-scuba-teams.json' with { type: 'json' };
+import cisGithub from '../../data/frameworks/cis-github-1-2-0.json' with { type: 'json' };
 import type { App, Control, Framework, ManualCheck, Rule } from '../domain/schemas.js';
 
 // The catalog ships inside the program (bundled JSON): one file to copy to a jump host.
 const SOURCES: Record<App, unknown> = { okta, salesforce, servicenow, github, m365 };
 /** Per app, the requirements no API answers (ManualCheckSchema): shown, never scored. */
-const MANUAL_SOURCES: Partial<Record<App, unknown>> = { okta: oktaManual, m365: m365Manual };
+const MANUAL_SOURCES: Partial<Record<App, unknown>> = {
+  okta: oktaManual,
+  m365: m365Manual,
+  github: githubManual,
+};
 /** The frameworks, each a benchmark's requirement list (FrameworkSchema), by file name. */
 const FRAMEWORK_SOURCES: Record<string, unknown> = {
   'disa-okta-idaas-stig-v1r2': oktaStig,
@@ -25,6 +31,7 @@ const FRAMEWORK_SOURCES: Record<string, unknown> = {
   'cisa-scuba-exchange-online': scubaExchangeOnline,
   'cisa-scuba-teams': scubaTeams,
   'cisa-scuba-security-suite': scubaSecuritySuite,
+  'cis-github-1-2-0': cisGithub,
 };
 
 export class CatalogError extends Error {}
