@@ -7,6 +7,7 @@ import oktaManual from '../../data/catalog/okta.manual.json' with { type: 'json'
 import m365Manual from '../../data/catalog/m365.manual.json' with { type: 'json' };
 import salesforceManual from '../../data/catalog/salesforce.manual.json' with { type: 'json' };
 import servicenowManual from '../../data/catalog/servicenow.manual.json' with { type: 'json' };
+import githubManual from '../../data/catalog/github.manual.json' with { type: 'json' };
 import oktaStig from '../../data/frameworks/disa-okta-idaas-stig-v1r2.json' with { type: 'json' };
 import scubaEntraId from '../../data/frameworks/cisa-scuba-entra-id.json' with { type: 'json' };
 import scubaExchangeOnline from '../../data/frameworks/cisa-scuba-exchange-online.json' with { type: 'json' };
@@ -16,6 +17,7 @@ import scubaTeams from '../../data/frameworks/cisa-scuba-teams.json' with { type
 import sfHealthCheck from '../../data/frameworks/salesforce-health-check-baseline.json' with { type: 'json' };
 import sfBenchmark from '../../data/frameworks/security-benchmark-for-salesforce.json' with { type: 'json' };
 import servicenowHardening from '../../data/frameworks/servicenow-hardening-australia.json' with { type: 'json' };
+import cisGithub from '../../data/frameworks/cis-github-1-2-0.json' with { type: 'json' };
 import type { App, Control, Framework, ManualCheck, Rule } from '../domain/schemas.js';
 
 // The catalog ships inside the program (bundled JSON): one file to copy to a jump host.
@@ -26,6 +28,7 @@ const MANUAL_SOURCES: Partial<Record<App, unknown>> = {
   m365: m365Manual,
   salesforce: salesforceManual,
   servicenow: servicenowManual,
+  github: githubManual,
 };
 /** The frameworks, each a benchmark's requirement list (FrameworkSchema), by file name. */
 const FRAMEWORK_SOURCES: Record<string, unknown> = {
@@ -38,6 +41,7 @@ const FRAMEWORK_SOURCES: Record<string, unknown> = {
   'salesforce-health-check-baseline': sfHealthCheck,
   'security-benchmark-for-salesforce': sfBenchmark,
   'servicenow-hardening-australia': servicenowHardening,
+  'cis-github-1-2-0': cisGithub,
 };
 
 export class CatalogError extends Error {}

@@ -26,6 +26,28 @@ function unseenGap(item: unknown): Gap | undefined {
   return { reason: _unseen, ...(typeof _missing === 'string' ? { missing: _missing } : {}) };
 }
 
+/**
+ * An item seen in part: `_unseenFields` names, per top-level field, why the connector could not
+ * settle it. Only the controls that assert such a field leave the item unjudged; the others judge it.
+ */
+export function unseenFields(
+  fields: Record<string, unknown>,
+  gaps: Record<string, Gap>,
+): Record<string, unknown> {
+  return Object.keys(gaps).length === 0 ? fields : { ...fields, _unseenFields: gaps };
+}
+
+function fieldGap(item: unknown, conditions: Condition[]): Gap | undefined {
+  if (item === null || typeof item !== 'object') return undefined;
+  const gaps = (item as { _unseenFields?: Record<string, Gap> })._unseenFields;
+  if (!gaps) return undefined;
+  for (const c of conditions) {
+    const gap = gaps[c.path.split('/')[1] ?? ''];
+    if (gap) return gap;
+  }
+  return undefined;
+}
+
 const MAX_EVIDENCE = 12;
 /** Failing items kept per result: enough to follow each across polls, bounded for a huge tenant. */
 export const MAX_FAILING = 500;
@@ -153,12 +175,10 @@ export function evaluate(control: Control, datasets: Datasets): Result {
   }
 
   // An item the connector could not see is never judged, whatever its fields say.
-  const judged = items.map((item, index) => ({
-    item,
-    index,
-    gap: unseenGap(item),
-    verdict: unseenGap(item) ? undefined : all(item, rule.assert),
-  }));
+  const judged = items.map((item, index) => {
+    const gap = unseenGap(item) ?? fieldGap(item, rule.assert);
+    return { item, index, gap, verdict: gap ? undefined : all(item, rule.assert) };
+  });
   const failingItems = judged.filter((j) => j.verdict === false);
   const passed = judged.filter((j) => j.verdict === true).length;
   const failed = failingItems.length;

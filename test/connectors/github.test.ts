@@ -215,10 +215,11 @@ describe('GitHub connector against the simulator', () => {
 
   it('uses a bounded number of requests: one per list page, at most two per active repository', async () => {
     const sim = await simulate([contoso, labs]);
-    // Contoso: org, code security defaults, 2 Actions, hooks, 3 repo pages; 24 classic reads and 13 rule reads (11 are settled by classic protection).
-    expect((await collect(github, sim, contoso)).requests).toBe(45);
-    // Labs: org, code security defaults (404), 2 Actions (403), hooks (404), 3 repo pages; classic only where the token is admin (5), rules for 9.
-    expect((await collect(github, sim, labs)).requests).toBe(22);
+    // Contoso: org, code security defaults, 2 Actions, hooks, 3 repo pages; 24 classic reads and 24 rule reads
+    // (the branch-rules settings may come from either source, so both are always read).
+    expect((await collect(github, sim, contoso)).requests).toBe(56);
+    // Labs: org, code security defaults (404), 2 Actions (403), hooks (404), 3 repo pages; classic only where the token is admin (5), rules for all 11.
+    expect((await collect(github, sim, labs)).requests).toBe(24);
     const seen = sim.log.map((r) => `${r.tenant}${r.path}${r.query}`);
     expect(new Set(seen).size).toBe(seen.length);
   });
@@ -618,6 +619,64 @@ describe('the demo Contoso Labs token: a security manager without admin:org', ()
       missing: 'the admin:org scope, as an organisation owner',
     });
     expect(r['gh.org.webhooks']?.missing).toMatch(/admin:org_hook/);
+  });
+});
+
+describe('GitHub connector: the default branch setting by setting (github:repos/branch-rules)', () => {
+  const item = (datasets: Datasets, repo: string) => {
+    const ds = datasets['github:repos/branch-rules'];
+    return ds?.ok ? (ds.items.find((i) => (i as { repo: string }).repo === repo) as object) : undefined;
+  };
+
+  it('reads each setting from classic protection and from the rulesets that apply', async () => {
+    const sim = await simulate([contoso]);
+    const { datasets } = await collect(github, sim, contoso);
+    // Classic protection only: two approvals, stale dismissal, code owners, strict checks, admins enforced.
+    expect(item(datasets, 'contoso/web-storefront')).toEqual({
+      id: expect.any(Number),
+      repo: 'contoso/web-storefront',
+      branch: 'main',
+      required_approvals: 2,
+      dismiss_stale_reviews: true,
+      code_owner_reviews: true,
+      status_checks: true,
+      status_checks_up_to_date: true,
+      conversation_resolution: true,
+      signed_commits: false,
+      linear_history: false,
+      deletion_blocked: true,
+      admins_included: true,
+    });
+    // Rulesets only ("Branch not protected" in classic): whether admins may bypass is the ruleset's bypass list.
+    expect(item(datasets, 'contoso/payments-api')).toMatchObject({
+      required_approvals: 2,
+      dismiss_stale_reviews: true,
+      signed_commits: true,
+      deletion_blocked: true,
+      status_checks: false,
+      _unseenFields: { admins_included: { reason: expect.stringMatching(/bypass list/) } },
+    });
+    const r = resultsOf(datasets);
+    expect(r['gh.repo.signed_commits']).toMatchObject({ outcome: 'partial' });
+    expect(r['gh.org.verified_domain']?.outcome).toBe('pass');
+    expect(r['gh.org.team_create']).toMatchObject({ outcome: 'fail', failing: [{ name: 'contoso' }] });
+  });
+
+  it("leaves a setting unknown, naming the missing right, where a member's token cannot read classic protection", async () => {
+    const sim = await simulate([labs]);
+    const { datasets } = await collect(github, sim, labs);
+    const ds = datasets['github:repos/branch-rules'];
+    const partly = ds?.ok
+      ? ds.items.filter((i) => '_unseenFields' in (i as object) && !('_unseen' in (i as object)))
+      : [];
+    expect(partly.length).toBeGreaterThan(0);
+    expect(partly[0]).toMatchObject({
+      _unseenFields: { admins_included: { missing: 'admin on the repository' } },
+    });
+    expect(resultsOf(datasets)['gh.repo.admins_included']).toMatchObject({
+      outcome: 'unknown',
+      missing: 'admin on the repository',
+    });
   });
 });
 

@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { loadCatalog } from '../../source/catalog/index.js';
+import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
 import { newRepositoryDefaults } from '../../source/connectors/github/index.js';
+import {
+  type BranchRuleBody,
+  branchRulesItem,
+  type ClassicBody,
+  classicSettings,
+  NOTHING,
+  rulesetSettings,
+} from '../../source/connectors/github/branch-rules.js';
 import { type Datasets, evaluate, unseenItem } from '../../source/domain/rules.js';
 
 /**
@@ -75,6 +85,76 @@ const branch = (name: string, fields: Record<string, unknown>) => ({
   ...fields,
 });
 const protectedBranch = { required_approvals: 1, force_push_blocked: true };
+
+// GitHub's documented example of GET /repos/{owner}/{repo}/branches/{branch}/protection
+// (@octokit/openapi): status checks (not strict), admins enforced, two approvals with stale-review
+// dismissal and code owners, linear history and conversation resolution; force pushes and deletions allowed.
+const description = JSON.parse(
+  readFileSync(
+    createRequire(import.meta.url).resolve('@octokit/openapi/generated/api.github.com.json'),
+    'utf8',
+  ),
+) as { components: { examples: Record<string, { value: unknown }> } };
+const documented = description.components.examples['branch-protection']?.value as ClassicBody;
+
+const CLASSIC_GAP = {
+  reason: 'GitHub shows classic branch protection only to repository admins',
+  missing: 'admin on the repository',
+};
+const RULES_GAP = { reason: 'GitHub did not return the rules that apply to the branch' };
+/**
+ * A branch-rules item as the connector builds it: from a classic protection body ('none' for
+ * "Branch not protected", undefined when not visible) and the ruleset rules (undefined: not read).
+ */
+const branchRules = (
+  name: string,
+  classic: ClassicBody | 'none' | undefined,
+  rules: BranchRuleBody[] | undefined,
+) =>
+  branchRulesItem(
+    { id: idOf(name), repo: `contoso/${name}`, branch: 'main' },
+    classic === undefined
+      ? undefined
+      : classic === 'none'
+        ? { settings: NOTHING }
+        : { settings: classicSettings(classic), adminsIncluded: classic.enforce_admins?.enabled === true },
+    rules === undefined ? undefined : { settings: rulesetSettings(rules), count: rules.length },
+    { classic: CLASSIC_GAP, rules: RULES_GAP },
+  );
+const branchRulesDs = (...items: unknown[]): Datasets => ({ 'github:repos/branch-rules': ok(items) });
+const classicWith = (patch: Record<string, unknown>) =>
+  ({ ...structuredClone(documented), ...patch }) as ClassicBody;
+const reviews = (patch: Record<string, unknown>) =>
+  classicWith({ required_pull_request_reviews: { ...documented.required_pull_request_reviews, ...patch } });
+const rule = (type: string, parameters?: Record<string, unknown>): BranchRuleBody => ({
+  type,
+  ruleset_source_type: 'Repository',
+  ruleset_source: 'contoso/web',
+  ruleset_id: 42,
+  ...(parameters ? { parameters } : {}),
+});
+const prRule = (patch: Record<string, unknown>) =>
+  rule('pull_request', {
+    allowed_merge_methods: ['merge', 'squash', 'rebase'],
+    dismiss_stale_reviews_on_push: false,
+    require_code_owner_review: false,
+    require_last_push_approval: false,
+    required_approving_review_count: 0,
+    required_review_thread_resolution: false,
+    ...patch,
+  });
+/**
+ * A branch setting's three outcomes: on in one source (classic or a ruleset); off in both; and
+ * unknown when classic protection is not visible and the rulesets read do not turn it on.
+ */
+const branchCase = (onClassic: ClassicBody, onRules: BranchRuleBody[], offClassic: ClassicBody): Case => ({
+  pass: branchRulesDs(branchRules('web', onClassic, []), branchRules('api', 'none', onRules)),
+  fail: branchRulesDs(branchRules('web', offClassic, []), branchRules('api', 'none', [])),
+  unknown: branchRulesDs(
+    branchRules('web', undefined, []),
+    branchRules('api', undefined, [rule('non_fast_forward')]),
+  ),
+});
 
 interface Case {
   pass: Datasets;
@@ -206,6 +286,115 @@ const cases: Record<string, Case> = {
     },
     unknown: { 'github:repos': hidden('the token may not read this') },
   },
+  'gh.org.verified_domain': orgCase('is_verified', true, false),
+  'gh.org.team_create': orgCase('members_can_create_teams', false, true),
+  'gh.org.issue_delete': orgCase('members_can_delete_issues', false, true),
+  'gh.repo.inactive': {
+    pass: {
+      'github:repos': ok([
+        { ...repo('web', null), _days_since_push: 3 },
+        // Archived: already read-only, nothing to do.
+        { ...repo('old', null, true), _days_since_push: 900 },
+      ]),
+    },
+    fail: { 'github:repos': ok([{ ...repo('legacy', null), _days_since_push: 181 }]) },
+    // No pushed_at: GitHub did not say when it was last pushed to.
+    unknown: { 'github:repos': ok([repo('web', null)]) },
+  },
+  'gh.repo.two_approvals': {
+    pass: branchRulesDs(
+      branchRules('web', reviews({ required_approving_review_count: 2 }), []),
+      branchRules('api', 'none', [prRule({ required_approving_review_count: 3 })]),
+    ),
+    fail: branchRulesDs(
+      branchRules('web', reviews({ required_approving_review_count: 1 }), [
+        prRule({ required_approving_review_count: 1 }),
+      ]),
+    ),
+    // One approval in classic protection, and the rulesets not visible: a ruleset may ask for two.
+    unknown: branchRulesDs(branchRules('web', reviews({ required_approving_review_count: 1 }), undefined)),
+  },
+  'gh.repo.stale_reviews': branchCase(
+    reviews({ dismiss_stale_reviews: true }),
+    [prRule({ dismiss_stale_reviews_on_push: true })],
+    reviews({ dismiss_stale_reviews: false }),
+  ),
+  'gh.repo.code_owner_review': branchCase(
+    reviews({ require_code_owner_reviews: true }),
+    [prRule({ require_code_owner_review: true })],
+    reviews({ require_code_owner_reviews: false }),
+  ),
+  'gh.repo.status_checks': branchCase(
+    documented,
+    [
+      rule('required_status_checks', {
+        strict_required_status_checks_policy: false,
+        required_status_checks: [{ context: 'ci/build' }],
+      }),
+    ],
+    classicWith({ required_status_checks: null }),
+  ),
+  'gh.repo.up_to_date': branchCase(
+    classicWith({
+      required_status_checks: {
+        strict: true,
+        contexts: ['ci/build'],
+        checks: [{ context: 'ci/build', app_id: null }],
+      },
+    }),
+    [
+      rule('required_status_checks', {
+        strict_required_status_checks_policy: true,
+        required_status_checks: [{ context: 'ci/build' }],
+      }),
+    ],
+    // GitHub's example has no `strict`: branches need not be up to date.
+    documented,
+  ),
+  'gh.repo.conversation_resolution': branchCase(
+    classicWith({ required_conversation_resolution: { enabled: true } }),
+    [prRule({ required_review_thread_resolution: true })],
+    classicWith({ required_conversation_resolution: { enabled: false } }),
+  ),
+  'gh.repo.signed_commits': branchCase(
+    classicWith({
+      required_signatures: {
+        url: 'https://api.github.com/repos/contoso/web/branches/main/protection/required_signatures',
+        enabled: true,
+      },
+    }),
+    [rule('required_signatures')],
+    classicWith({ required_signatures: { enabled: false } }),
+  ),
+  'gh.repo.linear_history': branchCase(
+    classicWith({ required_linear_history: { enabled: true } }),
+    [rule('required_linear_history')],
+    classicWith({ required_linear_history: { enabled: false } }),
+  ),
+  'gh.repo.deletion_blocked': {
+    // A ruleset's "Restrict deletions" is the deletion rule; classic protection blocks unless allow_deletions.
+    pass: branchRulesDs(
+      branchRules('web', classicWith({ allow_deletions: { enabled: false } }), []),
+      branchRules('api', 'none', [rule('deletion')]),
+    ),
+    fail: branchRulesDs(
+      // GitHub's example allows deletions.
+      branchRules('web', documented, []),
+      branchRules('api', 'none', []),
+    ),
+    unknown: branchRulesDs(branchRules('web', undefined, [rule('non_fast_forward')])),
+  },
+  'gh.repo.admins_included': {
+    pass: branchRulesDs(branchRules('web', documented, [rule('deletion')])),
+    fail: branchRulesDs(
+      branchRules('web', classicWith({ enforce_admins: { enabled: false } }), []),
+      branchRules('api', 'none', []),
+    ),
+    // Classic exempts admins and a ruleset applies: its bypass list decides, and it is not read.
+    unknown: branchRulesDs(
+      branchRules('web', classicWith({ enforce_admins: { enabled: false } }), [rule('deletion')]),
+    ),
+  },
 };
 
 describe('GitHub catalog rules', () => {
@@ -262,6 +451,39 @@ describe('GitHub catalog rules', () => {
     expect(
       evaluate(byId('gh.repo.branch_protection'), { 'github:repos/default-branch': ok([]) }).outcome,
     ).toBe('pass');
+  });
+
+  it('leaves unjudged only the branch settings a source could not settle, naming the missing right', () => {
+    // Classic protection not visible; the ruleset read requires signed commits only.
+    const ds = branchRulesDs(branchRules('web', undefined, [rule('required_signatures')]));
+    expect(evaluate(byId('gh.repo.signed_commits'), ds).outcome).toBe('pass');
+    expect(evaluate(byId('gh.repo.linear_history'), ds)).toMatchObject({
+      outcome: 'unknown',
+      missing: 'admin on the repository',
+      reason: expect.stringMatching(
+        /^could not judge 1 of 1 repositories: GitHub shows classic branch protection/,
+      ),
+    });
+  });
+
+  it('takes either source: a ruleset can satisfy what classic protection lacks, and the stronger count wins', () => {
+    const ds = branchRulesDs(
+      branchRules('web', reviews({ required_approving_review_count: 1, dismiss_stale_reviews: false }), [
+        prRule({ required_approving_review_count: 2, dismiss_stale_reviews_on_push: true }),
+      ]),
+    );
+    expect(evaluate(byId('gh.repo.two_approvals'), ds).outcome).toBe('pass');
+    expect(evaluate(byId('gh.repo.stale_reviews'), ds).outcome).toBe('pass');
+    // Status checks without any check named require nothing.
+    const empty = branchRulesDs(
+      branchRules(
+        'web',
+        classicWith({ required_status_checks: { strict: true, contexts: [], checks: [] } }),
+        [],
+      ),
+    );
+    expect(evaluate(byId('gh.repo.status_checks'), empty).outcome).toBe('fail');
+    expect(evaluate(byId('gh.repo.up_to_date'), empty).outcome).toBe('fail');
   });
 
   it('fails a webhook that skips TLS verification even with a secret', () => {

@@ -19,6 +19,16 @@ import {
   waitUntilEpochSeconds,
 } from '../http.js';
 import { CONNECTOR_OPTIONS } from '../../domain/app-options.js';
+import {
+  BranchRule,
+  branchRulesItem,
+  ClassicProtection,
+  type ClassicRead,
+  classicSettings,
+  NOTHING,
+  type RulesRead,
+  rulesetSettings,
+} from './branch-rules.js';
 import { type CollectContext, type Connector, instanceOptions } from '../types.js';
 
 /**
@@ -87,6 +97,9 @@ const Org = z.looseObject({
   members_can_delete_repositories: z.boolean().nullish(),
   members_can_change_repo_visibility: z.boolean().nullish(),
   web_commit_signoff_required: z.boolean().nullish(),
+  is_verified: z.boolean().nullish(),
+  members_can_create_teams: z.boolean().nullish(),
+  members_can_delete_issues: z.boolean().nullish(),
   secret_scanning_enabled_for_new_repositories: z.boolean().nullish(),
   secret_scanning_push_protection_enabled_for_new_repositories: z.boolean().nullish(),
   public_repos: z.number().int().nonnegative().nullish(),
@@ -123,6 +136,7 @@ const Repo = z.looseObject({
   visibility: z.string().optional(),
   archived: z.boolean(),
   default_branch: z.string().optional(),
+  pushed_at: z.string().nullish(),
   permissions: z.looseObject({ admin: z.boolean() }).optional(),
   security_and_analysis: z
     .looseObject({
@@ -133,18 +147,7 @@ const Repo = z.looseObject({
     .nullish(),
 });
 type RepoBody = z.infer<typeof Repo>;
-const Protection = z.looseObject({
-  required_pull_request_reviews: z
-    .looseObject({ required_approving_review_count: z.number().int().nonnegative().optional() })
-    .optional(),
-  allow_force_pushes: z.looseObject({ enabled: z.boolean() }).optional(),
-});
-const Rules = z.array(
-  z.looseObject({
-    type: z.string(),
-    parameters: z.looseObject({ required_approving_review_count: z.number().int().optional() }).optional(),
-  }),
-);
+const Rules = z.array(BranchRule);
 const CodeSecurityDefaults = z.array(
   z.looseObject({
     // `none` is what the PUT endpoint takes; a GET should not list it, but it would mean "nothing".
@@ -217,21 +220,29 @@ const NOT_PROTECTED: BranchRules = { approvals: 0, forcePushBlocked: false, none
 const repoPath = (repo: RepoBody) =>
   `/repos/${encodeURIComponent(repo.owner.login)}/${encodeURIComponent(repo.name)}`;
 
+/** One source read: the two settings of the default-branch dataset, and every setting of branch-rules. */
+interface Read<T> {
+  rules: BranchRules;
+  read: T;
+}
+
 async function classicProtection(
   client: HttpClient,
   repo: RepoBody,
   branch: string,
-): Promise<BranchRules | undefined> {
+): Promise<Read<ClassicRead> | undefined> {
   // Only repository admins may read classic protection; GitHub answers anyone else with a 404.
   if (repo.permissions && !repo.permissions.admin) return undefined;
   try {
     const res = await client.get(`${repoPath(repo)}/branches/${encodeURIComponent(branch)}/protection`);
-    const p = check(Protection, res.body, `branch protection of ${repo.full_name}`);
+    const p = check(ClassicProtection, res.body, `branch protection of ${repo.full_name}`);
+    const settings = classicSettings(p);
     return {
-      approvals: p.required_pull_request_reviews
-        ? (p.required_pull_request_reviews.required_approving_review_count ?? 0)
-        : 0,
-      forcePushBlocked: !(p.allow_force_pushes?.enabled ?? false),
+      rules: {
+        approvals: settings.required_approvals,
+        forcePushBlocked: !(p.allow_force_pushes?.enabled ?? false),
+      },
+      read: { settings, adminsIncluded: p.enforce_admins?.enabled === true },
     };
   } catch (error) {
     // "Branch not protected" is an answer (unprotected); any other 404 or 403 is not. GitHub has
@@ -241,7 +252,7 @@ async function classicProtection(
       error.kind === 'not_found' &&
       /^Branch not protected$/i.test(error.vendorMessage ?? '')
     )
-      return NOT_PROTECTED;
+      return { rules: NOT_PROTECTED, read: { settings: NOTHING } };
     if (unreadable(error)) return undefined;
     throw error;
   }
@@ -251,7 +262,7 @@ async function rulesetRules(
   client: HttpClient,
   repo: RepoBody,
   branch: string,
-): Promise<BranchRules | undefined> {
+): Promise<Read<RulesRead> | undefined> {
   try {
     const rules = await linkPaged(
       client,
@@ -264,9 +275,12 @@ async function rulesetRules(
       .filter((r) => r.type === 'pull_request')
       .map((r) => r.parameters?.required_approving_review_count ?? 0);
     return {
-      approvals: Math.max(0, ...approvals),
-      forcePushBlocked: rules.some((r) => r.type === 'non_fast_forward'),
-      ...(rules.length === 0 ? { none: true } : {}),
+      rules: {
+        approvals: Math.max(0, ...approvals),
+        forcePushBlocked: rules.some((r) => r.type === 'non_fast_forward'),
+        ...(rules.length === 0 ? { none: true } : {}),
+      },
+      read: { settings: rulesetSettings(rules), count: rules.length },
     };
   } catch (error) {
     // Enterprise Server before rulesets answers 404 here.
@@ -293,12 +307,25 @@ const RULES_GAP: Gap = {
 };
 
 /** One active repository's default branch: how it is protected, from both sources. */
-async function defaultBranch(client: HttpClient, repo: RepoBody, branch: string): Promise<unknown> {
-  const classic = await classicProtection(client, repo, branch);
+async function defaultBranch(
+  client: HttpClient,
+  repo: RepoBody,
+  branch: string,
+): Promise<{ protection: unknown; rules: unknown }> {
+  const classicRead = await classicProtection(client, repo, branch);
+  const classic = classicRead?.rules;
   const satisfied = classic !== undefined && classic.approvals >= 1 && classic.forcePushBlocked;
-  // Classic protection that already does the job needs no second request.
-  const rulesets = satisfied ? undefined : await rulesetRules(client, repo, branch);
+  // Both sources are read: the settings of the branch-rules dataset may come from either.
+  const rulesRead = await rulesetRules(client, repo, branch);
+  // Classic protection that already does the job settles the two settings of this dataset alone.
+  const rulesets = satisfied ? undefined : rulesRead?.rules;
   const combined = combineProtection(classic, rulesets);
+  const rules = branchRulesItem(
+    { id: repo.id, repo: repo.full_name, branch },
+    classicRead?.read,
+    rulesRead?.read,
+    { classic: CLASSIC_GAP, rules: RULES_GAP },
+  );
   const item = {
     id: repo.id,
     repo: repo.full_name,
@@ -310,7 +337,10 @@ async function defaultBranch(client: HttpClient, repo: RepoBody, branch: string)
   };
   const settled = combined.required_approvals !== undefined && combined.force_push_blocked !== undefined;
   // Not settled means a source could not be read: that repository is unseen, never "unprotected".
-  return settled ? item : unseenItem(item, classic === undefined ? CLASSIC_GAP : RULES_GAP);
+  return {
+    protection: settled ? item : unseenItem(item, classic === undefined ? CLASSIC_GAP : RULES_GAP),
+    rules,
+  };
 }
 
 const BAD_NAME_GAP: Gap = {
@@ -319,39 +349,47 @@ const BAD_NAME_GAP: Gap = {
 };
 
 /**
- * One item per active repository: how its default branch is protected. A repository whose names
- * cannot go into a URL, or whose protection GitHub answers in a shape posture cannot read, is
- * unseen on its own; the others are read as usual.
+ * One item per active repository in each of two datasets: how its default branch is protected
+ * (approvals and force pushes), and each setting of the CIS GitHub Benchmark's branch rules. A
+ * repository whose names cannot go into a URL, or whose protection GitHub answers in a shape
+ * posture cannot read, is unseen on its own; the others are read as usual.
  */
 async function defaultBranches(
   client: HttpClient,
   repos: RepoBody[],
   malformed: readonly Malformed[],
-): Promise<unknown[]> {
+): Promise<{ protection: unknown[]; rules: unknown[] }> {
   const items: unknown[] = [];
+  const ruleItems: unknown[] = [];
+  const both = (item: unknown) => {
+    items.push(item);
+    ruleItems.push(item);
+  };
   // One repository at a time: GitHub asks clients not to send concurrent requests.
   for (const repo of repos.filter((r) => !r.archived)) {
     const branch = repo.default_branch;
     if (!branch) {
-      items.push({ id: repo.id, repo: repo.full_name, sources: 'no default branch reported' });
+      both({ id: repo.id, repo: repo.full_name, sources: 'no default branch reported' });
       continue;
     }
     const seen = { id: repo.id, repo: repo.full_name.toWellFormed(), branch: branch.toWellFormed() };
     // encodeURIComponent throws on a lone surrogate (JSON can carry one): nothing to ask GitHub.
     if (![branch, repo.owner.login, repo.name].every((s) => s.isWellFormed())) {
-      items.push(unseenItem({ ...seen, sources: 'not read' }, BAD_NAME_GAP));
+      both(unseenItem({ ...seen, sources: 'not read' }, BAD_NAME_GAP));
       continue;
     }
     try {
-      items.push(await defaultBranch(client, repo, branch));
+      const read = await defaultBranch(client, repo, branch);
+      items.push(read.protection);
+      ruleItems.push(read.rules);
     } catch (error) {
       if (!(error instanceof ShapeError)) throw error;
       const reason = `GitHub answered about this repository's default branch in a shape posture cannot read (${error.message})`;
-      items.push(unseenItem({ ...seen, sources: 'not read' }, { reason }));
+      both(unseenItem({ ...seen, sources: 'not read' }, { reason }));
     }
   }
-  for (const bad of malformed) if (bad.raw.archived !== true) items.push(unseenRepo(bad, 'repo'));
-  return items;
+  for (const bad of malformed) if (bad.raw.archived !== true) both(unseenRepo(bad, 'repo'));
+  return { protection: items, rules: ruleItems };
 }
 
 /**
@@ -520,8 +558,16 @@ const SECURITY_AND_ANALYSIS_GAP: Gap = {
   missing: `${REPO_ADMIN}, or ${OWNER_OR_SECURITY_MANAGER}`,
 };
 
-function repoItem(r: RepoBody): unknown {
-  const item = { ...r, _label: r.full_name };
+const DAY_MS = 86_400_000;
+
+function repoItem(r: RepoBody, now: number): unknown {
+  // Days since the last push to any branch (pushed_at), for the inactive-repository control.
+  const pushed = r.pushed_at ? Date.parse(r.pushed_at) : Number.NaN;
+  const item = {
+    ...r,
+    _label: r.full_name,
+    ...(Number.isNaN(pushed) ? {} : { _days_since_push: Math.max(0, Math.floor((now - pushed) / DAY_MS)) }),
+  };
   // Absent for a non-admin because GitHub hides it, not because the features are off.
   return r.security_and_analysis == null && r.permissions?.admin === false
     ? unseenItem(item, SECURITY_AND_ANALYSIS_GAP)
@@ -589,6 +635,8 @@ export const github: Connector = {
     'github:hooks': `${OWNER}, with a classic token's admin:org_hook scope`,
     'github:repos': `read access to every repository (a classic token's repo scope); to see security_and_analysis, admin on each repository or ${OWNER_OR_SECURITY_MANAGER}`,
     'github:repos/default-branch':
+      "admin on each repository (classic branch protection), with a classic token's repo scope",
+    'github:repos/branch-rules':
       "admin on each repository (classic branch protection), with a classic token's repo scope",
   },
   async collect(ctx: CollectContext) {
@@ -671,18 +719,28 @@ export const github: Connector = {
         Repo,
         'repositories',
       ));
-      return [...repos.map(repoItem), ...malformed.map((bad) => unseenRepo(bad, '_label'))];
+      const now = ctx.clock.now();
+      return [...repos.map((r) => repoItem(r, now)), ...malformed.map((bad) => unseenRepo(bad, '_label'))];
     });
     datasets['github:repos'] = listed;
     if (listed.ok) {
       const hidden = listingGap(org, repos, scopes);
       if (hidden) listed.hidden = hidden;
+      const branches = await defaultBranches(client, repos, malformed);
       datasets['github:repos/default-branch'] = {
         ok: true,
-        items: await defaultBranches(client, repos, malformed),
+        items: branches.protection,
         ...(hidden ? { hidden } : {}),
       };
-    } else datasets['github:repos/default-branch'] = listed;
+      datasets['github:repos/branch-rules'] = {
+        ok: true,
+        items: branches.rules,
+        ...(hidden ? { hidden } : {}),
+      };
+    } else {
+      datasets['github:repos/default-branch'] = listed;
+      datasets['github:repos/branch-rules'] = listed;
+    }
     return { datasets, requests: client.requests };
   },
 };
