@@ -149,4 +149,29 @@ describe('posture workers on one queue', () => {
     expect(await book.get(spent)).toMatchObject({ limit: 100, remaining: 10 });
     await setup.end();
   }, 60_000);
+
+  it('SIGTERM lets a poll in flight finish, and releases one that does not end in the grace', async () => {
+    const url = await freshDatabase();
+    const db = await seamTable(url);
+    const store = storeOf(2);
+    // i0 takes 1.5 s; i1 never ends: the fixture's grace is 5 s.
+    const a = startWorker(script, { ...base(url, store, 'a'), pollMs: 1_500, hang: ['i1'] });
+    await a.waitFor(/^started i0$/m);
+    await a.waitFor(/^started i1$/m);
+    a.child.kill('SIGTERM');
+    expect((await a.exited).code).toBe(0);
+    const rows = await polls(db);
+    expect(rows.find((r) => r.instance_id === 'i0')?.ended_at).not.toBeNull();
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    const { rows: jobs } = await c.query<{ key: string; state: string }>(
+      `SELECT singleton_key AS key, state FROM ${JOB_SCHEMA}.job ORDER BY singleton_key`,
+    );
+    await c.end();
+    // The finished poll's job is complete; the other went back to the queue for another worker.
+    expect(jobs).toEqual([
+      { key: 'i0', state: 'completed' },
+      { key: 'i1', state: 'retry' },
+    ]);
+  }, 60_000);
 });
