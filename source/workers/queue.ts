@@ -181,29 +181,43 @@ export class PollWorkers {
 
   /** Enqueue every due instance that has no job waiting, retrying or running. */
   async schedule(): Promise<number> {
-    const { rows: done } = await this.pool.query<{ instance_id: string; at: Date }>(
-      `SELECT instance_id, at FROM ${this.finishedTable}`,
-    );
-    const finished = new Map(done.map((r) => [r.instance_id, r.at.getTime()]));
-    const due = dueFor(this.o.store, finished, Date.now());
-    if (due.length === 0) return 0;
-    const { rows: live } = await this.pool.query<{ key: string }>(
-      `SELECT DISTINCT singleton_key AS key FROM ${this.jobs} WHERE name = $1 AND state < 'completed' AND singleton_key = ANY($2)`,
-      [POLL_QUEUE, due],
-    );
-    const busy = new Set(live.map((r) => r.key));
-    let sent = 0;
-    for (const instanceId of due) {
-      if (busy.has(instanceId)) continue;
-      // Another worker's scheduler may send the same one now: the stately policy keeps one waiting.
-      const id = await this.boss.send(
-        POLL_QUEUE,
-        { instanceId },
-        { ...this.sendOptions, singletonKey: instanceId },
+    // One scheduler at a time, the check and the sends in one transaction: two schedulers that both
+    // saw no job could otherwise send one that waits behind the other's, already running.
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${JOB_SCHEMA} schedule`]);
+      // Live jobs before finished polls: a poll is recorded finished before its job completes, so a
+      // job seen completed here has its finish seen below.
+      const { rows: live } = await client.query<{ key: string }>(
+        `SELECT DISTINCT singleton_key AS key FROM ${this.jobs} WHERE name = $1 AND state < 'completed'`,
+        [POLL_QUEUE],
       );
-      if (id) sent++;
+      const { rows: done } = await client.query<{ instance_id: string; at: Date }>(
+        `SELECT instance_id, at FROM ${this.finishedTable}`,
+      );
+      const finished = new Map(done.map((r) => [r.instance_id, r.at.getTime()]));
+      const due = dueFor(this.o.store, finished, Date.now());
+      const busy = new Set(live.map((r) => r.key));
+      const db = { executeSql: (text: string, values: unknown[]) => client.query(text, values) };
+      let sent = 0;
+      for (const instanceId of due) {
+        if (busy.has(instanceId)) continue;
+        const id = await this.boss.send(
+          POLL_QUEUE,
+          { instanceId },
+          { ...this.sendOptions, singletonKey: instanceId, db },
+        );
+        if (id) sent++;
+      }
+      await client.query('COMMIT');
+      return sent;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
     }
-    return sent;
   }
 
   private async run(job: PgBoss.Job<PollJob>): Promise<void> {
