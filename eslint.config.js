@@ -23,6 +23,8 @@ const LAYERS = [
   { part: 'store/', may: ['domain/', 'files.ts'] },
   // The poller drives connectors, evaluates rules and commits to the store; it draws nothing.
   { part: 'poller/', may: ['domain/', 'catalog/', 'connectors/', 'store/'] },
+  // Workers poll as jobs on the store's database (pg-boss): the poller's code path, each tenant's quota.
+  { part: 'workers/', may: ['domain/', 'catalog/', 'connectors/', 'store/', 'poller/'] },
   // Alerts read the store's queue and settings, send them (a webhook, a program) and mark them sent.
   { part: 'alerts/', may: ['domain/', 'catalog/', 'store/'] },
   // The simulator speaks each vendor's API by itself, not through the connectors it stands in for;
@@ -41,6 +43,7 @@ const LAYERS = [
       'connectors/',
       'store/',
       'poller/',
+      'workers/',
       'simulator/',
       'paths.ts',
       'signals.ts',
@@ -83,6 +86,7 @@ const OWNED = {
   ink: ['ui/', 'commands/console.tsx'],
   react: ['ui/', 'commands/console.tsx'],
   'string-width': ['text/'],
+  'pg-boss': ['workers/'],
 };
 
 const PARTS = LAYERS.map((l) => l.part);

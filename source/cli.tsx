@@ -4,7 +4,14 @@ import { CatalogError } from './catalog/index.js';
 import { type AlertsOptions, alerts, changesAlerts, checkAlerts } from './commands/alerts.js';
 import { check, parseMinScore } from './commands/check.js';
 import type { ConnectOptions } from './commands/connect.js';
-import { type Context, type GlobalFlags, type IO, openContext, UsageError } from './commands/context.js';
+import {
+  type Context,
+  type GlobalFlags,
+  type IO,
+  openContext,
+  storePath,
+  UsageError,
+} from './commands/context.js';
 import { exportCommand, type Format, parseFormat, parseSarifOptions } from './commands/export.js';
 import {
   COMMAND_NAMES,
@@ -185,6 +192,8 @@ export async function main(argv: string[], io: IO): Promise<number> {
   // The console, polling and connecting are loaded when used: the console's first frame does not
   // wait for the HTTP client and the connectors, nor a headless command for Ink.
   if (name === 'connect') (await import('./commands/connect.js')).checkConnect(inv.connect, io.env);
+  if (name === 'worker')
+    (await import('./commands/worker.js')).checkWorkerStore(storePath(inv.global, io.env));
   const interactive = name === undefined && io.stdout.isTTY === true;
   // The console checks the store against its schema once its first frame is drawn.
   const ctx: Context = await openContext(inv.global, io, {
@@ -195,7 +204,7 @@ export async function main(argv: string[], io: IO): Promise<number> {
   });
   try {
     // Headless commands on the demo see polled tenants; the console polls in the background.
-    const reads = name !== 'poll' && name !== 'connect' && name !== 'doctor';
+    const reads = name !== 'poll' && name !== 'connect' && name !== 'doctor' && name !== 'worker';
     if (ctx.demo && !interactive && reads && !ctx.store.readOnly) {
       const { dueInstances } = await import('./poller/poller.js');
       const { pollOnce } = await import('./commands/poll.js');
@@ -225,6 +234,10 @@ export async function main(argv: string[], io: IO): Promise<number> {
       }
       case 'alerts':
         return await alerts(ctx, inv.alerts);
+      case 'worker':
+        return await (
+          await import('./commands/worker.js')
+        ).worker(ctx, { concurrency, location: storePath(inv.global, io.env) });
       case 'status':
         if (f.framework !== undefined) return frameworkStatus(ctx, f.framework, { json, ...scope });
         return await status(ctx, { json, limit, ...scope });

@@ -52,7 +52,7 @@ export function osUser(env: NodeJS.ProcessEnv): string {
  * an empty store that a CI gate would pass on.
  */
 export function writesStore(command: CommandName | undefined, interactive: boolean, demo: boolean): boolean {
-  return demo || interactive || command === 'connect' || command === 'poll';
+  return demo || interactive || command === 'connect' || command === 'poll' || command === 'worker';
 }
 
 export interface OpenContextOptions {

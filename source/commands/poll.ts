@@ -2,6 +2,7 @@ import { setTimeout as sleepFor } from 'node:timers/promises';
 import { deliverAlerts, type Delivery } from '../alerts/deliver.js';
 import { alertTargets } from '../domain/alerts.js';
 import { setGracefulSignals } from '../signals.js';
+import type { ResponseObserver } from '../connectors/http.js';
 import { CONNECTORS } from '../connectors/registry.js';
 import { dueInstances, type PollSummary, pollInstances } from '../poller/poller.js';
 import { sanitize } from '../text/sanitize.js';
@@ -60,13 +61,19 @@ function summaryLine(s: PollSummary): string {
   );
 }
 
-export async function pollOnce(ctx: Context, ids: string[], concurrency: number): Promise<PollSummary[]> {
+export async function pollOnce(
+  ctx: Context,
+  ids: string[],
+  concurrency: number,
+  onResponse?: ResponseObserver,
+): Promise<PollSummary[]> {
   return pollInstances(ids, {
     store: ctx.store,
     catalog: ctx.catalog,
     connectors: CONNECTORS,
     concurrency,
     env: ctx.io.env, // secrets are read from the command's environment (the demo's tokens live there)
+    ...(onResponse ? { onResponse } : {}),
   });
 }
 

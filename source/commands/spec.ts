@@ -133,6 +133,7 @@ export const COMMAND_NAMES = [
   'export',
   'check',
   'frameworks',
+  'worker',
 ] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
@@ -259,6 +260,13 @@ export const COMMANDS: Record<CommandName | 'console', Command> = {
     summary:
       'List the frameworks posture knows, with how many of their requirements a control checks,\nhow many are checked by hand (manual) and how many are not covered yet',
     flags: [{ key: 'json', help: 'the frameworks and their coverage as JSON' }],
+  },
+  worker: {
+    summary:
+      "Poll as one of a team's workers: share the due instances of a PostgreSQL store with\nthe other workers, within each tenant's API quota",
+    flags: [{ key: 'concurrency', help: 'polls this worker runs at once (default 8)' }],
+    about:
+      'Needs a PostgreSQL store (--store postgres://… or $POSTURE_STORE): its jobs live in the same\ndatabase. One line per poll; SIGTERM or ctrl-c lets the polls in flight finish (20 s at most,\nthen they go back to the queue), a second one stops at once. A worker that dies loses nothing:\nits polls are retried by the others once they expire.',
   },
 };
 

@@ -103,7 +103,12 @@ export interface ClientOptions {
   maxPollItems?: number;
   /** What the poll has spent so far: one per instance's poll, shared by every client it uses. */
   spent?: PollSpending;
+  /** Told of every response's status and headers (workers read the vendor's rate-limit headers from them). */
+  onResponse?: ResponseObserver;
 }
+
+/** Sees each response as it arrives, before it is read: status and headers only, never the body. */
+export type ResponseObserver = (res: Pick<HttpResponse, 'status' | 'headers'>) => void;
 
 /** Caps a caller may set for one poll (tests, slow links, a huge tenant); unset fields keep the defaults. */
 export type HttpLimits = Partial<
@@ -472,6 +477,7 @@ export class HttpClient {
     try {
       const r = await req;
       this.spend('bytes', r.rawBody?.byteLength ?? Buffer.byteLength(r.body));
+      this.o.onResponse?.({ status: r.statusCode, headers: r.headers });
       return { status: r.statusCode, headers: r.headers, body: r.body, url: r.url };
     } catch (error) {
       if (error instanceof ConnectorError) throw error;

@@ -1,6 +1,6 @@
 import type { Datasets } from '../domain/rules.js';
 import type { App, Instance } from '../domain/schemas.js';
-import { budgetOptions, type Clock, type HttpLimits, pollSpending } from './http.js';
+import { budgetOptions, type Clock, type HttpLimits, pollSpending, type ResponseObserver } from './http.js';
 import type { ConnectorOption } from '../domain/app-options.js';
 
 export interface CollectContext {
@@ -12,6 +12,8 @@ export interface CollectContext {
   deadline: number;
   /** Caps for this poll's requests (body size, time per request, retries); defaults when unset. */
   limits?: HttpLimits;
+  /** Told of every response of this poll (its status and headers). */
+  onResponse?: ResponseObserver;
 }
 
 export interface CollectOutput {
@@ -47,6 +49,7 @@ export function instanceOptions(ctx: CollectContext) {
     ...ctx.limits,
     ...budgetOptions(ctx.instance.options),
     spent: pollSpending(),
+    ...(ctx.onResponse ? { onResponse: ctx.onResponse } : {}),
     ...(ctx.instance.caFile ? { caFile: ctx.instance.caFile } : {}),
   };
 }

@@ -5,6 +5,7 @@ import {
   ConnectorError,
   type HttpLimits,
   redact,
+  type ResponseObserver,
   redactor,
   systemClock,
 } from '../connectors/http.js';
@@ -42,6 +43,8 @@ export interface PollDeps {
   /** Commit finished polls at most this often (one atomic write per batch). */
   commitEveryMs?: number;
   onEvent?: (event: PollEvent) => void;
+  /** Told of every response's status and headers (a worker's quota book reads the rate-limit headers). */
+  onResponse?: ResponseObserver;
 }
 
 export interface PollSummary {
@@ -67,7 +70,7 @@ export interface Reading {
  */
 export async function readInstance(
   instance: Instance,
-  deps: Pick<PollDeps, 'catalog' | 'connectors' | 'clock' | 'env' | 'budgetMs' | 'limits'>,
+  deps: Pick<PollDeps, 'catalog' | 'connectors' | 'clock' | 'env' | 'budgetMs' | 'limits' | 'onResponse'>,
   onSecret: (secret: string) => void = () => undefined,
 ): Promise<Reading> {
   const clock = deps.clock ?? systemClock;
@@ -80,6 +83,7 @@ export async function readInstance(
     clock,
     deadline: clock.now() + (deps.budgetMs ?? 120_000),
     ...(deps.limits ? { limits: deps.limits } : {}),
+    ...(deps.onResponse ? { onResponse: deps.onResponse } : {}),
   });
   // A vendor may echo the token back in data (a name, a setting): it must not reach the store.
   const clean = redactor([secret]);

@@ -1,0 +1,85 @@
+import { setGracefulSignals } from '../signals.js';
+import { sanitize } from '../text/sanitize.js';
+import { PollWorkers, type PollSeam } from '../workers/queue.js';
+import { type Context, UsageError } from './context.js';
+import { pollOnce } from './poll.js';
+
+export interface WorkerCommandOptions {
+  concurrency: number;
+  /** The store's location as given (`--store` or $POSTURE_STORE): its database holds the jobs too. */
+  location: string;
+}
+
+/** What a poll may take (the poller's default budget): its job's expiry is derived from it. */
+const POLL_BUDGET_MS = 120_000;
+/** What SIGTERM waits for the polls in flight before it releases them to other workers. */
+const STOP_GRACE_MS = 20_000;
+
+const isPostgres = (location: string) => /^postgres(ql)?:\/\//i.test(location);
+
+/**
+ * A worker shares its jobs through the store's database: a file store has none. Checked before the
+ * store is opened, so a file named like a URL is never created.
+ */
+export function checkWorkerStore(location: string): void {
+  if (!isPostgres(location))
+    throw new UsageError(
+      'posture worker needs a PostgreSQL store: --store postgres://… or $POSTURE_STORE (the file store is polled by posture poll)',
+    );
+  // JOIN: remove once openContext opens a PgStore for a postgres:// location (source/store/open.ts);
+  // until then the file store would take the URL for a path.
+  if (!POSTGRES_STORE_BUILT)
+    throw new UsageError('this build of posture has no PostgreSQL store yet: posture worker cannot run');
+}
+
+/** Whether this build opens a PostgreSQL store (the back end lands on its own branch). */
+const POSTGRES_STORE_BUILT = false;
+
+/** The poll of one instance, by the code path of `poll --once`, with the quota book told of each response. */
+export function commandPoll(ctx: Context): PollSeam {
+  return async (instance, onResponse) => (await pollOnce(ctx, [instance.id], 1, onResponse))[0];
+}
+
+/**
+ * `posture worker`: schedule due instances and poll them as jobs, beside any number of other
+ * workers, until SIGTERM or SIGINT (a second one stops at once: its jobs expire and are retried).
+ */
+export async function worker(
+  ctx: Context,
+  o: WorkerCommandOptions,
+  poll: PollSeam = commandPoll(ctx),
+): Promise<number> {
+  if (ctx.store.readOnly)
+    throw new UsageError(
+      `worker needs to write the store, but ${ctx.store.notice ?? 'it is open read-only'}`,
+    );
+  const log = (line: string) => ctx.io.stdout.write(`${new Date().toISOString()} ${sanitize(line)}\n`);
+  const workers = new PollWorkers({
+    databaseUrl: o.location,
+    store: ctx.store,
+    poll,
+    concurrency: o.concurrency,
+    budgetMs: POLL_BUDGET_MS,
+    log,
+  });
+  const stopped = new Promise<NodeJS.Signals>((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (stopping) process.exit(signal === 'SIGINT' ? 130 : 143);
+      stopping = true;
+      ctx.io.stderr.write('posture: stopping after the polls in progress (again to stop at once)\n');
+      resolve(signal);
+    };
+    let stopping = false;
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+  setGracefulSignals(true);
+  await workers.start();
+  ctx.io.stderr.write(
+    `posture: worker polling ${ctx.store.doc.instances.length} instances with ${o.concurrency} at once; ctrl-c stops\n`,
+  );
+  await stopped;
+  await workers.stop(STOP_GRACE_MS);
+  setGracefulSignals(false);
+  return 0;
+}
