@@ -4,7 +4,14 @@ import { CatalogError } from './catalog/index.js';
 import { type AlertsOptions, alerts, changesAlerts, checkAlerts } from './commands/alerts.js';
 import { check, parseMinScore } from './commands/check.js';
 import type { ConnectOptions } from './commands/connect.js';
-import { type Context, type GlobalFlags, type IO, openContext, UsageError } from './commands/context.js';
+import {
+  type Context,
+  type GlobalFlags,
+  type IO,
+  openContext,
+  osUser,
+  UsageError,
+} from './commands/context.js';
 import { exportCommand, type Format, parseFormat, parseSarifOptions } from './commands/export.js';
 import {
   COMMAND_NAMES,
@@ -97,6 +104,7 @@ type Invocation =
       minScore?: number;
       connect: ConnectOptions;
       alerts: AlertsOptions;
+      copy?: { from: string; to: string };
     };
 
 /** Read and check the command line; bad input is a UsageError before any store is opened. */
@@ -130,7 +138,13 @@ export function readCommandLine(argv: string[]): Invocation {
   }
   // Every declared flag now holds a value of its type (strings checked just above).
   const f = raw as Flags;
-  const positional = name === 'connect' ? rest.slice(1) : rest;
+  let copy: { from: string; to: string } | undefined;
+  if (name === 'store') {
+    if (rest[0] !== 'copy' || rest.length !== 3)
+      throw new UsageError('usage: posture store copy FROM TO (see posture store --help)');
+    copy = { from: rest[1]!, to: rest[2]! };
+  }
+  const positional = name === 'connect' ? rest.slice(1) : name === 'store' ? [] : rest;
   if (positional.length > 0) throw new UsageError(`unexpected argument "${positional[0]}"`);
 
   const json = f.json === true;
@@ -164,6 +178,7 @@ export function readCommandLine(argv: string[]): Invocation {
       demo: f.demo === true,
       readOnly: f.readOnly === true,
       color: f.color !== false,
+      operator: f.operator,
     },
     json,
     limit: wholeNumber(f.limit, 'limit', 1, 10_000, 10),
@@ -172,6 +187,7 @@ export function readCommandLine(argv: string[]): Invocation {
     ...(name === 'check' ? { minScore: parseMinScore(f.minScore) } : {}),
     connect,
     alerts: alertOptions,
+    ...(copy ? { copy } : {}),
   };
 }
 
@@ -185,6 +201,11 @@ export async function main(argv: string[], io: IO): Promise<number> {
   // The console, polling and connecting are loaded when used: the console's first frame does not
   // wait for the HTTP client and the connectors, nor a headless command for Ink.
   if (name === 'connect') (await import('./commands/connect.js')).checkConnect(inv.connect, io.env);
+  // Two stores, neither of them the context's.
+  if (name === 'store') {
+    const { storeCopy } = await import('./commands/store-copy.js');
+    return await storeCopy({ ...inv.copy!, operator: inv.global.operator ?? osUser(io.env) }, io);
+  }
   const interactive = name === undefined && io.stdout.isTTY === true;
   // The console checks the store against its schema once its first frame is drawn.
   const ctx: Context = await openContext(inv.global, io, {

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type { Store } from './api.js';
 import { isPostgresUrl } from './postgres/url.js';
 import { FileStore, type OpenOptions } from './store.js';
@@ -13,4 +14,13 @@ export async function openStore(location: string, options: OpenOptions = {}): Pr
   if (!isPostgresUrl(location)) return await FileStore.open(location, options);
   const { PgStore } = await import('./postgres/store.js');
   return await PgStore.open(location, options);
+}
+
+/**
+ * Whether a store already holds a workspace: a file that exists, or a database with a commit.
+ * `store copy` writes only into one that does not.
+ */
+export function holdsWorkspace(store: Store): boolean {
+  if ('lastRevision' in store) return (store as { lastRevision: number }).lastRevision > 0;
+  return existsSync(store.file);
 }

@@ -137,7 +137,10 @@ export function applyRows(
         items.set(row.key, { value, position: row.position });
       }
       const ordered = [...items].sort((a, b) => a[1].position - b[1].position);
-      c.set(draft as StoreDoc, ordered.map(([key, { value }]) => [key, value] as const));
+      c.set(
+        draft as StoreDoc,
+        ordered.map(([key, { value }]) => [key, value] as const),
+      );
     }
   });
 }
@@ -148,4 +151,8 @@ export interface PollRow {
   changes: PollChanges['changes'];
 }
 
-export const pollOf = (r: PollRow): PollChanges => ({ at: r.at, instanceId: r.instance_id, changes: r.changes });
+export const pollOf = (r: PollRow): PollChanges => ({
+  at: r.at,
+  instanceId: r.instance_id,
+  changes: r.changes,
+});

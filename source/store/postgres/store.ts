@@ -5,7 +5,15 @@ import type { Change, Store } from '../api.js';
 import { historyCutoff } from '../history.js';
 import { checkDoc, NoStoreError, type OpenOptions, StoreError } from '../store.js';
 import { applyRows, diff, type PollRow, pollOf, type Row } from './rows.js';
-import { COMMIT_LOCK, LOCK_CLASS, migrate, SchemaTooNew, schemaVersion, TABLES, type Table } from './schema.js';
+import {
+  COMMIT_LOCK,
+  LOCK_CLASS,
+  migrate,
+  SchemaTooNew,
+  schemaVersion,
+  TABLES,
+  type Table,
+} from './schema.js';
 import { withoutPassword } from './url.js';
 
 /** The channel commits are announced on; the payload is the revision committed. */
