@@ -54,8 +54,11 @@ export const COMMIT_LOCK = 2;
 
 /** The schema version of the database; 0 when it has no posture schema (a new, empty database). */
 export async function schemaVersion(client: pg.ClientBase): Promise<number> {
+  // pg_class read with a fresh snapshot, not to_regclass: its catalog cache may not yet know of a
+  // table another program created while we waited for the migration lock.
   const { rows } = await client.query<{ exists: boolean }>(
-    `SELECT to_regclass('posture_schema') IS NOT NULL AS exists`,
+    `SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+       WHERE c.relname = 'posture_schema' AND n.nspname = current_schema()) AS exists`,
   );
   if (!rows[0]?.exists) return 0;
   const v = await client.query<{ version: number }>('SELECT version FROM posture_schema');

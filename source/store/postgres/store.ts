@@ -69,16 +69,22 @@ interface RawRow {
 }
 
 /** One consistent read (one snapshot) of everything committed after `revision`. */
-async function readSince(client: pg.ClientBase, revision: number, pollsFrom = ''): Promise<Since> {
+async function readSince(
+  client: pg.ClientBase,
+  revision: number,
+  o: { pollsFrom?: string; inCommit?: boolean } = {},
+): Promise<Since> {
   const r = Math.trunc(revision); // a number of ours, inlined: several statements go in one round trip
+  const pollsFrom = o.pollsFrom ?? '';
+  // Inside a commit the lock holds every other commit off; outside, one snapshot for every table.
   const text = [
-    'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY',
+    o.inCommit ? 'SELECT 1' : 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY',
     'SELECT coalesce(max(revision), 0)::text AS head FROM changes',
     ...TABLES.map(
       (t) => `SELECT key, position, body, deleted FROM ${t} WHERE revision > ${r} ORDER BY position`,
     ),
     `SELECT at, instance_id, changes FROM poll_history WHERE revision > ${r} AND at >= ${literal(pollsFrom)} ORDER BY seq`,
-    'COMMIT',
+    o.inCommit ? 'SELECT 1' : 'COMMIT',
   ].join(';\n');
   const results = (await client.query(text)) as unknown as pg.QueryResult[];
   const head = Number((results[1]!.rows[0] as { head: string }).head);
@@ -133,7 +139,10 @@ export class PgStore implements Store {
   private working = 0;
   private conn: pg.Client | undefined;
   private listener: pg.Client | undefined;
+  /** The latest revision announced to us. */
   private heard = 0;
+  /** Announcements may have been missed (before our LISTEN, or while the server was away): read anyway. */
+  private stale = false;
   private catchUpQueued = false;
   private reconnectTimer: NodeJS.Timeout | undefined;
   private backoff: number;
@@ -158,13 +167,14 @@ export class PgStore implements Store {
   static async open(url: string, options: PgOpenOptions = {}): Promise<PgStore> {
     const file = withoutPassword(url);
     const client = PgStore.client(url);
+    // The server gone between queries: the next query says so (an 'error' nobody hears would throw).
+    client.on('error', () => {});
     try {
       await client.connect();
     } catch (error) {
       await client.end().catch(() => {});
       throw new StoreError(file, `cannot be opened: ${reason(error)}`);
     }
-    client.on('error', () => {}); // the server gone between queries: the next query says so
     try {
       const version = await schemaVersion(client);
       if (version === 0 && options.create === false) throw new NoStoreError(file);
@@ -173,7 +183,7 @@ export class PgStore implements Store {
       const since =
         version === 0 && options.readOnly
           ? { head: 0, tables: new Map<Table, Row[]>(), polls: [] }
-          : await readSince(client, 0, historyCutoff(Date.now()));
+          : await readSince(client, 0, { pollsFrom: historyCutoff(Date.now()) });
       const raw = applyRows(emptyStore(), since.tables, false);
       const unchecked = options.checkLater === true;
       const doc = unchecked ? raw : checkDoc(file, raw);
@@ -188,12 +198,12 @@ export class PgStore implements Store {
         options.operator ?? 'unknown',
         options.backoffMs ?? 250,
       );
-      store.conn = client;
+      store.adopt(client);
       // Writers keep up with others (a long poll sees the console's toggles); so does any console.
       if (options.watch || !options.readOnly) {
         await store.listen();
         // A commit between our read and our LISTEN was announced to nobody here: look once.
-        store.heard = Number.MAX_SAFE_INTEGER;
+        store.stale = true;
         store.catchUp();
       }
       return store;
@@ -273,20 +283,25 @@ export class PgStore implements Store {
   private async connection(): Promise<pg.Client> {
     if (this.conn) return this.conn;
     const client = PgStore.client(this.url);
-    client.on('error', () => {
-      if (this.conn === client) this.conn = undefined;
-    });
-    client.on('end', () => {
-      if (this.conn === client) this.conn = undefined;
-    });
+    client.on('error', () => {});
     try {
       await client.connect();
     } catch (error) {
       await client.end().catch(() => {});
       throw error;
     }
-    this.conn = client;
+    this.adopt(client);
     return client;
+  }
+
+  /** Use `client` for commits and reads until it breaks (the server restarted): then a new one. */
+  private adopt(client: pg.Client): void {
+    const drop = () => {
+      if (this.conn === client) this.conn = undefined;
+    };
+    client.on('error', drop);
+    client.on('end', drop);
+    this.conn = client;
   }
 
   private async commit(batch: Batch): Promise<void> {
@@ -350,11 +365,11 @@ export class PgStore implements Store {
       'SELECT coalesce(max(revision), 0)::text AS head FROM changes',
     );
     if (Number(rows[0]!.head) <= this.revision) return undefined;
-    return await this.fetch(client);
+    return await this.fetch(client, true);
   }
 
-  private async fetch(client: pg.ClientBase): Promise<Since> {
-    const since = await readSince(client, this.revision);
+  private async fetch(client: pg.ClientBase, inCommit = false): Promise<Since> {
+    const since = await readSince(client, this.revision, { inCommit });
     for (const rows of since.tables.values()) this.stats.rowsFetched += rows.length;
     this.stats.rowsFetched += since.polls.length;
     return since;
@@ -446,7 +461,7 @@ export class PgStore implements Store {
       if (this.closed) return;
       this.listen().then(
         () => {
-          this.heard = Number.MAX_SAFE_INTEGER; // anything missed while away is read now
+          this.stale = true; // anything missed while away is read now
           this.catchUp();
         },
         () => {
@@ -463,10 +478,10 @@ export class PgStore implements Store {
     this.catchUpQueued = true;
     this.enqueue(async () => {
       this.catchUpQueued = false;
-      if (this.closed || this.heard <= this.revision) return;
+      if (this.closed || (!this.stale && this.heard <= this.revision)) return;
+      this.stale = false;
       try {
         const since = await this.fetch(await this.connection());
-        this.heard = since.head;
         if (since.head <= this.revision) return;
         this.committed = applyRows(this.committed, since.tables);
         this.revision = since.head;
@@ -474,8 +489,10 @@ export class PgStore implements Store {
         this.recompute();
         this.tell();
       } catch {
-        // The server is away: the listener reconnects and reads again then.
-        this.heard = Math.max(this.heard, this.revision + 1);
+        // The server is away, or still starting: look again a little later.
+        this.conn = undefined;
+        this.stale = true;
+        setTimeout(() => this.catchUp(), this.backoff).unref();
       }
     });
   }
