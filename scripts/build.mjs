@@ -140,6 +140,26 @@ const builtinsByRequire = {
 };
 
 /**
+ * Packages the program loads only for a back end that asks for them, with the launcher's `require`
+ * when first used: the PostgreSQL driver costs the file store nothing (not parsed, not compiled).
+ */
+const LOADED_WHEN_USED = new Set(['pg']);
+const byRequireWhenUsed = {
+  name: 'by-require-when-used',
+  setup(b) {
+    b.onResolve({ filter: /^[a-z@][a-z0-9@/._-]*$/ }, (args) => {
+      if (!LOADED_WHEN_USED.has(args.path)) return undefined;
+      if (args.namespace === 'when-used') return { path: args.path, external: true };
+      return { path: args.path, namespace: 'when-used' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'when-used' }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(args.path)});`,
+      loader: 'js',
+    }));
+  },
+};
+
+/**
  * The shipped catalog checked against the schema and posture's rules (source/catalog/validate.ts),
  * so that the program can trust it at run time. Throws the catalog's one-line error.
  */
@@ -185,7 +205,7 @@ export async function buildProgram() {
     legalComments: 'none',
     alias: { 'react-devtools-core': './dist/.devtools-stub.mjs' },
     define: { 'process.env.NODE_ENV': '"production"', 'import.meta': '__postureMeta' },
-    plugins: [leaveOut, startupEdits, builtinsByRequire],
+    plugins: [leaveOut, startupEdits, builtinsByRequire, byRequireWhenUsed],
     logLevel: 'warning',
   });
   const body = out.outputFiles[0].text.replace(/^#!.*\n/, '');

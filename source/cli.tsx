@@ -10,6 +10,7 @@ import {
   type IO,
   openContext,
   storePath,
+  osUser,
   UsageError,
 } from './commands/context.js';
 import { exportCommand, type Format, parseFormat, parseSarifOptions } from './commands/export.js';
@@ -104,6 +105,7 @@ type Invocation =
       minScore?: number;
       connect: ConnectOptions;
       alerts: AlertsOptions;
+      copy?: { from: string; to: string };
     };
 
 /** Read and check the command line; bad input is a UsageError before any store is opened. */
@@ -137,7 +139,13 @@ export function readCommandLine(argv: string[]): Invocation {
   }
   // Every declared flag now holds a value of its type (strings checked just above).
   const f = raw as Flags;
-  const positional = name === 'connect' ? rest.slice(1) : rest;
+  let copy: { from: string; to: string } | undefined;
+  if (name === 'store') {
+    if (rest[0] !== 'copy' || rest.length !== 3)
+      throw new UsageError('usage: posture store copy FROM TO (see posture store --help)');
+    copy = { from: rest[1]!, to: rest[2]! };
+  }
+  const positional = name === 'connect' ? rest.slice(1) : name === 'store' ? [] : rest;
   if (positional.length > 0) throw new UsageError(`unexpected argument "${positional[0]}"`);
 
   const json = f.json === true;
@@ -171,6 +179,7 @@ export function readCommandLine(argv: string[]): Invocation {
       demo: f.demo === true,
       readOnly: f.readOnly === true,
       color: f.color !== false,
+      operator: f.operator,
     },
     json,
     limit: wholeNumber(f.limit, 'limit', 1, 10_000, 10),
@@ -179,6 +188,7 @@ export function readCommandLine(argv: string[]): Invocation {
     ...(name === 'check' ? { minScore: parseMinScore(f.minScore) } : {}),
     connect,
     alerts: alertOptions,
+    ...(copy ? { copy } : {}),
   };
 }
 
@@ -194,6 +204,11 @@ export async function main(argv: string[], io: IO): Promise<number> {
   if (name === 'connect') (await import('./commands/connect.js')).checkConnect(inv.connect, io.env);
   if (name === 'worker')
     (await import('./commands/worker.js')).checkWorkerStore(storePath(inv.global, io.env));
+  // Two stores, neither of them the context's.
+  if (name === 'store') {
+    const { storeCopy } = await import('./commands/store-copy.js');
+    return await storeCopy({ ...inv.copy!, operator: inv.global.operator ?? osUser(io.env) }, io);
+  }
   const interactive = name === undefined && io.stdout.isTTY === true;
   // The console checks the store against its schema once its first frame is drawn.
   const ctx: Context = await openContext(inv.global, io, {

@@ -2,7 +2,8 @@ import { userInfo } from 'node:os';
 import { type Catalog, loadCatalog } from '../catalog/index.js';
 import { defaultStore, demoStore } from '../paths.js';
 import type { Simulator } from '../simulator/server.js';
-import { NoStoreError, FileStore, type Store } from '../store/store.js';
+import { openStore } from '../store/open.js';
+import { NoStoreError, type Store } from '../store/store.js';
 import type { CommandName } from './spec.js';
 
 export interface GlobalFlags {
@@ -10,6 +11,8 @@ export interface GlobalFlags {
   demo: boolean;
   readOnly: boolean;
   color: boolean;
+  /** Who makes the changes (statuses' `by`, and each commit's record): --operator, else the OS user. */
+  operator?: string | undefined;
 }
 
 /** Output streams, so commands can be run and tested without a process of their own. */
@@ -71,18 +74,20 @@ export async function openContext(flags: GlobalFlags, io: IO, o: OpenContextOpti
   const catalog = loadCatalog();
   const file = storePath(flags, io.env);
   const writes = o.writes === true || writesStore(o.command, o.interactive === true, flags.demo);
+  const user = flags.operator ?? osUser(io.env);
   let store: Store;
   try {
-    store = await FileStore.open(file, {
+    store = await openStore(file, {
       readOnly: flags.readOnly || !writes,
       create: writes,
       checkLater: o.checkLater === true,
       // The console shows what other postures commit (a poll, connect, another console).
       watch: o.interactive === true,
+      operator: user,
     });
   } catch (error) {
     if (error instanceof NoStoreError)
-      throw new UsageError(`no store at ${file} (posture connect creates one)`);
+      throw new UsageError(`no store at ${error.file} (posture connect creates one)`);
     throw error;
   }
   let demo: Simulator | undefined;
@@ -99,7 +104,7 @@ export async function openContext(flags: GlobalFlags, io: IO, o: OpenContextOpti
     ...(demo ? { demo } : {}),
     io,
     flags,
-    user: osUser(io.env),
+    user,
     async close() {
       await demo?.close();
       await store.close();

@@ -21,7 +21,12 @@ export const FLAGS = {
   store: {
     type: 'string',
     value: 'PATH',
-    help: 'the store file (default $POSTURE_STORE, else $XDG_DATA_HOME/posture/store.json)',
+    help: 'the store file, or a PostgreSQL URL (postgres://…) for a team\n(default $POSTURE_STORE, else $XDG_DATA_HOME/posture/store.json)',
+  },
+  operator: {
+    type: 'string',
+    value: 'NAME',
+    help: 'who makes the changes, recorded with each status and commit (default: the OS user)',
   },
   demo: { type: 'boolean', help: 'the demo workspace: simulated tenants on loopback, polled first when due' },
   readOnly: { type: 'boolean', help: 'change nothing (commands that must write refuse)' },
@@ -101,7 +106,15 @@ export const FLAGS = {
 export type FlagKey = keyof typeof FLAGS;
 
 /** Flags every command takes. */
-export const GLOBAL_FLAGS: readonly FlagKey[] = ['store', 'demo', 'readOnly', 'color', 'help', 'version'];
+export const GLOBAL_FLAGS: readonly FlagKey[] = [
+  'store',
+  'operator',
+  'demo',
+  'readOnly',
+  'color',
+  'help',
+  'version',
+];
 
 /** A flag as one command takes it: whether it must be given, and what it means there if not the usual. */
 export interface FlagUse {
@@ -134,6 +147,7 @@ export const COMMAND_NAMES = [
   'check',
   'frameworks',
   'worker',
+  'store',
 ] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
@@ -267,6 +281,16 @@ export const COMMANDS: Record<CommandName | 'console', Command> = {
     flags: [{ key: 'concurrency', help: 'polls this worker runs at once (default 8)' }],
     about:
       'Needs a PostgreSQL store (--store postgres://… or $POSTURE_STORE): its jobs live in the same\ndatabase. One line per poll; SIGTERM or ctrl-c lets the polls in flight finish (20 s at most,\nthen they go back to the queue), a second one stops at once. A worker that dies loses nothing:\nits polls are retried by the others once they expire.',
+  },
+  store: {
+    summary:
+      'Copy a workspace between stores, the file and PostgreSQL either way: instances, results,\nstatuses and their history, settings, daily points, the alert queue and poll history',
+    args: 'copy FROM TO',
+    flags: [],
+    about:
+      'FROM and TO are store files or PostgreSQL URLs (postgres://user@host/db). TO must not hold a\nworkspace yet (a file that does not exist, or a database posture has not written); FROM is\nonly read.',
+    notes:
+      'Example\n  $ posture store copy ~/.local/share/posture/store.json postgres://posture@db.internal/posture',
   },
 };
 

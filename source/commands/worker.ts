@@ -1,3 +1,4 @@
+import { isPostgresUrl } from '../store/postgres/url.js';
 import { setGracefulSignals } from '../signals.js';
 import { sanitize } from '../text/sanitize.js';
 import { PollWorkers, type PollSeam } from '../workers/queue.js';
@@ -15,25 +16,16 @@ const POLL_BUDGET_MS = 120_000;
 /** What SIGTERM waits for the polls in flight before it releases them to other workers. */
 const STOP_GRACE_MS = 20_000;
 
-const isPostgres = (location: string) => /^postgres(ql)?:\/\//i.test(location);
-
 /**
  * A worker shares its jobs through the store's database: a file store has none. Checked before the
  * store is opened, so a file named like a URL is never created.
  */
 export function checkWorkerStore(location: string): void {
-  if (!isPostgres(location))
+  if (!isPostgresUrl(location))
     throw new UsageError(
       'posture worker needs a PostgreSQL store: --store postgres://… or $POSTURE_STORE (the file store is polled by posture poll)',
     );
-  // JOIN: remove once openContext opens a PgStore for a postgres:// location (source/store/open.ts);
-  // until then the file store would take the URL for a path.
-  if (!POSTGRES_STORE_BUILT)
-    throw new UsageError('this build of posture has no PostgreSQL store yet: posture worker cannot run');
 }
-
-/** Whether this build opens a PostgreSQL store (the back end lands on its own branch). */
-const POSTGRES_STORE_BUILT = false;
 
 /** The poll of one instance, by the code path of `poll --once`, with the quota book told of each response. */
 export function commandPoll(ctx: Context): PollSeam {

@@ -108,7 +108,7 @@ function schemaError(file: string, error: z.ZodError, prefix: PropertyKey[] = []
 }
 
 /** The document checked against the schema (defaults filled in), or a StoreError. */
-function checkDoc(file: string, raw: unknown): StoreDoc {
+export function checkDoc(file: string, raw: unknown): StoreDoc {
   const parsed = StoreDocSchema.safeParse(raw);
   if (!parsed.success) throw schemaError(file, parsed.error);
   return frozenResults(parsed.data);
@@ -167,6 +167,8 @@ export interface OpenOptions {
    * replaces the file, and subscribers are told (the console; a read-only one above all).
    */
   watch?: boolean;
+  /** Who makes the changes, recorded with each commit where the back end keeps a record (PostgreSQL). */
+  operator?: string;
 }
 
 /**

@@ -1,0 +1,158 @@
+import { produce } from 'immer';
+import type { z } from 'zod';
+import {
+  AlertQueueSchema,
+  DailyPointSchema,
+  InstanceResultsSchema,
+  InstanceSchema,
+  type PollChanges,
+  SettingsSchema,
+  StatusUpdateSchema,
+  type StoreDoc,
+} from '../../domain/schemas.js';
+import type { Table } from './schema.js';
+
+/** One row of a document table, as written or read. `body` is undefined for a tombstone. */
+export interface Row {
+  key: string;
+  position: number;
+  body: unknown;
+}
+
+/** How one table holds one part of the document: its items as (key, value) in the document's order. */
+interface Collection {
+  entries(doc: StoreDoc): readonly (readonly [string, unknown])[];
+  /** The part of the document that, when it is the same object, holds no change. */
+  part(doc: StoreDoc): unknown;
+  /** Put the items, in order, back into a document. */
+  set(doc: StoreDoc, values: readonly (readonly [string, unknown])[]): void;
+  /** The item's schema: a row another process wrote is checked before it is shown. */
+  schema: z.ZodType;
+}
+
+const ONE = 'settings';
+
+export const COLLECTIONS: Record<Table, Collection> = {
+  instances: {
+    entries: (d) => d.instances.map((i) => [i.id, i] as const),
+    part: (d) => d.instances,
+    set: (d, v) => void (d.instances = v.map(([, i]) => i) as StoreDoc['instances']),
+    schema: InstanceSchema,
+  },
+  results: {
+    entries: (d) => Object.entries(d.results),
+    part: (d) => d.results,
+    set: (d, v) => void (d.results = Object.fromEntries(v) as StoreDoc['results']),
+    schema: InstanceResultsSchema,
+  },
+  // The status history: appended to, keyed by place; the latest per action stands.
+  statuses: {
+    entries: (d) => d.statuses.map((s, n) => [String(n), s] as const),
+    part: (d) => d.statuses,
+    set: (d, v) => void (d.statuses = v.map(([, s]) => s) as StoreDoc['statuses']),
+    schema: StatusUpdateSchema,
+  },
+  daily: {
+    entries: (d) => d.daily.map((p) => [p.day, p] as const),
+    part: (d) => d.daily,
+    set: (d, v) => void (d.daily = v.map(([, p]) => p) as StoreDoc['daily']),
+    schema: DailyPointSchema,
+  },
+  settings: {
+    entries: (d) => [[ONE, d.settings]],
+    part: (d) => d.settings,
+    set: (d, v) => {
+      if (v[0]) d.settings = v[0][1] as StoreDoc['settings'];
+    },
+    schema: SettingsSchema,
+  },
+  alert_queue: {
+    entries: (d) => [[ONE, d.alertQueue]],
+    part: (d) => d.alertQueue,
+    set: (d, v) => {
+      if (v[0]) d.alertQueue = v[0][1] as StoreDoc['alertQueue'];
+    },
+    schema: AlertQueueSchema,
+  },
+};
+
+/**
+ * The rows a change wrote: items that are not the same object as before (immer copies only what a
+ * change touches), or moved; tombstones for keys gone. A part that is the same object is skipped whole.
+ */
+export function changedRows(before: StoreDoc, after: StoreDoc, c: Collection): Row[] {
+  if (c.part(before) === c.part(after)) return [];
+  const old = new Map<string, { value: unknown; position: number }>();
+  c.entries(before).forEach(([key, value], position) => old.set(key, { value, position }));
+  const rows: Row[] = [];
+  c.entries(after).forEach(([key, value], position) => {
+    const was = old.get(key);
+    old.delete(key);
+    if (was && was.value === value && was.position === position) return;
+    rows.push({ key, position, body: value });
+  });
+  for (const [key, was] of old) rows.push({ key, position: was.position, body: undefined });
+  return rows;
+}
+
+/** The rows of every table that differ between two documents. */
+export function diff(before: StoreDoc, after: StoreDoc): Map<Table, Row[]> {
+  const out = new Map<Table, Row[]>();
+  for (const [table, c] of Object.entries(COLLECTIONS) as [Table, Collection][]) {
+    const rows = changedRows(before, after, c);
+    if (rows.length > 0) out.set(table, rows);
+  }
+  return out;
+}
+
+/**
+ * A document with rows of later commits applied: upserted or deleted by key, kept in their
+ * positions; items no row names stay the same objects. A row that does not match its schema
+ * (a hand edit) is left out: what is shown stays.
+ */
+export function applyRows(
+  doc: StoreDoc,
+  tables: ReadonlyMap<Table, readonly Row[]>,
+  /** Check each row against its schema (false: the whole document is checked after, as read). */
+  check = true,
+): StoreDoc {
+  if (tables.size === 0) return doc;
+  return produce(doc, (draft) => {
+    for (const [table, rows] of tables) {
+      if (rows.length === 0) continue;
+      const c = COLLECTIONS[table];
+      const items = new Map<string, { value: unknown; position: number }>();
+      c.entries(doc).forEach(([key, value], position) => items.set(key, { value, position }));
+      for (const row of rows) {
+        if (row.body === undefined || row.body === null) {
+          items.delete(row.key);
+          continue;
+        }
+        let value: unknown = row.body;
+        if (check) {
+          const parsed = c.schema.safeParse(row.body);
+          if (!parsed.success) continue;
+          value = table === 'results' ? Object.freeze(parsed.data as object) : parsed.data;
+        }
+        items.set(row.key, { value, position: row.position });
+      }
+      const ordered = [...items].sort((a, b) => a[1].position - b[1].position);
+      c.set(
+        draft as StoreDoc,
+        ordered.map(([key, { value }]) => [key, value] as const),
+      );
+    }
+  });
+}
+
+export interface PollRow {
+  at: string;
+  instance_id: string;
+  changes: PollChanges['changes'];
+}
+
+export const pollOf = (r: PollRow): PollChanges => ({
+  at: r.at,
+  instanceId: r.instance_id,
+  changes: r.changes,
+});

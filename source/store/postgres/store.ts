@@ -1,0 +1,525 @@
+import { produce } from 'immer';
+import pg from 'pg';
+import { emptyStore, type PollChanges, type StoreDoc } from '../../domain/schemas.js';
+import type { Change, Store } from '../api.js';
+import { historyCutoff } from '../history.js';
+import { checkDoc, NoStoreError, type OpenOptions, StoreError } from '../store.js';
+import { applyRows, diff, type PollRow, pollOf, type Row } from './rows.js';
+import {
+  COMMIT_LOCK,
+  LOCK_CLASS,
+  migrate,
+  SchemaTooNew,
+  schemaVersion,
+  TABLES,
+  type Table,
+} from './schema.js';
+import { withoutPassword } from './url.js';
+
+/** The channel commits are announced on; the payload is the revision committed. */
+const CHANNEL = 'posture_commits';
+/** How long a reconnection waits at most between tries. */
+const MAX_BACKOFF_MS = 5000;
+
+interface Batch {
+  changes: Change[];
+  promise: Promise<void>;
+  resolve: () => void;
+  reject: (error: Error) => void;
+  settled: boolean;
+}
+
+function newBatch(): Batch {
+  let resolve!: () => void;
+  let reject!: (error: Error) => void;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  // Nobody may await it (the console reports failures on its status line): never unhandled.
+  promise.catch(() => {});
+  const batch: Batch = {
+    changes: [],
+    promise,
+    settled: false,
+    resolve: () => {
+      batch.settled = true;
+      resolve();
+    },
+    reject: (error) => {
+      batch.settled = true;
+      reject(error);
+    },
+  };
+  return batch;
+}
+
+/** What was committed after a revision: rows of each table, polls, and the revision they reach. */
+interface Since {
+  head: number;
+  tables: Map<Table, Row[]>;
+  polls: PollChanges[];
+}
+
+interface RawRow {
+  key: string;
+  position: number;
+  body: unknown;
+  deleted: boolean;
+}
+
+/** One consistent read (one snapshot) of everything committed after `revision`. */
+async function readSince(
+  client: pg.ClientBase,
+  revision: number,
+  o: { pollsFrom?: string; inCommit?: boolean } = {},
+): Promise<Since> {
+  const r = Math.trunc(revision); // a number of ours, inlined: several statements go in one round trip
+  const pollsFrom = o.pollsFrom ?? '';
+  // Inside a commit the lock holds every other commit off; outside, one snapshot for every table.
+  const text = [
+    o.inCommit ? 'SELECT 1' : 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY',
+    'SELECT coalesce(max(revision), 0)::text AS head FROM changes',
+    ...TABLES.map(
+      (t) => `SELECT key, position, body, deleted FROM ${t} WHERE revision > ${r} ORDER BY position`,
+    ),
+    `SELECT at, instance_id, changes FROM poll_history WHERE revision > ${r} AND at >= ${literal(pollsFrom)} ORDER BY seq`,
+    o.inCommit ? 'SELECT 1' : 'COMMIT',
+  ].join(';\n');
+  const results = (await client.query(text)) as unknown as pg.QueryResult[];
+  const head = Number((results[1]!.rows[0] as { head: string }).head);
+  const tables = new Map<Table, Row[]>();
+  TABLES.forEach((t, n) => {
+    const rows = results[2 + n]!.rows as RawRow[];
+    if (rows.length > 0)
+      tables.set(
+        t,
+        rows.map((x) => ({ key: x.key, position: x.position, body: x.deleted ? undefined : x.body })),
+      );
+  });
+  const polls = (results[2 + TABLES.length]!.rows as PollRow[]).map(pollOf);
+  return { head, tables, polls };
+}
+
+const literal = (s: string) => `'${s.replace(/'/g, "''")}'`;
+
+/** A connection-level failure, said in a few words (node-postgres' messages are one line already). */
+function reason(error: unknown): string {
+  const e = error as { code?: string; message?: string };
+  return (e.message || e.code || String(error)).split('\n')[0]!;
+}
+
+export interface PgOpenOptions extends OpenOptions {
+  /** Try to reconnect after this many ms at first (tests make it short). */
+  backoffMs?: number;
+}
+
+/**
+ * The store on PostgreSQL, for a team: several operators and programs at once, each with the
+ * whole document in memory. A change applies in memory at once (as the file's does) and is
+ * committed in a transaction that serialises commits across processes: it reads what others
+ * committed since our last revision, applies the change again on that, and writes only the rows
+ * that changed. Every commit is announced (NOTIFY); every open store listens, and reads only the
+ * rows of revisions it has not seen.
+ */
+export class PgStore implements Store {
+  /** What was read from the database, for tests and benchmarks: rows fetched, notifications heard. */
+  readonly stats = { rowsFetched: 0, notifications: 0 };
+  readonly notice = undefined;
+  private readonly listeners = new Set<() => void>();
+  /** The document as of `revision`, what the database holds. */
+  private committed: StoreDoc;
+  /** What is shown: `committed` with the changes not yet committed applied. */
+  private data: StoreDoc;
+  private polls: PollChanges[];
+  private unwrittenPolls: PollChanges[] = [];
+  private patches: ((doc: StoreDoc) => void)[] = [];
+  private batch: Batch | undefined;
+  private work: Promise<void> = Promise.resolve();
+  private working = 0;
+  private conn: pg.Client | undefined;
+  private listener: pg.Client | undefined;
+  /** The latest revision announced to us. */
+  private heard = 0;
+  /** Announcements may have been missed (before our LISTEN, or while the server was away): read anyway. */
+  private stale = false;
+  private catchUpQueued = false;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private backoff: number;
+  private closed = false;
+
+  private constructor(
+    private readonly url: string,
+    readonly file: string,
+    doc: StoreDoc,
+    private revision: number,
+    polls: PollChanges[],
+    private unchecked: boolean,
+    readonly readOnly: boolean,
+    private readonly operator: string,
+    private readonly backoffMs: number,
+  ) {
+    this.committed = this.data = doc;
+    this.polls = polls;
+    this.backoff = backoffMs;
+  }
+
+  static async open(url: string, options: PgOpenOptions = {}): Promise<PgStore> {
+    const file = withoutPassword(url);
+    const client = PgStore.client(url);
+    // The server gone between queries: the next query says so (an 'error' nobody hears would throw).
+    client.on('error', () => {});
+    try {
+      await client.connect();
+    } catch (error) {
+      await client.end().catch(() => {});
+      throw new StoreError(file, `cannot be opened: ${reason(error)}`);
+    }
+    try {
+      const version = await schemaVersion(client);
+      if (version === 0 && options.create === false) throw new NoStoreError(file);
+      if (!options.readOnly) await migrate(client);
+      else if (version !== 0) await migrate(client); // throws on a newer schema; nothing else to do
+      const since =
+        version === 0 && options.readOnly
+          ? { head: 0, tables: new Map<Table, Row[]>(), polls: [] }
+          : await readSince(client, 0, { pollsFrom: historyCutoff(Date.now()) });
+      const raw = applyRows(emptyStore(), since.tables, false);
+      const unchecked = options.checkLater === true;
+      const doc = unchecked ? raw : checkDoc(file, raw);
+      const store = new PgStore(
+        url,
+        file,
+        doc,
+        since.head,
+        since.polls,
+        unchecked,
+        options.readOnly === true,
+        options.operator ?? 'unknown',
+        options.backoffMs ?? 250,
+      );
+      store.adopt(client);
+      // Writers keep up with others (a long poll sees the console's toggles); so does any console.
+      if (options.watch || !options.readOnly) {
+        await store.listen();
+        // A commit between our read and our LISTEN was announced to nobody here: look once.
+        store.stale = true;
+        store.catchUp();
+      }
+      return store;
+    } catch (error) {
+      await client.end().catch(() => {});
+      if (error instanceof SchemaTooNew) throw new StoreError(file, error.message);
+      if (error instanceof StoreError) throw error;
+      throw new StoreError(file, `cannot be opened: ${reason(error)}`);
+    }
+  }
+
+  private static client(url: string): pg.Client {
+    return new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
+  }
+
+  get doc(): StoreDoc {
+    return this.data;
+  }
+
+  /** The revision of the last commit this store has (its own, or read from others). */
+  get lastRevision(): number {
+    return this.revision;
+  }
+
+  history(): readonly PollChanges[] {
+    return this.unwrittenPolls.length > 0 ? [...this.polls, ...this.unwrittenPolls] : this.polls;
+  }
+
+  check(): void {
+    if (!this.unchecked) return;
+    this.committed = checkDoc(this.file, this.committed);
+    this.unchecked = false;
+    this.recompute();
+    this.tell();
+  }
+
+  async checkInBackground(): Promise<void> {
+    this.check();
+  }
+
+  update(change: Change): Promise<void> {
+    if (this.readOnly) return Promise.reject(new Error('the store is open read-only'));
+    if (this.closed) return Promise.reject(new StoreError(this.file, 'is closed'));
+    try {
+      this.check(); // never write what was not checked
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+    const polls: PollChanges[] = [];
+    try {
+      this.data = produce(this.data, (d) => change(d, polls));
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+    this.unwrittenPolls.push(...polls);
+    this.tell();
+    const batch = this.queueCommit();
+    batch.changes.push(change);
+    return batch.promise;
+  }
+
+  private queueCommit(): Batch {
+    if (this.batch) return this.batch;
+    const batch = newBatch();
+    this.batch = batch;
+    // After the frame the change is drawn in.
+    this.enqueue(() => new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.commit(batch)));
+    return batch;
+  }
+
+  /** Commits and reads of others' commits run one at a time, in order. */
+  private enqueue(job: () => Promise<void>): void {
+    this.working++;
+    this.work = this.work.then(job).finally(() => this.working--);
+  }
+
+  private async connection(): Promise<pg.Client> {
+    if (this.conn) return this.conn;
+    const client = PgStore.client(this.url);
+    client.on('error', () => {});
+    try {
+      await client.connect();
+    } catch (error) {
+      await client.end().catch(() => {});
+      throw error;
+    }
+    this.adopt(client);
+    return client;
+  }
+
+  /** Use `client` for commits and reads until it breaks (the server restarted): then a new one. */
+  private adopt(client: pg.Client): void {
+    const drop = () => {
+      if (this.conn === client) this.conn = undefined;
+    };
+    client.on('error', drop);
+    client.on('end', drop);
+    this.conn = client;
+  }
+
+  private async commit(batch: Batch): Promise<void> {
+    if (this.batch === batch) this.batch = undefined; // changes from now on go to the next commit
+    if (batch.settled) return;
+    let client: pg.Client | undefined;
+    try {
+      client = await this.connection();
+      await client.query('BEGIN');
+      // One commit at a time across every process: what we read next is the latest.
+      await client.query('SELECT pg_advisory_xact_lock($1, $2)', [LOCK_CLASS, COMMIT_LOCK]);
+      const since = await this.readOthers(client);
+      const base = since ? applyRows(this.committed, since.tables) : this.committed;
+      // The changes again, on what is committed now: nobody's commit is lost.
+      let next = base;
+      const polls: PollChanges[] = [];
+      for (const change of batch.changes) {
+        const mine: PollChanges[] = [];
+        try {
+          next = produce(next, (d) => change(d, mine));
+          polls.push(...mine);
+        } catch {
+          // It no longer applies on what others committed: it is left out.
+        }
+      }
+      const head = since?.head ?? this.revision;
+      const rows = diff(base, next);
+      let revision = head;
+      if (rows.size > 0 || polls.length > 0) {
+        revision = head + 1;
+        await this.write(client, revision, rows, polls);
+      }
+      await client.query('COMMIT');
+      this.committed = next;
+      this.revision = revision;
+      this.polls = [...this.polls, ...(since?.polls ?? []), ...polls];
+      this.unwrittenPolls = [];
+      this.recompute();
+      batch.resolve();
+      if (since) this.tell();
+    } catch (error) {
+      // The connection may be broken (the server restarted): the next commit opens a new one.
+      if (client && this.conn === client) this.conn = undefined;
+      void client?.end().catch(() => {});
+      // Not committed, so not shown: what is shown is what is kept (as the file's failed write).
+      const failed = new StoreError(this.file, `cannot be written: ${reason(error)}`);
+      batch.reject(failed);
+      const later = this.batch;
+      this.batch = undefined;
+      later?.reject(failed);
+      this.unwrittenPolls = [];
+      this.data = this.committed;
+      this.recompute();
+      this.tell();
+    }
+  }
+
+  /** Inside a commit (the lock held): what others committed after our revision, or undefined. */
+  private async readOthers(client: pg.Client): Promise<Since | undefined> {
+    const { rows } = await client.query<{ head: string }>(
+      'SELECT coalesce(max(revision), 0)::text AS head FROM changes',
+    );
+    if (Number(rows[0]!.head) <= this.revision) return undefined;
+    return await this.fetch(client, true);
+  }
+
+  private async fetch(client: pg.ClientBase, inCommit = false): Promise<Since> {
+    const since = await readSince(client, this.revision, { inCommit });
+    for (const rows of since.tables.values()) this.stats.rowsFetched += rows.length;
+    this.stats.rowsFetched += since.polls.length;
+    return since;
+  }
+
+  private async write(
+    client: pg.Client,
+    revision: number,
+    tables: Map<Table, Row[]>,
+    polls: PollChanges[],
+  ): Promise<void> {
+    for (const [table, rows] of tables)
+      await client.query(
+        `INSERT INTO ${table} (key, position, body, revision, deleted)
+           SELECT k, p, b::json, $4, b IS NULL FROM unnest($1::text[], $2::int[], $3::text[]) AS t(k, p, b)
+         ON CONFLICT (key) DO UPDATE SET position = excluded.position, body = excluded.body,
+           revision = excluded.revision, deleted = excluded.deleted`,
+        [
+          rows.map((r) => r.key),
+          rows.map((r) => r.position),
+          rows.map((r) => (r.body === undefined ? null : JSON.stringify(r.body))),
+          revision,
+        ],
+      );
+    if (polls.length > 0)
+      await client.query(
+        `INSERT INTO poll_history (revision, at, instance_id, changes)
+           SELECT $1, a, i, c::json FROM unnest($2::text[], $3::text[], $4::text[]) AS t(a, i, c)`,
+        [
+          revision,
+          polls.map((p) => p.at),
+          polls.map((p) => p.instanceId),
+          polls.map((p) => JSON.stringify(p.changes)),
+        ],
+      );
+    const kinds = [...tables.keys(), ...(polls.length > 0 ? ['poll_history'] : [])];
+    await client.query('INSERT INTO changes (revision, operator, kinds) VALUES ($1, $2, $3)', [
+      revision,
+      this.operator,
+      kinds,
+    ]);
+    await client.query('SELECT pg_notify($1, $2)', [CHANNEL, String(revision)]);
+  }
+
+  /** What is shown, again: the committed document, our in-memory patches, our changes not yet committed. */
+  private recompute(): void {
+    let doc = this.committed;
+    for (const patch of this.patches) doc = produce(doc, patch);
+    for (const change of this.batch?.changes ?? [])
+      try {
+        doc = produce(doc, (d) => change(d, []));
+      } catch {}
+    this.data = doc;
+  }
+
+  private tell(): void {
+    for (const l of this.listeners) l();
+  }
+
+  // ---- Following others: LISTEN, and reading only what is new ----
+
+  private async listen(): Promise<void> {
+    const client = PgStore.client(this.url);
+    const lost = () => {
+      if (this.listener !== client) return;
+      this.listener = undefined;
+      void client.end().catch(() => {});
+      this.reconnectLater();
+    };
+    client.on('error', lost);
+    client.on('end', lost);
+    client.on('notification', (msg) => {
+      this.stats.notifications++;
+      const revision = Number(msg.payload);
+      if (Number.isFinite(revision)) this.heard = Math.max(this.heard, revision);
+      if (this.heard > this.revision) this.catchUp();
+    });
+    await client.connect();
+    await client.query(`LISTEN ${CHANNEL}`);
+    this.listener = client;
+    this.backoff = this.backoffMs;
+  }
+
+  /** The server went away: try again, waiting longer each time, and read what was missed meanwhile. */
+  private reconnectLater(): void {
+    if (this.closed || this.reconnectTimer) return;
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
+      if (this.closed) return;
+      this.listen().then(
+        () => {
+          this.stale = true; // anything missed while away is read now
+          this.catchUp();
+        },
+        () => {
+          this.backoff = Math.min(this.backoff * 2, MAX_BACKOFF_MS);
+          this.reconnectLater();
+        },
+      );
+    }, this.backoff);
+    this.reconnectTimer.unref();
+  }
+
+  private catchUp(): void {
+    if (this.catchUpQueued || this.closed) return;
+    this.catchUpQueued = true;
+    this.enqueue(async () => {
+      this.catchUpQueued = false;
+      if (this.closed || (!this.stale && this.heard <= this.revision)) return;
+      this.stale = false;
+      try {
+        const since = await this.fetch(await this.connection());
+        if (since.head <= this.revision) return;
+        this.committed = applyRows(this.committed, since.tables);
+        this.revision = since.head;
+        if (since.polls.length > 0) this.polls = [...this.polls, ...since.polls];
+        this.recompute();
+        this.tell();
+      } catch {
+        // The server is away, or still starting: look again a little later.
+        this.conn = undefined;
+        this.stale = true;
+        setTimeout(() => this.catchUp(), this.backoff).unref();
+      }
+    });
+  }
+
+  patchInMemory(change: (doc: StoreDoc) => void): void {
+    this.check();
+    this.patches.push(change);
+    this.data = produce(this.data, change);
+    this.tell();
+  }
+
+  subscribe(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async flush(): Promise<void> {
+    while (this.working > 0) await this.work;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.flush();
+    this.closed = true;
+    clearTimeout(this.reconnectTimer);
+    const clients = [this.conn, this.listener];
+    this.conn = this.listener = undefined;
+    await Promise.all(clients.map((c) => c?.end().catch(() => {})));
+  }
+}
