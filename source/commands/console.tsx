@@ -132,7 +132,8 @@ async function drawConsole(ctx: Context, keymap: Keymap): Promise<number> {
   live.poller = poller;
   if (!quit) {
     app.rerender(view());
-    poller.start();
+    // On PostgreSQL the workers poll; `poll now` (a key) still polls from here.
+    if (ctx.store.backend === 'file') poller.start();
     // The demo's tenants are simulated: show them freshly polled on every start.
     if (ctx.demo) void poller.pollNow();
   }

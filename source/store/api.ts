@@ -11,6 +11,11 @@ export type Change = (doc: StoreDoc, history: PollChanges[]) => void;
 export interface Store {
   /** Where the store is, for messages: a file path, or a database URL without its password. */
   readonly file: string;
+  /**
+   * Which back end: on PostgreSQL, polling is the workers' job (`posture worker`), so a console
+   * does not poll on its own timer (every open console would poll every due instance).
+   */
+  readonly backend: 'file' | 'postgres';
   readonly doc: StoreDoc;
   readonly readOnly: boolean;
   /** Why we are read-only when the user did not ask for it (another posture holds the lock). */

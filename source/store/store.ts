@@ -230,6 +230,7 @@ function newBatch(): Batch {
  * its write follows, in order, off the caller's path (`update` resolves once it is on disk).
  */
 export class FileStore implements Store {
+  readonly backend = 'file';
   private readonly listeners = new Set<() => void>();
   /** What is on disk: the document after the last commit written (or read). */
   private durable: StoreDoc;

@@ -123,6 +123,7 @@ export interface PgOpenOptions extends OpenOptions {
  * rows of revisions it has not seen.
  */
 export class PgStore implements Store {
+  readonly backend = 'postgres';
   /** What was read from the database, for tests and benchmarks: rows fetched, notifications heard. */
   readonly stats = { rowsFetched: 0, notifications: 0 };
   readonly notice = undefined;
