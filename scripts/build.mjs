@@ -141,9 +141,10 @@ const builtinsByRequire = {
 
 /**
  * Packages the program loads only for a back end that asks for them, with the launcher's `require`
- * when first used: the PostgreSQL driver costs the file store nothing (not parsed, not compiled).
+ * when first used: the PostgreSQL driver and the job queue cost the file store nothing (not parsed,
+ * not compiled).
  */
-const LOADED_WHEN_USED = new Set(['pg']);
+const LOADED_WHEN_USED = new Set(['pg', 'pg-boss']);
 const byRequireWhenUsed = {
   name: 'by-require-when-used',
   setup(b) {
