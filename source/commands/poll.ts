@@ -29,10 +29,10 @@ const TICK_MS = 5_000;
 /** What `poll --once` waits for its alerts before it leaves them queued for the next poll. */
 const ONCE_ALERT_MS = 5_000;
 /** What the loop's background delivery may take, retries included, before it waits for the next poll. */
-const LOOP_ALERT_MS = 60_000;
+export const LOOP_ALERT_MS = 60_000;
 
 /** Send the queued alerts, if any are set up and waiting; a failure is one line on stderr, never an error. */
-async function sendAlerts(ctx: Context, ms: number, signal?: AbortSignal): Promise<Delivery | undefined> {
+export async function sendAlerts(ctx: Context, ms: number, signal?: AbortSignal): Promise<Delivery | undefined> {
   const doc = ctx.store.doc;
   if (alertTargets(doc.settings.alerts).length === 0 || doc.alertQueue.pending.length === 0) return undefined;
   const d = await deliverAlerts({

@@ -3,7 +3,7 @@ import { setGracefulSignals } from '../signals.js';
 import { sanitize } from '../text/sanitize.js';
 import { PollWorkers, type PollSeam } from '../workers/queue.js';
 import { type Context, UsageError } from './context.js';
-import { pollOnce } from './poll.js';
+import { LOOP_ALERT_MS, pollOnce, sendAlerts } from './poll.js';
 
 export interface WorkerCommandOptions {
   concurrency: number;
@@ -13,6 +13,8 @@ export interface WorkerCommandOptions {
 
 /** What a poll may take (the poller's default budget): its job's expiry is derived from it. */
 const POLL_BUDGET_MS = 120_000;
+/** The database lock that lets one worker at a time send the queued alerts. */
+const ALERT_LOCK = 'posture.alerts';
 /** What SIGTERM waits for the polls in flight before it releases them to other workers. */
 const STOP_GRACE_MS = 20_000;
 
@@ -46,10 +48,24 @@ export async function worker(
       `worker needs to write the store, but ${ctx.store.notice ?? 'it is open read-only'}`,
     );
   const log = (line: string) => ctx.io.stdout.write(`${new Date().toISOString()} ${sanitize(line)}\n`);
-  const workers = new PollWorkers({
+  // After a poll, the alerts it queued go out in the background (a slow receiver never holds up a
+  // poll), from one worker at a time; a failed delivery stays queued for the next.
+  let sending: Promise<unknown> | undefined;
+  const sendAfter = () =>
+    (sending ??= workers
+      .alone(ALERT_LOCK, () => sendAlerts(ctx, LOOP_ALERT_MS))
+      .catch((error: unknown) =>
+        ctx.io.stderr.write(`posture: alerts not sent: ${sanitize((error as Error).message)}\n`),
+      )
+      .finally(() => (sending = undefined)));
+  const workers: PollWorkers = new PollWorkers({
     databaseUrl: o.location,
     store: ctx.store,
-    poll,
+    poll: async (instance, onResponse) => {
+      const summary = await poll(instance, onResponse);
+      void sendAfter();
+      return summary;
+    },
     concurrency: o.concurrency,
     budgetMs: POLL_BUDGET_MS,
     log,
@@ -71,7 +87,7 @@ export async function worker(
     `posture: worker polling ${ctx.store.doc.instances.length} instances with ${o.concurrency} at once; ctrl-c stops\n`,
   );
   await stopped;
-  await workers.stop(STOP_GRACE_MS);
+  await workers.stop(STOP_GRACE_MS, async () => await sending);
   setGracefulSignals(false);
   return 0;
 }

@@ -269,14 +269,40 @@ export class PollWorkers {
   }
 
   /**
+   * Run `task` unless another worker runs it now (a session lock in the database, let go when the
+   * task ends or the connection dies): whether it ran. Alerts go out this way, so that two workers
+   * never send one change twice.
+   */
+  async alone(lock: string, task: () => Promise<unknown>): Promise<boolean> {
+    const client = await this.pool.connect();
+    try {
+      const { rows } = await client.query<{ ok: boolean }>(
+        'SELECT pg_try_advisory_lock(hashtext($1)) AS ok',
+        [lock],
+      );
+      if (!rows[0]?.ok) return false;
+      try {
+        await task();
+      } finally {
+        await client.query('SELECT pg_advisory_unlock(hashtext($1))', [lock]);
+      }
+      return true;
+    } finally {
+      client.release();
+    }
+  }
+
+  /**
    * Stop taking jobs; polls in flight may finish within `graceMs`, and those that do not are
    * released (failed back to the queue, where another worker retries them after the retry delay).
+   * `drain` runs after the polls, before the connections close.
    */
-  async stop(graceMs: number): Promise<void> {
+  async stop(graceMs: number, drain?: () => Promise<unknown>): Promise<void> {
     this.stopping = true;
     clearInterval(this.timer);
     await this.scheduling;
     await this.boss.stop({ graceful: true, wait: true, timeout: graceMs });
+    await drain?.(); // what the last polls started (their alerts) still has the database
     await this.pool.end();
   }
 }
