@@ -81,14 +81,17 @@ function matcher(q: RegExp): (a: Action) => boolean {
     test(STATE_LABELS[a.state], STATE_LABELS[a.state]);
 }
 
+/** One case-insensitive pattern for a filter's text, instead of lower-casing every title on every key. */
+export const textPattern = (text: string): RegExp =>
+  new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'i');
+
 export function filterActions(
   actions: readonly Action[],
   f: ActionFilter,
   sort: SortKey,
   reverse = false,
 ): Action[] {
-  // One case-insensitive pattern instead of lower-casing every title on every keystroke.
-  const q = f.text ? new RegExp(f.text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'i') : undefined;
+  const q = f.text ? textPattern(f.text) : undefined;
   const shows = q && matcher(q);
   const rows = actions.filter(
     (a) =>

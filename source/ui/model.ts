@@ -1,6 +1,7 @@
 import type { Catalog } from '../catalog/index.js';
 import { type Health, healthOf } from '../domain/instances.js';
 import { type ActionFilter, filterActions, type SortKey } from '../domain/action-filter.js';
+import { matchingPositions, type TextIndex, textIndex, withoutText } from '../domain/action-search.js';
 import { APP_LABELS, APPS, type App, type Instance, STATE_LABELS, type StoreDoc } from '../domain/schemas.js';
 import {
   type Action,
@@ -96,9 +97,10 @@ export function countsInMode(doc: StoreDoc, i: Instance): boolean {
 
 /**
  * The Recommended actions list for a filter and a sort (the last one is kept: asked on every key).
- * Typing into the filter narrows the last list instead of filtering and sorting every action
- * again: a text that holds the last one matches a subset of its rows, already in order (the
- * order is total: ties fall to the rank).
+ * The list without the text (filtered and sorted) is kept while only the text changes; the text
+ * then picks rows of it by number (domain/action-search.ts), and a text that holds the last one
+ * picks only among the last one's rows. Filtering commutes with the sort (the order is total:
+ * ties fall to the rank), so this is the list `filterActions` makes, in the same order.
  */
 export function actionRows(
   actions: readonly Action[],
@@ -106,32 +108,54 @@ export function actionRows(
   sort: SortKey,
   reverse = false,
 ): Action[] {
-  const l = lastRows;
-  if (l && l.actions === actions && l.sort === sort && l.reverse === reverse) {
-    if (l.f === f) return l.rows;
-    if (narrows(l.f, f)) {
-      // A first character often keeps every row (each open action's status holds a "p"): the same
-      // list then stays the same array, so its ids and column widths are not worked out again.
-      const rows = filterActions(l.rows, f, 'rank');
-      return (lastRows = { ...l, f, rows: rows.length === l.rows.length ? l.rows : rows }).rows;
-    }
+  const base = baseRows(actions, f, sort, reverse);
+  if (!f.text) return base.rows;
+  const l = lastText;
+  if (l?.base === base && l.text === f.text) return l.rows;
+  const narrows = l?.base === base && f.text.includes(l.text);
+  const positions = matchingPositions(base.index, f.text, narrows ? l.positions : undefined);
+  // A character that keeps every row (each open action's status holds a "p") keeps the same
+  // array, so its ids are not worked out again.
+  let rows: Action[];
+  if (positions.length === base.rows.length) rows = base.rows;
+  else if (narrows && positions.length === l.rows.length) rows = l.rows;
+  else {
+    rows = [];
+    for (const p of positions) rows.push(base.rows[p]!);
   }
-  lastRows = { actions, f, sort, reverse, rows: filterActions(actions, f, sort, reverse) };
-  return lastRows.rows;
+  lastText = { base, text: f.text, positions, rows };
+  return rows;
 }
-let lastRows:
-  | { actions: readonly Action[]; f: ActionFilter; sort: SortKey; reverse: boolean; rows: Action[] }
-  | undefined;
 
-/** Whether `next` keeps only rows `last` kept: the same filter but for a text holding the last one. */
-function narrows(last: ActionFilter, next: ActionFilter): boolean {
-  return (
-    last.product === next.product &&
-    last.instance === next.instance &&
-    last.status === next.status &&
-    last.showAccepted === next.showAccepted &&
-    next.text.includes(last.text)
-  );
+interface BaseRows {
+  actions: readonly Action[];
+  f: ActionFilter;
+  sort: SortKey;
+  reverse: boolean;
+  rows: Action[];
+  index: TextIndex;
+}
+let lastBase: BaseRows | undefined;
+let lastText: { base: BaseRows; text: string; positions: Int32Array; rows: Action[] } | undefined;
+
+/** The list for the filter without its text: kept while only the text changes. */
+function baseRows(actions: readonly Action[], f: ActionFilter, sort: SortKey, reverse: boolean): BaseRows {
+  const b = lastBase;
+  if (
+    b &&
+    b.actions === actions &&
+    b.sort === sort &&
+    b.reverse === reverse &&
+    b.f.product === f.product &&
+    b.f.instance === f.instance &&
+    b.f.status === f.status &&
+    b.f.showAccepted === f.showAccepted
+  )
+    return b;
+  const choice = withoutText(f);
+  const rows = filterActions(actions, choice, sort, reverse);
+  // Numbered with the list (a few ms, like its sort), not at the first character typed.
+  return (lastBase = { actions, f: choice, sort, reverse, rows, index: textIndex(rows) });
 }
 
 export function describeFilter(doc: StoreDoc, f: ActionFilter): string {

@@ -52,6 +52,9 @@ const LINES = [
   '\u001b[38;5;208morange\u001b[39m · score — 61.2 % ▁▂▃█',
   '\u001b[38;2;10;20;30mtrue colour\u001b[m',
   '‹ back › – ▏',
+  // A row with a filter's matches marked (the styles change mid-row and back), as chalk nests them.
+  '\u001b[2m\u001b[31m  12 Require \u001b[7m\u001b[4mpass\u001b[24m\u001b[27mword rules \u001b[7m\u001b[4mPass\u001b[24m\u001b[27m\u001b[39m\u001b[22m',
+  '\u001b[7m  selected \u001b[27m\u001b[4mmatch\u001b[24m\u001b[7m row\u001b[27m',
   // Not plain: wide, combining and emoji characters, controls and other escapes take upstream's path.
   '表 wide',
   'e\u0301 combining',
@@ -60,8 +63,8 @@ const LINES = [
   '\u001b]8;;https://example.com\u0007link\u001b]8;;\u0007',
   '\u001b[2Kerase line',
 ];
-const PLAIN = LINES.slice(0, 8);
-const NOT_PLAIN = LINES.slice(8);
+const PLAIN = LINES.slice(0, 10);
+const NOT_PLAIN = LINES.slice(10);
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -148,6 +151,22 @@ describe("Ink's output grid", () => {
     };
     // Twice: the second frame is drawn from the caches the first filled.
     for (let i = 0; i < 2; i++) expect(frame(patched, LINES)).toEqual(frame(original, LINES));
+  });
+
+  it('draws rows that several writes share, their styles alike or not, as upstream', async () => {
+    const patched = await installed<OutputModule>(OUTPUT);
+    const original = await upstream<OutputModule>(OUTPUT);
+    const frame = ({ default: Output }: OutputModule) => {
+      const output = new Output({ width: 30, height: 3 });
+      // The same colour from two lines (equal styles, not the same objects), then a change of style.
+      output.write(0, 0, '\u001b[31mred \u001b[39m', { transformers: [] });
+      output.write(4, 0, '\u001b[31mstill red\u001b[39m plain', { transformers: [] });
+      output.write(0, 1, '\u001b[1mbold\u001b[22m', { transformers: [] });
+      output.write(2, 1, '\u001b[1m\u001b[7mBI\u001b[27m\u001b[22m', { transformers: [] });
+      output.write(0, 2, 'plain then \u001b[4munder\u001b[24m', { transformers: [] });
+      return output.get();
+    };
+    for (let i = 0; i < 2; i++) expect(frame(patched)).toEqual(frame(original));
   });
 });
 

@@ -55,6 +55,8 @@ describe('keys and text input', () => {
       .filter((l) => l.includes('⟦'));
     expect(rows.length).toBeGreaterThan(0);
     for (const r of rows) expect(r).toMatch(/⟦mfa⟧/i);
+    // On the selected (inverse) row a match is drawn in reverse of it: plain between inverse runs.
+    expect(s.marked('inverse')).toMatch(/⟧mfa⟦/i);
   });
 
   it(': completes commands and arguments with Tab, shows the candidates, and runs the line', async () => {

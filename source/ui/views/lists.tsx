@@ -1,4 +1,5 @@
-import { Box, Text } from 'ink';
+import chalk from 'chalk';
+import { Box, Text, useIsScreenReaderEnabled } from 'ink';
 import { memo } from 'react';
 import { APP_LABELS, type Instance, STATE_LABELS, type StoreDoc } from '../../domain/schemas.js';
 import type { Action } from '../../domain/scoring.js';
@@ -6,7 +7,7 @@ import { DESCENDING, type SortKey } from '../../domain/action-filter.js';
 import { healthOf } from '../../domain/instances.js';
 import { cell, fitCells, truncate, width as cellWidth } from '../../text/cells.js';
 import { ago, percent, points } from '../../text/format.js';
-import { matchParts } from '../../text/highlight.js';
+import { matchParts, type Part } from '../../text/highlight.js';
 import { sanitize } from '../../text/sanitize.js';
 import { type ColumnSort, type SortedList, sortArrow } from '../column-sort.js';
 import { lastCall } from '../memo.js';
@@ -34,6 +35,8 @@ export const Row = memo(function Row({
   mark?: string | undefined;
 }) {
   const safe = sanitize(text);
+  // A screen reader gets Ink's own elements: it reads the text without the styles.
+  const reader = useIsScreenReaderEnabled();
   if (!mark)
     return (
       <Text
@@ -45,16 +48,33 @@ export const Row = memo(function Row({
         {safe}
       </Text>
     );
+  const parts = matchParts(safe, sanitize(mark));
   return (
     <Text dimColor={dim ?? false} {...(color && !selected ? { color } : {})} wrap="truncate-end">
-      {matchParts(safe, sanitize(mark)).map((p, i) => (
-        <Text key={i} inverse={selected !== p.hit} underline={p.hit}>
-          {p.text}
-        </Text>
-      ))}
+      {reader
+        ? parts.map((p, i) => (
+            <Text key={i} inverse={selected !== p.hit} underline={p.hit}>
+              {p.text}
+            </Text>
+          ))
+        : markedText(parts, selected)}
     </Text>
   );
 });
+
+/**
+ * A row's parts styled as Ink styles a <Text inverse underline> child (underline, then inverse),
+ * as one string: the same text reaches the terminal, without two React elements and an Ink
+ * node per part to make, lay out and throw away at every filter key (each changes every row).
+ */
+function markedText(parts: readonly Part[], selected: boolean): string {
+  let text = '';
+  for (const p of parts) {
+    const underlined = p.hit ? chalk.underline(p.text) : p.text;
+    text += selected !== p.hit ? chalk.inverse(underlined) : underlined;
+  }
+  return text;
+}
 
 export function Header({ text }: { text: string }) {
   const t = useTheme();
