@@ -32,7 +32,11 @@ const ONCE_ALERT_MS = 5_000;
 export const LOOP_ALERT_MS = 60_000;
 
 /** Send the queued alerts, if any are set up and waiting; a failure is one line on stderr, never an error. */
-export async function sendAlerts(ctx: Context, ms: number, signal?: AbortSignal): Promise<Delivery | undefined> {
+export async function sendAlerts(
+  ctx: Context,
+  ms: number,
+  signal?: AbortSignal,
+): Promise<Delivery | undefined> {
   const doc = ctx.store.doc;
   if (alertTargets(doc.settings.alerts).length === 0 || doc.alertQueue.pending.length === 0) return undefined;
   const d = await deliverAlerts({
