@@ -1,5 +1,4 @@
 import type { TestProject } from 'vitest/node';
-// @ts-expect-error: a plain script of ours, typed by its use here
 import { startPostgres } from '../../scripts/postgres-server.mjs';
 
 declare module 'vitest' {
@@ -14,7 +13,7 @@ declare module 'vitest' {
  * one of its own with startPostgres.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const server = (await startPostgres()) as { url: string; stop(): Promise<void> };
+  const server = await startPostgres();
   project.provide('postgresUrl', server.url);
   return () => server.stop();
 }

@@ -9,7 +9,6 @@ import { disposeWhenDone } from '../helpers/cleanup.js';
 import { instance } from '../helpers/fixtures.js';
 import { freshDatabase } from '../helpers/postgres.js';
 import { tempDir } from '../helpers/temp.js';
-// @ts-expect-error: a plain script of ours, typed by its use here
 import { startPostgres } from '../../scripts/postgres-server.mjs';
 
 async function open(url: string, options: Parameters<typeof PgStore.open>[1] = {}): Promise<PgStore> {
@@ -148,12 +147,7 @@ describe('the PostgreSQL store', () => {
   });
 
   it('carries on when the server restarts under it; a commit while it is down fails with one line and is undone', async () => {
-    const server = (await startPostgres()) as {
-      url: string;
-      pid: number;
-      restart(): Promise<void>;
-      stop(): Promise<void>;
-    };
+    const server = await startPostgres();
     disposeWhenDone(() => server.stop());
     const url = server.url;
     // The server takes connections a moment after its port opens ("the database system is starting up").
