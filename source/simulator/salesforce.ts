@@ -74,7 +74,40 @@ const ENTITIES: Record<string, Entity> = {
   },
   PermissionSet: {
     api: 'rest',
-    fields: ['Id', 'Name', 'Label', 'IsOwnedByProfile', 'PermissionsModifyAllData', 'PermissionsViewAllData'],
+    fields: [
+      'Id',
+      'Name',
+      'Label',
+      'IsCustom',
+      'IsOwnedByProfile',
+      'ProfileId',
+      'PermissionsApiUserOnly',
+      'PermissionsModifyAllData',
+      'PermissionsViewAllData',
+    ],
+    rel: { Profile: 'Profile' },
+    requires: 'ViewSetup',
+    since: { IsCustom: 39 },
+  },
+  Profile: { api: 'rest', fields: ['Id', 'Name', 'UserType', 'UserLicenseId'] },
+  // The fields of the field reference for ConnectedApplication; Setup data, so hidden without View Setup.
+  ConnectedApplication: {
+    api: 'rest',
+    fields: [
+      'Id',
+      'Name',
+      'CreatedDate',
+      'MobileSessionTimeout',
+      'MobileStartUrl',
+      'OptionsAllowAdminApprovedUsersOnly',
+      'OptionsFullContentPushNotifications',
+      'OptionsHasSessionLevelPolicy',
+      'OptionsIsInternal',
+      'OptionsRefreshTokenValidityMetric',
+      'PinLength',
+      'RefreshTokenValidityPeriod',
+      'StartUrl',
+    ],
     requires: 'ViewSetup',
   },
   PermissionSetAssignment: {
@@ -223,13 +256,13 @@ function parse(soql: string): Query {
   if (!m?.[1] || !m[2])
     throw new SoqlError('MALFORMED_QUERY', `unexpected token: '${soql.trim().split(/\s+/)[0] ?? ''}'`);
   const fields = m[1].split(',').map((f) => f.trim());
-  if (fields.some((f) => !/^\w+(\.\w+)?$/.test(f)))
+  if (fields.some((f) => !/^\w+(\.\w+){0,4}$/.test(f)))
     throw new SoqlError(
       'MALFORMED_QUERY',
-      `unexpected token: '${fields.find((f) => !/^\w+(\.\w+)?$/.test(f))}'`,
+      `unexpected token: '${fields.find((f) => !/^\w+(\.\w+){0,4}$/.test(f))}'`,
     );
   const where = (m[3] ? m[3].split(/\s+AND\s+/i) : []).map((c) => {
-    const w = /^(\w+(?:\.\w+)?)\s*(!=|=)\s*(.+)$/.exec(c.trim());
+    const w = /^(\w+(?:\.\w+){0,4})\s*(!=|=)\s*(.+)$/.exec(c.trim());
     if (!w?.[1] || !w[2] || !w[3]) throw new SoqlError('MALFORMED_QUERY', `unexpected token: '${c.trim()}'`);
     return { path: w[1], op: w[2] as '=' | '!=', value: literal(w[3]) };
   });
@@ -241,23 +274,23 @@ function hasField(entity: Entity | undefined, field: string, version: number): b
 }
 
 function checkField(entityName: string, path: string, version: number): void {
-  const entity = ENTITIES[entityName];
-  const [head = '', tail] = path.split('.');
   const suffix =
     "If you are attempting to use a custom field, be sure to append the '__c' after the custom field name. Please reference your WSDL or the describe call for the appropriate names.";
-  if (tail === undefined) {
-    if (!hasField(entity, head, version))
-      throw new SoqlError('INVALID_FIELD', `No such column '${head}' on entity '${entityName}'. ${suffix}`);
-    return;
+  const parts = path.split('.');
+  const field = parts.pop() ?? '';
+  // Each step of a child-to-parent path is a relationship of the entity before it.
+  let name = entityName;
+  for (const step of parts) {
+    const related = ENTITIES[name]?.rel?.[step];
+    if (!related)
+      throw new SoqlError(
+        'INVALID_FIELD',
+        `Didn't understand relationship '${step}' in field path. If you are attempting to use a custom relationship, be sure to append the '__r' after the custom relationship name. Please reference your WSDL or the describe call for the appropriate names.`,
+      );
+    name = related;
   }
-  const related = entity?.rel?.[head];
-  if (!related)
-    throw new SoqlError(
-      'INVALID_FIELD',
-      `Didn't understand relationship '${head}' in field path. If you are attempting to use a custom relationship, be sure to append the '__r' after the custom relationship name. Please reference your WSDL or the describe call for the appropriate names.`,
-    );
-  if (!hasField(ENTITIES[related], tail, version))
-    throw new SoqlError('INVALID_FIELD', `No such column '${tail}' on entity '${related}'. ${suffix}`);
+  if (!hasField(ENTITIES[name], field, version))
+    throw new SoqlError('INVALID_FIELD', `No such column '${field}' on entity '${name}'. ${suffix}`);
 }
 
 function valueAt(row: Row, path: string): unknown {
@@ -279,20 +312,27 @@ function project(row: Row, q: Query, version: string, api: 'rest' | 'tooling'): 
   const entity = ENTITIES[q.entity]!;
   const out: Row = { attributes: attributes(version, api, q.entity, row[entity.key ?? 'Id']) };
   for (const f of q.fields) {
-    const [head = '', tail] = f.split('.');
-    if (tail === undefined) {
-      out[head] = row[head] ?? null;
-      continue;
+    const parts = f.split('.');
+    const field = parts.pop() ?? '';
+    // Walk the parents: a null parent is serialised as null and ends the path.
+    let source: Row = row;
+    let target: Row = out;
+    let type = q.entity;
+    let ended = false;
+    for (const step of parts) {
+      const related = source[step];
+      type = ENTITIES[type]?.rel?.[step] ?? step;
+      if (related === null || related === undefined || typeof related !== 'object') {
+        if (!(step in target)) target[step] = null;
+        ended = true;
+        break;
+      }
+      if (!target[step])
+        target[step] = { attributes: attributes(version, 'rest', type, (related as Row).Id) };
+      source = related as Row;
+      target = target[step] as Row;
     }
-    const related = row[head];
-    if (related === null || related === undefined || typeof related !== 'object') {
-      out[head] = null;
-      continue;
-    }
-    const type = entity.rel?.[head] ?? head;
-    if (!out[head]) out[head] = { attributes: attributes(version, 'rest', type, (related as Row).Id) };
-    const nested = out[head] as Row;
-    nested[tail] = (related as Row)[tail] ?? null;
+    if (!ended) target[field] = source[field] ?? null;
   }
   return out;
 }

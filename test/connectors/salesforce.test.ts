@@ -81,6 +81,8 @@ describe('Salesforce connector against the simulator', () => {
       'sf.users.name_visibility': 'pass',
       'sf.identity.saml': 'pass',
       'sf.admin.count': 'fail',
+      'sf.users.custom_profiles': 'fail',
+      'sf.oauth.admin_approved': 'partial',
     });
     expect(r['sf.session.clickjack']).toMatchObject({ count: 3, total: 4 });
     expect(r['sf.guest.access']).toMatchObject({ count: 2, total: 3 });
@@ -182,6 +184,56 @@ describe('Salesforce connector against the simulator', () => {
     }
     // What the user may see is still judged.
     expect(r['sf.mfa.ui_login']?.outcome).toBe('partial');
+  });
+
+  it('judges each active person by the profile their profile-owned permission set names, leaving out guests and API-only users', async () => {
+    const sim = await simulate([contosoDe]);
+    const { datasets } = await collect(salesforce, sim, contosoDe);
+    const r = resultsOf(datasets);
+    // Lena and Jonas on the standard Systemadministrator profile, Mia on Standardbenutzer; four on a
+    // custom profile. Karl is inactive; the integration user holds API Only User and is no person.
+    expect(r['sf.users.custom_profiles']).toMatchObject({ outcome: 'partial', count: 4, total: 7 });
+    expect(r['sf.users.custom_profiles']?.failing).toEqual([
+      { id: '005CoDE0000001AAA', name: 'lena.schmidt@contoso.de (Systemadministrator)' },
+      { id: '005CoDE0000002AAA', name: 'jonas.weber@contoso.de (Systemadministrator)' },
+      { id: '005CoDE0000003AAA', name: 'mia.fischer@contoso.de (Standardbenutzer)' },
+    ]);
+    // The profile's name comes through two parents, serialised as Salesforce nests them.
+    const query = apiCalls(sim).find((c) => c.query.includes('IsOwnedByProfile'))?.query ?? '';
+    expect(new URLSearchParams(query).get('q')).toBe(SOQL.profiles);
+    // Both connected apps of the German org let only admin-approved users in.
+    expect(r['sf.oauth.admin_approved']).toMatchObject({ outcome: 'pass', count: 2, total: 2 });
+  });
+
+  it('fails each connected app that lets all users self-authorize, naming it, and passes an org with none', async () => {
+    const sim = await simulate([contoso]);
+    const r = resultsOf((await collect(salesforce, sim, contoso)).datasets);
+    expect(r['sf.oauth.admin_approved']).toMatchObject({ outcome: 'partial', count: 2, total: 4 });
+    expect(r['sf.oauth.admin_approved']?.failing).toEqual([
+      { id: '0H4Cont0000002AAA', name: 'Marketing Sync' },
+      { id: '0H4Cont0000003AAA', name: 'Data Loader Bulk' },
+    ]);
+    const objects = contoso.data.objects as Record<string, unknown[]>;
+    const none = org({ objects: { ...objects, ConnectedApplication: [] } });
+    const sim2 = await simulate([none]);
+    const r2 = resultsOf((await collect(salesforce, sim2, none)).datasets);
+    expect(r2['sf.oauth.admin_approved']?.outcome).toBe('pass');
+  });
+
+  it('makes profiles and connected apps unknown, naming View Setup and Configuration, never pass or fail, without it', async () => {
+    const t = runAs('ApiEnabled', 'TwoFactorApi');
+    const sim = await simulate([t]);
+    const r = resultsOf((await collect(salesforce, sim, t)).datasets);
+    for (const [id, object] of [
+      ['sf.users.custom_profiles', 'PermissionSetAssignment'],
+      ['sf.oauth.admin_approved', 'ConnectedApplication'],
+    ] as const) {
+      expect(r[id], id).toMatchObject({
+        outcome: 'unknown',
+        missing: 'the View Setup and Configuration user permission',
+        reason: expect.stringContaining(`Salesforce hides ${object} from the run-as user`),
+      });
+    }
   });
 
   it('makes every dataset unknown, naming API Enabled, when the run-as user may not use the API', async () => {
@@ -643,5 +695,51 @@ describe('Salesforce simulator', () => {
     // HasBuiltInAuthenticator "is available in API version 53.0 and later".
     expect((await get('SELECT HasBuiltInAuthenticator FROM TwoFactorMethodsInfo', 'v52.0')).status).toBe(400);
     expect((await get('SELECT HasBuiltInAuthenticator FROM TwoFactorMethodsInfo', 'v53.0')).status).toBe(200);
+  });
+
+  it('serialises a child-to-parent path as nested records with their attributes, and checks every step', async () => {
+    const sim = await simulate([contosoDe]);
+    const { access, base } = await signIn(sim, contosoDe);
+    const get = (q: string, version = 'v62.0') =>
+      fetch(`${base}/services/data/${version}/query?q=${encodeURIComponent(q)}`, {
+        headers: { authorization: `Bearer ${access}` },
+      });
+    const ok = await get(
+      "SELECT AssigneeId, PermissionSet.IsCustom, PermissionSet.Profile.Name FROM PermissionSetAssignment WHERE Assignee.Username = 'lena.schmidt@contoso.de' AND PermissionSet.IsOwnedByProfile = true",
+    );
+    expect(await ok.json()).toEqual({
+      totalSize: 1,
+      done: true,
+      records: [
+        {
+          attributes: { type: 'PermissionSetAssignment', url: expect.any(String) },
+          AssigneeId: '005CoDE0000001AAA',
+          PermissionSet: {
+            attributes: {
+              type: 'PermissionSet',
+              url: `${DATA}/sobjects/PermissionSet/0PSCoDE00000AdmAAA`,
+            },
+            IsCustom: false,
+            Profile: {
+              attributes: { type: 'Profile', url: `${DATA}/sobjects/Profile/00eCoDE000000AdmAAA` },
+              Name: 'Systemadministrator',
+            },
+          },
+        },
+      ],
+    });
+    const bad = await get('SELECT PermissionSet.Profile.Nickname FROM PermissionSetAssignment');
+    expect(await bad.json()).toEqual([
+      {
+        message: expect.stringMatching(/^No such column 'Nickname' on entity 'Profile'\. /),
+        errorCode: 'INVALID_FIELD',
+      },
+    ]);
+    const badRel = await get('SELECT PermissionSet.Owner.Name FROM PermissionSetAssignment');
+    expect(((await badRel.json()) as { message: string }[])[0]?.message).toMatch(
+      /^Didn't understand relationship 'Owner' in field path\./,
+    );
+    // PermissionSet.IsCustom "is available in API version 39.0 and later".
+    expect((await get('SELECT IsCustom FROM PermissionSet', 'v38.0')).status).toBe(400);
   });
 });

@@ -42,17 +42,19 @@ describe('Salesforce queries against the object references for the API version c
     // The Tooling objects are queried through /tooling/query, the others through /query.
     expect(ref!.api, object).toBe(name === 'score' || name === 'risks' ? 'tooling' : 'rest');
     for (const path of [...fields, ...where]) {
-      const [head = '', tail] = path.split('.');
-      if (tail === undefined) {
-        expect(ref!.fields, `${path} is not a field of ${object} (${ref!.doc})`).toContain(head);
-      } else {
-        const related = ref!.relationships?.[head];
-        expect(related, `${head} is not a relationship of ${object} (${ref!.doc})`).toBeDefined();
-        expect(
-          OBJECTS[related!]!.fields,
-          `${tail} is not a field of ${related} (${OBJECTS[related!]!.doc})`,
-        ).toContain(tail);
+      // A child-to-parent path: each step a documented relationship, the last a documented field.
+      const steps = path.split('.');
+      const field = steps.pop()!;
+      let name = object;
+      for (const step of steps) {
+        const related = OBJECTS[name]!.relationships?.[step];
+        expect(related, `${step} is not a relationship of ${name} (${OBJECTS[name]!.doc})`).toBeDefined();
+        expect(OBJECTS[related!], `${related}: no reference page in the fixture`).toBeDefined();
+        name = related!;
       }
+      expect(OBJECTS[name]!.fields, `${field} is not a field of ${name} (${OBJECTS[name]!.doc})`).toContain(
+        field,
+      );
     }
   });
 

@@ -4,6 +4,7 @@ import type { Framework } from '../../source/domain/schemas.js';
 import {
   HEALTH_CHECK_SETTINGS,
   mfaItem,
+  profileItems,
   riskItem,
   riskItems,
 } from '../../source/connectors/salesforce/index.js';
@@ -48,6 +49,32 @@ const users = (...registered: boolean[]): Datasets => ({
 });
 const modifyAll = (activeUsers: number): Datasets => ({
   'salesforce:permissions/modify-all': { ok: true, items: [{ _label: 'Modify All Data', activeUsers }] },
+});
+/** Active users on a profile each, as PermissionSetAssignment returns them (custom or standard). */
+const profiles = (...custom: (boolean | null)[]): Datasets => ({
+  'salesforce:users/profiles': {
+    ok: true,
+    items: profileItems(
+      custom.map((c, i) => ({
+        AssigneeId: `005${i}`,
+        Assignee: { Username: `u${i}@contoso.com`, UserType: 'Standard' },
+        PermissionSet: { IsCustom: c, Profile: { Name: c ? 'Contoso Sales' : 'Standard User' } },
+      })),
+      new Set(),
+    ),
+  },
+});
+/** Connected apps by their Permitted Users policy: true is "Admin approved users are pre-authorized". */
+const apps = (...approved: boolean[]): Datasets => ({
+  'salesforce:oauth/connected-apps': {
+    ok: true,
+    items: approved.map((a, i) => ({
+      Id: `0H4${i}`,
+      Name: `App ${i}`,
+      OptionsAllowAdminApprovedUsersOnly: a,
+      _label: `App ${i}`,
+    })),
+  },
 });
 /** An unrelated row, so "the setting was not returned" is tested against a non-empty dataset. */
 // (A made-up DurableId: every setting of the Baseline Standard is selected by some control now.)
@@ -222,6 +249,19 @@ const CASES: Record<string, Case> = {
   'sf.users.name_visibility': checkbox('UserPIISettings.enforceNameVisibility'),
   'sf.identity.saml': checkbox('Identity.samlEnabled'),
   'sf.admin.count': checkbox('AdminUsers.activeSystemAdministratorCount'),
+  'sf.users.custom_profiles': {
+    pass: profiles(true, true),
+    fail: profiles(false, false),
+    // Salesforce sent no IsCustom for the one profile: never judged.
+    unknown: profiles(null),
+    partial: { datasets: profiles(true, false, true), count: 2, total: 3 },
+  },
+  'sf.oauth.admin_approved': {
+    pass: apps(true, true),
+    fail: apps(false),
+    unknown: { 'salesforce:oauth/connected-apps': { ok: false, reason: 'the token may not read this' } },
+    partial: { datasets: apps(true, false, false), count: 1, total: 3 },
+  },
   'sf.perm.modify_all': {
     pass: modifyAll(5),
     fail: modifyAll(6),
@@ -408,7 +448,25 @@ describe('Salesforce catalog rules', () => {
     expect(r.evidence.slice(0, 2).map((e) => e.item)).toEqual(['u1@contoso.com', 'u3@contoso.com']);
   });
 
-  it('cites every setting of the Health Check Baseline Standard from a control, and each SBS control from a control or a manual check but five', () => {
+  it('leaves guest users and API Only users out of the custom-profile count', () => {
+    const row = (id: string, UserType: string) => ({
+      AssigneeId: id,
+      Assignee: { Username: `${id}@contoso.com`, UserType },
+      PermissionSet: { IsCustom: false, Profile: { Name: 'Standard User' } },
+    });
+    const items = profileItems(
+      [row('a', 'Standard'), row('guest', 'Guest'), row('api', 'Standard'), row('p', 'PowerPartner')],
+      new Set(['api']),
+    );
+    expect(items.map((i) => (i as { Id: string }).Id)).toEqual(['a', 'p']);
+  });
+
+  it('passes connected-app access control when the org has no connected app', () => {
+    const control = controls.find((c) => c.id === 'sf.oauth.admin_approved')!;
+    expect(evaluate(control, apps()).outcome).toBe('pass');
+  });
+
+  it('cites every setting of the Health Check Baseline Standard from a control, and each SBS control from a control or a manual check but three', () => {
     const catalog = loadCatalog();
     const cited = (f: Framework, list: { benchmarks: { name: string; id: string }[] }[]) =>
       new Set(list.flatMap((c) => c.benchmarks.filter((b) => b.name === f.benchmark).map((b) => b.id)));
@@ -422,10 +480,15 @@ describe('Salesforce catalog rules', () => {
       sbs,
       catalog.manual.filter((m) => m.app === 'salesforce'),
     );
-    expect([...sbsControls].sort()).toEqual(['SBS-CPORTAL-002', 'SBS-SECCONF-002']);
+    expect([...sbsControls].sort()).toEqual([
+      'SBS-ACS-005',
+      'SBS-CPORTAL-002',
+      'SBS-OAUTH-002',
+      'SBS-SECCONF-002',
+    ]);
     expect(sbsManual.size).toBe(39);
     expect(
       sbs.requirements.filter((r) => !sbsControls.has(r.id) && !sbsManual.has(r.id)).map((r) => r.id),
-    ).toEqual(['SBS-OAUTH-001', 'SBS-OAUTH-002', 'SBS-ACS-005', 'SBS-AUTH-001', 'SBS-AUTH-003']);
+    ).toEqual(['SBS-OAUTH-001', 'SBS-AUTH-001', 'SBS-AUTH-003']);
   });
 });

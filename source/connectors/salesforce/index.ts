@@ -27,6 +27,14 @@ export const SOQL = {
   mfa: 'SELECT UserId, HasSalesforceAuthenticator, HasTotp, HasSecurityKey, HasU2F, HasBuiltInAuthenticator FROM TwoFactorMethodsInfo',
   modifyAll:
     'SELECT AssigneeId, Assignee.Username FROM PermissionSetAssignment WHERE PermissionSet.PermissionsModifyAllData = true AND Assignee.IsActive = true',
+  // Every user has exactly one profile, and each profile owns one permission set (IsOwnedByProfile)
+  // whose IsCustom (API 39.0+) tells a custom profile from a standard one: Profile has no such field.
+  profiles:
+    'SELECT AssigneeId, Assignee.Username, Assignee.UserType, PermissionSet.IsCustom, PermissionSet.Profile.Name FROM PermissionSetAssignment WHERE PermissionSet.IsOwnedByProfile = true AND Assignee.IsActive = true',
+  // "API Only User", from the profile or a permission set: integration users, not people.
+  apiOnly:
+    'SELECT AssigneeId FROM PermissionSetAssignment WHERE PermissionSet.PermissionsApiUserOnly = true AND Assignee.IsActive = true',
+  connectedApps: 'SELECT Id, Name, OptionsAllowAdminApprovedUsersOnly FROM ConnectedApplication',
 } as const;
 
 const ErrorArray = z.array(z.looseObject({ message: z.string(), errorCode: z.string().optional() }));
@@ -116,6 +124,22 @@ const MfaMethods = z.looseObject({
 const Assignment = z.looseObject({
   AssigneeId: z.string(),
   Assignee: z.looseObject({ Username: z.string().nullish() }).nullish(),
+});
+const ProfileAssignment = z.looseObject({
+  AssigneeId: z.string(),
+  Assignee: z.looseObject({ Username: z.string().nullish(), UserType: z.string().nullish() }).nullish(),
+  PermissionSet: z
+    .looseObject({
+      IsCustom: z.boolean().nullish(),
+      Profile: z.looseObject({ Name: z.string().nullish() }).nullish(),
+    })
+    .nullish(),
+});
+const AssigneeOnly = z.looseObject({ AssigneeId: z.string() });
+const ConnectedApp = z.looseObject({
+  Id: z.string(),
+  Name: z.string().nullish(),
+  OptionsAllowAdminApprovedUsersOnly: z.boolean().nullish(),
 });
 
 /**
@@ -225,6 +249,8 @@ const RIGHTS = {
   'salesforce:healthcheck/risks': `${PERMISSION.viewSetup}, with API Enabled`,
   'salesforce:users/mfa': `${PERMISSION.mfaApi}, with API Enabled`,
   'salesforce:permissions/modify-all': `${PERMISSION.viewSetup}, with API Enabled`,
+  'salesforce:users/profiles': `${PERMISSION.viewSetup}, with API Enabled`,
+  'salesforce:oauth/connected-apps': `${PERMISSION.viewSetup}, with API Enabled`,
 } as const;
 
 /**
@@ -236,6 +262,8 @@ const HIDDEN_WITHOUT: Record<string, string> = {
   SecurityHealthCheckRisks: PERMISSION.viewSetup,
   TwoFactorMethodsInfo: PERMISSION.mfaApi,
   PermissionSetAssignment: PERMISSION.viewSetup,
+  PermissionSet: PERMISSION.viewSetup,
+  ConnectedApplication: PERMISSION.viewSetup,
 };
 
 /**
@@ -419,6 +447,44 @@ async function modifyAllData(s: SalesforceSession): Promise<unknown[]> {
   ];
 }
 
+/**
+ * Active people with their profile and whether it is custom. Guest users (a site's anonymous
+ * visitor) and users holding "API Only User" (integrations, which SBS-ACS-005 leaves out) are not
+ * people signing in; a user whose profile row names no IsCustom is never judged.
+ */
+export function profileItems(
+  rows: z.infer<typeof ProfileAssignment>[],
+  apiOnly: ReadonlySet<string>,
+): unknown[] {
+  return rows
+    .filter((r) => r.Assignee?.UserType !== 'Guest' && !apiOnly.has(r.AssigneeId))
+    .map((r) => {
+      const custom = r.PermissionSet?.IsCustom;
+      const profile = r.PermissionSet?.Profile?.Name ?? 'a profile the run-as user cannot name';
+      const item = {
+        Id: r.AssigneeId,
+        Username: r.Assignee?.Username ?? r.AssigneeId,
+        profile,
+        _label: `${r.Assignee?.Username ?? r.AssigneeId} (${profile})`,
+      };
+      return typeof custom === 'boolean'
+        ? { ...item, _custom: custom }
+        : unseenItem(item, { reason: 'Salesforce returned no IsCustom for the profile' });
+    });
+}
+
+async function usersProfiles(s: SalesforceSession): Promise<unknown[]> {
+  const rows = await s.query('query', SOQL.profiles, ProfileAssignment, 'profile assignments');
+  const apiOnly = await s.query('query', SOQL.apiOnly, AssigneeOnly, 'API Only User assignments');
+  return profileItems(rows, new Set(apiOnly.map((r) => r.AssigneeId)));
+}
+
+async function connectedApps(s: SalesforceSession): Promise<unknown[]> {
+  const rows = await s.query('query', SOQL.connectedApps, ConnectedApp, 'connected apps');
+  // "Permitted Users": "Admin approved users are pre-authorized" (true) or "All users may self-authorize".
+  return rows.map((r) => ({ ...r, _label: r.Name ?? r.Id }));
+}
+
 export const salesforce: Connector = {
   app: 'salesforce',
   secretLabel: 'client secret (consumer secret) of the connected app',
@@ -437,6 +503,10 @@ export const salesforce: Connector = {
       'salesforce:users/mfa': await sfDataset('salesforce:users/mfa', () => usersMfa(s)),
       'salesforce:permissions/modify-all': await sfDataset('salesforce:permissions/modify-all', () =>
         modifyAllData(s),
+      ),
+      'salesforce:users/profiles': await sfDataset('salesforce:users/profiles', () => usersProfiles(s)),
+      'salesforce:oauth/connected-apps': await sfDataset('salesforce:oauth/connected-apps', () =>
+        connectedApps(s),
       ),
     };
     return { datasets, requests: s.requests };
