@@ -747,6 +747,26 @@ describe('GitHub catalog rules', () => {
     ).toMatchObject({ outcome: 'unknown', missing: 'admin on the repository' });
   });
 
+  it("covers every CIS GitHub requirement by a control or a manual check except stale branches, with at least Legitify's 43 policies' worth of controls", () => {
+    const framework = JSON.parse(
+      readFileSync(new URL('../../data/frameworks/cis-github-1-2-0.json', import.meta.url), 'utf8'),
+    ) as { requirements: { id: string }[] };
+    const cited = (list: readonly { benchmarks?: { name: string; id: string }[] }[]) =>
+      new Set(
+        list.flatMap((x) =>
+          (x.benchmarks ?? []).filter((b) => b.name === 'CIS GitHub Benchmark').map((b) => b.id),
+        ),
+      );
+    const checked = cited(controls);
+    const manual = cited(loadCatalog().manual.filter((m) => m.app === 'github'));
+    const ids = framework.requirements.map((r) => r.id);
+    expect(ids.filter((id) => checked.has(id))).toHaveLength(35);
+    expect(ids.filter((id) => !checked.has(id) && manual.has(id))).toHaveLength(84);
+    // 1.1.8 needs a request per branch (GitHub's branch list has no dates).
+    expect(ids.filter((id) => !checked.has(id) && !manual.has(id))).toEqual(['1.1.8']);
+    expect(controls.length).toBeGreaterThanOrEqual(43);
+  });
+
   it('gives every rule a stable identity and a noun', () => {
     for (const c of controls) {
       expect(c.rule.id, c.id).toMatch(/^\/(id|_id)$/);
