@@ -19,6 +19,10 @@ import type { DemoTenant, SimReply, SimRequest, Tenant, VendorSim } from './type
  * a repository the user has no access to (only an owner lists it).
  * `enterpriseServer` (a version) serves the tenant as GitHub Enterprise Server under `/api/v3`;
  * before 3.15 it has no code security configurations.
+ * Also: `members` (`_role` admin for owners, `_public` for public membership), `runnerGroups`,
+ * `secrets` (Actions secrets), `rulesetBypass` (ruleset id → bypass actors); per repository
+ * `_files` (paths on the default branch), `_codeownersErrors`, `_admins` (logins with the admin
+ * role), `_analyses` (code scanning analysis dates, newest first) and `_codeScanning: 'unavailable'`.
  * `throttle` shapes an injected rate limit: `{status: 403|429, secondary?: true, retryAfter?: false}`.
  */
 
@@ -32,6 +36,11 @@ interface GhRepo {
   _protection?: Record<string, unknown>;
   _rules?: unknown[];
   _noAccess?: boolean;
+  _files?: string[];
+  _codeownersErrors?: unknown[];
+  _admins?: string[];
+  _analyses?: string[];
+  _codeScanning?: 'unavailable';
   [k: string]: unknown;
 }
 
@@ -51,6 +60,10 @@ interface GhData {
     defaults?: { default_for_new_repos: string; configuration_id: number }[];
   };
   scopes?: string[];
+  members?: { login: string; id: number; _role?: 'admin' | 'member'; _public?: boolean }[];
+  runnerGroups?: Record<string, unknown>[];
+  secrets?: Record<string, unknown>[];
+  rulesetBypass?: Record<string, unknown[]>;
   user?: { login: string; id: number };
   role?: 'owner' | 'member' | 'security_manager';
   rateLimit?: number;
@@ -526,7 +539,188 @@ const ROUTES: [RegExp, Handler][] = [
       return paged(req, prefix, m[0], rules);
     },
   ],
+  [
+    /^\/orgs\/([^/]+)\/members$/,
+    (req, m, prefix) => {
+      const org = findOrg(req, seg(m[1]));
+      if (!org) return notFound(req, `${DOCS}/orgs/members#list-organization-members`);
+      // Without read:org (or to a non-member) GitHub lists public members only.
+      const role = req.query.get('role') ?? 'all';
+      const members = (dataOf(req.tenant).members ?? [])
+        .filter((u) => canReadOrg(req) || u._public)
+        .filter((u) => role === 'all' || (u._role ?? 'member') === role)
+        .map((u) => userView(req, u.login, u.id));
+      return paged(req, prefix, `/orgs/${org.login}/members`, members);
+    },
+  ],
+  [
+    /^\/orgs\/([^/]+)\/actions\/(runner-groups|secrets)$/,
+    (req, m, prefix) => {
+      const docs = `${DOCS}/actions/${m[2] === 'secrets' ? 'secrets' : 'self-hosted-runner-groups'}`;
+      const accepted = { 'x-accepted-oauth-scopes': 'admin:org' };
+      const org = findOrg(req, seg(m[1]));
+      if (!org) return notFound(req, docs, accepted);
+      if (!hasScope(req, 'admin:org') || !isOwner(req))
+        return fail(req, 403, 'Resource not accessible by personal access token', docs, accepted);
+      const d = dataOf(req.tenant);
+      const list = m[2] === 'secrets' ? (d.secrets ?? []) : (d.runnerGroups ?? []);
+      const reply = paged(req, prefix, `/orgs/${org.login}/actions/${m[2]}`, list, accepted);
+      const key = m[2] === 'secrets' ? 'secrets' : 'runner_groups';
+      return { ...reply, body: { total_count: list.length, [key]: reply.body } };
+    },
+  ],
+  [
+    /^\/repos\/([^/]+)\/([^/]+)\/rulesets\/(\d+)$/,
+    (req, m, prefix) => {
+      const repo = findRepo(req, seg(m[1]), seg(m[2]));
+      const docs = `${DOCS}/repos/rules#get-a-repository-ruleset`;
+      const id = Number(m[3]);
+      const rules = (repo?._rules ?? []) as {
+        ruleset_id?: number;
+        ruleset_source_type?: string;
+        ruleset_source?: string;
+        type: string;
+        parameters?: unknown;
+      }[];
+      const own = rules.filter((r) => r.ruleset_id === id);
+      const first = own[0];
+      if (!repo || !first) return notFound(req, docs);
+      const source = first.ruleset_source_type ?? 'Repository';
+      // bypass_actors only for those who may edit the ruleset (GitHub's description).
+      const canEdit = source === 'Repository' ? Boolean(repo.permissions?.admin) : isOwner(req);
+      const base = `${req.base}${prefix}/repos/${repo.owner.login}/${repo.name}/rulesets/${id}`;
+      return ok(req, {
+        id,
+        name: `ruleset ${id}`,
+        target: 'branch',
+        source_type: source,
+        source: first.ruleset_source ?? `${repo.owner.login}/${repo.name}`,
+        enforcement: 'active',
+        ...(canEdit ? { bypass_actors: dataOf(req.tenant).rulesetBypass?.[String(id)] ?? [] } : {}),
+        current_user_can_bypass: canEdit ? 'pull_requests_only' : 'never',
+        node_id: Buffer.from(`Ruleset${id}`).toString('base64'),
+        _links: {
+          self: { href: base },
+          html: { href: base.replace('/repos/', '/').replace(req.base + prefix, 'https://github.com') },
+        },
+        conditions: { ref_name: { include: ['~DEFAULT_BRANCH'], exclude: [] } },
+        rules: own.map((r) => ({ type: r.type, ...(r.parameters ? { parameters: r.parameters } : {}) })),
+        created_at: '2025-03-01T09:00:00.000Z',
+        updated_at: '2025-03-01T09:00:00.000Z',
+      });
+    },
+  ],
+  [
+    /^\/repos\/([^/]+)\/([^/]+)\/codeowners\/errors$/,
+    (req, m) => {
+      const repo = findRepo(req, seg(m[1]), seg(m[2]));
+      const docs = `${DOCS}/repos/repos#list-codeowners-errors`;
+      const has = repo?._files?.some((f) => CODEOWNERS_PATHS.includes(f));
+      if (!repo || !has) return notFound(req, docs);
+      return ok(req, { errors: repo._codeownersErrors ?? [] });
+    },
+  ],
+  [
+    /^\/repos\/([^/]+)\/([^/]+)\/contents\/(.+)$/,
+    (req, m, prefix) => {
+      const repo = findRepo(req, seg(m[1]), seg(m[2]));
+      const docs = `${DOCS}/repos/contents#get-repository-content`;
+      const file = (m[3] ?? '').split('/').map(seg).join('/');
+      if (!repo || !repo._files?.includes(file)) return notFound(req, docs);
+      const content = Buffer.from(`# ${file}\n`).toString('base64');
+      const sha = Buffer.from(file).toString('hex').padEnd(40, '0').slice(0, 40);
+      const api = `${req.base}${prefix}/repos/${repo.owner.login}/${repo.name}`;
+      const html = `https://github.com/${repo.owner.login}/${repo.name}/blob/${repo.default_branch ?? 'main'}/${file}`;
+      return ok(req, {
+        type: 'file',
+        encoding: 'base64',
+        size: Buffer.byteLength(`# ${file}\n`),
+        name: file.split('/').at(-1),
+        path: file,
+        content,
+        sha,
+        url: `${api}/contents/${file}`,
+        git_url: `${api}/git/blobs/${sha}`,
+        html_url: html,
+        download_url: `https://raw.githubusercontent.com/${repo.owner.login}/${repo.name}/${repo.default_branch ?? 'main'}/${file}`,
+        _links: { git: `${api}/git/blobs/${sha}`, self: `${api}/contents/${file}`, html },
+      });
+    },
+  ],
+  [
+    /^\/repos\/([^/]+)\/([^/]+)\/collaborators$/,
+    (req, m, prefix) => {
+      const repo = findRepo(req, seg(m[1]), seg(m[2]));
+      const docs = `${DOCS}/collaborators/collaborators#list-repository-collaborators`;
+      if (!repo) return notFound(req, docs);
+      const perms = repo.permissions as { admin?: boolean; push?: boolean } | undefined;
+      if (!perms?.admin && !perms?.push && !isOwner(req))
+        return fail(req, 403, 'Must have push access to view repository collaborators.', docs);
+      // The simulator knows only who has the admin role; any other filter lists them too.
+      const admins = (repo._admins ?? []).map((login, i) => ({
+        ...userView(req, login, 7000 + i),
+        permissions: { admin: true, maintain: true, push: true, triage: true, pull: true },
+        role_name: 'admin',
+      }));
+      return paged(req, prefix, `/repos/${repo.owner.login}/${repo.name}/collaborators`, admins);
+    },
+  ],
+  [
+    /^\/repos\/([^/]+)\/([^/]+)\/code-scanning\/analyses$/,
+    (req, m, prefix) => {
+      const repo = findRepo(req, seg(m[1]), seg(m[2]));
+      const docs = `${DOCS}/code-scanning/code-scanning#list-code-scanning-analyses-for-a-repository`;
+      if (!repo) return notFound(req, docs);
+      if (repo._codeScanning === 'unavailable')
+        return fail(
+          req,
+          403,
+          'Advanced Security must be enabled for this repository to use code scanning.',
+          docs,
+        );
+      if (!repo._analyses?.length) return fail(req, 404, 'no analysis found', docs);
+      const api = `${req.base}${prefix}/repos/${repo.owner.login}/${repo.name}/code-scanning/analyses`;
+      const list = repo._analyses.map((at, i) => ({
+        ref: `refs/heads/${repo.default_branch ?? 'main'}`,
+        commit_sha: Buffer.from(`${repo.name}${i}`).toString('hex').padEnd(40, '0').slice(0, 40),
+        analysis_key: '.github/workflows/codeql.yml:analyze',
+        environment: '{"language":"javascript"}',
+        error: '',
+        category: '/language:javascript',
+        created_at: at,
+        results_count: 0,
+        rules_count: 49,
+        id: 900 + i,
+        url: `${api}/${900 + i}`,
+        sarif_id: `6c81cd8e-b078-4ac3-a3be-1dad7dbd0b5${i % 10}`,
+        tool: { name: 'CodeQL', guid: null, version: '2.20.0' },
+        deletable: i === 0,
+        warning: '',
+      }));
+      return paged(req, prefix, `/repos/${repo.owner.login}/${repo.name}/code-scanning/analyses`, list);
+    },
+  ],
 ];
+
+const CODEOWNERS_PATHS = ['.github/CODEOWNERS', 'CODEOWNERS', 'docs/CODEOWNERS'];
+
+/** A user as GitHub lists one (simple-user). */
+function userView(req: SimRequest, login: string, id: number): Record<string, unknown> {
+  const url = `${req.base}/users/${login}`;
+  return {
+    login,
+    id,
+    node_id: Buffer.from(`04:User${id}`).toString('base64'),
+    avatar_url: `https://avatars.githubusercontent.com/u/${id}?v=4`,
+    gravatar_id: '',
+    url,
+    html_url: `https://github.com/${login}`,
+    ...Object.fromEntries(USER_URLS.map(([k, suffix]) => [k, `${url}${suffix}`])),
+    type: 'User',
+    user_view_type: 'public',
+    site_admin: false,
+  };
+}
 
 function route(req: SimRequest, path: string, prefix: string): SimReply {
   for (const [re, handler] of ROUTES) {

@@ -78,7 +78,19 @@ describe('GitHub connector against the simulator', () => {
     expect(b['gh.repo.branch_protection']?.failing?.length).toBe(3);
     expect(b['gh.repo.dependabot']).toMatchObject({ outcome: 'unknown' });
     expect(b['gh.repo.dependabot']?.failing?.length).toBe(5);
-    expect(Object.values(b).filter((r) => r.outcome === 'fail' || r.outcome === 'partial')).toHaveLength(0);
+    // What fails for Labs is only what any reader of a repository can see (its files, its
+    // administrators, its code scanning), never what the member's token was refused.
+    expect(
+      Object.entries(b)
+        .filter(([, r]) => r.outcome === 'fail' || r.outcome === 'partial')
+        .map(([id]) => id)
+        .sort(),
+    ).toEqual([
+      'gh.repo.code_scanning',
+      'gh.repo.codeowners',
+      'gh.repo.security_policy',
+      'gh.repo.two_admins',
+    ]);
   });
 
   it('sends the bearer token and the headers GitHub requires on every request', async () => {
@@ -213,13 +225,18 @@ describe('GitHub connector against the simulator', () => {
     expect(datasets['github:repos']?.ok).toBe(true);
   });
 
-  it('uses a bounded number of requests: one per list page, at most two per active repository', async () => {
+  it('uses a bounded number of requests: one per list page, at most eight per active repository', async () => {
     const sim = await simulate([contoso, labs]);
-    // Contoso: org, code security defaults, 2 Actions, hooks, 3 repo pages; 24 classic reads and 24 rule reads
-    // (the branch-rules settings may come from either source, so both are always read).
-    expect((await collect(github, sim, contoso)).requests).toBe(56);
-    // Labs: org, code security defaults (404), 2 Actions (403), hooks (404), 3 repo pages; classic only where the token is admin (5), rules for all 11.
-    expect((await collect(github, sim, labs)).requests).toBe(24);
+    // Contoso: org, code security defaults, 2 Actions, hooks, owners, runner groups, secrets, 3 repo
+    // pages; 24 classic reads and 24 rule reads (the branch-rules settings may come from either
+    // source, so both are always read); 4 ruleset bypass lists (the organisation's ruleset, on 3
+    // repositories, read once); per repository one CODEOWNERS, one administrators and one code
+    // scanning read (72), and 59 SECURITY.md reads (1 to 3 each: the first place that has it).
+    expect((await collect(github, sim, contoso)).requests).toBe(56 + 3 + 4 + 72 + 59);
+    // Labs: org, code security defaults (404), 2 Actions (403), hooks (404), owners, runner groups
+    // (403), secrets (403), 3 repo pages; classic only where the token is admin (5), rules for all
+    // 11, 6 bypass lists; 33 per-repository reads and 29 SECURITY.md reads.
+    expect((await collect(github, sim, labs)).requests).toBe(94);
     const seen = sim.log.map((r) => `${r.tenant}${r.path}${r.query}`);
     expect(new Set(seen).size).toBe(seen.length);
   });
@@ -645,16 +662,28 @@ describe('GitHub connector: the default branch setting by setting (github:repos/
       signed_commits: false,
       linear_history: false,
       deletion_blocked: true,
+      force_push_blocked: true,
+      dismissal_restricted: false,
+      push_restricted: false,
+      code_scanning_required: false,
       admins_included: true,
+      ruleset_bypass_actors: 0,
     });
-    // Rulesets only ("Branch not protected" in classic): whether admins may bypass is the ruleset's bypass list.
+    // Rulesets only ("Branch not protected" in classic): the ruleset lets the admin role bypass it.
     expect(item(datasets, 'contoso/payments-api')).toMatchObject({
       required_approvals: 2,
       dismiss_stale_reviews: true,
       signed_commits: true,
       deletion_blocked: true,
       status_checks: false,
-      _unseenFields: { admins_included: { reason: expect.stringMatching(/bypass list/) } },
+      admins_included: false,
+      ruleset_bypass_actors: 1,
+      ruleset_bypass: 'RepositoryRole 5 (always)',
+    });
+    // The organisation's ruleset with an empty bypass list holds administrators.
+    expect(item(datasets, 'contoso/billing-jobs')).toMatchObject({
+      admins_included: true,
+      ruleset_bypass_actors: 0,
     });
     const r = resultsOf(datasets);
     expect(r['gh.repo.signed_commits']).toMatchObject({ outcome: 'partial' });
@@ -677,6 +706,92 @@ describe('GitHub connector: the default branch setting by setting (github:repos/
       outcome: 'unknown',
       missing: 'admin on the repository',
     });
+  });
+});
+
+describe('GitHub connector: ruleset bypass lists, repository files, administrators and code scanning', () => {
+  const details = (datasets: Datasets, repo: string) => {
+    const ds = datasets['github:repos/details'];
+    return ds?.ok ? ds.items.find((i) => (i as { repo: string }).repo === repo) : undefined;
+  };
+
+  it("reads an organisation ruleset's bypass list once per poll, and each repository's own", async () => {
+    const sim = await simulate([contoso]);
+    await collect(github, sim, contoso);
+    const reads = sim.log.filter((l) => /\/rulesets\/\d+$/.test(l.path)).map((l) => l.path.split('/').at(-1));
+    expect(reads.sort()).toEqual(['1482301', '1490022', '1490310', '1490512']);
+  });
+
+  it('reads files, administrators and code scanning from what GitHub answers', async () => {
+    const sim = await simulate([contoso]);
+    const { datasets } = await collect(github, sim, contoso);
+    expect(details(datasets, 'contoso/identity-service')).toEqual({
+      id: expect.any(Number),
+      repo: 'contoso/identity-service',
+      codeowners: true,
+      codeowners_errors: 0,
+      security_policy: true,
+      security_policy_path: 'docs/SECURITY.md',
+      admins: 2,
+      code_scanning: true,
+      code_scanning_last: '2026-10-29T06:00:00Z',
+    });
+    // No CODEOWNERS (404), no SECURITY.md in any of the three places, code scanning unavailable
+    // (403 "Advanced Security must be enabled"): each is an answer, not a gap.
+    expect(details(datasets, 'contoso/ml-models')).toMatchObject({
+      codeowners: false,
+      security_policy: false,
+      admins: 1,
+      code_scanning: false,
+    });
+    expect(
+      sim.log.filter((l) => l.path.startsWith('/repos/contoso/ml-models/contents/')).map((l) => l.path),
+    ).toEqual([
+      '/repos/contoso/ml-models/contents/SECURITY.md',
+      '/repos/contoso/ml-models/contents/.github/SECURITY.md',
+      '/repos/contoso/ml-models/contents/docs/SECURITY.md',
+    ]);
+  });
+
+  it('leaves the bypass list and the administrators unknown where the token may not see them, naming the right', async () => {
+    const member: DemoTenant = structuredClone(labs);
+    const repos = (member.data as { repos: { name: string; permissions: Record<string, boolean> }[] }).repos;
+    const readOnly = repos.find((r) => r.name === 'edge-inference');
+    if (readOnly)
+      readOnly.permissions = { admin: false, maintain: false, push: false, triage: false, pull: true };
+    const sim = await simulate([member]);
+    const { datasets } = await collect(github, sim, member);
+    const rules = datasets['github:repos/branch-rules'];
+    const edge = rules?.ok
+      ? rules.items.find((i) => (i as { repo: string }).repo === 'contoso-labs/edge-inference')
+      : undefined;
+    expect(edge).toMatchObject({
+      _unseenFields: {
+        ruleset_bypass_actors: { missing: expect.stringMatching(/^admin on the repository/) },
+      },
+    });
+    expect(details(datasets, 'contoso-labs/edge-inference')).toMatchObject({
+      _unseenFields: { admins: { missing: 'write access to the repository' } },
+    });
+    const r = resultsOf(datasets);
+    expect(r['gh.repo.ruleset_bypass']).toMatchObject({ outcome: 'unknown' });
+    // Runner groups and secrets are an owner's: the member's token is refused, naming the role.
+    expect(r['gh.org.runner_groups_private']).toMatchObject({
+      outcome: 'unknown',
+      missing: 'the admin:org scope',
+    });
+  });
+
+  it('never counts owners from a token without read:org, which GitHub shows public members only', async () => {
+    const noReadOrg: DemoTenant = structuredClone(labs);
+    (noReadOrg.data as { scopes: string[] }).scopes = ['repo'];
+    const sim = await simulate([noReadOrg]);
+    const { datasets } = await collect(github, sim, noReadOrg);
+    expect(resultsOf(datasets)['gh.org.owner_count']).toMatchObject({
+      outcome: 'unknown',
+      missing: 'the read:org scope',
+    });
+    expect(sim.log.some((l) => l.path.endsWith('/members'))).toBe(false);
   });
 });
 

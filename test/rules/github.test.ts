@@ -5,6 +5,8 @@ import { readFileSync } from 'node:fs';
 import { newRepositoryDefaults } from '../../source/connectors/github/index.js';
 import {
   type BranchRuleBody,
+  type BypassRead,
+  bypassOf,
   branchRulesItem,
   type ClassicBody,
   classicSettings,
@@ -101,6 +103,17 @@ const CLASSIC_GAP = {
   reason: 'GitHub shows classic branch protection only to repository admins',
   missing: 'admin on the repository',
 };
+const BYPASS_GAP = {
+  reason: "GitHub shows a ruleset's bypass list only to those who may edit the ruleset",
+  missing: 'admin on the repository',
+};
+// GitHub's documented repository-ruleset example lets team 234 bypass always.
+const rulesetExample = description.components.examples['repository-ruleset']?.value as {
+  bypass_actors: { actor_id: number; actor_type: string; bypass_mode: string }[];
+};
+const teamBypass = bypassOf(rulesetExample.bypass_actors);
+const adminBypass = bypassOf([{ actor_id: 5, actor_type: 'RepositoryRole', bypass_mode: 'always' }]);
+const noBypass = bypassOf([]);
 const RULES_GAP = { reason: 'GitHub did not return the rules that apply to the branch' };
 /**
  * A branch-rules item as the connector builds it: from a classic protection body ('none' for
@@ -110,6 +123,7 @@ const branchRules = (
   name: string,
   classic: ClassicBody | 'none' | undefined,
   rules: BranchRuleBody[] | undefined,
+  bypass?: BypassRead | typeof BYPASS_GAP,
 ) =>
   branchRulesItem(
     { id: idOf(name), repo: `contoso/${name}`, branch: 'main' },
@@ -118,7 +132,9 @@ const branchRules = (
       : classic === 'none'
         ? { settings: NOTHING }
         : { settings: classicSettings(classic), adminsIncluded: classic.enforce_admins?.enabled === true },
-    rules === undefined ? undefined : { settings: rulesetSettings(rules), count: rules.length },
+    rules === undefined
+      ? undefined
+      : { settings: rulesetSettings(rules), count: rules.length, ...(bypass ? { bypass } : {}) },
     { classic: CLASSIC_GAP, rules: RULES_GAP },
   );
 const branchRulesDs = (...items: unknown[]): Datasets => ({ 'github:repos/branch-rules': ok(items) });
@@ -154,6 +170,39 @@ const branchCase = (onClassic: ClassicBody, onRules: BranchRuleBody[], offClassi
     branchRules('web', undefined, []),
     branchRules('api', undefined, [rule('non_fast_forward')]),
   ),
+});
+
+/** An item of github:repos/details as the connector builds it (repo-details.ts). */
+const details = (name: string, fields: Record<string, unknown>, gaps: Record<string, unknown> = {}) => ({
+  id: idOf(name),
+  repo: `contoso/${name}`,
+  ...fields,
+  ...(Object.keys(gaps).length ? { _unseenFields: gaps } : {}),
+});
+const detailsDs = (...items: unknown[]): Datasets => ({ 'github:repos/details': ok(items) });
+const COLLAB_GAP = {
+  reason: "GitHub lists a repository's collaborators only to those with write access to it",
+  missing: 'write access to the repository',
+};
+const ownersDs = (owners: number): Datasets => ({
+  'github:owners': ok([{ _id: 5124091, _label: 'contoso', owners }]),
+});
+// GitHub's documented runner-groups-org example: "Default" (all repositories, public allowed) and two others.
+const runnerGroupsExample = (
+  description.components.examples['runner-groups-org']?.value as { runner_groups: Record<string, unknown>[] }
+).runner_groups;
+const runnerGroup = (patch: Record<string, unknown>) => ({
+  ...runnerGroupsExample[1],
+  ...patch,
+  _label: 'runner group x',
+});
+const secret = (name: string, days: number) => ({
+  name,
+  created_at: '2019-08-10T14:59:22Z',
+  updated_at: '2020-01-10T14:59:22Z',
+  _id: name,
+  _label: `secret ${name}`,
+  _days_since_update: days,
 });
 
 interface Case {
@@ -390,10 +439,108 @@ const cases: Record<string, Case> = {
       branchRules('web', classicWith({ enforce_admins: { enabled: false } }), []),
       branchRules('api', 'none', []),
     ),
-    // Classic exempts admins and a ruleset applies: its bypass list decides, and it is not read.
+    // Classic exempts admins and a ruleset applies: its bypass list decides, and it could not be read.
     unknown: branchRulesDs(
-      branchRules('web', classicWith({ enforce_admins: { enabled: false } }), [rule('deletion')]),
+      branchRules('web', classicWith({ enforce_admins: { enabled: false } }), [rule('deletion')], BYPASS_GAP),
     ),
+  },
+  'gh.repo.dismissal_restricted': {
+    // GitHub's example restricts dismissal (dismissal_restrictions present).
+    pass: branchRulesDs(branchRules('web', documented, [])),
+    fail: branchRulesDs(
+      branchRules('web', reviews({ dismissal_restrictions: undefined }), []),
+      // Rulesets have no dismissal list.
+      branchRules('api', 'none', [prRule({})]),
+    ),
+    unknown: branchRulesDs(branchRules('web', undefined, [prRule({})])),
+  },
+  'gh.repo.push_restricted': branchCase(documented, [rule('update')], classicWith({ restrictions: null })),
+  'gh.repo.code_scanning_required': {
+    pass: branchRulesDs(
+      branchRules('web', documented, [
+        rule('code_scanning', {
+          code_scanning_tools: [{ tool: 'CodeQL', alerts: 'errors', security_alerts: 'high_or_higher' }],
+        }),
+      ]),
+    ),
+    fail: branchRulesDs(branchRules('web', documented, [rule('deletion')])),
+    unknown: branchRulesDs(branchRules('web', documented, undefined)),
+  },
+  'gh.repo.force_push_blocked': branchCase(
+    classicWith({ allow_force_pushes: { enabled: false } }),
+    [rule('non_fast_forward')],
+    // GitHub's example allows force pushes.
+    documented,
+  ),
+  'gh.repo.ruleset_bypass': {
+    pass: branchRulesDs(
+      branchRules('web', documented, [rule('deletion')], noBypass),
+      // No ruleset applies: nobody bypasses anything.
+      branchRules('api', documented, []),
+    ),
+    fail: branchRulesDs(branchRules('web', 'none', [rule('deletion')], teamBypass)),
+    unknown: branchRulesDs(branchRules('web', documented, [rule('deletion')], BYPASS_GAP)),
+  },
+  'gh.repo.codeowners': {
+    pass: detailsDs(details('web', { codeowners: true, codeowners_errors: 0 })),
+    fail: detailsDs(details('web', { codeowners: false }), details('api', { codeowners: false })),
+    unknown: detailsDs(details('web', {}, { codeowners: { reason: 'GitHub would not show it' } })),
+  },
+  'gh.repo.security_policy': {
+    pass: detailsDs(details('web', { security_policy: true, security_policy_path: '.github/SECURITY.md' })),
+    fail: detailsDs(details('web', { security_policy: false })),
+    unknown: detailsDs(details('web', {}, { security_policy: { reason: 'GitHub would not show it' } })),
+  },
+  'gh.repo.two_admins': {
+    pass: detailsDs(details('web', { admins: 2 })),
+    fail: detailsDs(details('web', { admins: 1 }), details('api', { admins: 0 })),
+    unknown: detailsDs(details('web', {}, { admins: COLLAB_GAP })),
+  },
+  'gh.repo.few_admins': {
+    pass: detailsDs(details('web', { admins: 3 })),
+    fail: detailsDs(details('web', { admins: 4 })),
+    unknown: detailsDs(details('web', {}, { admins: COLLAB_GAP })),
+  },
+  'gh.repo.code_scanning': {
+    pass: detailsDs(details('web', { code_scanning: true, code_scanning_last: '2020-08-27T15:05:21Z' })),
+    fail: detailsDs(details('web', { code_scanning: false })),
+    unknown: detailsDs(details('web', {}, { code_scanning: { reason: 'GitHub would not show it' } })),
+  },
+  'gh.org.owner_count': {
+    pass: ownersDs(3),
+    fail: ownersDs(4),
+    unknown: {
+      'github:owners': {
+        ok: false,
+        reason: 'a classic token without read:org sees only the public members of the organisation',
+        missing: 'the read:org scope',
+      },
+    },
+  },
+  'gh.org.actions_repos_selected': {
+    pass: {
+      'github:actions/permissions': ok([{ enabled_repositories: 'selected', allowed_actions: 'all' }]),
+    },
+    fail: {
+      'github:actions/permissions': ok([{ enabled_repositories: 'all', allowed_actions: 'selected' }]),
+    },
+    unknown: { 'github:actions/permissions': noActions },
+  },
+  'gh.org.runner_groups_private': {
+    pass: { 'github:runner-groups': ok([runnerGroup({ allows_public_repositories: false })]) },
+    fail: { 'github:runner-groups': ok(runnerGroupsExample) },
+    unknown: { 'github:runner-groups': noActions },
+  },
+  'gh.org.runner_groups_selected': {
+    pass: { 'github:runner-groups': ok([runnerGroup({ visibility: 'selected' })]) },
+    // The Default group of the example is open to all repositories.
+    fail: { 'github:runner-groups': ok(runnerGroupsExample) },
+    unknown: { 'github:runner-groups': noActions },
+  },
+  'gh.org.secrets_rotated': {
+    pass: { 'github:actions/secrets': ok([secret('DEPLOY_TOKEN', 30)]) },
+    fail: { 'github:actions/secrets': ok([secret('DEPLOY_TOKEN', 30), secret('GIST_ID', 366)]) },
+    unknown: { 'github:actions/secrets': noActions },
   },
 };
 
@@ -572,6 +719,52 @@ describe('GitHub catalog rules', () => {
     expect(r.reason).toBe(
       'could not judge 1 of 2 repositories: GitHub shows classic branch protection only to repository admins',
     );
+  });
+
+  it('judges administrators under rulesets by their bypass lists', () => {
+    const exempt = classicWith({ enforce_admins: { enabled: false } });
+    const admins = byId('gh.repo.admins_included');
+    // A ruleset nobody may bypass holds administrators, though classic protection exempts them.
+    expect(
+      evaluate(admins, branchRulesDs(branchRules('web', exempt, [rule('deletion')], noBypass))).outcome,
+    ).toBe('pass');
+    // A team on the bypass list (GitHub's example) is not the admin role: administrators are held.
+    expect(
+      evaluate(admins, branchRulesDs(branchRules('web', undefined, [rule('deletion')], teamBypass))).outcome,
+    ).toBe('pass');
+    // The admin role on the bypass list, and classic protection exempting admins: not included.
+    const r = evaluate(admins, branchRulesDs(branchRules('web', exempt, [rule('deletion')], adminBypass)));
+    expect(r.outcome).toBe('fail');
+    expect(
+      evaluate(
+        byId('gh.repo.ruleset_bypass'),
+        branchRulesDs(branchRules('web', exempt, [rule('deletion')], adminBypass)),
+      ).evidence[0]?.value,
+    ).toBe('1');
+    // The bypass list not visible: unknown, naming the right.
+    expect(
+      evaluate(admins, branchRulesDs(branchRules('web', exempt, [rule('deletion')], BYPASS_GAP))),
+    ).toMatchObject({ outcome: 'unknown', missing: 'admin on the repository' });
+  });
+
+  it("covers every CIS GitHub requirement by a control or a manual check except stale branches, with at least Legitify's 43 policies' worth of controls", () => {
+    const framework = JSON.parse(
+      readFileSync(new URL('../../data/frameworks/cis-github-1-2-0.json', import.meta.url), 'utf8'),
+    ) as { requirements: { id: string }[] };
+    const cited = (list: readonly { benchmarks?: { name: string; id: string }[] }[]) =>
+      new Set(
+        list.flatMap((x) =>
+          (x.benchmarks ?? []).filter((b) => b.name === 'CIS GitHub Benchmark').map((b) => b.id),
+        ),
+      );
+    const checked = cited(controls);
+    const manual = cited(loadCatalog().manual.filter((m) => m.app === 'github'));
+    const ids = framework.requirements.map((r) => r.id);
+    expect(ids.filter((id) => checked.has(id))).toHaveLength(35);
+    expect(ids.filter((id) => !checked.has(id) && manual.has(id))).toHaveLength(84);
+    // 1.1.8 needs a request per branch (GitHub's branch list has no dates).
+    expect(ids.filter((id) => !checked.has(id) && !manual.has(id))).toEqual(['1.1.8']);
+    expect(controls.length).toBeGreaterThanOrEqual(43);
   });
 
   it('gives every rule a stable identity and a noun', () => {

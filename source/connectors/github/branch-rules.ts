@@ -25,8 +25,12 @@ export const ClassicProtection = z.looseObject({
       required_approving_review_count: z.number().int().nonnegative().optional(),
       dismiss_stale_reviews: z.boolean().optional(),
       require_code_owner_reviews: z.boolean().optional(),
+      // Present only when dismissing reviews is restricted to the users, teams and apps it lists.
+      dismissal_restrictions: z.looseObject({}).optional(),
     })
     .optional(),
+  // Present only when pushing is restricted to the users, teams and apps it lists.
+  restrictions: z.looseObject({}).nullish(),
   required_signatures: Enabled,
   required_linear_history: Enabled,
   allow_force_pushes: Enabled,
@@ -38,6 +42,9 @@ export type ClassicBody = z.infer<typeof ClassicProtection>;
 /** One rule of GET /repos/{owner}/{repo}/rules/branches/{branch}. */
 export const BranchRule = z.looseObject({
   type: z.string(),
+  ruleset_source_type: z.string().optional(),
+  ruleset_source: z.string().optional(),
+  ruleset_id: z.number().int().optional(),
   parameters: z
     .looseObject({
       required_approving_review_count: z.number().int().optional(),
@@ -61,6 +68,10 @@ export const SETTINGS = [
   'signed_commits',
   'linear_history',
   'deletion_blocked',
+  'force_push_blocked',
+  'dismissal_restricted',
+  'push_restricted',
+  'code_scanning_required',
 ] as const;
 type Setting = (typeof SETTINGS)[number];
 export type Settings = Record<Setting, boolean> & { required_approvals: number };
@@ -79,6 +90,10 @@ export const NOTHING: Settings = {
   signed_commits: false,
   linear_history: false,
   deletion_blocked: false,
+  force_push_blocked: false,
+  dismissal_restricted: false,
+  push_restricted: false,
+  code_scanning_required: false,
 };
 
 export function classicSettings(p: ClassicBody): Settings {
@@ -98,6 +113,11 @@ export function classicSettings(p: ClassicBody): Settings {
     linear_history: p.required_linear_history?.enabled === true,
     // GitHub's default for a protected branch is deletions blocked (allow_deletions false).
     deletion_blocked: p.allow_deletions?.enabled !== true,
+    force_push_blocked: p.allow_force_pushes?.enabled !== true,
+    dismissal_restricted: reviews?.dismissal_restrictions !== undefined,
+    push_restricted: p.restrictions !== undefined && p.restrictions !== null,
+    // Classic protection can require a status check but not code scanning results as such.
+    code_scanning_required: false,
   };
 }
 
@@ -119,6 +139,12 @@ export function rulesetSettings(rules: BranchRuleBody[]): Settings {
     signed_commits: rules.some((r) => r.type === 'required_signatures'),
     linear_history: rules.some((r) => r.type === 'required_linear_history'),
     deletion_blocked: rules.some((r) => r.type === 'deletion'),
+    force_push_blocked: rules.some((r) => r.type === 'non_fast_forward'),
+    // Rulesets have no dismissal list: anyone with write access may dismiss a review.
+    dismissal_restricted: false,
+    // "Restrict updates": only those on the bypass list may push.
+    push_restricted: rules.some((r) => r.type === 'update'),
+    code_scanning_required: rules.some((r) => r.type === 'code_scanning'),
   };
 }
 
@@ -128,16 +154,47 @@ export interface ClassicRead {
   /** enforce_admins.enabled; undefined when the branch has no classic protection. */
   adminsIncluded?: boolean;
 }
-/** The rulesets read: their settings, and how many rules apply. */
+/** Who may bypass the rulesets that apply to a branch (GET /repos/{owner}/{repo}/rulesets/{id}). */
+export interface BypassRead {
+  /** Each bypass actor, as `actor_type actor_id (bypass_mode)`, over every ruleset that applies. */
+  actors: string[];
+  /** Whether a repository admin or an organisation owner is on a bypass list. */
+  admins: boolean;
+}
+/** The rulesets read: their settings, how many rules apply, and who may bypass them. */
 export interface RulesRead {
   settings: Settings;
   count: number;
+  /** The bypass lists, or why one of them could not be read (GitHub shows them to admins only). */
+  bypass?: BypassRead | Gap;
 }
+
+/** Repository role id 5 is the admin role (GitHub's ruleset bypass actors). */
+const ADMIN_ROLE_ID = 5;
+
+/** What the bypass lists of the rulesets say, from each ruleset's `bypass_actors`. */
+export function bypassOf(
+  actors: readonly { actor_type?: string; actor_id?: number | null; bypass_mode?: string }[],
+): BypassRead {
+  return {
+    actors: actors.map(
+      (a) =>
+        `${a.actor_type ?? '?'}${a.actor_id == null ? '' : ` ${a.actor_id}`} (${a.bypass_mode ?? 'always'})`,
+    ),
+    admins: actors.some(
+      (a) =>
+        a.actor_type === 'OrganizationAdmin' ||
+        (a.actor_type === 'RepositoryRole' && a.actor_id === ADMIN_ROLE_ID),
+    ),
+  };
+}
+
+const isGap = (b: BypassRead | Gap | undefined): b is Gap => b !== undefined && 'reason' in b;
 
 /**
  * One item per default branch: each setting known, or left out with a per-field gap naming why.
  * Whether administrators are held to the rules: classic protection says it (enforce_admins);
- * rulesets hold everyone not on their bypass list, which this endpoint does not return.
+ * rulesets hold everyone not on their bypass lists.
  */
 export function branchRulesItem(
   base: Record<string, unknown>,
@@ -159,14 +216,24 @@ export function branchRulesItem(
   if (both || approvals >= MOST_APPROVALS_ASKED) fields.required_approvals = Math.max(0, approvals);
   else unknown.required_approvals = missingSource;
 
-  if (classic?.adminsIncluded === true) fields.admins_included = true;
+  const bypass = rules?.bypass;
+  const rulesHoldAdmins =
+    rules !== undefined && rules.count > 0 && bypass !== undefined && !isGap(bypass) && !bypass.admins;
+  if (classic?.adminsIncluded === true || rulesHoldAdmins) fields.admins_included = true;
   else if (classic === undefined) unknown.admins_included = gaps.classic;
   else if (rules === undefined) unknown.admins_included = gaps.rules;
   else if (rules.count === 0) fields.admins_included = false;
-  else
-    unknown.admins_included = {
-      reason:
-        "classic protection exempts administrators and rulesets apply to the branch; whether administrators may bypass them is in each ruleset's bypass list, which posture does not read yet",
-    };
+  else if (isGap(bypass) || bypass === undefined)
+    unknown.admins_included = isGap(bypass) ? bypass : gaps.rules;
+  else fields.admins_included = false;
+
+  if (rules === undefined) unknown.ruleset_bypass_actors = gaps.rules;
+  else if (rules.count === 0) fields.ruleset_bypass_actors = 0;
+  else if (isGap(bypass) || bypass === undefined)
+    unknown.ruleset_bypass_actors = isGap(bypass) ? bypass : gaps.rules;
+  else {
+    fields.ruleset_bypass_actors = bypass.actors.length;
+    if (bypass.actors.length > 0) fields.ruleset_bypass = bypass.actors.join(', ');
+  }
   return unseenFields(fields, unknown);
 }

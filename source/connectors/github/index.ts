@@ -21,6 +21,8 @@ import {
 import { CONNECTOR_OPTIONS } from '../../domain/app-options.js';
 import {
   BranchRule,
+  type BypassRead,
+  bypassOf,
   branchRulesItem,
   ClassicProtection,
   type ClassicRead,
@@ -30,6 +32,8 @@ import {
   rulesetSettings,
 } from './branch-rules.js';
 import { type CollectContext, type Connector, instanceOptions } from '../types.js';
+import { owners, runnerGroups, secrets } from './org-reads.js';
+import { repoDetails } from './repo-details.js';
 
 /**
  * GitHub REST API (api.github.com, or `https://HOST/api/v3` for Enterprise Server): Bearer token,
@@ -258,10 +262,70 @@ async function classicProtection(
   }
 }
 
+const Ruleset = z.looseObject({
+  id: z.number(),
+  source_type: z.string().optional(),
+  bypass_actors: z
+    .array(
+      z.looseObject({
+        actor_id: z.number().nullish(),
+        actor_type: z.string().optional(),
+        bypass_mode: z.string().optional(),
+      }),
+    )
+    .optional(),
+});
+
+const BYPASS_GAP: Gap = {
+  reason:
+    "GitHub shows a ruleset's bypass list only to those who may edit the ruleset (repository admins; organisation owners for an organisation's rulesets)",
+  missing: `${REPO_ADMIN} (${OWNER} for organisation rulesets)`,
+};
+
+/** Bypass lists already read this poll: an organisation's ruleset has one list for every repository. */
+type BypassCache = Map<string, BypassRead | Gap>;
+
+/**
+ * Who may bypass the rulesets behind these rules: one GET per ruleset, an organisation's (or
+ * enterprise's) ruleset read once per poll. Any list that cannot be read makes the whole a gap.
+ */
+async function bypassLists(
+  client: HttpClient,
+  repo: RepoBody,
+  rules: readonly z.infer<typeof BranchRule>[],
+  cache: BypassCache,
+): Promise<BypassRead | Gap> {
+  const ids = [...new Set(rules.map((r) => r.ruleset_id).filter((id): id is number => id !== undefined))];
+  if (ids.length < new Set(rules.map((r) => r.ruleset_id)).size) return BYPASS_GAP;
+  const actors: string[] = [];
+  let admins = false;
+  for (const id of ids) {
+    const source = rules.find((r) => r.ruleset_id === id)?.ruleset_source_type ?? 'Repository';
+    const key = source === 'Repository' ? `${repo.id}/${id}` : `${source}/${id}`;
+    let read = cache.get(key);
+    if (read === undefined) {
+      try {
+        const res = await client.get(`${repoPath(repo)}/rulesets/${id}`);
+        const body = check(Ruleset, res.body, `ruleset ${id} of ${repo.full_name}`);
+        read = body.bypass_actors ? bypassOf(body.bypass_actors) : BYPASS_GAP;
+      } catch (error) {
+        if (!unreadable(error)) throw error;
+        read = BYPASS_GAP;
+      }
+      cache.set(key, read);
+    }
+    if ('reason' in read) return read;
+    actors.push(...read.actors);
+    admins ||= read.admins;
+  }
+  return { actors, admins };
+}
+
 async function rulesetRules(
   client: HttpClient,
   repo: RepoBody,
   branch: string,
+  cache: BypassCache,
 ): Promise<Read<RulesRead> | undefined> {
   try {
     const rules = await linkPaged(
@@ -280,7 +344,11 @@ async function rulesetRules(
         forcePushBlocked: rules.some((r) => r.type === 'non_fast_forward'),
         ...(rules.length === 0 ? { none: true } : {}),
       },
-      read: { settings: rulesetSettings(rules), count: rules.length },
+      read: {
+        settings: rulesetSettings(rules),
+        count: rules.length,
+        ...(rules.length > 0 ? { bypass: await bypassLists(client, repo, rules, cache) } : {}),
+      },
     };
   } catch (error) {
     // Enterprise Server before rulesets answers 404 here.
@@ -311,12 +379,13 @@ async function defaultBranch(
   client: HttpClient,
   repo: RepoBody,
   branch: string,
+  cache: BypassCache,
 ): Promise<{ protection: unknown; rules: unknown }> {
   const classicRead = await classicProtection(client, repo, branch);
   const classic = classicRead?.rules;
   const satisfied = classic !== undefined && classic.approvals >= 1 && classic.forcePushBlocked;
   // Both sources are read: the settings of the branch-rules dataset may come from either.
-  const rulesRead = await rulesetRules(client, repo, branch);
+  const rulesRead = await rulesetRules(client, repo, branch, cache);
   // Classic protection that already does the job settles the two settings of this dataset alone.
   const rulesets = satisfied ? undefined : rulesRead?.rules;
   const combined = combineProtection(classic, rulesets);
@@ -361,6 +430,7 @@ async function defaultBranches(
 ): Promise<{ protection: unknown[]; rules: unknown[] }> {
   const items: unknown[] = [];
   const ruleItems: unknown[] = [];
+  const cache: BypassCache = new Map();
   const both = (item: unknown) => {
     items.push(item);
     ruleItems.push(item);
@@ -379,7 +449,7 @@ async function defaultBranches(
       continue;
     }
     try {
-      const read = await defaultBranch(client, repo, branch);
+      const read = await defaultBranch(client, repo, branch, cache);
       items.push(read.protection);
       ruleItems.push(read.rules);
     } catch (error) {
@@ -390,6 +460,33 @@ async function defaultBranches(
   }
   for (const bad of malformed) if (bad.raw.archived !== true) both(unseenRepo(bad, 'repo'));
   return { protection: items, rules: ruleItems };
+}
+
+/**
+ * One item per active repository: its CODEOWNERS file, security policy, administrators and code
+ * scanning (repo-details.ts), up to six requests each, one repository at a time.
+ */
+async function repositoryDetails(
+  client: HttpClient,
+  repos: RepoBody[],
+  malformed: readonly Malformed[],
+): Promise<unknown[]> {
+  const items: unknown[] = [];
+  for (const repo of repos.filter((r) => !r.archived)) {
+    if (![repo.owner.login, repo.name].every((s) => s.isWellFormed())) {
+      items.push(unseenItem({ id: repo.id, repo: repo.full_name.toWellFormed() }, BAD_NAME_GAP));
+      continue;
+    }
+    try {
+      items.push(await repoDetails(client, repo));
+    } catch (error) {
+      if (!(error instanceof ShapeError)) throw error;
+      const reason = `GitHub answered about this repository in a shape posture cannot read (${error.message})`;
+      items.push(unseenItem({ id: repo.id, repo: repo.full_name }, { reason }));
+    }
+  }
+  for (const bad of malformed) if (bad.raw.archived !== true) items.push(unseenRepo(bad, 'repo'));
+  return items;
 }
 
 /**
@@ -637,7 +734,12 @@ export const github: Connector = {
     'github:repos/default-branch':
       "admin on each repository (classic branch protection), with a classic token's repo scope",
     'github:repos/branch-rules':
-      "admin on each repository (classic branch protection), with a classic token's repo scope",
+      "admin on each repository (classic branch protection and ruleset bypass lists), with a classic token's repo scope",
+    'github:repos/details':
+      "write access to each repository (its administrators), with a classic token's repo scope",
+    'github:owners': "membership of the organisation, with a classic token's read:org scope",
+    'github:runner-groups': `${OWNER}, with a classic token's admin:org scope`,
+    'github:actions/secrets': `${OWNER}, with a classic token's admin:org scope`,
   },
   async collect(ctx: CollectContext) {
     const login = ctx.instance.options.org?.trim() ?? '';
@@ -707,6 +809,9 @@ export const github: Connector = {
         },
         OWNER,
       ),
+      'github:owners': await owners(client, o, org, scopes),
+      'github:runner-groups': await runnerGroups(client, o, scopes),
+      'github:actions/secrets': await secrets(client, o, scopes, ctx.clock.now()),
     };
     let repos: RepoBody[] = [];
     let malformed: Malformed[] = [];
@@ -737,9 +842,15 @@ export const github: Connector = {
         items: branches.rules,
         ...(hidden ? { hidden } : {}),
       };
+      datasets['github:repos/details'] = {
+        ok: true,
+        items: await repositoryDetails(client, repos, malformed),
+        ...(hidden ? { hidden } : {}),
+      };
     } else {
       datasets['github:repos/default-branch'] = listed;
       datasets['github:repos/branch-rules'] = listed;
+      datasets['github:repos/details'] = listed;
     }
     return { datasets, requests: client.requests };
   },
