@@ -61,7 +61,20 @@ const OPERATIONS: { path: RegExp; scope: string }[] = [
   { path: /^\/api\/v1\/logStreams$/, scope: 'okta.logStreams.read' },
   { path: /^\/api\/v1\/authenticators$/, scope: 'okta.authenticators.read' },
   { path: /^\/api\/v1\/zones$/, scope: 'okta.networkZones.read' },
+  { path: /^\/api\/v1\/iam\/assignees\/users$/, scope: 'okta.roles.read' },
+  { path: /^\/api\/v1\/users\/[^/]+\/roles$/, scope: 'okta.roles.read' },
+  { path: /^\/api\/v1\/users\/[^/]+(\/factors)?$/, scope: 'okta.users.read' },
+  { path: /^\/api\/v1\/trustedOrigins$/, scope: 'okta.trustedOrigins.read' },
+  { path: /^\/api\/v1\/authorizationServers$/, scope: 'okta.authorizationServers.read' },
 ];
+
+/** A user of the simulated org: getUser's fields, plus its role assignments and enrolled factors. */
+interface OktaUser {
+  id: string;
+  roles?: { type: string; [k: string]: unknown }[];
+  factors?: unknown[];
+  [k: string]: unknown;
+}
 
 /**
  * Okta's answer to an access token without the scope an operation needs: the E0000006 body its
@@ -104,6 +117,21 @@ function list(
   return { status: 200, headers: { ...rateHeaders(RATE_LIMIT - 1), link: links }, body: page };
 }
 
+/**
+ * The demo's dates that must stay recent (an admin's last sign-in, a token's creation) are kept
+ * as `<field>DaysAgo` and served as Okta does, an ISO time in `<field>`, counted from now.
+ */
+function relativeDates<T>(item: T): T {
+  if (typeof item !== 'object' || item === null) return item;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(item)) {
+    const m = /^(.+)DaysAgo$/.exec(k);
+    if (m && typeof v === 'number') out[m[1]!] = new Date(Date.now() - v * 86_400_000).toISOString();
+    else out[k] = v;
+  }
+  return out as T;
+}
+
 function one(body: unknown): SimReply {
   return body === undefined || body === null
     ? error(404, 'E0000007', 'Not found: Resource not found (Resource)')
@@ -136,6 +164,9 @@ export const oktaSim: VendorSim = {
       logStreams?: { id: string }[];
       authenticators?: { id: string }[];
       networkZones?: { id: string }[];
+      users?: OktaUser[];
+      trustedOrigins?: { id: string }[];
+      authorizationServers?: { id: string }[];
     };
     const auth = req.headers.authorization ?? '';
     const [scheme, token] = auth.split(' ');
@@ -176,7 +207,7 @@ export const oktaSim: VendorSim = {
     if (p === '/api/v1/threats/configuration') return one(d.threats);
     if (p === '/api/v1/org/privacy/oktaSupport') return one(d.oktaSupport);
     // listApiTokens and listAuthenticators declare no paging: every item in one answer.
-    if (p === '/api/v1/api-tokens') return list(req, d.apiTokens ?? [], 200, false);
+    if (p === '/api/v1/api-tokens') return list(req, (d.apiTokens ?? []).map(relativeDates), 200, false);
     if (p === '/api/v1/logStreams') return list(req, d.logStreams ?? [], 20);
     if (p === '/api/v1/authenticators') return list(req, d.authenticators ?? [], 200, false);
     // listNetworkZones: `limit` defaults to -1, every zone on one page unless the client asks for fewer.
@@ -184,9 +215,44 @@ export const oktaSim: VendorSim = {
       const zones = d.networkZones ?? [];
       return list(req, zones, Math.max(zones.length, 1));
     }
+    if (p === '/api/v1/iam/assignees/users') return assignees(req, d.users ?? []);
+    const user = /^\/api\/v1\/users\/([^/]+)(\/roles|\/factors)?$/.exec(p);
+    if (user) {
+      const u = (d.users ?? []).find((x) => x.id === decodeURIComponent(user[1] ?? ''));
+      if (!u) return error(404, 'E0000007', `Not found: Resource not found: ${user[1]} (User)`);
+      const { roles = [], factors = [], ...rest } = u;
+      // listAssignedRolesForUser and listFactors declare no paging: one array each.
+      if (user[2] === '/roles') return one(roles);
+      if (user[2] === '/factors') return one(factors);
+      return one(relativeDates(rest));
+    }
+    if (p === '/api/v1/trustedOrigins') return list(req, d.trustedOrigins ?? [], 20);
+    if (p === '/api/v1/authorizationServers') return list(req, d.authorizationServers ?? [], 200);
     return notFound(req);
   },
 };
+
+/**
+ * listUsersWithRoleAssignments: a RoleAssignedUsers object, `{value, _links}`, paged by
+ * `_links.next.href` in the body (not a Link header), 100 users a page unless asked for fewer.
+ */
+function assignees(req: SimRequest, users: readonly OktaUser[]): SimReply {
+  const admins = users.filter((u) => (u.roles ?? []).length > 0);
+  const limit = pageLimit(req.query, 100, req.tenant.pageSize);
+  const { page, next } = cursorPage(admins, req.query.get('after'), limit, (u) => u.id);
+  const href = (id: string) => `${req.base}/api/v1/users/${id}`;
+  const value = page.map((u) => ({
+    id: u.id,
+    orn: `orn:okta:00o1sim:users:${u.id}`,
+    _links: { self: { href: href(u.id) }, roles: { href: `${href(u.id)}/roles` } },
+  }));
+  const nextUrl = new URL(`${req.base}/api/v1/iam/assignees/users`);
+  if (next) {
+    nextUrl.searchParams.set('after', next);
+    nextUrl.searchParams.set('limit', String(limit));
+  }
+  return one({ value, _links: next ? { next: { href: nextUrl.href } } : {} });
+}
 
 /**
  * Demo tenants: Contoso EU is well configured and read with an API token; Contoso US is not, and

@@ -41,7 +41,7 @@ describe('posture connect reads the tenant before adding it', () => {
     });
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('What this credential can evaluate:');
-    expect(r.stdout).toMatch(/\d+ of 24 controls can be evaluated with this credential/);
+    expect(r.stdout).toMatch(/\d+ of 35 controls can be evaluated with this credential/);
     expect(r.stdout).toMatch(/okta\.pwd\.min_length\s+yes/);
     expect(readStore(t.store).instances).toHaveLength(1);
     // The check reads; it does not store results.
@@ -145,8 +145,8 @@ describe('posture doctor', () => {
     }[];
     const eu = reports.find((x) => x.instanceId === oktaEu.id);
     expect(eu?.outcome).toBe('ok');
-    expect(eu?.total).toBe(24);
-    expect(eu?.controls).toHaveLength(24);
+    expect(eu?.total).toBe(35);
+    expect(eu?.controls).toHaveLength(35);
     const b = reports.find((x) => x.instanceId === blind.id);
     expect(b?.outcome).toBe('error');
     expect(b?.evaluable).toBe(0);
@@ -182,7 +182,7 @@ describe('posture connect with a token file and a CA file', () => {
     ];
     const r = await runIn([...args, '--store', t.store], t);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/24 of 24 controls can be evaluated/);
+    expect(r.stdout).toMatch(/35 of 35 controls can be evaluated/);
     const saved = readStore(t.store).instances[0];
     expect(saved?.credential).toEqual({ kind: 'file', path: file });
     expect(readFileSync(t.store, 'utf8')).not.toContain(oktaEu.token);

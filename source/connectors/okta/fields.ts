@@ -216,3 +216,13 @@ export function networkZone<T>(zone: T): T {
     exclude.length === 0;
   return zone;
 }
+
+/**
+ * A trusted origin with `_https`: Okta sends browsers' CORS and redirect trust to `origin` as
+ * given, so one over plain http (or any other scheme) can be read or changed on the way.
+ */
+export function trustedOrigin<T>(origin: T): T {
+  const o: unknown = origin;
+  if (isObj(o) && typeof o.origin === 'string') o._https = /^https:\/\//i.test(o.origin);
+  return origin;
+}

@@ -1,19 +1,22 @@
 import { z } from 'zod';
-import type { Datasets, Gap } from '../../domain/rules.js';
-import { check, dataset, linkPaged, unreadableReason } from '../datasets.js';
-import { ConnectorError, HttpClient, type Vendor, waitUntilEpochSeconds } from '../http.js';
+import type { Datasets } from '../../domain/rules.js';
+import { check, dataset, linkPaged } from '../datasets.js';
+import { HttpClient, type Vendor, waitUntilEpochSeconds } from '../http.js';
 import { CONNECTOR_OPTIONS } from '../../domain/app-options.js';
 import { type CollectContext, type Connector, instanceOptions } from '../types.js';
 import {
   accessRule,
   adminConsoleSettings,
   apiToken,
+  trustedOrigin,
   appPolicyUsesZones,
   markFirstRule,
   networkZone,
   passwordPolicy,
   signOnRule,
 } from './fields.js';
+import { SCOPE, type Scope, needs, why } from './scopes.js';
+import { type Admin, daysSince, readAdmins, superAdmins, tokenOwners } from './admins.js';
 
 /** Okta Management API: `Authorization: SSWS <token>` (or Bearer), Link paging with `after`. */
 export const oktaVendor: Vendor = {
@@ -46,52 +49,6 @@ const App = z.looseObject({
   status: z.string().optional(),
   _links: z.looseObject({ accessPolicy: z.looseObject({ href: z.string() }).optional() }).optional(),
 });
-
-/**
- * The OAuth scope each request needs, from the security requirement of its operation in Okta's
- * OpenAPI description. An API token (SSWS) needs none: it acts with its admin's role.
- */
-const SCOPE = {
-  policies: 'okta.policies.read', // listPolicies, getPolicy, listPolicyRules
-  apps: 'okta.apps.read', // listApplications, getFirstPartyAppSettings
-  threats: 'okta.threatInsights.read', // getCurrentConfiguration
-  orgs: 'okta.orgs.read', // getOrgOktaSupportSettings
-  apiTokens: 'okta.apiTokens.read', // listApiTokens
-  logStreams: 'okta.logStreams.read', // listLogStreams
-  authenticators: 'okta.authenticators.read', // listAuthenticators
-  networkZones: 'okta.networkZones.read', // listNetworkZones
-} as const;
-type Scope = (typeof SCOPE)[keyof typeof SCOPE];
-
-/** A 403 on a request that needs `scope`: Okta answers E0000006 for that request only. */
-class Denied extends ConnectorError {
-  constructor(
-    readonly scope: Scope,
-    cause: ConnectorError,
-  ) {
-    super(cause.message, cause.kind, cause.status, cause);
-  }
-}
-
-async function needs<T>(scope: Scope, read: () => Promise<T>): Promise<T> {
-  try {
-    return await read();
-  } catch (error) {
-    if (error instanceof ConnectorError && error.kind === 'forbidden') throw new Denied(scope, error);
-    throw error;
-  }
-}
-
-/** What a 403 says is missing: the scope for an OAuth token, the admin role for an API token. */
-function why(bearer: boolean) {
-  return (error: ConnectorError): Gap | string | undefined => {
-    if (!(error instanceof Denied)) return unreadableReason(error);
-    const missing = bearer
-      ? `the ${error.scope} scope`
-      : "the Read-Only Administrator role (or a role that reads this) for the token's admin";
-    return { reason: `the token may not read this: it needs ${missing}`, missing };
-  };
-}
 
 const rightOf = (scopes: string) =>
   `the ${scopes} (OAuth service app), or an API token of a Read-Only Administrator`;
@@ -171,6 +128,13 @@ async function appNetworkZones(client: HttpClient): Promise<unknown[]> {
   return out;
 }
 
+/** An API token's age in whole days from `created` (absent when Okta gives none: unknown). */
+function ageOf(token: unknown, now: number): { _ageDays?: number } {
+  const created = (token as { created?: unknown }).created;
+  const days = daysSince(typeof created === 'string' ? created : undefined, now);
+  return days === undefined ? {} : { _ageDays: days };
+}
+
 async function single(client: HttpClient, scope: Scope, path: string, what: string): Promise<unknown[]> {
   const res = await needs(scope, () => client.get(path));
   return [check(obj, res.body, what)];
@@ -193,6 +157,10 @@ export const okta: Connector = {
     'okta:api-tokens': rightOf('okta.apiTokens.read scope'),
     'okta:logStreams': rightOf('okta.logStreams.read scope'),
     'okta:authenticators': rightOf('okta.authenticators.read scope'),
+    'okta:admins': rightOf('okta.roles.read and okta.users.read scopes'),
+    'okta:admins/super': rightOf('okta.roles.read scope'),
+    'okta:trustedOrigins': rightOf('okta.trustedOrigins.read scope'),
+    'okta:authorizationServers': rightOf('okta.authorizationServers.read scope'),
   },
   async collect(ctx: CollectContext) {
     const bearer = ctx.instance.options.auth === 'bearer';
@@ -203,6 +171,14 @@ export const okta: Connector = {
       secrets: () => [ctx.secret],
     });
     const read = (fn: () => Promise<unknown[]>) => dataset(fn, { why: why(bearer) });
+    const now = ctx.clock.now();
+    // Read once: the admins are two datasets and tell whose API tokens act as a super admin.
+    const admins = await read(() =>
+      readAdmins(client, now, (error) => {
+        const gap = why(bearer)(error);
+        return typeof gap === 'string' ? { reason: gap } : gap;
+      }),
+    );
     // Only the query parameters each operation declares: listApiTokens and listAuthenticators
     // declare none, listLogStreams a `limit` of at most 200.
     const list = (scope: Scope, path: string, query: Record<string, number>, what: string) =>
@@ -232,7 +208,28 @@ export const okta: Connector = {
         single(client, SCOPE.orgs, '/api/v1/org/privacy/oktaSupport', 'Okta Support access'),
       ),
       'okta:api-tokens': await read(async () =>
-        (await list(SCOPE.apiTokens, '/api/v1/api-tokens', {}, 'API tokens')).map(apiToken),
+        tokenOwners(
+          (await list(SCOPE.apiTokens, '/api/v1/api-tokens', {}, 'API tokens')).map((t) => ({
+            ...apiToken(t),
+            ...ageOf(t, now),
+          })),
+          admins.ok ? (admins.items as Admin[]) : { reason: admins.reason, missing: admins.missing },
+        ),
+      ),
+      'okta:admins': admins,
+      'okta:admins/super': admins.ok ? { ok: true, items: superAdmins(admins.items as Admin[]) } : admins,
+      'okta:trustedOrigins': await read(async () =>
+        (await list(SCOPE.trustedOrigins, '/api/v1/trustedOrigins', { limit: 200 }, 'trusted origins')).map(
+          trustedOrigin,
+        ),
+      ),
+      'okta:authorizationServers': await read(() =>
+        list(
+          SCOPE.authorizationServers,
+          '/api/v1/authorizationServers',
+          { limit: 200 },
+          'authorization servers',
+        ),
       ),
       'okta:logStreams': await read(() =>
         list(SCOPE.logStreams, '/api/v1/logStreams', { limit: 200 }, 'log streams'),
