@@ -39,7 +39,15 @@ const APP_OPTIONS: Record<App, ConnectorOption[]> = {
       required: false,
     },
   ],
-  github: [{ name: 'org', description: 'the organisation login, e.g. "contoso"', required: true }],
+  github: [
+    { name: 'org', description: 'the organisation login, e.g. "contoso"', required: true },
+    {
+      name: 'repoDetails',
+      description:
+        '"on" (default) or "off": off skips the reads of each repository\'s CODEOWNERS, SECURITY.md, administrators and code scanning (up to six requests per repository); their controls are then unknown',
+      required: false,
+    },
+  ],
   m365: [
     { name: 'tenantId', description: 'the directory (tenant) id, or a verified domain', required: true },
     { name: 'clientId', description: 'the application (client) id of the app registration', required: true },

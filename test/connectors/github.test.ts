@@ -1,6 +1,12 @@
 import { request } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { combineProtection, github, githubVendor } from '../../source/connectors/github/index.js';
+import { loadCatalog } from '../../source/catalog/index.js';
+import {
+  combineProtection,
+  github,
+  githubVendor,
+  REPO_DETAILS_OFF,
+} from '../../source/connectors/github/index.js';
 import { ConnectorError, HttpClient } from '../../source/connectors/http.js';
 import type { Datasets } from '../../source/domain/rules.js';
 import { githubDemo } from '../../source/simulator/github.js';
@@ -714,6 +720,26 @@ describe('GitHub connector: ruleset bypass lists, repository files, administrato
     const ds = datasets['github:repos/details'];
     return ds?.ok ? ds.items.find((i) => (i as { repo: string }).repo === repo) : undefined;
   };
+
+  it('reads none of them on an instance with repoDetails=off: those controls are unknown and say why', async () => {
+    const off = tenantCopy(contoso, { options: { ...contoso.options, repoDetails: 'off' } });
+    const sim = await simulate([off]);
+    const { datasets } = await collect(github, sim, off);
+    const detailReads = sim.log.filter((l) =>
+      /\/(codeowners\/errors|contents\/|collaborators|code-scanning\/)/.test(l.path),
+    );
+    expect(detailReads).toEqual([]);
+    expect(datasets['github:repos/details']).toEqual({ ok: false, reason: REPO_DETAILS_OFF });
+    const results = resultsOf(datasets);
+    const onDetails = loadCatalog()
+      .forApp('github')
+      .filter((c) => c.rule.dataset === 'github:repos/details');
+    expect(onDetails.length).toBeGreaterThan(0);
+    for (const c of onDetails)
+      expect(results[c.id]).toMatchObject({ outcome: 'unknown', reason: REPO_DETAILS_OFF });
+    // The other controls still judge the organisation.
+    expect(results['gh.org.2fa']?.outcome).not.toBe('unknown');
+  });
 
   it("reads an organisation ruleset's bypass list once per poll, and each repository's own", async () => {
     const sim = await simulate([contoso]);

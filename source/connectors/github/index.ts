@@ -462,6 +462,10 @@ async function defaultBranches(
   return { protection: items, rules: ruleItems };
 }
 
+/** Why the per-repository details are unknown on an instance that turned them off. */
+export const REPO_DETAILS_OFF =
+  "not read: this instance's option repoDetails=off (CODEOWNERS, SECURITY.md, administrators and code scanning cost up to six requests per repository)";
+
 /**
  * One item per active repository: its CODEOWNERS file, security policy, administrators and code
  * scanning (repo-details.ts), up to six requests each, one repository at a time.
@@ -842,11 +846,14 @@ export const github: Connector = {
         items: branches.rules,
         ...(hidden ? { hidden } : {}),
       };
-      datasets['github:repos/details'] = {
-        ok: true,
-        items: await repositoryDetails(client, repos, malformed),
-        ...(hidden ? { hidden } : {}),
-      };
+      datasets['github:repos/details'] =
+        ctx.instance.options.repoDetails === 'off'
+          ? { ok: false, reason: REPO_DETAILS_OFF }
+          : {
+              ok: true,
+              items: await repositoryDetails(client, repos, malformed),
+              ...(hidden ? { hidden } : {}),
+            };
     } else {
       datasets['github:repos/default-branch'] = listed;
       datasets['github:repos/branch-rules'] = listed;
