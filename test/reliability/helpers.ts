@@ -1,4 +1,3 @@
-import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,6 +11,7 @@ import { instanceFor, tenantCopy } from '../helpers/sim.js';
 export const [oktaEu, oktaUs] = oktaDemo as [DemoTenant, DemoTenant];
 
 import { tempDir } from '../helpers/temp.js';
+import { bundleFixture } from '../helpers/bundle.js';
 
 export { tempDir };
 
@@ -81,16 +81,4 @@ export function selfSignedCert(dir: string): { key: Buffer; cert: Buffer; certFi
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The commit-loop fixture bundled to a script a test can run and SIGKILL (fixtures/commit-loop.ts). */
-export async function bundleCommitLoop(): Promise<string> {
-  const script = join(tempDir(), 'commit-loop.mjs');
-  await build({
-    entryPoints: [join(import.meta.dirname, 'fixtures', 'commit-loop.ts')],
-    outfile: script,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    logLevel: 'error',
-  });
-  return script;
-}
+export const bundleCommitLoop = () => bundleFixture(join(import.meta.dirname, 'fixtures', 'commit-loop.ts'));

@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { build } from 'esbuild';
 import pg from 'pg';
 import { describe, expect, it, vi } from 'vitest';
 import { PgStore } from '../../source/store/postgres/store.js';
@@ -8,8 +7,8 @@ import { StoreError } from '../../source/store/store.js';
 import { disposeWhenDone } from '../helpers/cleanup.js';
 import { instance } from '../helpers/fixtures.js';
 import { freshDatabase } from '../helpers/postgres.js';
-import { tempDir } from '../helpers/temp.js';
 import { startPostgres } from '../../scripts/postgres-server.mjs';
+import { bundleFixture } from '../helpers/bundle.js';
 
 async function open(url: string, options: Parameters<typeof PgStore.open>[1] = {}): Promise<PgStore> {
   const store = await PgStore.open(url, options);
@@ -28,22 +27,7 @@ async function sql<T extends pg.QueryResultRow>(url: string, text: string): Prom
 }
 
 /** The operator fixture as one script (pg bundled in), run by node. */
-async function operatorScript(): Promise<string> {
-  const out = join(tempDir(), 'operator.mjs');
-  await build({
-    entryPoints: [join(import.meta.dirname, 'fixtures', 'operator.ts')],
-    outfile: out,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    banner: {
-      js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-    },
-    logLevel: 'error',
-  });
-  return out;
-}
+const operatorScript = () => bundleFixture(join(import.meta.dirname, 'fixtures', 'operator.ts'));
 
 function operator(script: string, url: string, name: string, state: string) {
   const child = spawn(process.execPath, [script, url, name, state], { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -1,4 +1,3 @@
-import { build } from 'esbuild';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -8,26 +7,10 @@ import { disposeWhenDone } from '../helpers/cleanup.js';
 import { tempDir } from '../helpers/temp.js';
 import type { WorkerArgs } from './fixtures/worker-process.js';
 import { writeStore } from '../reliability/helpers.js';
+import { bundleFixture } from '../helpers/bundle.js';
 
 /** The worker fixture as one script (pg and pg-boss inside), so a test can start and kill real processes. */
-export async function bundleWorker(): Promise<string> {
-  const script = join(tempDir(), 'worker-process.mjs');
-  await build({
-    entryPoints: [join(import.meta.dirname, 'fixtures', 'worker-process.ts')],
-    outfile: script,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    logLevel: 'error',
-    external: ['pg-native'],
-    // pg-boss and pg are CommonJS: their require of Node's modules needs a require in the bundle.
-    banner: {
-      js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
-    },
-  });
-  return script;
-}
+export const bundleWorker = () => bundleFixture(join(import.meta.dirname, 'fixtures', 'worker-process.ts'));
 
 /** A store file with `n` instances never polled (so all are due); ids `i0`…; their tenants `host` apart. */
 export function storeOf(n: number, patch: (k: number) => Partial<Instance> = () => ({})): string {
