@@ -79,7 +79,7 @@ async function writePgFleet(url: string, fleet: Fleet): Promise<number> {
     d.results = fleet.doc.results;
     d.statuses = fleet.doc.statuses;
     d.daily = fleet.doc.daily;
-    history.push(...fleet.polls);
+    for (const poll of fleet.polls) history.push(poll);
   });
   const ms = performance.now() - t0;
   await store.close();

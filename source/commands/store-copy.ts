@@ -38,7 +38,7 @@ export async function storeCopy(o: CopyOptions, io: IO): Promise<number> {
         d.statuses = doc.statuses;
         d.daily = doc.daily;
         d.alertQueue = doc.alertQueue;
-        history.push(...polls);
+        for (const poll of polls) history.push(poll); // a spread of 200,000 overflows the stack
       });
       io.stdout.write(
         `copied ${doc.instances.length} instances, ${Object.keys(doc.results).length} results, ` +

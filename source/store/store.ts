@@ -339,7 +339,7 @@ export class FileStore implements Store {
   history(): readonly PollChanges[] {
     if (!this.historyCache) {
       this.historyCache = this.legacy ? [...this.legacy] : readHistory(historyPath(this.file), this.commit);
-      if (this.unwritten.length > 0) this.historyCache.push(...this.unwritten);
+      for (const poll of this.unwritten) this.historyCache.push(poll); // no spread: a copy brings 200,000
     }
     return this.historyCache;
   }
@@ -420,7 +420,7 @@ export class FileStore implements Store {
     } catch (error) {
       return Promise.reject(error as Error);
     }
-    this.unwritten.push(...polls);
+    for (const poll of polls) this.unwritten.push(poll);
     if (this.historyCache && polls.length > 0) this.historyCache = [...this.historyCache, ...polls];
     for (const l of this.listeners) l();
     return this.queueWrite();

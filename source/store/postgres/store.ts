@@ -259,7 +259,7 @@ export class PgStore implements Store {
     } catch (error) {
       return Promise.reject(error as Error);
     }
-    this.unwrittenPolls.push(...polls);
+    for (const poll of polls) this.unwrittenPolls.push(poll); // no spread: a copy brings 200,000
     this.tell();
     const batch = this.queueCommit();
     batch.changes.push(change);
@@ -323,7 +323,7 @@ export class PgStore implements Store {
         const mine: PollChanges[] = [];
         try {
           next = produce(next, (d) => change(d, mine));
-          polls.push(...mine);
+          for (const poll of mine) polls.push(poll);
         } catch {
           // It no longer applies on what others committed: it is left out.
         }
