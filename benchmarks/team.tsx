@@ -71,8 +71,8 @@ async function newDatabase(server: Server, name: string): Promise<string> {
 }
 
 /** Write a fleet into a PostgreSQL store as `posture store copy` does: one commit. */
-async function writePgFleet(url: string, fleet: Fleet): Promise<number> {
-  const store = await PgStore.open(url, { operator: 'bench' });
+async function writePgFleet(url: string, fleet: Fleet, catalog: Catalog): Promise<number> {
+  const store = await PgStore.open(url, { operator: 'bench', catalog: catalog.byId });
   const t0 = performance.now();
   await store.update((d, history) => {
     d.instances = fleet.doc.instances;
@@ -135,7 +135,7 @@ async function keyLatencies(store: PgStore, catalog: Catalog, smoke: boolean): P
  * which sorts before every letter, so the instance stays first among its ties and on screen.
  */
 async function liveChanges(b: TeamBench, url: string, changes: number): Promise<number[]> {
-  const a = await PgStore.open(url, { operator: 'a' });
+  const a = await PgStore.open(url, { operator: 'a', catalog: b.catalog.byId });
   const top = buildActions(a.doc, b.catalog.byId, new Date())[0]!;
   const id = top.instance.id;
   const seen: number[] = [];
@@ -253,8 +253,8 @@ export async function teamGroup(b: TeamBench): Promise<Measure[]> {
     const perApp = APPS.map((app) => `${app} ${b.catalog.forApp(app).length}`).join(', ');
     const fullActions = actionCount(full);
     const issueActions = actionCount(issue);
-    const wroteFull = await writePgFleet(fullUrl, full);
-    const wroteIssue = await writePgFleet(issueUrl, issue);
+    const wroteFull = await writePgFleet(fullUrl, full, b.catalog);
+    const wroteIssue = await writePgFleet(issueUrl, issue, b.catalog);
     console.log(
       `team fleet: ${n} instances; catalog ${perApp}: ${fullActions} actions (written in ${(wroteFull / 1000).toFixed(1)} s); ` +
         `${ISSUE_CONTROLS} controls per app: ${issueActions} actions (${(wroteIssue / 1000).toFixed(1)} s)`,

@@ -3,6 +3,7 @@ import { basename, dirname, join } from 'node:path';
 import { produce, setAutoFreeze } from 'immer';
 import { z } from 'zod';
 import {
+  type Control,
   emptyStore,
   type PollChanges,
   PollChangesSchema,
@@ -169,6 +170,11 @@ export interface OpenOptions {
   watch?: boolean;
   /** Who makes the changes, recorded with each commit where the back end keeps a record (PostgreSQL). */
   operator?: string;
+  /**
+   * The catalog, by control id: PostgreSQL keeps each instance's part of the scores with it, and a
+   * console's first frame is drawn from those (`earlyScores`) before every result is read.
+   */
+  catalog?: ReadonlyMap<string, Control>;
 }
 
 /**
