@@ -147,6 +147,7 @@ describe('score summaries on PostgreSQL', () => {
     await changed;
     expect(c.earlyScores()).toBeUndefined();
     expect(c.doc.results).toEqual(whole.doc.results);
+    expect(c.doc.statuses).toEqual(whole.doc.statuses);
     expect(c.history()).toEqual(whole.history());
     expect(c.doc.instances[0]!.name).toBe('Renamed early');
   });

@@ -1,12 +1,12 @@
 import { produce } from 'immer';
 import pg from 'pg';
-import { emptyStore, type PollChanges, type StoreDoc } from '../../domain/schemas.js';
+import type { PollChanges, StoreDoc } from '../../domain/schemas.js';
 import { catalogKey, type ScoreSummary, scoresFromSummaries } from '../../domain/score-summary.js';
 import type { DocScores } from '../../domain/scoring.js';
 import type { Change, Store } from '../api.js';
 import { historyCutoff } from '../history.js';
 import { checkDoc, NoStoreError, type OpenOptions, StoreError } from '../store.js';
-import { applyRows, diff, type PollRow, pollOf, type Row } from './rows.js';
+import { applyRows, diff, docOf, type PollRow, pollOf, type Row } from './rows.js';
 import {
   staleSummaries,
   type SummaryCatalog,
@@ -24,6 +24,9 @@ import {
   type Table,
 } from './schema.js';
 import { withoutPassword } from './url.js';
+
+/** What a console's first frame does without (the summaries hold their part of the scores). */
+const FIRST_FRAME_LEAVES: readonly Table[] = ['results', 'statuses'];
 
 /** The channel commits are announced on; the payload is the revision committed. */
 const CHANNEL = 'posture_commits';
@@ -86,8 +89,8 @@ interface ReadOptions {
   without?: readonly Table[];
   /** No poll history (read after the first frame). */
   noPolls?: boolean;
-  /** The results and the poll history whole, whatever `revision` (the rest of a first read). */
-  whole?: boolean;
+  /** These tables and the poll history whole, whatever `revision` (the rest of a first read). */
+  whole?: readonly Table[];
   /** The score summaries too. */
   summaries?: boolean;
 }
@@ -97,7 +100,8 @@ async function readSince(client: pg.ClientBase, revision: number, o: ReadOptions
   const r = Math.trunc(revision); // a number of ours, inlined: several statements go in one round trip
   const pollsFrom = o.pollsFrom ?? '';
   const tables = TABLES.filter((t) => !o.without?.includes(t));
-  const after = (t: Table | 'poll_history') => (o.whole && (t === 'results' || t === 'poll_history') ? 0 : r);
+  const after = (t: Table | 'poll_history') =>
+    o.whole && (t === 'poll_history' || o.whole.includes(t)) ? 0 : r;
   // Inside a commit the lock holds every other commit off; outside, one snapshot for every table.
   const text = [
     o.inCommit ? 'SELECT 1' : 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY',
@@ -225,13 +229,14 @@ export class PgStore implements Store {
       let early: DocScores | undefined;
       if (version !== 0 && options.checkLater && catalog) {
         // The console: its first frame from the score summaries, the results and history after it.
-        since = await readSince(client, 0, { without: ['results'], noPolls: true, summaries: true });
-        const first = applyRows(emptyStore(), since.tables, false);
+        // Statuses too are in the summaries: read after the first frame, with the results.
+        since = await readSince(client, 0, { without: FIRST_FRAME_LEAVES, noPolls: true, summaries: true });
+        const first = docOf(since.tables);
         early = scoresFromSummaries(first, since.summaries, catalog.key, new Date());
       }
       if (!early && !(version === 0 && options.readOnly))
         since = await readSince(client, 0, { pollsFrom: historyCutoff(Date.now()), summaries: keep });
-      const raw = applyRows(emptyStore(), since.tables, false);
+      const raw = docOf(since.tables);
       const unchecked = options.checkLater === true;
       const doc = unchecked ? raw : checkDoc(file, raw);
       const store = new PgStore(
@@ -309,7 +314,7 @@ export class PgStore implements Store {
       this.enqueue(async () => {
         try {
           const since = await readSince(await this.connection(), this.revision, {
-            whole: true,
+            whole: FIRST_FRAME_LEAVES,
             pollsFrom: historyCutoff(Date.now()),
           });
           for (const rows of since.tables.values()) this.stats.rowsFetched += rows.length;
