@@ -185,7 +185,9 @@ async function pollWithWorkers(
   const env = b.env(b.work);
   for (const t of tenants) env[t.variable] = t.token;
   // BENCH_PROFILE=DIR: a CPU profile of each worker, written when it stops.
-  if (process.env.BENCH_PROFILE) env.NODE_OPTIONS = `--cpu-prof --cpu-prof-dir=${process.env.BENCH_PROFILE}`;
+  const profile = process.env.BENCH_PROFILE
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
+    : [];
   const requests0 = await sim.count();
   const t0 = performance.now();
   const workers: ChildProcess[] = [];
@@ -193,7 +195,7 @@ async function pollWithWorkers(
     workers.push(
       spawnChild(
         process.execPath,
-        [b.bin, 'worker', '--store', url, '--concurrency', String(WORKER_CONCURRENCY)],
+        [...profile, b.bin, 'worker', '--store', url, '--concurrency', String(WORKER_CONCURRENCY)],
         { env, stdio: ['ignore', 'ignore', process.env.BENCH_DEBUG ? 'inherit' : 'ignore'] },
       ),
     );
@@ -208,6 +210,8 @@ async function pollWithWorkers(
       done = Number(rows[0]!.n);
       if (done > 0 && Number.isNaN(firstPollAt)) firstPollAt = performance.now() - t0;
       if (done >= n) break;
+      if (workers.every((w) => w.exitCode !== null))
+        throw new Error('every worker exited (BENCH_DEBUG=1 shows why)');
       // A run that has not finished in 5 minutes is cut short: its wall time is extrapolated.
       if (performance.now() - t0 > 300_000) break;
     }
@@ -349,6 +353,7 @@ export async function teamGroup(b: TeamBench): Promise<Measure[]> {
     } finally {
       sim.stop();
     }
+    if (runs.length === 0) return results; // BENCH_POLL_RUNS=0: the other measures only
     const slots = WORKERS * WORKER_CONCURRENCY;
     const ratios = runs.map((r) => r.wall / ((r.requests * LATENCY_MS) / slots));
     results.push({
