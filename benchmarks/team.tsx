@@ -261,8 +261,11 @@ export async function teamGroup(b: TeamBench): Promise<Measure[]> {
   };
   const n = b.smoke ? 40 : TEAM;
   const fleetOpts: FleetOptions = { ...FLEET, instances: n, ...(b.smoke ? { days: 3 } : {}) };
+  // BENCH_TEAM_PARTS=frame,keys,live,poll: some of the measures (all by default).
+  const parts = (process.env.BENCH_TEAM_PARTS ?? 'frame,keys,live,poll').split(',');
   const server = (await startPostgres()) as Server;
   try {
+    if (parts.includes('poll') && parts.length === 1) return await pollGroup(b, server, n, results);
     const full = generateFleet(b.catalog, fleetOpts);
     const issue = generateFleet(b.catalog, { ...fleetOpts, controlsPerApp: ISSUE_CONTROLS });
     const fullUrl = await newDatabase(server, 'fleet_full');
@@ -344,7 +347,16 @@ export async function teamGroup(b: TeamBench): Promise<Measure[]> {
       });
     }
 
-    // ---- polling: 4 workers, simulated tenants at 20 ms a request ----
+    if (parts.includes('poll')) await pollGroup(b, server, n, results);
+  } finally {
+    await server.stop();
+  }
+  return results;
+}
+
+/** Polling: 4 workers, simulated tenants at 20 ms a request. */
+async function pollGroup(b: TeamBench, server: Server, n: number, results: Measure[]): Promise<Measure[]> {
+  {
     const sim = await serveSim(b, n);
     const runs = [];
     try {
@@ -363,13 +375,11 @@ export async function teamGroup(b: TeamBench): Promise<Measure[]> {
       budget: 1.25,
       runs: runs.length,
       note:
-        `${n} instances, ${runs[0]!.requests} requests, ${(median(runs.map((r) => r.wall)) / 1000).toFixed(1)} s ` +
+        `${n} instances, ${Math.round(runs[0]!.requests)} requests, ${(median(runs.map((r) => r.wall)) / 1000).toFixed(1)} s ` +
         `${runs.some((r) => r.polled < n) ? `(cut at 5 min, polled ${runs.map((r) => r.polled).join('/')}, extrapolated) ` : ''}` +
         `(ideal: requests x ${LATENCY_MS} ms / ${slots} slots; first poll done at ` +
         `${(median(runs.map((r) => r.firstPollAt)) / 1000).toFixed(1)} s; ratios ${ratios.map((x) => x.toFixed(2)).join(' ')})`,
     });
-  } finally {
-    await server.stop();
   }
   return results;
 }
