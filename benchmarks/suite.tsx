@@ -23,6 +23,7 @@ import { NO_COLOR_THEME } from '../source/ui/theme.js';
 import { FaultSet } from '../test/helpers/faults.js';
 import { FLEET, type FleetOptions, fleetOf, generateFleet, writeFleet } from './fleet.js';
 import { FakeStdin, FakeTty, type Measure, median, pass, percentile, table } from './harness.js';
+import { teamGroup } from './team.js';
 
 const args = process.argv.slice(2);
 const SMOKE = args.includes('--smoke');
@@ -63,8 +64,21 @@ if (args[0] === '--serve-sim') {
     intercept: latency > 0 ? new FaultSet([{ kind: 'latency', ms: latency }]) : undefined,
   });
   process.stdout.write(`${JSON.stringify({ origin: sim.origin })}\n`);
-  process.stdin.resume();
-  process.stdin.on('end', () => process.exit(0));
+  // `count`: the requests served so far (the team group's workers poll from other processes).
+  // The count is kept, not the log: 100,000 requests' log would fill memory.
+  let served = 0;
+  setInterval(() => {
+    served += sim.log.length;
+    sim.log.length = 0;
+  }, 1000).unref();
+  const lines = createInterface({ input: process.stdin });
+  lines.on('line', (line) => {
+    if (line !== 'count') return;
+    served += sim.log.length;
+    sim.log.length = 0;
+    process.stdout.write(`${JSON.stringify({ requests: served })}\n`);
+  });
+  lines.on('close', () => process.exit(0));
 } else if (args[0] === '--commits') {
   // One process: open (load), then commits as the console makes them; its peak RSS.
   const t0 = performance.now();
@@ -93,6 +107,9 @@ if (args[0] === '--serve-sim') {
     `${JSON.stringify({ ms: performance.now() - t0, instances: s.doc.instances.length })}\n`,
   );
   process.exit(0);
+} else if (ONLY === 'team') {
+  // Issue 17's group runs on its own: it starts a PostgreSQL server and polls 5,000 instances.
+  await teamMain();
 } else {
   await main();
 }
@@ -148,6 +165,26 @@ async function timeToFrame(argv: string[], marker: string, after?: (p: pty.IPty)
 function peakRss(pid: number): number {
   const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) / 1024 : Number.NaN;
+}
+
+async function teamMain() {
+  const work = mkdtempSync(join(tmpdir(), 'posture-bench-'));
+  scratch = work;
+  process.on('exit', () => rmSync(work, { recursive: true, force: true }));
+  const results = await teamGroup({
+    catalog: loadCatalog(),
+    work,
+    smoke: SMOKE,
+    bin: BIN,
+    hello: HELLO,
+    suite: join(DIST, 'bench.mjs'),
+    launches: SMOKE ? 1 : 7,
+    runs: RUNS,
+    env,
+    timeToFrame,
+    fleetTenants,
+  });
+  report(results);
 }
 
 async function main() {
@@ -502,7 +539,10 @@ async function main() {
       );
   }
 
-  // ---- report ----
+  report(results);
+}
+
+function report(results: Measure[]) {
   const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
   console.log(`\n${machine}${SMOKE ? ' (smoke run: small fleet, one run each)' : ''}\n`);
   console.log(table(results));

@@ -84,6 +84,7 @@ export async function openContext(flags: GlobalFlags, io: IO, o: OpenContextOpti
       // The console shows what other postures commit (a poll, connect, another console).
       watch: o.interactive === true,
       operator: user,
+      catalog: catalog.byId,
     });
   } catch (error) {
     if (error instanceof NoStoreError)

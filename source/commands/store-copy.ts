@@ -1,3 +1,4 @@
+import { loadCatalog } from '../catalog/index.js';
 import { holdsWorkspace, openStore } from '../store/open.js';
 import { NoStoreError } from '../store/store.js';
 import { type IO, UsageError } from './context.js';
@@ -21,7 +22,8 @@ export async function storeCopy(o: CopyOptions, io: IO): Promise<number> {
     throw error;
   }
   try {
-    const target = await openStore(o.to, { operator: o.operator });
+    // With the catalog: PostgreSQL keeps each instance's part of the scores for the first frame.
+    const target = await openStore(o.to, { operator: o.operator, catalog: loadCatalog().byId });
     try {
       if (target.readOnly)
         throw new UsageError(`store copy: ${target.file} is ${target.notice ?? 'read-only'}`);
@@ -38,7 +40,7 @@ export async function storeCopy(o: CopyOptions, io: IO): Promise<number> {
         d.statuses = doc.statuses;
         d.daily = doc.daily;
         d.alertQueue = doc.alertQueue;
-        history.push(...polls);
+        for (const poll of polls) history.push(poll); // a spread of 200,000 overflows the stack
       });
       io.stdout.write(
         `copied ${doc.instances.length} instances, ${Object.keys(doc.results).length} results, ` +

@@ -154,7 +154,7 @@ export function collectActions(doc: StoreDoc, catalog: ReadonlyMap<string, Contr
 }
 
 /** The latest status update per instance, then per control. */
-function latestByInstance(updates: readonly StatusUpdate[]): Map<string, Map<string, StatusUpdate>> {
+export function latestByInstance(updates: readonly StatusUpdate[]): Map<string, Map<string, StatusUpdate>> {
   // Per instance, then per control: no joined key built and hashed for each of 30,000 results.
   const latest = new Map<string, Map<string, StatusUpdate>>();
   for (const u of updates) {
@@ -166,7 +166,7 @@ function latestByInstance(updates: readonly StatusUpdate[]): Map<string, Map<str
 }
 
 /** One result's state and points: what an action holds, and all that a score needs of it. */
-function judged(
+export function judged(
   control: Control,
   result: Result,
   update: StatusUpdate | undefined,
@@ -269,7 +269,7 @@ export function scoreViews(actions: readonly Action[]): ScoreViews {
 }
 
 /** The points a set of actions adds up to, per view: what every score view divides. */
-interface Sums {
+export interface Sums {
   achieved: number;
   possible: number;
   /** Points the Planned actions would add once done. */
@@ -278,13 +278,13 @@ interface Sums {
   accepted: number;
 }
 
-const NO_SUMS: Sums = { achieved: 0, possible: 0, planned: 0, accepted: 0 };
+export const NO_SUMS: Sums = { achieved: 0, possible: 0, planned: 0, accepted: 0 };
 
 function add(s: Sums, a: Action): void {
   if (a.achieved !== null) addPoints(s, a.state, a.achieved, a.max);
 }
 
-function addPoints(s: Sums, state: State, achieved: number, max: number): void {
+export function addPoints(s: Sums, state: State, achieved: number, max: number): void {
   s.achieved += achieved;
   s.possible += max;
   if (state === 'planned') s.planned += max - achieved;
@@ -297,7 +297,7 @@ function sumsOf(actions: readonly Action[]): Sums {
   return s;
 }
 
-function viewsOf(s: Sums): ScoreViews {
+export function viewsOf(s: Sums): ScoreViews {
   return {
     current: score(s.achieved, s.possible),
     planned: score(s.achieved + s.planned, s.possible),

@@ -14,7 +14,7 @@ import { queueAlerts } from '../domain/alerts.js';
 import { dayOf, diffResults, upsertDaily } from '../domain/history.js';
 import { evaluate } from '../domain/rules.js';
 import type { App, Instance, PollChanges, Result, StoreDoc } from '../domain/schemas.js';
-import { collectActions, scoreViews } from '../domain/scoring.js';
+import { docScores } from '../domain/scoring.js';
 import type { Store } from '../store/store.js';
 
 export type PollEvent =
@@ -190,7 +190,9 @@ export function applyPolls(
       queueAlerts(doc, poll, polled.results, catalog.byId);
     }
   }
-  const score = scoreViews(collectActions({ ...base, results }, catalog.byId, now)).current;
+  // Summed straight from the results (the same numbers as the actions' sums, to the bit): building
+  // every action of a 5,000-instance fleet at each poll's commit was most of a worker's time.
+  const score = docScores({ ...base, results }, catalog.byId, now).views.current;
   doc.daily = upsertDaily(base.daily, {
     day: dayOf(now),
     achieved: score.achieved,

@@ -1,4 +1,5 @@
 import type { PollChanges, StoreDoc } from '../domain/schemas.js';
+import type { DocScores } from '../domain/scoring.js';
 
 /** A change to the document; it may also add polls to the history (appended with the commit). */
 export type Change = (doc: StoreDoc, history: PollChanges[]) => void;
@@ -24,8 +25,13 @@ export interface Store {
   history(): readonly PollChanges[];
   /** Check a document opened with `checkLater` against the schema; throws StoreError on a mismatch. */
   check(): void;
-  /** `check()` without blocking keys. */
+  /** `check()` without blocking keys (on PostgreSQL, after reading the results the first frame did without). */
   checkInBackground(): Promise<void>;
+  /**
+   * The scores while the document's results are not read yet (its `results` are empty till then):
+   * a console on PostgreSQL draws its first frame from these. Undefined once the document is whole.
+   */
+  earlyScores?(): DocScores | undefined;
   /** Apply a change; resolves once it is committed, rejects (and undoes it in memory) when it cannot be. */
   update(change: Change): Promise<void>;
   /** Change the document in memory only (read-only sessions, e.g. the demo's simulator address). */

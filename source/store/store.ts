@@ -3,6 +3,7 @@ import { basename, dirname, join } from 'node:path';
 import { produce, setAutoFreeze } from 'immer';
 import { z } from 'zod';
 import {
+  type Control,
   emptyStore,
   type PollChanges,
   PollChangesSchema,
@@ -169,6 +170,11 @@ export interface OpenOptions {
   watch?: boolean;
   /** Who makes the changes, recorded with each commit where the back end keeps a record (PostgreSQL). */
   operator?: string;
+  /**
+   * The catalog, by control id: PostgreSQL keeps each instance's part of the scores with it, and a
+   * console's first frame is drawn from those (`earlyScores`) before every result is read.
+   */
+  catalog?: ReadonlyMap<string, Control>;
 }
 
 /**
@@ -339,7 +345,7 @@ export class FileStore implements Store {
   history(): readonly PollChanges[] {
     if (!this.historyCache) {
       this.historyCache = this.legacy ? [...this.legacy] : readHistory(historyPath(this.file), this.commit);
-      if (this.unwritten.length > 0) this.historyCache.push(...this.unwritten);
+      for (const poll of this.unwritten) this.historyCache.push(poll); // no spread: a copy brings 200,000
     }
     return this.historyCache;
   }
@@ -420,7 +426,7 @@ export class FileStore implements Store {
     } catch (error) {
       return Promise.reject(error as Error);
     }
-    this.unwritten.push(...polls);
+    for (const poll of polls) this.unwritten.push(poll);
     if (this.historyCache && polls.length > 0) this.historyCache = [...this.historyCache, ...polls];
     for (const l of this.listeners) l();
     return this.queueWrite();

@@ -191,10 +191,10 @@ export function App(props: AppProps) {
   const { scores, scoredNow } = useMemo(() => {
     const now = new Date();
     return {
-      scores: docScores(doc, catalog.byId, now),
+      scores: store.earlyScores?.() ?? docScores(doc, catalog.byId, now),
       scoredNow: once(() => collectActions(doc, catalog.byId, now)),
     };
-  }, [doc, catalog]);
+  }, [doc, catalog, store]);
   const views = scores.views;
   const size = layout(columns, rows);
 

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import pg from 'pg';
 import { describe, expect, it, vi } from 'vitest';
+import { PG_SCHEMA_VERSION } from '../../source/store/postgres/schema.js';
 import { PgStore } from '../../source/store/postgres/store.js';
 import { StoreError } from '../../source/store/store.js';
 import { disposeWhenDone } from '../helpers/cleanup.js';
@@ -109,7 +110,9 @@ describe('the PostgreSQL store', () => {
     for (const options of [{}, { readOnly: true }]) {
       const err = await PgStore.open(url, options).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(StoreError);
-      expect((err as Error).message).toMatch(/has schema version 99, newer than this posture \(1\)/);
+      expect((err as Error).message).toMatch(
+        new RegExp(`has schema version 99, newer than this posture \\(${PG_SCHEMA_VERSION}\\)`),
+      );
       expect((err as Error).message).not.toContain('\n');
     }
     expect(await sql(url, 'SELECT version FROM posture_schema')).toEqual([{ version: 99 }]);
@@ -120,7 +123,7 @@ describe('the PostgreSQL store', () => {
     const url = await freshDatabase();
     const stores = await Promise.all([1, 2, 3].map(() => open(url)));
     expect(stores.every((s) => s.doc.instances.length === 0)).toBe(true);
-    expect(await sql(url, 'SELECT version FROM posture_schema')).toEqual([{ version: 1 }]);
+    expect(await sql(url, 'SELECT version FROM posture_schema')).toEqual([{ version: PG_SCHEMA_VERSION }]);
   });
 
   it('shows the URL without its password', async () => {

@@ -106,4 +106,25 @@ describe('posture store copy', () => {
     ).rejects.toThrow(/no store at/);
     expect(existsSync(missing)).toBe(false);
   });
+
+  it('copies a fleet-sized poll history both ways (200,000 polls: no spread of them overflows the stack)', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'store.json');
+    const polls = Array.from({ length: 200_000 }, (_, n) =>
+      poll(`i${n % 50}`, new Date(Date.now() - 200_000 + n).toISOString()),
+    );
+    const s = await openStore(file);
+    await s.update((d, history) => {
+      d.instances.push(instance('a'));
+      for (const p of polls) history.push(p);
+    });
+    await s.close();
+    const url = await freshDatabase();
+    const there = io();
+    expect(await storeCopy({ from: file, to: url, operator: 'ops' }, there.io)).toBe(0);
+    expect(there.out()).toMatch(/200000 polls/);
+    const back = join(dir, 'back.json');
+    expect(await storeCopy({ from: url, to: back, operator: 'ops' }, io().io)).toBe(0);
+    expect((await read(back)).history).toHaveLength(200_000);
+  }, 120_000);
 });

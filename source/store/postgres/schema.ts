@@ -10,7 +10,7 @@ import type pg from 'pg';
  * that another process reads only the rows of commits it has not seen, deletions included.
  * Statuses are keyed by their place in the history and only ever appended.
  */
-export const PG_SCHEMA_VERSION = 1;
+export const PG_SCHEMA_VERSION = 2;
 
 /** The document's tables, each one collection of it (settings and the alert queue: one row). */
 export const TABLES = ['instances', 'results', 'statuses', 'daily', 'settings', 'alert_queue'] as const;
@@ -44,6 +44,14 @@ const MIGRATIONS: Record<number, string> = {
       at timestamptz NOT NULL DEFAULT now(),
       operator text NOT NULL,
       kinds text[] NOT NULL
+    );`,
+  // Each instance's part of the scores (domain/score-summary.ts), kept by every commit that has
+  // the catalog: a console's first frame reads these instead of every result.
+  1: `
+    CREATE TABLE instance_scores (
+      key text PRIMARY KEY,
+      body json NOT NULL,
+      revision bigint NOT NULL
     );`,
 };
 

@@ -1,10 +1,19 @@
 import { produce } from 'immer';
 import pg from 'pg';
-import { emptyStore, type PollChanges, type StoreDoc } from '../../domain/schemas.js';
+import type { PollChanges, StoreDoc } from '../../domain/schemas.js';
+import { catalogKey, type ScoreSummary, scoresFromSummaries } from '../../domain/score-summary.js';
+import type { DocScores } from '../../domain/scoring.js';
 import type { Change, Store } from '../api.js';
 import { historyCutoff } from '../history.js';
 import { checkDoc, NoStoreError, type OpenOptions, StoreError } from '../store.js';
-import { applyRows, diff, type PollRow, pollOf, type Row } from './rows.js';
+import { applyRows, diff, docOf, type PollRow, pollOf, type Row } from './rows.js';
+import {
+  staleSummaries,
+  type SummaryCatalog,
+  summaryChanges,
+  touchedInstances,
+  writeSummaries,
+} from './summaries.js';
 import {
   COMMIT_LOCK,
   LOCK_CLASS,
@@ -15,6 +24,9 @@ import {
   type Table,
 } from './schema.js';
 import { withoutPassword } from './url.js';
+
+/** What a console's first frame does without (the summaries hold their part of the scores). */
+const FIRST_FRAME_LEAVES: readonly Table[] = ['results', 'statuses'];
 
 /** The channel commits are announced on; the payload is the revision committed. */
 const CHANNEL = 'posture_commits';
@@ -59,6 +71,8 @@ interface Since {
   head: number;
   tables: Map<Table, Row[]>;
   polls: PollChanges[];
+  /** Score summaries by instance id (when asked for). */
+  summaries: Map<string, ScoreSummary>;
 }
 
 interface RawRow {
@@ -68,37 +82,55 @@ interface RawRow {
   deleted: boolean;
 }
 
+interface ReadOptions {
+  pollsFrom?: string;
+  inCommit?: boolean;
+  /** Tables not read (the first frame's read leaves the results for later). */
+  without?: readonly Table[];
+  /** No poll history (read after the first frame). */
+  noPolls?: boolean;
+  /** These tables and the poll history whole, whatever `revision` (the rest of a first read). */
+  whole?: readonly Table[];
+  /** The score summaries too. */
+  summaries?: boolean;
+}
+
 /** One consistent read (one snapshot) of everything committed after `revision`. */
-async function readSince(
-  client: pg.ClientBase,
-  revision: number,
-  o: { pollsFrom?: string; inCommit?: boolean } = {},
-): Promise<Since> {
+async function readSince(client: pg.ClientBase, revision: number, o: ReadOptions = {}): Promise<Since> {
   const r = Math.trunc(revision); // a number of ours, inlined: several statements go in one round trip
   const pollsFrom = o.pollsFrom ?? '';
+  const tables = TABLES.filter((t) => !o.without?.includes(t));
+  const after = (t: Table | 'poll_history') =>
+    o.whole && (t === 'poll_history' || o.whole.includes(t)) ? 0 : r;
   // Inside a commit the lock holds every other commit off; outside, one snapshot for every table.
   const text = [
     o.inCommit ? 'SELECT 1' : 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY',
     'SELECT coalesce(max(revision), 0)::text AS head FROM changes',
-    ...TABLES.map(
-      (t) => `SELECT key, position, body, deleted FROM ${t} WHERE revision > ${r} ORDER BY position`,
+    ...tables.map(
+      (t) => `SELECT key, position, body, deleted FROM ${t} WHERE revision > ${after(t)} ORDER BY position`,
     ),
-    `SELECT at, instance_id, changes FROM poll_history WHERE revision > ${r} AND at >= ${literal(pollsFrom)} ORDER BY seq`,
+    o.noPolls
+      ? 'SELECT 1 WHERE false'
+      : `SELECT at, instance_id, changes FROM poll_history WHERE revision > ${after('poll_history')} AND at >= ${literal(pollsFrom)} ORDER BY seq`,
+    o.summaries ? 'SELECT key, body FROM instance_scores' : 'SELECT 1 WHERE false',
     o.inCommit ? 'SELECT 1' : 'COMMIT',
   ].join(';\n');
   const results = (await client.query(text)) as unknown as pg.QueryResult[];
   const head = Number((results[1]!.rows[0] as { head: string }).head);
-  const tables = new Map<Table, Row[]>();
-  TABLES.forEach((t, n) => {
+  const read = new Map<Table, Row[]>();
+  tables.forEach((t, n) => {
     const rows = results[2 + n]!.rows as RawRow[];
     if (rows.length > 0)
-      tables.set(
+      read.set(
         t,
         rows.map((x) => ({ key: x.key, position: x.position, body: x.deleted ? undefined : x.body })),
       );
   });
-  const polls = (results[2 + TABLES.length]!.rows as PollRow[]).map(pollOf);
-  return { head, tables, polls };
+  const polls = (results[2 + tables.length]!.rows as PollRow[]).map(pollOf);
+  const summaries = new Map(
+    (results[3 + tables.length]!.rows as { key: string; body: ScoreSummary }[]).map((x) => [x.key, x.body]),
+  );
+  return { head, tables: read, polls, summaries };
 }
 
 const literal = (s: string) => `'${s.replace(/'/g, "''")}'`;
@@ -148,6 +180,16 @@ export class PgStore implements Store {
   private reconnectTimer: NodeJS.Timeout | undefined;
   private backoff: number;
   private closed = false;
+  /** The catalog summaries are kept with (a writer that scores: the commands and the console). */
+  private catalog: SummaryCatalog | undefined;
+  /** The first frame's scores, from the summaries, while the results are not read yet. */
+  private early: DocScores | undefined;
+  /** The read of the results and the poll history after the first frame, once started. */
+  private rest: Promise<void> | undefined;
+  /** Summaries as read at open: those that no longer hold are made again once the document is whole. */
+  private summariesSeen: Map<string, ScoreSummary> | undefined;
+  /** Instances whose summary the next commit makes again. */
+  private summariesDue = new Set<string>();
 
   private constructor(
     private readonly url: string,
@@ -181,11 +223,20 @@ export class PgStore implements Store {
       if (version === 0 && options.create === false) throw new NoStoreError(file);
       if (!options.readOnly) await migrate(client);
       else if (version !== 0) await migrate(client); // throws on a newer schema; nothing else to do
-      const since =
-        version === 0 && options.readOnly
-          ? { head: 0, tables: new Map<Table, Row[]>(), polls: [] }
-          : await readSince(client, 0, { pollsFrom: historyCutoff(Date.now()) });
-      const raw = applyRows(emptyStore(), since.tables, false);
+      const catalog = options.catalog && { byId: options.catalog, key: catalogKey(options.catalog) };
+      const keep = catalog !== undefined && !options.readOnly; // a writer with the catalog keeps summaries
+      let since: Since = { head: 0, tables: new Map<Table, Row[]>(), polls: [], summaries: new Map() };
+      let early: DocScores | undefined;
+      if (version !== 0 && options.checkLater && catalog) {
+        // The console: its first frame from the score summaries, the results and history after it.
+        // Statuses too are in the summaries: read after the first frame, with the results.
+        since = await readSince(client, 0, { without: FIRST_FRAME_LEAVES, noPolls: true, summaries: true });
+        const first = docOf(since.tables);
+        early = scoresFromSummaries(first, since.summaries, catalog.key, new Date());
+      }
+      if (!early && !(version === 0 && options.readOnly))
+        since = await readSince(client, 0, { pollsFrom: historyCutoff(Date.now()), summaries: keep });
+      const raw = docOf(since.tables);
       const unchecked = options.checkLater === true;
       const doc = unchecked ? raw : checkDoc(file, raw);
       const store = new PgStore(
@@ -199,6 +250,10 @@ export class PgStore implements Store {
         options.operator ?? 'unknown',
         options.backoffMs ?? 250,
       );
+      store.catalog = catalog;
+      store.early = early;
+      if (keep) store.summariesSeen = since.summaries;
+      if (!unchecked) store.refreshSummaries();
       store.adopt(client);
       // Writers keep up with others (a long poll sees the console's toggles); so does any console.
       if (options.watch || !options.readOnly) {
@@ -229,25 +284,72 @@ export class PgStore implements Store {
     return this.revision;
   }
 
+  /** The first frame's scores while the results are being read (the document's results are empty till then). */
+  earlyScores(): DocScores | undefined {
+    return this.early;
+  }
+
   history(): readonly PollChanges[] {
     return this.unwrittenPolls.length > 0 ? [...this.polls, ...this.unwrittenPolls] : this.polls;
   }
 
   check(): void {
-    if (!this.unchecked) return;
+    if (!this.unchecked || this.early) return; // a document not read whole is checked once it is
     this.committed = checkDoc(this.file, this.committed);
     this.unchecked = false;
     this.recompute();
     this.tell();
+    this.refreshSummaries();
   }
 
   async checkInBackground(): Promise<void> {
+    await this.readRest();
     this.check();
+  }
+
+  /** After the first frame: the results and the poll history, in one snapshot with what is new. */
+  private readRest(): Promise<void> {
+    if (!this.early) return Promise.resolve();
+    return (this.rest ??= new Promise<void>((resolve, reject) =>
+      this.enqueue(async () => {
+        try {
+          const since = await readSince(await this.connection(), this.revision, {
+            whole: FIRST_FRAME_LEAVES,
+            pollsFrom: historyCutoff(Date.now()),
+          });
+          for (const rows of since.tables.values()) this.stats.rowsFetched += rows.length;
+          this.committed = applyRows(this.committed, since.tables, false); // checked whole next
+          this.revision = Math.max(this.revision, since.head);
+          this.polls = since.polls; // every poll up to the revision read
+          this.early = undefined;
+          this.recompute();
+          this.tell();
+          resolve();
+        } catch (error) {
+          this.conn = undefined;
+          this.rest = undefined;
+          reject(new StoreError(this.file, `cannot be read: ${reason(error)}`));
+        }
+      }),
+    ));
+  }
+
+  /** Summaries that are missing or no longer hold are made again, by a commit of their own. */
+  private refreshSummaries(): void {
+    const seen = this.summariesSeen;
+    if (!seen || !this.catalog || this.readOnly || this.closed) return;
+    this.summariesSeen = undefined;
+    const stale = staleSummaries(this.committed, seen, this.catalog.key, Date.now());
+    if (stale.size === 0) return;
+    for (const id of stale) this.summariesDue.add(id);
+    this.queueCommit();
   }
 
   update(change: Change): Promise<void> {
     if (this.readOnly) return Promise.reject(new Error('the store is open read-only'));
     if (this.closed) return Promise.reject(new StoreError(this.file, 'is closed'));
+    // A change applies to the whole document: made once the results are read.
+    if (this.early) return this.readRest().then(() => this.update(change));
     try {
       this.check(); // never write what was not checked
     } catch (error) {
@@ -259,7 +361,7 @@ export class PgStore implements Store {
     } catch (error) {
       return Promise.reject(error as Error);
     }
-    this.unwrittenPolls.push(...polls);
+    for (const poll of polls) this.unwrittenPolls.push(poll); // no spread: a copy brings 200,000
     this.tell();
     const batch = this.queueCommit();
     batch.changes.push(change);
@@ -323,7 +425,7 @@ export class PgStore implements Store {
         const mine: PollChanges[] = [];
         try {
           next = produce(next, (d) => change(d, mine));
-          polls.push(...mine);
+          for (const poll of mine) polls.push(poll);
         } catch {
           // It no longer applies on what others committed: it is left out.
         }
@@ -335,7 +437,13 @@ export class PgStore implements Store {
         revision = head + 1;
         await this.write(client, revision, rows, polls);
       }
+      // Each instance's part of the scores, for the first frame of the consoles that open next.
+      const due = touchedInstances(rows);
+      for (const id of this.summariesDue) due.add(id);
+      const summaries = summaryChanges(next, due, this.catalog, new Date());
+      await writeSummaries(client, summaries, revision);
       await client.query('COMMIT');
+      this.summariesDue.clear();
       this.committed = next;
       this.revision = revision;
       this.polls = [...this.polls, ...(since?.polls ?? []), ...polls];
