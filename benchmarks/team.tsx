@@ -16,7 +16,6 @@ import { DEFAULT_KEYMAP } from '../source/ui/keys.js';
 import { NO_COLOR_THEME } from '../source/ui/theme.js';
 import { type Fleet, FLEET, type FleetOptions, generateFleet, writeFleet } from './fleet.js';
 import { FakeStdin, FakeTty, type Measure, median, percentile } from './harness.js';
-// @ts-expect-error: a plain script of ours, typed by its use here
 import { startPostgres } from '../scripts/postgres-server.mjs';
 
 /** What the suite lends this group: its launcher in a pseudo-terminal and its settings. */
@@ -37,11 +36,6 @@ export interface TeamBench {
     after?: (p: pty.IPty) => Promise<number>,
   ) => Promise<{ ms: number; extra: number }>;
   fleetTenants: (n: number) => DemoTenant[];
-}
-
-interface Server {
-  url: string;
-  stop(): Promise<void>;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -263,7 +257,7 @@ export async function teamGroup(b: TeamBench): Promise<Measure[]> {
   const fleetOpts: FleetOptions = { ...FLEET, instances: n, ...(b.smoke ? { days: 3 } : {}) };
   // BENCH_TEAM_PARTS=frame,keys,live,poll: some of the measures (all by default).
   const parts = (process.env.BENCH_TEAM_PARTS ?? 'frame,keys,live,poll').split(',');
-  const server = (await startPostgres()) as Server;
+  const server = await startPostgres();
   try {
     if (parts.includes('poll') && parts.length === 1) return await pollGroup(b, server, n, results);
     const full = generateFleet(b.catalog, fleetOpts);
