@@ -16,7 +16,7 @@ import { DEFAULT_KEYMAP } from '../source/ui/keys.js';
 import { NO_COLOR_THEME } from '../source/ui/theme.js';
 import { type Fleet, FLEET, type FleetOptions, generateFleet, writeFleet } from './fleet.js';
 import { FakeStdin, FakeTty, type Measure, median, percentile } from './harness.js';
-import { startPostgres } from '../scripts/postgres-server.mjs';
+import { type PostgresServer as Server, startPostgres } from '../scripts/postgres-server.mjs';
 
 /** What the suite lends this group: its launcher in a pseudo-terminal and its settings. */
 export interface TeamBench {
