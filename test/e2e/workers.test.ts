@@ -44,24 +44,25 @@ async function team(n: number, alertsTo?: string) {
   return { tenants, sim, url, env };
 }
 
-function worker(url: string, env: Record<string, string>): ChildProcess & { out: string[] } {
+function worker(url: string, env: Record<string, string>): ChildProcess & { out: string[]; err: string[] } {
   const child = spawnChild(process.execPath, [BIN, '--store', url, 'worker', '--concurrency', '2'], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const out: string[] = [];
+  const err: string[] = [];
   child.stdout.setEncoding('utf8').on('data', (d: string) => out.push(...d.split('\n').filter(Boolean)));
-  child.stderr.resume();
+  child.stderr.setEncoding('utf8').on('data', (d: string) => err.push(...d.split('\n').filter(Boolean)));
   disposeWhenDone(() => void child.kill('SIGKILL'));
-  return Object.assign(child, { out });
+  return Object.assign(child, { out, err });
 }
 
 const HOOK = 'POSTURE_TEST_ALERT_HOOK';
 
-async function until(check: () => boolean, ms = 60_000): Promise<void> {
+async function until(check: () => boolean, ms = 60_000, said?: () => string): Promise<void> {
   const end = Date.now() + ms;
   while (!check()) {
-    if (Date.now() > end) throw new Error('timed out');
+    if (Date.now() > end) throw new Error(`timed out${said ? `; ${said()}` : ''}`);
     await sleep(100);
   }
 }
@@ -73,7 +74,11 @@ describe('posture worker, the built program, on a PostgreSQL store', () => {
     disposeWhenDone(() => store.close());
     const [a, b] = [worker(url, env), worker(url, env)];
     // Every instance's results arrive in the store (told through the database's notifications).
-    await until(() => store.doc.instances.every((i) => i.lastPoll?.outcome === 'ok'));
+    await until(
+      () => store.doc.instances.every((i) => i.lastPoll?.outcome === 'ok'),
+      60_000,
+      () => `the workers said: ${[...a.out, ...a.err, ...b.out, ...b.err].join(' | ')}`,
+    );
     for (const i of store.doc.instances) expect(store.doc.results[i.id]?.results.length).toBeGreaterThan(0);
     await sleep(1500); // a second round would start now if one were (wrongly) scheduled
     for (const w of [a, b]) w.kill('SIGTERM');
