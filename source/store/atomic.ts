@@ -43,7 +43,7 @@ export function isTemporaryName(name: string, entry: string): boolean {
  */
 export function writeAtomic(
   file: string,
-  text: string | readonly string[],
+  text: string | Uint8Array | readonly string[],
   options: AtomicOptions = {},
 ): void {
   refuseIfNotRegular(file);
@@ -54,7 +54,8 @@ export function writeAtomic(
     created = true;
     try {
       // A long text may come in pieces (an export): written in order, never joined into one string.
-      for (const part of typeof text === 'string' ? [text] : text) writeSync(fd, part);
+      if (text instanceof Uint8Array) writeSync(fd, text);
+      else for (const part of typeof text === 'string' ? [text] : text) writeSync(fd, part);
       fsyncSync(fd);
     } finally {
       closeSync(fd);
@@ -91,7 +92,7 @@ export function writeAtomic(
  */
 export async function writeAtomicAsync(
   file: string,
-  text: string,
+  text: string | Uint8Array,
   options: AtomicOptions = {},
 ): Promise<void> {
   refuseIfNotRegular(file);
