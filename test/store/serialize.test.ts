@@ -1,10 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { generateFleet, fleetOf } from '../../benchmarks/fleet.js';
 import { loadCatalog } from '../../source/catalog/index.js';
-import type { StoreDoc } from '../../source/domain/schemas.js';
+import type { InstanceResults, StoreDoc } from '../../source/domain/schemas.js';
 import { serializeState, serializeStateBytes } from '../../source/store/serialize.js';
 
-const expected = (doc: StoreDoc, commit: number) => JSON.stringify({ version: doc.version, commit, ...doc });
+/** What the state file holds: the document with its version, then the commit, first. */
+function expected(doc: StoreDoc, commit: number): string {
+  const { version, ...rest } = doc;
+  return JSON.stringify({ version, commit, ...rest });
+}
 
 function fleet(): StoreDoc {
   const { doc } = generateFleet(loadCatalog(), { ...fleetOf(12), days: 3 });
@@ -27,15 +31,16 @@ describe('the state file as bytes, by parts', () => {
     const doc = fleet();
     serializeStateBytes(doc, 1); // the frozen entries' bytes are kept from here
     const id = doc.instances[1]!.id;
+    const replaced: InstanceResults = {
+      polledAt: 'later',
+      results: [{ controlId: 'x', outcome: 'pass', evidence: [] }],
+    };
     const next: StoreDoc = {
       ...doc,
       instances: [...doc.instances.slice(0, 11), { ...doc.instances[11]!, name: 'Renamed ✓' }],
       results: {
         ...doc.results,
-        [id]: Object.freeze({
-          polledAt: 'later',
-          results: [{ controlId: 'x', outcome: 'pass', evidence: [] }],
-        }),
+        [id]: Object.freeze(replaced),
       },
     };
     delete next.results[doc.instances[2]!.id];
