@@ -92,6 +92,10 @@ export async function bundle(entry = 'source/main.ts', outfile = OUT, external =
  *   loads the whole fetch implementation (undici, ~15 ms) to decode a data: URL. Decode it directly.
  * - meow evaluates normalize-package-data (and its licence lists) when it is imported, for a
  *   package.json we hand it already: evaluate it when first called, which is never.
+ * - string-width compiles `\p{RGI_Emoji}` (a set of thousands of sequences: about 40 ms) the first
+ *   time it measures a line that is not plain (the help's "↑ k"), which put it on the first key's
+ *   frame. A cluster with no Emoji character cannot be an RGI emoji: tested first, the big
+ *   expression is compiled only for a line that holds one.
  */
 const EDITS = [
   {
@@ -104,19 +108,38 @@ const EDITS = [
     from: 'var normalizeExports = requireNormalize();\nconst normalizePackageData = getDefaultExportFromCjs(normalizeExports);',
     to: 'const normalizePackageData = (...a) => getDefaultExportFromCjs(requireNormalize())(...a);',
   },
+  {
+    // The copies Ink, cli-truncate and widest-line use (string-width 8); 7 has no such test.
+    file: /(ink|cli-truncate|widest-line)[\\/]node_modules[\\/]string-width[\\/]index\.js$/,
+    from: "rgiEmojiRegex ??= new RegExp('^\\\\p{RGI_Emoji}$', 'v');\n\t\tif (rgiEmojiRegex.test(segment) ||",
+    to: "if ((EMOJI_CHARACTER.test(segment) && (rgiEmojiRegex ??= new RegExp('^\\\\p{RGI_Emoji}$', 'v')).test(segment)) ||",
+    also: {
+      from: 'const segmenter = new Intl.Segmenter();',
+      to: 'const segmenter = new Intl.Segmenter();\nconst EMOJI_CHARACTER = /\\p{Emoji}/u;',
+    },
+  },
 ];
+/** The text of the file at `path` as the program bundles it (unchanged where no edit names it). */
+export function withStartupEdits(path, text) {
+  let contents = text;
+  for (const edit of EDITS.filter((e) => e.file.test(path)))
+    for (const { from, to } of edit.also ? [edit, edit.also] : [edit]) {
+      if (!contents.includes(from))
+        throw new Error(
+          `${path} no longer holds "${from.split('\n')[0]}": update EDITS in scripts/build.mjs`,
+        );
+      contents = contents.replaceAll(from, () => to);
+    }
+  return contents;
+}
+
 const startupEdits = {
   name: 'startup-edits',
   setup(b) {
     for (const edit of EDITS)
       b.onLoad({ filter: edit.file }, async (args) => {
         const { readFile } = await import('node:fs/promises');
-        const text = await readFile(args.path, 'utf8');
-        if (!text.includes(edit.from))
-          throw new Error(
-            `${args.path} no longer holds "${edit.from.split('\n')[0]}": update EDITS in scripts/build.mjs`,
-          );
-        return { contents: text.replaceAll(edit.from, edit.to), loader: 'js' };
+        return { contents: withStartupEdits(args.path, await readFile(args.path, 'utf8')), loader: 'js' };
       });
   },
 };

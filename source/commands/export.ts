@@ -6,7 +6,7 @@ import { renderMarkdown } from './formats/markdown.js';
 import { renderOcsf } from './formats/ocsf.js';
 import { renderSarif } from './formats/sarif.js';
 import { overGithubLimits } from './formats/sarif-limits.js';
-import { jsonText, writeFileAtomic } from './output.js';
+import { jsonParts, jsonText, writeFileAtomic } from './output.js';
 import { buildExport, type ExportDoc } from './report.js';
 import { findInstance } from '../domain/instances.js';
 
@@ -53,18 +53,28 @@ export function render(
   now = new Date(),
   o: Partial<ExportOptions> = {},
 ): string {
+  return renderParts(ctx, format, now, o).join('');
+}
+
+/** The export as pieces of text to write in order: JSON at fleet size is too long for one string. */
+export function renderParts(
+  ctx: Context,
+  format: Format,
+  now = new Date(),
+  o: Partial<ExportOptions> = {},
+): string[] {
   const doc = buildExport(ctx.store.doc, ctx.catalog, now);
   switch (format) {
     case 'json':
-      return jsonText(doc);
+      return jsonParts(doc);
     case 'csv':
-      return renderCsv(doc);
+      return [renderCsv(doc)];
     case 'sarif':
-      return sarifText(ctx, doc, o);
+      return [sarifText(ctx, doc, o)];
     case 'markdown':
-      return renderMarkdown(doc, ctx.catalog);
+      return [renderMarkdown(doc, ctx.catalog)];
     case 'ocsf':
-      return renderOcsf(doc, ctx.catalog);
+      return [renderOcsf(doc, ctx.catalog)];
   }
 }
 
@@ -96,8 +106,8 @@ function sarifText(ctx: Context, doc: ExportDoc, o: Partial<ExportOptions>): str
 export async function exportCommand(ctx: Context, o: ExportOptions): Promise<number> {
   if (o.output !== undefined && isStoreFile(o.output, ctx.store.file))
     throw new UsageError(`--output ${o.output} is the store itself; choose another file`);
-  const out = render(ctx, o.format, new Date(), o);
-  if (o.output === undefined) ctx.io.stdout.write(out);
+  const out = renderParts(ctx, o.format, new Date(), o);
+  if (o.output === undefined) for (const part of out) ctx.io.stdout.write(part);
   else writeFileAtomic(o.output, out);
   return 0;
 }

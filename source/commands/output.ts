@@ -48,6 +48,47 @@ export function jsonText(value: unknown): string {
   return `${JSON.stringify(value, sanitizing, 2)}\n`;
 }
 
+/** Array items stringified together, at most: an export's 120,000 results are written in pieces. */
+const ITEMS_PER_PART = 1000;
+
+/**
+ * `jsonText(value)` as a list of pieces whose concatenation is the same text, for an object whose
+ * fields hold long arrays (an export at 2,000 instances is over 100 MB): no one string of it all,
+ * nor its copy as bytes, is made. Each field is stringified inside an object of its own, which
+ * indents it as the whole would (`{ "results": [...] }` puts the items at the depth they have in
+ * the document), and its wrapper is cut off; each piece is sanitized as `jsonText` sanitizes.
+ */
+export function jsonParts(value: unknown): string[] {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return [jsonText(value)];
+  const parts: string[] = [];
+  for (const [key, field] of Object.entries(value)) {
+    const before = parts.length === 0 ? '{\n' : ',\n';
+    if (!Array.isArray(field) || field.length <= ITEMS_PER_PART) {
+      // `{\n  "key": value\n}` less its braces; a field JSON leaves out (undefined) gives `{}`.
+      const text = wrapped(key, field);
+      if (text !== '{}') parts.push(`${before}${text.slice(2, -2)}`);
+      continue;
+    }
+    for (let start = 0; start < field.length; start += ITEMS_PER_PART) {
+      // `{\n  "key": [\n    item,\n    item\n  ]\n}`: the first piece keeps its head, the last its tail.
+      const text = wrapped(key, field.slice(start, start + ITEMS_PER_PART));
+      const open = text.indexOf('[\n') + 2;
+      const head = start === 0 ? `${before}${text.slice(2, open)}` : ',\n';
+      const tail = start + ITEMS_PER_PART >= field.length ? '\n  ]' : '';
+      parts.push(`${head}${text.slice(open, -6)}${tail}`);
+    }
+  }
+  if (parts.length === 0) return [jsonText(value)];
+  parts.push('\n}\n');
+  return parts;
+}
+
+/** `{ [key]: value }` as `jsonText` writes it, without its final newline. */
+function wrapped(key: string, value: unknown): string {
+  const text = jsonText({ [key]: value });
+  return text.slice(0, -1);
+}
+
 /**
  * Whether JSON text holds printable ASCII strings only: no character beyond ASCII, no DEL (the
  * only control character JSON leaves raw), and no escape but `\"` and `\\` (a control character,
@@ -75,7 +116,7 @@ function cleanKeys(value: object): Record<string, unknown> {
  * Write a whole file or nothing, mode 0600 (an export holds findings an attacker would like to
  * read). A failure is a usage error naming the file.
  */
-export function writeFileAtomic(file: string, text: string): void {
+export function writeFileAtomic(file: string, text: string | readonly string[]): void {
   try {
     writeAtomic(file, text);
   } catch (error) {

@@ -41,7 +41,11 @@ export function isTemporaryName(name: string, entry: string): boolean {
  * half. The file is created mode 0600 beside the target, synced, then renamed over it. A target
  * that exists and is not a regular file (a device, a FIFO) is refused: the rename would replace it.
  */
-export function writeAtomic(file: string, text: string, options: AtomicOptions = {}): void {
+export function writeAtomic(
+  file: string,
+  text: string | Uint8Array | readonly string[],
+  options: AtomicOptions = {},
+): void {
   refuseIfNotRegular(file);
   const tmp = temporaryName(file);
   let created = false;
@@ -49,7 +53,9 @@ export function writeAtomic(file: string, text: string, options: AtomicOptions =
     const fd = openSync(tmp, CREATE_FLAGS, 0o600);
     created = true;
     try {
-      writeSync(fd, text);
+      // A long text may come in pieces (an export): written in order, never joined into one string.
+      if (text instanceof Uint8Array) writeSync(fd, text);
+      else for (const part of typeof text === 'string' ? [text] : text) writeSync(fd, part);
       fsyncSync(fd);
     } finally {
       closeSync(fd);
@@ -86,7 +92,7 @@ export function writeAtomic(file: string, text: string, options: AtomicOptions =
  */
 export async function writeAtomicAsync(
   file: string,
-  text: string,
+  text: string | Uint8Array,
   options: AtomicOptions = {},
 ): Promise<void> {
   refuseIfNotRegular(file);

@@ -19,7 +19,7 @@ import { fsReason, isFsError, makeFolders, mustBeRegular, readRegularFile } from
 import { HistoryWriter, historyCutoff, historyPath, readHistory } from './history.js';
 import { acquireLock, type Lock } from './lock.js';
 import { migrate } from './migrations.js';
-import { serializeState } from './serialize.js';
+import { serializeStateBytes } from './serialize.js';
 import { watchFolder } from './watch.js';
 import type { Change, Store } from './api.js';
 
@@ -389,7 +389,7 @@ export class FileStore implements Store {
     if (!this.legacy || this.readOnly || !this.historyFile) return;
     try {
       this.historyFile.replace(this.legacy, this.commit);
-      writeAtomic(this.file, serializeState(this.data, this.commit), { backup: true });
+      writeAtomic(this.file, serializeStateBytes(this.data, this.commit), { backup: true });
       this.legacy = undefined;
       this.seen = identity(this.file);
     } catch {}
@@ -470,7 +470,7 @@ export class FileStore implements Store {
         history.append(polls, commit);
       }
       reached('history-appended');
-      await writeAtomicAsync(this.file, serializeState(doc, commit), {
+      await writeAtomicAsync(this.file, serializeStateBytes(doc, commit), {
         backup: true,
         steps: { written: 'state-written', renamed: 'state-renamed' },
       });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cleanJson, jsonText } from '../../source/commands/output.js';
+import { cleanJson, jsonParts, jsonText } from '../../source/commands/output.js';
 
 describe('JSON output', () => {
   it('sanitizes every string, keys included, as the deep copy does', () => {
@@ -32,5 +32,52 @@ describe('JSON output', () => {
       const value = { [s]: [s, { s }], n: 1 };
       expect(jsonText(value)).toBe(`${JSON.stringify(cleanJson(value), null, 2)}\n`);
     }
+  });
+});
+
+describe('JSON output in pieces (an export at fleet size)', () => {
+  const item = (i: number) => ({
+    id: `r${i}`,
+    n: i,
+    nested: { list: [i, { deep: true }], empty: [] },
+    none: null,
+  });
+  const cases: [string, unknown][] = [
+    [
+      'a long array in the middle',
+      { head: 1, results: Array.from({ length: 2345 }, (_, i) => item(i)), tail: 'x' },
+    ],
+    [
+      'a long array first and last',
+      { a: Array.from({ length: 1001 }, (_, i) => i), b: Array.from({ length: 3000 }, (_, i) => item(i)) },
+    ],
+    ['exactly one piece long', { results: Array.from({ length: 1000 }, (_, i) => item(i)) }],
+    [
+      'fields JSON leaves out',
+      {
+        gone: undefined,
+        results: Array.from({ length: 1500 }, (_, i) => (i % 7 ? item(i) : undefined)),
+        f: () => 1,
+      },
+    ],
+    [
+      'hostile strings in a piece',
+      { results: Array.from({ length: 1200 }, (_, i) => ({ t: i === 1100 ? 'a\u202eb\u0007c' : 'ok' })) },
+    ],
+    ['a hostile key', { 'k\u200bey': Array.from({ length: 1100 }, (_, i) => i), ok: 'é' }],
+    ['an empty object', {}],
+    ['only left-out fields', { a: undefined }],
+    ['an array', [1, 2, 3]],
+    ['a string', 'x\u202e'],
+  ];
+  it.each(cases)('%s: the pieces joined are jsonText', (_, value) => {
+    const parts = jsonParts(value);
+    expect(parts.join('')).toBe(jsonText(value));
+  });
+
+  it('splits a long array into pieces of at most 1,000 items', () => {
+    const parts = jsonParts({ results: Array.from({ length: 2500 }, (_, i) => item(i)) });
+    // The head with the first 1,000, two more pieces, and the closing brace.
+    expect(parts).toHaveLength(4);
   });
 });
