@@ -13,6 +13,7 @@ import {
 } from '../domain/schemas.js';
 import { jsonSyntaxError } from '../text/json.js';
 import { isTemporaryName, writeAtomic, writeAtomicAsync } from './atomic.js';
+import { type Batch, newBatch } from './batch.js';
 import { checkInSlices } from './check.js';
 import { reached } from './crash-points.js';
 import { fsReason, isFsError, makeFolders, mustBeRegular, readRegularFile } from '../files.js';
@@ -196,38 +197,6 @@ function prepare(file: string, options: OpenOptions): void {
   } catch (error) {
     throw new StoreError(file, `cannot create its folder ${dir}: ${fsReason(error)}`);
   }
-}
-
-interface Batch {
-  promise: Promise<void>;
-  resolve: () => void;
-  reject: (error: Error) => void;
-  settled: boolean;
-}
-
-function newBatch(): Batch {
-  let resolve!: () => void;
-  let reject!: (error: Error) => void;
-  const promise = new Promise<void>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  // A batch nobody awaits (the console's own changes report through the status line) never
-  // becomes an unhandled rejection; those who await it still see the error.
-  promise.catch(() => {});
-  const batch: Batch = {
-    promise,
-    settled: false,
-    resolve: () => {
-      batch.settled = true;
-      resolve();
-    },
-    reject: (error) => {
-      batch.settled = true;
-      reject(error);
-    },
-  };
-  return batch;
 }
 
 /**

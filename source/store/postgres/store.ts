@@ -24,47 +24,18 @@ import {
   type Table,
 } from './schema.js';
 import { withoutPassword } from './url.js';
+import { type Batch as BaseBatch, newBatch } from '../batch.js';
 
 /** What a console's first frame does without (the summaries hold their part of the scores). */
 const FIRST_FRAME_LEAVES: readonly Table[] = ['results', 'statuses'];
 
 /** The channel commits are announced on; the payload is the revision committed. */
 const CHANNEL = 'posture_commits';
+
+/** A batch of changes committed together. */
+type Batch = BaseBatch & { changes: Change[] };
 /** How long a reconnection waits at most between tries. */
 const MAX_BACKOFF_MS = 5000;
-
-interface Batch {
-  changes: Change[];
-  promise: Promise<void>;
-  resolve: () => void;
-  reject: (error: Error) => void;
-  settled: boolean;
-}
-
-function newBatch(): Batch {
-  let resolve!: () => void;
-  let reject!: (error: Error) => void;
-  const promise = new Promise<void>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  // Nobody may await it (the console reports failures on its status line): never unhandled.
-  promise.catch(() => {});
-  const batch: Batch = {
-    changes: [],
-    promise,
-    settled: false,
-    resolve: () => {
-      batch.settled = true;
-      resolve();
-    },
-    reject: (error) => {
-      batch.settled = true;
-      reject(error);
-    },
-  };
-  return batch;
-}
 
 /** What was committed after a revision: rows of each table, polls, and the revision they reach. */
 interface Since {
@@ -370,7 +341,7 @@ export class PgStore implements Store {
 
   private queueCommit(): Batch {
     if (this.batch) return this.batch;
-    const batch = newBatch();
+    const batch: Batch = Object.assign(newBatch(), { changes: [] as Change[] });
     this.batch = batch;
     // After the frame the change is drawn in.
     this.enqueue(() => new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.commit(batch)));
