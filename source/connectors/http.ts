@@ -56,6 +56,18 @@ export interface HttpResponse {
   url: string;
 }
 
+/**
+ * A request body other than a form (a SOAP envelope): sent as is, and the answer kept as text.
+ * `finalFaults`: a 5xx the vendor's readError recognises is an answer, not an outage (SOAP
+ * sends every fault as a 500), so it is not retried.
+ */
+export interface RawBody {
+  contentType: string;
+  text: string;
+  headers?: Record<string, string>;
+  finalFaults?: boolean;
+}
+
 /** A vendor's error body, read as data. */
 export interface VendorError {
   /** The vendor's own message (Okta errorSummary, Salesforce message, ServiceNow error.message…). */
@@ -372,6 +384,7 @@ export class HttpClient {
     pathOrUrl: string,
     query?: Record<string, string | number>,
     form?: Record<string, string>,
+    raw?: RawBody,
   ): Promise<HttpResponse> {
     const url = this.url(pathOrUrl, query);
     // Failures (network, 5xx) spend the retries; a rate-limit wait or a token refresh does not.
@@ -379,7 +392,7 @@ export class HttpClient {
     let rateWaits = 0;
     let refreshed = false;
     for (;;) {
-      const res = await this.once(method, url, form);
+      const res = await this.once(method, url, form, raw);
       if ('retry' in res) {
         if (++failures > this.o.retries)
           this.fail(
@@ -389,9 +402,9 @@ export class HttpClient {
         await this.backoff(failures);
         continue;
       }
-      if (res.status >= 200 && res.status < 300) return this.parse(res);
+      if (res.status >= 200 && res.status < 300) return raw ? res : this.parse(res);
 
-      const body = tryJson(res.body as string);
+      const body = raw ? res.body : tryJson(res.body as string);
       const parsed: HttpResponse = { ...res, body };
       const wait = this.o.vendor.rateLimitWait(parsed, this.clock.now());
       if (wait !== undefined) {
@@ -406,7 +419,8 @@ export class HttpClient {
         refreshed = true;
         if (await this.o.refresh()) continue;
       }
-      if (RETRYABLE_STATUS.has(res.status) && ++failures <= this.o.retries) {
+      const fault = raw?.finalFaults === true && this.o.vendor.readError(body) !== undefined;
+      if (RETRYABLE_STATUS.has(res.status) && !fault && ++failures <= this.o.retries) {
         await this.backoff(failures);
         continue;
       }
@@ -450,16 +464,23 @@ export class HttpClient {
     method: 'GET' | 'POST',
     url: URL,
     form?: Record<string, string>,
+    raw?: RawBody,
   ): Promise<HttpResponse | { retry: string }> {
     this.spend('requests', 1);
     this.requests++;
     const timeout = Math.max(1, Math.min(this.o.requestTimeoutMs, this.timeLeft()));
     let tooLarge: 'body' | 'poll' | undefined;
-    const headers = { accept: 'application/json', ...this.o.vendor.headers, ...(await this.o.auth()) };
+    const headers = {
+      accept: raw ? raw.contentType : 'application/json',
+      ...this.o.vendor.headers,
+      ...(await this.o.auth()),
+      ...(raw ? { 'content-type': raw.contentType, ...raw.headers } : {}),
+    };
     const req = client(url, {
       method,
       headers,
       ...(form ? { form } : {}),
+      ...(raw ? { body: raw.text } : {}),
       // `request` caps the whole exchange, so a server trickling bytes cannot hold us past it.
       timeout: { connect: Math.min(10_000, timeout), request: timeout },
       ...(this.ca ? { https: { rejectUnauthorized: true, certificateAuthority: this.ca } } : {}),

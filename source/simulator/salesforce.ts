@@ -21,8 +21,12 @@ import type { DemoTenant, SimReply, SimRequest, Tenant, VendorSim } from './type
  */
 
 type Row = Record<string, unknown>;
-/** User permissions by API name: "API Enabled", "View Setup and Configuration", "Manage Multi-Factor Authentication in API". */
-type Permission = 'ApiEnabled' | 'ViewSetup' | 'TwoFactorApi';
+/**
+ * User permissions by API name: "API Enabled", "View Setup and Configuration", "Manage
+ * Multi-Factor Authentication in API", "Modify Metadata Through Metadata API Functions", "Modify
+ * All Data". A run-as user without `permissions` holds the first three: posture's documented set-up.
+ */
+type Permission = 'ApiEnabled' | 'ViewSetup' | 'TwoFactorApi' | 'ModifyMetadata' | 'ModifyAllData';
 const ALL_PERMISSIONS: Permission[] = ['ApiEnabled', 'ViewSetup', 'TwoFactorApi'];
 
 interface SfData {
@@ -33,6 +37,8 @@ interface SfData {
   runAs?: { permissions?: Permission[]; language?: string };
   objects?: Record<string, Row[]>;
   tooling?: Record<string, Row[]>;
+  /** Metadata API components by type: `SecuritySettings` (the one named "Security"), `Profile` (by fullName). */
+  metadata?: { SecuritySettings?: Row; Profile?: Row[] };
 }
 
 interface Entity {
@@ -82,6 +88,7 @@ const ENTITIES: Record<string, Entity> = {
       'IsOwnedByProfile',
       'ProfileId',
       'PermissionsApiUserOnly',
+      'PermissionsIsSsoEnabled',
       'PermissionsModifyAllData',
       'PermissionsViewAllData',
     ],
@@ -450,6 +457,132 @@ function api(req: SimRequest): SimReply {
   return notFound(req);
 }
 
+// ---- Metadata API (SOAP): listMetadata and readMetadata ----
+
+const SOAP_NS = 'http://schemas.xmlsoap.org/soap/envelope/';
+const MD_NS = 'http://soap.sforce.com/2006/04/metadata';
+
+function esc(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+function unesc(text: string): string {
+  return text
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&#(\d+);/g, (_, n: string) => String.fromCodePoint(Number(n)))
+    .replace(/&amp;/g, '&');
+}
+
+/** A value as Metadata API XML: objects are elements, arrays repeat their element. */
+function toXml(name: string, value: unknown): string {
+  if (Array.isArray(value)) return value.map((v) => toXml(name, v)).join('');
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'object')
+    return `<${name}>${Object.entries(value as Row)
+      .map(([k, v]) => toXml(k, v))
+      .join('')}</${name}>`;
+  return `<${name}>${esc(String(value))}</${name}>`;
+}
+
+function soapReply(req: SimRequest, status: number, body: string): SimReply {
+  return {
+    status,
+    headers: { ...limitHeaders(req), 'content-type': 'text/xml;charset=UTF-8' },
+    body:
+      '<?xml version="1.0" encoding="UTF-8"?>' +
+      `<soapenv:Envelope xmlns:soapenv="${SOAP_NS}" xmlns="${MD_NS}" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><soapenv:Body>${body}</soapenv:Body></soapenv:Envelope>`,
+  };
+}
+
+/** Every Metadata API fault is an HTTP 500 whose faultstring repeats the code. */
+function soapFault(req: SimRequest, code: string, message: string, prefix = 'sf'): SimReply {
+  const faultcode = prefix === 'sf' ? `sf:${code}` : `${prefix}:${code}`;
+  const text = prefix === 'sf' ? `${code}: ${message}` : message;
+  return soapReply(
+    req,
+    500,
+    `<soapenv:Fault xmlns:sf="${MD_NS}"><faultcode>${faultcode}</faultcode><faultstring>${esc(text)}</faultstring></soapenv:Fault>`,
+  );
+}
+
+function tagText(xml: string, name: string): string[] {
+  const re = new RegExp(`<(?:\\w+:)?${name}>([^<]*)</(?:\\w+:)?${name}>`, 'g');
+  return [...xml.matchAll(re)].map((m) => unesc(m[1] ?? ''));
+}
+
+function readMetadata(d: SfData, type: string, names: string[]): string {
+  const record = (name: string): string => {
+    const found =
+      type === 'SecuritySettings'
+        ? name === 'Security'
+          ? d.metadata?.SecuritySettings
+          : undefined
+        : type === 'Profile'
+          ? d.metadata?.Profile?.find((p) => p.fullName === name)
+          : undefined;
+    // A name the org does not have comes back as an empty record.
+    if (!found) return '<records xsi:nil="true"/>';
+    const inner = Object.entries(type === 'SecuritySettings' ? { fullName: 'Security', ...found } : found)
+      .map(([k, v]) => toXml(k, v))
+      .join('');
+    return `<records xsi:type="${type}">${inner}</records>`;
+  };
+  return `<readMetadataResponse><result>${names.map(record).join('')}</result></readMetadataResponse>`;
+}
+
+function listMetadata(d: SfData, type: string): string {
+  const rows =
+    type === 'Profile'
+      ? (d.metadata?.Profile ?? []).map(
+          (p, i) =>
+            `<result><createdById>005000000000001AAA</createdById><fileName>profiles/${esc(String(p.fullName))}.profile</fileName><fullName>${esc(String(p.fullName))}</fullName><id>00e00000000${String(i).padStart(4, '0')}AAA</id><type>Profile</type></result>`,
+        )
+      : [];
+  return `<listMetadataResponse>${rows.join('')}</listMetadataResponse>`;
+}
+
+function soap(req: SimRequest): SimReply {
+  const m = /^\/services\/Soap\/m\/(\d+)\.0$/.exec(req.path);
+  if (!m?.[1] || Number(m[1]) < 20 || Number(m[1]) > 66) return notFound(req);
+  if (req.method !== 'POST')
+    return soapFault(req, 'Client', 'HTTP method not allowed for SOAP requests', 'soapenv');
+  if (req.headers.soapaction === undefined)
+    return soapFault(req, 'Client', 'No SOAPAction header!', 'soapenv');
+  const body = req.body;
+  const session = tagText(body, 'sessionId')[0] ?? '';
+  if (sessions.get(session) !== req.tenant.id)
+    return soapFault(req, 'INVALID_SESSION_ID', 'Invalid Session ID found in SessionHeader: Illegal Session');
+  const perms = permissions(req);
+  if (!perms.includes('ApiEnabled'))
+    return soapFault(req, 'API_CURRENTLY_DISABLED', 'API is disabled for this User');
+  const d = data(req);
+  const used = (usage.get(req.tenant) ?? d.apiUsed ?? 0) + 1;
+  usage.set(req.tenant, used);
+  if (used > (d.apiLimit ?? DEFAULT_LIMIT))
+    return soapFault(req, 'REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.');
+  // Metadata API access: "Modify Metadata Through Metadata API Functions" or "Modify All Data", even to read.
+  if (!perms.includes('ModifyMetadata') && !perms.includes('ModifyAllData'))
+    return soapFault(
+      req,
+      'INSUFFICIENT_ACCESS',
+      'use of the Metadata API requires a user with the ModifyAllData or ModifyMetadata permission',
+    );
+  const call = /<(?:\w+:)?Body>\s*<(?:\w+:)?(\w+)[\s>]/.exec(body)?.[1];
+  const type = tagText(body, 'type')[0] ?? '';
+  if (call === 'readMetadata') {
+    const names = tagText(body, 'fullNames');
+    // readMetadata reads at most 10 components per call (the fault's wording is assumed).
+    if (names.length > 10)
+      return soapFault(req, 'LIMIT_EXCEEDED', 'Too many fullNames: readMetadata accepts at most 10');
+    return soapReply(req, 200, readMetadata(d, type, names));
+  }
+  if (call === 'listMetadata') return soapReply(req, 200, listMetadata(d, type));
+  return soapFault(req, 'Client', `No operation available for request {${MD_NS}}${call ?? ''}`, 'soapenv');
+}
+
 export const salesforceSim: VendorSim = {
   error(req, status, message) {
     if (req.path === '/services/oauth2/token')
@@ -486,13 +619,15 @@ export const salesforceSim: VendorSim = {
   handle(req) {
     if (req.path === '/services/oauth2/token') return token(req);
     if (req.path.startsWith('/services/data/')) return api(req);
+    if (req.path.startsWith('/services/Soap/m/')) return soap(req);
     return notFound(req);
   },
 };
 
 /**
  * Demo orgs. Contoso's run-as user lacks "Manage Multi-Factor Authentication in API", so
- * TwoFactorMethodsInfo stays hidden and MFA is unknown; Contoso DE's run-as user has every
+ * TwoFactorMethodsInfo stays hidden and MFA is unknown, and "Modify Metadata Through Metadata API
+ * Functions", so SSO enforcement and login IP ranges are unknown; Contoso DE's run-as user has every
  * permission and reads Health Check in German (labels written for the demo, not Salesforce's
  * own translations), with users registered with every kind of verifier.
  */

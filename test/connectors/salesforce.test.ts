@@ -25,6 +25,7 @@ const resultsOf = (datasets: Datasets) => evaluateApp('salesforce', datasets);
 const failure = (p: Promise<unknown>) => p.then(() => undefined).catch((e: unknown) => e as ConnectorError);
 const apiCalls = (s: Simulator) => s.log.filter((r) => r.path.startsWith('/services/data/'));
 const tokenCalls = (s: Simulator) => s.log.filter((r) => r.path === '/services/oauth2/token');
+const soapCalls = (s: Simulator) => s.log.filter((r) => r.path.startsWith('/services/Soap/m/'));
 
 /** A copy of a demo org with changes to its data. */
 function org(patch: Record<string, unknown>, extra: Partial<DemoTenant> = {}, from = contoso): DemoTenant {
@@ -83,6 +84,10 @@ describe('Salesforce connector against the simulator', () => {
       'sf.admin.count': 'fail',
       'sf.users.custom_profiles': 'fail',
       'sf.oauth.admin_approved': 'partial',
+      // No one holds "Is Single Sign-On Enabled"; the run-as user may not use the Metadata API.
+      'sf.sso.users_sso_enabled': 'fail',
+      'sf.sso.salesforce_login_disabled': 'unknown',
+      'sf.profiles.login_ip_ranges': 'unknown',
     });
     expect(r['sf.session.clickjack']).toMatchObject({ count: 3, total: 4 });
     expect(r['sf.guest.access']).toMatchObject({ count: 2, total: 3 });
@@ -108,7 +113,9 @@ describe('Salesforce connector against the simulator', () => {
     expect(token?.method).toBe('POST');
     expect(token?.headers.authorization).toBeUndefined();
     const api = apiCalls(sim);
-    expect(api.length).toBe(requests - 1);
+    // Two Metadata API calls (SecuritySettings, listMetadata of profiles), each refused once, never retried.
+    expect(soapCalls(sim)).toHaveLength(2);
+    expect(api.length).toBe(requests - 3);
     expect(api.every((c) => /^Bearer 00D\w+!AQ[\w-]+$/.test(String(c.headers.authorization)))).toBe(true);
     expect(JSON.stringify(sim.log)).not.toContain(contoso.token);
   });
@@ -244,8 +251,10 @@ describe('Salesforce connector against the simulator', () => {
       expect(ds, id).toMatchObject({
         ok: false,
         missing: 'the API Enabled user permission',
-        reason:
-          'Salesforce refuses API calls from the run-as user (Salesforce 403: API is disabled for this User (API_CURRENTLY_DISABLED))',
+        // REST answers 403; the Metadata API answers every fault as a 500.
+        reason: expect.stringMatching(
+          /^Salesforce refuses API calls from the run-as user \(Salesforce (403|500): API is disabled for this User \(API_CURRENTLY_DISABLED\)\)$/,
+        ),
       });
   });
 
@@ -267,7 +276,7 @@ describe('Salesforce connector against the simulator', () => {
       .SecurityHealthCheckRisks;
     const english = org(
       {
-        runAs: { language: 'en_US', permissions: ALL },
+        runAs: { language: 'en_US', permissions: [...ALL, 'ModifyMetadata'] },
         tooling: {
           ...(de.data.tooling as object),
           SecurityHealthCheckRisks: rows.map((r) => ({
@@ -458,6 +467,95 @@ describe('Salesforce connector against the simulator', () => {
       /^Salesforce sent instance_url https:\/\/evil\.example\.com, which is not the configured My Domain/,
     );
     expect(sim.log.length).toBe(1);
+  });
+});
+
+describe('Salesforce Metadata API (SOAP)', () => {
+  const METADATA = salesforce.rights['salesforce:metadata/security-settings'];
+
+  it('makes SSO enforcement and login IP ranges unknown for a least-privilege user, naming Modify Metadata, never pass or fail', async () => {
+    const t = runAs(...ALL);
+    const sim = await simulate([t]);
+    const r = resultsOf((await collect(salesforce, sim, t)).datasets);
+    for (const id of ['sf.sso.salesforce_login_disabled', 'sf.profiles.login_ip_ranges'])
+      expect(r[id], id).toMatchObject({
+        outcome: 'unknown',
+        missing: METADATA,
+        reason: expect.stringMatching(
+          /^Salesforce refused the run-as user: use of the Metadata API requires a user with the ModifyAllData or ModifyMetadata permission; it needs the Modify Metadata Through Metadata API Functions user permission .*\(INSUFFICIENT_ACCESS\)\)$/,
+        ),
+      });
+    expect(METADATA).toMatch(
+      /^the Modify Metadata Through Metadata API Functions user permission \(or Modify All Data\)/,
+    );
+    // The fault is an answer, not an outage: one call each, no retries.
+    expect(soapCalls(sim)).toHaveLength(2);
+  });
+
+  it('reads SSO enforcement and every profile, ten per readMetadata, for a user with Modify Metadata or Modify All Data', async () => {
+    const profiles = Array.from({ length: 12 }, (_, i) => ({
+      fullName: i === 0 ? 'Admin' : `Custom%3A Team ${i}`,
+      custom: i > 0,
+      loginIpRanges:
+        i === 0
+          ? [{ startAddress: '0.0.0.0', endAddress: '255.255.255.255' }]
+          : [{ startAddress: `198.51.100.${i}`, endAddress: `198.51.100.${i}`, description: 'office' }],
+    }));
+    for (const perm of ['ModifyMetadata', 'ModifyAllData']) {
+      const t = org({
+        runAs: { language: 'en_US', permissions: ['ApiEnabled', 'ViewSetup', perm] },
+        metadata: {
+          SecuritySettings: { singleSignOnSettings: { isLoginWithSalesforceCredentialsDisabled: false } },
+          Profile: profiles,
+        },
+      });
+      const sim = await simulate([t]);
+      const r = resultsOf((await collect(salesforce, sim, t)).datasets);
+      expect(r['sf.sso.salesforce_login_disabled'], perm).toMatchObject({ outcome: 'fail' });
+      expect(r['sf.profiles.login_ip_ranges'], perm).toMatchObject({
+        outcome: 'partial',
+        count: 11,
+        total: 12,
+      });
+      expect(r['sf.profiles.login_ip_ranges']?.failing).toEqual([{ id: 'Admin', name: 'Admin' }]);
+      // SecuritySettings, listMetadata, then readMetadata of 10 and of 2 profiles (the simulator,
+      // as Salesforce, refuses more than 10 names in one call).
+      const calls = soapCalls(sim);
+      expect(calls).toHaveLength(4);
+      // Signed with the session in the SOAP header; the client secret never leaves the token call.
+      expect(calls.every((c) => c.method === 'POST' && c.headers.soapaction === '""')).toBe(true);
+      expect(JSON.stringify(calls)).not.toContain(t.token);
+    }
+  });
+
+  it('judges the German demo org: SSO enforced, a profile open to the whole internet, one role with SSO', async () => {
+    const sim = await simulate([contosoDe]);
+    const r = resultsOf((await collect(salesforce, sim, contosoDe)).datasets);
+    expect(r['sf.sso.salesforce_login_disabled']).toMatchObject({ outcome: 'pass' });
+    expect(r['sf.profiles.login_ip_ranges']).toMatchObject({ outcome: 'partial', count: 2, total: 3 });
+    expect(r['sf.sso.users_sso_enabled']?.outcome).toBe('partial');
+    const query = apiCalls(sim).find((c) => c.query.includes('PermissionsIsSsoEnabled'))?.query ?? '';
+    expect(new URLSearchParams(query).get('q')).toBe(SOQL.sso);
+  });
+
+  it('answers a request without SOAPAction, or with a stale session, with the SOAP fault Salesforce sends', async () => {
+    const t = tenantCopy(contosoDe);
+    const sim = await startSim({ tenants: [t], vendors: VENDOR_SIMS });
+    {
+      const url = `${sim.baseUrl(t.id)}/services/Soap/m/62.0`;
+      const post = (headers: Record<string, string>) =>
+        fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'text/xml', ...headers },
+          body: '<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Header><SessionHeader><sessionId>00Dx!AQstale</sessionId></SessionHeader></soapenv:Header><soapenv:Body><readMetadata><type>Profile</type><fullNames>Admin</fullNames></readMetadata></soapenv:Body></soapenv:Envelope>',
+        });
+      const noAction = await post({});
+      expect(noAction.status).toBe(500);
+      expect(await noAction.text()).toContain('<faultstring>No SOAPAction header!</faultstring>');
+      const stale = await post({ soapaction: '""' });
+      expect(stale.status).toBe(500);
+      expect(salesforceVendor.readError(await stale.text())).toMatchObject({ code: 'INVALID_SESSION_ID' });
+    }
   });
 });
 

@@ -7,7 +7,14 @@ import {
   profileItems,
   riskItem,
   riskItems,
+  ssoItems,
 } from '../../source/connectors/salesforce/index.js';
+import {
+  profileRangesItem,
+  records,
+  results,
+  securitySettingsItem,
+} from '../../source/connectors/salesforce/metadata.js';
 import { type Datasets, evaluate } from '../../source/domain/rules.js';
 import type { Outcome } from '../../source/domain/schemas.js';
 
@@ -74,6 +81,61 @@ const apps = (...approved: boolean[]): Datasets => ({
       OptionsAllowAdminApprovedUsersOnly: a,
       _label: `App ${i}`,
     })),
+  },
+});
+/** Active people, and which of them hold "Is Single Sign-On Enabled", as the connector builds them. */
+const ssoUsers = (...sso: boolean[]): Datasets => ({
+  'salesforce:users/sso': {
+    ok: true,
+    items: ssoItems(
+      sso.map((_, i) => ({
+        AssigneeId: `005${i}`,
+        Assignee: { Username: `u${i}@contoso.com`, UserType: 'Standard' },
+      })),
+      new Set(),
+      new Set(sso.flatMap((on, i) => (on ? [`005${i}`] : []))),
+    ),
+  },
+});
+/** A readMetadata answer as the Metadata API sends it. */
+const soap = (records: string) =>
+  `<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns="http://soap.sforce.com/2006/04/metadata" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><soapenv:Body><readMetadataResponse><result>${records}</result></readMetadataResponse></soapenv:Body></soapenv:Envelope>`;
+const readRecords = (xml: string) => records(results(soap(xml), 'readMetadata')[0]);
+const security = (disabled?: boolean): Datasets => {
+  const sso =
+    disabled === undefined
+      ? '<singleSignOnSettings><enableSamlLogin>true</enableSamlLogin></singleSignOnSettings>'
+      : `<singleSignOnSettings><enableSamlLogin>true</enableSamlLogin><isLoginWithSalesforceCredentialsDisabled>${disabled}</isLoginWithSalesforceCredentialsDisabled></singleSignOnSettings>`;
+  return {
+    'salesforce:metadata/security-settings': {
+      ok: true,
+      items: [
+        securitySettingsItem(
+          readRecords(
+            `<records xsi:type="SecuritySettings"><fullName>Security</fullName>${sso}</records>`,
+          )[0],
+        ),
+      ],
+    },
+  };
+};
+/** Profiles with their login IP ranges, each `start-end`, read from readMetadata records. */
+const ipProfiles = (...profiles: string[][]): Datasets => ({
+  'salesforce:metadata/profile-ip-ranges': {
+    ok: true,
+    items: readRecords(
+      profiles
+        .map(
+          (ranges, i) =>
+            `<records xsi:type="Profile"><custom>true</custom><fullName>Profile ${i}</fullName>${ranges
+              .map((r) => {
+                const [start, end] = r.split('-');
+                return `<loginIpRanges><endAddress>${end}</endAddress><startAddress>${start}</startAddress></loginIpRanges>`;
+              })
+              .join('')}<userLicense>Salesforce</userLicense></records>`,
+        )
+        .join(''),
+    ).map(profileRangesItem),
   },
 });
 /** An unrelated row, so "the setting was not returned" is tested against a non-empty dataset. */
@@ -261,6 +323,29 @@ const CASES: Record<string, Case> = {
     fail: apps(false),
     unknown: { 'salesforce:oauth/connected-apps': { ok: false, reason: 'the token may not read this' } },
     partial: { datasets: apps(true, false, false), count: 1, total: 3 },
+  },
+  'sf.sso.salesforce_login_disabled': {
+    pass: security(true),
+    fail: security(false),
+    // An org or API version whose SecuritySettings lack the field: never judged.
+    unknown: security(),
+  },
+  'sf.sso.users_sso_enabled': {
+    pass: ssoUsers(true, true),
+    fail: ssoUsers(false, false),
+    unknown: { 'salesforce:users/sso': { ok: false, reason: 'the token may not read this' } },
+    partial: { datasets: ssoUsers(true, false, true), count: 2, total: 3 },
+  },
+  'sf.profiles.login_ip_ranges': {
+    // No ranges at all passes: the benchmark forbids broad ranges, it does not require ranges.
+    pass: ipProfiles(['203.0.113.0-203.0.113.255', '10.0.0.0-10.255.255.255'], []),
+    fail: ipProfiles(['0.0.0.0-255.255.255.255'], ['1.1.1.1-255.255.255.255']),
+    unknown: ipProfiles(['10.0.0.1-not-an-address']),
+    partial: {
+      datasets: ipProfiles(['192.0.2.0-192.0.2.255'], ['::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff'], []),
+      count: 2,
+      total: 3,
+    },
   },
   'sf.perm.modify_all': {
     pass: modifyAll(5),
@@ -466,7 +551,7 @@ describe('Salesforce catalog rules', () => {
     expect(evaluate(control, apps()).outcome).toBe('pass');
   });
 
-  it('cites every setting of the Health Check Baseline Standard from a control, and each SBS control from a control or a manual check but three', () => {
+  it('cites every setting of the Health Check Baseline Standard from a control, and every SBS control from a control or a manual check', () => {
     const catalog = loadCatalog();
     const cited = (f: Framework, list: { benchmarks: { name: string; id: string }[] }[]) =>
       new Set(list.flatMap((c) => c.benchmarks.filter((b) => b.name === f.benchmark).map((b) => b.id)));
@@ -482,13 +567,15 @@ describe('Salesforce catalog rules', () => {
     );
     expect([...sbsControls].sort()).toEqual([
       'SBS-ACS-005',
+      'SBS-AUTH-001',
+      'SBS-AUTH-003',
       'SBS-CPORTAL-002',
       'SBS-OAUTH-002',
       'SBS-SECCONF-002',
     ]);
-    expect(sbsManual.size).toBe(39);
+    expect(sbsManual.size).toBe(40);
     expect(
       sbs.requirements.filter((r) => !sbsControls.has(r.id) && !sbsManual.has(r.id)).map((r) => r.id),
-    ).toEqual(['SBS-OAUTH-001', 'SBS-AUTH-001', 'SBS-AUTH-003']);
+    ).toEqual([]);
   });
 });

@@ -2,6 +2,18 @@ import { z } from 'zod';
 import { type Dataset, type Datasets, type Gap, unseenItem } from '../../domain/rules.js';
 import { check, dataset, unreadableReason } from '../datasets.js';
 import { ConnectorError, HttpClient, type HttpResponse, header, type Vendor } from '../http.js';
+import {
+  envelope,
+  listMetadataCall,
+  profileRangesItem,
+  READ_BATCH,
+  readMetadataCall,
+  readSoapFault,
+  records,
+  results,
+  securitySettingsItem,
+} from './metadata.js';
+import { textAt } from './xml.js';
 import { CONNECTOR_OPTIONS } from '../../domain/app-options.js';
 import { type CollectContext, type Connector, instanceOptions } from '../types.js';
 
@@ -35,6 +47,8 @@ export const SOQL = {
   apiOnly:
     'SELECT AssigneeId FROM PermissionSetAssignment WHERE PermissionSet.PermissionsApiUserOnly = true AND Assignee.IsActive = true',
   connectedApps: 'SELECT Id, Name, OptionsAllowAdminApprovedUsersOnly FROM ConnectedApplication',
+  // "Is Single Sign-On Enabled", from the profile or a permission set.
+  sso: 'SELECT AssigneeId FROM PermissionSetAssignment WHERE PermissionSet.PermissionsIsSsoEnabled = true AND Assignee.IsActive = true',
 } as const;
 
 const ErrorArray = z.array(z.looseObject({ message: z.string(), errorCode: z.string().optional() }));
@@ -58,6 +72,13 @@ function untilDailyReset(now: number): number {
 export const salesforceVendor: Vendor = {
   name: 'Salesforce',
   readError(body) {
+    // The Metadata API answers in SOAP: a fault's code (sf:INSUFFICIENT_ACCESS) is the code.
+    if (typeof body === 'string') {
+      const fault = readSoapFault(body);
+      return fault
+        ? { message: fault.message, code: fault.code, line: `${fault.message} (${fault.code})` }
+        : undefined;
+    }
     const first = errorItems(body)[0];
     if (first)
       return {
@@ -241,6 +262,8 @@ const PERMISSION = {
   api: 'the API Enabled user permission',
   viewSetup: 'the View Setup and Configuration user permission',
   mfaApi: 'the Manage Multi-Factor Authentication in API user permission',
+  metadata:
+    'the Modify Metadata Through Metadata API Functions user permission (or Modify All Data), which the Metadata API requires even to read',
 };
 
 /** Per dataset, what the run-as user needs (the objects' "Special Access Rules"). */
@@ -251,6 +274,9 @@ const RIGHTS = {
   'salesforce:permissions/modify-all': `${PERMISSION.viewSetup}, with API Enabled`,
   'salesforce:users/profiles': `${PERMISSION.viewSetup}, with API Enabled`,
   'salesforce:oauth/connected-apps': `${PERMISSION.viewSetup}, with API Enabled`,
+  'salesforce:users/sso': `${PERMISSION.viewSetup}, with API Enabled`,
+  'salesforce:metadata/security-settings': `${PERMISSION.metadata}, with API Enabled`,
+  'salesforce:metadata/profile-ip-ranges': `${PERMISSION.metadata}, with API Enabled`,
 } as const;
 
 /**
@@ -289,6 +315,13 @@ export function sfGap(e: ConnectorError, right: string): Gap | string | undefine
           }
         : `the org does not have ${object || 'this object'}`;
     }
+    case 'INSUFFICIENT_ACCESS':
+      // REST answers it as a 403 (below); the Metadata API as a SOAP fault, a 500.
+      if (e.kind === 'forbidden') break;
+      return {
+        reason: `Salesforce refused the run-as user: ${e.vendorMessage ?? 'insufficient access'}; it needs ${right}`,
+        missing: right,
+      };
     case 'INVALID_FIELD':
       // Field-level security hides a field with the same answer as a field that does not exist.
       return 'Salesforce refused a field of the query: field-level security hides it from the run-as user, or this API version does not have it';
@@ -389,6 +422,39 @@ class SalesforceSession {
     return res;
   }
 
+  /**
+   * One Metadata API call over SOAP, signed with the session; the response's `<result>` elements.
+   * A session that expired mid-poll is a fault (INVALID_SESSION_ID), not a 401: sign in once more.
+   */
+  async metadata(call: string, inner: string) {
+    const url = `${this.apiBase}/services/Soap/m/${API_VERSION.slice(1)}`;
+    const send = () =>
+      this.api.request('POST', url, undefined, undefined, {
+        contentType: 'text/xml; charset=UTF-8',
+        text: envelope(this.accessToken, call, inner),
+        headers: { soapaction: '""' },
+        finalFaults: true,
+      });
+    let res: HttpResponse;
+    try {
+      res = await send();
+    } catch (error) {
+      if (!(error instanceof ConnectorError) || error.code !== 'INVALID_SESSION_ID') throw error;
+      if (this.refreshes >= MAX_REFRESHES) throw error;
+      this.refreshes++;
+      await this.signIn();
+      res = await send();
+    }
+    try {
+      return results(String(res.body), call);
+    } catch (error) {
+      throw new ConnectorError(
+        `Salesforce returned a ${call} answer posture cannot read (${error instanceof Error ? error.message : String(error)})`,
+        'malformed',
+      );
+    }
+  }
+
   /** A SOQL query (REST or Tooling), every batch: `done:false` + relative `nextRecordsUrl` until `done:true`. */
   async query<T>(api: 'query' | 'tooling/query', soql: string, schema: z.ZodType<T>, what: string) {
     const records: T[] = [];
@@ -473,16 +539,66 @@ export function profileItems(
     });
 }
 
-async function usersProfiles(s: SalesforceSession): Promise<unknown[]> {
+async function peopleRows(s: SalesforceSession) {
   const rows = await s.query('query', SOQL.profiles, ProfileAssignment, 'profile assignments');
   const apiOnly = await s.query('query', SOQL.apiOnly, AssigneeOnly, 'API Only User assignments');
-  return profileItems(rows, new Set(apiOnly.map((r) => r.AssigneeId)));
+  return { rows, apiOnly: new Set(apiOnly.map((r) => r.AssigneeId)) };
+}
+
+async function usersSso(s: SalesforceSession, people: Awaited<ReturnType<typeof peopleRows>>) {
+  const sso = await s.query('query', SOQL.sso, AssigneeOnly, 'Is Single Sign-On Enabled assignments');
+  return ssoItems(people.rows, people.apiOnly, new Set(sso.map((r) => r.AssigneeId)));
 }
 
 async function connectedApps(s: SalesforceSession): Promise<unknown[]> {
   const rows = await s.query('query', SOQL.connectedApps, ConnectedApp, 'connected apps');
   // "Permitted Users": "Admin approved users are pre-authorized" (true) or "All users may self-authorize".
   return rows.map((r) => ({ ...r, _label: r.Name ?? r.Id }));
+}
+
+/**
+ * Active people with whether they hold "Is Single Sign-On Enabled" (from the profile or a
+ * permission set), left out as for custom profiles: guests and "API Only User" integrations.
+ */
+export function ssoItems(
+  rows: z.infer<typeof ProfileAssignment>[],
+  apiOnly: ReadonlySet<string>,
+  sso: ReadonlySet<string>,
+): unknown[] {
+  return rows
+    .filter((r) => r.Assignee?.UserType !== 'Guest' && !apiOnly.has(r.AssigneeId))
+    .map((r) => ({
+      Id: r.AssigneeId,
+      Username: r.Assignee?.Username ?? r.AssigneeId,
+      _label: r.Assignee?.Username ?? r.AssigneeId,
+      _sso: sso.has(r.AssigneeId),
+    }));
+}
+
+/** Queries two datasets share are sent once per poll. */
+function once<T>(read: () => Promise<T>): () => Promise<T> {
+  let p: Promise<T> | undefined;
+  return () => (p ??= read());
+}
+
+async function securitySettings(s: SalesforceSession): Promise<unknown[]> {
+  const [result] = await s.metadata('readMetadata', readMetadataCall('SecuritySettings', ['Security']));
+  return [securitySettingsItem(records(result)[0])];
+}
+
+/** Every profile (listMetadata), read 10 at a time: readMetadata's limit. */
+async function profileIpRanges(s: SalesforceSession): Promise<unknown[]> {
+  const listed = await s.metadata('listMetadata', listMetadataCall('Profile', API_VERSION.slice(1)));
+  const names = [...new Set(listed.map((r) => textAt(r, 'fullName')).filter((n) => !!n))] as string[];
+  const items: unknown[] = [];
+  for (let i = 0; i < names.length; i += READ_BATCH) {
+    const [result] = await s.metadata(
+      'readMetadata',
+      readMetadataCall('Profile', names.slice(i, i + READ_BATCH)),
+    );
+    items.push(...records(result).map(profileRangesItem));
+  }
+  return items;
 }
 
 export const salesforce: Connector = {
@@ -493,6 +609,7 @@ export const salesforce: Connector = {
   async collect(ctx: CollectContext) {
     const s = new SalesforceSession(ctx);
     await s.signIn();
+    const people = once(() => peopleRows(s));
     const datasets: Datasets = {
       'salesforce:healthcheck/score': await sfDataset('salesforce:healthcheck/score', () =>
         healthCheckScore(s),
@@ -504,9 +621,21 @@ export const salesforce: Connector = {
       'salesforce:permissions/modify-all': await sfDataset('salesforce:permissions/modify-all', () =>
         modifyAllData(s),
       ),
-      'salesforce:users/profiles': await sfDataset('salesforce:users/profiles', () => usersProfiles(s)),
+      'salesforce:users/profiles': await sfDataset('salesforce:users/profiles', async () => {
+        const p = await people();
+        return profileItems(p.rows, p.apiOnly);
+      }),
       'salesforce:oauth/connected-apps': await sfDataset('salesforce:oauth/connected-apps', () =>
         connectedApps(s),
+      ),
+      'salesforce:users/sso': await sfDataset('salesforce:users/sso', async () =>
+        usersSso(s, await people()),
+      ),
+      'salesforce:metadata/security-settings': await sfDataset('salesforce:metadata/security-settings', () =>
+        securitySettings(s),
+      ),
+      'salesforce:metadata/profile-ip-ranges': await sfDataset('salesforce:metadata/profile-ip-ranges', () =>
+        profileIpRanges(s),
       ),
     };
     return { datasets, requests: s.requests };
