@@ -290,6 +290,11 @@ export function retryAfterMs(res: HttpResponse, now: number): number | undefined
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
+/** A request body sent as JSON rather than as a form. */
+export class JsonBody {
+  constructor(readonly value: unknown) {}
+}
+
 export class HttpClient {
   readonly baseUrl: string;
   /** Requests sent, retries included: tests keep this bounded. */
@@ -379,11 +384,16 @@ export class HttpClient {
     return this.request('GET', pathOrUrl, query);
   }
 
+  /** POST a JSON body (GitHub's GraphQL endpoint): paced, retried and budgeted as any request. */
+  async postJson(pathOrUrl: string, json: unknown): Promise<HttpResponse> {
+    return this.request('POST', pathOrUrl, undefined, new JsonBody(json));
+  }
+
   async request(
     method: 'GET' | 'POST',
     pathOrUrl: string,
     query?: Record<string, string | number>,
-    form?: Record<string, string>,
+    form?: Record<string, string> | JsonBody,
     raw?: RawBody,
   ): Promise<HttpResponse> {
     const url = this.url(pathOrUrl, query);
@@ -463,7 +473,7 @@ export class HttpClient {
   private async once(
     method: 'GET' | 'POST',
     url: URL,
-    form?: Record<string, string>,
+    form?: Record<string, string> | JsonBody,
     raw?: RawBody,
   ): Promise<HttpResponse | { retry: string }> {
     this.spend('requests', 1);
@@ -479,7 +489,7 @@ export class HttpClient {
     const req = client(url, {
       method,
       headers,
-      ...(form ? { form } : {}),
+      ...(form instanceof JsonBody ? { json: form.value } : form ? { form } : {}),
       ...(raw ? { body: raw.text } : {}),
       // `request` caps the whole exchange, so a server trickling bytes cannot hold us past it.
       timeout: { connect: Math.min(10_000, timeout), request: timeout },

@@ -44,7 +44,7 @@ const APP_OPTIONS: Record<App, ConnectorOption[]> = {
     {
       name: 'repoDetails',
       description:
-        '"on" (default) or "off": off skips the reads of each repository\'s CODEOWNERS, SECURITY.md, administrators and code scanning (up to six requests per repository); their controls are then unknown',
+        '"on" (default) or "off": off skips the reads of each repository\'s CODEOWNERS, SECURITY.md, administrators, code scanning and branches (up to seven requests per repository); their controls are then unknown',
       required: false,
     },
   ],

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import contoso from '../../data/demo/github-contoso.json' with { type: 'json' };
 import labs from '../../data/demo/github-contoso-labs.json' with { type: 'json' };
+import { graphql } from './github-graphql.js';
 import { pageLimit } from './paging.js';
 import type { DemoTenant, SimReply, SimRequest, Tenant, VendorSim } from './types.js';
 
@@ -23,6 +24,8 @@ import type { DemoTenant, SimReply, SimRequest, Tenant, VendorSim } from './type
  * `secrets` (Actions secrets), `rulesetBypass` (ruleset id → bypass actors); per repository
  * `_files` (paths on the default branch), `_codeownersErrors`, `_admins` (logins with the admin
  * role), `_analyses` (code scanning analysis dates, newest first) and `_codeScanning: 'unavailable'`.
+ * `_branches` lists a repository's branches for GraphQL (github-graphql.ts); `graphqlLimit` is the
+ * GraphQL primary limit (points per hour, one per request here), counted apart from REST's.
  * `throttle` shapes an injected rate limit: `{status: 403|429, secondary?: true, retryAfter?: false}`.
  */
 
@@ -41,6 +44,7 @@ interface GhRepo {
   _admins?: string[];
   _analyses?: string[];
   _codeScanning?: 'unavailable';
+  _branches?: { name: string; committedDate?: string; target?: 'tag' }[];
   [k: string]: unknown;
 }
 
@@ -67,6 +71,7 @@ interface GhData {
   user?: { login: string; id: number };
   role?: 'owner' | 'member' | 'security_manager';
   rateLimit?: number;
+  graphqlLimit?: number;
   enterpriseServer?: string;
   throttle?: { status?: 403 | 429; secondary?: boolean; retryAfter?: boolean };
 }
@@ -133,16 +138,25 @@ const isSecurityReader = (req: SimRequest) => isOwner(req) || roleOf(req) === 's
 
 /** Requests counted per tenant in the current hour, as GitHub's primary ("core") limit does. */
 const usage = new WeakMap<Tenant, { used: number; reset: number }>();
+/** GraphQL's primary limit is its own (x-ratelimit-resource: graphql). */
+const graphqlUsage = new WeakMap<Tenant, { used: number; reset: number }>();
 
-function meter(tenant: Tenant, count: boolean): { limit: number; used: number; reset: number } {
+function meter(
+  tenant: Tenant,
+  count: boolean,
+  resource: 'core' | 'graphql' = 'core',
+): { limit: number; used: number; reset: number } {
   const now = Math.floor(Date.now() / 1000);
-  let u = usage.get(tenant);
+  const table = resource === 'core' ? usage : graphqlUsage;
+  let u = table.get(tenant);
   if (!u || u.reset <= now) {
     u = { used: 0, reset: now + 3600 };
-    usage.set(tenant, u);
+    table.set(tenant, u);
   }
   if (count) u.used++;
-  return { limit: dataOf(tenant).rateLimit ?? DEFAULT_LIMIT, used: u.used, reset: u.reset };
+  const d = dataOf(tenant);
+  const limit = (resource === 'core' ? d.rateLimit : d.graphqlLimit) ?? DEFAULT_LIMIT;
+  return { limit, used: u.used, reset: u.reset };
 }
 
 function requestId(): string {
@@ -150,14 +164,14 @@ function requestId(): string {
   return `${hex(2)}:${hex(3)}:${hex(4)}:${hex(4)}:${hex(4)}`;
 }
 
-function apiHeaders(req: SimRequest): Record<string, string> {
-  const m = meter(req.tenant, false);
+function apiHeaders(req: SimRequest, resource: 'core' | 'graphql' = 'core'): Record<string, string> {
+  const m = meter(req.tenant, false, resource);
   const headers: Record<string, string> = {
     'x-ratelimit-limit': String(m.limit),
     'x-ratelimit-remaining': String(Math.max(0, m.limit - m.used)),
     'x-ratelimit-reset': String(m.reset),
-    'x-ratelimit-used': String(m.used),
-    'x-ratelimit-resource': 'core',
+    'x-ratelimit-used': String(Math.min(m.used, m.limit)),
+    'x-ratelimit-resource': resource,
     'x-github-media-type': 'github.v3; format=json',
     'x-github-api-version-selected': selectedVersion(req) ?? DEFAULT_VERSION,
     'x-github-request-id': requestId(),
@@ -730,6 +744,32 @@ function route(req: SimRequest, path: string, prefix: string): SimReply {
   return notFound(req);
 }
 
+/** POST /graphql: the token as REST checks it, then GraphQL's own limit and answer. */
+function graphqlReply(req: SimRequest): SimReply {
+  const docs = 'https://docs.github.com/graphql';
+  if (tokenOf(req) !== req.tenant.token)
+    return {
+      status: 401,
+      headers: { 'content-type': 'application/json; charset=utf-8' },
+      body: {
+        message:
+          tokenOf(req) === undefined ? 'This endpoint requires you to be authenticated.' : 'Bad credentials',
+        documentation_url: docs,
+        status: '401',
+      },
+    };
+  const m = meter(req.tenant, true, 'graphql');
+  const limited = m.used > m.limit ? { userId: dataOf(req.tenant).user?.id ?? 1 } : undefined;
+  const reply = graphql(
+    req,
+    (owner, name) => findRepo(req, owner, name),
+    limited,
+    req.tenant.pageSize ?? 100,
+    req.tenant.forbidden?.includes('/graphql') ?? false,
+  );
+  return { ...reply, headers: { ...apiHeaders(req, 'graphql'), ...reply.headers } };
+}
+
 function findRepo(req: SimRequest, owner: string, name: string): GhRepo | undefined {
   return visibleRepos(req).find(
     (r) => r.owner.login.toLowerCase() === owner.toLowerCase() && r.name.toLowerCase() === name.toLowerCase(),
@@ -768,7 +808,9 @@ export const githubSim: VendorSim = {
 
     let path = req.path;
     let prefix = '';
-    if (dataOf(req.tenant).enterpriseServer) {
+    const ghes = dataOf(req.tenant).enterpriseServer !== undefined;
+    if (req.method === 'POST' && path === (ghes ? '/api/graphql' : '/graphql')) return graphqlReply(req);
+    if (ghes) {
       // GitHub Enterprise Server serves the API under /api/v3; other paths are its web UI.
       if (!path.startsWith('/api/v3/'))
         return {

@@ -231,19 +231,21 @@ describe('GitHub connector against the simulator', () => {
     expect(datasets['github:repos']?.ok).toBe(true);
   });
 
-  it('uses a bounded number of requests: one per list page, at most eight per active repository', async () => {
+  it('uses a bounded number of requests: one per list page, at most nine per active repository', async () => {
     const sim = await simulate([contoso, labs]);
     // Contoso: org, code security defaults, 2 Actions, hooks, owners, runner groups, secrets, 3 repo
     // pages; 24 classic reads and 24 rule reads (the branch-rules settings may come from either
     // source, so both are always read); 4 ruleset bypass lists (the organisation's ruleset, on 3
     // repositories, read once); per repository one CODEOWNERS, one administrators and one code
-    // scanning read (72), and 59 SECURITY.md reads (1 to 3 each: the first place that has it).
-    expect((await collect(github, sim, contoso)).requests).toBe(56 + 3 + 4 + 72 + 59);
+    // scanning read (72), and 59 SECURITY.md reads (1 to 3 each: the first place that has it);
+    // one GraphQL branches read per repository (24, each under 100 branches).
+    expect((await collect(github, sim, contoso)).requests).toBe(56 + 3 + 4 + 72 + 59 + 24);
     // Labs: org, code security defaults (404), 2 Actions (403), hooks (404), owners, runner groups
     // (403), secrets (403), 3 repo pages; classic only where the token is admin (5), rules for all
-    // 11, 6 bypass lists; 33 per-repository reads and 29 SECURITY.md reads.
-    expect((await collect(github, sim, labs)).requests).toBe(94);
-    const seen = sim.log.map((r) => `${r.tenant}${r.path}${r.query}`);
+    // 11, 6 bypass lists; 33 per-repository reads and 29 SECURITY.md reads; 11 GraphQL branch reads.
+    expect((await collect(github, sim, labs)).requests).toBe(94 + 11);
+    // Every REST read is asked once (GraphQL posts share one path; their variables differ).
+    const seen = sim.log.filter((r) => r.method === 'GET').map((r) => `${r.tenant}${r.path}${r.query}`);
     expect(new Set(seen).size).toBe(seen.length);
   });
 
@@ -299,7 +301,8 @@ describe('GitHub connector against the simulator', () => {
       deadline: clock.now() + 120_000,
     });
     expect(resultsOf(out.datasets)['gh.repo.branch_protection']).toMatchObject({ count: 15, total: 24 });
-    expect(sim.log.every((r) => r.path.startsWith('/api/v3/'))).toBe(true);
+    // REST under /api/v3; GraphQL (the branches) at Enterprise Server's /api/graphql.
+    expect(sim.log.every((r) => r.path.startsWith('/api/v3/') || r.path === '/api/graphql')).toBe(true);
   });
 });
 

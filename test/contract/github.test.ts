@@ -115,6 +115,12 @@ async function exampleServer(change: (operationId: string, body: unknown) => unk
       query: url.searchParams,
       headers: req.headers,
     });
+    // GraphQL is not in the REST description: the branches query gets one branch, as GitHub shapes it.
+    if (req.method === 'POST' && url.pathname === '/graphql') {
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+      res.end(JSON.stringify(GRAPHQL_BRANCHES));
+      return;
+    }
     const match = req.method === 'GET' ? operationFor(url.pathname) : undefined;
     const body = match ? change(match.op.operationId, example(match.op)) : { message: 'Not Found' };
     res.writeHead(match ? 200 : 404, { 'content-type': 'application/json; charset=utf-8' });
@@ -124,6 +130,19 @@ async function exampleServer(change: (operationId: string, body: unknown) => unk
   disposeWhenDone(() => new Promise<void>((resolve) => server.close(() => resolve())));
   return { seen, baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 }
+
+/** A RefConnection of GitHub's GraphQL schema: the example repository's one branch (master). */
+const GRAPHQL_BRANCHES = {
+  data: {
+    repository: {
+      refs: {
+        totalCount: 1,
+        pageInfo: { hasNextPage: false, endCursor: 'MQ' },
+        nodes: [{ name: 'master', target: { __typename: 'Commit', committedDate: '2026-10-30T08:00:00Z' } }],
+      },
+    },
+  },
+};
 
 const TOKEN = 'ghp_contract0000000000000000000000000000';
 const tenant: DemoTenant = {
@@ -156,8 +175,14 @@ const items = (datasets: Datasets, name: string) => {
 };
 
 describe("GitHub connector on GitHub's published examples", () => {
-  it('sends only GETs on paths of the description, with declared query parameters and the required headers', async () => {
-    const { seen } = await collectExamples();
+  it('sends GETs on paths of the description, with declared query parameters and the required headers', async () => {
+    const { seen: all } = await collectExamples();
+    // Besides REST, one GraphQL query per active repository (its branches), with the same headers.
+    const posts = all.filter((s) => s.method !== 'GET');
+    expect(posts.map((s) => `${s.method} ${s.path}`)).toEqual(['POST /graphql']);
+    expect(posts[0]?.headers['content-type']).toMatch(/^application\/json/);
+    expect(posts[0]?.headers.authorization).toBe(`Bearer ${TOKEN}`);
+    const seen = all.filter((s) => s.method === 'GET');
     const called = seen.map((s) => operationFor(s.path)?.op.operationId);
     expect(called).toEqual([
       'orgs/get',
@@ -383,7 +408,8 @@ describe("GitHub simulator against the description's response schemas", () => {
     async (_name, t) => {
       const sim = await simulate([t]);
       await collect(github, sim, t);
-      const asked = [...new Set(sim.log.map((l) => l.path + l.query))];
+      // GraphQL posts are not REST operations (github-branches.test.ts covers them).
+      const asked = [...new Set(sim.log.filter((l) => l.method === 'GET').map((l) => l.path + l.query))];
       const problems: string[] = [];
       const schemas = new Set<string>();
       for (const pathAndQuery of asked) {

@@ -180,6 +180,7 @@ const details = (name: string, fields: Record<string, unknown>, gaps: Record<str
   ...(Object.keys(gaps).length ? { _unseenFields: gaps } : {}),
 });
 const detailsDs = (...items: unknown[]): Datasets => ({ 'github:repos/details': ok(items) });
+const branchesDs = (...items: unknown[]): Datasets => ({ 'github:repos/branches': ok(items) });
 const COLLAB_GAP = {
   reason: "GitHub lists a repository's collaborators only to those with write access to it",
   missing: 'write access to the repository',
@@ -506,6 +507,27 @@ const cases: Record<string, Case> = {
     fail: detailsDs(details('web', { code_scanning: false })),
     unknown: detailsDs(details('web', {}, { code_scanning: { reason: 'GitHub would not show it' } })),
   },
+  // The items branch-activity.ts makes of GitHub's GraphQL refs (totalCount, committedDate).
+  'gh.repo.stale_branches': {
+    pass: branchesDs(details('web', { branches: 3, branches_read: 3, stale_branches: 0 })),
+    fail: branchesDs(
+      details('web', { branches: 3, branches_read: 3, stale_branches: 1 }),
+      details('api', {
+        branches: 1200,
+        branches_read: 1000,
+        stale_branches: 2,
+        stale_branches_note: 'at least',
+      }),
+    ),
+    // A capped read that found nothing stale proves nothing.
+    unknown: branchesDs(
+      details(
+        'web',
+        { branches: 1200, branches_read: 1000 },
+        { stale_branches: { reason: 'read 1000 of 1200' } },
+      ),
+    ),
+  },
   'gh.org.owner_count': {
     pass: ownersDs(3),
     fail: ownersDs(4),
@@ -747,7 +769,7 @@ describe('GitHub catalog rules', () => {
     ).toMatchObject({ outcome: 'unknown', missing: 'admin on the repository' });
   });
 
-  it("covers every CIS GitHub requirement by a control or a manual check except stale branches, with at least Legitify's 43 policies' worth of controls", () => {
+  it("covers every CIS GitHub requirement by a control or a manual check, with at least Legitify's 43 policies' worth of controls", () => {
     const framework = JSON.parse(
       readFileSync(new URL('../../data/frameworks/cis-github-1-2-0.json', import.meta.url), 'utf8'),
     ) as { requirements: { id: string }[] };
@@ -760,10 +782,11 @@ describe('GitHub catalog rules', () => {
     const checked = cited(controls);
     const manual = cited(loadCatalog().manual.filter((m) => m.app === 'github'));
     const ids = framework.requirements.map((r) => r.id);
-    expect(ids.filter((id) => checked.has(id))).toHaveLength(35);
+    expect(ids.filter((id) => checked.has(id))).toHaveLength(36);
     expect(ids.filter((id) => !checked.has(id) && manual.has(id))).toHaveLength(84);
-    // 1.1.8 needs a request per branch (GitHub's branch list has no dates).
-    expect(ids.filter((id) => !checked.has(id) && !manual.has(id))).toEqual(['1.1.8']);
+    // 1.1.8 (stale branches) is read through GraphQL, 100 branches per request.
+    expect(ids.filter((id) => !checked.has(id) && !manual.has(id))).toEqual([]);
+    expect(checked.has('1.1.8')).toBe(true);
     expect(controls.length).toBeGreaterThanOrEqual(43);
   });
 

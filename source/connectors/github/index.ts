@@ -34,6 +34,7 @@ import {
 import { type CollectContext, type Connector, instanceOptions } from '../types.js';
 import { owners, runnerGroups, secrets } from './org-reads.js';
 import { repoDetails } from './repo-details.js';
+import { branchActivity, GraphqlLimited, MAX_BRANCH_PAGES, STALE_BRANCH_DAYS } from './branch-activity.js';
 
 /**
  * GitHub REST API (api.github.com, or `https://HOST/api/v3` for Enterprise Server): Bearer token,
@@ -493,6 +494,51 @@ async function repositoryDetails(
   return items;
 }
 
+/** Why the branches are unknown on an instance that turned the per-repository details off. */
+export const BRANCHES_OFF =
+  "not read: this instance's option repoDetails=off (each repository's branches cost one GraphQL request per 100 branches)";
+
+/**
+ * One item per active repository: how many of its branches have had no commit for
+ * STALE_BRANCH_DAYS (branch-activity.ts), one GraphQL request per 100 branches, one repository at a time.
+ */
+async function repositoryBranches(
+  client: HttpClient,
+  repos: RepoBody[],
+  malformed: readonly Malformed[],
+  now: number,
+): Promise<unknown[]> {
+  const items: unknown[] = [];
+  let limited: GraphqlLimited | undefined;
+  for (const repo of repos.filter((r) => !r.archived)) {
+    const seen = { id: repo.id, repo: repo.full_name.toWellFormed() };
+    if (limited) {
+      items.push(unseenItem(seen, { reason: `not read: ${limited.message}` }));
+      continue;
+    }
+    try {
+      items.push(await branchActivity(client, repo, now));
+    } catch (error) {
+      if (error instanceof GraphqlLimited) {
+        limited = error;
+        items.push(unseenItem(seen, { reason: `not read: ${limited.message}` }));
+      } else if (error instanceof ShapeError) {
+        const reason = `GitHub answered about this repository's branches in a shape posture cannot read (${error.message})`;
+        items.push(unseenItem(seen, { reason }));
+      } else if (unreadable(error))
+        items.push(
+          unseenItem(seen, {
+            reason: `GitHub's GraphQL API would not show this token the repository's branches (${error.message})`,
+            missing: "read access to the repository, with a classic token's repo scope",
+          }),
+        );
+      else throw error;
+    }
+  }
+  for (const bad of malformed) if (bad.raw.archived !== true) items.push(unseenRepo(bad, 'repo'));
+  return items;
+}
+
 /**
  * A repository GitHub listed in a shape posture cannot read: named by what of it can be read,
  * never judged. Unless it says it is archived it counts as active (the `where` of the repository
@@ -741,6 +787,7 @@ export const github: Connector = {
       "admin on each repository (classic branch protection and ruleset bypass lists), with a classic token's repo scope",
     'github:repos/details':
       "write access to each repository (its administrators), with a classic token's repo scope",
+    'github:repos/branches': `read access to each repository (its branches, through the GraphQL API), with a classic token's repo scope; at most ${MAX_BRANCH_PAGES * 100} branches per repository, stale after ${STALE_BRANCH_DAYS} days`,
     'github:owners': "membership of the organisation, with a classic token's read:org scope",
     'github:runner-groups': `${OWNER}, with a classic token's admin:org scope`,
     'github:actions/secrets': `${OWNER}, with a classic token's admin:org scope`,
@@ -854,10 +901,19 @@ export const github: Connector = {
               items: await repositoryDetails(client, repos, malformed),
               ...(hidden ? { hidden } : {}),
             };
+      datasets['github:repos/branches'] =
+        ctx.instance.options.repoDetails === 'off'
+          ? { ok: false, reason: BRANCHES_OFF }
+          : {
+              ok: true,
+              items: await repositoryBranches(client, repos, malformed, ctx.clock.now()),
+              ...(hidden ? { hidden } : {}),
+            };
     } else {
       datasets['github:repos/default-branch'] = listed;
       datasets['github:repos/branch-rules'] = listed;
       datasets['github:repos/details'] = listed;
+      datasets['github:repos/branches'] = listed;
     }
     return { datasets, requests: client.requests };
   },
