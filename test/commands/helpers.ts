@@ -223,9 +223,23 @@ export async function snapshot(store: string): Promise<string> {
   return rows === undefined ? 'absent' : createHash('sha256').update(rows).digest('hex');
 }
 
-/** Whether anything was made where the store would be: the file, or any table in the database. */
+/**
+ * Whether the store holds a workspace: the file exists, or the database has a commit. (Opening a
+ * database to write makes posture's empty tables in it, as opening a file makes its folder.)
+ */
 export async function exists(store: string): Promise<boolean> {
-  return (await snapshot(store)) !== 'absent';
+  if (!isPostgresUrl(store)) return existsSync(store);
+  const client = new pg.Client({ connectionString: store });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ made: boolean }>(
+      "SELECT to_regclass('changes') IS NOT NULL AS made",
+    );
+    if (!rows[0]?.made) return false;
+    return (await client.query('SELECT 1 FROM changes LIMIT 1')).rowCount === 1;
+  } finally {
+    await client.end();
+  }
 }
 
 /** Everything the store keeps, as text (a secret must be nowhere in it): the file and its history, or every row. */
