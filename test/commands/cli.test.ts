@@ -80,93 +80,88 @@ describe.each(BACKENDS)('the built program on $name', ({ backend }) => {
   });
 });
 
-describe.each(BACKENDS)(
-  'bad input on $name: one line on stderr, exit 2, the store untouched',
-  ({ backend }) => {
-    const READS_THE_STORE = new Set(['an unknown product', 'an unknown instance']);
-    const cases: [string, string[], RegExp][] = [
-      ['an unknown flag', ['status', '--frobnicate'], /unknown flag --frobnicate/],
-      ['an unknown short flag', ['status', '-x'], /unknown flag -x/],
-      ['an unknown command', ['frobnicate'], /unknown command "frobnicate"/],
-      [
-        'a flag of another command',
-        ['status', '--format', 'csv'],
-        /--format is not an option of posture status/,
-      ],
-      ['a flag given twice', ['status', '--product', 'okta', '--product', 'github'], /only be set once/],
-      ['a flag without its value', ['status', '--instance'], /--instance needs a value/],
-      ['an empty value', ['status', '--product='], /--product needs a value/],
-      ['a stray argument', ['status', 'extra'], /unexpected argument "extra"/],
-      ['a bad --limit', ['status', '--limit', 'many'], /--limit must be a whole number/],
-      ['an unknown product', ['status', '--product', 'slack'], /unknown product "slack"/],
-      ['an unknown instance', ['status', '--instance', 'Nope'], /unknown instance "Nope"/],
-      [
-        'an unknown app',
-        ['connect', 'slack', '--name', 'S', '--url', 'https://s.example', '--token-env', 'T'],
-        /unknown app "slack"/,
-      ],
-      [
-        'a plain-http URL',
-        ['connect', 'okta', '--name', 'O', '--url', 'http://o.example', '--token-env', 'T'],
-        /--url: must use https/,
-      ],
-      [
-        'a URL that is not one',
-        ['connect', 'okta', '--name', 'O', '--url', 'okta', '--token-env', 'T'],
-        /--url: must be an absolute URL/,
-      ],
-      [
-        'a missing variable name',
-        ['connect', 'okta', '--name', 'O', '--url', 'https://o.example'],
-        /connect needs --token-env/,
-      ],
-      [
-        'a bad variable name',
-        ['connect', 'okta', '--name', 'O', '--url', 'https://o.example', '--token-env', 'MY-TOKEN'],
-        /--token-env: must be an environment variable name/,
-      ],
-      ['a bad --format', ['export', '--format', 'xml'], /unknown format "xml"/],
-      ['a missing --format', ['export'], /export needs --format/],
-      ['a bad --min-score', ['check', '--min-score', 'high'], /--min-score must be a percentage/],
-      ['an out-of-range --min-score', ['check', '--min-score', '101'], /--min-score must be a percentage/],
-      ['an unknown instance to poll', ['poll', '--once', '--instance', 'Nope'], /unknown instance "Nope"/],
-    ];
+describe.each(BACKENDS)('bad input on $name: one line on stderr, exit 2, store untouched', ({ backend }) => {
+  const READS_THE_STORE = new Set(['an unknown product', 'an unknown instance']);
+  const cases: [string, string[], RegExp][] = [
+    ['an unknown flag', ['status', '--frobnicate'], /unknown flag --frobnicate/],
+    ['an unknown short flag', ['status', '-x'], /unknown flag -x/],
+    ['an unknown command', ['frobnicate'], /unknown command "frobnicate"/],
+    [
+      'a flag of another command',
+      ['status', '--format', 'csv'],
+      /--format is not an option of posture status/,
+    ],
+    ['a flag given twice', ['status', '--product', 'okta', '--product', 'github'], /only be set once/],
+    ['a flag without its value', ['status', '--instance'], /--instance needs a value/],
+    ['an empty value', ['status', '--product='], /--product needs a value/],
+    ['a stray argument', ['status', 'extra'], /unexpected argument "extra"/],
+    ['a bad --limit', ['status', '--limit', 'many'], /--limit must be a whole number/],
+    ['an unknown product', ['status', '--product', 'slack'], /unknown product "slack"/],
+    ['an unknown instance', ['status', '--instance', 'Nope'], /unknown instance "Nope"/],
+    [
+      'an unknown app',
+      ['connect', 'slack', '--name', 'S', '--url', 'https://s.example', '--token-env', 'T'],
+      /unknown app "slack"/,
+    ],
+    [
+      'a plain-http URL',
+      ['connect', 'okta', '--name', 'O', '--url', 'http://o.example', '--token-env', 'T'],
+      /--url: must use https/,
+    ],
+    [
+      'a URL that is not one',
+      ['connect', 'okta', '--name', 'O', '--url', 'okta', '--token-env', 'T'],
+      /--url: must be an absolute URL/,
+    ],
+    [
+      'a missing variable name',
+      ['connect', 'okta', '--name', 'O', '--url', 'https://o.example'],
+      /connect needs --token-env/,
+    ],
+    [
+      'a bad variable name',
+      ['connect', 'okta', '--name', 'O', '--url', 'https://o.example', '--token-env', 'MY-TOKEN'],
+      /--token-env: must be an environment variable name/,
+    ],
+    ['a bad --format', ['export', '--format', 'xml'], /unknown format "xml"/],
+    ['a missing --format', ['export'], /export needs --format/],
+    ['a bad --min-score', ['check', '--min-score', 'high'], /--min-score must be a percentage/],
+    ['an out-of-range --min-score', ['check', '--min-score', '101'], /--min-score must be a percentage/],
+    ['an unknown instance to poll', ['poll', '--once', '--instance', 'Nope'], /unknown instance "Nope"/],
+  ];
 
-    it.each(cases)('%s', async (what, args, message) => {
-      const t = await workspace(backend);
-      // Once with no store at all (it must not be created), once with a store (its bytes must not change).
-      const none = await cli([...args, '--store', t.store], t);
-      // What only the store can tell (an instance's name) is checked once it is open; a command that
-      // only reads finds no store first.
-      expectUsageError(
-        none,
-        READS_THE_STORE.has(what)
-          ? /^posture: no store at .*(store\.json|\/t_\w+) \(posture connect/
-          : message,
-      );
-      expect(await exists(t.store)).toBe(false);
-      await seed(t.store, storeWith([instance('a')]));
-      const before = await snapshot(t.store);
-      const some = await cli([...args, '--store', t.store], t);
-      expectUsageError(some, message);
-      expect(await snapshot(t.store)).toBe(before);
-      if (backend === 'file') expect(existsSync(`${t.store}.lock`)).toBe(false); // a database has no lock file
-    });
+  it.each(cases)('%s', async (what, args, message) => {
+    const t = await workspace(backend);
+    // Once with no store at all (it must not be created), once with a store (its bytes must not change).
+    const none = await cli([...args, '--store', t.store], t);
+    // What only the store can tell (an instance's name) is checked once it is open; a command that
+    // only reads finds no store first.
+    expectUsageError(
+      none,
+      READS_THE_STORE.has(what) ? /^posture: no store at .*(store\.json|\/t_\w+) \(posture connect/ : message,
+    );
+    expect(await exists(t.store)).toBe(false);
+    await seed(t.store, storeWith([instance('a')]));
+    const before = await snapshot(t.store);
+    const some = await cli([...args, '--store', t.store], t);
+    expectUsageError(some, message);
+    expect(await snapshot(t.store)).toBe(before);
+    if (backend === 'file') expect(existsSync(`${t.store}.lock`)).toBe(false); // a database has no lock file
+  });
 
-    // File only: JSON is the file's format.
-    it.runIf(backend === 'file')('a store that is not valid JSON is reported and left as it is', async () => {
-      const t = tmp();
-      const { writeFileSync } = await import('node:fs');
-      writeFileSync(t.store, '{"version": 1, "instances": [');
-      const before = fingerprint(t.store);
-      for (const args of [['status'], ['check', '--min-score', '50'], ['export', '--format', 'json']]) {
-        const r = await cli([...args, '--store', t.store], t);
-        expectUsageError(r, /is not valid JSON.*left untouched/);
-      }
-      expect(fingerprint(t.store)).toBe(before);
-    });
-  },
-);
+  // File only: JSON is the file's format.
+  it.runIf(backend === 'file')('a store that is not valid JSON is reported and left as it is', async () => {
+    const t = tmp();
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(t.store, '{"version": 1, "instances": [');
+    const before = fingerprint(t.store);
+    for (const args of [['status'], ['check', '--min-score', '50'], ['export', '--format', 'json']]) {
+      const r = await cli([...args, '--store', t.store], t);
+      expectUsageError(r, /is not valid JSON.*left untouched/);
+    }
+    expect(fingerprint(t.store)).toBe(before);
+  });
+});
 
 describe('bad input in-process', () => {
   it('the same errors come back in-process, through run(), with the same words', async () => {

@@ -352,41 +352,38 @@ describe.each(BACKENDS)('posture connect: a token file and a CA file, on $name',
   });
 });
 
-describe.each(BACKENDS)(
-  'one way to create an instance, for connect and the console, on $name',
-  ({ backend }) => {
-    it('in single-instance mode both make the new instance the Secure Score instance, with the same fields', async () => {
-      const made = [];
-      for (const by of ['connect', 'console'] as const) {
-        const t = await workspace(backend);
-        const doc = storeWith([]);
-        doc.settings.instanceMode = 'single';
-        await seed(t.store, doc);
-        if (by === 'connect')
-          expect((await connectWith(t, { ...oktaEU, tokenEnv: 'OKTA_EU_TOKEN' })).code).toBe(0);
-        else {
-          const store = await openAny(t.store);
-          const checked = validateAdd({ ...oktaEU, variable: 'OKTA_EU_TOKEN' }, store.doc);
-          if ('error' in checked) throw new Error(checked.error);
-          await runEffect(
-            { type: 'add', instance: checked.instance },
-            {
-              store,
-              user: 'tester',
-              exit: () => {},
-              note: () => {},
-            },
-          );
-          await store.close();
-        }
-        const saved = await stored(t.store);
-        const added = saved.instances[0]!;
-        expect(saved.settings.secureScoreInstance.okta).toBe(added.id);
-        expect(added.id).toMatch(/^okta-contoso-eu-[0-9a-f]{6}$/);
-        const { id: _id, createdAt: _at, ...fields } = added;
-        made.push(fields);
+describe.each(BACKENDS)('one way to create an instance for connect and console, on $name', ({ backend }) => {
+  it('in single-instance mode both make the new instance the Secure Score instance, with the same fields', async () => {
+    const made = [];
+    for (const by of ['connect', 'console'] as const) {
+      const t = await workspace(backend);
+      const doc = storeWith([]);
+      doc.settings.instanceMode = 'single';
+      await seed(t.store, doc);
+      if (by === 'connect')
+        expect((await connectWith(t, { ...oktaEU, tokenEnv: 'OKTA_EU_TOKEN' })).code).toBe(0);
+      else {
+        const store = await openAny(t.store);
+        const checked = validateAdd({ ...oktaEU, variable: 'OKTA_EU_TOKEN' }, store.doc);
+        if ('error' in checked) throw new Error(checked.error);
+        await runEffect(
+          { type: 'add', instance: checked.instance },
+          {
+            store,
+            user: 'tester',
+            exit: () => {},
+            note: () => {},
+          },
+        );
+        await store.close();
       }
-      expect(made[0]).toEqual(made[1]);
-    });
-  },
-);
+      const saved = await stored(t.store);
+      const added = saved.instances[0]!;
+      expect(saved.settings.secureScoreInstance.okta).toBe(added.id);
+      expect(added.id).toMatch(/^okta-contoso-eu-[0-9a-f]{6}$/);
+      const { id: _id, createdAt: _at, ...fields } = added;
+      made.push(fields);
+    }
+    expect(made[0]).toEqual(made[1]);
+  });
+});
