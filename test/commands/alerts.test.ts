@@ -9,7 +9,19 @@ import { SEVERITIES, type Severity } from '../../source/domain/schemas.js';
 import { demoInstance } from '../../source/simulator/demo.js';
 import { DEMO_TENANTS } from '../../source/simulator/vendors.js';
 import { CANARY, receiver } from '../helpers/receiver.js';
-import { cleanEnv, readPolls, readStore, runIn, Sink, storeWith, tmp, writeStore } from './helpers.js';
+import {
+  BACKENDS,
+  type BackendName,
+  cleanEnv,
+  keptText,
+  read,
+  runIn,
+  seed,
+  Sink,
+  stored,
+  storeWith,
+  workspace,
+} from './helpers.js';
 
 const HOOK = 'POSTURE_TEST_ALERT_HOOK';
 const catalog = loadCatalog();
@@ -20,8 +32,8 @@ const tenant = DEMO_TENANTS.find((t) => t.id === 'okta-contoso-us')!;
  * A workspace whose Okta Contoso US passed every control at its last poll: the demo tenant's
  * failures are then regressions on the next poll.
  */
-function workspace() {
-  const t = tmp();
+async function passing(backend: BackendName) {
+  const t = await workspace(backend);
   const i = demoInstance(tenant, 'http://127.0.0.1:9', new Date().toISOString());
   const passing = catalog.forApp('okta').map(() => ({ outcome: 'pass' as const, evidence: [] }));
   const doc = storeWith([i], { [i.id]: passing });
@@ -29,7 +41,7 @@ function workspace() {
     delete r.count;
     delete r.total;
   }
-  writeStore(t.store, doc);
+  await seed(t.store, doc);
   return t;
 }
 
@@ -38,9 +50,9 @@ const pollOnce = (t: { dir: string; store: string }, env: Record<string, string>
 
 const severityOf = (controlId: string) => catalog.byId.get(controlId)!.severity;
 
-describe('alerts of `posture poll`', () => {
+describe.each(BACKENDS)('alerts of `posture poll` on $name', ({ backend }) => {
   it('sends the regressions at or above the minimum severity, not below, and nothing when nothing changed', async () => {
-    const t = workspace();
+    const t = await passing(backend);
     const hook = await receiver();
     const env = { [HOOK]: hook.url };
     const set = await runIn(['alerts', '--webhook-env', HOOK, '--min-severity', 'high', '--store', t.store], {
@@ -53,7 +65,7 @@ describe('alerts of `posture poll`', () => {
     const first = await pollOnce(t, env);
     expect(first.code).toBe(0);
     expect(first.stderr).toBe('');
-    const changes = readPolls(t.store).flatMap((p) => p.changes);
+    const changes = (await read(t.store)).polls.flatMap((p) => p.changes);
     const above = (s: Severity) => SEVERITIES.indexOf(s) <= SEVERITIES.indexOf('high');
     const expected = changes.filter((c) => c.kind !== 'fixed' && above(severityOf(c.controlId)));
     // The demo tenant fails controls on both sides of the line, or this test proves nothing.
@@ -70,7 +82,7 @@ describe('alerts of `posture poll`', () => {
       expect(c.title).toBe(catalog.byId.get(c.control)!.title);
     }
     expect(message.text).toMatch(/^posture: \d+ regressed controls?\. \[(critical|high)\] regressed: /);
-    expect(readStore(t.store).alertQueue.pending).toEqual([]);
+    expect((await stored(t.store)).alertQueue.pending).toEqual([]);
 
     // The same results again: no change, no message.
     const second = await pollOnce(t, env);
@@ -79,7 +91,7 @@ describe('alerts of `posture poll`', () => {
   });
 
   it('retries a receiver that fails, and sends what it refused with the next poll', async () => {
-    const t = workspace();
+    const t = await passing(backend);
     const hook = await receiver([500, 200]);
     const env = { [HOOK]: hook.url };
     await runIn(['alerts', '--webhook-env', HOOK, '--store', t.store], { ...t, env });
@@ -89,7 +101,7 @@ describe('alerts of `posture poll`', () => {
     expect(hook.bodies).toHaveLength(1);
 
     // A receiver that keeps answering 500: the poll ends anyway, the change stays queued.
-    const u = workspace();
+    const u = await passing(backend);
     hook.set([500]);
     await runIn(['alerts', '--webhook-env', HOOK, '--store', u.store], { ...u, env });
     const failing = await pollOnce(u, env);
@@ -97,7 +109,7 @@ describe('alerts of `posture poll`', () => {
     expect(failing.stderr).toMatch(
       /^posture: \d+ alerts? not delivered \(the webhook at 127\.0\.0\.1:\d+ answered HTTP 500\); kept for the next poll\n$/,
     );
-    const queued = readStore(u.store).alertQueue.pending;
+    const queued = (await stored(u.store)).alertQueue.pending;
     expect(queued.length).toBe(hook.bodies[0]!.changes.length);
 
     // The next poll changes nothing, and sends what waited.
@@ -106,11 +118,11 @@ describe('alerts of `posture poll`', () => {
     expect(next.stderr).toBe('');
     expect(hook.bodies).toHaveLength(2);
     expect(hook.bodies[1]!.changes.map((c) => c.control)).toEqual(queued.map((q) => q.controlId));
-    expect(readStore(u.store).alertQueue.pending).toEqual([]);
+    expect((await stored(u.store)).alertQueue.pending).toEqual([]);
   }, 30_000);
 
   it('a receiver that is down never stops poll --once, nor the continuous loop; the queue stays in the store', async () => {
-    const t = workspace();
+    const t = await passing(backend);
     const hook = await receiver();
     await hook.close();
     const env = { [HOOK]: hook.url };
@@ -121,7 +133,7 @@ describe('alerts of `posture poll`', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/polled 1: 1 ok, 0 failed/);
     expect(r.stderr).toMatch(/alerts? not delivered \(the webhook at 127\.0\.0\.1:\d+: connection refused\)/);
-    const queued = readStore(t.store).alertQueue.pending.length;
+    const queued = (await stored(t.store)).alertQueue.pending.length;
     expect(queued).toBeGreaterThan(0);
 
     // The loop: two rounds of polls while the receiver is down; the queue is kept.
@@ -144,11 +156,11 @@ describe('alerts of `posture poll`', () => {
       await ctx.close();
     }
     expect(io.stdout.text.trimEnd().split('\n')).toHaveLength(2);
-    expect(readStore(t.store).alertQueue.pending.length).toBe(queued);
+    expect((await stored(t.store)).alertQueue.pending.length).toBe(queued);
   }, 30_000);
 
   it('the command variant gets the same JSON on stdin', async () => {
-    const t = workspace();
+    const t = await passing(backend);
     const out = join(t.dir, 'alert.json');
     const program = join(t.dir, 'notify.sh');
     writeFileSync(program, `#!/bin/sh\ncat > '${out}'\n`);
@@ -166,7 +178,7 @@ describe('alerts of `posture poll`', () => {
   });
 
   it('never writes the webhook URL to the store, stdout, stderr or an export', async () => {
-    const t = workspace();
+    const t = await passing(backend);
     const hook = await receiver([500]);
     const env = { [HOOK]: hook.url };
     const outputs: string[] = [];
@@ -190,13 +202,14 @@ describe('alerts of `posture poll`', () => {
     await run(['status', '--json']);
     await run(['instances', '--json']);
     for (const text of outputs) expect(text).not.toContain(CANARY);
-    for (const file of [t.store, `${t.store}.bak`])
-      if (existsSync(file)) expect(readFileSync(file, 'utf8')).not.toContain(CANARY);
-    expect(readStore(t.store).settings.alerts).toEqual({ webhookEnv: HOOK, minSeverity: 'high' });
+    const kept = await keptText(t.store);
+    expect(kept).toContain(HOOK); // what is kept is read: the variable's name is there, not its URL
+    expect(kept).not.toContain(CANARY);
+    expect((await stored(t.store)).settings.alerts).toEqual({ webhookEnv: HOOK, minSeverity: 'high' });
   }, 30_000);
 
   it('alerts --test sends a message with no change to each target, leaves the queue alone, and fails in one line', async () => {
-    const t = workspace();
+    const t = await passing(backend);
     const hook = await receiver();
     const env = { [HOOK]: hook.url };
     const off = await runIn(['alerts', '--test', '--store', t.store], { ...t, env });
@@ -204,7 +217,7 @@ describe('alerts of `posture poll`', () => {
     expect(off.stderr).toMatch(/alerts are off/);
     await runIn(['alerts', '--webhook-env', HOOK, '--store', t.store], { ...t, env }); // 'not set' would queue
     await pollOnce(t); // no variable here: the alerts wait in the store
-    const queued = readStore(t.store).alertQueue.pending.length;
+    const queued = (await stored(t.store)).alertQueue.pending.length;
     expect(queued).toBeGreaterThan(0);
     const ok = await runIn(['alerts', '--test', '--store', t.store], { ...t, env });
     expect(ok.code).toBe(0);
@@ -213,7 +226,7 @@ describe('alerts of `posture poll`', () => {
       expect.objectContaining({ schema: 'posture.alert/1', test: true, changes: [] }),
     ]);
     expect(hook.bodies[0]!.text).toMatch(/test alert/);
-    expect(readStore(t.store).alertQueue.pending).toHaveLength(queued); // a test sends nothing early
+    expect((await stored(t.store)).alertQueue.pending).toHaveLength(queued); // a test sends nothing early
     hook.set([503]);
     const program = join(t.dir, 'no-such-program');
     await runIn(['alerts', '--command', program, '--store', t.store], { ...t, env });
@@ -227,16 +240,16 @@ describe('alerts of `posture poll`', () => {
   });
 
   it('alerts --off stops them and drops what was queued; bad settings change nothing', async () => {
-    const t = workspace();
+    const t = await passing(backend);
     const bad = await runIn(['alerts', '--min-severity', 'urgent', '--store', t.store], t);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--min-severity must be one of critical, high, medium, low/);
     await runIn(['alerts', '--webhook-env', HOOK, '--store', t.store], t); // not set: queued
     await pollOnce(t);
-    expect(readStore(t.store).alertQueue.pending.length).toBeGreaterThan(0);
+    expect((await stored(t.store)).alertQueue.pending.length).toBeGreaterThan(0);
     const off = await runIn(['alerts', '--off', '--store', t.store], t);
     expect(off.stdout).toMatch(/^alerts: off/);
-    expect(readStore(t.store).alertQueue).toEqual({ pending: [], dropped: 0 });
-    expect(readStore(t.store).settings.alerts).toEqual({ minSeverity: 'high' });
+    expect((await stored(t.store)).alertQueue).toEqual({ pending: [], dropped: 0 });
+    expect((await stored(t.store)).settings.alerts).toEqual({ minSeverity: 'high' });
   });
 });

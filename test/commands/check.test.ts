@@ -1,11 +1,23 @@
 import { writeFileSync } from 'node:fs';
+import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { parseMinScore } from '../../source/commands/check.js';
-import { fingerprint, instance, runIn, storeWith, tmp, writeStore } from './helpers.js';
+import { emptyStore } from '../../source/domain/schemas.js';
+import { BACKENDS, instance, runIn, seed, snapshot, storeWith, workspace } from './helpers.js';
 
-describe('posture check --min-score', () => {
+/** A store written by a newer posture: a file of a later version, a database of a later schema. */
+async function fromNewerPosture(t: { store: string; backend: string }): Promise<void> {
+  if (t.backend === 'file') return writeFileSync(t.store, JSON.stringify({ version: 99 }));
+  await seed(t.store, emptyStore());
+  const client = new pg.Client({ connectionString: t.store });
+  await client.connect();
+  await client.query('UPDATE posture_schema SET version = 99');
+  await client.end();
+}
+
+describe.each(BACKENDS)('posture check --min-score on $name', ({ backend }) => {
   it('exits 0 at or above the minimum and 1 below it, printing the score and the gap', async () => {
-    const t = tmp();
+    const t = await workspace(backend);
     const status = await runIn(['status', '--json', '--demo', '--store', t.store], t);
     const { percent, achieved, possible } = JSON.parse(status.stdout).score.current;
     const exact = (achieved / possible) * 100;
@@ -37,7 +49,7 @@ describe('posture check --min-score', () => {
   });
 
   it('prints JSON with --json, and checks one product with --product', async () => {
-    const t = tmp();
+    const t = await workspace(backend);
     const r = await runIn(
       ['check', '--min-score', '99', '--json', '--product', 'okta', '--demo', '--store', t.store],
       t,
@@ -52,8 +64,8 @@ describe('posture check --min-score', () => {
   });
 
   it('exits 2 when there is no score to check', async () => {
-    const t = tmp();
-    writeStore(t.store, storeWith([instance('a', { recommendations: false })]));
+    const t = await workspace(backend);
+    await seed(t.store, storeWith([instance('a', { recommendations: false })]));
     const r = await runIn(['check', '--min-score', '0', '--store', t.store], t);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
@@ -63,18 +75,20 @@ describe('posture check --min-score', () => {
   });
 
   it('exits 2 on a store it cannot read, leaving it as it was', async () => {
-    const t = tmp();
-    writeFileSync(t.store, JSON.stringify({ version: 99 }));
-    const before = fingerprint(t.store);
+    const t = await workspace(backend);
+    await fromNewerPosture(t);
+    const before = await snapshot(t.store);
     const r = await runIn(['check', '--min-score', '50', '--store', t.store], t);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/schema version 99, newer than this posture.*left untouched\n$/);
-    expect(fingerprint(t.store)).toBe(before);
+    expect(r.stderr).toMatch(/schema version 99, newer than this posture.*\n$/);
+    expect(r.stderr.split('\n').filter(Boolean)).toHaveLength(1);
+    if (backend === 'file') expect(r.stderr).toMatch(/left untouched\n$/);
+    expect(await snapshot(t.store)).toBe(before);
   });
 
   it('warns on stderr about instances whose last poll failed: their results may be old', async () => {
-    const t = tmp();
-    writeStore(
+    const t = await workspace(backend);
+    await seed(
       t.store,
       storeWith([
         instance('a', { lastPoll: { at: new Date().toISOString(), outcome: 'error', error: 'HTTP 401' } }),
@@ -88,13 +102,13 @@ describe('posture check --min-score', () => {
   });
 
   it('says any error in one line, however many polls failed, and names what --product and --instance scored', async () => {
-    const t = tmp();
+    const t = await workspace(backend);
     const failed = (id: string) =>
       instance(id, {
         recommendations: false,
         lastPoll: { at: new Date().toISOString(), outcome: 'error', error: 'HTTP 401' },
       });
-    writeStore(t.store, storeWith([failed('a'), failed('b'), failed('c'), failed('d')]));
+    await seed(t.store, storeWith([failed('a'), failed('b'), failed('c'), failed('d')]));
     const none = await runIn(['check', '--min-score', '50', '--store', t.store], t);
     expect(none.code).toBe(2);
     expect(none.stderr.split('\n').filter(Boolean)).toHaveLength(1);
@@ -102,7 +116,7 @@ describe('posture check --min-score', () => {
       /^posture: no Secure Score to check: .*the last poll of Okta a, Okta b, Okta c and 1 more failed/,
     );
 
-    writeStore(
+    await seed(
       t.store,
       storeWith([
         instance('o', { name: 'Okta O' }),
@@ -117,7 +131,9 @@ describe('posture check --min-score', () => {
     );
     expect(JSON.parse(one.stdout).scope).toEqual({ product: null, instance: 'g' });
   });
+});
 
+describe('parseMinScore', () => {
   it.each([
     ['80', 80],
     ['72.5', 72.5],

@@ -3,7 +3,19 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import pkg from '../../package.json' with { type: 'json' };
 import { COMMAND_NAMES as COMMANDS } from '../../source/commands/spec.js';
-import { cli, fingerprint, instance, runIn, storeWith, tmp, writeStore } from './helpers.js';
+import {
+  BACKENDS,
+  cli,
+  exists,
+  fingerprint,
+  instance,
+  runIn,
+  seed,
+  snapshot,
+  storeWith,
+  tmp,
+  workspace,
+} from './helpers.js';
 
 /** One line on stderr, nothing on stdout, exit 2. */
 function expectUsageError(r: { code: number; stdout: string; stderr: string }, text?: string | RegExp) {
@@ -46,9 +58,11 @@ describe('the command line of the built program', () => {
     const short = await cli([command, '-h'], t);
     expect(short.stdout).toBe(r.stdout);
   });
+});
 
+describe.each(BACKENDS)('the built program on $name', ({ backend }) => {
   it('without a terminal on stdout, `posture` prints the status instead of the console', async () => {
-    const t = tmp();
+    const t = await workspace(backend);
     const r = await cli(['--demo', '--store', t.store], t);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^Secure Score \d+\.\d%/);
@@ -59,14 +73,14 @@ describe('the command line of the built program', () => {
   });
 
   it('honours $POSTURE_STORE when --store is not given', async () => {
-    const t = tmp();
-    writeStore(t.store, storeWith([instance('a')]));
+    const t = await workspace(backend);
+    await seed(t.store, storeWith([instance('a')]));
     const r = await cli(['instances'], { ...t, env: { POSTURE_STORE: t.store } });
     expect(r.stdout).toContain('Okta a');
   });
 });
 
-describe('bad input: one line on stderr, exit 2, the store untouched', () => {
+describe.each(BACKENDS)('bad input on $name: one line on stderr, exit 2, store untouched', ({ backend }) => {
   const READS_THE_STORE = new Set(['an unknown product', 'an unknown instance']);
   const cases: [string, string[], RegExp][] = [
     ['an unknown flag', ['status', '--frobnicate'], /unknown flag --frobnicate/],
@@ -117,25 +131,26 @@ describe('bad input: one line on stderr, exit 2, the store untouched', () => {
   ];
 
   it.each(cases)('%s', async (what, args, message) => {
-    const t = tmp();
+    const t = await workspace(backend);
     // Once with no store at all (it must not be created), once with a store (its bytes must not change).
     const none = await cli([...args, '--store', t.store], t);
     // What only the store can tell (an instance's name) is checked once it is open; a command that
     // only reads finds no store first.
     expectUsageError(
       none,
-      READS_THE_STORE.has(what) ? /^posture: no store at .*store\.json \(posture connect/ : message,
+      READS_THE_STORE.has(what) ? /^posture: no store at .*(store\.json|\/t_\w+) \(posture connect/ : message,
     );
-    expect(existsSync(t.store)).toBe(false);
-    writeStore(t.store, storeWith([instance('a')]));
-    const before = fingerprint(t.store);
+    expect(await exists(t.store)).toBe(false);
+    await seed(t.store, storeWith([instance('a')]));
+    const before = await snapshot(t.store);
     const some = await cli([...args, '--store', t.store], t);
     expectUsageError(some, message);
-    expect(fingerprint(t.store)).toBe(before);
-    expect(existsSync(`${t.store}.lock`)).toBe(false);
+    expect(await snapshot(t.store)).toBe(before);
+    if (backend === 'file') expect(existsSync(`${t.store}.lock`)).toBe(false); // a database has no lock file
   });
 
-  it('a store that is not valid JSON is reported and left as it is', async () => {
+  // File only: JSON is the file's format.
+  it.runIf(backend === 'file')('a store that is not valid JSON is reported and left as it is', async () => {
     const t = tmp();
     const { writeFileSync } = await import('node:fs');
     writeFileSync(t.store, '{"version": 1, "instances": [');
@@ -146,7 +161,9 @@ describe('bad input: one line on stderr, exit 2, the store untouched', () => {
     }
     expect(fingerprint(t.store)).toBe(before);
   });
+});
 
+describe('bad input in-process', () => {
   it('the same errors come back in-process, through run(), with the same words', async () => {
     const t = tmp();
     const r = await runIn(['status', '--bogus', '--store', t.store], t);

@@ -2,12 +2,12 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { run } from '../../source/cli.js';
-import { cleanEnv, fingerprint, Sink, tmp } from './helpers.js';
+import { BACKENDS, cleanEnv, exists, Sink, workspace } from './helpers.js';
 
-describe('the console command', () => {
+describe.each(BACKENDS)('the console command on $name', ({ backend }) => {
   // The command line knows no error of ui/: the console command reports its keymap's as bad input.
   it('reports a bad key bindings file in one line, exit 2, before drawing anything', async () => {
-    const t = tmp();
+    const t = await workspace(backend);
     const keys = join(t.dir, 'keys.json');
     writeFileSync(keys, '{');
     const stdout = Object.assign(new Sink(), { isTTY: true });
@@ -17,6 +17,6 @@ describe('the console command', () => {
     expect(stdout.text).toBe('');
     expect(stderr.text).toMatch(/^posture: key bindings .*keys\.json: .+\n$/);
     expect(stderr.text).not.toContain('internal error');
-    expect(fingerprint(t.store)).toBe('absent');
+    expect(await exists(t.store)).toBe(false);
   });
 });

@@ -6,7 +6,7 @@ import { OCSF_VERSION } from '../../source/commands/formats/ocsf.js';
 import { COMMANDS } from '../../source/commands/spec.js';
 import type { StoreDoc } from '../../source/domain/schemas.js';
 import { FORBIDDEN, HOSTILE, PAYLOAD_MARKERS } from '../helpers/hostile.js';
-import { instance, runIn, storeWith, tmp, writeStore } from './helpers.js';
+import { BACKENDS, instance, runIn, seed, storeWith, workspace } from './helpers.js';
 
 const catalog = loadCatalog();
 const okta = catalog.forApp('okta');
@@ -158,9 +158,18 @@ describe('the OCSF fixture check', () => {
   });
 });
 
-describe('posture export --format ocsf', () => {
+describe('the OCSF version', () => {
+  it('names the OCSF version it follows in the README and the help, and follows the fixture', () => {
+    expect(OCSF_VERSION).toBe(schema.version);
+    const format = COMMANDS.export.flags.find((f) => f.key === 'format');
+    expect(format?.help).toContain(`ocsf       OCSF ${OCSF_VERSION} Compliance Finding`);
+    expect(readFileSync(join(root, 'README.md'), 'utf8')).toContain(`OCSF ${OCSF_VERSION}`);
+  });
+});
+
+describe.each(BACKENDS)('posture export --format ocsf, on $name', ({ backend }) => {
   it('writes one Compliance Finding event a line, each valid for the OCSF schema, on the demo workspace', async () => {
-    const t = tmp();
+    const t = await workspace(backend);
     const r = await runIn(['export', '--format', 'ocsf', '--demo', '--store', t.store], t);
     expect(r.code).toBe(0);
     const lines = r.stdout.slice(0, -1).split('\n');
@@ -175,13 +184,6 @@ describe('posture export --format ocsf', () => {
     }
     expect([...statuses].sort()).toEqual(['Fail', 'Pass', 'Warning']);
     expect(new Set(lines.map((l) => uidOf(JSON.parse(l) as Json))).size).toBe(lines.length);
-  });
-
-  it('names the OCSF version it follows in the README and the help, and follows the fixture', () => {
-    expect(OCSF_VERSION).toBe(schema.version);
-    const format = COMMANDS.export.flags.find((f) => f.key === 'format');
-    expect(format?.help).toContain(`ocsf       OCSF ${OCSF_VERSION} Compliance Finding`);
-    expect(readFileSync(join(root, 'README.md'), 'utf8')).toContain(`OCSF ${OCSF_VERSION}`);
   });
 
   const failing = [
@@ -207,8 +209,8 @@ describe('posture export --format ocsf', () => {
   }
 
   it('gives one Fail event per failing item, and one event for each other control', async () => {
-    const t = tmp();
-    writeStore(t.store, store());
+    const t = await workspace(backend);
+    await seed(t.store, store());
     const events = await ocsf(t.store, t.dir);
     for (const e of events) expect(violations(e)).toEqual([]);
     const control = `x/${okta[1]!.id}`;
@@ -240,11 +242,11 @@ describe('posture export --format ocsf', () => {
   });
 
   it('keeps the uids from one export to the next, through renames and new polls', async () => {
-    const t = tmp();
-    writeStore(t.store, store());
+    const t = await workspace(backend);
+    await seed(t.store, store());
     const first = (await ocsf(t.store, t.dir)).map(uidOf);
     const renamed = failing.map((f) => ({ ...f, name: `${f.name} (renamed)` }));
-    writeStore(t.store, store('Okta renamed', renamed, '2030-01-01T00:00:00.000Z'));
+    await seed(t.store, store('Okta renamed', renamed, '2030-01-01T00:00:00.000Z'));
     const second = await ocsf(t.store, t.dir);
     expect(second.map(uidOf)).toEqual(first);
     expect(second[0]!.time).toBe(Date.parse('2030-01-01T00:00:00.000Z'));
@@ -252,9 +254,9 @@ describe('posture export --format ocsf', () => {
   });
 
   it('neutralises hostile strings in every field, and stays one event a line', async () => {
-    const t = tmp();
+    const t = await workspace(backend);
     const hostile = HOSTILE.map((h) => h.text).join(' ');
-    writeStore(
+    await seed(
       t.store,
       storeWith([instance('h')], {
         h: [{ failing: [{ id: hostile, name: hostile }], reason: hostile, missing: hostile }],

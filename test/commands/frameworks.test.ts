@@ -1,24 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import { instance, runIn, storeWith, tmp, writeStore } from './helpers.js';
+import { BACKENDS, instance, runIn, seed, storeWith, workspace } from './helpers.js';
 import type { Result } from '../../source/domain/schemas.js';
 
 const STIG = 'disa-okta-idaas-stig-v1r2';
 
 /** One Okta instance, counted, whose every control passes but the ones given. */
-function oktaStore(t: { store: string }, outcomes: Record<string, Result['outcome']> = {}) {
+async function oktaStore(t: { store: string }, outcomes: Record<string, Result['outcome']> = {}) {
   const doc = storeWith([instance('okta-eu', { app: 'okta', recommendations: true })]);
   for (const r of doc.results['okta-eu']!.results) {
     r.outcome = outcomes[r.controlId] ?? 'pass';
     delete r.count;
     delete r.total;
   }
-  writeStore(t.store, doc);
+  await seed(t.store, doc);
 }
 
-describe('posture --framework', () => {
+describe.each(BACKENDS)('posture --framework on $name', ({ backend }) => {
   it('status prints each requirement with its status and the controls behind it', async () => {
-    const t = tmp();
-    oktaStore(t, { 'okta.pwd.complexity': 'fail' });
+    const t = await workspace(backend);
+    await oktaStore(t, { 'okta.pwd.complexity': 'fail' });
     const r = await runIn(['status', '--framework', STIG, '--store', t.store], t);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^DISA Okta IDaaS STIG V1R2 \(Okta\)\n21 of 25 checkable requirements met/);
@@ -42,8 +42,8 @@ describe('posture --framework', () => {
   });
 
   it('check gates on the share of checkable requirements met, with --min-score', async () => {
-    const t = tmp();
-    oktaStore(t, { 'okta.pwd.complexity': 'fail' });
+    const t = await workspace(backend);
+    await oktaStore(t, { 'okta.pwd.complexity': 'fail' });
     const ok = await runIn(['check', '--framework', STIG, '--min-score', '75', '--store', t.store], t);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toBe(
@@ -58,8 +58,8 @@ describe('posture --framework', () => {
   });
 
   it('export writes the auditor report in Markdown, JSON or CSV, and refuses the findings formats', async () => {
-    const t = tmp();
-    oktaStore(t, { 'okta.logstream': 'fail' });
+    const t = await workspace(backend);
+    await oktaStore(t, { 'okta.logstream': 'fail' });
     const md = await runIn(['export', '--framework', STIG, '--format', 'markdown', '--store', t.store], t);
     expect(md.code).toBe(0);
     expect(md.stdout).toMatch(/^# DISA Okta IDaaS STIG V1R2: compliance report/);
@@ -82,8 +82,8 @@ describe('posture --framework', () => {
   });
 
   it('names the known frameworks for an unknown one, and lists them with their coverage', async () => {
-    const t = tmp();
-    oktaStore(t);
+    const t = await workspace(backend);
+    await oktaStore(t);
     const bad = await runIn(['status', '--framework', 'nist', '--store', t.store], t);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain(`unknown framework "nist" (one of ${STIG}`);

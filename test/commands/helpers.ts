@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import pg from 'pg';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,7 +15,9 @@ import {
   type StoreDoc,
 } from '../../source/domain/schemas.js';
 import { historyLine, historyPath } from '../../source/store/history.js';
+import { isPostgresUrl, openStore } from '../../source/store/open.js';
 import { instance as fixtureInstance } from '../helpers/fixtures.js';
+import { freshDatabase } from '../helpers/postgres.js';
 import { BIN } from '../helpers/pty.js';
 import { tempDir } from '../helpers/temp.js';
 
@@ -141,4 +144,109 @@ export function storeWith(
     doc.results[i.id] = { polledAt, results };
   }
   return doc;
+}
+
+// ---- One workspace, either back end: the command tests run against both ----
+
+/** The back ends the command tests run against, for describe.each. */
+export const BACKENDS = [
+  { backend: 'file', name: 'the JSON file' },
+  { backend: 'postgres', name: 'PostgreSQL' },
+] as const;
+export type BackendName = (typeof BACKENDS)[number]['backend'];
+
+/** A test's directory (its XDG data dir and HOME) and its store: a file in it, or a new empty database. */
+export interface Workspace {
+  dir: string;
+  store: string;
+  backend: BackendName;
+}
+
+export async function workspace(backend: BackendName): Promise<Workspace> {
+  const t = tmp();
+  return { ...t, backend, store: backend === 'file' ? t.store : await freshDatabase() };
+}
+
+/** Make the store hold `doc` (and `polls` in its history), through the Store as posture writes it. */
+export async function seed(store: string, doc: StoreDoc, polls: readonly PollChanges[] = []): Promise<void> {
+  const s = await openStore(store);
+  try {
+    await s.update((d, history) => {
+      Object.assign(d, structuredClone(doc));
+      for (const p of polls) history.push(p);
+    });
+  } finally {
+    await s.close();
+  }
+}
+
+/** What the store holds now, read as another posture would: the document and its poll history. */
+export async function read(store: string): Promise<{ doc: StoreDoc; polls: PollChanges[] }> {
+  const s = await openStore(store, { readOnly: true, create: false });
+  try {
+    return { doc: structuredClone(s.doc), polls: [...s.history()] };
+  } finally {
+    await s.close();
+  }
+}
+
+export const stored = async (store: string): Promise<StoreDoc> => (await read(store)).doc;
+
+/** A database's rows, every table (the derived score summaries left out when `withSummaries` is false). */
+async function rowsOf(url: string, withSummaries: boolean): Promise<string | undefined> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ name: string }>(
+      "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1",
+    );
+    if (rows.length === 0) return undefined;
+    const parts: string[] = [];
+    for (const { name } of rows) {
+      if (name === 'instance_scores' && !withSummaries) continue;
+      const all = await client.query(`SELECT * FROM ${name} ORDER BY 1`);
+      parts.push(`${name} ${JSON.stringify(all.rows)}`);
+    }
+    return parts.join('\n');
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * The store as kept, hashed, or 'absent': bad input must leave it exactly as it was. A file's
+ * bytes; a database's rows (not the score summaries: a cache any writer that opens it may refresh).
+ */
+export async function snapshot(store: string): Promise<string> {
+  if (!isPostgresUrl(store)) return fingerprint(store);
+  const rows = await rowsOf(store, false);
+  return rows === undefined ? 'absent' : createHash('sha256').update(rows).digest('hex');
+}
+
+/**
+ * Whether the store holds a workspace: the file exists, or the database has a commit. (Opening a
+ * database to write makes posture's empty tables in it, as opening a file makes its folder.)
+ */
+export async function exists(store: string): Promise<boolean> {
+  if (!isPostgresUrl(store)) return existsSync(store);
+  const client = new pg.Client({ connectionString: store });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ made: boolean }>(
+      "SELECT to_regclass('changes') IS NOT NULL AS made",
+    );
+    if (!rows[0]?.made) return false;
+    return (await client.query('SELECT 1 FROM changes LIMIT 1')).rowCount === 1;
+  } finally {
+    await client.end();
+  }
+}
+
+/** Everything the store keeps, as text (a secret must be nowhere in it): the file and its history, or every row. */
+export async function keptText(store: string): Promise<string> {
+  if (isPostgresUrl(store)) return (await rowsOf(store, true)) ?? '';
+  return [store, `${store}.bak`, historyPath(store)]
+    .filter((f) => existsSync(f))
+    .map((f) => readFileSync(f, 'utf8'))
+    .join('\n');
 }

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { emptyStore } from '../../source/domain/schemas.js';
 import { FORBIDDEN, HOSTILE } from '../helpers/hostile.js';
-import { instance, runIn, storeWith, tmp, writeStore } from './helpers.js';
+import { BACKENDS, instance, runIn, seed, stored, storeWith, workspace } from './helpers.js';
 import { DEMO_TENANTS } from '../../source/simulator/vendors.js';
 
-describe('posture instances', () => {
+describe.each(BACKENDS)('posture instances on $name', ({ backend }) => {
   it('lists the demo instances as an aligned table', async () => {
-    const t = tmp();
+    const t = await workspace(backend);
     const r = await runIn(['instances', '--demo', '--store', t.store], t);
     expect(r.code).toBe(0);
     const lines = r.stdout.trimEnd().split('\n');
@@ -25,7 +25,7 @@ describe('posture instances', () => {
   });
 
   it('prints JSON with --json: ids, endpoints, the variable name, recommendations, last poll and health', async () => {
-    const t = tmp();
+    const t = await workspace(backend);
     const r = await runIn(['instances', '--json', '--demo', '--store', t.store], t);
     const list = JSON.parse(r.stdout) as Record<string, unknown>[];
     expect(list).toHaveLength(DEMO_TENANTS.length);
@@ -41,17 +41,17 @@ describe('posture instances', () => {
   });
 
   it('says how to add one when there are none', async () => {
-    const t = tmp();
-    writeStore(t.store, emptyStore());
+    const t = await workspace(backend);
+    await seed(t.store, emptyStore());
     const r = await runIn(['instances', '--store', t.store], t);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^No instances yet: add one with `posture connect/);
   });
 
   it('shows a failed poll below the table, sanitized, and never polled as never', async () => {
-    const t = tmp();
+    const t = await workspace(backend);
     const hostile = HOSTILE.map((h) => h.text).join(' ');
-    writeStore(
+    await seed(
       t.store,
       storeWith([
         instance('bad', {
@@ -60,9 +60,9 @@ describe('posture instances', () => {
         }),
       ]),
     );
-    const doc = JSON.parse(await import('node:fs').then((fs) => fs.readFileSync(t.store, 'utf8')));
+    const doc = await stored(t.store);
     doc.instances.push({ ...instance('new', { name: 'Okta New' }) });
-    writeStore(t.store, doc);
+    await seed(t.store, doc);
     const r = await runIn(['instances', '--store', t.store], t);
     expect(r.stdout).toMatch(/Okta Bad .* error\n/);
     expect(r.stdout).toMatch(/Okta New .* never\s+never\n/);

@@ -5,15 +5,16 @@ import { type PollLoop, poll } from '../../source/commands/poll.js';
 import { DEMO_TENANTS } from '../../source/simulator/vendors.js';
 import { BIN } from '../helpers/pty.js';
 import {
+  BACKENDS,
   cleanEnv,
-  fingerprint,
   instance,
-  readStore,
   runIn,
+  seed,
   Sink,
+  snapshot,
+  stored,
   storeWith,
-  tmp,
-  writeStore,
+  workspace,
 } from './helpers.js';
 
 const broken = instance('broken', {
@@ -22,9 +23,9 @@ const broken = instance('broken', {
   baseUrl: 'https://127.0.0.1:9',
 });
 
-describe('posture poll --once', () => {
+describe.each(BACKENDS)('posture poll --once on $name', ({ backend }) => {
   it('polls every instance, prints one line each and a summary, and exits 0', async () => {
-    const t = tmp();
+    const t = await workspace(backend);
     const r = await runIn(['poll', '--once', '--demo', '--store', t.store], t);
     expect(r.code).toBe(0);
     const lines = r.stdout.trimEnd().split('\n');
@@ -32,24 +33,24 @@ describe('posture poll --once', () => {
     expect(lines).toHaveLength(n + 1);
     for (const l of lines.slice(0, n)) expect(l).toMatch(/^ok {5}.+ \(\d+ requests, \d+\.\d s\)$/);
     expect(lines[n]).toBe(`polled ${n}: ${n} ok, 0 failed`);
-    expect(readStore(t.store).instances.every((i) => i.lastPoll?.outcome === 'ok')).toBe(true);
+    expect((await stored(t.store)).instances.every((i) => i.lastPoll?.outcome === 'ok')).toBe(true);
   });
 
   it('exits 1 when a poll fails, naming the instance and the error', async () => {
-    const t = tmp();
-    writeStore(t.store, storeWith([broken]));
+    const t = await workspace(backend);
+    await seed(t.store, storeWith([broken]));
     const r = await runIn(['poll', '--once', '--demo', '--store', t.store], t);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain(
       'error  Okta Broken: environment variable POSTURE_TEST_UNSET_TOKEN is not set',
     );
     expect(r.stdout).toContain(`polled ${DEMO_TENANTS.length + 1}: ${DEMO_TENANTS.length} ok, 1 failed`);
-    const saved = readStore(t.store).instances.find((i) => i.id === 'broken');
+    const saved = (await stored(t.store)).instances.find((i) => i.id === 'broken');
     expect(saved?.lastPoll).toMatchObject({ outcome: 'error' });
   });
 
   it('polls one instance with --instance, and prints JSON with --json', async () => {
-    const t = tmp();
+    const t = await workspace(backend);
     const r = await runIn(
       ['poll', '--once', '--json', '--instance', 'okta contoso us', '--demo', '--store', t.store],
       t,
@@ -62,23 +63,23 @@ describe('posture poll --once', () => {
   });
 
   it('refuses a read-only store and an empty one', async () => {
-    const t = tmp();
-    writeStore(t.store, storeWith([instance('a')]));
-    const before = fingerprint(t.store);
+    const t = await workspace(backend);
+    await seed(t.store, storeWith([instance('a')]));
+    const before = await snapshot(t.store);
     const ro = await runIn(['poll', '--once', '--read-only', '--store', t.store], t);
     expect(ro.code).toBe(2);
     expect(ro.stderr).toMatch(/poll needs to write the store/);
-    expect(fingerprint(t.store)).toBe(before);
-    const empty = tmp();
+    expect(await snapshot(t.store)).toBe(before);
+    const empty = await workspace(backend);
     const none = await runIn(['poll', '--once', '--store', empty.store], empty);
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/no instances to poll: add one with `posture connect`/);
   });
 });
 
-describe('posture poll (continuous)', () => {
+describe.each(BACKENDS)('posture poll (continuous) on $name', ({ backend }) => {
   it('polls each instance again when its interval has passed, one line per poll, until stopped', async () => {
-    const t = tmp();
+    const t = await workspace(backend);
     const io = { stdout: new Sink(), stderr: new Sink(), env: cleanEnv(t.dir) as NodeJS.ProcessEnv };
     const ctx = await openContext({ store: t.store, demo: true, readOnly: false, color: false }, io);
     let now = Date.now();
@@ -113,7 +114,7 @@ describe('posture poll (continuous)', () => {
   });
 
   it('the built program logs a line per poll and stops cleanly on SIGINT', async () => {
-    const t = tmp();
+    const t = await workspace(backend);
     const child = spawn(process.execPath, [BIN, 'poll', '--demo', '--store', t.store], {
       env: cleanEnv(t.dir),
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -140,8 +141,8 @@ describe('posture poll (continuous)', () => {
     expect(lines).toHaveLength(DEMO_TENANTS.length);
     for (const l of lines) expect(l).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z ok {5}.+ \(\d+ requests/);
     expect(stderr).toContain('stopping after the polls in progress');
-    expect(readStore(t.store).instances.filter((i) => i.lastPoll)).toHaveLength(DEMO_TENANTS.length);
+    expect((await stored(t.store)).instances.filter((i) => i.lastPoll)).toHaveLength(DEMO_TENANTS.length);
     const { existsSync } = await import('node:fs');
-    expect(existsSync(`${t.store}.lock`)).toBe(false);
+    if (backend === 'file') expect(existsSync(`${t.store}.lock`)).toBe(false); // a database has no lock file
   });
 });

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { loadCatalog } from '../../source/catalog/index.js';
 import { FORBIDDEN, HOSTILE } from '../helpers/hostile.js';
-import { instance, runIn, storeWith, tmp, writeStore } from './helpers.js';
+import { BACKENDS, instance, runIn, seed, storeWith, workspace } from './helpers.js';
 
 const catalog = loadCatalog();
 const [first, second] = catalog.forApp('okta');
 
-describe('posture status', () => {
+describe.each(BACKENDS)('posture status on $name', ({ backend }) => {
   it('prints the score, the breakdown by product and the top actions as aligned tables', async () => {
-    const t = tmp();
+    const t = await workspace(backend);
     const r = await runIn(['status', '--demo', '--store', t.store], t);
     expect(r.code).toBe(0);
     const lines = r.stdout.split('\n');
@@ -43,7 +43,7 @@ describe('posture status', () => {
   });
 
   it('filters by --product and --instance, and cuts at --limit', async () => {
-    const t = tmp();
+    const t = await workspace(backend);
     const okta = await runIn(
       ['status', '--product', 'Okta', '--limit', '3', '--demo', '--store', t.store],
       t,
@@ -70,7 +70,7 @@ describe('posture status', () => {
   });
 
   it('prints JSON with the score views, breakdowns and the open actions in rank order', async () => {
-    const t = tmp();
+    const t = await workspace(backend);
     const r = await runIn(['status', '--json', '--limit', '5', '--demo', '--store', t.store], t);
     const out = JSON.parse(r.stdout);
     expect(Object.keys(out.score)).toEqual(['current', 'planned', 'achievable']);
@@ -81,7 +81,7 @@ describe('posture status', () => {
   });
 
   it('keeps an accepted risk in the possible points, as the console does, and hides it from the list', async () => {
-    const t = tmp();
+    const t = await workspace(backend);
     const doc = storeWith([instance('a', { name: 'Okta A' })]);
     doc.statuses.push({
       instanceId: 'a',
@@ -92,7 +92,7 @@ describe('posture status', () => {
       at: '2026-01-02T00:00:00.000Z',
       expires: '2099-01-01T00:00:00.000Z',
     });
-    writeStore(t.store, doc);
+    await seed(t.store, doc);
     const r = await runIn(['status', '--json', '--store', t.store], t);
     const out = JSON.parse(r.stdout);
     const possible = catalog.forApp('okta').reduce((n, c) => n + c.maxPoints, 0);
@@ -102,9 +102,9 @@ describe('posture status', () => {
   });
 
   it('says so when nothing counts, and sanitizes what came from an API', async () => {
-    const t = tmp();
+    const t = await workspace(backend);
     const hostile = HOSTILE.map((h) => h.text).join(' ');
-    writeStore(
+    await seed(
       t.store,
       storeWith([
         instance('a', {
@@ -121,11 +121,11 @@ describe('posture status', () => {
   });
 });
 
-describe('products in one order everywhere', () => {
+describe.each(BACKENDS)('products in one order everywhere, on $name', ({ backend }) => {
   it('status, its JSON and the export list products in the apps order, whatever the instances order', async () => {
-    const t = tmp();
+    const t = await workspace(backend);
     // GitHub's instance comes first in the store; Okta still comes first in every list.
-    writeStore(
+    await seed(
       t.store,
       storeWith([
         instance('g', { app: 'github', name: 'GitHub G', options: { org: 'g' } }),
