@@ -150,8 +150,26 @@ export const RuleSchema = z.object({
   id: z.string().optional(),
   /** What the items are, plural, for "3 of 30 repositories failed". */
   noun: z.string().default('items'),
+  /** With onEmpty `unknown`: what is missing, said instead of a generic reason. */
+  emptyReason: z.string().optional(),
+  /**
+   * Where the setting applies at all (an application installed, inbound email on): the item of
+   * `dataset` that matches `where` (`defaultItem` when none does) must meet `is`. Where it does not,
+   * or nothing matches and there is no default, the control passes, saying `reason`: results have no
+   * not-applicable outcome, and a setting of an application that is not there exposes nothing.
+   */
+  appliesWhen: z
+    .object({
+      dataset: z.string().min(1),
+      where: z.array(ConditionSchema).min(1),
+      is: z.array(ConditionSchema).min(1),
+      defaultItem: z.record(z.string(), z.unknown()).optional(),
+      reason: z.string().min(1),
+    })
+    .optional(),
 });
 export type Rule = z.infer<typeof RuleSchema>;
+export type Applicability = NonNullable<Rule['appliesWhen']>;
 
 export const ControlSchema = z.object({
   id: z.string().regex(/^[a-z0-9]+(\.[a-z0-9_]+)+$/, 'must look like app.area.name'),
