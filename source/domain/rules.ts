@@ -197,12 +197,7 @@ export function evaluate(control: Control, datasets: Datasets): Result {
     const scope = applicability(rule.appliesWhen, datasets);
     if (scope.kind === 'unknown') return unknown(scope.gap);
     if (scope.kind === 'not applicable')
-      return {
-        ...base,
-        outcome: 'pass',
-        reason: `not applicable: ${scope.reason}`,
-        evidence: scope.evidence,
-      };
+      return { ...base, outcome: 'not_applicable', reason: scope.reason, evidence: scope.evidence };
   }
   const ds = datasets[rule.dataset];
   if (!ds) return unknown({ reason: `dataset ${rule.dataset} was not collected` });

@@ -117,12 +117,10 @@ describe('ServiceNow connector against the simulator', () => {
       outcome: 'fail',
       reason: 'not set: the platform default applies',
     });
-    // Field Service Management is not: its setting passes, saying so, never fails.
+    // Field Service Management is not: its setting is not applicable, saying so, never passed or failed.
     expect(r['snow.fsm_query_rules']).toMatchObject({
-      outcome: 'pass',
-      reason: expect.stringMatching(
-        /^not applicable: the Field Service Management application \(sn_fsm\) is not installed/,
-      ),
+      outcome: 'not_applicable',
+      reason: expect.stringMatching(/^the Field Service Management application \(sn_fsm\) is not installed/),
       evidence: [{ item: 'sn_fsm', path: '/active', value: '(no record)' }],
     });
     // Domain separation hangs on v_plugin, which this user may not read: unknown, naming the role.

@@ -373,15 +373,18 @@ describe('ServiceNow catalog rules', () => {
           reason: 'not set: the platform default applies',
         });
       });
-      it('passes, saying why it does not apply, where it does not; never fails there', () => {
+      it('is not applicable, saying why, where it does not apply: never passed, never failed', () => {
         const failing = [record(setting, setting.fail[0] ?? '')];
         const cases = [...(gate.off ? [[gate.off]] : []), ...(gate.absent === 'not' ? [[]] : [])];
         expect(cases.length).toBeGreaterThan(0);
         for (const gateItems of cases) {
           const r = evaluate(control(id), both(gateItems, failing));
-          expect(r.outcome, JSON.stringify(gateItems)).toBe('pass');
-          expect(r.reason).toMatch(/^not applicable: /);
+          expect(r.outcome, JSON.stringify(gateItems)).toBe('not_applicable');
+          expect(r.reason).toBe(control(id).rule.appliesWhen?.reason);
+          // What was read to decide it: the gate's item, not the setting's.
           expect(r.evidence.length).toBeGreaterThan(0);
+          const is = control(id).rule.appliesWhen?.is ?? [];
+          expect(r.evidence.every((e) => is.some((c) => c.path === e.path))).toBe(true);
         }
         if (gate.absent === 'applies') expect(evaluate(control(id), both([], failing)).outcome).toBe('fail');
       });
