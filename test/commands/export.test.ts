@@ -391,6 +391,24 @@ describe('posture export --format sarif, for GitHub code scanning', () => {
     expect(hashes(again, 'x').get('r2')).toBe(b.get('r2'));
   });
 
+  it('leaves out a setting that is not there, so that the alert of its earlier failure closes', async () => {
+    // Code scanning opens an alert for every result whatever its kind: notApplicable would be one.
+    const t = tmp();
+    const failed = storeWith([instance('x', { name: 'Okta X' })]);
+    writeStore(t.store, failed);
+    const before = resultsOf((await runIn(['export', '--format', 'sarif', '--store', t.store], t)).stdout);
+    expect(before.map((r) => r.ruleId)).toContain(okta[0]!.id);
+    writeStore(
+      t.store,
+      storeWith([instance('x', { name: 'Okta X' })], {
+        x: [{ outcome: 'not_applicable', reason: 'the application is not installed', evidence: [] }],
+      }),
+    );
+    const after = resultsOf((await runIn(['export', '--format', 'sarif', '--store', t.store], t)).stdout);
+    expect(after.map((r) => r.ruleId)).not.toContain(okta[0]!.id);
+    expect(after).toHaveLength(before.length - 1);
+  });
+
   it('--instance: one instance under its own category; --category names the workspace', async () => {
     const t = tmp();
     writeStore(t.store, storeWith([instance('x', { name: 'Okta X' }), instance('y', { name: 'Okta Y' })]));
@@ -475,6 +493,9 @@ describe('posture export --format sarif, for GitHub code scanning', () => {
   it("passes Microsoft's SARIF Multitool with GitHub's ingestion rules and the SARIF rules", async () => {
     const t = tmp();
     const r = await runIn(['export', '--format', 'sarif', '--demo', '--store', t.store], t);
+    // The demo has settings that do not apply (ServiceNow applications not installed): still valid.
+    const json = await runIn(['export', '--format', 'json', '--demo', '--store', t.store], t);
+    expect(json.stdout).toContain('"outcome": "not_applicable"');
     const file = join(t.dir, 'demo.sarif');
     writeFileSync(file, r.stdout);
     const report = join(t.dir, 'validation.sarif');
