@@ -26,4 +26,14 @@ describe('not-applicable actions in the built program', () => {
     await keys(s, 'q');
     expect(await s.exit).toBe(0);
   });
+
+  it('the Frameworks view says how many requirements do not apply beside the percentage that leaves them out', async () => {
+    // Wide: at 80 columns this framework's long requirement ids (property names) cut its title.
+    const s = spawn(['--demo'], { cols: 160, rows: 24 });
+    await s.waitFor(/ServiceNow\s+\d/);
+    await keys(s, ':', ...'framework servicenow-hardening-australia', '\r');
+    await s.waitFor(/of \d+ met \([\d.]+%\) · 2 n\/a ·/);
+    await keys(s, 'q');
+    expect(await s.exit).toBe(0);
+  });
 });
