@@ -2,7 +2,7 @@ import { CredentialError } from '../connectors/credentials.js';
 import { ConnectorError } from '../connectors/http.js';
 import { CONNECTORS } from '../connectors/registry.js';
 import { type ControlAccess, controlAccess, missingRights } from '../domain/access.js';
-import { APP_LABELS, type Instance } from '../domain/schemas.js';
+import { APP_LABELS, type Instance, outcomeLabel } from '../domain/schemas.js';
 import { readInstance, unreadableMessage } from '../poller/poller.js';
 import { sanitize } from '../text/sanitize.js';
 import type { Context } from './context.js';
@@ -73,7 +73,7 @@ export function accessText(r: AccessReport): string {
   const rows = r.controls.map((c) => [
     c.controlId,
     c.evaluable ? 'yes' : 'no',
-    c.evaluable ? c.outcome : c.missing ? `needs ${c.missing}` : (c.reason ?? ''),
+    c.evaluable ? outcomeLabel(c.outcome) : c.missing ? `needs ${c.missing}` : (c.reason ?? ''),
   ]);
   const body = table(['control', 'can', 'result, or what is missing'], rows, [34, 3, 90]);
   return `${lines.join('\n')}\n${body.replace(/^/gm, '  ')}`;

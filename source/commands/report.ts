@@ -82,7 +82,7 @@ export interface ExportResult {
   failing: { id: string; name: string }[];
   /** "3 of 30 repositories failed: api, web, infra and 27 more", or null when no item failed. */
   failingSummary: string | null;
-  /** Points earned now; null when the result does not count (unknown, error). */
+  /** Points earned now; null when the result does not count (unknown, error, not applicable). */
   points: number | null;
   maxPoints: number;
   /** Rank among the recommended actions of counted instances; null when not counted. */

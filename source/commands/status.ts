@@ -72,6 +72,10 @@ export function openActions(actions: readonly Action[]): Action[] {
   );
 }
 
+/** Results whose setting is not there (its application, plugin or hosting): neither failing nor unknown. */
+const notApplicable = (actions: readonly Action[]) =>
+  actions.filter((a) => a.result.outcome === 'not_applicable').length;
+
 /** Results that count nowhere because the credential could not see the setting, or the read failed. */
 function notEvaluated(actions: readonly Action[]): Action[] {
   return actions.filter((a) => a.result.outcome === 'unknown' || a.result.outcome === 'error');
@@ -110,6 +114,7 @@ export async function status(ctx: Context, o: StatusOptions): Promise<number> {
         failing: a.result.failing ?? [],
         failingSummary: describeFailing(a.result, a.control.rule.noun) ?? null,
       })),
+      notApplicable: notApplicable(actions),
       notEvaluated: notEvaluated(actions).map((a) => ({
         controlId: a.control.id,
         instanceId: a.instance.id,
@@ -181,6 +186,12 @@ export async function status(ctx: Context, o: StatusOptions): Promise<number> {
       } (posture doctor says more)`,
     );
   }
+  const na = notApplicable(actions);
+  if (na > 0)
+    lines.push(
+      '',
+      `Not applicable: ${na} results (the setting's application, plugin or hosting is not there; not scored)`,
+    );
   const errors = ctx.store.doc.instances.filter((i) => i.lastPoll?.outcome === 'error');
   for (const i of errors) lines.push(`! ${i.name}: last poll failed: ${i.lastPoll?.error ?? ''}`);
   ctx.io.stdout.write(`${lines.map((l) => sanitize(l, { multiline: true })).join('\n')}\n`);

@@ -4,7 +4,7 @@ import type { Control, Result } from './schemas.js';
 export interface ControlAccess {
   controlId: string;
   title: string;
-  /** The control got a verdict (pass, fail, partial) from what the credential could read. */
+  /** The control got a verdict (pass, fail, partial, not applicable) from what the credential could read. */
   evaluable: boolean;
   outcome: Result['outcome'];
   /** The right (role, scope, permission) the credential lacks, when that is why it is not evaluable. */
@@ -19,7 +19,9 @@ export function controlAccess(controls: readonly Control[], results: readonly Re
   return controls.map((c) => {
     const r = byId.get(c.id);
     const outcome = r?.outcome ?? 'unknown';
-    const evaluable = outcome === 'pass' || outcome === 'fail' || outcome === 'partial';
+    // Not applicable is a verdict too: the credential saw that the setting is not there.
+    const evaluable =
+      outcome === 'pass' || outcome === 'fail' || outcome === 'partial' || outcome === 'not_applicable';
     return {
       controlId: c.id,
       title: c.title,

@@ -45,8 +45,8 @@ export interface ActionFilter {
 export const NO_FILTER: ActionFilter = { text: '', showAccepted: false };
 
 const SEV = { critical: 0, high: 1, medium: 2, low: 3 } as const;
-// Worst first: what fails before what could not be read, and passes last.
-const OUTCOME = { fail: 0, partial: 1, error: 2, unknown: 3, pass: 4 } as const;
+// Worst first: what fails before what could not be read, then passes, and what does not apply last.
+const OUTCOME = { fail: 0, partial: 1, error: 2, unknown: 3, pass: 4, not_applicable: 5 } as const;
 const collator = new Intl.Collator(undefined, { sensitivity: 'base', numeric: true });
 
 /** Each column's own order; ties keep the ranking, so a sorted list still reads most points first. */

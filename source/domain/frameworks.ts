@@ -3,13 +3,15 @@ import type { Control, Framework, ManualCheck, Outcome } from './schemas.js';
 /**
  * A requirement's status: from the results of the counted instances' controls behind it, or
  * `manual` when only a check by hand covers it, or `not_evaluated` when no counted instance has a
- * result for it (or no control covers it yet).
+ * result for it (or no control covers it yet). `not_applicable`: every result behind it is (the
+ * settings are not there); like `unknown` it is left out of the requirements met and checkable.
  */
 export const REQUIREMENT_STATUSES = [
   'pass',
   'fail',
   'partial',
   'unknown',
+  'not_applicable',
   'manual',
   'not_evaluated',
 ] as const;
@@ -20,6 +22,7 @@ export const REQUIREMENT_STATUS_LABELS: Record<RequirementStatus, string> = {
   fail: 'Fail',
   partial: 'Partial',
   unknown: 'Unknown',
+  not_applicable: 'Not applicable',
   manual: 'Manual',
   not_evaluated: 'Not evaluated',
 };
@@ -47,7 +50,7 @@ export interface FrameworkReport {
   framework: Framework;
   rows: RequirementRow[];
   counts: Record<RequirementStatus, number>;
-  /** Requirements met (pass) of those judged (pass, fail, partial); percent null when none is. */
+  /** Requirements met (pass) of those judged (pass, fail, partial: not applicable is not); percent null when none is. */
   met: number;
   checkable: number;
   percent: number | null;
@@ -60,10 +63,13 @@ const cites = (framework: Framework, id: string) => (b: { name: string; id: stri
  * A requirement is met when every result behind it passes. A known failure outweighs an unknown
  * (the requirement is not met whatever the unknown turns out to be); a pass beside an unknown is
  * not enough to say it is met. Pass and fail together (one instance passes, another fails) is
- * partial, as is any partial result.
+ * partial, as is any partial result. A result that does not apply says nothing either way: the
+ * others decide, and when there are none, the requirement does not apply.
  */
-export function requirementStatus(outcomes: readonly Outcome[]): RequirementStatus {
-  if (outcomes.length === 0) return 'not_evaluated';
+export function requirementStatus(all: readonly Outcome[]): RequirementStatus {
+  if (all.length === 0) return 'not_evaluated';
+  const outcomes = all.filter((o) => o !== 'not_applicable');
+  if (outcomes.length === 0) return 'not_applicable';
   const known = outcomes.filter((o) => o === 'pass' || o === 'fail' || o === 'partial');
   const failing = known.some((o) => o !== 'pass');
   if (failing) return known.some((o) => o !== 'fail') ? 'partial' : 'fail';

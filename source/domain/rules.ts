@@ -1,4 +1,4 @@
-import type { Condition, Control, Evidence, FailingItem, Result, Rule } from './schemas.js';
+import type { Applicability, Condition, Control, Evidence, FailingItem, Result, Rule } from './schemas.js';
 
 /** Why this credential could not see something, and the right (role, scope, permission) it lacks. */
 export interface Gap {
@@ -143,6 +143,44 @@ function all(item: unknown, conditions: Condition[]): boolean | undefined {
   return unknown ? undefined : true;
 }
 
+type Scope =
+  | { kind: 'applies' }
+  | { kind: 'not applicable'; reason: string; evidence: Evidence[] }
+  | { kind: 'unknown'; gap: Gap };
+
+/**
+ * Whether a control's setting applies: what its `appliesWhen` item says, judged as a rule's items
+ * are. An item the credential could not see, or a list that may lack it, settles nothing.
+ */
+function applicability(a: Applicability, datasets: Datasets): Scope {
+  const ds = datasets[a.dataset];
+  if (!ds) return { kind: 'unknown', gap: { reason: `dataset ${a.dataset} was not collected` } };
+  if (!ds.ok) return { kind: 'unknown', gap: ds };
+  const matched = ds.items.filter((item) => all(item, a.where) === true);
+  const unseen = matched.map(unseenGap).find((g) => g !== undefined);
+  if (unseen) return { kind: 'unknown', gap: unseen };
+  if (matched.length === 0 && ds.hidden) return { kind: 'unknown', gap: ds.hidden };
+  const items = matched.length > 0 ? matched : a.defaultItem ? [a.defaultItem] : [];
+  const verdicts = items.map((item) => all(item, a.is));
+  if (verdicts.includes(true)) return { kind: 'applies' };
+  if (verdicts.includes(undefined))
+    return { kind: 'unknown', gap: { reason: 'the API did not reveal whether the setting applies' } };
+  const key = a.where[0];
+  const evidence: Evidence[] = (items.length > 0 ? items : [undefined]).flatMap((item) =>
+    a.is.map((c) => ({
+      item:
+        item === undefined
+          ? show(key?.value)
+          : item === a.defaultItem
+            ? 'platform default'
+            : show(pointer(item, key?.path ?? '')),
+      path: c.path,
+      value: item === undefined ? '(no record)' : show(pointer(item, c.path)),
+    })),
+  );
+  return { kind: 'not applicable', reason: a.reason, evidence };
+}
+
 /** Evaluate one control's rule against what the connector read. Pure. */
 export function evaluate(control: Control, datasets: Datasets): Result {
   const rule = control.rule;
@@ -155,6 +193,12 @@ export function evaluate(control: Control, datasets: Datasets): Result {
     ...extra,
     evidence,
   });
+  if (rule.appliesWhen) {
+    const scope = applicability(rule.appliesWhen, datasets);
+    if (scope.kind === 'unknown') return unknown(scope.gap);
+    if (scope.kind === 'not applicable')
+      return { ...base, outcome: 'not_applicable', reason: scope.reason, evidence: scope.evidence };
+  }
   const ds = datasets[rule.dataset];
   if (!ds) return unknown({ reason: `dataset ${rule.dataset} was not collected` });
   if (!ds.ok) return unknown(ds);
@@ -170,7 +214,7 @@ export function evaluate(control: Control, datasets: Datasets): Result {
     } else if (rule.onEmpty === 'pass' || rule.onEmpty === 'fail') {
       return { ...base, outcome: rule.onEmpty, reason: 'nothing to check', evidence: [] };
     } else {
-      return unknown({ reason: 'no matching configuration was returned' });
+      return unknown({ reason: rule.emptyReason ?? 'no matching configuration was returned' });
     }
   }
 

@@ -150,8 +150,26 @@ export const RuleSchema = z.object({
   id: z.string().optional(),
   /** What the items are, plural, for "3 of 30 repositories failed". */
   noun: z.string().default('items'),
+  /** With onEmpty `unknown`: what is missing, said instead of a generic reason. */
+  emptyReason: z.string().optional(),
+  /**
+   * Where the setting applies at all (an application installed, inbound email on): the item of
+   * `dataset` that matches `where` (`defaultItem` when none does) must meet `is`. Where it does not,
+   * or nothing matches and there is no default, the result is `not_applicable`, saying `reason`: a
+   * setting of an application that is not there exposes nothing, and earns no points either.
+   */
+  appliesWhen: z
+    .object({
+      dataset: z.string().min(1),
+      where: z.array(ConditionSchema).min(1),
+      is: z.array(ConditionSchema).min(1),
+      defaultItem: z.record(z.string(), z.unknown()).optional(),
+      reason: z.string().min(1),
+    })
+    .optional(),
 });
 export type Rule = z.infer<typeof RuleSchema>;
+export type Applicability = NonNullable<Rule['appliesWhen']>;
 
 export const ControlSchema = z.object({
   id: z.string().regex(/^[a-z0-9]+(\.[a-z0-9_]+)+$/, 'must look like app.area.name'),
@@ -212,9 +230,16 @@ export const FrameworkSchema = z.object({
 export type Framework = z.infer<typeof FrameworkSchema>;
 
 // ---- Results ----
-export const OUTCOMES = ['pass', 'fail', 'partial', 'unknown', 'error'] as const;
+/**
+ * `not_applicable`: the setting does not exist where it was read (its application, plugin or
+ * self-hosting is not there): neither passed nor failed, it earns no points and counts in no
+ * maximum, as peer tools skip rather than pass such a check.
+ */
+export const OUTCOMES = ['pass', 'fail', 'partial', 'unknown', 'error', 'not_applicable'] as const;
 export const OutcomeSchema = z.enum(OUTCOMES);
 export type Outcome = z.infer<typeof OutcomeSchema>;
+/** How an outcome reads to a person (the stored id has an underscore). */
+export const outcomeLabel = (o: Outcome): string => (o === 'not_applicable' ? 'not applicable' : o);
 
 export const EvidenceSchema = z.object({ item: z.string(), path: z.string(), value: z.string() });
 export type Evidence = z.infer<typeof EvidenceSchema>;
@@ -249,11 +274,14 @@ export const STATES = [
   'third_party',
   'alternate_mitigation',
   'completed',
+  'not_applicable',
 ] as const;
 export const StateSchema = z.enum(STATES);
 export type State = z.infer<typeof StateSchema>;
-/** States an operator may set; `completed` is the system's. */
-export const SETTABLE_STATES = STATES.filter((s) => s !== 'completed');
+/** The states only the system sets: from the result (all points achieved; the setting is not there). */
+export const SYSTEM_STATES: readonly State[] = ['completed', 'not_applicable'];
+/** States an operator may set. */
+export const SETTABLE_STATES = STATES.filter((s) => !SYSTEM_STATES.includes(s));
 
 export const STATE_LABELS: Record<State, string> = {
   to_address: 'To address',
@@ -262,6 +290,7 @@ export const STATE_LABELS: Record<State, string> = {
   third_party: 'Resolved through third party',
   alternate_mitigation: 'Resolved through alternate mitigation',
   completed: 'Completed',
+  not_applicable: 'Not applicable',
 };
 
 export const StatusUpdateSchema = z.object({

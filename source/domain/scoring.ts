@@ -8,9 +8,10 @@ import {
   type State,
   type StatusUpdate,
   type StoreDoc,
+  SYSTEM_STATES,
 } from './schemas.js';
 
-/** Points a result earns on its own, or null when it must not count (unknown, error). */
+/** Points a result earns on its own, or null when it must not count (unknown, error, not applicable). */
 export function resultPoints(control: Control, result: Result): number | null {
   switch (result.outcome) {
     case 'pass':
@@ -41,17 +42,21 @@ export function latestUpdates(updates: readonly StatusUpdate[]): Map<string, Sta
   return m;
 }
 
-/** The state an action is in now: expired acceptances return to To address; full points mean Completed. */
+/**
+ * The state an action is in now: expired acceptances return to To address; full points mean
+ * Completed; a setting that is not there is Not applicable, whatever an operator said of it before.
+ */
 export function effectiveState(
   latest: StatusUpdate | undefined,
   result: Result | undefined,
   now: Date,
 ): State {
   if (result?.outcome === 'pass') return 'completed';
+  if (result?.outcome === 'not_applicable') return 'not_applicable';
   if (!latest) return 'to_address';
   if (latest.state === 'risk_accepted' && latest.expires && Date.parse(latest.expires) <= now.getTime())
     return 'to_address';
-  return latest.state === 'completed' ? 'to_address' : latest.state;
+  return SYSTEM_STATES.includes(latest.state) ? 'to_address' : latest.state;
 }
 
 export interface Action {

@@ -634,6 +634,11 @@ function openStatus(state: UIState, ctx: Context): Step {
       state: { ...state, message: 'Completed is set by the system: all points are achieved' },
       effects: [],
     };
+  if (action.state === 'not_applicable')
+    return {
+      state: { ...state, message: 'Not applicable is set by the system: the setting is not there' },
+      effects: [],
+    };
   return {
     state: {
       ...state,

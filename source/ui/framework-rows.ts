@@ -64,7 +64,12 @@ export function requirementPane(
   const manual = row.manual[0];
   const lines =
     row.controls.length > 0
-      ? [`${row.id} is checked by:`, ...row.controls.map((c) => `  ${c.id}  ${c.title}`)]
+      ? [
+          row.status === 'not_applicable'
+            ? `${row.id} does not apply here (not counted in the requirements met); checked by:`
+            : `${row.id} is checked by:`,
+          ...row.controls.map((c) => `  ${c.id}  ${c.title}`),
+        ]
       : manual
         ? [`${row.id} check by hand: ${manual.title}`, ...manual.steps.map((s, i) => `  ${i + 1}. ${s}`)]
         : [`${row.id}: ${row.reason ?? 'no control checks it yet'}`];
@@ -80,7 +85,7 @@ export interface RequirementColumns {
   controls: number;
 }
 
-const STATUS_CELLS = 13;
+const STATUS_CELLS = 14; // "Not applicable"
 const controlsOf = (row: RequirementRow) =>
   [...row.controls.map((c) => c.id), ...row.manual.map(() => 'check by hand')].join(', ');
 

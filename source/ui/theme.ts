@@ -45,5 +45,7 @@ export function stateColor(t: Theme, s: State): string | undefined {
     ? t.ok
     : s === 'planned'
       ? t.accent
-      : undefined;
+      : s === 'not_applicable'
+        ? t.muted
+        : undefined;
 }

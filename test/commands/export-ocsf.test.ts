@@ -83,8 +83,15 @@ function checkObject(value: Json, def: Definition, path: string, errors: string[
       if (Array.isArray(v)) v.forEach((x, n) => checkValue(x, a, `${path}.${k}[${n}]`, errors));
       else errors.push(`${path}.${k}: not an array`);
     } else checkValue(v, a, `${path}.${k}`, errors);
-    // A caption beside its id (severity beside severity_id) is the id's caption.
-    if (a.enum && a.sibling && value[a.sibling] !== undefined && value[a.sibling] !== a.enum[String(v)])
+    // A caption beside its id (severity beside severity_id) is the id's caption; beside Other (99)
+    // it is the source's own value, as OCSF defines it.
+    if (
+      a.enum &&
+      a.sibling &&
+      v !== 99 &&
+      value[a.sibling] !== undefined &&
+      value[a.sibling] !== a.enum[String(v)]
+    )
       errors.push(
         `${path}.${a.sibling}: ${String(value[a.sibling])} is not the caption of ${k} ${String(v)}`,
       );
@@ -182,7 +189,8 @@ describe.each(BACKENDS)('posture export --format ocsf, on $name', ({ backend }) 
       expect(e.metadata).toMatchObject({ version: schema.version, product: { name: 'posture' } });
       statuses.add(complianceOf(e).status);
     }
-    expect([...statuses].sort()).toEqual(['Fail', 'Pass', 'Warning']);
+    // The demo's ServiceNow settings of applications that are not installed: Not Applicable.
+    expect([...statuses].sort()).toEqual(['Fail', 'Not Applicable', 'Pass', 'Warning']);
     expect(new Set(lines.map((l) => uidOf(JSON.parse(l) as Json))).size).toBe(lines.length);
   });
 
@@ -239,6 +247,31 @@ describe.each(BACKENDS)('posture export --format ocsf, on $name', ({ backend }) 
     for (const e of others.slice(2))
       expect(e).toMatchObject({ activity_id: 3, severity_id: 1, status_id: 4, compliance: { status_id: 1 } });
     expect(events).toHaveLength(okta.length + 1);
+  });
+
+  it('reports a setting that is not there as Other, named Not Applicable, closing its findings', async () => {
+    const t = await workspace(backend);
+    await seed(
+      t.store,
+      storeWith([instance('x')], {
+        x: [{ outcome: 'not_applicable', reason: 'the application is not installed', evidence: [] }],
+      }),
+    );
+    const events = await ocsf(t.store, t.dir);
+    const na = events.find((e) => complianceOf(e).control === okta[0]!.id)!;
+    expect(violations(na)).toEqual([]);
+    expect(na).toMatchObject({
+      activity_id: 3,
+      severity_id: 1,
+      status_id: 5,
+      status: 'Archived',
+      compliance: {
+        status_id: 99,
+        status: 'Not Applicable',
+        status_details: ['the application is not installed'],
+      },
+      unmapped: { posture: { outcome: 'not_applicable', points: null } },
+    });
   });
 
   it('keeps the uids from one export to the next, through renames and new polls', async () => {

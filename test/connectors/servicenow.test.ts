@@ -14,6 +14,7 @@ import { collect, evaluateApp, simulate, startSim, tenantCopy } from '../helpers
 const [contoso] = servicenowDemo as [DemoTenant];
 const PROPERTIES_PATH = '/api/now/table/sys_properties';
 const PLUGINS_PATH = '/api/now/table/v_plugin';
+const STORE_APPS_PATH = '/api/now/table/sys_store_app';
 
 const resultsOf = (datasets: Datasets) => evaluateApp('servicenow', datasets);
 
@@ -42,19 +43,19 @@ describe('ServiceNow connector against the simulator', () => {
     expect(r['snow.mfa']).toMatchObject({ outcome: 'fail', evidence: [{ value: 'false' }] });
     expect(r['snow.session_timeout']?.outcome).toBe('pass');
     // Names are asked 50 to a query. glide.sm.default_mode is hidden by its Read roles: its
-    // query's X-Total-Count counts 5, 4 came back, so any of that query's 46 absent names may be it.
+    // query's X-Total-Count counts 4, 3 came back, so any of that query's 47 absent names may be it.
     const hidden = {
       outcome: 'unknown',
       reason:
-        'could not judge 1 of 1 properties: X-Total-Count counts 5 matching properties but 4 came back: ' +
-        'a read ACL hides 1 from this user, any of the 46 not returned',
+        'could not judge 1 of 1 properties: X-Total-Count counts 4 matching properties but 3 came back: ' +
+        'a read ACL hides 1 from this user, any of the 47 not returned',
       missing: "the admin role, or a role in each hidden property's Read roles",
     };
     expect(r['snow.default_deny']).toMatchObject(hidden);
     // A property of the same query not returned may be the hidden one: no platform default for it either.
-    for (const id of ['snow.lockout', 'snow.glide_security_manager']) {
+    for (const id of ['snow.stax_entity_resolution', 'snow.glide_security_manager']) {
       expect(r[id], id).toMatchObject(hidden);
-      expect(r[id]?.evidence[0]?.value, id).toMatch(/^\(not visible: X-Total-Count counts 5/);
+      expect(r[id]?.evidence[0]?.value, id).toMatch(/^\(not visible: X-Total-Count counts 4/);
     }
     // Another query's count equals its rows: what it did not return is not set, and the guide's fallback applies.
     for (const id of ['snow.soap_auth', 'snow.script_request_auth'])
@@ -96,16 +97,37 @@ describe('ServiceNow connector against the simulator', () => {
     const asked = [...queries].map(
       (q) => /^nameIN([^^]+)\^ORDERBYname$/.exec(q ?? '')?.[1]?.split(',') ?? [],
     );
-    expect(asked.map((a) => a.length)).toEqual([50, 50, 50, 16]);
+    expect(asked.map((a) => a.length)).toEqual([50, 50, 50, 50, 10]);
     expect(asked.flat()).toEqual(wanted(CATALOG, 'servicenow:sys_properties', '/name'));
     expect(asked.flat()).toContain('glide.user.max_unlock_attempts');
-    // Six pages of properties (four queries, page size 5), one of plugins, and one probe of v_plugin only.
+    // Six pages of properties (five queries, page size 5), one of plugins, one probe of v_plugin
+    // only, and one query of the store applications the catalog's settings depend on.
     expect(sim.log.map((l) => l.path)).toEqual([
       ...Array<string>(6).fill(PROPERTIES_PATH),
       PLUGINS_PATH,
       PLUGINS_PATH,
+      STORE_APPS_PATH,
     ]);
-    expect(requests).toBe(8);
+    expect(requests).toBe(9);
+    expect(new URLSearchParams(sim.log[8]?.query).get('sysparm_query')).toBe(
+      'scopeINsn_customerservice,sn_fsm^ORDERBYscope',
+    );
+    // Customer Service is installed: its CMDB model setting applies, and its fallback (false) fails.
+    expect(r['snow.csm_cmdb_model_customer_visible']).toMatchObject({
+      outcome: 'fail',
+      reason: 'not set: the platform default applies',
+    });
+    // Field Service Management is not: its setting is not applicable, saying so, never passed or failed.
+    expect(r['snow.fsm_query_rules']).toMatchObject({
+      outcome: 'not_applicable',
+      reason: expect.stringMatching(/^the Field Service Management application \(sn_fsm\) is not installed/),
+      evidence: [{ item: 'sn_fsm', path: '/active', value: '(no record)' }],
+    });
+    // Domain separation hangs on v_plugin, which this user may not read: unknown, naming the role.
+    expect(r['snow.domain_condition_on_join']).toMatchObject({
+      outcome: 'unknown',
+      missing: 'the admin role, or a role that a table-level read ACL on v_plugin grants',
+    });
     const probe = new URLSearchParams(sim.log[7]?.query);
     expect(Object.fromEntries(probe)).toEqual({ sysparm_fields: 'id', sysparm_limit: '1' });
   });
@@ -142,8 +164,17 @@ describe('ServiceNow connector against the simulator', () => {
     const right = 'the admin role, or a role that a table-level read ACL on sys_properties grants';
     expect(datasets['servicenow:sys_properties']).toMatchObject({ ok: false, missing: right });
     const r = resultsOf(datasets);
-    for (const c of CATALOG.filter((c) => c.rule.dataset === 'servicenow:sys_properties'))
+    // Settings gated on an application or a plugin say first that what gates them is unreadable.
+    const onProperties = (d: string | undefined) => d === undefined || d === 'servicenow:sys_properties';
+    for (const c of CATALOG.filter(
+      (c) => c.rule.dataset === 'servicenow:sys_properties' && onProperties(c.rule.appliesWhen?.dataset),
+    ))
       expect(r[c.id], c.id).toMatchObject({ outcome: 'unknown', missing: right });
+    // sys_store_app answers it the same way: a store application's setting is unknown, naming that role.
+    expect(r['snow.fsm_query_rules']).toMatchObject({
+      outcome: 'unknown',
+      missing: 'the admin role, or a role that a table-level read ACL on sys_store_app grants',
+    });
     // Each answer was a 200 with an empty result, counted as usual.
     const res = await fetch(`${sim.baseUrl(reader.id)}${PROPERTIES_PATH}?sysparm_limit=1`, {
       headers: { authorization: basic('posture.reader', reader.token) },
@@ -184,11 +215,13 @@ describe('ServiceNow connector against the simulator', () => {
     const ds = datasets['servicenow:sys_properties'];
     const seen = ds?.ok ? ds.items.filter((p) => !(p as { _unseen?: string })._unseen) : [];
     expect(seen.map((p) => (p as { name: string }).name)).toEqual(expected);
-    expect(expected.length).toBe(21);
+    expect(expected.length).toBe(22);
 
     const pages = sim.log.filter((l) => l.path === PROPERTIES_PATH);
     // One query per 50 names, each paged from offset 0.
     expect(pages.map((l) => new URLSearchParams(l.query).get('sysparm_offset'))).toEqual([
+      '0',
+      '3',
       '0',
       '3',
       '6',
@@ -289,10 +322,10 @@ describe('ServiceNow connector against the simulator', () => {
     const { datasets, clock, requests } = await collect(servicenow, sim, contoso);
     expect(datasets['servicenow:sys_properties']?.ok).toBe(true);
     expect(clock.sleeps).toEqual([20_000]);
-    // Six pages of properties (four queries of up to 50 names, page size 5), one of plugins, its
-    // probe, and the throttled request.
-    expect(requests).toBe(9);
-    expect(sim.log.length).toBe(9);
+    // Six pages of properties (five queries of up to 50 names, page size 5), one of plugins, its
+    // probe, one of store applications, and the throttled request.
+    expect(requests).toBe(10);
+    expect(sim.log.length).toBe(10);
   });
 
   it('ends the poll with "rate limited until" when Retry-After is beyond the poll budget', async () => {

@@ -61,6 +61,156 @@ const HAND: Record<string, Case> = {
   'snow.codetag': property('glide.ui.security.allow_codetag', ['false'], ['true'], fails('true')),
   'snow.script_sandbox': property('glide.script.use.sandbox', ['true'], ['false'], passes('true')),
   'snow.lockout': property('glide.user.max_unlock_attempts', ['5', '3'], ['6', '0'], passes('5')),
+  'snow.oauth_implicit_grant_clients': property(
+    'glide.oauth.clients.allowed.for.implicit.grant',
+    [''],
+    ['3d4f1a2b9c8e7d6f5a4b3c2d1e0f9a8b'],
+    passes(''),
+  ),
+  'snow.outbound_http_log_level': property(
+    'glide.outbound_http_log.override.level',
+    ['basic', ''],
+    ['all', 'elevated'],
+    passes(''),
+  ),
+  'snow.saml_demo_keystore': property(
+    'glide.authenticate.sso.saml2.keystore',
+    ['a1b2c3d4e5f60718293a4b5c6d7e8f90'],
+    ['c60ad24b732220103a5b0dd43cf6a7db', '3685fc22930212003c5537ae867ffb91'],
+    passes(''),
+  ),
+  'snow.cs_embed_xframe_options': property(
+    'com.glide.cs.embed.xframe_options',
+    ['DENY', 'SAMEORIGIN'],
+    ['ALLOW-FROM https://example.com', ''],
+    fails(''),
+  ),
+  'snow.mid_jms_allowed_factories': property(
+    'mid.property.jms.command.allowed_factory_names',
+    [
+      'connectionFactory,queueConnectionFactory,topicConnectionFactory',
+      'connectionFactory, queueConnectionFactory, topicConnectionFactory',
+    ],
+    ['connectionFactory,queueConnectionFactory,topicConnectionFactory,ldapConnectionFactory'],
+    passes('connectionFactory,queueConnectionFactory,topicConnectionFactory'),
+  ),
+  'snow.identity_security_audit_plugin': plugin('com.glide.security.audit'),
+  'snow.limit_concurrent_sessions_plugin': plugin('com.glide.limit.concurrent.sessions'),
+  'snow.contextual_security_plugin': plugin('com.glide.role_management'),
+  'snow.security_jump_start_plugin': plugin('com.snc.system_security'),
+  'snow.snc_access_control_plugin': plugin('com.snc.snc_access_control'),
+};
+
+/**
+ * Settings whose page states no fallback value: a missing record is unknown, naming the property,
+ * never a guessed default.
+ */
+const NO_FALLBACK: Record<string, { key: string; pass: string[]; fail: string[] }> = {
+  'snow.no_blank_password': { key: 'glide.login.no_blank_password', pass: ['true'], fail: ['false'] },
+  'snow.limit_concurrent_interactive_sessions': {
+    key: 'glide.authenticate.limit.concurrent.interactive.sessions',
+    pass: ['true'],
+    fail: ['false'],
+  },
+  'snow.max_concurrent_interactive_sessions': {
+    key: 'glide.authenticate.max.concurrent.interactive.sessions',
+    pass: ['1', '3'],
+    fail: ['0', '-1'],
+  },
+};
+
+const APPS = 'servicenow:store_apps';
+/**
+ * Settings that apply only where something is there (an application installed, a plugin active,
+ * an instance self-hosted, inbound email on): the record that says so (`on`, `off`, and what its
+ * absence means), and the setting's own record, passing and failing.
+ */
+interface Scoped {
+  gate: {
+    dataset: string;
+    on: Record<string, string>;
+    off?: Record<string, string>;
+    absent: 'applies' | 'not';
+  };
+  setting: Case;
+}
+/** The key of the record that decides, as the connector's placeholder for an unseen one carries it. */
+const keyOf = (gate: Scoped['gate']): Record<string, string | undefined> =>
+  gate.dataset === APPS
+    ? { scope: gate.on.scope }
+    : gate.dataset === PLUGINS
+      ? { id: gate.on.id }
+      : { name: gate.on.name };
+const storeApp = (scope: string): Scoped['gate'] => ({
+  dataset: APPS,
+  on: { scope, name: scope, active: 'true' },
+  off: { scope, name: scope, active: 'false' },
+  absent: 'not',
+});
+const SCOPED: Record<string, Scoped> = {
+  'snow.fsm_query_rules': {
+    gate: storeApp('sn_fsm'),
+    setting: property('sn_fsm.use_query_rules', ['true'], ['false'], fails('false')),
+  },
+  'snow.csm_cmdb_model_customer_visible': {
+    gate: storeApp('sn_customerservice'),
+    setting: property('csm_cmdb_model.customer_visible_flag', ['true'], ['false'], fails('false')),
+  },
+  'snow.domain_condition_on_join': {
+    gate: {
+      dataset: PLUGINS,
+      on: { id: 'com.glide.domain', name: 'Domain Support', active: 'active' },
+      off: { id: 'com.glide.domain', name: 'Domain Support', active: 'inactive' },
+      absent: 'not',
+    },
+    setting: property(
+      'glide.sys.domain.include_domain_condition_on_join',
+      ['true'],
+      ['false'],
+      fails('false'),
+    ),
+  },
+  'snow.self_hosted_enabled': {
+    gate: {
+      dataset: PROPERTIES,
+      on: { name: 'glide.installation.self_hosted', value: 'true' },
+      off: { name: 'glide.installation.self_hosted', value: 'false' },
+      absent: 'not',
+    },
+    setting: property('glide.ip.authenticate.allow.self_hosted_enabled', ['true'], ['false'], fails('false')),
+  },
+  'snow.secured_self_hosted_enabled': {
+    gate: {
+      dataset: PROPERTIES,
+      on: { name: 'glide.installation.self_hosted', value: 'true' },
+      off: { name: 'glide.installation.self_hosted', value: 'false' },
+      absent: 'not',
+    },
+    setting: property(
+      'glide.ip.authenticate.allow.secured.self_hosted_enabled',
+      ['true'],
+      ['false'],
+      fails('false'),
+    ),
+  },
+  'snow.url_allowlist_strict': {
+    gate: {
+      dataset: PROPERTIES,
+      on: { name: 'glide.security.url.whitelist', value: '' },
+      off: { name: 'glide.security.url.whitelist', value: 'https://login.example.com' },
+      absent: 'applies',
+    },
+    setting: property('glide.security.url.whitelist.strict_check', ['true'], ['false'], passes('true')),
+  },
+  'snow.email_filter_plugin': {
+    gate: {
+      dataset: PROPERTIES,
+      on: { name: 'glide.email.read.active', value: 'true' },
+      off: { name: 'glide.email.read.active', value: 'false' },
+      absent: 'applies',
+    },
+    setting: plugin('com.glide.email_filter'),
+  },
 };
 
 /**
@@ -132,7 +282,9 @@ describe('ServiceNow catalog rules', () => {
   it('has a fixture for every control, and at least as many as the most complete open-source peer', () => {
     // ElectricEye's ServiceNow auditors hold 92 checks.
     expect(controls.length).toBeGreaterThanOrEqual(92);
-    expect(Object.keys(CASES).sort()).toEqual(controls.map((c) => c.id).sort());
+    expect([...Object.keys(CASES), ...Object.keys(NO_FALLBACK), ...Object.keys(SCOPED)].sort()).toEqual(
+      controls.map((c) => c.id).sort(),
+    );
   });
 
   for (const [id, c] of Object.entries(CASES)) {
@@ -174,6 +326,79 @@ describe('ServiceNow catalog rules', () => {
         const r = evaluate(control(id), { [c.dataset]: { ok: false, reason } });
         expect(r).toMatchObject({ outcome: 'unknown', reason });
         expect(evaluate(control(id), {}).outcome).toBe('unknown');
+      });
+    });
+  }
+
+  for (const [id, c] of Object.entries(NO_FALLBACK)) {
+    describe(id, () => {
+      const ds = (items: unknown[]): Datasets => ({ [PROPERTIES]: { ok: true, items } });
+      it('judges the record when it is set', () => {
+        for (const value of c.pass)
+          expect(evaluate(control(id), ds([{ name: c.key, value }])).outcome, value).toBe('pass');
+        for (const value of c.fail)
+          expect(evaluate(control(id), ds([{ name: c.key, value }])).outcome, value).toBe('fail');
+      });
+      it('is unknown, naming the property, when it has no record: the guide states no fallback', () => {
+        const r = evaluate(control(id), ds([{ name: 'glide.buildname', value: 'Zurich' }]));
+        expect(r.outcome).toBe('unknown');
+        expect(r.reason).toBe(
+          `${c.key} has no record in sys_properties, and ServiceNow's hardening guide states no fallback value for it: set it explicitly`,
+        );
+      });
+    });
+  }
+
+  for (const [id, { gate, setting }] of Object.entries(SCOPED)) {
+    describe(id, () => {
+      const both = (gateItems: unknown[], items: unknown[]): Datasets => {
+        const out: Datasets = { [setting.dataset]: { ok: true, items } };
+        const prior = out[gate.dataset];
+        const extra = prior?.ok ? prior.items : [];
+        out[gate.dataset] = { ok: true, items: [...extra, ...gateItems] };
+        return out;
+      };
+      it('judges the setting where it applies, the fallback included', () => {
+        for (const value of setting.pass)
+          expect(evaluate(control(id), both([gate.on], [record(setting, value)])).outcome, value).toBe(
+            'pass',
+          );
+        for (const value of setting.fail)
+          expect(evaluate(control(id), both([gate.on], [record(setting, value)])).outcome, value).toBe(
+            'fail',
+          );
+        const r = evaluate(control(id), both([gate.on], []));
+        expect(r).toMatchObject({
+          outcome: setting.missing.outcome,
+          reason: 'not set: the platform default applies',
+        });
+      });
+      it('is not applicable, saying why, where it does not apply: never passed, never failed', () => {
+        const failing = [record(setting, setting.fail[0] ?? '')];
+        const cases = [...(gate.off ? [[gate.off]] : []), ...(gate.absent === 'not' ? [[]] : [])];
+        expect(cases.length).toBeGreaterThan(0);
+        for (const gateItems of cases) {
+          const r = evaluate(control(id), both(gateItems, failing));
+          expect(r.outcome, JSON.stringify(gateItems)).toBe('not_applicable');
+          expect(r.reason).toBe(control(id).rule.appliesWhen?.reason);
+          // What was read to decide it: the gate's item, not the setting's.
+          expect(r.evidence.length).toBeGreaterThan(0);
+          const is = control(id).rule.appliesWhen?.is ?? [];
+          expect(r.evidence.every((e) => is.some((c) => c.path === e.path))).toBe(true);
+        }
+        if (gate.absent === 'applies') expect(evaluate(control(id), both([], failing)).outcome).toBe('fail');
+      });
+      it('is unknown, naming the right, when what decides whether it applies could not be read', () => {
+        const gap = { reason: 'the integration user may not read it', missing: 'the admin role' };
+        const datasets = both([], [record(setting, setting.pass[0] ?? '')]);
+        datasets[gate.dataset] = { ok: false, ...gap };
+        if (gate.dataset === setting.dataset) return;
+        expect(evaluate(control(id), datasets)).toMatchObject({ outcome: 'unknown', ...gap });
+        const hidden = both([unseenItem(keyOf(gate), gap)], [record(setting, setting.pass[0] ?? '')]);
+        expect(evaluate(control(id), hidden)).toMatchObject({
+          outcome: 'unknown',
+          missing: 'the admin role',
+        });
       });
     });
   }

@@ -107,7 +107,7 @@ describe('the console reducer', () => {
     expect(typed('status Planned').filter.status).toBe('planned');
     expect(typed('status third-party').filter.status).toBe('third_party');
     expect(typed('status bogus').message).toBe(
-      'unknown status "bogus" (to_address, planned, risk_accepted, third_party, alternate_mitigation, completed)',
+      'unknown status "bogus" (to_address, planned, risk_accepted, third_party, alternate_mitigation, completed, not_applicable)',
     );
   });
 });

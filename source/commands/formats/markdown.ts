@@ -190,5 +190,31 @@ export function renderMarkdown(doc: ExportDoc, catalog: Catalog): string {
       ),
       '',
     );
+  const notApplicable = notApplicableByControl(doc);
+  if (notApplicable.length > 0)
+    out.push(
+      '## Not applicable',
+      '',
+      'Settings that are not there (their application, plugin or hosting is absent): neither passed nor failed, and not scored.',
+      '',
+      mdTable(
+        ['Control', 'Instances', 'Why'],
+        ['l', 'r', 'l'],
+        notApplicable.map(([first, n]) => [md(first.title), String(n), md(first.reason ?? '')]),
+      ),
+      '',
+    );
   return `${out.join('\n').trimEnd()}\n`;
+}
+
+/** The counted instances' not-applicable results, one row per control (a fleet has thousands). */
+function notApplicableByControl(doc: ExportDoc): [ExportResult, number][] {
+  const by = new Map<string, [ExportResult, number]>();
+  for (const r of doc.results) {
+    if (!r.counted || r.outcome !== 'not_applicable') continue;
+    const seen = by.get(r.controlId);
+    if (seen) seen[1]++;
+    else by.set(r.controlId, [r, 1]);
+  }
+  return [...by.values()];
 }

@@ -11,8 +11,9 @@ import type { ExportDoc, ExportResult } from '../report.js';
  *
  * Every result of every instance gives events: one Fail event per failing item (its own uid,
  * `instance/control/item`, and the control's uid as `uid_alt`); a control that fails with no item
- * named, passes (Pass, activity Close, which closes the control's findings) or could not be judged
- * (Warning) gives one event with the control's uid, `instance/control`.
+ * named, passes (Pass, activity Close, which closes the control's findings), does not apply (Other,
+ * named Not Applicable: the setting is not there; Close as well) or could not be judged (Warning)
+ * gives one event with the control's uid, `instance/control`.
  */
 
 export const OCSF_VERSION = '1.8.0';
@@ -33,10 +34,12 @@ const SEVERITY: Record<Severity, Caption> = {
 // A passed check reports nothing to act on.
 const INFORMATIONAL: Caption = { id: 1, name: 'Informational' };
 
+// OCSF has no Not Applicable among compliance statuses: Other (99), named by the source, is for that.
 const COMPLIANCE = {
   pass: { id: 1, name: 'Pass' },
   warning: { id: 2, name: 'Warning' },
   fail: { id: 3, name: 'Fail' },
+  notApplicable: { id: 99, name: 'Not Applicable' },
 } as const;
 type Compliance = (typeof COMPLIANCE)[keyof typeof COMPLIANCE];
 
@@ -48,6 +51,8 @@ const FINDING_STATUS: Record<State, Caption> = {
   third_party: { id: 3, name: 'Suppressed' },
   alternate_mitigation: { id: 3, name: 'Suppressed' },
   completed: { id: 4, name: 'Resolved' },
+  // Nothing was remediated: the setting is not there to judge.
+  not_applicable: { id: 5, name: 'Archived' },
 };
 const RESOLVED: Caption = { id: 4, name: 'Resolved' };
 
@@ -64,8 +69,10 @@ function event(
   item: Item | undefined,
 ) {
   const passed = compliance === COMPLIANCE.pass;
-  const activity: Activity = passed ? ACTIVITY.close : ACTIVITY.create;
-  const severity = passed ? INFORMATIONAL : SEVERITY[r.severity];
+  // Not applicable closes the control's findings too: there is nothing left to find.
+  const closes = passed || compliance === COMPLIANCE.notApplicable;
+  const activity: Activity = closes ? ACTIVITY.close : ACTIVITY.create;
+  const severity = closes ? INFORMATIONAL : SEVERITY[r.severity];
   const status = passed ? RESOLVED : FINDING_STATUS[r.status.state];
   const instance = doc.instances.find((i) => i.id === r.instanceId);
   const at = Date.parse(instance?.resultsAt ?? doc.generatedAt);
@@ -158,7 +165,9 @@ export function ocsfEvents(doc: ExportDoc, catalog: Catalog): OcsfEvent[] {
         ? COMPLIANCE.pass
         : r.outcome === 'fail' || r.outcome === 'partial'
           ? COMPLIANCE.fail
-          : COMPLIANCE.warning;
+          : r.outcome === 'not_applicable'
+            ? COMPLIANCE.notApplicable
+            : COMPLIANCE.warning;
     return [event(doc, r, control, compliance, undefined)];
   });
 }

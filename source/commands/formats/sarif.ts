@@ -13,7 +13,9 @@ import { implementationMarkdown } from './markdown.js';
  * so that an alert follows one repository, user or setting across uploads. Results are located at
  * a per-instance path, `posture/<app>/<instance id>` (see the README: there is no file in the
  * repository to point at). Accepted risks and actions resolved another way are reported as
- * externally suppressed.
+ * externally suppressed. Passes and not-applicable results are left out, not sent with `kind`
+ * pass / notApplicable: code scanning ignores `kind` and opens an alert for every result, so a
+ * control whose setting is no longer there closes its alerts by being absent.
  */
 
 export const SARIF_SCHEMA_URI =

@@ -22,6 +22,7 @@ import { type CollectContext, type Connector, instanceOptions } from '../types.j
 
 export const PROPERTIES = 'servicenow:sys_properties';
 export const PLUGINS = 'servicenow:plugins';
+export const APPS = 'servicenow:store_apps';
 
 const PAGE_SIZE = 100;
 const MAX_PAGES = 200;
@@ -50,16 +51,20 @@ export const servicenowVendor: Vendor = {
 
 const Property = z.looseObject({ name: z.string(), value: z.string() });
 const Plugin = z.looseObject({ id: z.string(), name: z.string(), active: z.string() });
+const StoreApp = z.looseObject({ scope: z.string(), name: z.string(), active: z.string() });
 
 /**
  * The values a catalog's rules select on one dataset (`where` on `path` with eq or in): the
- * property names and plugin ids to ask for. The catalog is the one list: a new control needs no code.
+ * property names, plugin ids and application scopes to ask for. The catalog is the one list: a new control needs no code.
  */
 export function wanted(controls: readonly Control[], datasetName: string, path: string): string[] {
   const out = new Set<string>();
-  for (const c of controls) {
-    if (c.rule.dataset !== datasetName) continue;
-    for (const w of c.rule.where) {
+  // A rule's own items, and the items that say whether it applies at all.
+  const selections = controls.flatMap((c) =>
+    [c.rule, c.rule.appliesWhen].flatMap((r) => (r?.dataset === datasetName ? [{ c, where: r.where }] : [])),
+  );
+  for (const { c, where } of selections) {
+    for (const w of where) {
       if (w.path !== path) continue;
       const values = w.op === 'eq' ? [w.value] : w.op === 'in' && Array.isArray(w.value) ? w.value : [];
       for (const v of values) {
@@ -129,7 +134,7 @@ export async function tableRows<T>(
 /** One table the catalog reads by key (a property name, a plugin id), and the rights it takes. */
 interface Keyed<T> {
   table: string;
-  key: 'name' | 'id';
+  key: 'name' | 'id' | 'scope';
   fields: string;
   schema: z.ZodType<T>;
   what: string;
@@ -160,6 +165,17 @@ const PLUGIN_TABLE: Keyed<z.infer<typeof Plugin>> = {
   noun: 'plugins',
   right: 'the admin role, or a role that a table-level read ACL on v_plugin grants',
   rowRight: 'the admin role, or the roles of the row-level read ACLs on v_plugin',
+};
+
+const STORE_APP_TABLE: Keyed<z.infer<typeof StoreApp>> = {
+  table: 'sys_store_app',
+  key: 'scope',
+  fields: 'scope,name,active,version',
+  schema: StoreApp,
+  what: 'store applications',
+  noun: 'applications',
+  right: 'the admin role, or a role that a table-level read ACL on sys_store_app grants',
+  rowRight: 'the admin role, or the roles of the row-level read ACLs on sys_store_app',
 };
 
 /**
@@ -262,6 +278,7 @@ export const servicenow: Connector = {
   rights: {
     [PROPERTIES]: PROPERTY_TABLE.right,
     [PLUGINS]: PLUGIN_TABLE.right,
+    [APPS]: STORE_APP_TABLE.right,
   },
   async collect(ctx: CollectContext) {
     const authorization = authHeader(ctx);
@@ -275,10 +292,13 @@ export const servicenow: Connector = {
     const controls = loadCatalog().forApp('servicenow');
     const names = wanted(controls, PROPERTIES, '/name');
     const ids = wanted(controls, PLUGINS, '/id');
+    const scopes = wanted(controls, APPS, '/scope');
     // A property seen not to have a row takes its platform default (each rule knows it).
     const datasets: Datasets = {
       [PROPERTIES]: await keyedDataset(client, PROPERTY_TABLE, names),
       [PLUGINS]: await keyedDataset(client, PLUGIN_TABLE, ids),
+      // An application that sys_store_app does not list is not installed: its settings do not apply.
+      [APPS]: await keyedDataset(client, STORE_APP_TABLE, scopes),
     };
     return { datasets, requests: client.requests };
   },

@@ -18,7 +18,8 @@ import type { ViewProps } from './screens.js';
 
 /**
  * The Frameworks view: each requirement of a benchmark with its status (pass, fail, partial,
- * unknown, manual, not evaluated) and the controls behind it, judged on the counted instances.
+ * unknown, not applicable, manual, not evaluated) and the controls behind it, judged on the
+ * counted instances. Requirements met are counted over pass, fail and partial only.
  */
 export function FrameworksView({ state, ctx, size }: ViewProps) {
   const framework = shownFramework(state.framework);
@@ -35,6 +36,8 @@ export function FrameworksView({ state, ctx, size }: ViewProps) {
     report.percent === null
       ? 'nothing judged yet'
       : `${report.met} of ${report.checkable} met (${report.percent}%)`;
+  // Said beside the percentage, which leaves them out: n/a is neither met nor missed.
+  const na = report.counts.not_applicable > 0 ? ` · ${report.counts.not_applicable} n/a` : '';
   const height = windowRows('frameworks', size.listRows);
   const columns = requirementColumns(report.rows, size.width - 2);
   const paneRows = frameworkPaneRows(size.listRows);
@@ -43,7 +46,7 @@ export function FrameworksView({ state, ctx, size }: ViewProps) {
   const pane = row && paneRows > 0 ? requirementPane(row, framework, paneRows - 1, size.width - 2) : [];
   const where = scrollNote(start, height, report.rows.length);
   const next = keyOf(keymapOf(ctx.bindings), 'framework.next');
-  const title = `Frameworks · ${framework.name} ${framework.version} (${APP_LABELS[framework.app]}) · ${met} · ${report.counts.manual} manual${where ? ` · ${where}` : ''} · ${next} next`;
+  const title = `Frameworks · ${framework.name} ${framework.version} (${APP_LABELS[framework.app]}) · ${met}${na} · ${report.counts.manual} manual${where ? ` · ${where}` : ''} · ${next} next`;
   return (
     <Screen title={sanitize(title)} size={size}>
       <Box flexDirection="column">

@@ -290,7 +290,7 @@ export function actionLine(a: Action, width: number, opts: ActionTableOptions = 
     cell(a.control.title, c.title),
     ...(c.narrow ? [] : [fitCells(APP_LABELS[a.instance.app], 10)]),
     cell(a.instance.name, c.instance),
-    ...(c.wide ? [fitCells(a.result.outcome, 8)] : []),
+    ...(c.wide ? [fitCells(a.result.outcome === 'not_applicable' ? 'n/a' : a.result.outcome, 8)] : []),
     fitCells(pointsText(a), c.points, 'right'),
     fitCells(statusText(a), c.status),
     c.narrow ? fitCells(SEVERITY_SHORT[a.control.severity], c.sev) : fitCells(a.control.severity, c.sev),

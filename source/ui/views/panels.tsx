@@ -2,6 +2,7 @@ import { Box, Text } from 'ink';
 import {
   APP_LABELS,
   type Instance,
+  outcomeLabel,
   type PollChanges,
   SETTABLE_STATES,
   STATE_LABELS,
@@ -59,7 +60,7 @@ export function detailLines(
     );
     field(
       'Result',
-      `${a.result.outcome}${a.result.total !== undefined && c.scoring === 'proportional' ? ` (${a.result.count}/${a.result.total})` : ''}${a.result.reason ? ` — ${a.result.reason}` : ''}`,
+      `${outcomeLabel(a.result.outcome)}${a.result.total !== undefined && c.scoring === 'proportional' ? ` (${a.result.count}/${a.result.total})` : ''}${a.result.reason ? ` — ${a.result.reason}` : ''}`,
     );
     if (a.result.missing) para('Missing right (grant it to evaluate this control)', a.result.missing);
     field(
@@ -81,7 +82,7 @@ export function detailLines(
       'Affected',
       affected.length === 0
         ? 'no other instance'
-        : affected.map((x) => `${x.instance.name} (${x.result.outcome})`).join(', '),
+        : affected.map((x) => `${x.instance.name} (${outcomeLabel(x.result.outcome)})`).join(', '),
     );
     const failing = a.result.failing ?? [];
     if (failing.length > 0) {
@@ -138,6 +139,7 @@ export function detailLines(
  * (points over every counted point), or why it is worth nothing now.
  */
 export function impactText(a: Action, possible: number | undefined): string {
+  if (a.result.outcome === 'not_applicable') return 'none: the setting is not there to score';
   if (a.achieved === null) return 'none while its result is not counted';
   const left = a.max - a.achieved;
   if (left <= 0) return 'none: every point is achieved';
@@ -342,7 +344,7 @@ export function accessLines(
     .sort((a, b) => Number(a.evaluable) - Number(b.evaluable))
     .map((a) =>
       a.evaluable
-        ? `yes  ${a.title} (${a.outcome})`
+        ? `yes  ${a.title} (${outcomeLabel(a.outcome)})`
         : `no   ${a.title}: ${a.missing ? `needs ${a.missing}` : (a.reason ?? 'not evaluated')}`,
     );
   const room = Math.max(1, height - head.length);
