@@ -1,3 +1,4 @@
+import { joinItems } from './join.js';
 import type { Applicability, Condition, Control, Evidence, FailingItem, Result, Rule } from './schemas.js';
 
 /** Why this credential could not see something, and the right (role, scope, permission) it lacks. */
@@ -208,7 +209,12 @@ export function evaluate(control: Control, datasets: Datasets): Result {
   if (!ds) return unknown({ reason: `dataset ${rule.dataset} was not collected` });
   if (!ds.ok) return unknown(ds);
 
-  let items = ds.items.filter((item) => all(item, rule.where) === true);
+  // A joined item the connector could not see may be one the rule selects: kept, so it is unknown.
+  let items = ds.items.filter(
+    (item) =>
+      all(item, rule.where) === true ||
+      (rule.join !== undefined && unseenGap(item) !== undefined && all(item, rule.where) !== false),
+  );
   let note: string | undefined;
   if (items.length === 0) {
     // Nothing seen matches, but the credential may not see everything: no default, no verdict.
@@ -223,6 +229,11 @@ export function evaluate(control: Control, datasets: Datasets): Result {
     }
   }
 
+  if (rule.join) {
+    const joined = joinItems(items, rule.join, datasets);
+    if (!Array.isArray(joined)) return unknown(joined);
+    items = joined;
+  }
   // An item the connector could not see is never judged, whatever its fields say.
   const judged = items.map((item, index) => {
     const gap = unseenGap(item) ?? fieldGap(item, rule.assert);

@@ -167,8 +167,24 @@ export const RuleSchema = z.object({
       reason: z.string().min(1),
     })
     .optional(),
+  /**
+   * Each item's own record in another dataset (an application's property, named after its scope):
+   * the record of `dataset` whose `key` equals `name` with `{}` replaced by the item's `from`,
+   * attached to the item as `as` before `assert` runs; `defaultItem` when the list shows there is none.
+   */
+  join: z
+    .object({
+      dataset: z.string().min(1),
+      key: z.string().regex(/^\/\w+$/),
+      from: z.string().regex(/^(\/[^/]*)+$/),
+      name: z.string().includes('{}'),
+      as: z.string().regex(/^\w+$/),
+      defaultItem: z.record(z.string(), z.unknown()).optional(),
+    })
+    .optional(),
 });
 export type Rule = z.infer<typeof RuleSchema>;
+export type Join = NonNullable<Rule['join']>;
 export type Applicability = NonNullable<Rule['appliesWhen']>;
 
 export const ControlSchema = z.object({
