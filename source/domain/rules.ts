@@ -1,3 +1,4 @@
+import { joinItems } from './join.js';
 import type { Applicability, Condition, Control, Evidence, FailingItem, Result, Rule } from './schemas.js';
 
 /** Why this credential could not see something, and the right (role, scope, permission) it lacks. */
@@ -203,7 +204,12 @@ export function evaluate(control: Control, datasets: Datasets): Result {
   if (!ds) return unknown({ reason: `dataset ${rule.dataset} was not collected` });
   if (!ds.ok) return unknown(ds);
 
-  let items = ds.items.filter((item) => all(item, rule.where) === true);
+  // A joined item the connector could not see may be one the rule selects: kept, so it is unknown.
+  let items = ds.items.filter(
+    (item) =>
+      all(item, rule.where) === true ||
+      (rule.join !== undefined && unseenGap(item) !== undefined && all(item, rule.where) !== false),
+  );
   let note: string | undefined;
   if (items.length === 0) {
     // Nothing seen matches, but the credential may not see everything: no default, no verdict.
@@ -213,11 +219,19 @@ export function evaluate(control: Control, datasets: Datasets): Result {
       note = 'not set: the platform default applies';
     } else if (rule.onEmpty === 'pass' || rule.onEmpty === 'fail') {
       return { ...base, outcome: rule.onEmpty, reason: 'nothing to check', evidence: [] };
+    } else if (rule.onEmpty === 'not_applicable') {
+      const reason = rule.emptyReason ?? 'nothing the setting concerns is there';
+      return { ...base, outcome: 'not_applicable', reason, evidence: [] };
     } else {
       return unknown({ reason: rule.emptyReason ?? 'no matching configuration was returned' });
     }
   }
 
+  if (rule.join) {
+    const joined = joinItems(items, rule.join, datasets);
+    if (!Array.isArray(joined)) return unknown(joined);
+    items = joined;
+  }
   // An item the connector could not see is never judged, whatever its fields say.
   const judged = items.map((item, index) => {
     const gap = unseenGap(item) ?? fieldGap(item, rule.assert);

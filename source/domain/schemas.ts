@@ -141,8 +141,11 @@ export const RuleSchema = z.object({
    * any: at least one item passes (e.g. "a log stream is active").
    */
   mode: z.enum(['all', 'proportional', 'any']).default('all'),
-  /** What no selected items means. `default` evaluates `defaultItem` (a platform default applies). */
-  onEmpty: z.enum(['pass', 'fail', 'unknown', 'default']).default('unknown'),
+  /**
+   * What no selected items means. `default` evaluates `defaultItem` (a platform default applies);
+   * `not_applicable`: what the setting concerns is not there (no application it names is installed).
+   */
+  onEmpty: z.enum(['pass', 'fail', 'unknown', 'default', 'not_applicable']).default('unknown'),
   defaultItem: z.record(z.string(), z.unknown()).optional(),
   /** JSON pointer to a human name for an item, shown in evidence. */
   label: z.string().optional(),
@@ -150,7 +153,7 @@ export const RuleSchema = z.object({
   id: z.string().optional(),
   /** What the items are, plural, for "3 of 30 repositories failed". */
   noun: z.string().default('items'),
-  /** With onEmpty `unknown`: what is missing, said instead of a generic reason. */
+  /** With onEmpty `unknown`: what is missing; with `not_applicable`: what is not there. */
   emptyReason: z.string().optional(),
   /**
    * Where the setting applies at all (an application installed, inbound email on): the item of
@@ -167,8 +170,24 @@ export const RuleSchema = z.object({
       reason: z.string().min(1),
     })
     .optional(),
+  /**
+   * Each item's own record in another dataset (an application's property, named after its scope):
+   * the record of `dataset` whose `key` equals `name` with `{}` replaced by the item's `from`,
+   * attached to the item as `as` before `assert` runs; `defaultItem` when the list shows there is none.
+   */
+  join: z
+    .object({
+      dataset: z.string().min(1),
+      key: z.string().regex(/^\/\w+$/),
+      from: z.string().regex(/^(\/[^/]*)+$/),
+      name: z.string().includes('{}'),
+      as: z.string().regex(/^\w+$/),
+      defaultItem: z.record(z.string(), z.unknown()).optional(),
+    })
+    .optional(),
 });
 export type Rule = z.infer<typeof RuleSchema>;
+export type Join = NonNullable<Rule['join']>;
 export type Applicability = NonNullable<Rule['appliesWhen']>;
 
 export const ControlSchema = z.object({

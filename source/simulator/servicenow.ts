@@ -28,6 +28,24 @@ interface InstanceData {
   users?: Record<string, { roles: string[] }>;
   /** Table-level read ACLs: the roles that may read each table listed (admin passes every ACL). */
   readAcl?: Record<string, string[]>;
+  /** Tables of many like rows (the 5,000 excluded passwords): this many rows, generated. */
+  generated?: Record<string, number>;
+}
+
+const generatedTables = new WeakMap<object, Record<string, Row[]>>();
+/** The tenant's tables, with the generated ones filled in once per tenant. */
+function tablesOf(tenant: Tenant): Record<string, Row[]> {
+  const data = dataOf(tenant);
+  const cached = generatedTables.get(data);
+  if (cached) return cached;
+  const tables: Record<string, Row[]> = { ...data.tables };
+  for (const [name, count] of Object.entries(data.generated ?? {}))
+    tables[name] = Array.from({ length: count }, (_, i) => ({
+      sys_id: `${name}${i}`.padStart(32, '0').slice(-32),
+      active: 'true',
+    }));
+  generatedTables.set(data, tables);
+  return tables;
 }
 
 // The row-level read ACL of each table, as the roles a row asks for (empty: anyone who reads the table).
@@ -184,7 +202,7 @@ function project(req: SimRequest, row: Row, fields: string[] | undefined): Recor
 }
 
 function table(req: SimRequest, name: string, roles: readonly string[]): SimReply {
-  const rows = dataOf(req.tenant).tables?.[name];
+  const rows = tablesOf(req.tenant)[name];
   if (!rows) return failure(req.tenant, 400, `Invalid table ${name}`, null);
 
   const rawOffset = req.query.get('sysparm_offset') ?? '0';

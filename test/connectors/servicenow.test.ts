@@ -15,6 +15,9 @@ const [contoso] = servicenowDemo as [DemoTenant];
 const PROPERTIES_PATH = '/api/now/table/sys_properties';
 const PLUGINS_PATH = '/api/now/table/v_plugin';
 const STORE_APPS_PATH = '/api/now/table/sys_store_app';
+const PUBLIC_PATH = '/api/now/table/sys_public';
+const EXCLUDED_PATH = '/api/now/table/blacklisted_password';
+const IP_ACCESS_PATH = '/api/now/table/ip_access';
 
 const resultsOf = (datasets: Datasets) => evaluateApp('servicenow', datasets);
 
@@ -97,21 +100,55 @@ describe('ServiceNow connector against the simulator', () => {
     const asked = [...queries].map(
       (q) => /^nameIN([^^]+)\^ORDERBYname$/.exec(q ?? '')?.[1]?.split(',') ?? [],
     );
-    expect(asked.map((a) => a.length)).toEqual([50, 50, 50, 50, 10]);
+    expect(asked.map((a) => a.length)).toEqual([50, 50, 50, 50, 50, 19]);
     expect(asked.flat()).toEqual(wanted(CATALOG, 'servicenow:sys_properties', '/name'));
     expect(asked.flat()).toContain('glide.user.max_unlock_attempts');
-    // Six pages of properties (five queries, page size 5), one of plugins, one probe of v_plugin
-    // only, and one query of the store applications the catalog's settings depend on.
+    // Seven pages of properties (six queries, page size 5), one of plugins, one probe of v_plugin
+    // only, one query of the store applications the catalog's settings depend on, one of the
+    // public pages, and one row of each counted table.
     expect(sim.log.map((l) => l.path)).toEqual([
-      ...Array<string>(6).fill(PROPERTIES_PATH),
+      ...Array<string>(7).fill(PROPERTIES_PATH),
       PLUGINS_PATH,
       PLUGINS_PATH,
       STORE_APPS_PATH,
+      PUBLIC_PATH,
+      EXCLUDED_PATH,
+      IP_ACCESS_PATH,
     ]);
-    expect(requests).toBe(9);
-    expect(new URLSearchParams(sim.log[8]?.query).get('sysparm_query')).toBe(
-      'scopeINsn_customerservice,sn_fsm^ORDERBYscope',
+    expect(requests).toBe(13);
+    expect(new URLSearchParams(sim.log[9]?.query).get('sysparm_query')).toBe(
+      `scopeIN${wanted(CATALOG, 'servicenow:store_apps', '/scope').join(',')}^ORDERBYscope`,
     );
+    expect(wanted(CATALOG, 'servicenow:store_apps', '/scope')).toHaveLength(49);
+    // Human Resources is installed and its scoped properties have no record: false, as the guide's
+    // check script reads them; the property names come from the scopes.
+    for (const [id, name] of [
+      ['snow.enforce_security_scope', 'glide.enforce_security_scope.sn_hr_core'],
+      ['snow.impersonate_check', 'sn_hr_core.impersonateCheck'],
+    ] as const) {
+      expect(r[id], id).toMatchObject({
+        outcome: 'fail',
+        failing: [{ id: 'sn_hr_core' }],
+        evidence: [{ item: 'sn_hr_core', path: '/property/value', value: 'false' }],
+      });
+      expect(asked.flat()).toContain(name);
+    }
+    // The Virtual Agent client's public page is active; 5,000 excluded passwords are counted from
+    // one row's X-Total-Count; the only IP access rule is inactive.
+    expect(r['snow.va_embed_public_page']).toMatchObject({
+      outcome: 'fail',
+      failing: [{ id: '04b1905473222300e985658b4cf6a7ef', name: 'sn_va_web_client_app_embed' }],
+    });
+    expect(r['snow.blacklisted_password_count']).toMatchObject({
+      outcome: 'pass',
+      evidence: [{ item: 'blacklisted_password', value: '5000' }],
+    });
+    expect(r['snow.ip_access_active']).toMatchObject({ outcome: 'fail', evidence: [{ value: '0' }] });
+    expect(Object.fromEntries(new URLSearchParams(sim.log[12]?.query))).toEqual({
+      sysparm_query: 'active=true',
+      sysparm_fields: 'sys_id',
+      sysparm_limit: '1',
+    });
     // Customer Service is installed: its CMDB model setting applies, and its fallback (false) fails.
     expect(r['snow.csm_cmdb_model_customer_visible']).toMatchObject({
       outcome: 'fail',
@@ -128,8 +165,74 @@ describe('ServiceNow connector against the simulator', () => {
       outcome: 'unknown',
       missing: 'the admin role, or a role that a table-level read ACL on v_plugin grants',
     });
-    const probe = new URLSearchParams(sim.log[7]?.query);
+    const probe = new URLSearchParams(sim.log[8]?.query);
     expect(Object.fromEntries(probe)).toEqual({ sysparm_fields: 'id', sysparm_limit: '1' });
+  });
+
+  it('judges the public page, the counted tables and the scoped properties a hardened instance sets', async () => {
+    const hardened = asAdmin(contoso);
+    const tables = (hardened.data as { tables: Record<string, Record<string, string>[]> }).tables;
+    tables.sys_public = (tables.sys_public ?? []).map((row) =>
+      row.page === 'sn_va_web_client_app_embed' ? { ...row, active: 'false' } : row,
+    );
+    tables.ip_access = [
+      ...(tables.ip_access ?? []),
+      { sys_id: 'a1', range: '198.51.100.0/24', active: 'true' },
+    ];
+    tables.sys_properties = [
+      ...(tables.sys_properties ?? []),
+      { name: 'glide.enforce_security_scope.sn_hr_core', value: 'true', read_roles: '' },
+      { name: 'sn_hr_core.impersonateCheck', value: 'true', read_roles: '' },
+    ];
+    const sim = await simulate([hardened]);
+    const r = resultsOf((await collect(servicenow, sim, hardened)).datasets);
+    for (const id of [
+      'snow.va_embed_public_page',
+      'snow.ip_access_active',
+      'snow.blacklisted_password_count',
+      'snow.enforce_security_scope',
+      'snow.impersonate_check',
+      'snow.ip_authenticator_plugin',
+    ])
+      expect(r[id]?.outcome, id).toBe('pass');
+    expect(r['snow.ip_access_active']?.evidence[0]?.value).toBe('1');
+  });
+
+  it('names the role for public pages and counted tables the user may not read', async () => {
+    const reader = tenantCopy(contoso);
+    const acl = (reader.data as { readAcl: Record<string, string[]> }).readAcl;
+    for (const table of ['sys_public', 'blacklisted_password']) acl[table] = ['admin'];
+    const sim = await simulate(
+      [reader],
+      [{ kind: 'status', tenant: contoso.id, path: IP_ACCESS_PATH, status: 403 }],
+    );
+    const r = resultsOf((await collect(servicenow, sim, reader)).datasets);
+    const right = (t: string) => `the admin role, or a role that a table-level read ACL on ${t} grants`;
+    // sys_public answers 200 with no rows; its one-row probe finds none either.
+    expect(r['snow.va_embed_public_page']).toMatchObject({
+      outcome: 'unknown',
+      missing: right('sys_public'),
+    });
+    // 5,000 rows counted, none returned: the count is not this user's read.
+    expect(r['snow.blacklisted_password_count']).toMatchObject({
+      outcome: 'unknown',
+      missing: right('blacklisted_password'),
+      reason: expect.stringContaining(
+        'X-Total-Count counts 5000 records of blacklisted_password but none came back',
+      ),
+    });
+    expect(r['snow.ip_access_active']).toMatchObject({ outcome: 'unknown', missing: right('ip_access') });
+  });
+
+  it('cannot count a table when the instance sends no X-Total-Count', async () => {
+    const bare = asAdmin(contoso);
+    Object.assign(bare.data as object, { totalCount: false });
+    const sim = await simulate([bare]);
+    const r = resultsOf((await collect(servicenow, sim, bare)).datasets);
+    expect(r['snow.blacklisted_password_count']).toMatchObject({
+      outcome: 'unknown',
+      reason: expect.stringContaining('no X-Total-Count for blacklisted_password'),
+    });
   });
 
   it('takes the platform default for a property the count shows is not set', async () => {
@@ -150,8 +253,13 @@ describe('ServiceNow connector against the simulator', () => {
     });
     expect(r['snow.processor_auth']).toMatchObject({ outcome: 'partial', count: 8, total: 10 });
     expect(r['snow.high_security']?.outcome).toBe('pass');
-    // Rows came back from both tables: no probe was needed.
-    expect(sim.log.filter((l) => new URLSearchParams(l.query).get('sysparm_limit') === '1')).toEqual([]);
+    // Rows came back from every keyed table: no probe was needed (the counts read one row by design).
+    const counted = new Set([EXCLUDED_PATH, IP_ACCESS_PATH]);
+    expect(
+      sim.log.filter(
+        (l) => !counted.has(l.path) && new URLSearchParams(l.query).get('sysparm_limit') === '1',
+      ),
+    ).toEqual([]);
   });
 
   it('names the role when the user may not read sys_properties at all, though ServiceNow answers 200', async () => {
@@ -225,7 +333,7 @@ describe('ServiceNow connector against the simulator', () => {
       '0',
       '3',
       '6',
-      '9',
+      '0',
       '0',
       '3',
       '0',
@@ -322,10 +430,10 @@ describe('ServiceNow connector against the simulator', () => {
     const { datasets, clock, requests } = await collect(servicenow, sim, contoso);
     expect(datasets['servicenow:sys_properties']?.ok).toBe(true);
     expect(clock.sleeps).toEqual([20_000]);
-    // Six pages of properties (five queries of up to 50 names, page size 5), one of plugins, its
-    // probe, one of store applications, and the throttled request.
-    expect(requests).toBe(10);
-    expect(sim.log.length).toBe(10);
+    // Seven pages of properties (six queries of up to 50 names, page size 5), one of plugins, its
+    // probe, one of store applications, one of public pages, two counts, and the throttled request.
+    expect(requests).toBe(14);
+    expect(sim.log.length).toBe(14);
   });
 
   it('ends the poll with "rate limited until" when Retry-After is beyond the poll budget', async () => {

@@ -61,6 +61,12 @@ const HAND: Record<string, Case> = {
   'snow.codetag': property('glide.ui.security.allow_codetag', ['false'], ['true'], fails('true')),
   'snow.script_sandbox': property('glide.script.use.sandbox', ['true'], ['false'], passes('true')),
   'snow.lockout': property('glide.user.max_unlock_attempts', ['5', '3'], ['6', '0'], passes('5')),
+  'snow.blacklist_password': property('glide.enable.blacklist_password', ['true'], ['false'], fails('false')),
+  'snow.ip_authenticator_plugin': {
+    ...plugin('com.snc.ipauthenticator'),
+    // The guide's fallback: the plugin is active by default.
+    missing: { outcome: 'pass', value: 'active' },
+  },
   'snow.oauth_implicit_grant_clients': property(
     'glide.oauth.clients.allowed.for.implicit.grant',
     [''],
@@ -278,13 +284,109 @@ function control(id: string): Control {
   return c;
 }
 
+const OTHER = [
+  'snow.blacklisted_password_count',
+  'snow.ip_access_active',
+  'snow.va_embed_public_page',
+  'snow.enforce_security_scope',
+  'snow.impersonate_check',
+];
+const COUNTS = 'servicenow:table_counts';
+const VA_PAGE = '04b1905473222300e985658b4cf6a7ef';
+const GAP = { reason: 'the integration user may not read it', missing: 'the admin role' };
+
+describe('ServiceNow settings read from counts, public pages and per-application properties', () => {
+  it('counts the excluded passwords: 5,000 at least', () => {
+    const c = control('snow.blacklisted_password_count');
+    const ds = (items: unknown[]): Datasets => ({ [COUNTS]: { ok: true, items } });
+    const noise = { table: 'ip_access', count: '9000' };
+    expect(evaluate(c, ds([noise, { table: 'blacklisted_password', count: '5000' }])).outcome).toBe('pass');
+    expect(evaluate(c, ds([noise, { table: 'blacklisted_password', count: '4999' }])).outcome).toBe('fail');
+    const unseen = evaluate(c, ds([unseenItem({ table: 'blacklisted_password' }, GAP)]));
+    expect(unseen).toMatchObject({ outcome: 'unknown', missing: 'the admin role' });
+    expect(evaluate(c, { [COUNTS]: { ok: false, ...GAP } })).toMatchObject({ outcome: 'unknown', ...GAP });
+  });
+
+  it('asks for at least one active IP access rule', () => {
+    const c = control('snow.ip_access_active');
+    const ds = (items: unknown[]): Datasets => ({ [COUNTS]: { ok: true, items } });
+    expect(evaluate(c, ds([{ table: 'ip_access', count: '1' }])).outcome).toBe('pass');
+    expect(evaluate(c, ds([{ table: 'ip_access', count: '0' }])).outcome).toBe('fail');
+    expect(evaluate(c, ds([unseenItem({ table: 'ip_access' }, GAP)])).outcome).toBe('unknown');
+  });
+
+  it('fails while the Virtual Agent client has an active public page, passes once it is inactive or gone', () => {
+    const c = control('snow.va_embed_public_page');
+    const ds = (items: unknown[]): Datasets => ({ 'servicenow:public_pages': { ok: true, items } });
+    const page = (active: string) => ({ sys_id: VA_PAGE, page: 'sn_va_web_client_app_embed', active });
+    expect(evaluate(c, ds([page('true')]))).toMatchObject({
+      outcome: 'fail',
+      failing: [{ id: VA_PAGE, name: 'sn_va_web_client_app_embed' }],
+    });
+    expect(evaluate(c, ds([page('false')])).outcome).toBe('pass');
+    expect(evaluate(c, ds([])).outcome).toBe('pass');
+    expect(evaluate(c, ds([unseenItem({ sys_id: VA_PAGE }, GAP)])).outcome).toBe('unknown');
+  });
+
+  for (const [id, name] of [
+    ['snow.enforce_security_scope', (scope: string) => `glide.enforce_security_scope.${scope}`],
+    ['snow.impersonate_check', (scope: string) => `${scope}.impersonateCheck`],
+  ] as const) {
+    describe(id, () => {
+      const app = (scope: string, active = 'true') => ({ scope, name: scope, active });
+      const ds = (apps: unknown[], props: unknown[]): Datasets => ({
+        [APPS]: { ok: true, items: apps },
+        [PROPERTIES]: { ok: true, items: [{ name: 'glide.buildname', value: 'Zurich' }, ...props] },
+      });
+      it("matches each installed application with its own property; an absent one is false, as the guide's script reads it", () => {
+        const c = control(id);
+        const set = (scope: string, value: string) => ({ name: name(scope), value });
+        expect(
+          evaluate(
+            c,
+            ds([app('sn_hr_core'), app('sn_em')], [set('sn_hr_core', 'true'), set('sn_em', 'true')]),
+          ),
+        ).toMatchObject({ outcome: 'pass', count: 2, total: 2 });
+        // Another application's property does not stand in for it.
+        const r = evaluate(c, ds([app('sn_hr_core'), app('sn_em')], [set('sn_hr_core', 'true')]));
+        expect(r).toMatchObject({ outcome: 'fail', failing: [{ id: 'sn_em' }] });
+        expect(r.evidence[0]).toEqual({ item: 'sn_em', path: '/property/value', value: 'false' });
+        expect(evaluate(c, ds([app('sn_hr_core')], [set('sn_hr_core', 'false')])).outcome).toBe('fail');
+      });
+      it('is not applicable, earning no points, where none of its applications is installed and active', () => {
+        const c = control(id);
+        const none = evaluate(c, ds([app('sn_hr_core', 'false'), app('sn_not_listed')], []));
+        expect(none).toMatchObject({
+          outcome: 'not_applicable',
+          reason: 'none of the applications it concerns is installed and active',
+        });
+        expect(evaluate(c, ds([], [])).outcome).toBe('not_applicable');
+      });
+      it('is unknown, naming the right, when the property or the application could not be seen', () => {
+        const c = control(id);
+        const hiddenProp = ds([app('sn_hr_core')], [unseenItem({ name: name('sn_hr_core') }, GAP)]);
+        expect(evaluate(c, hiddenProp)).toMatchObject({ outcome: 'unknown', missing: 'the admin role' });
+        const hiddenApp = ds([unseenItem({ scope: 'sn_hr_core' }, GAP)], []);
+        expect(evaluate(c, hiddenApp)).toMatchObject({ outcome: 'unknown', missing: 'the admin role' });
+        const noProps: Datasets = { ...ds([app('sn_hr_core')], []), [PROPERTIES]: { ok: false, ...GAP } };
+        expect(evaluate(c, noProps)).toMatchObject({ outcome: 'unknown', ...GAP });
+        const partial: Datasets = {
+          ...ds([app('sn_hr_core')], []),
+          [PROPERTIES]: { ok: true, items: [], hidden: GAP },
+        };
+        expect(evaluate(c, partial)).toMatchObject({ outcome: 'unknown', missing: 'the admin role' });
+      });
+    });
+  }
+});
+
 describe('ServiceNow catalog rules', () => {
   it('has a fixture for every control, and at least as many as the most complete open-source peer', () => {
     // ElectricEye's ServiceNow auditors hold 92 checks.
     expect(controls.length).toBeGreaterThanOrEqual(92);
-    expect([...Object.keys(CASES), ...Object.keys(NO_FALLBACK), ...Object.keys(SCOPED)].sort()).toEqual(
-      controls.map((c) => c.id).sort(),
-    );
+    expect(
+      [...Object.keys(CASES), ...Object.keys(NO_FALLBACK), ...Object.keys(SCOPED), ...OTHER].sort(),
+    ).toEqual(controls.map((c) => c.id).sort());
   });
 
   for (const [id, c] of Object.entries(CASES)) {

@@ -14,6 +14,7 @@ import {
 } from '../http.js';
 import { CONNECTOR_OPTIONS } from '../../domain/app-options.js';
 import { type CollectContext, type Connector, instanceOptions } from '../types.js';
+import { tableCounts } from './counts.js';
 
 /**
  * ServiceNow Table API: `GET /api/now/table/{table}` with Basic auth (integration user + password)
@@ -23,6 +24,8 @@ import { type CollectContext, type Connector, instanceOptions } from '../types.j
 export const PROPERTIES = 'servicenow:sys_properties';
 export const PLUGINS = 'servicenow:plugins';
 export const APPS = 'servicenow:store_apps';
+export const PUBLIC_PAGES = 'servicenow:public_pages';
+export const COUNTS = 'servicenow:table_counts';
 
 const PAGE_SIZE = 100;
 const MAX_PAGES = 200;
@@ -52,6 +55,7 @@ export const servicenowVendor: Vendor = {
 const Property = z.looseObject({ name: z.string(), value: z.string() });
 const Plugin = z.looseObject({ id: z.string(), name: z.string(), active: z.string() });
 const StoreApp = z.looseObject({ scope: z.string(), name: z.string(), active: z.string() });
+const PublicPage = z.looseObject({ sys_id: z.string(), page: z.string(), active: z.string() });
 
 /**
  * The values a catalog's rules select on one dataset (`where` on `path` with eq or in): the
@@ -63,6 +67,22 @@ export function wanted(controls: readonly Control[], datasetName: string, path: 
   const selections = controls.flatMap((c) =>
     [c.rule, c.rule.appliesWhen].flatMap((r) => (r?.dataset === datasetName ? [{ c, where: r.where }] : [])),
   );
+  // Records named after another item (`{}.impersonateCheck`): one per value the rule selects on `from`.
+  for (const c of controls) {
+    const join = c.rule.join;
+    if (join?.dataset !== datasetName || join.key !== path) continue;
+    const froms = c.rule.where.filter((w) => w.path === join.from);
+    selections.push({
+      c,
+      where: froms.map((w) => ({
+        ...w,
+        path,
+        value: Array.isArray(w.value)
+          ? w.value.map((v) => join.name.replace('{}', String(v)))
+          : join.name.replace('{}', String(w.value)),
+      })),
+    });
+  }
   for (const { c, where } of selections) {
     for (const w of where) {
       if (w.path !== path) continue;
@@ -134,7 +154,7 @@ export async function tableRows<T>(
 /** One table the catalog reads by key (a property name, a plugin id), and the rights it takes. */
 interface Keyed<T> {
   table: string;
-  key: 'name' | 'id' | 'scope';
+  key: 'name' | 'id' | 'scope' | 'sys_id';
   fields: string;
   schema: z.ZodType<T>;
   what: string;
@@ -176,6 +196,17 @@ const STORE_APP_TABLE: Keyed<z.infer<typeof StoreApp>> = {
   noun: 'applications',
   right: 'the admin role, or a role that a table-level read ACL on sys_store_app grants',
   rowRight: 'the admin role, or the roles of the row-level read ACLs on sys_store_app',
+};
+
+const PUBLIC_PAGE_TABLE: Keyed<z.infer<typeof PublicPage>> = {
+  table: 'sys_public',
+  key: 'sys_id',
+  fields: 'sys_id,page,active',
+  schema: PublicPage,
+  what: 'public pages',
+  noun: 'public pages',
+  right: 'the admin role, or a role that a table-level read ACL on sys_public grants',
+  rowRight: 'the admin role, or the roles of the row-level read ACLs on sys_public',
 };
 
 /**
@@ -279,6 +310,8 @@ export const servicenow: Connector = {
     [PROPERTIES]: PROPERTY_TABLE.right,
     [PLUGINS]: PLUGIN_TABLE.right,
     [APPS]: STORE_APP_TABLE.right,
+    [PUBLIC_PAGES]: PUBLIC_PAGE_TABLE.right,
+    [COUNTS]: 'the admin role, or a role that a table-level read ACL on each counted table grants',
   },
   async collect(ctx: CollectContext) {
     const authorization = authHeader(ctx);
@@ -299,6 +332,13 @@ export const servicenow: Connector = {
       [PLUGINS]: await keyedDataset(client, PLUGIN_TABLE, ids),
       // An application that sys_store_app does not list is not installed: its settings do not apply.
       [APPS]: await keyedDataset(client, STORE_APP_TABLE, scopes),
+      // Every instance has public pages (the login page among them): the usual probe applies.
+      [PUBLIC_PAGES]: await keyedDataset(
+        client,
+        PUBLIC_PAGE_TABLE,
+        wanted(controls, PUBLIC_PAGES, '/sys_id'),
+      ),
+      [COUNTS]: await dataset(() => tableCounts(client, wanted(controls, COUNTS, '/table'))),
     };
     return { datasets, requests: client.requests };
   },
