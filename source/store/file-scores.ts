@@ -20,6 +20,9 @@ interface Kept {
 export class FileScores {
   readonly catalog: SummaryCatalog;
   private kept = new Map<string, Kept>();
+  /** The last statuses grouped by instance: a commit that changes none shares the array (immer). */
+  private grouped:
+    { of: readonly StatusUpdate[]; length: number; by: Map<string, StatusUpdate[]> } | undefined;
 
   constructor(byId: ReadonlyMap<string, Control>) {
     this.catalog = { byId, key: catalogKey(byId) };
@@ -27,7 +30,7 @@ export class FileScores {
 
   /** Take the summaries read with `doc` as made from it (they were written with it, in one file). */
   adopt(doc: StoreDoc, read: ReadonlyMap<string, ScoreSummary>, now: number): void {
-    const statuses = statusesByInstance(doc);
+    const statuses = this.statusesByInstance(doc);
     for (const i of doc.instances) {
       const s = read.get(i.id);
       if (!s || s.catalog !== this.catalog.key || s.app !== i.app) continue;
@@ -43,7 +46,7 @@ export class FileScores {
 
   /** The summaries of every instance of `doc`, in its order. */
   of(doc: StoreDoc, now: Date): Map<string, ScoreSummary> {
-    const statuses = statusesByInstance(doc);
+    const statuses = this.statusesByInstance(doc);
     const stale = new Set<string>();
     for (const i of doc.instances) {
       const k = this.kept.get(i.id);
@@ -83,16 +86,19 @@ export class FileScores {
     if (this.kept.size > out.size) for (const id of this.kept.keys()) if (!out.has(id)) this.kept.delete(id);
     return out;
   }
-}
 
-function statusesByInstance(doc: StoreDoc): Map<string, StatusUpdate[]> {
-  const by = new Map<string, StatusUpdate[]>();
-  for (const s of doc.statuses) {
-    let mine = by.get(s.instanceId);
-    if (!mine) by.set(s.instanceId, (mine = []));
-    mine.push(s);
+  private statusesByInstance(doc: StoreDoc): Map<string, StatusUpdate[]> {
+    const g = this.grouped;
+    if (g?.of === doc.statuses && g.length === doc.statuses.length) return g.by;
+    const by = new Map<string, StatusUpdate[]>();
+    for (const s of doc.statuses) {
+      let mine = by.get(s.instanceId);
+      if (!mine) by.set(s.instanceId, (mine = []));
+      mine.push(s);
+    }
+    this.grouped = { of: doc.statuses, length: doc.statuses.length, by };
+    return by;
   }
-  return by;
 }
 
 const sameItems = <T>(a: readonly T[], b: readonly T[]): boolean =>
