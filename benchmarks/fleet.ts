@@ -1,4 +1,4 @@
-import type { Catalog } from '../source/catalog/index.js';
+import { type Catalog, loadCatalog } from '../source/catalog/index.js';
 import { dayOf } from '../source/domain/history.js';
 import {
   APPS,
@@ -10,6 +10,7 @@ import {
   type StoreDoc,
 } from '../source/domain/schemas.js';
 import { writeAtomic } from '../source/store/atomic.js';
+import { FileScores } from '../source/store/file-scores.js';
 import { historyLine, historyPath } from '../source/store/history.js';
 import { serializeState } from '../source/store/serialize.js';
 
@@ -164,8 +165,12 @@ export function generateFleet(catalog: Catalog, o: FleetOptions = FLEET, now = n
   return { doc, polls };
 }
 
-/** Write a fleet as posture keeps it: the state file, and its history file beside it. */
+/**
+ * Write a fleet as posture keeps it: the state file (with each instance's part of the scores, as
+ * every commit with the catalog writes them), and its history file beside it.
+ */
 export function writeFleet(file: string, fleet: Fleet): void {
-  writeAtomic(file, serializeState(fleet.doc, 0));
+  const scores = new FileScores(loadCatalog().byId).of(fleet.doc, new Date());
+  writeAtomic(file, serializeState(fleet.doc, 0, scores));
   writeAtomic(historyPath(file), fleet.polls.map((p) => historyLine(p, 0)).join(''));
 }

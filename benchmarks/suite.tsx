@@ -82,7 +82,8 @@ if (args[0] === '--serve-sim') {
 } else if (args[0] === '--commits') {
   // One process: open (load), then commits as the console makes them; its peak RSS.
   const t0 = performance.now();
-  const s = await FileStore.open(args[1]!);
+  // With the catalog, as the program opens it: each commit keeps the instances' score summaries.
+  const s = await FileStore.open(args[1]!, { catalog: loadCatalog().byId });
   const load = performance.now() - t0;
   const commits: number[] = [];
   for (let i = 0; i < 7; i++) {

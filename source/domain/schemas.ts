@@ -388,7 +388,8 @@ export type AlertQueue = z.infer<typeof AlertQueueSchema>;
 // Object and array defaults are functions: zod returns a default value itself, so a literal would
 // be one object shared by every document parsed (a change to one emptyStore() changed the next).
 // Version 2: poll history moved out of the document into a file of its own (store/history.ts).
-export const STORE_VERSION = 2;
+// Version 3: the same document; the file is laid out a part a line (store/format.ts).
+export const STORE_VERSION = 3;
 export const StoreDocSchema = z.object({
   version: z.literal(STORE_VERSION),
   settings: SettingsSchema.default(() => ({

@@ -10,6 +10,8 @@ type Versioned = { version: number } & Record<string, unknown>;
 const MIGRATIONS: Record<number, (doc: Versioned) => Versioned> = {
   // Poll history leaves the document for a file of its own; the store moves it (store.ts).
   1: ({ polls: _, ...doc }) => ({ ...doc, version: 2 }),
+  // The file's layout changes (store/format.ts), the document does not; the first writer rewrites it.
+  2: (doc) => ({ ...doc, version: 3 }),
 };
 
 export function migrate(doc: Versioned): Versioned {

@@ -1,4 +1,6 @@
 import type { StoreDoc } from '../domain/schemas.js';
+import type { ScoreSummary } from '../domain/score-summary.js';
+import { CLOSE, RESULTS_OPEN } from './format.js';
 
 /*
  * The state file's bytes, made without stringifying or encoding again what did not change. A
@@ -23,8 +25,27 @@ function cached(value: unknown): Buffer {
   return bytes;
 }
 
-/** `JSON.stringify({ version, commit, ...doc })` as UTF-8, by parts. */
-export function serializeStateBytes(doc: StoreDoc, commit: number): Buffer {
+const summaryTexts = new WeakMap<ScoreSummary, string>();
+
+function summaryText(s: ScoreSummary): string {
+  let text = summaryTexts.get(s);
+  if (text === undefined) {
+    text = JSON.stringify(s);
+    if (Object.isFrozen(s)) summaryTexts.set(s, text);
+  }
+  return text;
+}
+
+/**
+ * The state file (format.ts) as UTF-8, by parts: the version and commit, the document's fields but
+ * its results, each instance's part of the scores when given, then its results an instance a line.
+ * Parsed whole, it is `{ version, commit, ...doc, scores }` with the results last.
+ */
+export function serializeStateBytes(
+  doc: StoreDoc,
+  commit: number,
+  scores?: ReadonlyMap<string, ScoreSummary>,
+): Buffer {
   const parts: Buffer[] = [];
   let text = `{"version":${JSON.stringify(doc.version)},"commit":${commit}`;
   const piece = (bytes: Buffer) => {
@@ -32,35 +53,44 @@ export function serializeStateBytes(doc: StoreDoc, commit: number): Buffer {
     text = '';
   };
   for (const [key, value] of Object.entries(doc)) {
-    if (key === 'version' || value === undefined) continue;
-    if (key === 'results' || key === 'instances') {
+    if (key === 'version' || key === 'results' || value === undefined) continue;
+    if (key === 'instances' && Array.isArray(value)) {
       // Per entry: one instance's change re-stringifies that instance only.
-      text += `,${JSON.stringify(key)}:`;
-      if (Array.isArray(value)) {
-        text += '[';
-        value.forEach((v, i) => {
-          if (i > 0) text += ',';
-          piece(cached(v));
-        });
-        text += ']';
-      } else {
-        text += '{';
-        let first = true;
-        for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-          if (v === undefined) continue;
-          text += `${first ? '' : ','}${JSON.stringify(k)}:`;
-          first = false;
-          piece(cached(v));
-        }
-        text += '}';
-      }
+      text += `,${JSON.stringify(key)}:[`;
+      value.forEach((v, i) => {
+        if (i > 0) text += ',';
+        piece(cached(v));
+      });
+      text += ']';
     } else text += `,${JSON.stringify(key)}:${JSON.stringify(value)}`;
   }
-  parts.push(Buffer.from(`${text}}`));
+  if (scores) {
+    // Small: one text (a piece each, 2,000 small buffers cost more than they save).
+    text += ',"scores":{';
+    let first = true;
+    for (const [id, s] of scores) {
+      text += `${first ? '' : ','}${JSON.stringify(id)}:${summaryText(s)}`;
+      first = false;
+    }
+    text += '}';
+  }
+  text += `${RESULTS_OPEN}\n`;
+  let first = true;
+  for (const [k, v] of Object.entries(doc.results)) {
+    if (v === undefined) continue;
+    text += `${first ? '' : ',\n'}${JSON.stringify(k)}:`;
+    first = false;
+    piece(cached(v));
+  }
+  parts.push(Buffer.from(`${text}${first ? '' : '\n'}${CLOSE}\n`));
   return Buffer.concat(parts);
 }
 
-/** `JSON.stringify({ version, commit, ...doc })`, the same text. */
-export function serializeState(doc: StoreDoc, commit: number): string {
-  return serializeStateBytes(doc, commit).toString('utf8');
+/** `serializeStateBytes` as text. */
+export function serializeState(
+  doc: StoreDoc,
+  commit: number,
+  scores?: ReadonlyMap<string, ScoreSummary>,
+): string {
+  return serializeStateBytes(doc, commit, scores).toString('utf8');
 }

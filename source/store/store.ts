@@ -11,10 +11,14 @@ import {
   type StoreDoc,
   StoreDocSchema,
 } from '../domain/schemas.js';
+import { type ScoreSummary, scoresFromSummaries } from '../domain/score-summary.js';
+import type { DocScores } from '../domain/scoring.js';
 import { jsonSyntaxError } from '../text/json.js';
 import { isTemporaryName, writeAtomic, writeAtomicAsync } from './atomic.js';
 import { type Batch, newBatch } from './batch.js';
 import { checkInSlices } from './check.js';
+import { FileScores } from './file-scores.js';
+import { parseResultLine, parseResultLines, splitState, summariesIn } from './format.js';
 import { reached } from './crash-points.js';
 import { fsReason, isFsError, makeFolders, mustBeRegular, readRegularFile } from '../files.js';
 import { HistoryWriter, historyCutoff, historyPath, readHistory } from './history.js';
@@ -58,13 +62,38 @@ export type { Change, Store } from './api.js';
 /** A state file as read: migrated, not yet checked; `polls` when it is from before history had its own file. */
 interface Loaded {
   raw: { version: number };
+  /** The schema version the file was written with: an older one is rewritten by the first writer. */
+  version: number;
   /** The number of its last commit (0 before commits were numbered). */
   commit: number;
   polls?: PollChanges[];
+  /** Each instance's part of the scores, as written with the file (version 3). */
+  scores: Map<string, ScoreSummary>;
+  /** Read `lazy`: the result lines not parsed yet (the raw document's results are empty till then). */
+  rest?: Rest;
 }
 
-/** Read the state file: parsed and migrated, not checked against the schema. Null when there is none. */
-async function load(file: string): Promise<Loaded | null> {
+/** Result lines left for after the first frame, and the file's text for the message if one is broken. */
+interface Rest {
+  lines: string[];
+  text: string;
+}
+
+/** The whole file parsed as the one JSON document it is, or its StoreError. */
+function parseWhole(file: string, text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    // V8's message quotes the text, and a store is no place to quote from: where, and what.
+    throw new StoreError(file, `is not valid JSON (${jsonSyntaxError(text)})`);
+  }
+}
+
+/**
+ * Read the state file: parsed and migrated, not checked against the schema. Null when there is
+ * none. `lazy`: a file laid out a part a line (format.ts) has its result lines left unparsed.
+ */
+async function load(file: string, lazy = false): Promise<Loaded | null> {
   let text: string;
   try {
     // A FIFO or a device is refused before it is read: reading one blocks forever, or never ends.
@@ -73,18 +102,24 @@ async function load(file: string): Promise<Loaded | null> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw new StoreError(file, `cannot be read: ${fsReason(error)}`);
   }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch {
-    // V8's message quotes the text, and a store is no place to quote from: where, and what.
-    throw new StoreError(file, `is not valid JSON (${jsonSyntaxError(text)})`);
-  }
+  // Read whole, the file is one JSON document: one parse is quicker than a parse a line.
+  const split = lazy ? splitState(text) : undefined;
+  let raw: unknown = split ? split.head : parseWhole(file, text);
   const version = (raw as { version?: unknown } | null)?.version;
   if (typeof version !== 'number') throw new StoreError(file, 'has no schema version');
   if (version > STORE_VERSION)
     throw new StoreError(file, `has schema version ${version}, newer than this posture (${STORE_VERSION})`);
-  const { commit, polls, ...rest } = raw as { version: number; commit?: unknown; polls?: unknown };
+  let rest: Rest | undefined;
+  if (split) {
+    rest = { lines: split.lines, text };
+    raw = { ...split.head, results: {} };
+  }
+  const { commit, polls, scores, ...fields } = raw as {
+    version: number;
+    commit?: unknown;
+    polls?: unknown;
+    scores?: unknown;
+  };
   let legacy: PollChanges[] | undefined;
   if (version < 2) {
     // History kept inside the file: checked here, as it was, and moved out by the first writer.
@@ -94,13 +129,37 @@ async function load(file: string): Promise<Loaded | null> {
   }
   try {
     return {
-      raw: migrate(rest as { version: number }),
+      raw: migrate(fields as { version: number }),
+      version,
       commit: typeof commit === 'number' && Number.isSafeInteger(commit) && commit >= 0 ? commit : 0,
+      scores: summariesIn(scores),
       ...(legacy ? { polls: legacy } : {}),
+      ...(rest ? { rest } : {}),
     };
   } catch (error) {
     throw new StoreError(file, (error as Error).message);
   }
+}
+
+/**
+ * The first frame's scores from the summaries read with the file, when every counted instance has
+ * one that holds. The first line is not checked yet: one that does not have the document's shape
+ * gives none (everything is read, and the check says what is wrong).
+ */
+function earlyFrom(loaded: Loaded, scores: FileScores): DocScores | undefined {
+  try {
+    return scoresFromSummaries(loaded.raw as StoreDoc, loaded.scores, scores.catalog.key, new Date());
+  } catch {
+    return undefined;
+  }
+}
+
+/** A results line that does not parse: the whole file says where it is broken (or is whole after all). */
+function brokenLine(file: string, rest: Rest): Record<string, unknown> {
+  const whole = parseWhole(file, rest.text) as { results?: unknown };
+  return typeof whole.results === 'object' && whole.results !== null
+    ? (whole.results as Record<string, unknown>)
+    : {};
 }
 
 function schemaError(file: string, error: z.ZodError, prefix: PropertyKey[] = []): StoreError {
@@ -224,6 +283,16 @@ export class FileStore implements Store {
   private seen: string;
   private unwatch: (() => void) | undefined;
   private closed = false;
+  /** Each instance's part of the scores, written with every commit (with the catalog only). */
+  private scores: FileScores | undefined;
+  /** The summaries read with the file: taken as made once its results are read and checked. */
+  private readScores = new Map<string, ScoreSummary>();
+  /** The file is from an older schema version: the first writer rewrites it in this one. */
+  private upgrade = false;
+  /** The first frame's scores while the result lines are not parsed (`pending`). */
+  private early: DocScores | undefined;
+  /** Result lines left for after the first frame. */
+  private pending: Rest | undefined;
 
   private constructor(
     readonly file: string,
@@ -276,8 +345,20 @@ export class FileStore implements Store {
     try {
       // Throws StoreError on a file that does not parse, is from a newer posture, or (checked now)
       // does not match the schema: nothing is written.
-      const loaded = await load(file);
+      // The console, with the catalog, draws its first frame from the first line's score summaries.
+      const lazy = options.checkLater === true && options.catalog !== undefined;
+      const loaded = await load(file, lazy);
       const unchecked = options.checkLater === true && loaded !== null;
+      const scores = options.catalog && new FileScores(options.catalog);
+      let early: DocScores | undefined;
+      if (loaded?.rest && scores) early = earlyFrom(loaded, scores);
+      if (loaded?.rest && !early) {
+        // Summaries missing or stale (written without the catalog, or an expiry passed): read it all now.
+        const results: Record<string, unknown> = {};
+        const all = parseResultLines(loaded.rest.lines, results) ? results : brokenLine(file, loaded.rest);
+        loaded.raw = { ...loaded.raw, results: all } as typeof loaded.raw;
+        delete loaded.rest;
+      }
       const doc =
         loaded === null ? emptyStore() : unchecked ? (loaded.raw as StoreDoc) : checkDoc(file, loaded.raw);
       const history = lock ? new HistoryWriter(historyPath(file)) : undefined;
@@ -294,11 +375,16 @@ export class FileStore implements Store {
         lock,
         history,
       );
+      store.scores = scores;
+      store.early = early;
+      store.pending = early ? loaded?.rest : undefined;
+      store.readScores = loaded?.scores ?? new Map();
+      store.upgrade = loaded !== null && loaded.version < STORE_VERSION;
     } catch (error) {
       lock?.release();
       throw error;
     }
-    if (!store.unchecked) store.moveHistoryOut();
+    if (!store.unchecked) store.accepted();
     if (options.watch) store.unwatch = watchFolder(file, () => void store.reloadIfChanged());
     return store;
   }
@@ -325,14 +411,59 @@ export class FileStore implements Store {
    */
   check(): void {
     if (!this.unchecked) return;
+    this.readRest();
     this.accept(checkDoc(this.file, this.data));
+  }
+
+  /** The first frame's scores while the results are not parsed yet (the console's first frame). */
+  earlyScores(): DocScores | undefined {
+    return this.early;
+  }
+
+  /** The result lines left for after the first frame, parsed now. */
+  private readRest(): void {
+    const rest = this.pending;
+    if (!rest) return;
+    const results: Record<string, unknown> = {};
+    const all = parseResultLines(rest.lines, results) ? results : brokenLine(this.file, rest);
+    this.pending = undefined;
+    this.data = { ...this.data, results: all as StoreDoc['results'] };
+  }
+
+  /** `readRest` a slice at a time (~5 ms), yielding to keys in between. */
+  private async readRestInSlices(sliceMs = 5): Promise<void> {
+    const rest = this.pending;
+    if (!rest) return;
+    const results: Record<string, unknown> = {};
+    let since = performance.now();
+    for (const line of rest.lines) {
+      if (!parseResultLine(line, results)) return this.readRest(); // for its StoreError
+      if (performance.now() - since < sliceMs) continue;
+      await new Promise((resolve) => setImmediate(resolve));
+      since = performance.now();
+      if (this.pending !== rest) return; // read whole meanwhile (a change was made)
+    }
+    this.pending = undefined;
+    this.data = { ...this.data, results: results as StoreDoc['results'] };
   }
 
   private accept(checked: StoreDoc): void {
     this.data = this.durable = checked;
     this.unchecked = false;
-    this.moveHistoryOut();
+    this.accepted();
     for (const l of this.listeners) l();
+  }
+
+  /** The document is whole and checked: its summaries are taken as made, an older file rewritten. */
+  private accepted(): void {
+    this.early = undefined;
+    this.scores?.adopt(this.data, this.readScores, Date.now());
+    this.readScores = new Map();
+    this.moveHistoryOut();
+  }
+
+  private stateBytes(doc: StoreDoc, commit: number): Buffer {
+    return serializeStateBytes(doc, commit, this.scores?.of(doc, new Date()));
   }
 
   /**
@@ -340,6 +471,8 @@ export class FileStore implements Store {
    * the whole check itself (`update` never writes what was not checked).
    */
   async checkInBackground(): Promise<void> {
+    if (!this.unchecked) return;
+    await this.readRestInSlices();
     if (!this.unchecked) return;
     const raw = this.data;
     const doc = await checkInSlices(raw);
@@ -350,16 +483,17 @@ export class FileStore implements Store {
   }
 
   /**
-   * A writer that opened a store from before version 2 moves its history to the history file and
-   * rewrites the state without it: history first, so a crash in between leaves the old file whole
-   * (and the move is made again). When it cannot be written now, the first commit does it.
+   * A writer that opened a store from an older version rewrites it in this one at once; from before
+   * version 2 it moves the history to the history file first, so a crash in between leaves the old
+   * file whole (and the move is made again). When it cannot be written now, the first commit does it.
    */
   private moveHistoryOut(): void {
-    if (!this.legacy || this.readOnly || !this.historyFile) return;
+    if (!(this.legacy || this.upgrade) || this.readOnly || !this.historyFile) return;
     try {
-      this.historyFile.replace(this.legacy, this.commit);
-      writeAtomic(this.file, serializeStateBytes(this.data, this.commit), { backup: true });
+      if (this.legacy) this.historyFile.replace(this.legacy, this.commit);
+      writeAtomic(this.file, this.stateBytes(this.data, this.commit), { backup: true });
       this.legacy = undefined;
+      this.upgrade = false;
       this.seen = identity(this.file);
     } catch {}
   }
@@ -439,7 +573,7 @@ export class FileStore implements Store {
         history.append(polls, commit);
       }
       reached('history-appended');
-      await writeAtomicAsync(this.file, serializeStateBytes(doc, commit), {
+      await writeAtomicAsync(this.file, this.stateBytes(doc, commit), {
         backup: true,
         steps: { written: 'state-written', renamed: 'state-renamed' },
       });
@@ -463,6 +597,7 @@ export class FileStore implements Store {
     this.commit = commit;
     this.durable = doc;
     this.legacy = undefined;
+    this.upgrade = false;
     this.seen = identity(this.file);
     this.writing--;
     batch.resolve();
@@ -500,6 +635,8 @@ export class FileStore implements Store {
     this.data = this.durable = doc;
     this.commit = loaded.commit;
     this.legacy = loaded.polls;
+    this.upgrade = loaded.version < STORE_VERSION;
+    this.scores?.adopt(doc, loaded.scores, Date.now());
     this.historyCache = undefined;
     for (const l of this.listeners) l();
   }

@@ -4,10 +4,15 @@ import { loadCatalog } from '../../source/catalog/index.js';
 import type { InstanceResults, StoreDoc } from '../../source/domain/schemas.js';
 import { serializeState, serializeStateBytes } from '../../source/store/serialize.js';
 
-/** What the state file holds: the document with its version, then the commit, first. */
+/**
+ * What the state file holds (store/format.ts): the version and commit first, the document but its
+ * results on the first line, then the results an instance a line; one JSON document in all.
+ */
 function expected(doc: StoreDoc, commit: number): string {
-  const { version, ...rest } = doc;
-  return JSON.stringify({ version, commit, ...rest });
+  const { version, results, ...rest } = doc;
+  const head = JSON.stringify({ version, commit, ...rest });
+  const lines = Object.entries(results).map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`);
+  return `${head.slice(0, -1)},"results":{\n${lines.join(',\n')}${lines.length > 0 ? '\n' : ''}}}\n`;
 }
 
 function fleet(): StoreDoc {
@@ -21,10 +26,13 @@ function fleet(): StoreDoc {
 }
 
 describe('the state file as bytes, by parts', () => {
-  it('is the UTF-8 of JSON.stringify of the document, with its version and commit first', () => {
+  it('is the UTF-8 of the document laid out a part a line, with its version and commit first', () => {
     const doc = fleet();
     expect(serializeStateBytes(doc, 7).toString('utf8')).toBe(expected(doc, 7));
     expect(serializeState(doc, 7)).toBe(expected(doc, 7));
+    // One JSON document all the same: an older posture reads its version (and refuses it).
+    const { version, ...rest } = doc;
+    expect(JSON.parse(serializeState(doc, 7))).toEqual({ version, commit: 7, ...rest });
   });
 
   it('stays the same text across commits that replace, add and drop entries', () => {
