@@ -118,6 +118,14 @@ const EDITS = [
       to: 'const segmenter = new Intl.Segmenter();\nconst EMOJI_CHARACTER = /\\p{Emoji}/u;',
     },
   },
+  {
+    // node-postgres asks whether it runs on Cloudflare Workers by looking at `Response`, which on
+    // Node (its first use) loads the whole fetch implementation (undici, ~15 ms) before the first
+    // connection. On Node it is not a Worker: asked first, `Response` is never looked at.
+    file: /[\\/]pg[\\/]lib[\\/]stream\.js$/,
+    from: "if (typeof Response === 'function') {",
+    to: "if (!globalThis.process?.versions?.node && typeof Response === 'function') {",
+  },
 ];
 /** The text of the file at `path` as the program bundles it (unchanged where no edit names it). */
 export function withStartupEdits(path, text) {
@@ -163,11 +171,13 @@ const builtinsByRequire = {
 };
 
 /**
- * Packages the program loads only for a back end that asks for them, with the launcher's `require`
- * when first used: the PostgreSQL driver and the job queue cost the file store nothing (not parsed,
- * not compiled).
+ * Packages the program loads only when first used, with the launcher's `require`: the job queue
+ * (workers only), and the driver's optional parts the program never uses (the libpq binding, the
+ * Cloudflare socket). The driver itself is bundled: evaluated only when a PostgreSQL store is
+ * opened, and compiled from the code cache like the rest (loaded from node_modules it cost the
+ * console's first frame 30-45 ms of module resolution and compiling).
  */
-const LOADED_WHEN_USED = new Set(['pg', 'pg-boss']);
+const LOADED_WHEN_USED = new Set(['pg-boss', 'pg-native', 'pg-cloudflare']);
 const byRequireWhenUsed = {
   name: 'by-require-when-used',
   setup(b) {

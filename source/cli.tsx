@@ -210,6 +210,11 @@ export async function main(argv: string[], io: IO): Promise<number> {
     return await storeCopy({ ...inv.copy!, operator: inv.global.operator ?? osUser(io.env) }, io);
   }
   const interactive = name === undefined && io.stdout.isTTY === true;
+  // The console's code (Ink, React, the views) is made ready while a database answers the store's
+  // first read, not after it: once the open is waiting (for a file, after it).
+  const consoleCode = interactive
+    ? new Promise<void>((resolve) => setImmediate(resolve)).then(() => import('./commands/console.js'))
+    : undefined;
   // The console checks the store against its schema once its first frame is drawn.
   const ctx: Context = await openContext(inv.global, io, {
     command: name,
@@ -229,9 +234,9 @@ export async function main(argv: string[], io: IO): Promise<number> {
     const scope = { product: f.product, instance: f.instance };
     switch (name) {
       case undefined:
-        if (interactive)
+        if (consoleCode)
           return await (
-            await import('./commands/console.js')
+            await consoleCode
           ).runConsole(ctx, {
             keys: f.keys,
             altScreen: f.altScreen !== false,

@@ -6,6 +6,7 @@ import type { DocScores } from '../../domain/scoring.js';
 import type { Change, Store } from '../api.js';
 import { historyCutoff } from '../history.js';
 import { checkDoc, NoStoreError, type OpenOptions, StoreError } from '../store.js';
+import { FIRST_FRAME_LEAVES, readFirstFrame } from './first-read.js';
 import { applyRows, diff, docOf, type PollRow, pollOf, type Row } from './rows.js';
 import {
   staleSummaries,
@@ -18,6 +19,7 @@ import {
   COMMIT_LOCK,
   LOCK_CLASS,
   migrate,
+  PG_SCHEMA_VERSION,
   SchemaTooNew,
   schemaVersion,
   TABLES,
@@ -25,9 +27,6 @@ import {
 } from './schema.js';
 import { withoutPassword } from './url.js';
 import { type Batch as BaseBatch, newBatch } from '../batch.js';
-
-/** What a console's first frame does without (the summaries hold their part of the scores). */
-const FIRST_FRAME_LEAVES: readonly Table[] = ['results', 'statuses'];
 
 /** The channel commits are announced on; the payload is the revision committed. */
 const CHANNEL = 'posture_commits';
@@ -161,6 +160,8 @@ export class PgStore implements Store {
   private summariesSeen: Map<string, ScoreSummary> | undefined;
   /** Instances whose summary the next commit makes again. */
   private summariesDue = new Set<string>();
+  /** The LISTEN waits for the first frame (listenNow). */
+  private listenLater = false;
 
   private constructor(
     private readonly url: string,
@@ -190,24 +191,35 @@ export class PgStore implements Store {
       throw new StoreError(file, `cannot be opened: ${reason(error)}`);
     }
     try {
-      const version = await schemaVersion(client);
-      if (version === 0 && options.create === false) throw new NoStoreError(file);
-      if (!options.readOnly) await migrate(client);
-      else if (version !== 0) await migrate(client); // throws on a newer schema; nothing else to do
       const catalog = options.catalog && { byId: options.catalog, key: catalogKey(options.catalog) };
       const keep = catalog !== undefined && !options.readOnly; // a writer with the catalog keeps summaries
+      // The console: its first frame from the score summaries, the results and history after it.
+      // Statuses too are in the summaries: read after the first frame, with the results. The
+      // schema's version comes in the same round trip: the rows are used when it is ours.
+      const firstFrame = options.checkLater === true && catalog !== undefined;
+      let first = firstFrame ? await readFirstFrame(client) : undefined;
+      let version = PG_SCHEMA_VERSION;
+      if (first?.version !== PG_SCHEMA_VERSION) {
+        // No posture schema yet, an older one or a newer one: made, migrated or refused.
+        version = await schemaVersion(client);
+        if (version === 0 && options.create === false) throw new NoStoreError(file);
+        if (!options.readOnly) await migrate(client);
+        else if (version !== 0) await migrate(client); // throws on a newer schema; nothing else to do
+        first = firstFrame && version !== 0 ? await readFirstFrame(client) : undefined;
+      }
       let since: Since = { head: 0, tables: new Map<Table, Row[]>(), polls: [], summaries: new Map() };
       let early: DocScores | undefined;
-      if (version !== 0 && options.checkLater && catalog) {
-        // The console: its first frame from the score summaries, the results and history after it.
-        // Statuses too are in the summaries: read after the first frame, with the results.
-        since = await readSince(client, 0, { without: FIRST_FRAME_LEAVES, noPolls: true, summaries: true });
-        const first = docOf(since.tables);
-        early = scoresFromSummaries(first, since.summaries, catalog.key, new Date());
+      let raw: StoreDoc | undefined;
+      if (first && first.version === PG_SCHEMA_VERSION && catalog) {
+        since = { head: first.head, tables: first.tables, polls: [], summaries: first.summaries };
+        raw = docOf(since.tables);
+        early = scoresFromSummaries(raw, since.summaries, catalog.key, new Date());
       }
-      if (!early && !(version === 0 && options.readOnly))
+      if (!early && !(version === 0 && options.readOnly)) {
         since = await readSince(client, 0, { pollsFrom: historyCutoff(Date.now()), summaries: keep });
-      const raw = docOf(since.tables);
+        raw = undefined;
+      }
+      raw ??= docOf(since.tables);
       const unchecked = options.checkLater === true;
       const doc = unchecked ? raw : checkDoc(file, raw);
       const store = new PgStore(
@@ -226,13 +238,15 @@ export class PgStore implements Store {
       if (keep) store.summariesSeen = since.summaries;
       if (!unchecked) store.refreshSummaries();
       store.adopt(client);
-      // Writers keep up with others (a long poll sees the console's toggles); so does any console.
-      if (options.watch || !options.readOnly) {
+      // Writers keep up with others (a long poll sees the console's toggles); so does any console:
+      // one drawing its first frame from the summaries listens once it is drawn (readRest), so
+      // that the frame waits for one connection, not two.
+      if ((options.watch || !options.readOnly) && !early) {
         await store.listen();
         // A commit between our read and our LISTEN was announced to nobody here: look once.
         store.stale = true;
         store.catchUp();
-      }
+      } else if (options.watch || !options.readOnly) store.listenLater = true;
       return store;
     } catch (error) {
       await client.end().catch(() => {});
@@ -281,6 +295,7 @@ export class PgStore implements Store {
   /** After the first frame: the results and the poll history, in one snapshot with what is new. */
   private readRest(): Promise<void> {
     if (!this.early) return Promise.resolve();
+    this.listenNow();
     return (this.rest ??= new Promise<void>((resolve, reject) =>
       this.enqueue(async () => {
         try {
@@ -511,6 +526,20 @@ export class PgStore implements Store {
 
   // ---- Following others: LISTEN, and reading only what is new ----
 
+  /** The LISTEN left for after the first frame, started (once); a failure is retried as after a restart. */
+  private listenNow(): void {
+    if (!this.listenLater || this.closed) return;
+    this.listenLater = false;
+    this.listen().then(
+      () => {
+        // Whatever was committed before the LISTEN was announced to nobody here: look once.
+        this.stale = true;
+        this.catchUp();
+      },
+      () => this.reconnectLater(),
+    );
+  }
+
   private async listen(): Promise<void> {
     const client = PgStore.client(this.url);
     const lost = () => {
@@ -529,6 +558,10 @@ export class PgStore implements Store {
     });
     await client.connect();
     await client.query(`LISTEN ${CHANNEL}`);
+    if (this.closed) {
+      await client.end().catch(() => {}); // closed while this one connected
+      return;
+    }
     this.listener = client;
     this.backoff = this.backoffMs;
   }
