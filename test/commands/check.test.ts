@@ -82,7 +82,7 @@ describe.each(BACKENDS)('posture check --min-score on $name', ({ backend }) => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/schema version 99, newer than this posture.*\n$/);
     expect(r.stderr.split('\n').filter(Boolean)).toHaveLength(1);
-    if (backend === 'file') expect(r.stderr).toMatch(/left untouched\n$/);
+    expect(r.stderr).toMatch(/left untouched\n$/);
     expect(await snapshot(t.store)).toBe(before);
   });
 

@@ -250,7 +250,9 @@ export class PgStore implements Store {
       return store;
     } catch (error) {
       await client.end().catch(() => {});
-      if (error instanceof SchemaTooNew) throw new StoreError(file, error.message);
+      // Nothing was written: the database is left as the newer posture made it.
+      if (error instanceof SchemaTooNew)
+        throw new StoreError(file, `${error.message}; it was left untouched`);
       if (error instanceof StoreError) throw error;
       throw new StoreError(file, `cannot be opened: ${reason(error)}`);
     }
