@@ -154,8 +154,12 @@ export function buildExport(doc: StoreDoc, catalog: Catalog, now = new Date()): 
   // Every instance's actions, collected once; the counted ones ranked (ranks are among them only).
   const every = everyAction(doc, catalog, now);
   const counted = rankActions(every.filter((a) => countedIds.has(a.instance.id)));
+  // One number per result, its instance's place then its control's: the sort compares numbers
+  // instead of looking up four map entries per comparison (123,600 results at 2,000 instances).
   const order = new Map(doc.instances.map((i, n) => [i.id, n]));
   const controlOrder = new Map(catalog.controls.map((c, n) => [c.id, n]));
+  const place = (a: Action) =>
+    (order.get(a.instance.id) ?? 0) * (controlOrder.size + 1) + (controlOrder.get(a.control.id) ?? 0);
   const history = new Map<string, StatusUpdate[]>();
   for (const u of doc.statuses) {
     const k = actionKey(u.instanceId, u.controlId);
@@ -165,12 +169,9 @@ export function buildExport(doc: StoreDoc, catalog: Catalog, now = new Date()): 
   }
   const names = new Map(doc.instances.map((i) => [i.id, i]));
   const results = every
-    .sort(
-      (a, b) =>
-        (order.get(a.instance.id) ?? 0) - (order.get(b.instance.id) ?? 0) ||
-        (controlOrder.get(a.control.id) ?? 0) - (controlOrder.get(b.control.id) ?? 0),
-    )
-    .map((a): ExportResult => {
+    .map((a) => ({ a, k: place(a) }))
+    .sort((x, y) => x.k - y.k)
+    .map(({ a }): ExportResult => {
       const isCounted = countedIds.has(a.instance.id);
       return {
         instanceId: a.instance.id,
@@ -200,7 +201,7 @@ export function buildExport(doc: StoreDoc, catalog: Catalog, now = new Date()): 
           expires: a.update?.expires ?? null,
           unverified: a.unverified,
         },
-        history: (history.get(a.id) ?? []).map(historyOf),
+        history: history.get(a.id)?.map(historyOf) ?? [],
         evidence: a.result.evidence,
       };
     });
