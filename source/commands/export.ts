@@ -6,8 +6,8 @@ import { renderMarkdown } from './formats/markdown.js';
 import { renderOcsf } from './formats/ocsf.js';
 import { renderSarif } from './formats/sarif.js';
 import { overGithubLimits } from './formats/sarif-limits.js';
-import { type Indent, jsonParts, jsonText, writeFileAtomic } from './output.js';
-import { buildExport, type ExportDoc } from './report.js';
+import { type Indent, jsonParts, jsonText, Slices, writeFileAtomic } from './output.js';
+import { buildExport, type ExportDoc, planExport } from './report.js';
 import { findInstance } from '../domain/instances.js';
 
 export const FORMATS = ['json', 'csv', 'sarif', 'markdown', 'ocsf'] as const;
@@ -63,10 +63,13 @@ export function renderParts(
   now = new Date(),
   o: Partial<ExportOptions> & { indent?: Indent } = {},
 ): string[] {
+  if (format === 'json') {
+    // The results made a slice at a time as they are stringified (report.ts planExport).
+    const plan = planExport(ctx.store.doc, ctx.catalog, now);
+    return jsonParts({ ...plan.head, results: new Slices(plan.count, plan.results) }, o.indent ?? 2);
+  }
   const doc = buildExport(ctx.store.doc, ctx.catalog, now);
   switch (format) {
-    case 'json':
-      return jsonParts(doc, o.indent ?? 2);
     case 'csv':
       return [renderCsv(doc)];
     case 'sarif':

@@ -56,6 +56,28 @@ function stringified(value: unknown, indent: Indent): string | undefined {
 /** Spaces per level: 2 for a person to read, 0 (one line) for a tool. */
 export type Indent = 0 | 2;
 
+/**
+ * A long array made a slice at a time (`slice(start, end)`, as an array's): `jsonParts` stringifies
+ * each slice as soon as it is made, so its items die young. Anywhere else it is the whole array.
+ */
+export class Slices<T> {
+  constructor(
+    readonly length: number,
+    readonly slice: (start: number, end: number) => T[],
+  ) {}
+
+  toJSON(): T[] {
+    return this.slice(0, this.length);
+  }
+}
+
+/** The items of a field `jsonParts` may cut into pieces: an array, or one made in slices. */
+function listOf(
+  field: unknown,
+): { length: number; slice(start: number, end: number): unknown[] } | undefined {
+  return field instanceof Slices || Array.isArray(field) ? (field as unknown[]) : undefined;
+}
+
 /** Array items stringified together, at most: an export's 120,000 results are written in pieces. */
 const ITEMS_PER_PART = 1000;
 
@@ -72,18 +94,19 @@ export function jsonParts(value: unknown, indent: Indent = 2): string[] {
   const parts: string[] = [];
   for (const [key, field] of Object.entries(value)) {
     const before = parts.length === 0 ? '{\n' : ',\n';
-    if (!Array.isArray(field) || field.length <= ITEMS_PER_PART) {
+    const list = listOf(field);
+    if (!list || list.length <= ITEMS_PER_PART) {
       // `{\n  "key": value\n}` less its braces; a field JSON leaves out (undefined) gives `{}`.
       const text = wrapped(key, field);
       if (text !== '{}') parts.push(`${before}${text.slice(2, -2)}`);
       continue;
     }
-    for (let start = 0; start < field.length; start += ITEMS_PER_PART) {
+    for (let start = 0; start < list.length; start += ITEMS_PER_PART) {
       // `{\n  "key": [\n    item,\n    item\n  ]\n}`: the first piece keeps its head, the last its tail.
-      const text = wrapped(key, field.slice(start, start + ITEMS_PER_PART));
+      const text = wrapped(key, list.slice(start, start + ITEMS_PER_PART));
       const open = text.indexOf('[\n') + 2;
       const head = start === 0 ? `${before}${text.slice(2, open)}` : ',\n';
-      const tail = start + ITEMS_PER_PART >= field.length ? ['\n  ]'] : [];
+      const tail = start + ITEMS_PER_PART >= list.length ? ['\n  ]'] : [];
       // The items as a slice of the stringified text, a piece of its own: joined to the head it
       // would be copied once more before the write copies it again.
       parts.push(head, text.slice(open, -6), ...tail);
@@ -103,16 +126,17 @@ function compactParts(value: object): string[] {
   const parts: string[] = [];
   for (const [key, field] of Object.entries(value)) {
     const before = parts.length === 0 ? '{' : ',';
-    if (!Array.isArray(field) || field.length <= ITEMS_PER_PART) {
+    const list = listOf(field);
+    if (!list || list.length <= ITEMS_PER_PART) {
       const text = wrapped(key, field, 0);
       if (text !== '{}') parts.push(`${before}${text.slice(1, -1)}`);
       continue;
     }
     const open = wrapped(key, [], 0).length - 2;
-    for (let start = 0; start < field.length; start += ITEMS_PER_PART) {
-      const text = wrapped(key, field.slice(start, start + ITEMS_PER_PART), 0);
+    for (let start = 0; start < list.length; start += ITEMS_PER_PART) {
+      const text = wrapped(key, list.slice(start, start + ITEMS_PER_PART), 0);
       const head = start === 0 ? `${before}${text.slice(1, open)}` : ',';
-      const tail = start + ITEMS_PER_PART >= field.length ? [']'] : [];
+      const tail = start + ITEMS_PER_PART >= list.length ? [']'] : [];
       parts.push(head, text.slice(open, -2), ...tail);
     }
   }

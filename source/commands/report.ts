@@ -150,6 +150,23 @@ const historyOf = (u: StatusUpdate) => ({
 });
 
 export function buildExport(doc: StoreDoc, catalog: Catalog, now = new Date()): ExportDoc {
+  const { head, results } = planExport(doc, catalog, now);
+  return { ...head, results: results(0, Infinity) };
+}
+
+/**
+ * The export with its results made on demand, a slice at a time (`results(start, end)`, in
+ * order): the JSON export stringifies each slice as it is made, so 123,600 results at 2,000
+ * instances are never all alive at once (made all first, they outlived the young generation and
+ * the collector copied and marked them).
+ */
+export interface ExportPlan {
+  head: Omit<ExportDoc, 'results'>;
+  count: number;
+  results(start: number, end: number): ExportResult[];
+}
+
+export function planExport(doc: StoreDoc, catalog: Catalog, now = new Date()): ExportPlan {
   const countedIds = new Set(countedInstances(doc).map((i) => i.id));
   // Every instance's actions, collected once; the counted ones ranked (ranks are among them only).
   const every = everyAction(doc, catalog, now);
@@ -168,44 +185,45 @@ export function buildExport(doc: StoreDoc, catalog: Catalog, now = new Date()): 
     else history.set(k, [u]);
   }
   const names = new Map(doc.instances.map((i) => [i.id, i]));
-  const results = every
+  const sorted = every
     .map((a) => ({ a, k: place(a) }))
     .sort((x, y) => x.k - y.k)
-    .map(({ a }): ExportResult => {
-      const isCounted = countedIds.has(a.instance.id);
-      return {
-        instanceId: a.instance.id,
-        instance: a.instance.name,
-        app: a.instance.app,
-        counted: isCounted,
-        controlId: a.control.id,
-        title: a.control.title,
-        severity: a.control.severity,
-        category: a.control.category,
-        outcome: a.result.outcome,
-        count: a.result.count ?? null,
-        total: a.result.total ?? null,
-        reason: a.result.reason ?? null,
-        missing: a.result.missing ?? null,
-        failing: a.result.failing ?? [],
-        failingSummary: describeFailing(a.result, a.control.rule.noun) ?? null,
-        points: a.achieved,
-        maxPoints: a.max,
-        rank: isCounted ? a.rank : null,
-        status: {
-          state: a.state,
-          label: STATE_LABELS[a.state],
-          reason: a.update?.reason ?? '',
-          by: a.update?.by ?? null,
-          at: a.update?.at ?? null,
-          expires: a.update?.expires ?? null,
-          unverified: a.unverified,
-        },
-        history: history.get(a.id)?.map(historyOf) ?? [],
-        evidence: a.result.evidence,
-      };
-    });
-  return {
+    .map(({ a }) => a);
+  const exportResult = (a: Action): ExportResult => {
+    const isCounted = countedIds.has(a.instance.id);
+    return {
+      instanceId: a.instance.id,
+      instance: a.instance.name,
+      app: a.instance.app,
+      counted: isCounted,
+      controlId: a.control.id,
+      title: a.control.title,
+      severity: a.control.severity,
+      category: a.control.category,
+      outcome: a.result.outcome,
+      count: a.result.count ?? null,
+      total: a.result.total ?? null,
+      reason: a.result.reason ?? null,
+      missing: a.result.missing ?? null,
+      failing: a.result.failing ?? [],
+      failingSummary: describeFailing(a.result, a.control.rule.noun) ?? null,
+      points: a.achieved,
+      maxPoints: a.max,
+      rank: isCounted ? a.rank : null,
+      status: {
+        state: a.state,
+        label: STATE_LABELS[a.state],
+        reason: a.update?.reason ?? '',
+        by: a.update?.by ?? null,
+        at: a.update?.at ?? null,
+        expires: a.update?.expires ?? null,
+        unverified: a.unverified,
+      },
+      history: history.get(a.id)?.map(historyOf) ?? [],
+      evidence: a.result.evidence,
+    };
+  };
+  const head = {
     schema: EXPORT_SCHEMA,
     generatedAt: now.toISOString(),
     generator: { name: 'posture', version: pkg.version },
@@ -217,7 +235,11 @@ export function buildExport(doc: StoreDoc, catalog: Catalog, now = new Date()): 
       return { id, name: i.name, app: i.app, ...s };
     }),
     instances: exportInstances(doc, now),
-    results,
+  } as const;
+  return {
+    head,
+    count: sorted.length,
+    results: (start, end) => sorted.slice(start, end).map(exportResult),
   };
 }
 
