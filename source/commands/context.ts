@@ -2,7 +2,8 @@ import { userInfo } from 'node:os';
 import { type Catalog, loadCatalog } from '../catalog/index.js';
 import { defaultStore, demoStore } from '../paths.js';
 import type { Simulator } from '../simulator/server.js';
-import { openStore } from '../store/open.js';
+import { isPostgresUrl, openStore } from '../store/open.js';
+import { checkUnlessKnown, versionOf } from './checked-stores.js';
 import { NoStoreError, type Store } from '../store/store.js';
 import type { CommandName } from './spec.js';
 
@@ -76,11 +77,14 @@ export async function openContext(flags: GlobalFlags, io: IO, o: OpenContextOpti
   const writes = o.writes === true || writesStore(o.command, o.interactive === true, flags.demo);
   const user = flags.operator ?? osUser(io.env);
   let store: Store;
+  // A command that only reads a file store checks it unless this posture already has, unchanged.
+  const known = !writes && o.checkLater !== true && !isPostgresUrl(file);
+  const before = known ? versionOf(file) : undefined;
   try {
     store = await openStore(file, {
       readOnly: flags.readOnly || !writes,
       create: writes,
-      checkLater: o.checkLater === true,
+      checkLater: o.checkLater === true || known,
       // The console shows what other postures commit (a poll, connect, another console).
       watch: o.interactive === true,
       operator: user,
@@ -91,6 +95,13 @@ export async function openContext(flags: GlobalFlags, io: IO, o: OpenContextOpti
       throw new UsageError(`no store at ${error.file} (posture connect creates one)`);
     throw error;
   }
+  if (known)
+    try {
+      checkUnlessKnown(store, before, io.env);
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
   let demo: Simulator | undefined;
   try {
     // The simulator is loaded only for the demo.

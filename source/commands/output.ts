@@ -40,12 +40,42 @@ export function cleanJson(value: unknown): unknown {
  * the text). Strings are sanitized as they are written; an object is copied only when one of its
  * keys needs the sanitizer.
  */
-export function jsonText(value: unknown): string {
+export function jsonText(value: unknown, indent: Indent = 2): string {
+  return `${stringified(value, indent)}\n`;
+}
+
+/** `jsonText` without its final newline: one flat string, which `slice` cuts without a copy. */
+function stringified(value: unknown, indent: Indent): string | undefined {
   // Most documents are printable ASCII throughout, which the sanitizer leaves as it is: written
   // without a replacer (several times faster), and kept when the text shows no other character.
-  const plain = JSON.stringify(value, null, 2) as string | undefined;
-  if (plain !== undefined && isPlain(plain)) return `${plain}\n`;
-  return `${JSON.stringify(value, sanitizing, 2)}\n`;
+  const plain = JSON.stringify(value, null, indent) as string | undefined;
+  if (plain !== undefined && isPlain(plain)) return plain;
+  return JSON.stringify(value, sanitizing, indent) as string | undefined;
+}
+
+/** Spaces per level: 2 for a person to read, 0 (one line) for a tool. */
+export type Indent = 0 | 2;
+
+/**
+ * A long array made a slice at a time (`slice(start, end)`, as an array's): `jsonParts` stringifies
+ * each slice as soon as it is made, so its items die young. Anywhere else it is the whole array.
+ */
+export class Slices<T> {
+  constructor(
+    readonly length: number,
+    readonly slice: (start: number, end: number) => T[],
+  ) {}
+
+  toJSON(): T[] {
+    return this.slice(0, this.length);
+  }
+}
+
+/** The items of a field `jsonParts` may cut into pieces: an array, or one made in slices. */
+function listOf(
+  field: unknown,
+): { length: number; slice(start: number, end: number): unknown[] } | undefined {
+  return field instanceof Slices || Array.isArray(field) ? (field as unknown[]) : undefined;
 }
 
 /** Array items stringified together, at most: an export's 120,000 results are written in pieces. */
@@ -58,24 +88,28 @@ const ITEMS_PER_PART = 1000;
  * indents it as the whole would (`{ "results": [...] }` puts the items at the depth they have in
  * the document), and its wrapper is cut off; each piece is sanitized as `jsonText` sanitizes.
  */
-export function jsonParts(value: unknown): string[] {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return [jsonText(value)];
+export function jsonParts(value: unknown, indent: Indent = 2): string[] {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return [jsonText(value, indent)];
+  if (indent === 0) return compactParts(value);
   const parts: string[] = [];
   for (const [key, field] of Object.entries(value)) {
     const before = parts.length === 0 ? '{\n' : ',\n';
-    if (!Array.isArray(field) || field.length <= ITEMS_PER_PART) {
+    const list = listOf(field);
+    if (!list || list.length <= ITEMS_PER_PART) {
       // `{\n  "key": value\n}` less its braces; a field JSON leaves out (undefined) gives `{}`.
       const text = wrapped(key, field);
       if (text !== '{}') parts.push(`${before}${text.slice(2, -2)}`);
       continue;
     }
-    for (let start = 0; start < field.length; start += ITEMS_PER_PART) {
+    for (let start = 0; start < list.length; start += ITEMS_PER_PART) {
       // `{\n  "key": [\n    item,\n    item\n  ]\n}`: the first piece keeps its head, the last its tail.
-      const text = wrapped(key, field.slice(start, start + ITEMS_PER_PART));
+      const text = wrapped(key, list.slice(start, start + ITEMS_PER_PART));
       const open = text.indexOf('[\n') + 2;
       const head = start === 0 ? `${before}${text.slice(2, open)}` : ',\n';
-      const tail = start + ITEMS_PER_PART >= field.length ? '\n  ]' : '';
-      parts.push(`${head}${text.slice(open, -6)}${tail}`);
+      const tail = start + ITEMS_PER_PART >= list.length ? ['\n  ]'] : [];
+      // The items as a slice of the stringified text, a piece of its own: joined to the head it
+      // would be copied once more before the write copies it again.
+      parts.push(head, text.slice(open, -6), ...tail);
     }
   }
   if (parts.length === 0) return [jsonText(value)];
@@ -83,10 +117,37 @@ export function jsonParts(value: unknown): string[] {
   return parts;
 }
 
+/**
+ * `jsonParts` without indentation: `{"key":value,...}` on one line. A field is stringified inside
+ * an object of its own (`{"key":value}`, its braces cut off); a long array's items between the
+ * `"key":[` of `{"key":[]}` and the `]}` at the end, so a key holding "[" cannot mislead the cut.
+ */
+function compactParts(value: object): string[] {
+  const parts: string[] = [];
+  for (const [key, field] of Object.entries(value)) {
+    const before = parts.length === 0 ? '{' : ',';
+    const list = listOf(field);
+    if (!list || list.length <= ITEMS_PER_PART) {
+      const text = wrapped(key, field, 0);
+      if (text !== '{}') parts.push(`${before}${text.slice(1, -1)}`);
+      continue;
+    }
+    const open = wrapped(key, [], 0).length - 2;
+    for (let start = 0; start < list.length; start += ITEMS_PER_PART) {
+      const text = wrapped(key, list.slice(start, start + ITEMS_PER_PART), 0);
+      const head = start === 0 ? `${before}${text.slice(1, open)}` : ',';
+      const tail = start + ITEMS_PER_PART >= list.length ? [']'] : [];
+      parts.push(head, text.slice(open, -2), ...tail);
+    }
+  }
+  if (parts.length === 0) return [jsonText(value, 0)];
+  parts.push('}\n');
+  return parts;
+}
+
 /** `{ [key]: value }` as `jsonText` writes it, without its final newline. */
-function wrapped(key: string, value: unknown): string {
-  const text = jsonText({ [key]: value });
-  return text.slice(0, -1);
+function wrapped(key: string, value: unknown, indent: Indent = 2): string {
+  return stringified({ [key]: value }, indent)!; // an object always gives text
 }
 
 /**

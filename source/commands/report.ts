@@ -150,12 +150,33 @@ const historyOf = (u: StatusUpdate) => ({
 });
 
 export function buildExport(doc: StoreDoc, catalog: Catalog, now = new Date()): ExportDoc {
+  const { head, results } = planExport(doc, catalog, now);
+  return { ...head, results: results(0, Infinity) };
+}
+
+/**
+ * The export with its results made on demand, a slice at a time (`results(start, end)`, in
+ * order): the JSON export stringifies each slice as it is made, so 123,600 results at 2,000
+ * instances are never all alive at once (made all first, they outlived the young generation and
+ * the collector copied and marked them).
+ */
+export interface ExportPlan {
+  head: Omit<ExportDoc, 'results'>;
+  count: number;
+  results(start: number, end: number): ExportResult[];
+}
+
+export function planExport(doc: StoreDoc, catalog: Catalog, now = new Date()): ExportPlan {
   const countedIds = new Set(countedInstances(doc).map((i) => i.id));
   // Every instance's actions, collected once; the counted ones ranked (ranks are among them only).
   const every = everyAction(doc, catalog, now);
   const counted = rankActions(every.filter((a) => countedIds.has(a.instance.id)));
+  // One number per result, its instance's place then its control's: the sort compares numbers
+  // instead of looking up four map entries per comparison (123,600 results at 2,000 instances).
   const order = new Map(doc.instances.map((i, n) => [i.id, n]));
   const controlOrder = new Map(catalog.controls.map((c, n) => [c.id, n]));
+  const place = (a: Action) =>
+    (order.get(a.instance.id) ?? 0) * (controlOrder.size + 1) + (controlOrder.get(a.control.id) ?? 0);
   const history = new Map<string, StatusUpdate[]>();
   for (const u of doc.statuses) {
     const k = actionKey(u.instanceId, u.controlId);
@@ -164,47 +185,45 @@ export function buildExport(doc: StoreDoc, catalog: Catalog, now = new Date()): 
     else history.set(k, [u]);
   }
   const names = new Map(doc.instances.map((i) => [i.id, i]));
-  const results = every
-    .sort(
-      (a, b) =>
-        (order.get(a.instance.id) ?? 0) - (order.get(b.instance.id) ?? 0) ||
-        (controlOrder.get(a.control.id) ?? 0) - (controlOrder.get(b.control.id) ?? 0),
-    )
-    .map((a): ExportResult => {
-      const isCounted = countedIds.has(a.instance.id);
-      return {
-        instanceId: a.instance.id,
-        instance: a.instance.name,
-        app: a.instance.app,
-        counted: isCounted,
-        controlId: a.control.id,
-        title: a.control.title,
-        severity: a.control.severity,
-        category: a.control.category,
-        outcome: a.result.outcome,
-        count: a.result.count ?? null,
-        total: a.result.total ?? null,
-        reason: a.result.reason ?? null,
-        missing: a.result.missing ?? null,
-        failing: a.result.failing ?? [],
-        failingSummary: describeFailing(a.result, a.control.rule.noun) ?? null,
-        points: a.achieved,
-        maxPoints: a.max,
-        rank: isCounted ? a.rank : null,
-        status: {
-          state: a.state,
-          label: STATE_LABELS[a.state],
-          reason: a.update?.reason ?? '',
-          by: a.update?.by ?? null,
-          at: a.update?.at ?? null,
-          expires: a.update?.expires ?? null,
-          unverified: a.unverified,
-        },
-        history: (history.get(a.id) ?? []).map(historyOf),
-        evidence: a.result.evidence,
-      };
-    });
-  return {
+  const sorted = every
+    .map((a) => ({ a, k: place(a) }))
+    .sort((x, y) => x.k - y.k)
+    .map(({ a }) => a);
+  const exportResult = (a: Action): ExportResult => {
+    const isCounted = countedIds.has(a.instance.id);
+    return {
+      instanceId: a.instance.id,
+      instance: a.instance.name,
+      app: a.instance.app,
+      counted: isCounted,
+      controlId: a.control.id,
+      title: a.control.title,
+      severity: a.control.severity,
+      category: a.control.category,
+      outcome: a.result.outcome,
+      count: a.result.count ?? null,
+      total: a.result.total ?? null,
+      reason: a.result.reason ?? null,
+      missing: a.result.missing ?? null,
+      failing: a.result.failing ?? [],
+      failingSummary: describeFailing(a.result, a.control.rule.noun) ?? null,
+      points: a.achieved,
+      maxPoints: a.max,
+      rank: isCounted ? a.rank : null,
+      status: {
+        state: a.state,
+        label: STATE_LABELS[a.state],
+        reason: a.update?.reason ?? '',
+        by: a.update?.by ?? null,
+        at: a.update?.at ?? null,
+        expires: a.update?.expires ?? null,
+        unverified: a.unverified,
+      },
+      history: history.get(a.id)?.map(historyOf) ?? [],
+      evidence: a.result.evidence,
+    };
+  };
+  const head = {
     schema: EXPORT_SCHEMA,
     generatedAt: now.toISOString(),
     generator: { name: 'posture', version: pkg.version },
@@ -216,7 +235,11 @@ export function buildExport(doc: StoreDoc, catalog: Catalog, now = new Date()): 
       return { id, name: i.name, app: i.app, ...s };
     }),
     instances: exportInstances(doc, now),
-    results,
+  } as const;
+  return {
+    head,
+    count: sorted.length,
+    results: (start, end) => sorted.slice(start, end).map(exportResult),
   };
 }
 

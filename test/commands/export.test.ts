@@ -24,16 +24,19 @@ import type { StoreDoc } from '../../source/domain/schemas.js';
 import { FORBIDDEN, HOSTILE, PAYLOAD_MARKERS } from '../helpers/hostile.js';
 import {
   BACKENDS,
+  cleanEnv,
   fingerprint,
   instance,
   runIn,
   seed,
+  Sink,
   snapshot,
   storeWith,
   tmp,
   workspace,
   writeStore,
 } from './helpers.js';
+import { run } from '../../source/cli.js';
 import { DEMO_TENANTS } from '../../source/simulator/vendors.js';
 
 const catalog = loadCatalog();
@@ -161,6 +164,41 @@ describe.each(BACKENDS)('posture export --format json, on $name', ({ backend }) 
     for (const x of eu) expect(x).toMatchObject({ counted: false, rank: null });
     const status = await runIn(['status', '--json', '--demo', '--store', t.store], t);
     expect(doc.score).toEqual(JSON.parse(status.stdout).score);
+  });
+
+  it('is one line for a tool (a pipe, --output) and indented at a terminal: the same document', async () => {
+    const t = await workspace(backend);
+    const doc = awkwardStore();
+    // More than 1,000 results: the export is written in pieces, cut at the pieces' joins.
+    const more = storeWith(Array.from({ length: 30 }, (_, n) => instance(`extra-${n}`)));
+    doc.instances.push(...more.instances);
+    Object.assign(doc.results, more.results);
+    await seed(t.store, doc);
+    const piped = await exportOf(t.store, t.dir, 'json');
+    const file = join(t.dir, 'export.json');
+    const written = await runIn(['export', '--format', 'json', '--output', file, '--store', t.store], t);
+    expect(written.code).toBe(0);
+    const terminal = new Sink();
+    terminal.isTTY = true;
+    const code = await run(['export', '--format', 'json', '--store', t.store], {
+      stdout: terminal,
+      stderr: new Sink(),
+      env: cleanEnv(t.dir),
+    });
+    expect(code).toBe(0);
+    for (const text of [piped, readFileSync(file, 'utf8')]) {
+      expect(text.indexOf('\n')).toBe(text.length - 1);
+      expect(text).not.toMatch(FORBIDDEN);
+    }
+    expect(terminal.text.startsWith('{\n  "schema": "posture.export/1",\n')).toBe(true);
+    const same = (text: string) => {
+      const d = JSON.parse(text) as { generatedAt?: string; results: unknown[] };
+      delete d.generatedAt;
+      return d;
+    };
+    expect(same(piped).results.length).toBeGreaterThan(1000);
+    expect(same(piped)).toEqual(same(terminal.text));
+    expect(same(readFileSync(file, 'utf8'))).toEqual(same(terminal.text));
   });
 
   it('carries each result status and its whole history', async () => {
@@ -513,7 +551,7 @@ describe.each(BACKENDS)('posture export --format sarif for GitHub code scanning,
       const r = await runIn(['export', '--format', 'sarif', '--demo', '--store', t.store], t);
       // The demo has settings that do not apply (ServiceNow applications not installed): still valid.
       const json = await runIn(['export', '--format', 'json', '--demo', '--store', t.store], t);
-      expect(json.stdout).toContain('"outcome": "not_applicable"');
+      expect(json.stdout).toContain('"outcome":"not_applicable"');
       const file = join(t.dir, 'demo.sarif');
       writeFileSync(file, r.stdout);
       const report = join(t.dir, 'validation.sarif');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cleanJson, jsonParts, jsonText } from '../../source/commands/output.js';
+import { cleanJson, jsonParts, jsonText, Slices } from '../../source/commands/output.js';
 
 describe('JSON output', () => {
   it('sanitizes every string, keys included, as the deep copy does', () => {
@@ -75,9 +75,40 @@ describe('JSON output in pieces (an export at fleet size)', () => {
     expect(parts.join('')).toBe(jsonText(value));
   });
 
+  const compact: [string, unknown][] = [
+    ...cases,
+    ['a key holding brackets', { 'a[b]': Array.from({ length: 2100 }, (_, i) => item(i)), '[': [] }],
+    ['a hostile key holding a bracket', { 'k\u202e[': Array.from({ length: 1001 }, (_, i) => `v${i}`) }],
+  ];
+  it.each(compact)('%s: on one line, the pieces joined are the compact JSON', (_, value) => {
+    const parts = jsonParts(value, 0);
+    expect(parts.join('')).toBe(jsonText(value, 0));
+    expect(jsonText(value, 0)).toBe(`${JSON.stringify(cleanJson(value))}\n`);
+  });
+
+  it.each([2, 0] as const)(
+    "an array made in slices gives the array's text (indent %i), a piece at a time",
+    (indent) => {
+      for (const length of [0, 999, 1000, 2345]) {
+        const items = Array.from({ length }, (_, i) => (i === 1500 ? { t: 'a\u202eb' } : item(i)));
+        const asked: number[] = [];
+        const slices = new Slices(length, (start, end) => {
+          asked.push(Math.min(end, length) - start);
+          return items.slice(start, end);
+        });
+        const parts = jsonParts({ head: 1, results: slices, tail: 'x' }, indent);
+        expect(parts.join('')).toBe(jsonText({ head: 1, results: items, tail: 'x' }, indent));
+        if (length > 1000) expect(Math.max(...asked)).toBe(1000);
+      }
+    },
+  );
+
   it('splits a long array into pieces of at most 1,000 items', () => {
-    const parts = jsonParts({ results: Array.from({ length: 2500 }, (_, i) => item(i)) });
-    // The head with the first 1,000, two more pieces, and the closing brace.
-    expect(parts).toHaveLength(4);
+    for (const indent of [2, 0] as const) {
+      const parts = jsonParts({ results: Array.from({ length: 2500 }, (_, i) => item(i)) }, indent);
+      // Three pieces of items (1,000, 1,000, 500) between the head, the commas and the tail.
+      const items = parts.map((p) => p.split('"id"').length - 1).filter((n) => n > 0);
+      expect(items).toEqual([1000, 1000, 500]);
+    }
   });
 });

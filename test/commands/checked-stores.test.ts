@@ -1,0 +1,93 @@
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
+import { checkUnlessKnown, versionOf } from '../../source/commands/checked-stores.js';
+import { openStore } from '../../source/store/open.js';
+import { StoreDocSchema } from '../../source/domain/schemas.js';
+import { instance, storeWith, tmp } from './helpers.js';
+
+/** A minute from now: every file written by the test is settled by then. */
+const later = () => Date.now() + 60_000;
+
+/** A store file as posture writes it: the checked document (defaults filled in). */
+function workspace() {
+  const t = tmp();
+  const doc = StoreDocSchema.parse(storeWith([instance('a'), instance('b')]));
+  writeFileSync(t.store, JSON.stringify(doc), { mode: 0o600 });
+  return { ...t, env: { XDG_CACHE_HOME: join(t.dir, 'cache') } };
+}
+
+/** Open read-only and unchecked, as a read-only command does, then check unless known. */
+async function read(file: string, env: NodeJS.ProcessEnv, now = later()) {
+  const before = versionOf(file, now);
+  const store = await openStore(file, { readOnly: true, checkLater: true });
+  const check = vi.spyOn(store, 'check');
+  try {
+    checkUnlessKnown(store, before, env, now);
+    return { checked: check.mock.calls.length > 0, doc: store.doc };
+  } finally {
+    await store.close();
+  }
+}
+
+describe('the schema check of a store file a read-only command has checked before', () => {
+  it('runs the first time, not again while the file is unchanged: the same document', async () => {
+    const w = workspace();
+    const first = await read(w.store, w.env);
+    expect(first.checked).toBe(true);
+    const second = await read(w.store, w.env);
+    expect(second.checked).toBe(false);
+    expect(second.doc).toEqual(first.doc);
+  });
+
+  it('runs again after an edit in place that keeps the size, and gives its one clear line', async () => {
+    const w = workspace();
+    await read(w.store, w.env);
+    const text = readFileSync(w.store, 'utf8');
+    expect(text).toContain('"id":"a"');
+    writeFileSync(w.store, text.replace('"id":"a"', '"id":123'));
+    expect(readFileSync(w.store, 'utf8')).toHaveLength(text.length);
+    await expect(read(w.store, w.env)).rejects.toThrow(
+      /does not match the schema at instances\.0\.id: .+untouched/,
+    );
+  });
+
+  it('runs again when a file beside it changes (its history)', async () => {
+    const w = workspace();
+    await read(w.store, w.env);
+    appendFileSync(`${w.store}.history.jsonl`, '');
+    expect((await read(w.store, w.env)).checked).toBe(true);
+    expect((await read(w.store, w.env)).checked).toBe(false);
+  });
+
+  it('always runs on a file written within the last 2 s (a coarse clock may not show an edit)', async () => {
+    const w = workspace();
+    expect((await read(w.store, w.env, Date.now())).checked).toBe(true);
+    expect((await read(w.store, w.env, Date.now())).checked).toBe(true);
+  });
+
+  it('always runs on a file the check changes (a field left to its default)', async () => {
+    const w = workspace();
+    const doc = JSON.parse(readFileSync(w.store, 'utf8')) as Record<string, unknown>;
+    delete doc.statuses;
+    writeFileSync(w.store, JSON.stringify(doc));
+    expect((await read(w.store, w.env)).checked).toBe(true);
+    const again = await read(w.store, w.env);
+    expect(again.checked).toBe(true);
+    expect(again.doc.statuses).toEqual([]);
+  });
+
+  it('always runs for another posture version or schema, and costs only the check when the cache cannot be written', async () => {
+    const w = workspace();
+    await read(w.store, w.env);
+    const record = join(w.dir, 'cache', 'posture', 'checked-stores.json');
+    const entries = JSON.parse(readFileSync(record, 'utf8')) as Record<string, string>;
+    const [[entry, id]] = Object.entries(entries) as [[string, string]];
+    writeFileSync(record, JSON.stringify({ [entry]: `0.0.0${id.slice(id.indexOf('|'))}` }));
+    expect((await read(w.store, w.env)).checked).toBe(true);
+    // A cache folder that is a file: nothing recorded, nothing thrown.
+    const blocked = { XDG_CACHE_HOME: w.store };
+    expect((await read(w.store, blocked)).checked).toBe(true);
+    expect((await read(w.store, blocked)).checked).toBe(true);
+  });
+});
