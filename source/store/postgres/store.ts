@@ -3,7 +3,10 @@ import pg from 'pg';
 import type { PollChanges, StoreDoc } from '../../domain/schemas.js';
 import { catalogKey, type ScoreSummary, scoresFromSummaries } from '../../domain/score-summary.js';
 import type { DocScores } from '../../domain/scoring.js';
-import type { Change, Store } from '../api.js';
+import type { Change, PolledInstance, Store } from '../api.js';
+import { countedInstances } from '../../domain/scoring.js';
+import { instanceLocks, REVISION_LOCK_SQL } from './locks.js';
+import { commitPoll, type PollCommitContext } from './poll-commit.js';
 import { historyCutoff } from '../history.js';
 import { checkDoc, NoStoreError, type OpenOptions, StoreError } from '../store.js';
 import { applyRows, diff, docOf, type PollRow, pollOf, type Row } from './rows.js';
@@ -384,25 +387,46 @@ export class PgStore implements Store {
     let client: pg.Client | undefined;
     try {
       client = await this.connection();
-      await client.query('BEGIN');
-      // One commit at a time across every process: what we read next is the latest.
-      await client.query('SELECT pg_advisory_xact_lock($1, $2)', [LOCK_CLASS, COMMIT_LOCK]);
-      const since = await this.readOthers(client);
-      const base = since ? applyRows(this.committed, since.tables) : this.committed;
-      // The changes again, on what is committed now: nobody's commit is lost.
-      let next = base;
-      const polls: PollChanges[] = [];
-      for (const change of batch.changes) {
-        const mine: PollChanges[] = [];
-        try {
-          next = produce(next, (d) => change(d, mine));
-          for (const poll of mine) polls.push(poll);
-        } catch {
-          // It no longer applies on what others committed: it is left out.
+      // The instances the change touches, as it stands in memory: locked before we read, so a
+      // poll of one of them (which locks only its instance, poll-commit.ts) is not lost, nor we.
+      let locked = touchedInstances(diff(this.committed, this.data));
+      for (const id of this.summariesDue) locked.add(id);
+      let since: Since | undefined;
+      let base: StoreDoc;
+      let next: StoreDoc;
+      let polls: PollChanges[];
+      let rows: Map<Table, Row[]>;
+      for (;;) {
+        await client.query('BEGIN');
+        // One operator's commit at a time across every process.
+        await client.query('SELECT pg_advisory_xact_lock($1, $2)', [LOCK_CLASS, COMMIT_LOCK]);
+        for (const [text, values] of instanceLocks(locked)) await client.query(text, values);
+        // Every commit writes under the revision lock: what we read next is the latest.
+        await client.query(REVISION_LOCK_SQL);
+        since = await this.readOthers(client);
+        base = since ? applyRows(this.committed, since.tables) : this.committed;
+        // The changes again, on what is committed now: nobody's commit is lost.
+        next = base;
+        polls = [];
+        for (const change of batch.changes) {
+          const mine: PollChanges[] = [];
+          try {
+            next = produce(next, (d) => change(d, mine));
+            for (const poll of mine) polls.push(poll);
+          } catch {
+            // It no longer applies on what others committed: it is left out.
+          }
         }
+        rows = diff(base, next);
+        // Others' commits made the change touch an instance not locked: again, with it locked.
+        const touched = touchedInstances(rows);
+        for (const id of this.summariesDue) touched.add(id);
+        const more = [...touched].filter((id) => !locked.has(id));
+        if (more.length === 0) break;
+        await client.query('ROLLBACK');
+        locked = new Set([...locked, ...more]);
       }
       const head = since?.head ?? this.revision;
-      const rows = diff(base, next);
       let revision = head;
       if (rows.size > 0 || polls.length > 0) {
         revision = head + 1;
@@ -438,6 +462,59 @@ export class PgStore implements Store {
       this.tell();
     }
   }
+
+  /**
+   * Finished polls, each committed on its own: only its instance is locked and only its rows are
+   * written and read (poll-commit.ts). Without the catalog (no summaries kept): undefined, `update` then.
+   */
+  commitPolls(polls: readonly PolledInstance[]): Promise<void> | undefined {
+    if (!this.catalog || this.early) return undefined; // no summaries kept: today's point needs the document
+    if (this.readOnly) return Promise.reject(new Error('the store is open read-only'));
+    if (this.closed) return Promise.reject(new StoreError(this.file, 'is closed'));
+    return new Promise<void>((resolve, reject) =>
+      this.enqueue(async () => {
+        let client: pg.Client | undefined;
+        try {
+          this.check();
+          client = await this.connection();
+          for (const polled of polls) {
+            const done = await commitPoll(client, polled, this.pollContext());
+            if (!done) continue; // removed while it was polled
+            // Shown now; our read of the commit (its NOTIFY) puts the same rows in place again.
+            this.committed = applyRows(this.committed, done.rows, false);
+            this.recompute();
+            this.tell();
+          }
+          resolve();
+        } catch (error) {
+          if (client && this.conn === client) this.conn = undefined;
+          void client?.end().catch(() => {});
+          reject(
+            error instanceof StoreError
+              ? error
+              : new StoreError(this.file, `cannot be written: ${reason(error)}`),
+          );
+        }
+      }),
+    );
+  }
+
+  /** What a poll's commit needs of what we know. */
+  private pollContext(): PollCommitContext {
+    const counted = new Set(countedInstances(this.committed).map((i) => i.id));
+    return {
+      revision: this.revision,
+      statuses: this.committed.statuses,
+      notCounted: this.committed.instances.filter((i) => !counted.has(i.id)).map((i) => i.id),
+      catalog: this.catalog!,
+      operator: this.operator,
+      now: new Date(),
+      ...(this.pollHeld ? { held: this.pollHeld } : {}),
+    };
+  }
+
+  /** Tests: called inside each poll's commit, its instance locked, before its writes. */
+  pollHeld: (() => Promise<void>) | undefined;
 
   /** Inside a commit (the lock held): what others committed after our revision, or undefined. */
   private async readOthers(client: pg.Client): Promise<Since | undefined> {
