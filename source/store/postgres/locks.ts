@@ -25,9 +25,10 @@ export const MAX_INSTANCE_LOCKS = 32;
 
 export const REVISION_LOCK_SQL = `SELECT pg_advisory_xact_lock(${LOCK_CLASS}, ${REVISION_LOCK})`;
 
-/** One instance's lock, for a poll's commit (its text parameter: the instance id). */
-export const POLL_LOCKS_SQL = `SELECT pg_advisory_xact_lock_shared(${LOCK_CLASS}, ${FLEET_LOCK}),
-  pg_advisory_xact_lock(${INSTANCE_LOCK_CLASS}, hashtext($1))`;
+/** One instance's lock, for a poll's commit (`key`: the instance id as an escaped literal). */
+export const pollLocksSql = (key: string) =>
+  `SELECT pg_advisory_xact_lock_shared(${LOCK_CLASS}, ${FLEET_LOCK}),
+  pg_advisory_xact_lock(${INSTANCE_LOCK_CLASS}, hashtext(${key}))`;
 
 /** The locks an operator's commit takes for the instances it touches, as queries run in order. */
 export function instanceLocks(ids: ReadonlySet<string>): [string, unknown[]][] {

@@ -12,7 +12,7 @@ import type {
 import { summarize } from '../../domain/score-summary.js';
 import { latestByInstance } from '../../domain/scoring.js';
 import type { PolledInstance } from '../api.js';
-import { POLL_LOCKS_SQL, REVISION_LOCK_SQL } from './locks.js';
+import { pollLocksSql, REVISION_LOCK_SQL } from './locks.js';
 import type { Row } from './rows.js';
 import type { Table } from './schema.js';
 import type { SummaryCatalog } from './summaries.js';
@@ -63,26 +63,28 @@ export async function commitPoll(
   o: PollCommitContext,
 ): Promise<PollCommitted | undefined> {
   const lit = (value: unknown) => client.escapeLiteral(JSON.stringify(value));
-  await client.query('BEGIN');
+  const idLiteral = client.escapeLiteral(polled.instanceId);
   try {
-    await client.query(POLL_LOCKS_SQL, [polled.instanceId]);
-    // Read after the lock: an operator's change to this instance committed before it is seen here.
-    const read = await client.query<InstanceRead>(
-      `SELECT i.position, i.body AS instance, r.body AS results,
-              (SELECT body FROM settings WHERE key = '${ONE}' AND NOT deleted) AS settings
-         FROM instances i LEFT JOIN results r ON r.key = i.key AND NOT r.deleted
-        WHERE i.key = $1 AND NOT i.deleted`,
-      [polled.instanceId],
-    );
-    const found = read.rows[0];
+    // One round trip: the transaction, the locks, then (after them: an operator's change to this
+    // instance committed before is seen) the instance's rows and the statuses newer than ours.
+    const opened = (await client.query(
+      [
+        'BEGIN',
+        pollLocksSql(idLiteral),
+        `SELECT i.position, i.body AS instance, r.body AS results,
+                (SELECT body FROM settings WHERE key = '${ONE}' AND NOT deleted) AS settings
+           FROM instances i LEFT JOIN results r ON r.key = i.key AND NOT r.deleted
+          WHERE i.key = ${idLiteral} AND NOT i.deleted`,
+        `SELECT body FROM statuses WHERE revision > ${Math.trunc(o.revision)} AND NOT deleted
+            AND body->>'instanceId' = ${idLiteral} ORDER BY position`,
+      ].join(';\n'),
+    )) as unknown as pg.QueryResult[];
+    const found = opened[2]!.rows[0] as InstanceRead | undefined;
     if (!found) {
       await client.query('ROLLBACK');
       return undefined;
     }
-    const newer = await client.query<{ body: StatusUpdate }>(
-      `SELECT body FROM statuses WHERE revision > $1 AND NOT deleted AND body->>'instanceId' = $2 ORDER BY position`,
-      [Math.trunc(o.revision), polled.instanceId],
-    );
+    const newer = opened[3]!.rows as { body: StatusUpdate }[];
     const id = polled.instanceId;
     const instance: Instance = {
       ...found.instance,
@@ -118,7 +120,7 @@ export async function commitPoll(
       );
       // The instance's statuses: ours as of our revision, and any committed since.
       const mine = o.statuses.filter((s) => s.instanceId === id);
-      const latest = latestByInstance([...mine, ...newer.rows.map((r) => r.body)]).get(id);
+      const latest = latestByInstance([...mine, ...newer.map((r) => r.body)]).get(id);
       const summary = summarize(instance.app, polled.results, latest, o.catalog.byId, o.catalog.key, o.now);
       writes.push(
         `INSERT INTO instance_scores (key, body, revision) VALUES (${client.escapeLiteral(id)}, ${lit(summary)}::json, ${rev})

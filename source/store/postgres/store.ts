@@ -1,6 +1,6 @@
 import { produce } from 'immer';
 import pg from 'pg';
-import type { PollChanges, StoreDoc } from '../../domain/schemas.js';
+import type { Control, PollChanges, StoreDoc } from '../../domain/schemas.js';
 import { catalogKey, type ScoreSummary, scoresFromSummaries } from '../../domain/score-summary.js';
 import type { DocScores } from '../../domain/scoring.js';
 import type { Change, PolledInstance, Store } from '../api.js';
@@ -31,6 +31,14 @@ import { type Batch as BaseBatch, newBatch } from '../batch.js';
 
 /** What a console's first frame does without (the summaries hold their part of the scores). */
 const FIRST_FRAME_LEAVES: readonly Table[] = ['results', 'statuses'];
+
+/**
+ * What a worker's store neither reads nor follows: every poll's results, the day's points, the
+ * poll history and the summaries. A worker schedules and polls from the instances (their last
+ * polls, credentials' references, intervals), the settings, the statuses (a poll's score summary)
+ * and the alert queue; a poll's commit (poll-commit.ts) reads the rest it needs in its transaction.
+ */
+export const WORKER_LEAVES: readonly Table[] = ['results', 'daily'];
 
 /** The channel commits are announced on; the payload is the revision committed. */
 const CHANNEL = 'posture_commits';
@@ -164,6 +172,8 @@ export class PgStore implements Store {
   private summariesSeen: Map<string, ScoreSummary> | undefined;
   /** Instances whose summary the next commit makes again. */
   private summariesDue = new Set<string>();
+  /** Tables not read nor followed (a worker's store, `openWorker`): empty for every other store. */
+  private leaves: readonly Table[] = [];
 
   private constructor(
     private readonly url: string,
@@ -236,6 +246,56 @@ export class PgStore implements Store {
         store.stale = true;
         store.catchUp();
       }
+      return store;
+    } catch (error) {
+      await client.end().catch(() => {});
+      if (error instanceof SchemaTooNew) throw new StoreError(file, error.message);
+      if (error instanceof StoreError) throw error;
+      throw new StoreError(file, `cannot be opened: ${reason(error)}`);
+    }
+  }
+
+  /**
+   * A worker's store (`posture worker`): the document without what a worker never uses
+   * (WORKER_LEAVES, and the poll history), followed without it too, so a worker does not read
+   * every other worker's results. Its polls commit with `commitPolls`, which needs the catalog.
+   */
+  static async openWorker(
+    url: string,
+    options: PgOpenOptions & { catalog: ReadonlyMap<string, Control> },
+  ): Promise<PgStore> {
+    const file = withoutPassword(url);
+    const client = PgStore.client(url);
+    client.on('error', () => {});
+    try {
+      await client.connect();
+    } catch (error) {
+      await client.end().catch(() => {});
+      throw new StoreError(file, `cannot be opened: ${reason(error)}`);
+    }
+    try {
+      const version = await schemaVersion(client);
+      if (version === 0 && options.create === false) throw new NoStoreError(file);
+      await migrate(client);
+      const since = await readSince(client, 0, { without: WORKER_LEAVES, noPolls: true });
+      const doc = checkDoc(file, docOf(since.tables));
+      const store = new PgStore(
+        url,
+        file,
+        doc,
+        since.head,
+        [],
+        false,
+        false,
+        options.operator ?? 'unknown',
+        options.backoffMs ?? 250,
+      );
+      store.catalog = { byId: options.catalog, key: catalogKey(options.catalog) };
+      store.leaves = WORKER_LEAVES;
+      store.adopt(client);
+      await store.listen();
+      store.stale = true; // a commit between our read and our LISTEN: look once
+      store.catchUp();
       return store;
     } catch (error) {
       await client.end().catch(() => {});
@@ -426,6 +486,9 @@ export class PgStore implements Store {
         await client.query('ROLLBACK');
         locked = new Set([...locked, ...more]);
       }
+      // A worker's store has no results: the summaries of instances a change touches cannot be made.
+      if (this.leaves.length > 0 && touchedInstances(rows).size > 0)
+        throw new Error("a worker's store commits polls and alerts, not changes to instances or statuses");
       const head = since?.head ?? this.revision;
       let revision = head;
       if (rows.size > 0 || polls.length > 0) {
@@ -480,6 +543,7 @@ export class PgStore implements Store {
           for (const polled of polls) {
             const done = await commitPoll(client, polled, this.pollContext());
             if (!done) continue; // removed while it was polled
+            for (const table of this.leaves) done.rows.delete(table);
             // Shown now; our read of the commit (its NOTIFY) puts the same rows in place again.
             this.committed = applyRows(this.committed, done.rows, false);
             this.recompute();
@@ -501,17 +565,26 @@ export class PgStore implements Store {
 
   /** What a poll's commit needs of what we know. */
   private pollContext(): PollCommitContext {
-    const counted = new Set(countedInstances(this.committed).map((i) => i.id));
+    const { instances, settings } = this.committed;
+    // Made again only when the instances or settings change (5,000 instances: not at every poll).
+    if (this.notCounted?.instances !== instances || this.notCounted.settings !== settings) {
+      const counted = new Set(countedInstances(this.committed).map((i) => i.id));
+      const ids = instances.filter((i) => !counted.has(i.id)).map((i) => i.id);
+      this.notCounted = { instances, settings, ids };
+    }
     return {
       revision: this.revision,
       statuses: this.committed.statuses,
-      notCounted: this.committed.instances.filter((i) => !counted.has(i.id)).map((i) => i.id),
+      notCounted: this.notCounted.ids,
       catalog: this.catalog!,
       operator: this.operator,
       now: new Date(),
       ...(this.pollHeld ? { held: this.pollHeld } : {}),
     };
   }
+
+  /** The instances left out of today's point, as of these instances and settings. */
+  private notCounted: { instances: unknown; settings: unknown; ids: readonly string[] } | undefined;
 
   /** Tests: called inside each poll's commit, its instance locked, before its writes. */
   pollHeld: (() => Promise<void>) | undefined;
@@ -526,7 +599,10 @@ export class PgStore implements Store {
   }
 
   private async fetch(client: pg.ClientBase, inCommit = false): Promise<Since> {
-    const since = await readSince(client, this.revision, { inCommit });
+    const since = await readSince(client, this.revision, {
+      inCommit,
+      ...(this.leaves.length > 0 ? { without: this.leaves, noPolls: true } : {}),
+    });
     for (const rows of since.tables.values()) this.stats.rowsFetched += rows.length;
     this.stats.rowsFetched += since.polls.length;
     return since;
