@@ -2,6 +2,7 @@ import pg from 'pg';
 import { describe, expect, it, vi } from 'vitest';
 import { loadCatalog } from '../../source/catalog/index.js';
 import type { Result } from '../../source/domain/schemas.js';
+import { docScores } from '../../source/domain/scoring.js';
 import type { PolledInstance } from '../../source/store/api.js';
 import { openStore } from '../../source/store/open.js';
 import { PgStore } from '../../source/store/postgres/store.js';
@@ -117,6 +118,26 @@ describe("a worker's store on PostgreSQL (posture worker)", () => {
     expect(worker.doc.results).toEqual({});
     await caughtUp(ops, url);
     expect(ops.doc.results.d!.results.filter((r) => r.outcome === 'fail')).toHaveLength(2);
+  }, 60_000);
+
+  it("leaves out of today's point an instance whose recommendations were turned off between its polls", async () => {
+    const url = await freshDatabase();
+    await seed(url);
+    const worker = await openWorker(url, 'w1');
+    await worker.commitPolls([polled('b', 2)]);
+    const ops = await open(url, 'ops');
+    await ops.update((d) => void (d.instances.find((i) => i.id === 'a')!.recommendations = false));
+    await caughtUp(worker, url);
+    await worker.commitPolls([polled('c', 4)]);
+    const doc = (await open(url, 'reader')).doc;
+    const score = docScores(doc, catalog.byId, new Date()).views.current;
+    expect(doc.daily.at(-1)).toMatchObject({ achieved: score.achieved, possible: score.possible });
+    const withA = docScores(
+      { ...doc, instances: doc.instances.map((i) => ({ ...i, recommendations: true })) },
+      catalog.byId,
+      new Date(),
+    ).views.current;
+    expect(withA.possible).toBeGreaterThan(score.possible);
   }, 60_000);
 
   it('commits the alert queue, and refuses a change to an instance (it has no results to score it by)', async () => {

@@ -1,6 +1,6 @@
 import { produce } from 'immer';
 import pg from 'pg';
-import type { Control, PollChanges, StoreDoc } from '../../domain/schemas.js';
+import type { Control, Instance, PollChanges, StoreDoc } from '../../domain/schemas.js';
 import { catalogKey, type ScoreSummary, scoresFromSummaries } from '../../domain/score-summary.js';
 import type { DocScores } from '../../domain/scoring.js';
 import type { Change, PolledInstance, Store } from '../api.js';
@@ -566,16 +566,29 @@ export class PgStore implements Store {
   /** What a poll's commit needs of what we know. */
   private pollContext(): PollCommitContext {
     const { instances, settings } = this.committed;
-    // Made again only when the instances or settings change (5,000 instances: not at every poll).
-    if (this.notCounted?.instances !== instances || this.notCounted.settings !== settings) {
+    // Which instances count depends on the settings and each instance's id, app and
+    // recommendations, not on its last poll (what every other commit changes): made again only
+    // when one of those changed (5,000 instances: not at every poll).
+    const was = this.notCounted;
+    const same =
+      was !== undefined &&
+      was.settings === settings &&
+      was.instances.length === instances.length &&
+      instances.every((i, n) => {
+        const w = was.instances[n]!;
+        return i === w || (i.id === w.id && i.app === w.app && i.recommendations === w.recommendations);
+      });
+    let notCounted = was?.ids ?? [];
+    if (same) was.instances = instances;
+    else {
       const counted = new Set(countedInstances(this.committed).map((i) => i.id));
-      const ids = instances.filter((i) => !counted.has(i.id)).map((i) => i.id);
-      this.notCounted = { instances, settings, ids };
+      notCounted = instances.filter((i) => !counted.has(i.id)).map((i) => i.id);
+      this.notCounted = { instances, settings, ids: notCounted };
     }
     return {
       revision: this.revision,
       statuses: this.committed.statuses,
-      notCounted: this.notCounted.ids,
+      notCounted,
       catalog: this.catalog!,
       operator: this.operator,
       now: new Date(),
@@ -584,7 +597,8 @@ export class PgStore implements Store {
   }
 
   /** The instances left out of today's point, as of these instances and settings. */
-  private notCounted: { instances: unknown; settings: unknown; ids: readonly string[] } | undefined;
+  private notCounted:
+    { instances: readonly Instance[]; settings: StoreDoc['settings']; ids: readonly string[] } | undefined;
 
   /** Tests: called inside each poll's commit, its instance locked, before its writes. */
   pollHeld: (() => Promise<void>) | undefined;
