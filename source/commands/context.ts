@@ -87,6 +87,8 @@ export async function openContext(flags: GlobalFlags, io: IO, o: OpenContextOpti
       checkLater: o.checkLater === true || known,
       // The console shows what other postures commit (a poll, connect, another console).
       watch: o.interactive === true,
+      // A worker polls from the instances: on PostgreSQL it leaves every poll's results unread.
+      worker: o.command === 'worker',
       operator: user,
       catalog: catalog.byId,
     });

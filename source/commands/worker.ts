@@ -1,3 +1,4 @@
+import { alertTargets } from '../domain/alerts.js';
 import { isPostgresUrl } from '../store/postgres/url.js';
 import { setGracefulSignals } from '../signals.js';
 import { sanitize } from '../text/sanitize.js';
@@ -51,19 +52,23 @@ export async function worker(
   // After a poll, the alerts it queued go out in the background (a slow receiver never holds up a
   // poll), from one worker at a time; a failed delivery stays queued for the next.
   let sending: Promise<unknown> | undefined;
-  const sendAfter = () =>
-    (sending ??= workers
+  const sendAfter = () => {
+    // Nothing queued as far as we know (the alert queue is followed): no lock taken for nothing.
+    const doc = ctx.store.doc;
+    if (alertTargets(doc.settings.alerts).length === 0 || doc.alertQueue.pending.length === 0) return;
+    sending ??= workers
       .alone(ALERT_LOCK, () => sendAlerts(ctx, LOOP_ALERT_MS))
       .catch((error: unknown) =>
         ctx.io.stderr.write(`posture: alerts not sent: ${sanitize((error as Error).message)}\n`),
       )
-      .finally(() => (sending = undefined)));
+      .finally(() => (sending = undefined));
+  };
   const workers: PollWorkers = new PollWorkers({
     databaseUrl: o.location,
     store: ctx.store,
     poll: async (instance, onResponse) => {
       const summary = await poll(instance, onResponse);
-      void sendAfter();
+      sendAfter();
       return summary;
     },
     concurrency: o.concurrency,

@@ -82,7 +82,12 @@ export interface Action {
  */
 export function mainInstances(doc: StoreDoc): Map<App, Instance> {
   const byApp = new Map<App, Instance[]>();
-  for (const i of doc.instances) byApp.set(i.app, [...(byApp.get(i.app) ?? []), i]);
+  // Pushed, not copied per instance (a copy each: 2.5 million at 5,000 instances, at every poll's commit).
+  for (const i of doc.instances) {
+    const list = byApp.get(i.app);
+    if (list) list.push(i);
+    else byApp.set(i.app, [i]);
+  }
   const mains = new Map<App, Instance>();
   for (const [app, list] of byApp) {
     const chosen = doc.settings.secureScoreInstance[app];

@@ -15,6 +15,7 @@ import { dayOf, diffResults, upsertDaily } from '../domain/history.js';
 import { evaluate } from '../domain/rules.js';
 import type { App, Instance, PollChanges, Result, StoreDoc } from '../domain/schemas.js';
 import { docScores } from '../domain/scoring.js';
+import type { PolledInstance } from '../store/api.js';
 import type { Store } from '../store/store.js';
 
 export type PollEvent =
@@ -200,6 +201,16 @@ export function applyPolls(
   });
 }
 
+/** A finished poll as the store's `commitPolls` takes it. */
+const polledInstance = (p: Polled): PolledInstance => ({
+  instanceId: p.summary.instanceId,
+  at: p.at.toISOString(),
+  outcome: p.summary.outcome,
+  durationMs: p.summary.durationMs,
+  ...(p.summary.error ? { error: p.summary.error } : {}),
+  ...(p.results ? { results: p.results } : {}),
+});
+
 /** Poll instances with bounded concurrency; commits in batches; one instance's failure never stops others. */
 export async function pollInstances(ids: readonly string[], deps: PollDeps): Promise<PollSummary[]> {
   const clock = deps.clock ?? systemClock;
@@ -232,6 +243,9 @@ export async function pollInstances(ids: readonly string[], deps: PollDeps): Pro
       if (batch.length === 0 || deps.store.readOnly) return;
       const base = deps.store.doc;
       try {
+        // A store that commits each poll on its own instance's rows (PostgreSQL) does so.
+        const own = deps.store.commitPolls?.(batch.map(polledInstance));
+        if (own) return await own;
         await deps.store.update((doc, history) =>
           applyPolls(doc, base, batch, deps.catalog, new Date(clock.now()), history),
         );

@@ -1,8 +1,20 @@
-import type { PollChanges, StoreDoc } from '../domain/schemas.js';
+import type { PollChanges, PollOutcome, Result, StoreDoc } from '../domain/schemas.js';
 import type { DocScores } from '../domain/scoring.js';
 
 /** A change to the document; it may also add polls to the history (appended with the commit). */
 export type Change = (doc: StoreDoc, history: PollChanges[]) => void;
+
+/** One instance's finished poll: its outcome, and its results when it read any. */
+export interface PolledInstance {
+  instanceId: string;
+  /** When it finished (ISO). */
+  at: string;
+  outcome: PollOutcome['outcome'];
+  durationMs: number;
+  error?: string;
+  /** Absent: the earlier results and score are kept. */
+  results?: readonly Result[];
+}
 
 /**
  * What every command and the console use, whichever back end holds the workspace: the JSON file
@@ -34,6 +46,12 @@ export interface Store {
   earlyScores?(): DocScores | undefined;
   /** Apply a change; resolves once it is committed, rejects (and undoes it in memory) when it cannot be. */
   update(change: Change): Promise<void>;
+  /**
+   * Commit finished polls each on its own, writing only its instance's rows (PostgreSQL: polls of
+   * different instances commit at once). Absent, or undefined returned (it cannot here): the
+   * poller commits them with `update`.
+   */
+  commitPolls?(polls: readonly PolledInstance[]): Promise<void> | undefined;
   /** Change the document in memory only (read-only sessions, e.g. the demo's simulator address). */
   patchInMemory(change: (doc: StoreDoc) => void): void;
   /** Be told after every change; returns the unsubscribe function. */

@@ -68,6 +68,9 @@ export interface WorkerOptions {
   log: (line: string) => void;
 }
 
+/** Jobs a scheduler inserts in one statement. */
+const SEND_CHUNK = 500;
+
 /** Time beyond the poll's budget for its commit, before its job is taken for a dead worker's. */
 const COMMIT_MARGIN_S = 30;
 
@@ -179,7 +182,7 @@ export class PollWorkers {
       .finally(() => (this.scheduling = undefined));
   }
 
-  /** Enqueue every due instance that has no job waiting, retrying or running. */
+  /** Enqueue every due instance that has no job waiting, retrying or running: how many. */
   async schedule(): Promise<number> {
     // One scheduler at a time, the check and the sends in one transaction: two schedulers that both
     // saw no job could otherwise send one that waits behind the other's, already running.
@@ -200,18 +203,22 @@ export class PollWorkers {
       const due = dueFor(this.o.store, finished, Date.now());
       const busy = new Set(live.map((r) => r.key));
       const db = { executeSql: (text: string, values: unknown[]) => client.query(text, values) };
-      let sent = 0;
-      for (const instanceId of due) {
-        if (busy.has(instanceId)) continue;
-        const id = await this.boss.send(
-          POLL_QUEUE,
-          { instanceId },
-          { ...this.sendOptions, singletonKey: instanceId, db },
-        );
-        if (id) sent++;
-      }
+      const { expireInSeconds, retryLimit, retryDelay } = this.sendOptions;
+      const jobs: PgBoss.JobInsert<PollJob>[] = due
+        .filter((instanceId) => !busy.has(instanceId))
+        .map((instanceId) => ({
+          name: POLL_QUEUE,
+          data: { instanceId },
+          singletonKey: instanceId,
+          expireInSeconds,
+          retryLimit,
+          retryDelay,
+        }));
+      // Many rows a round trip (a fleet's first schedule is 5,000 jobs; one each kept the lock for seconds).
+      for (let n = 0; n < jobs.length; n += SEND_CHUNK)
+        await this.boss.insert(jobs.slice(n, n + SEND_CHUNK), { db });
       await client.query('COMMIT');
-      return sent;
+      return jobs.length;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;

@@ -210,35 +210,37 @@ export class QuotaBook {
     change: (b: Budget | undefined, now: number) => { budget: Budget | undefined; out: T },
   ): Promise<T> {
     const client = await this.pool.connect();
+    const t = client.escapeLiteral(tenant);
     try {
-      await client.query('BEGIN');
+      // Two round trips (each worker does this twice a poll): the row made, locked and read; written.
       // A row to lock even for a tenant never seen: the first two claims must not both pass unlocked.
-      await client.query(
-        `INSERT INTO ${this.table} (tenant, reset_at) VALUES ($1, 'epoch') ON CONFLICT (tenant) DO NOTHING`,
-        [tenant],
-      );
-      const { rows } = await client.query<{
+      const read = (await client.query(
+        [
+          'BEGIN',
+          `INSERT INTO ${this.table} (tenant, reset_at) VALUES (${t}, 'epoch') ON CONFLICT (tenant) DO NOTHING`,
+          `SELECT "limit", remaining, reset_at, now() AS now FROM ${this.table} WHERE tenant = ${t} FOR UPDATE`,
+        ].join(';\n'),
+      )) as unknown as pg.QueryResult<{
         limit: number | null;
         remaining: number | null;
         reset_at: Date;
         now: Date;
-      }>(
-        `SELECT "limit", remaining, reset_at, now() AS now FROM ${this.table} WHERE tenant = $1 FOR UPDATE`,
-        [tenant],
-      );
-      const row = rows[0]!;
+      }>[];
+      const row = read[2]!.rows[0]!;
       const now = row.now.getTime();
       const before: Budget | undefined =
         row.reset_at.getTime() <= 0
           ? undefined
           : { limit: row.limit, remaining: row.remaining, resetAt: row.reset_at.getTime() };
       const { budget, out } = change(before, now);
-      if (budget)
-        await client.query(
-          `UPDATE ${this.table} SET "limit" = $2, remaining = $3, reset_at = $4 WHERE tenant = $1`,
-          [tenant, budget.limit, budget.remaining, new Date(budget.resetAt)],
-        );
-      await client.query('COMMIT');
+      const count = (n: number | null) => (n === null ? 'NULL' : String(Math.round(n)));
+      await client.query(
+        budget
+          ? `UPDATE ${this.table} SET "limit" = ${count(budget.limit)}, remaining = ${count(budget.remaining)},
+               reset_at = ${client.escapeLiteral(new Date(budget.resetAt).toISOString())} WHERE tenant = ${t};
+             COMMIT`
+          : 'COMMIT',
+      );
       return out;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);

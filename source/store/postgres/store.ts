@@ -1,9 +1,12 @@
 import { produce } from 'immer';
 import pg from 'pg';
-import type { PollChanges, StoreDoc } from '../../domain/schemas.js';
+import type { Control, Instance, PollChanges, StoreDoc } from '../../domain/schemas.js';
 import { catalogKey, type ScoreSummary, scoresFromSummaries } from '../../domain/score-summary.js';
 import type { DocScores } from '../../domain/scoring.js';
-import type { Change, Store } from '../api.js';
+import type { Change, PolledInstance, Store } from '../api.js';
+import { countedInstances } from '../../domain/scoring.js';
+import { instanceLocks, REVISION_LOCK_SQL } from './locks.js';
+import { commitPoll, type PollCommitContext } from './poll-commit.js';
 import { historyCutoff } from '../history.js';
 import { checkDoc, NoStoreError, type OpenOptions, StoreError } from '../store.js';
 import { FIRST_FRAME_LEAVES, readFirstFrame } from './first-read.js';
@@ -27,6 +30,14 @@ import {
 } from './schema.js';
 import { withoutPassword } from './url.js';
 import { type Batch as BaseBatch, newBatch } from '../batch.js';
+
+/**
+ * What a worker's store neither reads nor follows: every poll's results, the day's points, the
+ * poll history and the summaries. A worker schedules and polls from the instances (their last
+ * polls, credentials' references, intervals), the settings, the statuses (a poll's score summary)
+ * and the alert queue; a poll's commit (poll-commit.ts) reads the rest it needs in its transaction.
+ */
+export const WORKER_LEAVES: readonly Table[] = ['results', 'daily'];
 
 /** The channel commits are announced on; the payload is the revision committed. */
 const CHANNEL = 'posture_commits';
@@ -162,6 +173,8 @@ export class PgStore implements Store {
   private summariesDue = new Set<string>();
   /** The LISTEN waits for the first frame (listenNow). */
   private listenLater = false;
+  /** Tables not read nor followed (a worker's store, `openWorker`): empty for every other store. */
+  private leaves: readonly Table[] = [];
 
   private constructor(
     private readonly url: string,
@@ -253,6 +266,56 @@ export class PgStore implements Store {
       // Nothing was written: the database is left as the newer posture made it.
       if (error instanceof SchemaTooNew)
         throw new StoreError(file, `${error.message}; it was left untouched`);
+      if (error instanceof StoreError) throw error;
+      throw new StoreError(file, `cannot be opened: ${reason(error)}`);
+    }
+  }
+
+  /**
+   * A worker's store (`posture worker`): the document without what a worker never uses
+   * (WORKER_LEAVES, and the poll history), followed without it too, so a worker does not read
+   * every other worker's results. Its polls commit with `commitPolls`, which needs the catalog.
+   */
+  static async openWorker(
+    url: string,
+    options: PgOpenOptions & { catalog: ReadonlyMap<string, Control> },
+  ): Promise<PgStore> {
+    const file = withoutPassword(url);
+    const client = PgStore.client(url);
+    client.on('error', () => {});
+    try {
+      await client.connect();
+    } catch (error) {
+      await client.end().catch(() => {});
+      throw new StoreError(file, `cannot be opened: ${reason(error)}`);
+    }
+    try {
+      const version = await schemaVersion(client);
+      if (version === 0 && options.create === false) throw new NoStoreError(file);
+      await migrate(client);
+      const since = await readSince(client, 0, { without: WORKER_LEAVES, noPolls: true });
+      const doc = checkDoc(file, docOf(since.tables));
+      const store = new PgStore(
+        url,
+        file,
+        doc,
+        since.head,
+        [],
+        false,
+        false,
+        options.operator ?? 'unknown',
+        options.backoffMs ?? 250,
+      );
+      store.catalog = { byId: options.catalog, key: catalogKey(options.catalog) };
+      store.leaves = WORKER_LEAVES;
+      store.adopt(client);
+      await store.listen();
+      store.stale = true; // a commit between our read and our LISTEN: look once
+      store.catchUp();
+      return store;
+    } catch (error) {
+      await client.end().catch(() => {});
+      if (error instanceof SchemaTooNew) throw new StoreError(file, error.message);
       if (error instanceof StoreError) throw error;
       throw new StoreError(file, `cannot be opened: ${reason(error)}`);
     }
@@ -401,25 +464,49 @@ export class PgStore implements Store {
     let client: pg.Client | undefined;
     try {
       client = await this.connection();
-      await client.query('BEGIN');
-      // One commit at a time across every process: what we read next is the latest.
-      await client.query('SELECT pg_advisory_xact_lock($1, $2)', [LOCK_CLASS, COMMIT_LOCK]);
-      const since = await this.readOthers(client);
-      const base = since ? applyRows(this.committed, since.tables) : this.committed;
-      // The changes again, on what is committed now: nobody's commit is lost.
-      let next = base;
-      const polls: PollChanges[] = [];
-      for (const change of batch.changes) {
-        const mine: PollChanges[] = [];
-        try {
-          next = produce(next, (d) => change(d, mine));
-          for (const poll of mine) polls.push(poll);
-        } catch {
-          // It no longer applies on what others committed: it is left out.
+      // The instances the change touches, as it stands in memory: locked before we read, so a
+      // poll of one of them (which locks only its instance, poll-commit.ts) is not lost, nor we.
+      let locked = touchedInstances(diff(this.committed, this.data));
+      for (const id of this.summariesDue) locked.add(id);
+      let since: Since | undefined;
+      let base: StoreDoc;
+      let next: StoreDoc;
+      let polls: PollChanges[];
+      let rows: Map<Table, Row[]>;
+      for (;;) {
+        await client.query('BEGIN');
+        // One operator's commit at a time across every process.
+        await client.query('SELECT pg_advisory_xact_lock($1, $2)', [LOCK_CLASS, COMMIT_LOCK]);
+        for (const [text, values] of instanceLocks(locked)) await client.query(text, values);
+        // Every commit writes under the revision lock: what we read next is the latest.
+        await client.query(REVISION_LOCK_SQL);
+        since = await this.readOthers(client);
+        base = since ? applyRows(this.committed, since.tables) : this.committed;
+        // The changes again, on what is committed now: nobody's commit is lost.
+        next = base;
+        polls = [];
+        for (const change of batch.changes) {
+          const mine: PollChanges[] = [];
+          try {
+            next = produce(next, (d) => change(d, mine));
+            for (const poll of mine) polls.push(poll);
+          } catch {
+            // It no longer applies on what others committed: it is left out.
+          }
         }
+        rows = diff(base, next);
+        // Others' commits made the change touch an instance not locked: again, with it locked.
+        const touched = touchedInstances(rows);
+        for (const id of this.summariesDue) touched.add(id);
+        const more = [...touched].filter((id) => !locked.has(id));
+        if (more.length === 0) break;
+        await client.query('ROLLBACK');
+        locked = new Set([...locked, ...more]);
       }
+      // A worker's store has no results: the summaries of instances a change touches cannot be made.
+      if (this.leaves.length > 0 && touchedInstances(rows).size > 0)
+        throw new Error("a worker's store commits polls and alerts, not changes to instances or statuses");
       const head = since?.head ?? this.revision;
-      const rows = diff(base, next);
       let revision = head;
       if (rows.size > 0 || polls.length > 0) {
         revision = head + 1;
@@ -456,6 +543,83 @@ export class PgStore implements Store {
     }
   }
 
+  /**
+   * Finished polls, each committed on its own: only its instance is locked and only its rows are
+   * written and read (poll-commit.ts). Without the catalog (no summaries kept): undefined, `update` then.
+   */
+  commitPolls(polls: readonly PolledInstance[]): Promise<void> | undefined {
+    if (!this.catalog || this.early) return undefined; // no summaries kept: today's point needs the document
+    if (this.readOnly) return Promise.reject(new Error('the store is open read-only'));
+    if (this.closed) return Promise.reject(new StoreError(this.file, 'is closed'));
+    return new Promise<void>((resolve, reject) =>
+      this.enqueue(async () => {
+        let client: pg.Client | undefined;
+        try {
+          this.check();
+          client = await this.connection();
+          for (const polled of polls) {
+            const done = await commitPoll(client, polled, this.pollContext());
+            if (!done) continue; // removed while it was polled
+            for (const table of this.leaves) done.rows.delete(table);
+            // Shown now; our read of the commit (its NOTIFY) puts the same rows in place again.
+            this.committed = applyRows(this.committed, done.rows, false);
+            this.recompute();
+            this.tell();
+          }
+          resolve();
+        } catch (error) {
+          if (client && this.conn === client) this.conn = undefined;
+          void client?.end().catch(() => {});
+          reject(
+            error instanceof StoreError
+              ? error
+              : new StoreError(this.file, `cannot be written: ${reason(error)}`),
+          );
+        }
+      }),
+    );
+  }
+
+  /** What a poll's commit needs of what we know. */
+  private pollContext(): PollCommitContext {
+    const { instances, settings } = this.committed;
+    // Which instances count depends on the settings and each instance's id, app and
+    // recommendations, not on its last poll (what every other commit changes): made again only
+    // when one of those changed (5,000 instances: not at every poll).
+    const was = this.notCounted;
+    const same =
+      was !== undefined &&
+      was.settings === settings &&
+      was.instances.length === instances.length &&
+      instances.every((i, n) => {
+        const w = was.instances[n]!;
+        return i === w || (i.id === w.id && i.app === w.app && i.recommendations === w.recommendations);
+      });
+    let notCounted = was?.ids ?? [];
+    if (same) was.instances = instances;
+    else {
+      const counted = new Set(countedInstances(this.committed).map((i) => i.id));
+      notCounted = instances.filter((i) => !counted.has(i.id)).map((i) => i.id);
+      this.notCounted = { instances, settings, ids: notCounted };
+    }
+    return {
+      revision: this.revision,
+      statuses: this.committed.statuses,
+      notCounted,
+      catalog: this.catalog!,
+      operator: this.operator,
+      now: new Date(),
+      ...(this.pollHeld ? { held: this.pollHeld } : {}),
+    };
+  }
+
+  /** The instances left out of today's point, as of these instances and settings. */
+  private notCounted:
+    { instances: readonly Instance[]; settings: StoreDoc['settings']; ids: readonly string[] } | undefined;
+
+  /** Tests: called inside each poll's commit, its instance locked, before its writes. */
+  pollHeld: (() => Promise<void>) | undefined;
+
   /** Inside a commit (the lock held): what others committed after our revision, or undefined. */
   private async readOthers(client: pg.Client): Promise<Since | undefined> {
     const { rows } = await client.query<{ head: string }>(
@@ -466,7 +630,10 @@ export class PgStore implements Store {
   }
 
   private async fetch(client: pg.ClientBase, inCommit = false): Promise<Since> {
-    const since = await readSince(client, this.revision, { inCommit });
+    const since = await readSince(client, this.revision, {
+      inCommit,
+      ...(this.leaves.length > 0 ? { without: this.leaves, noPolls: true } : {}),
+    });
     for (const rows of since.tables.values()) this.stats.rowsFetched += rows.length;
     this.stats.rowsFetched += since.polls.length;
     return since;
