@@ -6,28 +6,12 @@ import { PG_SCHEMA_VERSION } from '../../source/store/postgres/schema.js';
 import { PgStore } from '../../source/store/postgres/store.js';
 import { StoreError } from '../../source/store/store.js';
 import { disposeWhenDone } from '../helpers/cleanup.js';
-import { freshDatabase } from '../helpers/postgres.js';
+import { freshDatabase, sql, openPg as open } from '../helpers/postgres.js';
 import { startPostgres } from '../../scripts/postgres-server.mjs';
 
 const catalog = loadCatalog();
 /** How the console opens its store (cli.tsx, commands/context.ts). */
 const CONSOLE = { checkLater: true, watch: true, catalog: catalog.byId, operator: 'c' } as const;
-
-async function open(url: string, options: Parameters<typeof PgStore.open>[1] = {}): Promise<PgStore> {
-  const store = await PgStore.open(url, options);
-  disposeWhenDone(() => store.close());
-  return store;
-}
-
-async function sql<T extends pg.QueryResultRow>(url: string, text: string): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<T>(text)).rows;
-  } finally {
-    await client.end();
-  }
-}
 
 /** A small fleet written as `store copy` writes one, by a store that keeps summaries. */
 async function fleetStore(url: string): Promise<PgStore> {

@@ -1,4 +1,3 @@
-import pg from 'pg';
 import { describe, expect, it, vi } from 'vitest';
 import { loadCatalog } from '../../source/catalog/index.js';
 import type { Result, StoreDoc } from '../../source/domain/schemas.js';
@@ -6,28 +5,14 @@ import { catalogKey, summarize } from '../../source/domain/score-summary.js';
 import { docScores, latestByInstance } from '../../source/domain/scoring.js';
 import type { PolledInstance } from '../../source/store/api.js';
 import { PgStore } from '../../source/store/postgres/store.js';
-import { disposeWhenDone } from '../helpers/cleanup.js';
 import { instance } from '../helpers/fixtures.js';
-import { freshDatabase } from '../helpers/postgres.js';
+import { freshDatabase, openPg, sql } from '../helpers/postgres.js';
 
 const catalog = loadCatalog();
 const okta = catalog.forApp('okta');
 
-async function open(url: string, options: Parameters<typeof PgStore.open>[1] = {}): Promise<PgStore> {
-  const store = await PgStore.open(url, { catalog: catalog.byId, ...options });
-  disposeWhenDone(() => store.close());
-  return store;
-}
-
-async function sql<T extends pg.QueryResultRow>(url: string, text: string): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<T>(text)).rows;
-  } finally {
-    await client.end();
-  }
-}
+const open = (url: string, options: Parameters<typeof PgStore.open>[1] = {}) =>
+  openPg(url, { catalog: catalog.byId, ...options });
 
 /** Every Okta control's result: the first `failing` fail, the rest pass. */
 const results = (failing: number): Result[] =>

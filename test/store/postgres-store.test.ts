@@ -1,31 +1,14 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import pg from 'pg';
 import { describe, expect, it, vi } from 'vitest';
 import { PG_SCHEMA_VERSION } from '../../source/store/postgres/schema.js';
 import { PgStore } from '../../source/store/postgres/store.js';
 import { StoreError } from '../../source/store/store.js';
 import { disposeWhenDone } from '../helpers/cleanup.js';
 import { instance } from '../helpers/fixtures.js';
-import { freshDatabase } from '../helpers/postgres.js';
+import { freshDatabase, sql, openPg as open } from '../helpers/postgres.js';
 import { startPostgres } from '../../scripts/postgres-server.mjs';
 import { bundleFixture } from '../helpers/bundle.js';
-
-async function open(url: string, options: Parameters<typeof PgStore.open>[1] = {}): Promise<PgStore> {
-  const store = await PgStore.open(url, options);
-  disposeWhenDone(() => store.close());
-  return store;
-}
-
-async function sql<T extends pg.QueryResultRow>(url: string, text: string): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<T>(text)).rows;
-  } finally {
-    await client.end();
-  }
-}
 
 /** The operator fixture as one script (pg bundled in), run by node. */
 const operatorScript = () => bundleFixture(join(import.meta.dirname, 'fixtures', 'operator.ts'));

@@ -6,18 +6,10 @@ import { FLEET } from '../../benchmarks/fleet.js';
 import { SETTABLE_STATES, type StoreDoc } from '../../source/domain/schemas.js';
 import { catalogKey, type ScoreSummary, scoresFromSummaries } from '../../source/domain/score-summary.js';
 import { type DocScores, docScores } from '../../source/domain/scoring.js';
-import { PgStore } from '../../source/store/postgres/store.js';
-import { disposeWhenDone } from '../helpers/cleanup.js';
 import { instance } from '../helpers/fixtures.js';
-import { freshDatabase } from '../helpers/postgres.js';
+import { freshDatabase, openPg as open } from '../helpers/postgres.js';
 
 const catalog = loadCatalog();
-
-async function open(url: string, options: Parameters<typeof PgStore.open>[1] = {}): Promise<PgStore> {
-  const store = await PgStore.open(url, options);
-  disposeWhenDone(() => store.close());
-  return store;
-}
 
 async function summaries(url: string): Promise<Map<string, ScoreSummary>> {
   const client = new pg.Client({ connectionString: url });

@@ -192,8 +192,8 @@ export class PgStore implements Store {
     this.backoff = backoffMs;
   }
 
-  static async open(url: string, options: PgOpenOptions = {}): Promise<PgStore> {
-    const file = withoutPassword(url);
+  /** A client of the store's own, connected; a server that does not answer is the open's one line. */
+  private static async connected(url: string, file: string): Promise<pg.Client> {
     const client = PgStore.client(url);
     // The server gone between queries: the next query says so (an 'error' nobody hears would throw).
     client.on('error', () => {});
@@ -203,6 +203,12 @@ export class PgStore implements Store {
       await client.end().catch(() => {});
       throw new StoreError(file, `cannot be opened: ${reason(error)}`);
     }
+    return client;
+  }
+
+  static async open(url: string, options: PgOpenOptions = {}): Promise<PgStore> {
+    const file = withoutPassword(url);
+    const client = await PgStore.connected(url, file);
     try {
       const catalog = options.catalog && { byId: options.catalog, key: catalogKey(options.catalog) };
       const keep = catalog !== undefined && !options.readOnly; // a writer with the catalog keeps summaries
@@ -281,14 +287,7 @@ export class PgStore implements Store {
     options: PgOpenOptions & { catalog: ReadonlyMap<string, Control> },
   ): Promise<PgStore> {
     const file = withoutPassword(url);
-    const client = PgStore.client(url);
-    client.on('error', () => {});
-    try {
-      await client.connect();
-    } catch (error) {
-      await client.end().catch(() => {});
-      throw new StoreError(file, `cannot be opened: ${reason(error)}`);
-    }
+    const client = await PgStore.connected(url, file);
     try {
       const version = await schemaVersion(client);
       if (version === 0 && options.create === false) throw new NoStoreError(file);
