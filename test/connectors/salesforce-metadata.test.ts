@@ -23,5 +23,7 @@ describe('Salesforce Metadata API answers', () => {
     });
     expect(() => parseXml('<!DOCTYPE x [<!ENTITY a "b">]><x>&a;</x>')).toThrow(XmlError);
     expect(parseXml('<a:x><y>1 &amp; &#50;</y></a:x>').children[0]?.text).toBe('1 & 2');
+    // A reference beyond Unicode from a hostile answer is a replacement character, not a crash.
+    expect(parseXml('<x><y>&#x110000;&#99999999999;</y></x>').children[0]?.text).toBe('\uFFFD\uFFFD');
   });
 });

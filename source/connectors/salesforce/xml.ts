@@ -16,11 +16,16 @@ export class XmlError extends Error {}
 
 const local = (name: string) => name.slice(name.indexOf(':') + 1);
 
+/** A character reference's character; one beyond Unicode (which fromCodePoint throws on) is U+FFFD. */
+function character(code: number): string {
+  return code <= 0x10ffff ? String.fromCodePoint(code) : '\uFFFD';
+}
+
 function decode(text: string): string {
   return text.replace(/&(#x[0-9a-f]+|#\d+|lt|gt|amp|quot|apos);/gi, (_, ref: string) => {
     const r = ref.toLowerCase();
-    if (r.startsWith('#x')) return String.fromCodePoint(parseInt(r.slice(2), 16));
-    if (r.startsWith('#')) return String.fromCodePoint(parseInt(r.slice(1), 10));
+    if (r.startsWith('#x')) return character(parseInt(r.slice(2), 16));
+    if (r.startsWith('#')) return character(parseInt(r.slice(1), 10));
     return { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" }[r] ?? '';
   });
 }
