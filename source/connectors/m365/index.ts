@@ -12,6 +12,8 @@ import {
   caPolicy,
   domain,
   GLOBAL_ADMINISTRATOR,
+  pimAssignment,
+  pimRolePolicy,
   PRIVILEGED_ROLES,
   sharepointSettings,
 } from './fields.js';
@@ -36,6 +38,9 @@ const MAX_SIGN_INS = 2;
  *   Directory.Read.All higher).
  * - reports: "List userRegistrationDetails" (AuditLog.Read.All; UserAuthenticationMethod.Read.All higher).
  * - sharepoint: "Get settings" (SharePointTenantSettings.Read.All).
+ * - pimPolicies: "List roleManagementPolicyAssignments" (RoleManagementPolicy.Read.Directory;
+ *   RoleManagement.Read.Directory, which roles needs anyway, is the next higher one).
+ * - roles also reads "List roleAssignmentScheduleInstances" (RoleManagement.Read.Directory).
  */
 export const PERMISSION = {
   policy: 'the Policy.Read.All application permission',
@@ -46,6 +51,8 @@ export const PERMISSION = {
   licences: 'the LicenseAssignment.Read.All (or Organization.Read.All) application permission',
   reports: 'the AuditLog.Read.All application permission',
   sharepoint: 'the SharePointTenantSettings.Read.All application permission',
+  pimPolicies:
+    'the RoleManagementPolicy.Read.Directory (or RoleManagement.Read.Directory) application permission',
 } as const;
 
 const RIGHTS: Record<string, string> = {
@@ -61,6 +68,8 @@ const RIGHTS: Record<string, string> = {
   'm365:domains': PERMISSION.domains,
   'm365:users/registration': PERMISSION.reports,
   'm365:sharepoint/settings': PERMISSION.sharepoint,
+  'm365:pim/rolePolicies': PERMISSION.pimPolicies,
+  'm365:pim/assignments': PERMISSION.roles,
 };
 
 const TokenResponse = z.looseObject({ access_token: z.string().min(1), token_type: z.string().optional() });
@@ -320,6 +329,50 @@ async function privilegedUsers(s: GraphSession): Promise<unknown[]> {
   });
 }
 
+const PIM_P2 = 'the tenant has no Microsoft Entra ID P2 licence, which Privileged Identity Management needs';
+
+/**
+ * PIM without a P2 licence: Graph answers AadPremiumLicenseRequired ("The tenant needs an AAD
+ * Premium 2 license."), which is unknown naming the licence, not a failed poll.
+ */
+function pimWhy(right: string) {
+  const base = why(right);
+  return (error: ConnectorError): Gap | string | undefined =>
+    error.code === 'AadPremiumLicenseRequired' ? PIM_P2 : base(error);
+}
+
+const isPrivileged = (item: Record<string, unknown>) =>
+  typeof item.roleDefinitionId === 'string' && Object.hasOwn(PRIVILEGED_ROLES, item.roleDefinitionId);
+
+/**
+ * Each highly privileged role's PIM policy with its rules, in one paged request: the directory's
+ * policy assignments with the policy and its rules expanded (built-in roles' definition ids are
+ * their template ids).
+ */
+async function pimRolePolicies(s: GraphSession): Promise<unknown[]> {
+  const raw = objects(
+    await s.all(PERMISSION.pimPolicies, '/policies/roleManagementPolicyAssignments', 'PIM role policies', {
+      $filter: "scopeId eq '/' and scopeType eq 'Directory'",
+      $expand: 'policy($expand=rules)',
+    }),
+    'PIM role policies',
+  );
+  return raw.filter(isPrivileged).map(pimRolePolicy);
+}
+
+/** Active assignments (schedule instances) of the highly privileged roles. */
+async function pimAssignments(s: GraphSession): Promise<unknown[]> {
+  const raw = objects(
+    await s.all(
+      PERMISSION.roles,
+      '/roleManagement/directory/roleAssignmentScheduleInstances',
+      'active role assignments',
+    ),
+    'active role assignments',
+  );
+  return raw.filter(isPrivileged).map(pimAssignment);
+}
+
 async function authenticationMethods(s: GraphSession) {
   const policy = await s.one(
     PERMISSION.methods,
@@ -425,6 +478,12 @@ export const m365: Connector = {
         ];
       }),
     };
+    // When the licences could not be read, ask anyway: Graph's licence error then says it.
+    const pim = async (id: string, fn: () => Promise<unknown[]>) =>
+      ('unknown' in l ? undefined : unlicensed(l, 'p2', 'Privileged Identity Management')) ??
+      (await dataset(fn, { why: pimWhy(RIGHTS[id]!) }));
+    datasets['m365:pim/rolePolicies'] = await pim('m365:pim/rolePolicies', () => pimRolePolicies(s));
+    datasets['m365:pim/assignments'] = await pim('m365:pim/assignments', () => pimAssignments(s));
     return { datasets, requests: s.requests };
   },
 };
