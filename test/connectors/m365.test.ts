@@ -136,6 +136,37 @@ describe('Microsoft 365 connector against the simulator', () => {
     expect(new URLSearchParams(reg?.query).get('$filter')).toBe("userType eq 'member'");
   });
 
+  it('weighs Global Administrators against users holding only other privileged roles (MS.AAD.7.2)', async () => {
+    const sim = await simulate([contoso]);
+    const r = results((await collect(m365, sim, contoso)).datasets);
+    // Three Global Administrators (MeganB also holds Privileged Role Administrator, so she is not
+    // counted among the others) against LynneR, DiegoS and IsaiahL.
+    expect(r['m365.roles.finer_grained']).toMatchObject({ outcome: 'pass' });
+    // Each role's members are read once a poll, though three controls read them.
+    const ga = "/v1.0/directoryRoles(roleTemplateId='62e90394-69f5-4237-9190-012177145e10')/members";
+    expect(sim.log.filter((l) => decodeURIComponent(l.path) === ga)).toHaveLength(2);
+
+    const roles = structuredClone(contoso.data.directoryRoles) as Record<string, unknown[]>;
+    roles['62e90394-69f5-4237-9190-012177145e10']!.push({
+      '@odata.type': '#microsoft.graph.user',
+      id: '11111111-aaaa-4bbb-8ccc-000000000004',
+      displayName: 'Lynne Robbins',
+      userPrincipalName: 'LynneR@contoso.com',
+      onPremisesSyncEnabled: null,
+    });
+    const more = withData({ directoryRoles: roles });
+    const sim2 = await simulate([more]);
+    const r2 = results((await collect(m365, sim2, more)).datasets);
+    // Four Global Administrators against two users with only other privileged roles.
+    expect(r2['m365.roles.finer_grained']).toMatchObject({ outcome: 'fail' });
+    expect(r2['m365.roles.finer_grained']?.failing).toEqual([
+      {
+        id: 'privileged-roles',
+        name: '4 Global Administrator(s), 2 user(s) with other privileged roles only',
+      },
+    ]);
+  });
+
   describe('Privileged Identity Management (MS.AAD.7.4 to 7.9)', () => {
     /** Contoso with Microsoft Entra ID P2 added to its enabled subscription. */
     const withP2 = (patch: Record<string, unknown> = {}) => {

@@ -352,6 +352,16 @@ function active(n: number, roleId: string, start: string | null, end: string | n
 const assignments = (...items: Obj[]) => ok(PIM_ASSIGNMENTS, ...items);
 const timeBound = (n: number) => active(n, GA, '2026-11-01T08:00:00Z', '2026-11-01T16:00:00Z');
 
+/** The count of Global Administrators against users holding only other privileged roles, as the connector makes it. */
+const finerGrained = (global: number, others: number) =>
+  ok('m365:roles/finerGrained', {
+    id: 'privileged-roles',
+    _label: `${global} Global Administrator(s), ${others} user(s) with other privileged roles only`,
+    globalAdministrators: global,
+    otherPrivilegedUsers: others,
+    _finerGrained: global <= others,
+  });
+
 const CASES: Record<string, Case> = {
   'm365.ca.legacy_auth': {
     pass: ca(policy('Block legacy authentication', legacy)),
@@ -608,6 +618,21 @@ const CASES: Record<string, Case> = {
     pass: sharepoint(),
     fail: sharepoint({ isUnmanagedSyncAppForTenantRestricted: false }),
     unknown: noSharepoint,
+  },
+  'm365.roles.finer_grained': {
+    pass: finerGrained(3, 4),
+    fail: finerGrained(5, 4),
+    // A group holds a privileged role: its members are not counted, so neither count is known.
+    unknown: ok(
+      'm365:roles/finerGrained',
+      unseenItem(
+        { id: 'privileged-roles', _label: 'Highly privileged roles', globalAdministrators: 3 },
+        {
+          reason:
+            'privileged roles are also held by group(s) or service principal(s) whose members posture does not count: Tier 0 (Global Administrator)',
+        },
+      ),
+    ),
   },
   'm365.pim.no_permanent_active': {
     pass: assignments(

@@ -65,6 +65,7 @@ const RIGHTS: Record<string, string> = {
   'm365:authenticationMethods': PERMISSION.methods,
   'm365:roles/globalAdministrator': PERMISSION.roles,
   'm365:roles/privilegedUsers': 'the RoleManagement.Read.Directory and User.Read.All application permissions',
+  'm365:roles/finerGrained': PERMISSION.roles,
   'm365:domains': PERMISSION.domains,
   'm365:users/registration': PERMISSION.reports,
   'm365:sharepoint/settings': PERMISSION.sharepoint,
@@ -259,8 +260,20 @@ function unlicensed(l: Licences, plan: 'p1' | 'p2', feature: string): Dataset | 
   return { ok: false, reason: `the tenant has no ${name} licence, which ${feature} needs` };
 }
 
+/** Members of each role read in this poll, by template id: three controls read the same roles. */
+const membersRead = new WeakMap<GraphSession, Map<string, Promise<Member[]>>>();
+
+/** Members of a directory role by its template id, read once a poll. */
+function roleMembers(s: GraphSession, templateId: string, name: string): Promise<Member[]> {
+  let byRole = membersRead.get(s);
+  if (!byRole) membersRead.set(s, (byRole = new Map()));
+  let members = byRole.get(templateId);
+  if (!members) byRole.set(templateId, (members = readRoleMembers(s, templateId, name)));
+  return members;
+}
+
 /** Members of a directory role by its template id; a role never activated has none (a 404). */
-async function roleMembers(s: GraphSession, templateId: string, name: string): Promise<Member[]> {
+async function readRoleMembers(s: GraphSession, templateId: string, name: string): Promise<Member[]> {
   try {
     const raw = await s.all(
       PERMISSION.roles,
@@ -373,6 +386,37 @@ async function pimAssignments(s: GraphSession): Promise<unknown[]> {
   return raw.filter(isPrivileged).map(pimAssignment);
 }
 
+/**
+ * Global Administrators against the users holding the other highly privileged roles, as one item
+ * (SCuBA MS.AAD.7.2: privileged users get finer-grained roles; ScubaGear passes when Global
+ * Administrators are no more than the other privileged users). A role held by a group or service
+ * principal leaves the counts not known.
+ */
+async function finerGrainedRoles(s: GraphSession): Promise<unknown[]> {
+  const global = new Set<string>();
+  const others = new Set<string>();
+  const groups: string[] = [];
+  for (const [templateId, name] of Object.entries(PRIVILEGED_ROLES)) {
+    const members = await roleMembers(s, templateId, name);
+    for (const m of members.filter(isUser)) (templateId === GLOBAL_ADMINISTRATOR ? global : others).add(m.id);
+    for (const m of members.filter((x) => !isUser(x))) groups.push(`${m.displayName ?? m.id} (${name})`);
+  }
+  const otherUsers = [...others].filter((id) => !global.has(id)).length;
+  const item = {
+    id: 'privileged-roles',
+    _label: `${global.size} Global Administrator(s), ${otherUsers} user(s) with other privileged roles only`,
+    globalAdministrators: global.size,
+    otherPrivilegedUsers: otherUsers,
+    _finerGrained: global.size <= otherUsers,
+  };
+  if (groups.length === 0) return [item];
+  return [
+    unseenItem(item, {
+      reason: `privileged roles are also held by group(s) or service principal(s) whose members posture does not count: ${groups.join(', ')}`,
+    }),
+  ];
+}
+
 async function authenticationMethods(s: GraphSession) {
   const policy = await s.one(
     PERMISSION.methods,
@@ -452,6 +496,7 @@ export const m365: Connector = {
         globalAdministrators(s),
       ),
       'm365:roles/privilegedUsers': await read('m365:roles/privilegedUsers', () => privilegedUsers(s)),
+      'm365:roles/finerGrained': await read('m365:roles/finerGrained', () => finerGrainedRoles(s)),
       'm365:domains': await read('m365:domains', async () =>
         objects(await s.all(PERMISSION.domains, '/domains', 'domains'), 'domains').map(domain),
       ),
