@@ -31,6 +31,9 @@ interface GraphData {
   domains?: { id: string }[];
   userRegistrationDetails?: { userType?: string }[];
   sharepointSettings?: unknown;
+  /** Each directory role's PIM policy assignment, its `policy` holding the policy and `rules`. */
+  roleManagementPolicyAssignments?: { policy?: unknown }[];
+  roleAssignmentScheduleInstances?: unknown[];
 }
 
 /** Access tokens issued, to the tenant they were issued for (tokens live as long as the process). */
@@ -183,6 +186,18 @@ const OPERATIONS: { path: RegExp; allow: string[] }[] = [
     allow: ['AuditLog.Read.All', 'UserAuthenticationMethod.Read.All'],
   },
   {
+    path: /^\/v1\.0\/policies\/roleManagementPolicyAssignments$/,
+    allow: [
+      'RoleManagementPolicy.Read.Directory',
+      'RoleManagement.Read.Directory',
+      'RoleManagement.Read.All',
+    ],
+  },
+  {
+    path: /^\/v1\.0\/roleManagement\/directory\/roleAssignmentScheduleInstances$/,
+    allow: ['RoleManagement.Read.Directory', 'RoleManagement.Read.All', 'Directory.Read.All'],
+  },
+  {
     path: /^\/v1\.0\/admin\/sharepoint\/settings$/,
     allow: ['SharePointTenantSettings.Read.All', 'SharePointTenantSettings.ReadWrite.All'],
   },
@@ -217,6 +232,17 @@ function entity(req: SimRequest, context: string, value: unknown): SimReply {
     status: 200,
     body: { '@odata.context': `${req.base}/v1.0/$metadata#${context}`, ...(value as object) },
   };
+}
+
+/** The tenant has an enabled subscription with Microsoft Entra ID P2 (AAD_PREMIUM_P2). */
+function hasP2(d: GraphData): boolean {
+  return (d.subscribedSkus ?? []).some((raw) => {
+    const sku = raw as { capabilityStatus?: string; servicePlans?: { servicePlanName?: string }[] };
+    return (
+      sku.capabilityStatus !== 'Suspended' &&
+      (sku.servicePlans ?? []).some((sp) => sp.servicePlanName === 'AAD_PREMIUM_P2')
+    );
+  });
 }
 
 /** Application permissions that read every property of users. */
@@ -322,6 +348,27 @@ export const m365Sim: VendorSim = {
     }
     if (p === '/admin/sharepoint/settings')
       return entity(req, 'admin/sharepoint/settings/$entity', d.sharepointSettings);
+    if (p.startsWith('/policies/roleManagementPolicyAssignments') || p.startsWith('/roleManagement/')) {
+      // PIM is a P2 feature: without the licence Graph refuses with AadPremiumLicenseRequired.
+      if (!hasP2(d))
+        return graphError(400, 'AadPremiumLicenseRequired', 'The tenant needs an AAD Premium 2 license.');
+    }
+    if (p === '/policies/roleManagementPolicyAssignments') {
+      // Graph requires the scope filter on this list.
+      if (req.query.get('$filter') !== "scopeId eq '/' and scopeType eq 'Directory'")
+        return graphError(400, 'BadRequest', 'The filter on scopeId and scopeType is required.');
+      const expand = req.query.get('$expand') === 'policy($expand=rules)';
+      const rows = (d.roleManagementPolicyAssignments ?? []).map(({ policy, ...rest }) =>
+        expand ? { ...rest, policy } : rest,
+      );
+      return collection(req, 'policies/roleManagementPolicyAssignments(policy(rules()))', rows);
+    }
+    if (p === '/roleManagement/directory/roleAssignmentScheduleInstances')
+      return collection(
+        req,
+        'roleManagement/directory/roleAssignmentScheduleInstances',
+        d.roleAssignmentScheduleInstances ?? [],
+      );
     return graphError(400, 'BadRequest', `Resource not found for the segment '${p}'.`);
   },
 };

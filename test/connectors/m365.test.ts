@@ -93,7 +93,9 @@ describe('Microsoft 365 connector against the simulator', () => {
     });
     for (const [key, ds] of Object.entries(datasets))
       expect(ds.ok, key).toBe(
-        key !== 'm365:users/registration' && key !== 'm365:conditionalAccess/policies/p2',
+        key !== 'm365:users/registration' &&
+          key !== 'm365:conditionalAccess/policies/p2' &&
+          !key.startsWith('m365:pim/'),
       );
 
     const narrow = tenantCopy(contoso, {
@@ -132,6 +134,148 @@ describe('Microsoft 365 connector against the simulator', () => {
     ]);
     const reg = sim.log.find((l) => l.path.endsWith('/userRegistrationDetails'));
     expect(new URLSearchParams(reg?.query).get('$filter')).toBe("userType eq 'member'");
+  });
+
+  it('weighs Global Administrators against users holding only other privileged roles (MS.AAD.7.2)', async () => {
+    const sim = await simulate([contoso]);
+    const r = results((await collect(m365, sim, contoso)).datasets);
+    // Three Global Administrators (MeganB also holds Privileged Role Administrator, so she is not
+    // counted among the others) against LynneR, DiegoS and IsaiahL.
+    expect(r['m365.roles.finer_grained']).toMatchObject({ outcome: 'pass' });
+    // Each role's members are read once a poll, though three controls read them.
+    const ga = "/v1.0/directoryRoles(roleTemplateId='62e90394-69f5-4237-9190-012177145e10')/members";
+    expect(sim.log.filter((l) => decodeURIComponent(l.path) === ga)).toHaveLength(2);
+
+    const roles = structuredClone(contoso.data.directoryRoles) as Record<string, unknown[]>;
+    roles['62e90394-69f5-4237-9190-012177145e10']!.push({
+      '@odata.type': '#microsoft.graph.user',
+      id: '11111111-aaaa-4bbb-8ccc-000000000004',
+      displayName: 'Lynne Robbins',
+      userPrincipalName: 'LynneR@contoso.com',
+      onPremisesSyncEnabled: null,
+    });
+    const more = withData({ directoryRoles: roles });
+    const sim2 = await simulate([more]);
+    const r2 = results((await collect(m365, sim2, more)).datasets);
+    // Four Global Administrators against two users with only other privileged roles.
+    expect(r2['m365.roles.finer_grained']).toMatchObject({ outcome: 'fail' });
+    expect(r2['m365.roles.finer_grained']?.failing).toEqual([
+      {
+        id: 'privileged-roles',
+        name: '4 Global Administrator(s), 2 user(s) with other privileged roles only',
+      },
+    ]);
+  });
+
+  describe('Privileged Identity Management (MS.AAD.7.4 to 7.9)', () => {
+    /** Contoso with Microsoft Entra ID P2 added to its enabled subscription. */
+    const withP2 = (patch: Record<string, unknown> = {}) => {
+      const copy = structuredClone(contoso.data) as Record<string, unknown> & {
+        subscribedSkus: { servicePlans: unknown[] }[];
+      };
+      copy.subscribedSkus[0]!.servicePlans.push({
+        servicePlanId: 'eec0eb4f-6444-4f95-aba0-50c24d67f998',
+        servicePlanName: 'AAD_PREMIUM_P2',
+        provisioningStatus: 'Success',
+        appliesTo: 'User',
+      });
+      return tenantCopy(contoso, { data: { ...copy, ...patch } });
+    };
+    const PIM_IDS = [
+      'm365.pim.no_permanent_active',
+      'm365.pim.assigned_in_pim',
+      'm365.pim.global_admin_approval',
+      'm365.pim.assignment_alerts',
+      'm365.pim.global_admin_activation_alert',
+      'm365.pim.activation_alerts',
+    ];
+
+    it("reads each privileged role's policy and the active assignments, paged, and judges them", async () => {
+      const tenant = withP2();
+      const sim = await simulate([tenant]);
+      const r = results((await collect(m365, sim, tenant)).datasets);
+      const policies = sim.log.filter((l) => l.path === '/v1.0/policies/roleManagementPolicyAssignments');
+      // Nine policies at two a page: five pages, each with the scope filter and the rules expanded.
+      expect(policies).toHaveLength(5);
+      for (const l of policies) {
+        const q = new URLSearchParams(l.query);
+        expect(q.get('$filter')).toBe("scopeId eq '/' and scopeType eq 'Directory'");
+        expect(q.get('$expand')).toBe('policy($expand=rules)');
+      }
+      expect(
+        sim.log.filter((l) => l.path === '/v1.0/roleManagement/directory/roleAssignmentScheduleInstances'),
+      ).toHaveLength(4);
+      // breakglass1 holds Global Administrator permanently; AlexW's was assigned outside PIM.
+      expect(r['m365.pim.no_permanent_active']).toMatchObject({ outcome: 'fail' });
+      expect(r['m365.pim.no_permanent_active']?.failing?.map((f) => f.id)).toEqual([
+        'inst-0002-0002',
+        'inst-0003-0003',
+      ]);
+      expect(r['m365.pim.assigned_in_pim']?.failing?.map((f) => f.id)).toEqual(['inst-0003-0003']);
+      expect(r['m365.pim.global_admin_approval']?.outcome).toBe('pass');
+      expect(r['m365.pim.assignment_alerts']?.failing).toEqual([
+        { id: 'fe930be7-5e62-47db-91af-98c3a49a38b1', name: 'User Administrator' },
+      ]);
+      expect(r['m365.pim.global_admin_activation_alert']?.outcome).toBe('pass');
+      // Global Reader has no activation alert either, but it is not a highly privileged role.
+      expect(r['m365.pim.activation_alerts']?.failing).toEqual([
+        { id: '29232cdf-9323-42fd-ade2-1d097af3e4de', name: 'Exchange Administrator' },
+      ]);
+    });
+
+    it('is unknown, naming the P2 licence, without asking Graph when the tenant has P1 only', async () => {
+      const sim = await simulate([contoso]);
+      const r = results((await collect(m365, sim, contoso)).datasets);
+      for (const id of PIM_IDS)
+        expect(r[id], id).toMatchObject({
+          outcome: 'unknown',
+          reason:
+            'the tenant has no Microsoft Entra ID P2 licence, which Privileged Identity Management needs',
+        });
+      expect(sim.log.some((l) => /roleManagement/i.test(l.path))).toBe(false);
+    });
+
+    it("takes Graph's licence error for unknown when the licences could not be read", async () => {
+      // The app cannot read subscriptions: it asks, and Graph refuses PIM to a tenant without P2.
+      const blind = withData({
+        permissions: data(contoso).permissions.filter((p) => p !== 'LicenseAssignment.Read.All'),
+      });
+      const sim = await simulate([blind]);
+      const r = results((await collect(m365, sim, blind)).datasets);
+      for (const id of PIM_IDS) {
+        expect(r[id]?.outcome, id).toBe('unknown');
+        expect(r[id]?.reason, id).toMatch(
+          /^the tenant has no Microsoft Entra ID P2 licence, which Privileged Identity Management needs .*AadPremiumLicenseRequired/,
+        );
+      }
+    });
+
+    it('reads the settings with RoleManagement.Read.Directory or the narrower RoleManagementPolicy one', async () => {
+      const without = (...drop: string[]) => data(contoso).permissions.filter((p) => !drop.includes(p));
+      // Neither: the settings and the assignments are unknown, each naming what it needs.
+      const none = withP2({ permissions: without('RoleManagement.Read.Directory') });
+      const sim = await simulate([none]);
+      const r = results((await collect(m365, sim, none)).datasets);
+      for (const id of PIM_IDS.slice(2))
+        expect(r[id], id).toMatchObject({
+          outcome: 'unknown',
+          missing:
+            'the RoleManagementPolicy.Read.Directory (or RoleManagement.Read.Directory) application permission',
+        });
+      for (const id of PIM_IDS.slice(0, 2))
+        expect(r[id], id).toMatchObject({
+          outcome: 'unknown',
+          missing: 'the RoleManagement.Read.Directory application permission',
+        });
+      // RoleManagementPolicy.Read.Directory alone reads the settings, not the assignments.
+      const narrow = withP2({
+        permissions: [...without('RoleManagement.Read.Directory'), 'RoleManagementPolicy.Read.Directory'],
+      });
+      const sim2 = await simulate([narrow]);
+      const r2 = results((await collect(m365, sim2, narrow)).datasets);
+      expect(r2['m365.pim.global_admin_approval']?.outcome).toBe('pass');
+      expect(r2['m365.pim.no_permanent_active']?.outcome).toBe('unknown');
+    });
   });
 
   it('signs in with a certificate: a signed client assertion, never the key', async () => {

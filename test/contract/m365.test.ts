@@ -54,6 +54,8 @@ const DATASET_TYPES: Record<string, string> = {
   'm365:users/registration': 'userRegistrationDetails',
   'm365:sharepoint/settings': 'sharepointSettings',
   'm365:roles/privilegedUsers': 'user',
+  'm365:pim/rolePolicies': 'unifiedRoleManagementPolicyAssignment',
+  'm365:pim/assignments': 'unifiedRoleAssignmentScheduleInstance',
 };
 
 /** The type at a JSON pointer below `type`, or undefined where the metadata has no such property. */
@@ -66,11 +68,16 @@ function typeAt(type: string, pointer: string): string | undefined {
 describe('Microsoft 365 connector against the Graph v1.0 metadata', () => {
   it('asks only for paths the metadata describes', async () => {
     const [contoso] = m365Demo as [DemoTenant];
+    // Every permission and Entra ID P2, so that every request is made (PIM among them).
+    const copy = structuredClone(contoso.data) as Record<string, unknown> & {
+      subscribedSkus: { servicePlans: unknown[] }[];
+    };
+    copy.subscribedSkus[0]!.servicePlans.push({
+      servicePlanName: 'AAD_PREMIUM_P2',
+      provisioningStatus: 'Success',
+    });
     const full = tenantCopy(contoso, {
-      data: {
-        ...structuredClone(contoso.data),
-        permissions: [...(contoso.data.permissions as string[]), 'AuditLog.Read.All'],
-      },
+      data: { ...copy, permissions: [...(contoso.data.permissions as string[]), 'AuditLog.Read.All'] },
     });
     const sim = await simulate([full]);
     await collect(m365, sim, full);
@@ -82,6 +89,15 @@ describe('Microsoft 365 connector against the Graph v1.0 metadata', () => {
     expect(reached['/v1.0/reports/authenticationMethods/userRegistrationDetails']).toBe(
       'userRegistrationDetails',
     );
+    expect(reached['/v1.0/policies/roleManagementPolicyAssignments']).toBe(
+      'unifiedRoleManagementPolicyAssignment',
+    );
+    expect(reached['/v1.0/roleManagement/directory/roleAssignmentScheduleInstances']).toBe(
+      'unifiedRoleAssignmentScheduleInstance',
+    );
+    // $expand=policy($expand=rules) follows navigation properties.
+    expect(prop('unifiedRoleManagementPolicyAssignment', 'policy')).toBe('unifiedRoleManagementPolicy');
+    expect(prop('unifiedRoleManagementPolicy', 'rules')).toBe('Collection(unifiedRoleManagementPolicyRule)');
     // $select on directory role members names properties of user.
     for (const l of sim.log.filter((x) => x.path.endsWith('/members')))
       for (const f of new URLSearchParams(l.query).get('$select')?.split(',') ?? [])
@@ -128,5 +144,17 @@ describe('Microsoft 365 connector against the Graph v1.0 metadata', () => {
     expect(prop('user', 'onPremisesSyncEnabled')).toBe('Boolean');
     expect(prop('domain', 'passwordValidityPeriodInDays')).toBe('Int32');
     expect(prop('defaultUserRolePermissions', 'permissionGrantPoliciesAssigned')).toBe('Collection(String)');
+    // PIM: what fields.ts reads from a role's policy rules and from an assignment instance.
+    expect(prop('unifiedRoleManagementPolicyAssignment', 'roleDefinitionId')).toBe('String');
+    expect(prop('unifiedRoleManagementPolicyApprovalRule', 'setting')).toBe('approvalSettings');
+    expect(prop('approvalSettings', 'isApprovalRequired')).toBe('Boolean');
+    expect(prop('unifiedRoleManagementPolicyNotificationRule', 'notificationRecipients')).toBe(
+      'Collection(String)',
+    );
+    expect(prop('unifiedRoleManagementPolicyNotificationRule', 'id')).toBe('String');
+    for (const f of ['startDateTime', 'endDateTime'])
+      expect(prop('unifiedRoleAssignmentScheduleInstance', f), f).toBe('DateTimeOffset');
+    expect(prop('unifiedRoleAssignmentScheduleInstance', 'roleDefinitionId')).toBe('String');
+    expect(prop('unifiedRoleAssignmentScheduleInstance', 'principalId')).toBe('String');
   });
 });

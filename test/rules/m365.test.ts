@@ -7,6 +7,8 @@ import {
   authorizationPolicy,
   caPolicy,
   domain,
+  pimAssignment,
+  pimRolePolicy,
   PRIVILEGED_ROLES,
   sharepointSettings,
 } from '../../source/connectors/m365/fields.js';
@@ -273,6 +275,93 @@ interface Case {
   partial?: { datasets: Datasets; count: number; total: number };
 }
 
+/** A notification rule of a PIM policy as Graph returns it, with `recipients` as its additional recipients. */
+function notification(id: string, recipients: string[]): Obj {
+  return {
+    '@odata.type': '#microsoft.graph.unifiedRoleManagementPolicyNotificationRule',
+    id,
+    notificationType: 'Email',
+    recipientType: 'Admin',
+    notificationLevel: 'All',
+    isDefaultRecipientsEnabled: true,
+    notificationRecipients: recipients,
+    target: { caller: 'Admin', operations: ['all'], level: 'Assignment' },
+  };
+}
+interface PimShape {
+  approval?: boolean;
+  assigned?: string[];
+  eligible?: string[];
+  activated?: string[];
+}
+/** A role's unifiedRoleManagementPolicyAssignment with `policy($expand=rules)`, through fields.ts. */
+function pimPolicy(roleId: string, p: PimShape = {}): Obj {
+  const soc = ['soc@contoso.com'];
+  return pimRolePolicy({
+    id: `Directory_tenant_${roleId}`,
+    policyId: `Directory_tenant_policy_${roleId}`,
+    scopeId: '/',
+    scopeType: 'Directory',
+    roleDefinitionId: roleId,
+    policy: {
+      id: `Directory_tenant_policy_${roleId}`,
+      rules: [
+        {
+          '@odata.type': '#microsoft.graph.unifiedRoleManagementPolicyApprovalRule',
+          id: 'Approval_EndUser_Assignment',
+          setting: {
+            isApprovalRequired: p.approval ?? true,
+            isApprovalRequiredForExtension: false,
+            isRequestorJustificationRequired: true,
+            approvalMode: 'SingleStage',
+            approvalStages: [],
+          },
+        },
+        notification('Notification_Admin_Admin_Assignment', p.assigned ?? soc),
+        notification('Notification_Admin_Admin_Eligibility', p.eligible ?? soc),
+        notification('Notification_Admin_EndUser_Assignment', p.activated ?? soc),
+      ],
+    },
+  });
+}
+const PIM = 'm365:pim/rolePolicies';
+const PIM_ASSIGNMENTS = 'm365:pim/assignments';
+const noPimP2 = gap(
+  PIM,
+  'the tenant has no Microsoft Entra ID P2 licence, which Privileged Identity Management needs',
+);
+/** Every highly privileged role's policy, Global Administrator's shaped by `ga`, the others by `others`. */
+const pimPolicies = (ga: PimShape = {}, others: PimShape = {}) =>
+  ok(PIM, ...ADMIN_ROLES.map((id) => pimPolicy(id, id === GA ? ga : others)));
+/** An active assignment (unifiedRoleAssignmentScheduleInstance) of a role, through fields.ts. */
+function active(n: number, roleId: string, start: string | null, end: string | null): Obj {
+  return pimAssignment({
+    id: `instance-${n}`,
+    principalId: `11111111-0000-4000-8000-00000000000${n}`,
+    roleDefinitionId: roleId,
+    directoryScopeId: '/',
+    appScopeId: null,
+    startDateTime: start,
+    endDateTime: end,
+    assignmentType: 'Assigned',
+    memberType: 'Direct',
+    roleAssignmentOriginId: `origin-${n}`,
+    roleAssignmentScheduleId: `schedule-${n}`,
+  });
+}
+const assignments = (...items: Obj[]) => ok(PIM_ASSIGNMENTS, ...items);
+const timeBound = (n: number) => active(n, GA, '2026-11-01T08:00:00Z', '2026-11-01T16:00:00Z');
+
+/** The count of Global Administrators against users holding only other privileged roles, as the connector makes it. */
+const finerGrained = (global: number, others: number) =>
+  ok('m365:roles/finerGrained', {
+    id: 'privileged-roles',
+    _label: `${global} Global Administrator(s), ${others} user(s) with other privileged roles only`,
+    globalAdministrators: global,
+    otherPrivilegedUsers: others,
+    _finerGrained: global <= others,
+  });
+
 const CASES: Record<string, Case> = {
   'm365.ca.legacy_auth': {
     pass: ca(policy('Block legacy authentication', legacy)),
@@ -529,6 +618,59 @@ const CASES: Record<string, Case> = {
     pass: sharepoint(),
     fail: sharepoint({ isUnmanagedSyncAppForTenantRestricted: false }),
     unknown: noSharepoint,
+  },
+  'm365.roles.finer_grained': {
+    pass: finerGrained(3, 4),
+    fail: finerGrained(5, 4),
+    // A group holds a privileged role: its members are not counted, so neither count is known.
+    unknown: ok(
+      'm365:roles/finerGrained',
+      unseenItem(
+        { id: 'privileged-roles', _label: 'Highly privileged roles', globalAdministrators: 3 },
+        {
+          reason:
+            'privileged roles are also held by group(s) or service principal(s) whose members posture does not count: Tier 0 (Global Administrator)',
+        },
+      ),
+    ),
+  },
+  'm365.pim.no_permanent_active': {
+    pass: assignments(
+      timeBound(1),
+      active(2, ADMIN_ROLES[2]!, '2026-10-01T00:00:00Z', '2027-04-01T00:00:00Z'),
+    ),
+    fail: assignments(timeBound(1), active(2, GA, '2025-01-01T00:00:00Z', null)),
+    unknown: gap(
+      PIM_ASSIGNMENTS,
+      'the tenant has no Microsoft Entra ID P2 licence, which Privileged Identity Management needs',
+    ),
+  },
+  'm365.pim.assigned_in_pim': {
+    pass: assignments(timeBound(1), active(2, GA, '2025-01-01T00:00:00Z', null)),
+    fail: assignments(timeBound(1), active(2, ADMIN_ROLES[1]!, null, null)),
+    unknown: denied(PIM_ASSIGNMENTS, 'RoleManagement.Read.Directory'),
+  },
+  'm365.pim.global_admin_approval': {
+    pass: pimPolicies({ approval: true }, { approval: false }),
+    fail: pimPolicies({ approval: false }, { approval: true }),
+    unknown: noPimP2,
+  },
+  'm365.pim.assignment_alerts': {
+    pass: pimPolicies(),
+    // One role alerts on active assignments but not on eligible ones.
+    fail: pimPolicies({}, { eligible: [] }),
+    unknown: denied(PIM, 'RoleManagementPolicy.Read.Directory (or RoleManagement.Read.Directory)'),
+  },
+  'm365.pim.global_admin_activation_alert': {
+    pass: pimPolicies({}, { activated: [] }),
+    fail: pimPolicies({ activated: [] }, {}),
+    unknown: noPimP2,
+  },
+  'm365.pim.activation_alerts': {
+    pass: pimPolicies({ activated: [] }, {}),
+    fail: pimPolicies({}, { activated: [] }),
+    // Only Global Administrator's policy was returned: the other roles' settings are not known.
+    unknown: ok(PIM, pimPolicy(GA)),
   },
 };
 

@@ -220,3 +220,46 @@ export function sharepointSettings(raw: Obj): Obj {
   const body = isObj(raw.value) && raw.sharingCapability === undefined ? raw.value : raw;
   return { ...body, _label: 'SharePoint and OneDrive' };
 }
+
+/**
+ * A highly privileged role's Privileged Identity Management settings, from its
+ * unifiedRoleManagementPolicyAssignment with the policy and its rules expanded (Graph v1.0
+ * unifiedRoleManagementPolicyApprovalRule `setting.isApprovalRequired`,
+ * unifiedRoleManagementPolicyNotificationRule `notificationRecipients`). As ScubaGear's
+ * AADConfig.rego judges them: activation needs approval (Approval_EndUser_Assignment); an alert
+ * goes to someone for eligible and active assignments (Notification_Admin_Admin_Eligibility,
+ * Notification_Admin_Admin_Assignment) and for each activation (Notification_Admin_EndUser_Assignment)
+ * when the rule lists at least one recipient.
+ */
+export function pimRolePolicy(raw: Obj): Obj {
+  const roleId = typeof raw.roleDefinitionId === 'string' ? raw.roleDefinitionId : '';
+  const rules = list(at(raw, 'policy', 'rules')).filter(isObj);
+  const rule = (id: string) => rules.find((r) => r.id === id);
+  const recipients = (id: string) => list(rule(id)?.notificationRecipients).length > 0;
+  return {
+    id: roleId,
+    policyId: raw.policyId,
+    _label: PRIVILEGED_ROLES[roleId] ?? roleId,
+    _globalAdministrator: roleId === GLOBAL_ADMINISTRATOR,
+    _approvalRequired: at(rule('Approval_EndUser_Assignment'), 'setting', 'isApprovalRequired') === true,
+    _assignmentAlerts:
+      recipients('Notification_Admin_Admin_Assignment') && recipients('Notification_Admin_Admin_Eligibility'),
+    _activationAlert: recipients('Notification_Admin_EndUser_Assignment'),
+  };
+}
+
+/**
+ * An active assignment of a highly privileged role (unifiedRoleAssignmentScheduleInstance):
+ * `_permanent` when it has no end (endDateTime null), `_outsidePim` when it has no start
+ * (startDateTime null: assigned directly, not through PIM), as ScubaGear reads them.
+ */
+export function pimAssignment(raw: Obj): Obj {
+  const roleId = typeof raw.roleDefinitionId === 'string' ? raw.roleDefinitionId : '';
+  const who = typeof raw.principalId === 'string' ? raw.principalId : '?';
+  return {
+    ...raw,
+    _label: `${who} (${PRIVILEGED_ROLES[roleId] ?? roleId})`,
+    _permanent: raw.endDateTime === null || raw.endDateTime === undefined,
+    _outsidePim: raw.startDateTime === null || raw.startDateTime === undefined,
+  };
+}
