@@ -1,34 +1,17 @@
 import pg from 'pg';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { FLEET, generateFleet } from '../../benchmarks/fleet.js';
 import { loadCatalog } from '../../source/catalog/index.js';
 import { PG_SCHEMA_VERSION } from '../../source/store/postgres/schema.js';
 import { PgStore } from '../../source/store/postgres/store.js';
 import { StoreError } from '../../source/store/store.js';
 import { disposeWhenDone } from '../helpers/cleanup.js';
+import { fleetStore } from '../helpers/pg-fleet.js';
 import { freshDatabase, sql, openPg as open } from '../helpers/postgres.js';
 import { startPostgres } from '../../scripts/postgres-server.mjs';
 
 const catalog = loadCatalog();
 /** How the console opens its store (cli.tsx, commands/context.ts). */
 const CONSOLE = { checkLater: true, watch: true, catalog: catalog.byId, operator: 'c' } as const;
-
-/** A small fleet written as `store copy` writes one, by a store that keeps summaries. */
-async function fleetStore(url: string): Promise<PgStore> {
-  const { doc, polls } = generateFleet(catalog, { ...FLEET, instances: 12, days: 2 });
-  const s = await open(url, { catalog: catalog.byId, operator: 'a' });
-  await s.update((d, history) => {
-    Object.assign(d, {
-      instances: doc.instances,
-      results: doc.results,
-      statuses: doc.statuses,
-      daily: doc.daily,
-    });
-    for (const p of polls) history.push(p);
-  });
-  await s.flush();
-  return s;
-}
 
 /** Connections opened and queries sent by every node-postgres client from now on. */
 function countTraffic() {
@@ -44,7 +27,7 @@ afterEach(() => {
 describe("the PostgreSQL console's first frame", () => {
   it('waits for one connection and one round trip; the LISTEN comes after it, and others are followed', async () => {
     const url = await freshDatabase();
-    const a = await fleetStore(url);
+    const a = await fleetStore(url, 12);
     const traffic = countTraffic();
     const c = await open(url, CONSOLE);
     expect(c.earlyScores()).toBeDefined(); // drawn from the summaries
@@ -64,7 +47,7 @@ describe("the PostgreSQL console's first frame", () => {
 
   it('sees a commit made between its first read and its LISTEN', async () => {
     const url = await freshDatabase();
-    const a = await fleetStore(url);
+    const a = await fleetStore(url, 12);
     const c = await open(url, CONSOLE);
     await a.update((d) => {
       d.instances[0]!.recommendations = !d.instances[0]!.recommendations;
@@ -77,7 +60,7 @@ describe("the PostgreSQL console's first frame", () => {
 
   it('refuses a newer schema with one line, whatever its tables, and writes nothing', async () => {
     const url = await freshDatabase();
-    await fleetStore(url);
+    await fleetStore(url, 12);
     const revisions = (await sql(url, 'SELECT revision FROM changes')).length;
     await sql(url, 'UPDATE posture_schema SET version = 99');
     const refused = async () => {
@@ -103,7 +86,7 @@ describe("the PostgreSQL console's first frame", () => {
 
     // Schema 1 had no summaries: migrated, then read whole (nothing to draw the first frame from).
     const url = await freshDatabase();
-    const a = await fleetStore(url);
+    const a = await fleetStore(url, 12);
     await a.close();
     await sql(url, 'DROP TABLE instance_scores; UPDATE posture_schema SET version = 1');
     const old = await open(url, CONSOLE);
@@ -118,7 +101,7 @@ describe("the PostgreSQL console's first frame", () => {
     const url = server.url;
     const up = () => vi.waitFor(async () => expect(await sql(url, 'SELECT 1 AS one')).toEqual([{ one: 1 }]));
     await up();
-    const a = await fleetStore(url);
+    const a = await fleetStore(url, 12);
     const c = await open(url, { ...CONSOLE, backoffMs: 50 });
     await c.checkInBackground();
     await server.restart();

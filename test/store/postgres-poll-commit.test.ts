@@ -1,11 +1,11 @@
 import { describe, expect, it, vi } from 'vitest';
 import { loadCatalog } from '../../source/catalog/index.js';
-import type { Result, StoreDoc } from '../../source/domain/schemas.js';
+import type { StoreDoc } from '../../source/domain/schemas.js';
 import { catalogKey, summarize } from '../../source/domain/score-summary.js';
 import { docScores, latestByInstance } from '../../source/domain/scoring.js';
-import type { PolledInstance } from '../../source/store/api.js';
 import { PgStore } from '../../source/store/postgres/store.js';
 import { instance } from '../helpers/fixtures.js';
+import { oktaResults, polled } from '../helpers/pg-fleet.js';
 import { freshDatabase, openPg, sql } from '../helpers/postgres.js';
 
 const catalog = loadCatalog();
@@ -13,18 +13,6 @@ const okta = catalog.forApp('okta');
 
 const open = (url: string, options: Parameters<typeof PgStore.open>[1] = {}) =>
   openPg(url, { catalog: catalog.byId, ...options });
-
-/** Every Okta control's result: the first `failing` fail, the rest pass. */
-const results = (failing: number): Result[] =>
-  okta.map((c, n) => ({ controlId: c.id, outcome: n < failing ? 'fail' : 'pass', evidence: [] }));
-
-const polled = (id: string, failing: number, at = new Date()): PolledInstance => ({
-  instanceId: id,
-  at: at.toISOString(),
-  outcome: 'ok',
-  durationMs: 40,
-  results: results(failing),
-});
 
 /** A gate a poll's commit waits at, inside its transaction with its instance locked. */
 function gate() {
@@ -46,7 +34,7 @@ async function seed(url: string, ids: string[]): Promise<void> {
   const s = await open(url, { operator: 'seed' });
   await s.update((d) => {
     for (const id of ids) d.instances.push(instance(id));
-    for (const id of ids) d.results[id] = { polledAt: new Date(0).toISOString(), results: results(0) };
+    for (const id of ids) d.results[id] = { polledAt: new Date(0).toISOString(), results: oktaResults(0) };
   });
   await s.close();
 }

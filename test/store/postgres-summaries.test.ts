@@ -7,6 +7,7 @@ import { SETTABLE_STATES, type StoreDoc } from '../../source/domain/schemas.js';
 import { catalogKey, type ScoreSummary, scoresFromSummaries } from '../../source/domain/score-summary.js';
 import { type DocScores, docScores } from '../../source/domain/scoring.js';
 import { instance } from '../helpers/fixtures.js';
+import { fleetStore } from '../helpers/pg-fleet.js';
 import { freshDatabase, openPg as open } from '../helpers/postgres.js';
 
 const catalog = loadCatalog();
@@ -44,26 +45,10 @@ function rng(seed: number) {
   return () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
 }
 
-/** A small fleet written as `store copy` writes one, by a store that keeps summaries. */
-async function fleetStore(url: string) {
-  const { doc, polls } = generateFleet(catalog, { ...FLEET, instances: 20, days: 2 });
-  const s = await open(url, { catalog: catalog.byId, operator: 'a' });
-  await s.update((d, history) => {
-    Object.assign(d, {
-      instances: doc.instances,
-      results: doc.results,
-      statuses: doc.statuses,
-      daily: doc.daily,
-    });
-    for (const p of polls) history.push(p);
-  });
-  return s;
-}
-
 describe('score summaries on PostgreSQL', () => {
   it('equal the scores summed from the results after random commits (results, statuses, toggles, removals)', async () => {
     const url = await freshDatabase();
-    const s = await fleetStore(url);
+    const s = await fleetStore(url, 20);
     const rand = rng(17);
     const now = new Date();
     for (let k = 0; k < 40; k++) {
@@ -121,7 +106,7 @@ describe('score summaries on PostgreSQL', () => {
 
   it("draws a console's first frame from the summaries, then reads the rest: the same document and history as a whole read", async () => {
     const url = await freshDatabase();
-    const a = await fleetStore(url);
+    const a = await fleetStore(url, 20);
     await a.flush();
     const whole = await open(url, { readOnly: true });
     const c = await open(url, { checkLater: true, watch: true, catalog: catalog.byId, operator: 'c' });
@@ -146,7 +131,7 @@ describe('score summaries on PostgreSQL', () => {
 
   it('falls back to a whole read when a commit came from a program without the catalog', async () => {
     const url = await freshDatabase();
-    const a = await fleetStore(url);
+    const a = await fleetStore(url, 20);
     await a.flush();
     const id = a.doc.instances[0]!.id;
     const bare = await open(url, { operator: 'bare' }); // no catalog: it cannot sum

@@ -1,29 +1,15 @@
 import pg from 'pg';
 import { describe, expect, it, vi } from 'vitest';
 import { loadCatalog } from '../../source/catalog/index.js';
-import type { Result } from '../../source/domain/schemas.js';
 import { docScores } from '../../source/domain/scoring.js';
-import type { PolledInstance } from '../../source/store/api.js';
 import { openStore } from '../../source/store/open.js';
 import { PgStore } from '../../source/store/postgres/store.js';
 import { disposeWhenDone } from '../helpers/cleanup.js';
 import { instance } from '../helpers/fixtures.js';
+import { oktaResults, polled } from '../helpers/pg-fleet.js';
 import { freshDatabase } from '../helpers/postgres.js';
 
 const catalog = loadCatalog();
-const okta = catalog.forApp('okta');
-
-/** Every Okta control's result: the first `failing` fail, the rest pass. */
-const results = (failing: number): Result[] =>
-  okta.map((c, n) => ({ controlId: c.id, outcome: n < failing ? 'fail' : 'pass', evidence: [] }));
-
-const polled = (id: string, failing: number, at = new Date()): PolledInstance => ({
-  instanceId: id,
-  at: at.toISOString(),
-  outcome: 'ok',
-  durationMs: 40,
-  results: results(failing),
-});
 
 async function open(url: string, operator: string): Promise<PgStore> {
   const store = await PgStore.open(url, { operator, catalog: catalog.byId });
@@ -43,7 +29,7 @@ async function seed(url: string): Promise<void> {
   await s.update((d, history) => {
     for (const id of ['a', 'b', 'c']) {
       d.instances.push(instance(id));
-      d.results[id] = { polledAt: new Date(0).toISOString(), results: results(1) };
+      d.results[id] = { polledAt: new Date(0).toISOString(), results: oktaResults(1) };
       history.push({ at: new Date(Date.now() - 60_000).toISOString(), instanceId: id, changes: [] });
     }
   });
