@@ -23,7 +23,7 @@ export function nextChange(state: UIState, ctx: Context, size: Layout): number {
     for (const r of appRows(doc, ctx.appScores, state.appText, now).slice(start, start + size.listRows)) {
       see(agoChangesAt(r.lastPoll, now));
       // An app's health counts its instances' health.
-      for (const i of doc.instances) if (i.app === r.id) see(healthChangesAt(i, now));
+      see(r.healthChangesAt);
     }
   } else if (state.view === 'drawer') {
     const start = windowOf(state, ctx);

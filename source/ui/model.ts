@@ -1,5 +1,5 @@
 import type { Catalog } from '../catalog/index.js';
-import { type Health, healthOf } from '../domain/instances.js';
+import { type Health, healthChangesAt, healthOf } from '../domain/instances.js';
 import { type ActionFilter, filterActions, type SortKey } from '../domain/action-filter.js';
 import { matchingPositions, type TextIndex, textIndex, withoutText } from '../domain/action-search.js';
 import { APP_LABELS, APPS, type App, type Instance, STATE_LABELS, type StoreDoc } from '../domain/schemas.js';
@@ -25,6 +25,8 @@ export interface AppRow {
   health: Record<Health, number>;
   lastPoll?: string;
   score?: Score;
+  /** When an instance's health next reads differently (`healthChangesAt`): the shell draws again then. */
+  healthChangesAt: number;
 }
 
 // Ranking sorts thousands of actions: done on first use after each change, not per frame.
@@ -57,9 +59,11 @@ function appRowsOf(doc: StoreDoc, scores: ReadonlyMap<App, ScoreViews>, text: st
     if (q && !label.toLowerCase().includes(q)) continue;
     const health: Record<Health, number> = { ok: 0, error: 0, stale: 0, never: 0 };
     let lastPoll: string | undefined;
+    let changes = Infinity;
     for (const i of list) {
       health[healthOf(i, now)]++;
       if (i.lastPoll && (!lastPoll || i.lastPoll.at > lastPoll)) lastPoll = i.lastPoll.at;
+      changes = Math.min(changes, healthChangesAt(i, now));
     }
     const score = scores.get(app)?.current;
     rows.push({
@@ -71,6 +75,7 @@ function appRowsOf(doc: StoreDoc, scores: ReadonlyMap<App, ScoreViews>, text: st
       health,
       ...(lastPoll ? { lastPoll } : {}),
       ...(score ? { score } : {}),
+      healthChangesAt: changes,
     });
   }
   return rows;

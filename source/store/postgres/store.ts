@@ -210,13 +210,15 @@ export class PgStore implements Store {
     const file = withoutPassword(url);
     const client = await PgStore.connected(url, file);
     try {
-      const catalog = options.catalog && { byId: options.catalog, key: catalogKey(options.catalog) };
-      const keep = catalog !== undefined && !options.readOnly; // a writer with the catalog keeps summaries
       // The console: its first frame from the score summaries, the results and history after it.
       // Statuses too are in the summaries: read after the first frame, with the results. The
       // schema's version comes in the same round trip: the rows are used when it is ours.
-      const firstFrame = options.checkLater === true && catalog !== undefined;
-      let first = firstFrame ? await readFirstFrame(client) : undefined;
+      const firstFrame = options.checkLater === true && options.catalog !== undefined;
+      const reading = firstFrame ? readFirstFrame(client) : undefined;
+      // The catalog's fingerprint (a few ms over every control) is made while the server answers.
+      const catalog = options.catalog && { byId: options.catalog, key: catalogKey(options.catalog) };
+      const keep = catalog !== undefined && !options.readOnly; // a writer with the catalog keeps summaries
+      let first = await reading;
       let version = PG_SCHEMA_VERSION;
       if (first?.version !== PG_SCHEMA_VERSION) {
         // No posture schema yet, an older one or a newer one: made, migrated or refused.
