@@ -100,9 +100,10 @@ describe('ServiceNow connector against the simulator', () => {
     const asked = [...queries].map(
       (q) => /^nameIN([^^]+)\^ORDERBYname$/.exec(q ?? '')?.[1]?.split(',') ?? [],
     );
-    expect(asked.map((a) => a.length)).toEqual([50, 50, 50, 50, 50, 19]);
+    expect(asked.map((a) => a.length)).toEqual([50, 50, 50, 50, 50, 20]);
     expect(asked.flat()).toEqual(wanted(CATALOG, 'servicenow:sys_properties', '/name'));
     expect(asked.flat()).toContain('glide.user.max_unlock_attempts');
+    expect(asked.flat()).toContain('glide.cs.debug');
     // Seven pages of properties (six queries, page size 5), one of plugins, one probe of v_plugin
     // only, one query of the store applications the catalog's settings depend on, one of the
     // public pages, and one row of each counted table.
@@ -260,6 +261,37 @@ describe('ServiceNow connector against the simulator', () => {
         (l) => !counted.has(l.path) && new URLSearchParams(l.query).get('sysparm_limit') === '1',
       ),
     ).toEqual([]);
+  });
+
+  it('judges chat server debugging from its glide.cs.debug record, and names the role when a read ACL hides it', async () => {
+    const withDebug = (t: DemoTenant, row: Record<string, string>) => {
+      const tables = (t.data as { tables: Record<string, Record<string, string>[]> }).tables;
+      tables.sys_properties = [...(tables.sys_properties ?? []), row];
+      return t;
+    };
+    const run = async (t: DemoTenant) => {
+      const sim = await simulate([t]);
+      return resultsOf((await collect(servicenow, sim, t)).datasets)['snow.glide_cs_debug'];
+    };
+    // No record: the default (false) applies, and it is what the guide recommends.
+    expect(await run(asAdmin(contoso))).toMatchObject({
+      outcome: 'pass',
+      reason: 'not set: the platform default applies',
+      evidence: [{ item: 'platform default', value: 'false' }],
+    });
+    const on = { name: 'glide.cs.debug', value: 'true', read_roles: '' };
+    expect(await run(withDebug(asAdmin(contoso), on))).toMatchObject({
+      outcome: 'fail',
+      evidence: [{ item: 'glide.cs.debug', value: 'true' }],
+    });
+    expect((await run(withDebug(asAdmin(contoso), { ...on, value: 'false' })))?.outcome).toBe('pass');
+    // The read-only user sees it not set (its query's count equals its rows) until a record it
+    // fails the Read roles of is there: the count has that one, the page does not.
+    expect((await run(tenantCopy(contoso)))?.outcome).toBe('pass');
+    expect(await run(withDebug(tenantCopy(contoso), { ...on, read_roles: 'admin' }))).toMatchObject({
+      outcome: 'unknown',
+      missing: "the admin role, or a role in each hidden property's Read roles",
+    });
   });
 
   it('names the role when the user may not read sys_properties at all, though ServiceNow answers 200', async () => {

@@ -111,3 +111,32 @@ describe('the DISA Okta IDaaS STIG V1R2', () => {
     expect(ids('OKTA-APP-000090')).toEqual([]);
   });
 });
+
+describe("ServiceNow's Instance Security Hardening (Australia)", () => {
+  const guide = loadFrameworks().find((f) => f.id === 'servicenow-hardening-australia')!;
+  const report = evaluateFramework(guide, loadCatalog(), []);
+  const row = (req: string) => report.rows.find((r) => r.id === req)!;
+
+  it('lists its 216 settings, and every one is checked by a control or by hand', () => {
+    expect(guide.requirements).toHaveLength(216);
+    expect(report.rows.filter((r) => r.controls.length === 0 && r.manual.length === 0)).toEqual([]);
+    expect(report.rows.filter((r) => r.status === 'manual')).toHaveLength(9);
+  });
+
+  it('checks chat server debugging through glide.cs.debug; password lengths and the MID Server audit log are manual', () => {
+    expect(row('sc-disable-chat-server-debugging').controls.map((c) => c.id)).toEqual([
+      'snow.glide_cs_debug',
+    ]);
+    // Their columns are given by label only: checked by hand, never guessed.
+    for (const [req, id] of [
+      ['sc-set-minimal-password-length', 'servicenow.manual.password_policy_length'],
+      ['mid.log.command_audit.enable', 'servicenow.manual.mid_command_audit_log'],
+    ] as const) {
+      expect(row(req).controls, req).toEqual([]);
+      expect(
+        row(req).manual.map((m) => m.id),
+        req,
+      ).toEqual([id]);
+    }
+  });
+});

@@ -100,6 +100,9 @@ const HAND: Record<string, Case> = {
     ['connectionFactory,queueConnectionFactory,topicConnectionFactory,ldapConnectionFactory'],
     passes('connectionFactory,queueConnectionFactory,topicConnectionFactory'),
   ),
+  // The guide's page is not published; "Updated hardening settings for baseline version 8.0" names
+  // the property, false as recommended and as the default.
+  'snow.glide_cs_debug': property('glide.cs.debug', ['false'], ['true'], passes('false')),
   'snow.identity_security_audit_plugin': plugin('com.glide.security.audit'),
   'snow.limit_concurrent_sessions_plugin': plugin('com.glide.limit.concurrent.sessions'),
   'snow.contextual_security_plugin': plugin('com.glide.role_management'),
