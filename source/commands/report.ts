@@ -185,10 +185,7 @@ export function planExport(doc: StoreDoc, catalog: Catalog, now = new Date()): E
     else history.set(k, [u]);
   }
   const names = new Map(doc.instances.map((i) => [i.id, i]));
-  const sorted = every
-    .map((a) => ({ a, k: place(a) }))
-    .sort((x, y) => x.k - y.k)
-    .map(({ a }) => a);
+  const sorted = inPlaceOrder(every, place);
   const exportResult = (a: Action): ExportResult => {
     const isCounted = countedIds.has(a.instance.id);
     return {
@@ -241,6 +238,19 @@ export function planExport(doc: StoreDoc, catalog: Catalog, now = new Date()): E
     count: sorted.length,
     results: (start, end) => sorted.slice(start, end).map(exportResult),
   };
+}
+
+/**
+ * The actions by their place (instance, then control), as a stable sort gives them: usually as
+ * collected already (each instance's results are kept in the catalog's order), which one pass tells.
+ */
+function inPlaceOrder(actions: Action[], place: (a: Action) => number): Action[] {
+  const k = Float64Array.from(actions, place);
+  let ordered = true;
+  for (let i = 1; i < k.length && ordered; i++) ordered = k[i - 1]! <= k[i]!;
+  if (ordered) return actions;
+  const order = Int32Array.from(actions.keys()).sort((x, y) => k[x]! - k[y]! || x - y);
+  return Array.from(order, (i) => actions[i]!);
 }
 
 /** Failing and partial results of counted instances, whatever their status, by rank. */
