@@ -20,9 +20,7 @@ import {
   rankActions,
   type Score,
   type ScoreViews,
-  scoreByApp,
-  scoreByInstance,
-  scoreViews,
+  scoresOf,
 } from '../domain/scoring.js';
 import { type Health, healthOf } from '../domain/instances.js';
 
@@ -220,14 +218,15 @@ export function planExport(doc: StoreDoc, catalog: Catalog, now = new Date()): E
       evidence: a.result.evidence,
     };
   };
+  const scores = scoresOf(counted);
   const head = {
     schema: EXPORT_SCHEMA,
     generatedAt: now.toISOString(),
     generator: { name: 'posture', version: pkg.version },
     instanceMode: doc.settings.instanceMode,
-    score: scoreViews(counted),
-    byProduct: Object.fromEntries(scoreByApp(counted)),
-    byInstance: [...scoreByInstance(counted)].map(([id, s]) => {
+    score: scores.views,
+    byProduct: Object.fromEntries(scores.byApp),
+    byInstance: [...scores.byInstance].map(([id, s]) => {
       const i = names.get(id)!; // counted actions come from the document's instances
       return { id, name: i.name, app: i.app, ...s };
     }),
@@ -245,7 +244,8 @@ export function planExport(doc: StoreDoc, catalog: Catalog, now = new Date()): E
  * collected already (each instance's results are kept in the catalog's order), which one pass tells.
  */
 function inPlaceOrder(actions: Action[], place: (a: Action) => number): Action[] {
-  const k = Float64Array.from(actions, place);
+  const k = new Float64Array(actions.length);
+  for (let i = 0; i < actions.length; i++) k[i] = place(actions[i]!);
   let ordered = true;
   for (let i = 1; i < k.length && ordered; i++) ordered = k[i - 1]! <= k[i]!;
   if (ordered) return actions;

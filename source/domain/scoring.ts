@@ -377,3 +377,37 @@ export function scoreByApp(actions: readonly Action[]): Map<App, Score> {
   return new Map(APPS.filter((app) => by.has(app)).map((app) => [app, by.get(app)!]));
 }
 export const scoreByInstance = (actions: readonly Action[]) => scoreBy(actions, (a) => a.instance.id);
+
+/**
+ * `scoreViews`, `scoreByApp` and `scoreByInstance` of the same actions in one pass: the same sums,
+ * added in the same order. Ranked actions jump from instance to instance in memory, and each pass
+ * over 136,000 of them (an export at 2,000 instances) was mostly waiting on the memory.
+ */
+export function scoresOf(actions: readonly Action[]): {
+  views: ScoreViews;
+  byApp: Map<App, Score>;
+  byInstance: Map<string, Score>;
+} {
+  const all = { ...NO_SUMS };
+  const apps = new Map<App, { a: number; p: number }>();
+  const instances = new Map<string, { a: number; p: number }>();
+  for (const a of actions) {
+    if (a.achieved === null) continue;
+    addPoints(all, a.state, a.achieved, a.max);
+    let app = apps.get(a.instance.app);
+    if (!app) apps.set(a.instance.app, (app = { a: 0, p: 0 }));
+    app.a += a.achieved;
+    app.p += a.max;
+    let mine = instances.get(a.instance.id);
+    if (!mine) instances.set(a.instance.id, (mine = { a: 0, p: 0 }));
+    mine.a += a.achieved;
+    mine.p += a.max;
+  }
+  return {
+    views: viewsOf(all),
+    byApp: new Map(
+      APPS.filter((app) => apps.has(app)).map((app) => [app, score(apps.get(app)!.a, apps.get(app)!.p)]),
+    ),
+    byInstance: new Map([...instances].map(([k, s]) => [k, score(s.a, s.p)])),
+  };
+}

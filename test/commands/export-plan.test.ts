@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { loadCatalog } from '../../source/catalog/index.js';
-import { buildExport } from '../../source/commands/report.js';
+import { fleetOf, generateFleet } from '../../benchmarks/fleet.js';
+import { cleanJson, jsonParts, Slices } from '../../source/commands/output.js';
+import { buildExport, planExport } from '../../source/commands/report.js';
+import { HOSTILE } from '../helpers/hostile.js';
 import { actionKey, collectActions, rankActions } from '../../source/domain/scoring.js';
 import { instance, storeWith } from './helpers.js';
 
@@ -37,5 +40,21 @@ describe('the export of results', () => {
     for (const r of results)
       expect(r.rank).toBe(r.instanceId === 'off' ? null : console.get(actionKey(r.instanceId, r.controlId)));
     expect(results.filter((r) => r.rank !== null)).toHaveLength(console.size);
+  });
+
+  it('is, in pieces on one line, the sanitized deep copy of the whole export: hostile strings too', () => {
+    const { doc } = generateFleet(catalog, { ...fleetOf(40), days: 2 });
+    HOSTILE.forEach((h, n) => {
+      const i = doc.instances[n % doc.instances.length]!;
+      if (n % 3 === 0) i.name = h.text;
+      const results = doc.results[i.id]!.results;
+      const r = results[n % results.length]!;
+      r.evidence = [{ item: h.text, path: `/${h.name}`, value: 'C:\\new \\"x\\" \u007f' }];
+      r.failing = [{ id: h.text, name: `a\\${h.text}` }];
+    });
+    const plan = planExport(doc, catalog, now);
+    expect(plan.count).toBeGreaterThan(2000);
+    const parts = jsonParts({ ...plan.head, results: new Slices(plan.count, plan.results) }, 0);
+    expect(parts.join('')).toBe(`${JSON.stringify(cleanJson(buildExport(doc, catalog, now)))}\n`);
   });
 });
