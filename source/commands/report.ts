@@ -14,7 +14,6 @@ import { STATE_LABELS } from '../domain/schemas.js';
 import { describeFailing } from '../domain/rules.js';
 import {
   type Action,
-  actionKey,
   collectActions,
   countedInstances,
   rankActions,
@@ -175,12 +174,14 @@ export function planExport(doc: StoreDoc, catalog: Catalog, now = new Date()): E
   const controlOrder = new Map(catalog.controls.map((c, n) => [c.id, n]));
   const place = (a: Action) =>
     (order.get(a.instance.id) ?? 0) * (controlOrder.size + 1) + (controlOrder.get(a.control.id) ?? 0);
-  const history = new Map<string, StatusUpdate[]>();
+  // Per instance, then per control: no joined id flattened and hashed for each of 150,000 results.
+  const history = new Map<string, Map<string, StatusUpdate[]>>();
   for (const u of doc.statuses) {
-    const k = actionKey(u.instanceId, u.controlId);
-    const list = history.get(k);
+    let mine = history.get(u.instanceId);
+    if (!mine) history.set(u.instanceId, (mine = new Map()));
+    const list = mine.get(u.controlId);
     if (list) list.push(u);
-    else history.set(k, [u]);
+    else mine.set(u.controlId, [u]);
   }
   const names = new Map(doc.instances.map((i) => [i.id, i]));
   const sorted = inPlaceOrder(every, place);
@@ -214,7 +215,7 @@ export function planExport(doc: StoreDoc, catalog: Catalog, now = new Date()): E
         expires: a.update?.expires ?? null,
         unverified: a.unverified,
       },
-      history: history.get(a.id)?.map(historyOf) ?? [],
+      history: history.get(a.instance.id)?.get(a.control.id)?.map(historyOf) ?? [],
       evidence: a.result.evidence,
     };
   };
