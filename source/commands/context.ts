@@ -90,7 +90,10 @@ export async function openContext(flags: GlobalFlags, io: IO, o: OpenContextOpti
       // A worker polls from the instances: on PostgreSQL it leaves every poll's results unread.
       worker: o.command === 'worker',
       operator: user,
-      catalog: catalog.byId,
+      // Not for a command that reads a file store whole: with the catalog the file is read as the
+      // console reads it (its result lines after a first frame drawn from the summaries), and the
+      // check below would compare a document without results, never skipping the check again.
+      ...(known ? {} : { catalog: catalog.byId }),
     });
   } catch (error) {
     if (error instanceof NoStoreError)

@@ -153,12 +153,17 @@ function wrapped(key: string, value: unknown, indent: Indent = 2): string {
 /**
  * Whether JSON text holds printable ASCII strings only: no character beyond ASCII, no DEL (the
  * only control character JSON leaves raw), and no escape but `\"` and `\\` (a control character,
- * a lone surrogate). An escaped backslash before a letter also fails it: the slower way is then
- * taken for nothing, never the other way round. Each test is a scan of the text, the cheap first.
+ * a lone surrogate). Each test is a scan of the text, the cheap first.
  */
 function isPlain(text: string): boolean {
   if (Buffer.byteLength(text) !== text.length || text.includes('\x7f')) return false;
-  return !text.includes('\\') || !/\\[^"\\]/.test(text);
+  // From one escape to the next (JSON has a backslash nowhere else): `indexOf` finds them several
+  // times faster than a regular expression scans the text (93 MB for an export at 2,000 instances).
+  for (let i = text.indexOf('\\'); i >= 0; i = text.indexOf('\\', i + 2)) {
+    const escaped = text.charCodeAt(i + 1);
+    if (escaped !== 0x22 && escaped !== 0x5c) return false;
+  }
+  return true;
 }
 
 function sanitizing(_key: string, value: unknown): unknown {

@@ -14,15 +14,12 @@ import { STATE_LABELS } from '../domain/schemas.js';
 import { describeFailing } from '../domain/rules.js';
 import {
   type Action,
-  actionKey,
   collectActions,
   countedInstances,
   rankActions,
   type Score,
   type ScoreViews,
-  scoreByApp,
-  scoreByInstance,
-  scoreViews,
+  scoresOf,
 } from '../domain/scoring.js';
 import { type Health, healthOf } from '../domain/instances.js';
 
@@ -177,18 +174,17 @@ export function planExport(doc: StoreDoc, catalog: Catalog, now = new Date()): E
   const controlOrder = new Map(catalog.controls.map((c, n) => [c.id, n]));
   const place = (a: Action) =>
     (order.get(a.instance.id) ?? 0) * (controlOrder.size + 1) + (controlOrder.get(a.control.id) ?? 0);
-  const history = new Map<string, StatusUpdate[]>();
+  // Per instance, then per control: no joined id flattened and hashed for each of 150,000 results.
+  const history = new Map<string, Map<string, StatusUpdate[]>>();
   for (const u of doc.statuses) {
-    const k = actionKey(u.instanceId, u.controlId);
-    const list = history.get(k);
+    let mine = history.get(u.instanceId);
+    if (!mine) history.set(u.instanceId, (mine = new Map()));
+    const list = mine.get(u.controlId);
     if (list) list.push(u);
-    else history.set(k, [u]);
+    else mine.set(u.controlId, [u]);
   }
   const names = new Map(doc.instances.map((i) => [i.id, i]));
-  const sorted = every
-    .map((a) => ({ a, k: place(a) }))
-    .sort((x, y) => x.k - y.k)
-    .map(({ a }) => a);
+  const sorted = inPlaceOrder(every, place);
   const exportResult = (a: Action): ExportResult => {
     const isCounted = countedIds.has(a.instance.id);
     return {
@@ -219,18 +215,19 @@ export function planExport(doc: StoreDoc, catalog: Catalog, now = new Date()): E
         expires: a.update?.expires ?? null,
         unverified: a.unverified,
       },
-      history: history.get(a.id)?.map(historyOf) ?? [],
+      history: history.get(a.instance.id)?.get(a.control.id)?.map(historyOf) ?? [],
       evidence: a.result.evidence,
     };
   };
+  const scores = scoresOf(counted);
   const head = {
     schema: EXPORT_SCHEMA,
     generatedAt: now.toISOString(),
     generator: { name: 'posture', version: pkg.version },
     instanceMode: doc.settings.instanceMode,
-    score: scoreViews(counted),
-    byProduct: Object.fromEntries(scoreByApp(counted)),
-    byInstance: [...scoreByInstance(counted)].map(([id, s]) => {
+    score: scores.views,
+    byProduct: Object.fromEntries(scores.byApp),
+    byInstance: [...scores.byInstance].map(([id, s]) => {
       const i = names.get(id)!; // counted actions come from the document's instances
       return { id, name: i.name, app: i.app, ...s };
     }),
@@ -241,6 +238,20 @@ export function planExport(doc: StoreDoc, catalog: Catalog, now = new Date()): E
     count: sorted.length,
     results: (start, end) => sorted.slice(start, end).map(exportResult),
   };
+}
+
+/**
+ * The actions by their place (instance, then control), as a stable sort gives them: usually as
+ * collected already (each instance's results are kept in the catalog's order), which one pass tells.
+ */
+function inPlaceOrder(actions: Action[], place: (a: Action) => number): Action[] {
+  const k = new Float64Array(actions.length);
+  for (let i = 0; i < actions.length; i++) k[i] = place(actions[i]!);
+  let ordered = true;
+  for (let i = 1; i < k.length && ordered; i++) ordered = k[i - 1]! <= k[i]!;
+  if (ordered) return actions;
+  const order = Int32Array.from(actions.keys()).sort((x, y) => k[x]! - k[y]! || x - y);
+  return Array.from(order, (i) => actions[i]!);
 }
 
 /** Failing and partial results of counted instances, whatever their status, by rank. */

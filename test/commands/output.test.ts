@@ -27,6 +27,12 @@ describe('JSON output', () => {
       '\ud800',
       '\u007f',
       '',
+      // A backslash before a control or bidi character, or before text that reads like an escape:
+      // each escape is looked at from the one before, and none may be skipped.
+      'a\\\u0007b',
+      'a\\\\\u202eb',
+      '\\"\\\u001b[31m',
+      'C:\\u202e\\x',
     ];
     for (const s of strings) {
       const value = { [s]: [s, { s }], n: 1 };
