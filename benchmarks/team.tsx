@@ -224,9 +224,15 @@ async function pollWithWorkers(
 
 /** A simulated fleet in a process of its own, with LATENCY_MS on every request; counts what it served. */
 async function serveSim(b: TeamBench, n: number) {
-  const child = spawnChild(process.execPath, [b.suite, '--serve-sim', String(n), String(LATENCY_MS)], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
+  // BENCH_PROFILE=DIR: a CPU profile of the simulator too, written when it stops.
+  const profile = process.env.BENCH_PROFILE
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`, '--cpu-prof-name=simulator.cpuprofile']
+    : [];
+  const child = spawnChild(
+    process.execPath,
+    [...profile, b.suite, '--serve-sim', String(n), String(LATENCY_MS)],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
   const lines = createInterface({ input: child.stdout! });
   const next = () => new Promise<string>((resolve) => lines.once('line', resolve));
   const { origin } = JSON.parse(await next()) as { origin: string };

@@ -214,11 +214,18 @@ const polledInstance = (p: Polled): PolledInstance => ({
 /** Poll instances with bounded concurrency; commits in batches; one instance's failure never stops others. */
 export async function pollInstances(ids: readonly string[], deps: PollDeps): Promise<PollSummary[]> {
   const clock = deps.clock ?? systemClock;
-  const byId = new Map(deps.store.doc.instances.map((i) => [i.id, i]));
-  const queue = ids.map((id) => byId.get(id)).filter((i): i is Instance => i !== undefined);
-  const took = new AppDurations(deps.store.doc.instances);
+  // One instance (a worker's job, 5,000 of them a fleet): no map of the fleet, and no order to learn.
+  const queue =
+    ids.length === 1
+      ? deps.store.doc.instances.filter((i) => i.id === ids[0]).slice(-1)
+      : (() => {
+          const byId = new Map(deps.store.doc.instances.map((i) => [i.id, i]));
+          return ids.map((id) => byId.get(id)).filter((i): i is Instance => i !== undefined);
+        })();
+  const took = queue.length > 1 ? new AppDurations(deps.store.doc.instances) : undefined;
   // Longest polls first: a slow tenant started last would keep the whole batch waiting on it alone.
   const next = (): Instance | undefined => {
+    if (!took) return queue.shift();
     let best = -1;
     let longest = -1;
     for (let n = 0; n < queue.length; n++) {
@@ -260,7 +267,7 @@ export async function pollInstances(ids: readonly string[], deps: PollDeps): Pro
     for (let instance = next(); instance; instance = next()) {
       deps.onEvent?.({ type: 'start', instanceId: instance.id });
       const polled = await pollOne(instance, deps);
-      took.add(instance.app, polled.summary.durationMs);
+      took?.add(instance.app, polled.summary.durationMs);
       summaries.push(polled.summary);
       pending.push({ ...polled, at: new Date(clock.now()) });
       // A worker waiting on the disk would leave its slot idle.

@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import contoso from '../../data/demo/github-contoso.json' with { type: 'json' };
 import labs from '../../data/demo/github-contoso-labs.json' with { type: 'json' };
 import { graphql } from './github-graphql.js';
 import { pageLimit } from './paging.js';
+import { idBytes } from './random.js';
 import type { DemoTenant, SimReply, SimRequest, Tenant, VendorSim } from './types.js';
 
 /**
@@ -160,7 +160,7 @@ function meter(
 }
 
 function requestId(): string {
-  const hex = (n: number) => randomBytes(n).toString('hex').toUpperCase();
+  const hex = (n: number) => idBytes(n).toString('hex').toUpperCase();
   return `${hex(2)}:${hex(3)}:${hex(4)}:${hex(4)}:${hex(4)}`;
 }
 

@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import eu from '../../data/demo/okta-contoso-eu.json' with { type: 'json' };
 import us from '../../data/demo/okta-contoso-us.json' with { type: 'json' };
 import { cursorPage, pageLimit } from './paging.js';
+import { idBytes } from './random.js';
 import type { DemoTenant, SimReply, SimRequest, VendorSim } from './types.js';
 
 /**
@@ -31,7 +31,7 @@ function rateHeaders(remaining: number, resetSeconds = 60): Record<string, strin
     'x-rate-limit-limit': String(RATE_LIMIT),
     'x-rate-limit-remaining': String(remaining),
     'x-rate-limit-reset': String(Math.floor(Date.now() / 1000) + resetSeconds),
-    'x-okta-request-id': randomBytes(10).toString('base64url'),
+    'x-okta-request-id': idBytes(10).toString('base64url'),
   };
 }
 
@@ -43,7 +43,7 @@ function error(status: number, code: string, summary: string): SimReply {
       errorCode: code,
       errorSummary: summary,
       errorLink: code,
-      errorId: `oae${randomBytes(8).toString('base64url')}`,
+      errorId: `oae${idBytes(8).toString('base64url')}`,
       errorCauses: [],
     },
   };

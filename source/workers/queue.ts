@@ -97,6 +97,8 @@ export class PollWorkers {
   private timer?: NodeJS.Timeout;
   private scheduling?: Promise<void>;
   private stopping = false;
+  /** This worker's pg-boss workers, one per slot (woken when jobs are sent). */
+  private readonly slots: string[] = [];
 
   constructor(private readonly o: WorkerOptions) {
     this.boss = new PgBoss({
@@ -137,11 +139,21 @@ export class PollWorkers {
       batchSize: 1,
       pollingIntervalSeconds: Math.max(0.5, (this.o.fetchEveryMs ?? 2000) / 1000),
     };
-    // One pg-boss worker per slot: each takes one job at a time.
-    for (let n = 0; n < this.o.concurrency; n++)
-      await this.boss.work<PollJob>(POLL_QUEUE, options, ([job]) =>
-        job ? this.run(job) : Promise.resolve(),
-      );
+    // One pg-boss worker per slot: each takes one job at a time. pg-boss 10 waits out the polling
+    // interval after every job too (a 2-second floor on each poll, most of which take less), so a
+    // slot that has finished a job asks for its next one at once; only an empty queue waits.
+    for (let n = 0; n < this.o.concurrency; n++) {
+      const slot: { id?: string } = {};
+      slot.id = await this.boss.work<PollJob>(POLL_QUEUE, options, async ([job]) => {
+        if (!job) return;
+        try {
+          await this.run(job);
+        } finally {
+          if (slot.id) this.boss.notifyWorker(slot.id);
+        }
+      });
+      this.slots.push(slot.id);
+    }
     this.tick();
     this.timer = setInterval(() => this.tick(), this.o.scheduleEveryMs ?? 5_000);
   }
@@ -218,6 +230,8 @@ export class PollWorkers {
       for (let n = 0; n < jobs.length; n += SEND_CHUNK)
         await this.boss.insert(jobs.slice(n, n + SEND_CHUNK), { db });
       await client.query('COMMIT');
+      // Idle slots wait out the polling interval before they look again: the jobs just sent start now.
+      if (jobs.length > 0) for (const id of this.slots) this.boss.notifyWorker(id);
       return jobs.length;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
@@ -233,7 +247,7 @@ export class PollWorkers {
     if (!instance) return; // removed since it was enqueued
     const tenant = tenantKey(instance);
     if (this.o.quota !== false) {
-      const claim = await this.quota.claim(tenant, instance.app, await this.quota.cost(instanceId));
+      const claim = await this.quota.claim(tenant, instance.app, instanceId);
       if (!claim.ok) {
         // Deferred to the reset as a new job (this one completes): nothing is polled into a 429.
         await this.boss.send(
@@ -256,18 +270,24 @@ export class PollWorkers {
     let summary: PollSummary | undefined;
     try {
       summary = await this.o.poll(instance, onResponse);
-    } finally {
+    } catch (error) {
       if (this.o.quota !== false) await this.quota.record(tenant, seen);
+      throw error;
     }
+    // Before the job completes: a scheduler never sees the instance idle and still due. The poll's
+    // finish, its cost and what its responses said about the budget commit together.
+    const finish = summary
+      ? [
+          `INSERT INTO ${this.finishedTable} (instance_id, at) VALUES (${pg.escapeLiteral(instanceId)}, now())
+           ON CONFLICT (instance_id) DO UPDATE SET at = EXCLUDED.at`,
+          ...(this.o.quota !== false && summary.requests > 0
+            ? [this.quota.costStatement(instanceId, summary.requests)]
+            : []),
+        ]
+      : [];
+    if (this.o.quota !== false) await this.quota.record(tenant, seen, finish);
+    else if (finish.length > 0) await this.pool.query(finish.join(';\n'));
     if (!summary) return;
-    if (this.o.quota !== false && summary.requests > 0)
-      await this.quota.setCost(instanceId, summary.requests);
-    // Before the job completes: a scheduler never sees the instance idle and still due.
-    await this.pool.query(
-      `INSERT INTO ${this.finishedTable} (instance_id, at) VALUES ($1, now())
-       ON CONFLICT (instance_id) DO UPDATE SET at = EXCLUDED.at`,
-      [instanceId],
-    );
     this.o.log(
       summary.outcome === 'ok'
         ? `ok     ${summary.name} (${summary.requests} requests, ${(summary.durationMs / 1000).toFixed(1)} s)`

@@ -1,4 +1,4 @@
-import type pg from 'pg';
+import pg from 'pg';
 import { type HttpResponse, header, retryAfterMs } from '../connectors/http.js';
 import type { App, Instance } from '../domain/schemas.js';
 
@@ -187,38 +187,36 @@ export class QuotaBook {
     ];
   }
 
-  /** Requests the instance's last poll made: what its next one is expected to cost (1 when never polled). */
-  async cost(instanceId: string): Promise<number> {
-    const { rows } = await this.pool.query<{ requests: number }>(
-      `SELECT requests FROM ${this.costs} WHERE instance_id = $1`,
-      [instanceId],
-    );
-    return rows[0]?.requests ?? 1;
+  /** The statement that keeps a poll's requests as the instance's next expected cost (committed with its record). */
+  costStatement(instanceId: string, requests: number): string {
+    return `INSERT INTO ${this.costs} (instance_id, requests) VALUES (${pg.escapeLiteral(instanceId)}, ${Math.round(requests)})
+       ON CONFLICT (instance_id) DO UPDATE SET requests = EXCLUDED.requests`;
   }
 
-  async setCost(instanceId: string, requests: number): Promise<void> {
-    await this.pool.query(
-      `INSERT INTO ${this.costs} (instance_id, requests) VALUES ($1, $2)
-       ON CONFLICT (instance_id) DO UPDATE SET requests = EXCLUDED.requests`,
-      [instanceId, requests],
-    );
-  }
-
-  /** Read, change and write one tenant's row under its lock: two workers never spend the same budget. */
+  /**
+   * Read, change and write one tenant's row under its lock: two workers never spend the same budget.
+   * Two round trips: the row made, locked and read (with `alsoRead`'s rows); written, with `alsoCommit`.
+   */
   private async locked<T>(
     tenant: string,
-    change: (b: Budget | undefined, now: number) => { budget: Budget | undefined; out: T },
+    change: (
+      b: Budget | undefined,
+      now: number,
+      also: pg.QueryResult | undefined,
+    ) => { budget: Budget | undefined; out: T },
+    alsoRead?: string,
+    alsoCommit: readonly string[] = [],
   ): Promise<T> {
     const client = await this.pool.connect();
-    const t = client.escapeLiteral(tenant);
+    const t = pg.escapeLiteral(tenant);
     try {
-      // Two round trips (each worker does this twice a poll): the row made, locked and read; written.
       // A row to lock even for a tenant never seen: the first two claims must not both pass unlocked.
       const read = (await client.query(
         [
           'BEGIN',
           `INSERT INTO ${this.table} (tenant, reset_at) VALUES (${t}, 'epoch') ON CONFLICT (tenant) DO NOTHING`,
           `SELECT "limit", remaining, reset_at, now() AS now FROM ${this.table} WHERE tenant = ${t} FOR UPDATE`,
+          ...(alsoRead ? [alsoRead] : []),
         ].join(';\n'),
       )) as unknown as pg.QueryResult<{
         limit: number | null;
@@ -232,14 +230,19 @@ export class QuotaBook {
         row.reset_at.getTime() <= 0
           ? undefined
           : { limit: row.limit, remaining: row.remaining, resetAt: row.reset_at.getTime() };
-      const { budget, out } = change(before, now);
+      const { budget, out } = change(before, now, read[3]);
       const count = (n: number | null) => (n === null ? 'NULL' : String(Math.round(n)));
       await client.query(
-        budget
-          ? `UPDATE ${this.table} SET "limit" = ${count(budget.limit)}, remaining = ${count(budget.remaining)},
-               reset_at = ${client.escapeLiteral(new Date(budget.resetAt).toISOString())} WHERE tenant = ${t};
-             COMMIT`
-          : 'COMMIT',
+        [
+          ...(budget
+            ? [
+                `UPDATE ${this.table} SET "limit" = ${count(budget.limit)}, remaining = ${count(budget.remaining)},
+                   reset_at = ${pg.escapeLiteral(new Date(budget.resetAt).toISOString())} WHERE tenant = ${t}`,
+              ]
+            : []),
+          ...alsoCommit,
+          'COMMIT',
+        ].join(';\n'),
       );
       return out;
     } catch (error) {
@@ -250,22 +253,48 @@ export class QuotaBook {
     }
   }
 
-  /** Claim a poll's cost from its tenant's budget; when it cannot be covered, when to try again. */
-  claim(tenant: string, app: App, cost: number): Promise<Claim> {
-    return this.locked(tenant, (b, now) => {
-      const claim = decide(b, app, cost, now);
-      return { budget: claim.ok ? claim.budget : undefined, out: claim };
-    });
+  /**
+   * Claim an instance's next poll from its tenant's budget; when it cannot be covered, when to try
+   * again. The poll is expected to cost what the instance's last one did (1 when never polled): read
+   * under the tenant's lock, in the same round trip.
+   */
+  claim(tenant: string, app: App, instanceId: string): Promise<Claim> {
+    const cost = `SELECT requests FROM ${this.costs} WHERE instance_id = ${pg.escapeLiteral(instanceId)}`;
+    return this.locked(
+      tenant,
+      (b, now, costs) => {
+        const row = costs?.rows[0] as { requests: number } | undefined;
+        const claim = decide(b, app, row?.requests ?? 1, now);
+        return { budget: claim.ok ? claim.budget : undefined, out: claim };
+      },
+      cost,
+    );
   }
 
-  /** Fold what responses said into the tenant's budget (in the order they came). */
-  record(tenant: string, seen: readonly { at: number; observation: Observation }[]): Promise<void> {
-    if (seen.length === 0) return Promise.resolve();
-    return this.locked(tenant, (b) => {
-      let budget = b;
-      for (const s of seen) budget = fold(budget, s.observation, s.at);
-      return { budget, out: undefined };
-    });
+  /**
+   * Fold what responses said into the tenant's budget (in the order they came), committing
+   * `alsoCommit` (the poll's cost, its finish) in the same transaction: two round trips, or one
+   * when no response said anything.
+   */
+  async record(
+    tenant: string,
+    seen: readonly { at: number; observation: Observation }[],
+    alsoCommit: readonly string[] = [],
+  ): Promise<void> {
+    if (seen.length === 0) {
+      if (alsoCommit.length > 0) await this.pool.query(alsoCommit.join(';\n')); // one transaction
+      return;
+    }
+    await this.locked(
+      tenant,
+      (b) => {
+        let budget = b;
+        for (const s of seen) budget = fold(budget, s.observation, s.at);
+        return { budget, out: undefined };
+      },
+      undefined,
+      alsoCommit,
+    );
   }
 
   /** Set a tenant's budget outright (an operator, or a test). */

@@ -53,6 +53,25 @@ describe('posture workers on one queue', () => {
     expect(a.output()).toMatch(/^ok {5}Okta \d+ \(1 requests, 0\.3 s\)$/m);
   }, 60_000);
 
+  it('a slot takes its next job as soon as one ends, and jobs just sent start at once (not after the fetch interval)', async () => {
+    const url = await freshDatabase();
+    const db = await seamTable(url);
+    // An idle slot looks for jobs once a minute: one slot polling 6 instances in turn would take
+    // minutes if it waited that out between jobs (pg-boss's own loop does), or before the first.
+    const a = startWorker(script, {
+      ...base(url, storeOf(6), 'a'),
+      concurrency: 1,
+      pollMs: 50,
+      fetchEveryMs: 60_000,
+    });
+    await until(async () => (await polls(db)).filter((p) => p.ended_at).length >= 6);
+    a.child.kill('SIGTERM');
+    expect((await a.exited).code).toBe(0);
+    const rows = await polls(db);
+    expect(rows.map((r) => r.instance_id).sort()).toEqual(['i0', 'i1', 'i2', 'i3', 'i4', 'i5']);
+    expect(overlaps(rows)).toEqual([]);
+  }, 30_000);
+
   it('the database refuses a second active poll of one instance (the stately policy, not our care alone)', async () => {
     const url = await freshDatabase();
     await seamTable(url);

@@ -23,6 +23,9 @@ export interface Row {
 /** How one table holds one part of the document: its items as (key, value) in the document's order. */
 interface Collection {
   entries(doc: StoreDoc): readonly (readonly [string, unknown])[];
+  /** How many items, and the key at a position: what a catch-up checks without listing 5,000 entries. */
+  size(doc: StoreDoc): number;
+  keyAt(doc: StoreDoc, position: number): string | undefined;
   /** The part of the document that, when it is the same object, holds no change. */
   part(doc: StoreDoc): unknown;
   /** Put the items, in order, back into a document. */
@@ -38,6 +41,8 @@ const ONE = 'settings';
 export const COLLECTIONS: Record<Table, Collection> = {
   instances: {
     entries: (d) => d.instances.map((i) => [i.id, i] as const),
+    size: (d) => d.instances.length,
+    keyAt: (d, p) => d.instances[p]?.id,
     part: (d) => d.instances,
     set: (d, v) => void (d.instances = v.map(([, i]) => i) as StoreDoc['instances']),
     schema: InstanceSchema,
@@ -45,6 +50,8 @@ export const COLLECTIONS: Record<Table, Collection> = {
   },
   results: {
     entries: (d) => Object.entries(d.results),
+    size: (d) => Object.keys(d.results).length,
+    keyAt: (d, p) => Object.keys(d.results)[p],
     part: (d) => d.results,
     set: (d, v) => void (d.results = Object.fromEntries(v) as StoreDoc['results']),
     schema: InstanceResultsSchema,
@@ -54,6 +61,8 @@ export const COLLECTIONS: Record<Table, Collection> = {
   // The status history: appended to, keyed by place; the latest per action stands.
   statuses: {
     entries: (d) => d.statuses.map((s, n) => [String(n), s] as const),
+    size: (d) => d.statuses.length,
+    keyAt: (d, p) => (p < d.statuses.length ? String(p) : undefined),
     part: (d) => d.statuses,
     set: (d, v) => void (d.statuses = v.map(([, s]) => s) as StoreDoc['statuses']),
     schema: StatusUpdateSchema,
@@ -61,6 +70,8 @@ export const COLLECTIONS: Record<Table, Collection> = {
   },
   daily: {
     entries: (d) => d.daily.map((p) => [p.day, p] as const),
+    size: (d) => d.daily.length,
+    keyAt: (d, p) => d.daily[p]?.day,
     part: (d) => d.daily,
     set: (d, v) => void (d.daily = v.map(([, p]) => p) as StoreDoc['daily']),
     schema: DailyPointSchema,
@@ -68,6 +79,8 @@ export const COLLECTIONS: Record<Table, Collection> = {
   },
   settings: {
     entries: (d) => [[ONE, d.settings]],
+    size: () => 1,
+    keyAt: (_d, p) => (p === 0 ? ONE : undefined),
     part: (d) => d.settings,
     set: (d, v) => {
       if (v[0]) d.settings = v[0][1] as StoreDoc['settings'];
@@ -77,6 +90,8 @@ export const COLLECTIONS: Record<Table, Collection> = {
   },
   alert_queue: {
     entries: (d) => [[ONE, d.alertQueue]],
+    size: () => 1,
+    keyAt: (_d, p) => (p === 0 ? ONE : undefined),
     part: (d) => d.alertQueue,
     set: (d, v) => {
       if (v[0]) d.alertQueue = v[0][1] as StoreDoc['alertQueue'];
@@ -149,7 +164,7 @@ export function applyRows(
       const c = COLLECTIONS[table];
       // Most commits replace a few items or add one after the last (a poll, a status): put in
       // place, without rebuilding 5,000 items (every worker and console does this for every commit).
-      if (inPlace(c.entries(doc), rows)) {
+      if (inPlace(doc, c, rows)) {
         const values = rows.map((row) => valueOf(table, row));
         if (values.every((v) => v !== undefined)) {
           rows.forEach((row, n) => c.put(draft as StoreDoc, row.position, row.key, values[n]));
@@ -184,14 +199,15 @@ export function applyRows(
  * Whether every row replaces the item at its position (same key) or comes right after the last
  * (a key not there yet), with no deletion: then the rows can be put in place.
  */
-function inPlace(entries: readonly (readonly [string, unknown])[], rows: readonly Row[]): boolean {
-  let end = entries.length;
+function inPlace(doc: StoreDoc, c: Collection, rows: readonly Row[]): boolean {
+  const size = c.size(doc);
+  let end = size;
   let keys: Set<string> | undefined;
   for (const row of rows) {
     if (row.body === undefined || row.body === null) return false;
-    if (row.position < entries.length && entries[row.position]![0] === row.key) continue;
+    if (row.position < size && c.keyAt(doc, row.position) === row.key) continue;
     if (row.position !== end) return false;
-    keys ??= new Set(entries.map(([k]) => k));
+    keys ??= new Set(c.entries(doc).map(([k]) => k));
     if (keys.has(row.key)) return false;
     keys.add(row.key);
     end++;
