@@ -8,8 +8,14 @@ import {
   renameSync,
   unlinkSync,
   writeSync,
+  writevSync as fsWritevSync,
 } from 'node:fs';
-import { open as openAsync, rename as renameAsync, unlink as unlinkAsync } from 'node:fs/promises';
+import {
+  type FileHandle,
+  open as openAsync,
+  rename as renameAsync,
+  unlink as unlinkAsync,
+} from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { refuseIfNotRegular } from '../files.js';
 import { type CommitStep, reached } from './crash-points.js';
@@ -43,7 +49,7 @@ export function isTemporaryName(name: string, entry: string): boolean {
  */
 export function writeAtomic(
   file: string,
-  text: string | Uint8Array | readonly string[],
+  text: string | Uint8Array | readonly string[] | readonly Uint8Array[],
   options: AtomicOptions = {},
 ): void {
   refuseIfNotRegular(file);
@@ -55,7 +61,9 @@ export function writeAtomic(
     try {
       // A long text may come in pieces (an export): written in order, never joined into one string.
       if (text instanceof Uint8Array) writeSync(fd, text);
-      else for (const part of typeof text === 'string' ? [text] : text) writeSync(fd, part);
+      else if (typeof text === 'string') writeSync(fd, text);
+      else if (isBytes(text)) writevSync(fd, text);
+      else for (const part of text) writeSync(fd, part);
       fsyncSync(fd);
     } finally {
       closeSync(fd);
@@ -92,7 +100,7 @@ export function writeAtomic(
  */
 export async function writeAtomicAsync(
   file: string,
-  text: string | Uint8Array,
+  text: string | Uint8Array | readonly Uint8Array[],
   options: AtomicOptions = {},
 ): Promise<void> {
   refuseIfNotRegular(file);
@@ -102,7 +110,8 @@ export async function writeAtomicAsync(
     const handle = await openAsync(tmp, CREATE_FLAGS, 0o600);
     created = true;
     try {
-      await handle.writeFile(text);
+      if (typeof text !== 'string' && isBytes(text)) await writeAll(handle, text);
+      else await handle.writeFile(text);
       await handle.sync();
     } finally {
       await handle.close();
@@ -126,6 +135,32 @@ export async function writeAtomicAsync(
       await dir.close();
     }
   } catch {}
+}
+
+const isBytes = (text: readonly (string | Uint8Array)[] | Uint8Array): text is readonly Uint8Array[] =>
+  Array.isArray(text) && text.every((p) => p instanceof Uint8Array);
+
+/** Pieces written in order, gathered into as few calls as the system allows, whatever is short. */
+function writevSync(fd: number, parts: readonly Uint8Array[]): void {
+  let rest = [...parts];
+  while (rest.length > 0) rest = unwritten(rest, fsWritevSync(fd, rest.slice(0, IOV_MAX)));
+}
+
+async function writeAll(handle: FileHandle, parts: readonly Uint8Array[]): Promise<void> {
+  let rest = [...parts];
+  while (rest.length > 0) rest = unwritten(rest, (await handle.writev(rest.slice(0, IOV_MAX))).bytesWritten);
+}
+
+/** A system's limit on pieces a call (1,024 on Linux and macOS). */
+const IOV_MAX = 1024;
+
+/** What is left after `written` bytes of `parts` went out. */
+export function unwritten(parts: Uint8Array[], written: number): Uint8Array[] {
+  let i = 0;
+  while (i < parts.length && written >= parts[i]!.length) written -= parts[i++]!.length;
+  const rest = parts.slice(i);
+  if (written > 0) rest[0] = rest[0]!.subarray(written);
+  return rest;
 }
 
 /** Keep the last good file beside the new one, by hard link: no copy, no window without a file. */

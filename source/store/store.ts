@@ -24,7 +24,7 @@ import { fsReason, isFsError, makeFolders, mustBeRegular, readRegularFile } from
 import { HistoryWriter, historyCutoff, historyPath, readHistory } from './history.js';
 import { acquireLock, type Lock } from './lock.js';
 import { migrate } from './migrations.js';
-import { serializeStateBytes } from './serialize.js';
+import { serializeStateParts } from './serialize.js';
 import { watchFolder } from './watch.js';
 import type { Change, Store } from './api.js';
 
@@ -462,8 +462,8 @@ export class FileStore implements Store {
     this.moveHistoryOut();
   }
 
-  private stateBytes(doc: StoreDoc, commit: number): Buffer {
-    return serializeStateBytes(doc, commit, this.scores?.of(doc, new Date()));
+  private stateBytes(doc: StoreDoc, commit: number): Buffer[] {
+    return serializeStateParts(doc, commit, this.scores?.of(doc, new Date()));
   }
 
   /**

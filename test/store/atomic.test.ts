@@ -21,7 +21,7 @@ vi.mock('node:crypto', async (actual) => {
     randomBytes: (n: number) => fixed.bytes ?? crypto.randomBytes(n),
   };
 });
-const { writeAtomic } = await import('../../source/store/atomic.js');
+const { unwritten, writeAtomic, writeAtomicAsync } = await import('../../source/store/atomic.js');
 
 afterEach(() => {
   delete fixed.bytes;
@@ -76,5 +76,34 @@ describe('writeAtomic', () => {
     expect(() => writeAtomic(fifo, 'x')).toThrow(/is a FIFO, not a regular file/);
     expect(lstatSync(fifo).isFIFO()).toBe(true);
     expect(existsSync(join(dir, 'fifo.bak'))).toBe(false);
+  });
+});
+
+describe('a file written from pieces (a commit of the state file)', () => {
+  // More pieces than one gathered write takes (1,024), empty ones and multi-byte text among them.
+  const pieces = Array.from({ length: 2500 }, (_, i) =>
+    Buffer.from(i % 7 === 0 ? '' : i % 11 === 0 ? `é${i}→` : `piece ${i},`),
+  );
+  const whole = Buffer.concat(pieces);
+
+  it('has every piece in order, written at once', () => {
+    const { file } = scene();
+    writeAtomic(file, pieces);
+    expect(readFileSync(file).equals(whole)).toBe(true);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+  });
+
+  it('has every piece in order, written off the main thread', async () => {
+    const { file } = scene();
+    await writeAtomicAsync(file, pieces);
+    expect(readFileSync(file).equals(whole)).toBe(true);
+  });
+
+  it('carries on from the middle of a piece when a write was short', () => {
+    const parts = [Buffer.from('abc'), Buffer.from(''), Buffer.from('defg'), Buffer.from('h')];
+    expect(unwritten(parts, 0).map(String)).toEqual(['abc', '', 'defg', 'h']);
+    expect(unwritten(parts, 3).map(String)).toEqual(['defg', 'h']);
+    expect(unwritten(parts, 5).map(String)).toEqual(['fg', 'h']);
+    expect(unwritten(parts, 8)).toEqual([]);
   });
 });
