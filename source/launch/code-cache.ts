@@ -17,7 +17,18 @@ export interface CacheFile {
   key: string;
 }
 
-const MAGIC = 'posture-v8-cache 1';
+const MAGIC = 'posture-v8-cache 2';
+
+/**
+ * What made a cache: the console (after its first frame: the functions that draw it compiled) or a
+ * command (at its exit). The console makes its own in place of a command's.
+ */
+export type Maker = 'console' | 'command';
+
+export interface Cached {
+  payload: Buffer;
+  maker: Maker;
+}
 const PREFIX = 'code-';
 
 /** $XDG_CACHE_HOME/posture, else ~/.cache/posture; the key names the bundle, Node and the CPU. */
@@ -40,23 +51,25 @@ function checksum(data: Uint8Array): string {
  * A header V8 does not check for us (release builds of V8 keep no checksum of a code cache, and a
  * damaged one could crash): our magic, the key, the length and a checksum of the payload.
  */
-export function encode(key: string, payload: Uint8Array): Buffer {
-  const header = `${MAGIC}\n${key}\n${payload.length}\n${checksum(payload)}\n`;
+export function encode(key: string, payload: Uint8Array, maker: Maker = 'console'): Buffer {
+  const header = `${MAGIC}\n${key}\n${maker}\n${payload.length}\n${checksum(payload)}\n`;
   return Buffer.concat([Buffer.from(header, 'latin1'), payload]);
 }
 
-/** The payload of a cache file made for `key`, or undefined for anything else. */
-export function decode(key: string, file: Buffer): Buffer | undefined {
-  // The header is four lines, well within the first 512 bytes.
+/** The payload of a cache file made for `key` and what made it, or undefined for anything else. */
+export function decode(key: string, file: Buffer): Cached | undefined {
+  // The header is five lines, well within the first 512 bytes.
   const head = file.subarray(0, 512).toString('latin1').split('\n');
-  if (head.length < 5 || head[0] !== MAGIC || head[1] !== key) return undefined;
-  const start = head.slice(0, 4).join('\n').length + 1;
+  if (head.length < 6 || head[0] !== MAGIC || head[1] !== key) return undefined;
+  const maker = head[2];
+  if (maker !== 'console' && maker !== 'command') return undefined;
+  const start = head.slice(0, 5).join('\n').length + 1;
   const payload = file.subarray(start);
-  if (String(payload.length) !== head[2] || checksum(payload) !== head[3]) return undefined;
-  return payload;
+  if (String(payload.length) !== head[3] || checksum(payload) !== head[4]) return undefined;
+  return { payload, maker };
 }
 
-export function readCache(cache: CacheFile): Buffer | undefined {
+export function readCache(cache: CacheFile): Cached | undefined {
   let file: Buffer;
   try {
     file = readFileSync(cache.path);
@@ -70,11 +83,11 @@ export function readCache(cache: CacheFile): Buffer | undefined {
  * Write the cache atomically (a reader never sees half a file), then remove the caches of other
  * bundles and Node versions. Returns whether it was written; an error is never the program's.
  */
-export function writeCache(cache: CacheFile, payload: Uint8Array): boolean {
+export function writeCache(cache: CacheFile, payload: Uint8Array, maker: Maker = 'console'): boolean {
   const tmp = `${cache.path}.${process.pid}.tmp`;
   try {
     mkdirSync(cache.dir, { recursive: true, mode: 0o700 });
-    writeFileSync(tmp, encode(cache.key, payload), { mode: 0o600 });
+    writeFileSync(tmp, encode(cache.key, payload, maker), { mode: 0o600 });
     renameSync(tmp, cache.path);
   } catch {
     try {

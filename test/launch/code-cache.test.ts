@@ -33,7 +33,9 @@ describe('the code cache file', () => {
   it('gives back its payload only for its own key, whole and undamaged', () => {
     const payload = Buffer.from('0123456789'.repeat(100));
     const file = encode('k1', payload);
-    expect(decode('k1', file)?.equals(payload)).toBe(true);
+    expect(decode('k1', file)?.payload.equals(payload)).toBe(true);
+    expect(decode('k1', file)?.maker).toBe('console');
+    expect(decode('k1', encode('k1', payload, 'command'))?.maker).toBe('command');
     expect(decode('k2', file)).toBeUndefined(); // another bundle's or Node's
     expect(decode('k1', file.subarray(0, file.length - 1))).toBeUndefined(); // truncated
     const damaged = Buffer.from(file);
