@@ -6,7 +6,7 @@ import { renderMarkdown } from './formats/markdown.js';
 import { renderOcsf } from './formats/ocsf.js';
 import { renderSarif } from './formats/sarif.js';
 import { overGithubLimits } from './formats/sarif-limits.js';
-import { type Indent, jsonParts, jsonText, Slices, writeFileAtomic } from './output.js';
+import { type Indent, jsonPieces, jsonText, Slices, writeFileAtomicAsync } from './output.js';
 import { buildExport, type ExportDoc, planExport } from './report.js';
 import { findInstance } from '../domain/instances.js';
 
@@ -53,20 +53,23 @@ export function render(
   now = new Date(),
   o: Partial<ExportOptions> = {},
 ): string {
-  return renderParts(ctx, format, now, o).join('');
+  return [...renderParts(ctx, format, now, o)].join('');
 }
 
-/** The export as pieces of text to write in order: JSON at fleet size is too long for one string. */
+/**
+ * The export as pieces of text to write in order: JSON at fleet size is too long for one string,
+ * and its pieces are made as they are taken (each written while the next is made).
+ */
 export function renderParts(
   ctx: Context,
   format: Format,
   now = new Date(),
   o: Partial<ExportOptions> & { indent?: Indent } = {},
-): string[] {
+): Iterable<string> {
   if (format === 'json') {
     // The results made a slice at a time as they are stringified (report.ts planExport).
     const plan = planExport(ctx.store.doc, ctx.catalog, now);
-    return jsonParts({ ...plan.head, results: new Slices(plan.count, plan.results) }, o.indent ?? 2);
+    return jsonPieces({ ...plan.head, results: new Slices(plan.count, plan.results) }, o.indent ?? 2);
   }
   const doc = buildExport(ctx.store.doc, ctx.catalog, now);
   switch (format) {
@@ -114,7 +117,7 @@ export async function exportCommand(ctx: Context, o: ExportOptions): Promise<num
   const indent = o.output === undefined && ctx.io.stdout.isTTY === true ? 2 : 0;
   const out = renderParts(ctx, o.format, new Date(), { ...o, indent });
   if (o.output === undefined) for (const part of out) ctx.io.stdout.write(part);
-  else writeFileAtomic(o.output, out);
+  else await writeFileAtomicAsync(o.output, out);
   return 0;
 }
 

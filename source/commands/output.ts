@@ -1,4 +1,4 @@
-import { writeAtomic } from '../store/atomic.js';
+import { writeAtomic, writeAtomicAsync } from '../store/atomic.js';
 import { fsReason } from '../files.js';
 import { fitCells, width } from '../text/cells.js';
 import { sanitize } from '../text/sanitize.js';
@@ -89,32 +89,40 @@ const ITEMS_PER_PART = 1000;
  * the document), and its wrapper is cut off; each piece is sanitized as `jsonText` sanitizes.
  */
 export function jsonParts(value: unknown, indent: Indent = 2): string[] {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return [jsonText(value, indent)];
-  if (indent === 0) return compactParts(value);
-  const parts: string[] = [];
+  return [...jsonPieces(value, indent)];
+}
+
+/** `jsonParts` made as they are taken: a piece is written before the next is stringified. */
+export function* jsonPieces(value: unknown, indent: Indent = 2): Generator<string> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    return yield jsonText(value, indent);
+  if (indent === 0) return yield* compactParts(value);
+  let any = false;
   for (const [key, field] of Object.entries(value)) {
-    const before = parts.length === 0 ? '{\n' : ',\n';
+    const before = any ? ',\n' : '{\n';
     const list = listOf(field);
     if (!list || list.length <= ITEMS_PER_PART) {
       // `{\n  "key": value\n}` less its braces; a field JSON leaves out (undefined) gives `{}`.
       const text = wrapped(key, field);
-      if (text !== '{}') parts.push(`${before}${text.slice(2, -2)}`);
+      if (text !== '{}') {
+        any = true;
+        yield `${before}${text.slice(2, -2)}`;
+      }
       continue;
     }
     for (let start = 0; start < list.length; start += ITEMS_PER_PART) {
       // `{\n  "key": [\n    item,\n    item\n  ]\n}`: the first piece keeps its head, the last its tail.
       const text = wrapped(key, list.slice(start, start + ITEMS_PER_PART));
       const open = text.indexOf('[\n') + 2;
-      const head = start === 0 ? `${before}${text.slice(2, open)}` : ',\n';
-      const tail = start + ITEMS_PER_PART >= list.length ? ['\n  ]'] : [];
+      any = true;
+      yield start === 0 ? `${before}${text.slice(2, open)}` : ',\n';
       // The items as a slice of the stringified text, a piece of its own: joined to the head it
       // would be copied once more before the write copies it again.
-      parts.push(head, text.slice(open, -6), ...tail);
+      yield text.slice(open, -6);
+      if (start + ITEMS_PER_PART >= list.length) yield '\n  ]';
     }
   }
-  if (parts.length === 0) return [jsonText(value)];
-  parts.push('\n}\n');
-  return parts;
+  yield any ? '\n}\n' : jsonText(value);
 }
 
 /**
@@ -122,27 +130,29 @@ export function jsonParts(value: unknown, indent: Indent = 2): string[] {
  * an object of its own (`{"key":value}`, its braces cut off); a long array's items between the
  * `"key":[` of `{"key":[]}` and the `]}` at the end, so a key holding "[" cannot mislead the cut.
  */
-function compactParts(value: object): string[] {
-  const parts: string[] = [];
+function* compactParts(value: object): Generator<string> {
+  let any = false;
   for (const [key, field] of Object.entries(value)) {
-    const before = parts.length === 0 ? '{' : ',';
+    const before = any ? ',' : '{';
     const list = listOf(field);
     if (!list || list.length <= ITEMS_PER_PART) {
       const text = wrapped(key, field, 0);
-      if (text !== '{}') parts.push(`${before}${text.slice(1, -1)}`);
+      if (text !== '{}') {
+        any = true;
+        yield `${before}${text.slice(1, -1)}`;
+      }
       continue;
     }
     const open = wrapped(key, [], 0).length - 2;
     for (let start = 0; start < list.length; start += ITEMS_PER_PART) {
       const text = wrapped(key, list.slice(start, start + ITEMS_PER_PART), 0);
-      const head = start === 0 ? `${before}${text.slice(1, open)}` : ',';
-      const tail = start + ITEMS_PER_PART >= list.length ? [']'] : [];
-      parts.push(head, text.slice(open, -2), ...tail);
+      any = true;
+      yield start === 0 ? `${before}${text.slice(1, open)}` : ',';
+      yield text.slice(open, -2);
+      if (start + ITEMS_PER_PART >= list.length) yield ']';
     }
   }
-  if (parts.length === 0) return [jsonText(value, 0)];
-  parts.push('}\n');
-  return parts;
+  yield any ? '}\n' : jsonText(value, 0);
 }
 
 /** `{ [key]: value }` as `jsonText` writes it, without its final newline. */
@@ -186,6 +196,16 @@ export function writeFileAtomic(file: string, text: string | readonly string[]):
   try {
     writeAtomic(file, text);
   } catch (error) {
+    throw new UsageError(`cannot write ${file}: ${fsReason(error)}`);
+  }
+}
+
+/** `writeFileAtomic` of pieces made as they are written (an export's JSON at fleet size). */
+export async function writeFileAtomicAsync(file: string, pieces: Iterable<string>): Promise<void> {
+  try {
+    await writeAtomicAsync(file, pieces);
+  } catch (error) {
+    if (error instanceof UsageError) throw error; // made while writing: not the file's fault
     throw new UsageError(`cannot write ${file}: ${fsReason(error)}`);
   }
 }

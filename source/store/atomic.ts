@@ -63,7 +63,7 @@ export function writeAtomic(
       if (text instanceof Uint8Array) writeSync(fd, text);
       else if (typeof text === 'string') writeSync(fd, text);
       else if (isBytes(text)) writevSync(fd, text);
-      else for (const part of text) writeSync(fd, part);
+      else for (const part of text as readonly string[]) writeSync(fd, part);
       fsyncSync(fd);
     } finally {
       closeSync(fd);
@@ -100,7 +100,7 @@ export function writeAtomic(
  */
 export async function writeAtomicAsync(
   file: string,
-  text: string | Uint8Array | readonly Uint8Array[],
+  text: string | Uint8Array | readonly Uint8Array[] | Iterable<string>,
   options: AtomicOptions = {},
 ): Promise<void> {
   refuseIfNotRegular(file);
@@ -110,8 +110,9 @@ export async function writeAtomicAsync(
     const handle = await openAsync(tmp, CREATE_FLAGS, 0o600);
     created = true;
     try {
-      if (typeof text !== 'string' && isBytes(text)) await writeAll(handle, text);
-      else await handle.writeFile(text);
+      if (typeof text === 'string' || text instanceof Uint8Array) await handle.writeFile(text);
+      else if (Array.isArray(text) && isBytes(text)) await writeAll(handle, text);
+      else await writeAhead(handle, text as Iterable<string>);
       await handle.sync();
     } finally {
       await handle.close();
@@ -137,8 +138,8 @@ export async function writeAtomicAsync(
   } catch {}
 }
 
-const isBytes = (text: readonly (string | Uint8Array)[] | Uint8Array): text is readonly Uint8Array[] =>
-  Array.isArray(text) && text.every((p) => p instanceof Uint8Array);
+const isBytes = (text: readonly unknown[]): text is readonly Uint8Array[] =>
+  text.every((p) => p instanceof Uint8Array);
 
 /** Pieces written in order, gathered into as few calls as the system allows, whatever is short. */
 function writevSync(fd: number, parts: readonly Uint8Array[]): void {
@@ -149,6 +150,25 @@ function writevSync(fd: number, parts: readonly Uint8Array[]): void {
 async function writeAll(handle: FileHandle, parts: readonly Uint8Array[]): Promise<void> {
   let rest = [...parts];
   while (rest.length > 0) rest = unwritten(rest, (await handle.writev(rest.slice(0, IOV_MAX))).bytesWritten);
+}
+
+/**
+ * Pieces made as they are taken (an export's), each written while the next is made: the disk's
+ * work runs beside the making, on another core.
+ */
+async function writeAhead(handle: FileHandle, pieces: Iterable<string>): Promise<void> {
+  let pending: Promise<unknown> = Promise.resolve();
+  try {
+    for (const piece of pieces) {
+      const bytes = Buffer.from(piece);
+      await pending;
+      pending = writeAll(handle, [bytes]);
+    }
+  } finally {
+    // A piece that could not be made: its predecessor's write ends before the file is closed.
+    await pending.catch(() => {});
+  }
+  await pending;
 }
 
 /** A system's limit on pieces a call (1,024 on Linux and macOS). */

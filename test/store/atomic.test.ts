@@ -107,3 +107,26 @@ describe('a file written from pieces (a commit of the state file)', () => {
     expect(unwritten(parts, 8)).toEqual([]);
   });
 });
+
+describe('a file written from pieces made as they are written (an export)', () => {
+  function* pieces(failAt?: number) {
+    for (let i = 0; i < 50; i++) {
+      if (i === failAt) throw new Error('the export could not be made');
+      yield `piece ${i}é,`;
+    }
+  }
+
+  it('has every piece in order', async () => {
+    const { file } = scene();
+    await writeAtomicAsync(file, pieces());
+    expect(readFileSync(file, 'utf8')).toBe([...pieces()].join(''));
+  });
+
+  it('leaves the old file as it was, and no temporary file, when making a piece fails', async () => {
+    const { dir, file } = scene();
+    writeFileSync(file, 'the last export');
+    await expect(writeAtomicAsync(file, pieces(30))).rejects.toThrow('could not be made');
+    expect(readFileSync(file, 'utf8')).toBe('the last export');
+    expect(readdirSync(dir)).toEqual(['export.json']);
+  });
+});
