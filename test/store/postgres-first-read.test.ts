@@ -8,6 +8,8 @@ import { disposeWhenDone } from '../helpers/cleanup.js';
 import { fleetStore } from '../helpers/pg-fleet.js';
 import { freshDatabase, sql, openPg as open } from '../helpers/postgres.js';
 import { startPostgres } from '../../scripts/postgres-server.mjs';
+import { readFirstFrame } from '../../source/store/postgres/first-read.js';
+import { HOSTILE } from '../helpers/hostile.js';
 
 const catalog = loadCatalog();
 /** How the console opens its store (cli.tsx, commands/context.ts). */
@@ -43,6 +45,46 @@ describe("the PostgreSQL console's first frame", () => {
       d.instances[3]!.name = `${name} (renamed)`;
     });
     await vi.waitFor(() => expect(c.doc.instances[3]!.name).toBe(`${name} (renamed)`));
+  });
+
+  it('reads every key and body as the rows hold them: quotes, escapes, hostile text, none at all', async () => {
+    const url = await freshDatabase();
+    const a = await fleetStore(url, 3);
+    await a.update((d) => {
+      HOSTILE.forEach((h, n) => {
+        const i = d.instances[n % 3]!;
+        i.name = `${i.name} ${h.text}`;
+      });
+    });
+    await a.close();
+    const odd = ['"quoted" \\ key', 'ключ\u0001\n', ''];
+    for (const [n, key] of odd.entries())
+      await sql(
+        url,
+        `INSERT INTO daily (key, position, body, revision) VALUES (${literal(key)}, ${100 + n}, ${n === 2 ? 'NULL' : `'{"at": "\\u00e9\\"", "n": ${n}}'`}, 1)`,
+      );
+    const rows = async (table: string) =>
+      (
+        await sql<{ key: string; position: number; body: unknown }>(
+          url,
+          `SELECT key, position, body FROM ${table} WHERE NOT deleted ORDER BY position`,
+        )
+      ).map(({ key, position, body }) => ({ key, position, body }));
+    const client = new pg.Client(url);
+    await client.connect();
+    try {
+      const first = (await readFirstFrame(client))!;
+      expect(first.tables.get('instances')).toEqual(await rows('instances'));
+      expect(first.tables.get('daily')).toEqual(await rows('daily'));
+      expect(first.tables.get('daily')!.at(-1)).toEqual({ key: '', position: 102, body: null });
+      const summaries = await sql<{ key: string; body: unknown }>(
+        url,
+        'SELECT key, body FROM instance_scores',
+      );
+      expect(first.summaries).toEqual(new Map(summaries.map((r) => [r.key, r.body])));
+    } finally {
+      await client.end();
+    }
   });
 
   it('sees a commit made between its first read and its LISTEN', async () => {
@@ -112,3 +154,6 @@ describe("the PostgreSQL console's first frame", () => {
     await vi.waitFor(() => expect(c.doc.instances[1]!.name).toBe('after the restart'), { timeout: 10_000 });
   }, 60_000);
 });
+
+/** A text as an SQL literal (standard strings: only the quote is doubled). */
+const literal = (text: string) => `'${text.replaceAll("'", "''")}'`;
