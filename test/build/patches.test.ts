@@ -260,27 +260,3 @@ describe('ink-testing-library', () => {
     unmount();
   });
 });
-
-describe("pg's runtime check", () => {
-  it('tells Node from a Cloudflare Worker without making a Response (which loads undici)', () => {
-    const require = createRequire(join(process.cwd(), 'package.json'));
-    const file = require.resolve('pg/lib/stream.js');
-    const made = vi.fn();
-    const real = globalThis.Response;
-    globalThis.Response = class extends real {
-      constructor(...args: ConstructorParameters<typeof Response>) {
-        super(...args);
-        made();
-      }
-    };
-    delete require.cache[file];
-    try {
-      const stream = require(file) as { getStream(ssl: boolean): unknown };
-      expect(stream.getStream(false)).toBeInstanceOf(require('node:net').Socket);
-      expect(made).not.toHaveBeenCalled();
-    } finally {
-      globalThis.Response = real;
-      delete require.cache[file];
-    }
-  });
-});
