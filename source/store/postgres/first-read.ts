@@ -26,7 +26,7 @@ export interface FirstRead {
  * program's, else (or when undefined: no posture schema yet, or another version's tables) it
  * checks and migrates the schema the careful way, which refuses a newer one.
  *
- * Each table's rows come as one text, a JSON array of `[key, position, body]` joined by the server
+ * Each table's rows come as one text, a JSON array of `{key, position, body}` joined by the server
  * from the bodies' text as stored (`json` keeps it; no JSON is built there): one JSON.parse in
  * Node instead of a row message and a JSON.parse per row. At 5,000 instances and 5,000 summaries,
  * started cold as a console is: 25 ms of Node's CPU against 63-72 for rows as arrays, 37 ms from
@@ -38,9 +38,10 @@ export async function readFirstFrame(client: pg.ClientBase): Promise<FirstRead |
     'SELECT version FROM posture_schema',
     'SELECT coalesce(max(revision), 0)::text FROM changes',
     ...FIRST_FRAME_TABLES.map(
-      (t) => `SELECT ${joined('key, position, body', 'position')} FROM ${t} WHERE NOT deleted`,
+      (t) =>
+        `SELECT ${joined(`'{"key":' || ${KEY} || ',"position":' || position || ',"body":' || ${BODY} || '}'`, 'position')} FROM ${t} WHERE NOT deleted`,
     ),
-    `SELECT ${joined('key, body')} FROM instance_scores`,
+    `SELECT ${joined(`'[' || ${KEY} || ',' || ${BODY} || ']'`)} FROM instance_scores`,
     'COMMIT',
   ].join(';\n');
   let results: pg.QueryArrayResult[];
@@ -57,30 +58,20 @@ export async function readFirstFrame(client: pg.ClientBase): Promise<FirstRead |
   const head = Number(results[2]!.rows[0]![0]);
   const tables = new Map<Table, Row[]>();
   FIRST_FRAME_TABLES.forEach((t, n) => {
-    const rows = rowsOf<[string, number, unknown]>(results[3 + n]!);
-    if (rows.length > 0)
-      tables.set(
-        t,
-        rows.map(([key, position, body]) => ({ key, position, body })),
-      );
+    const rows = rowsOf<Row>(results[3 + n]!);
+    if (rows.length > 0) tables.set(t, rows);
   });
   const summaries = new Map(rowsOf<[string, ScoreSummary]>(results[3 + FIRST_FRAME_TABLES.length]!));
   return { version, head, tables, summaries };
 }
 
-/**
- * The columns of every row as one JSON text, `[[column, ...], ...]`, in `order`: each row's `json`
- * body as it is stored (null for none), a text column as a JSON string, a number as it is.
- */
-function joined(columns: string, order?: string): string {
-  const row = columns
-    .split(', ')
-    .map((c) =>
-      c === 'body' ? `coalesce(body::text, 'null')` : c === 'key' ? 'to_json(key)::text' : `${c}::text`,
-    )
-    .join(` || ',' || `);
-  return `coalesce('[' || string_agg('[' || ${row} || ']', ','${order ? ` ORDER BY ${order}` : ''}) || ']', '[]')`;
-}
+/** A row's key as a JSON string, and its `json` body as it is stored (null for none). */
+const KEY = 'to_json(key)::text';
+const BODY = `coalesce(body::text, 'null')`;
+
+/** Every row's JSON text (`row`, an SQL expression) joined into one JSON array, in `order`. */
+const joined = (row: string, order?: string) =>
+  `coalesce('[' || string_agg(${row}, ','${order ? ` ORDER BY ${order}` : ''}) || ']', '[]')`;
 
 /** The rows `joined` made. */
 const rowsOf = <Row>(result: pg.QueryArrayResult): Row[] => JSON.parse(result.rows[0]![0] as string) as Row[];
