@@ -57,7 +57,7 @@ function stringified(value: unknown, indent: Indent): string | undefined {
 export type Indent = 0 | 2;
 
 /**
- * A long array made a slice at a time (`slice(start, end)`, as an array's): `jsonParts` stringifies
+ * A long array made a slice at a time (`slice(start, end)`, as an array's): `jsonPieces` stringifies
  * each slice as soon as it is made, so its items die young. Anywhere else it is the whole array.
  */
 export class Slices<T> {
@@ -71,7 +71,7 @@ export class Slices<T> {
   }
 }
 
-/** The items of a field `jsonParts` may cut into pieces: an array, or one made in slices. */
+/** The items of a field `jsonPieces` may cut into pieces: an array, or one made in slices. */
 function listOf(
   field: unknown,
 ): { length: number; slice(start: number, end: number): unknown[] } | undefined {
@@ -82,17 +82,13 @@ function listOf(
 const ITEMS_PER_PART = 1000;
 
 /**
- * `jsonText(value)` as a list of pieces whose concatenation is the same text, for an object whose
- * fields hold long arrays (an export at 2,000 instances is over 100 MB): no one string of it all,
- * nor its copy as bytes, is made. Each field is stringified inside an object of its own, which
- * indents it as the whole would (`{ "results": [...] }` puts the items at the depth they have in
- * the document), and its wrapper is cut off; each piece is sanitized as `jsonText` sanitizes.
+ * `jsonText(value)` as pieces whose concatenation is the same text, for an object whose fields hold
+ * long arrays (an export at 2,000 instances is over 90 MB): no one string of it all, nor its copy
+ * as bytes, is made, and each piece is made as it is taken (written before the next is
+ * stringified). Each field is stringified inside an object of its own, which indents it as the
+ * whole would (`{ "results": [...] }` puts the items at the depth they have in the document), and
+ * its wrapper is cut off; each piece is sanitized as `jsonText` sanitizes.
  */
-export function jsonParts(value: unknown, indent: Indent = 2): string[] {
-  return [...jsonPieces(value, indent)];
-}
-
-/** `jsonParts` made as they are taken: a piece is written before the next is stringified. */
 export function* jsonPieces(value: unknown, indent: Indent = 2): Generator<string> {
   if (value === null || typeof value !== 'object' || Array.isArray(value))
     return yield jsonText(value, indent);
@@ -126,7 +122,7 @@ export function* jsonPieces(value: unknown, indent: Indent = 2): Generator<strin
 }
 
 /**
- * `jsonParts` without indentation: `{"key":value,...}` on one line. A field is stringified inside
+ * `jsonPieces` without indentation: `{"key":value,...}` on one line. A field is stringified inside
  * an object of its own (`{"key":value}`, its braces cut off); a long array's items between the
  * `"key":[` of `{"key":[]}` and the `]}` at the end, so a key holding "[" cannot mislead the cut.
  */

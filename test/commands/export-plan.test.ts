@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadCatalog } from '../../source/catalog/index.js';
 import { fleetOf, generateFleet } from '../../benchmarks/fleet.js';
-import { cleanJson, jsonParts, Slices } from '../../source/commands/output.js';
+import { cleanJson, jsonPieces, Slices } from '../../source/commands/output.js';
 import { buildExport, planExport } from '../../source/commands/report.js';
 import { HOSTILE } from '../helpers/hostile.js';
 import { actionKey, collectActions, rankActions } from '../../source/domain/scoring.js';
@@ -54,7 +54,7 @@ describe('the export of results', () => {
     });
     const plan = planExport(doc, catalog, now);
     expect(plan.count).toBeGreaterThan(2000);
-    const parts = jsonParts({ ...plan.head, results: new Slices(plan.count, plan.results) }, 0);
+    const parts = [...jsonPieces({ ...plan.head, results: new Slices(plan.count, plan.results) }, 0)];
     expect(parts.join('')).toBe(`${JSON.stringify(cleanJson(buildExport(doc, catalog, now)))}\n`);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cleanJson, jsonParts, jsonText, Slices } from '../../source/commands/output.js';
+import { cleanJson, jsonPieces, jsonText, Slices } from '../../source/commands/output.js';
 
 describe('JSON output', () => {
   it('sanitizes every string, keys included, as the deep copy does', () => {
@@ -77,7 +77,7 @@ describe('JSON output in pieces (an export at fleet size)', () => {
     ['a string', 'x\u202e'],
   ];
   it.each(cases)('%s: the pieces joined are jsonText', (_, value) => {
-    const parts = jsonParts(value);
+    const parts = [...jsonPieces(value)];
     expect(parts.join('')).toBe(jsonText(value));
   });
 
@@ -87,7 +87,7 @@ describe('JSON output in pieces (an export at fleet size)', () => {
     ['a hostile key holding a bracket', { 'k\u202e[': Array.from({ length: 1001 }, (_, i) => `v${i}`) }],
   ];
   it.each(compact)('%s: on one line, the pieces joined are the compact JSON', (_, value) => {
-    const parts = jsonParts(value, 0);
+    const parts = [...jsonPieces(value, 0)];
     expect(parts.join('')).toBe(jsonText(value, 0));
     expect(jsonText(value, 0)).toBe(`${JSON.stringify(cleanJson(value))}\n`);
   });
@@ -102,7 +102,7 @@ describe('JSON output in pieces (an export at fleet size)', () => {
           asked.push(Math.min(end, length) - start);
           return items.slice(start, end);
         });
-        const parts = jsonParts({ head: 1, results: slices, tail: 'x' }, indent);
+        const parts = [...jsonPieces({ head: 1, results: slices, tail: 'x' }, indent)];
         expect(parts.join('')).toBe(jsonText({ head: 1, results: items, tail: 'x' }, indent));
         if (length > 1000) expect(Math.max(...asked)).toBe(1000);
       }
@@ -111,7 +111,7 @@ describe('JSON output in pieces (an export at fleet size)', () => {
 
   it('splits a long array into pieces of at most 1,000 items', () => {
     for (const indent of [2, 0] as const) {
-      const parts = jsonParts({ results: Array.from({ length: 2500 }, (_, i) => item(i)) }, indent);
+      const parts = [...jsonPieces({ results: Array.from({ length: 2500 }, (_, i) => item(i)) }, indent)];
       // Three pieces of items (1,000, 1,000, 500) between the head, the commas and the tail.
       const items = parts.map((p) => p.split('"id"').length - 1).filter((n) => n > 0);
       expect(items).toEqual([1000, 1000, 500]);
