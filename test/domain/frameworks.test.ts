@@ -1,17 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { loadCatalog, loadFrameworks } from '../../source/catalog/index.js';
 import { evaluateFramework, requirementStatus } from '../../source/domain/frameworks.js';
-import type { Control, Framework, ManualCheck } from '../../source/domain/schemas.js';
+import type { Control, ManualCheck } from '../../source/domain/schemas.js';
+import { testFramework } from '../helpers/frameworks.js';
 
-const framework: Framework = {
-  id: 'test-benchmark',
-  name: 'Test Benchmark',
-  version: 'v1',
-  app: 'okta',
-  benchmark: 'Test',
-  source: { title: 'a test', url: 'https://example.com/' },
-  requirements: ['R1', 'R2', 'R3', 'R4', 'R5', 'R6', 'R7'].map((id) => ({ id, title: `requirement ${id}` })),
-};
+const framework = testFramework(7);
 const base = loadCatalog().forApp('okta')[0]!;
 const control = (id: string, cites: string[]): Control => ({
   ...base,

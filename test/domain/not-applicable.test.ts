@@ -5,7 +5,7 @@ import { evaluateFramework, requirementStatus } from '../../source/domain/framew
 import { diffResults } from '../../source/domain/history.js';
 import { evaluate } from '../../source/domain/rules.js';
 import { summarize } from '../../source/domain/score-summary.js';
-import { SETTABLE_STATES, type Framework, type Result } from '../../source/domain/schemas.js';
+import { SETTABLE_STATES, type Result } from '../../source/domain/schemas.js';
 import {
   buildActions,
   docScores,
@@ -14,6 +14,7 @@ import {
   scoreViews,
 } from '../../source/domain/scoring.js';
 import { control, instance, world } from '../helpers/fixtures.js';
+import { testFramework } from '../helpers/frameworks.js';
 
 const now = new Date('2026-11-23T12:00:00Z');
 const r = (controlId: string, outcome: Result['outcome']): Result => ({ controlId, outcome, evidence: [] });
@@ -119,15 +120,7 @@ describe('a control whose setting is not there', () => {
 });
 
 describe('a framework requirement whose controls do not apply', () => {
-  const framework: Framework = {
-    id: 'test-benchmark',
-    name: 'Test Benchmark',
-    version: 'v1',
-    app: 'okta',
-    benchmark: 'Test',
-    source: { title: 'a test', url: 'https://example.com/' },
-    requirements: ['R1', 'R2', 'R3'].map((id) => ({ id, title: `requirement ${id}` })),
-  };
+  const framework = testFramework(3);
   const cites = (id: string, req: string) => control(id, { benchmarks: [{ name: 'Test', id: req }] });
   const catalog = {
     controls: [cites('okta.a.a', 'R1'), cites('okta.b.b', 'R2'), cites('okta.c.c', 'R3')],

@@ -156,6 +156,14 @@ const storeApp = (scope: string): Scoped['gate'] => ({
   off: { scope, name: scope, active: 'false' },
   absent: 'not',
 });
+/** Settings of a self-hosted instance only: not applicable where the installation says otherwise. */
+const SELF_HOSTED: Scoped['gate'] = {
+  dataset: PROPERTIES,
+  on: { name: 'glide.installation.self_hosted', value: 'true' },
+  off: { name: 'glide.installation.self_hosted', value: 'false' },
+  absent: 'not',
+};
+
 const SCOPED: Record<string, Scoped> = {
   'snow.fsm_query_rules': {
     gate: storeApp('sn_fsm'),
@@ -180,21 +188,11 @@ const SCOPED: Record<string, Scoped> = {
     ),
   },
   'snow.self_hosted_enabled': {
-    gate: {
-      dataset: PROPERTIES,
-      on: { name: 'glide.installation.self_hosted', value: 'true' },
-      off: { name: 'glide.installation.self_hosted', value: 'false' },
-      absent: 'not',
-    },
+    gate: SELF_HOSTED,
     setting: property('glide.ip.authenticate.allow.self_hosted_enabled', ['true'], ['false'], fails('false')),
   },
   'snow.secured_self_hosted_enabled': {
-    gate: {
-      dataset: PROPERTIES,
-      on: { name: 'glide.installation.self_hosted', value: 'true' },
-      off: { name: 'glide.installation.self_hosted', value: 'false' },
-      absent: 'not',
-    },
+    gate: SELF_HOSTED,
     setting: property(
       'glide.ip.authenticate.allow.secured.self_hosted_enabled',
       ['true'],
