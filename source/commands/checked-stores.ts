@@ -14,8 +14,11 @@ import type { Store } from '../store/api.js';
  *   in nanoseconds) and those of every file beside it whose name starts with its own (the history,
  *   the last good copy, any file the store keeps there): every write changes one of them, and the
  *   change time cannot be set back by anyone.
- * - A file is recorded only when its times are more than 2 s older than the check ("settled"): an
- *   edit in place within one tick of a coarse clock (1 s, 2 s on FAT) could keep every time.
+ * - A file is recorded only when its times are older than the check by more than a tick of the
+ *   clock that made them ("settled"): an edit in place within one tick could keep every time. A
+ *   time in whole seconds may come from a coarse clock (1 s, 2 s on FAT): 2 s; a time with a
+ *   fraction of a second comes from a fine one (Linux's ticks are 1-10 ms): 100 ms. So a `status`
+ *   or `export` scripted right after a poll is checked once, not until the file is 2 s old.
  * - Only when the check found the file's document exactly as the check gives it (no field left to
  *   default, nothing unknown to drop; the file's own top-level bookkeeping aside): the unchecked
  *   document is then the checked one, as JSON.
@@ -24,6 +27,12 @@ import type { Store } from '../store/api.js';
  * A file changed by hand (or damaged) after it was recorded is checked again: its one clear line.
  */
 const SETTLED_NS = 2_000_000_000n;
+const SETTLED_FINE_NS = 100_000_000n;
+const SECOND_NS = 1_000_000_000n;
+
+/** Whether a time `at` is settled by `now` (above): past the tick of the clock that made it. */
+const settledBy = (at: bigint, now: bigint) =>
+  now - at > (at % SECOND_NS === 0n ? SETTLED_NS : SETTLED_FINE_NS);
 const KEEP = 16;
 const RECORD = 'checked-stores.json';
 
@@ -51,7 +60,7 @@ export function versionOf(file: string, now = Date.now()): FileVersion | undefin
     if (!s) continue; // gone meanwhile (a lock released): the versions before and after differ
     if (n === name && !s.isFile()) return undefined;
     ids.push(`${n}:${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`);
-    if (nowNs - s.mtimeNs <= SETTLED_NS || nowNs - s.ctimeNs <= SETTLED_NS) settled = false;
+    if (!settledBy(s.mtimeNs, nowNs) || !settledBy(s.ctimeNs, nowNs)) settled = false;
   }
   if (ids.length === 0 || !ids[0]!.startsWith(`${name}:`)) return undefined;
   return { id: `${pkg.version}|${STORE_VERSION}|${ids.join('|')}`, settled };
