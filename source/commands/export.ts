@@ -47,15 +47,6 @@ export function parseFormat(value: string | undefined): Format {
   return f as Format;
 }
 
-export function render(
-  ctx: Context,
-  format: Format,
-  now = new Date(),
-  o: Partial<ExportOptions> = {},
-): string {
-  return [...renderParts(ctx, format, now, o)].join('');
-}
-
 /**
  * The export as pieces of text to write in order: JSON at fleet size is too long for one string,
  * and its pieces are made as they are taken (each written while the next is made).
