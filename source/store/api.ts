@@ -52,6 +52,11 @@ export interface Store {
    * poller commits them with `update`.
    */
   commitPolls?(polls: readonly PolledInstance[]): Promise<void> | undefined;
+  /**
+   * Everything committed until now is in `doc`: for a store that reads others' commits a little
+   * after they are announced (a worker's). Absent: `doc` follows them as they come.
+   */
+  caughtUp?(): Promise<void>;
   /** Change the document in memory only (read-only sessions, e.g. the demo's simulator address). */
   patchInMemory(change: (doc: StoreDoc) => void): void;
   /** Be told after every change; returns the unsubscribe function. */

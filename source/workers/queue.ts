@@ -243,7 +243,13 @@ export class PollWorkers {
 
   private async run(job: PgBoss.Job<PollJob>): Promise<void> {
     const { instanceId } = job.data;
-    const instance = this.o.store.doc.instances.find((i) => i.id === instanceId);
+    const find = () => this.o.store.doc.instances.find((i) => i.id === instanceId);
+    // Not in our document: added by a commit we have not read yet (a worker reads them gathered), or removed.
+    let instance = find();
+    if (!instance && this.o.store.caughtUp) {
+      await this.o.store.caughtUp();
+      instance = find();
+    }
     if (!instance) return; // removed since it was enqueued
     const tenant = tenantKey(instance);
     if (this.o.quota !== false) {

@@ -91,6 +91,39 @@ describe("a worker's store on PostgreSQL (posture worker)", () => {
     expect(reread.history().filter((p) => p.instanceId === 'b')).toHaveLength(2);
   }, 60_000);
 
+  it("reads other workers' commits gathered: every one seen, in one read instead of one each", async () => {
+    const url = await freshDatabase();
+    await seed(url);
+    const w1 = await PgStore.openWorker(url, { operator: 'w1', catalog: catalog.byId, followEveryMs: 5_000 });
+    disposeWhenDone(() => w1.close());
+    const w2 = await openWorker(url, 'w2');
+    await caughtUp(w1, url);
+    const reads = w1.catchUps;
+    const at = new Date();
+    // Three polls committed one after the other, each announced on its own.
+    for (const id of ['a', 'b', 'c']) await w2.commitPolls([polled(id, 1, at)]);
+    await caughtUp(w1, url);
+    expect(w1.doc.instances.map((i) => i.lastPoll?.at)).toEqual([at, at, at].map((d) => d.toISOString()));
+    expect(w1.catchUps - reads).toBe(1);
+  }, 60_000);
+
+  it('reads at once what it has not read yet when asked (a job naming an instance added meanwhile)', async () => {
+    const url = await freshDatabase();
+    await seed(url);
+    // Announcements gathered for a minute: only the explicit read can bring the new instance in.
+    const worker = await PgStore.openWorker(url, {
+      operator: 'w1',
+      catalog: catalog.byId,
+      followEveryMs: 60_000,
+    });
+    disposeWhenDone(() => worker.close());
+    await caughtUp(worker, url);
+    const ops = await open(url, 'ops');
+    await ops.update((d) => void d.instances.push(instance('d')));
+    await worker.caughtUp();
+    expect(worker.doc.instances.map((i) => i.id)).toEqual(['a', 'b', 'c', 'd']);
+  }, 60_000);
+
   it('sees an instance added after it opened, and its own poll of it', async () => {
     const url = await freshDatabase();
     await seed(url);
