@@ -219,6 +219,28 @@ export async function checkCatalog(sources) {
 }
 
 /**
+ * The first `Intl.Segmenter` a process makes loads ICU's break rules: about 10 ms (20 on a loaded
+ * machine), paid by the string-width copies, Ink's tokenizer and source/text/cells.ts as their
+ * modules are evaluated, before the first frame, which segments nothing (its lines are narrow
+ * characters: see patches/). Each is made when it first segments. They are used only through
+ * `segment` (and `resolvedOptions`); fails the build if the bundle makes none any more.
+ */
+export const LAZY_SEGMENTER =
+  'class __LazySegmenter { #args; #real; constructor(...args) { this.#args = args; } ' +
+  'get #made() { return (this.#real ??= new Intl.Segmenter(...this.#args)); } ' +
+  'segment(text) { return this.#made.segment(text); } resolvedOptions() { return this.#made.resolvedOptions(); } }';
+export function lazySegmenters(body) {
+  const made = body.match(/\bnew Intl\.Segmenter\b/g)?.length ?? 0;
+  if (made === 0)
+    throw new Error('the bundle makes no Intl.Segmenter: update LAZY_SEGMENTER in scripts/build.mjs');
+  if (/\bIntl\.Segmenter\b/g.test(body.replace(/\bnew Intl\.Segmenter\b/g, '')))
+    throw new Error(
+      'the bundle uses Intl.Segmenter other than by `new`: check LAZY_SEGMENTER in scripts/build.mjs',
+    );
+  return body.replace(/\bnew Intl\.Segmenter\b/g, 'new __LazySegmenter');
+}
+
+/**
  * The program as one script V8 can cache (vm.Script; an ES module cannot be, on Node 20): the ES
  * bundle with no import left, wrapped in an async function (it awaits at top level) that takes
  * `require`, the file's names and its `import.meta` from the launcher. Then the launcher, stamped with its hash.
@@ -246,7 +268,7 @@ export async function buildProgram() {
   if (/^\s*(import|export)\b/m.test(body) || /\bimport\(/.test(body))
     throw new Error('the program bundle still imports a module: a script cannot');
   // One line of wrapper before the bundle's first: stack traces keep the bundle's line numbers.
-  const script = `(async function (require, __filename, __dirname, __postureMeta) { "use strict"; ${body}\n})`;
+  const script = `(async function (require, __filename, __dirname, __postureMeta) { "use strict"; ${LAZY_SEGMENTER} ${lazySegmenters(body)}\n})`;
   writeFileSync(join('dist', PROGRAM), script);
   const hash = createHash('sha256').update(script).digest('hex').slice(0, 16);
   await build({

@@ -29,6 +29,7 @@ import {
 import { instances } from './commands/instances.js';
 import { status } from './commands/status.js';
 import { frameworkCheck, frameworkExport, frameworkStatus, listFrameworks } from './commands/frameworks.js';
+import { isPostgresUrl } from './store/open.js';
 import { StoreError } from './store/store.js';
 import { sanitize } from './text/sanitize.js';
 
@@ -42,6 +43,8 @@ type Flags = {
         ? number | null
         : string;
 };
+
+const noop = () => {};
 
 const isFlag = (key: string): key is FlagKey => Object.hasOwn(FLAGS, key);
 
@@ -211,17 +214,25 @@ export async function main(argv: string[], io: IO): Promise<number> {
   }
   const interactive = name === undefined && io.stdout.isTTY === true;
   // The console's code (Ink, React, the views) is made ready while a database answers the store's
-  // first read, not after it: once the open is waiting (for a file, after it).
-  const consoleCode = interactive
-    ? new Promise<void>((resolve) => setImmediate(resolve)).then(() => import('./commands/console.js'))
-    : undefined;
-  // The console checks the store against its schema once its first frame is drawn.
-  const ctx: Context = await openContext(inv.global, io, {
+  // first read, not after it: once the query is sent (made ready before, it held the connection's
+  // set-up and so the query back, and the first frame then waited for the server), or once the open
+  // is waiting (a file: after it) or has ended.
+  let firstRead: (() => void) | undefined;
+  const sent = isPostgresUrl(storePath(inv.global, io.env))
+    ? new Promise<void>((resolve) => (firstRead = resolve))
+    : new Promise<void>((resolve) => setImmediate(resolve));
+  const opening = openContext(inv.global, io, {
     command: name,
     interactive,
+    // The console checks the store against its schema once its first frame is drawn.
     checkLater: interactive,
     writes: name === 'alerts' && changesAlerts(inv.alerts),
+    ...(firstRead ? { onFirstRead: firstRead } : {}),
   });
+  const consoleCode = interactive
+    ? Promise.race([sent, opening.then(noop, noop)]).then(() => import('./commands/console.js'))
+    : undefined;
+  const ctx: Context = await opening;
   try {
     // Headless commands on the demo see polled tenants; the console polls in the background.
     const reads = name !== 'poll' && name !== 'connect' && name !== 'doctor' && name !== 'worker';

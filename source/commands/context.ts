@@ -68,6 +68,8 @@ export interface OpenContextOptions {
   checkLater?: boolean;
   /** The command writes the store this time (`alerts` when it changes a setting). */
   writes?: boolean;
+  /** Told once a database has been sent the store's first read (OpenOptions.onFirstRead). */
+  onFirstRead?: () => void;
 }
 
 /** Open the store (and the demo simulator with --demo) for a command or the console. */
@@ -90,6 +92,7 @@ export async function openContext(flags: GlobalFlags, io: IO, o: OpenContextOpti
       // A worker polls from the instances: on PostgreSQL it leaves every poll's results unread.
       worker: o.command === 'worker',
       operator: user,
+      ...(o.onFirstRead ? { onFirstRead: o.onFirstRead } : {}),
       // Not for a command that reads a file store whole: with the catalog the file is read as the
       // console reads it (its result lines after a first frame drawn from the summaries), and the
       // check below would compare a document without results, never skipping the check again.

@@ -224,6 +224,11 @@ export interface OpenOptions {
    */
   checkLater?: boolean;
   /**
+   * Told once a database has been sent the first read (the console's code is then made ready while
+   * the server answers, not while the connection is being set up: that would hold the query back).
+   */
+  onFirstRead?: () => void;
+  /**
    * Follow other processes' commits: the document is read again soon after another posture
    * replaces the file, and subscribers are told (the console; a read-only one above all).
    */

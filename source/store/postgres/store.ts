@@ -234,6 +234,7 @@ export class PgStore implements Store {
       // schema's version comes in the same round trip: the rows are used when it is ours.
       const firstFrame = options.checkLater === true && options.catalog !== undefined;
       const reading = firstFrame ? readFirstFrame(client) : undefined;
+      if (reading) options.onFirstRead?.(); // on its way: readFirstFrame sends it before it awaits
       // The catalog's fingerprint (a few ms over every control) is made while the server answers.
       const catalog = options.catalog && { byId: options.catalog, key: catalogKey(options.catalog) };
       const keep = catalog !== undefined && !options.readOnly; // a writer with the catalog keeps summaries
