@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type StoreDoc, StoreDocSchema } from '../domain/schemas.js';
+import { STORE_SCHEMAS, type StoreDoc, StoreDocSchema } from '../domain/schemas.js';
 
 /**
  * The store's schema check in slices: each top-level field in the schema's order, its lists and
@@ -18,6 +18,11 @@ export async function checkInSlices(raw: unknown, sliceMs = 5): Promise<StoreDoc
     await new Promise((resolve) => setImmediate(resolve));
     since = performance.now();
   };
+  // Schemas are built on first use (domain/lazy-schema.ts): one at a time here, between keys.
+  for (const schema of STORE_SCHEMAS) {
+    void (schema as { _zod?: unknown })._zod;
+    await pause();
+  }
   for (const [key, field] of Object.entries(StoreDocSchema.shape) as [string, z.ZodType][]) {
     const value = input[key];
     const inner = field instanceof z.ZodDefault ? (field.unwrap() as z.ZodType) : field;
