@@ -62,8 +62,11 @@ if (args[0] === '--serve-sim') {
     tenants: fleetTenants(n),
     vendors: VENDOR_SIMS,
     intercept: latency > 0 ? new FaultSet([{ kind: 'latency', ms: latency }]) : undefined,
+    // Each tenant a host of its own, as a vendor's fleet: one budget per tenant, not one for all.
+    hostPerTenant: true,
   });
-  process.stdout.write(`${JSON.stringify({ origin: sim.origin })}\n`);
+  const bases = Object.fromEntries(fleetTenants(n).map((t) => [t.id, sim.baseUrl(t.id)]));
+  process.stdout.write(`${JSON.stringify({ origin: sim.origin, bases })}\n`);
   // `count`: the requests served so far (the team group's workers poll from other processes).
   // The count is kept, not the log: 100,000 requests' log would fill memory.
   let served = 0;

@@ -163,7 +163,7 @@ async function pollWithWorkers(
   server: Server,
   run: number,
   n: number,
-  sim: { origin: string; count: () => Promise<number> },
+  sim: { bases: Record<string, string>; count: () => Promise<number> },
 ): Promise<{ wall: number; requests: number; firstPollAt: number; polled: number }> {
   const url = await newDatabase(server, `poll_${run}`);
   const tenants = b.fleetTenants(n);
@@ -171,7 +171,7 @@ async function pollWithWorkers(
   await store.update((d) => {
     for (const t of tenants)
       d.instances.push({
-        ...demoInstance(t, `${sim.origin}/${t.id}`, new Date().toISOString()),
+        ...demoInstance(t, sim.bases[t.id]!, new Date().toISOString()),
         recommendations: true,
       });
   });
@@ -235,9 +235,9 @@ async function serveSim(b: TeamBench, n: number) {
   );
   const lines = createInterface({ input: child.stdout! });
   const next = () => new Promise<string>((resolve) => lines.once('line', resolve));
-  const { origin } = JSON.parse(await next()) as { origin: string };
+  const { bases } = JSON.parse(await next()) as { bases: Record<string, string> };
   return {
-    origin,
+    bases,
     count: async () => {
       const line = next();
       child.stdin!.write('count\n');

@@ -13,6 +13,12 @@ export interface SimulatorOptions {
   port?: number;
   /** Serve https with this key and certificate (PEM), to test certificate checks and CA files. */
   tls?: { key: string | Buffer; cert: string | Buffer };
+  /**
+   * Each tenant also on a port of its own: a host of its own, as a vendor's tenants are
+   * (`acme.okta.com`, `acme.service-now.com`). API budgets are kept per host (workers/quota.ts):
+   * a fleet of tenants under one host shares one budget, which no vendor's fleet does.
+   */
+  hostPerTenant?: boolean;
 }
 
 export interface RequestLog {
@@ -31,6 +37,8 @@ export class Simulator {
   readonly log: RequestLog[] = [];
   private server?: Server;
   private port = 0;
+  /** A tenant's own listener and port (`hostPerTenant`). */
+  private readonly own = new Map<string, { server: Server; port: number }>();
   private readonly tenants: Map<string, Tenant>;
 
   constructor(private readonly options: SimulatorOptions) {
@@ -48,6 +56,14 @@ export class Simulator {
     this.server = tls ? createTlsServer({ key: tls.key, cert: tls.cert }, handler) : createServer(handler);
     await new Promise<void>((resolve) => this.server!.listen(this.options.port ?? 0, '127.0.0.1', resolve));
     this.port = (this.server.address() as AddressInfo).port;
+    if (this.options.hostPerTenant)
+      for (const id of this.tenants.keys()) {
+        const server = tls
+          ? createTlsServer({ key: tls.key, cert: tls.cert }, handler)
+          : createServer(handler);
+        await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+        this.own.set(id, { server, port: (server.address() as AddressInfo).port });
+      }
     return this;
   }
 
@@ -56,7 +72,9 @@ export class Simulator {
   }
 
   baseUrl(tenantId: string): string {
-    return `${this.origin}/${tenantId}`;
+    const own = this.own.get(tenantId);
+    const origin = own ? `${this.options.tls ? 'https' : 'http'}://127.0.0.1:${own.port}` : this.origin;
+    return `${origin}/${tenantId}`;
   }
 
   tenant(id: string): Tenant | undefined {
@@ -65,8 +83,13 @@ export class Simulator {
 
   async close(): Promise<void> {
     if (!this.server) return;
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+    const servers = [this.server, ...[...this.own.values()].map((o) => o.server)];
+    await Promise.all(
+      servers.map((server) => {
+        server.closeAllConnections();
+        return new Promise<void>((resolve) => server.close(() => resolve()));
+      }),
+    );
   }
 
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
