@@ -56,7 +56,7 @@ export function renderParts(
   format: Format,
   now = new Date(),
   o: Partial<ExportOptions> & { indent?: Indent } = {},
-): Iterable<string | Buffer> {
+): Iterable<string> {
   if (format === 'json') {
     // The results made a slice at a time as they are stringified (report.ts planExport).
     const plan = planExport(ctx.store.doc, ctx.catalog, now);

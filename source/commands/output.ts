@@ -89,7 +89,7 @@ const ITEMS_PER_PART = 1000;
  * whole would (`{ "results": [...] }` puts the items at the depth they have in the document), and
  * its wrapper is cut off; each piece is sanitized as `jsonText` sanitizes.
  */
-export function* jsonPieces(value: unknown, indent: Indent = 2): Generator<string | Buffer> {
+export function* jsonPieces(value: unknown, indent: Indent = 2): Generator<string> {
   if (value === null || typeof value !== 'object' || Array.isArray(value))
     return yield jsonText(value, indent);
   if (indent === 0) return yield* compactParts(value);
@@ -108,10 +108,13 @@ export function* jsonPieces(value: unknown, indent: Indent = 2): Generator<strin
     }
     for (let start = 0; start < list.length; start += ITEMS_PER_PART) {
       // `{\n  "key": [\n    item,\n    item\n  ]\n}`: the first piece keeps its head, the last its tail.
-      const { head, items } = itemBytes(key, list.slice(start, start + ITEMS_PER_PART), 2);
+      const text = wrapped(key, list.slice(start, start + ITEMS_PER_PART));
+      const open = text.indexOf('[\n') + 2;
       any = true;
-      yield start === 0 ? `${before}${head.slice(2)}` : ',\n';
-      yield items;
+      yield start === 0 ? `${before}${text.slice(2, open)}` : ',\n';
+      // The items as a slice of the stringified text, a piece of its own: joined to the head it
+      // would be copied once more before the write copies it again.
+      yield text.slice(open, -6);
       if (start + ITEMS_PER_PART >= list.length) yield '\n  ]';
     }
   }
@@ -123,7 +126,7 @@ export function* jsonPieces(value: unknown, indent: Indent = 2): Generator<strin
  * an object of its own (`{"key":value}`, its braces cut off); a long array's items between the
  * `"key":[` of `{"key":[]}` and the `]}` at the end, so a key holding "[" cannot mislead the cut.
  */
-function* compactParts(value: object): Generator<string | Buffer> {
+function* compactParts(value: object): Generator<string> {
   let any = false;
   for (const [key, field] of Object.entries(value)) {
     const before = any ? ',' : '{';
@@ -136,11 +139,12 @@ function* compactParts(value: object): Generator<string | Buffer> {
       }
       continue;
     }
+    const open = wrapped(key, [], 0).length - 2;
     for (let start = 0; start < list.length; start += ITEMS_PER_PART) {
-      const { head, items } = itemBytes(key, list.slice(start, start + ITEMS_PER_PART), 0);
+      const text = wrapped(key, list.slice(start, start + ITEMS_PER_PART), 0);
       any = true;
-      yield start === 0 ? `${before}${head.slice(1)}` : ',';
-      yield items;
+      yield start === 0 ? `${before}${text.slice(1, open)}` : ',';
+      yield text.slice(open, -2);
       if (start + ITEMS_PER_PART >= list.length) yield ']';
     }
   }
@@ -150,42 +154,6 @@ function* compactParts(value: object): Generator<string | Buffer> {
 /** `{ [key]: value }` as `jsonText` writes it, without its final newline. */
 function wrapped(key: string, value: unknown, indent: Indent = 2): string {
   return stringified({ [key]: value }, indent)!; // an object always gives text
-}
-
-/**
- * `wrapped(key, items)` cut around its items: the text before them (`{"key":[`, or indented
- * `{\n  "key": [\n`), and the items as UTF-8 (the write's bytes: the piece an export is made of).
- * The `]` after them is cut from the end, so a key holding "[" cannot mislead the cut.
- */
-function itemBytes(key: string, items: unknown[], indent: Indent): { head: string; items: Buffer } {
-  const { text, bytes } = encoded({ [key]: items }, indent);
-  // Where the items begin: after the `[` of `{"key":[]}`, or the `[\n` of its indented form.
-  const open = wrapped(key, [], indent).length - 2;
-  const head = text.slice(0, open);
-  return { head, items: bytes.subarray(Buffer.byteLength(head), bytes.length - (indent === 0 ? 2 : 6)) };
-}
-
-/**
- * `stringified` of an object with its UTF-8, which the write needs anyway: the plain text is
- * recognised on the bytes (as many as the text's characters: ASCII; DEL and backslashes found by
- * `indexOf` on bytes) rather than by scanning the 90 MB of an export's text once more.
- */
-function encoded(value: object, indent: Indent): { text: string; bytes: Buffer } {
-  const plain = JSON.stringify(value, null, indent);
-  const bytes = Buffer.from(plain);
-  if (bytes.length === plain.length && bytes.indexOf(0x7f) < 0 && plainEscapes(bytes))
-    return { text: plain, bytes };
-  const text = JSON.stringify(value, sanitizing, indent);
-  return { text, bytes: Buffer.from(text) };
-}
-
-/** No escape in JSON's bytes but `\"` and `\\` (JSON has a backslash nowhere else). */
-function plainEscapes(bytes: Buffer): boolean {
-  for (let i = bytes.indexOf(0x5c); i >= 0; i = bytes.indexOf(0x5c, i + 2)) {
-    const escaped = bytes[i + 1];
-    if (escaped !== 0x22 && escaped !== 0x5c) return false;
-  }
-  return true;
 }
 
 /**
@@ -229,10 +197,7 @@ export function writeFileAtomic(file: string, text: string | readonly string[]):
 }
 
 /** `writeFileAtomic` of pieces made as they are written (an export's JSON at fleet size). */
-export async function writeFileAtomicAsync(
-  file: string,
-  pieces: Iterable<string | Uint8Array>,
-): Promise<void> {
+export async function writeFileAtomicAsync(file: string, pieces: Iterable<string>): Promise<void> {
   try {
     await writeAtomicAsync(file, pieces);
   } catch (error) {

@@ -100,7 +100,7 @@ export function writeAtomic(
  */
 export async function writeAtomicAsync(
   file: string,
-  text: string | Uint8Array | readonly Uint8Array[] | Iterable<string | Uint8Array>,
+  text: string | Uint8Array | readonly Uint8Array[] | Iterable<string>,
   options: AtomicOptions = {},
 ): Promise<void> {
   refuseIfNotRegular(file);
@@ -112,7 +112,7 @@ export async function writeAtomicAsync(
     try {
       if (typeof text === 'string' || text instanceof Uint8Array) await handle.writeFile(text);
       else if (Array.isArray(text) && isBytes(text)) await writeAll(handle, text);
-      else await writeAhead(handle, text as Iterable<string | Uint8Array>);
+      else await writeAhead(handle, text as Iterable<string>);
       await handle.sync();
     } finally {
       await handle.close();
@@ -156,11 +156,11 @@ async function writeAll(handle: FileHandle, parts: readonly Uint8Array[]): Promi
  * Pieces made as they are taken (an export's), each written while the next is made: the disk's
  * work runs beside the making, on another core.
  */
-async function writeAhead(handle: FileHandle, pieces: Iterable<string | Uint8Array>): Promise<void> {
+async function writeAhead(handle: FileHandle, pieces: Iterable<string>): Promise<void> {
   let pending: Promise<unknown> = Promise.resolve();
   try {
     for (const piece of pieces) {
-      const bytes = typeof piece === 'string' ? Buffer.from(piece) : piece;
+      const bytes = Buffer.from(piece);
       await pending;
       pending = writeAll(handle, [bytes]);
     }
