@@ -56,7 +56,7 @@ export function renderParts(
   format: Format,
   now = new Date(),
   o: Partial<ExportOptions> & { indent?: Indent } = {},
-): Iterable<string> {
+): Iterable<string | Uint8Array> {
   if (format === 'json') {
     // The results made a slice at a time as they are stringified (report.ts planExport).
     const plan = planExport(ctx.store.doc, ctx.catalog, now);
@@ -107,7 +107,9 @@ export async function exportCommand(ctx: Context, o: ExportOptions): Promise<num
   // third smaller: at 2,000 instances the indentation alone was 40 of 118 MB to make and write.
   const indent = o.output === undefined && ctx.io.stdout.isTTY === true ? 2 : 0;
   const out = renderParts(ctx, o.format, new Date(), { ...o, indent });
-  if (o.output === undefined) for (const part of out) ctx.io.stdout.write(part);
+  // A stream may keep what it is given: a piece of JSON's buffer is reused (output.ts jsonPieces).
+  if (o.output === undefined)
+    for (const part of out) ctx.io.stdout.write(typeof part === 'string' ? part : Buffer.from(part));
   else await writeFileAtomicAsync(o.output, out);
   return 0;
 }

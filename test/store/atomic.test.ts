@@ -21,7 +21,7 @@ vi.mock('node:crypto', async (actual) => {
     randomBytes: (n: number) => fixed.bytes ?? crypto.randomBytes(n),
   };
 });
-const { unwritten, writeAtomic, writeAtomicAsync } = await import('../../source/store/atomic.js');
+const { encoded, unwritten, writeAtomic, writeAtomicAsync } = await import('../../source/store/atomic.js');
 
 afterEach(() => {
   delete fixed.bytes;
@@ -128,5 +128,35 @@ describe('a file written from pieces made as they are written (an export)', () =
     await expect(writeAtomicAsync(file, pieces(30))).rejects.toThrow('could not be made');
     expect(readFileSync(file, 'utf8')).toBe('the last export');
     expect(readdirSync(dir)).toEqual(['export.json']);
+  });
+
+  // Over the bytes between two flushes (16 MB): the file is flushed while it is still being written.
+  function* large(failAt?: number) {
+    for (let i = 0; i < 40; i++) {
+      if (i === failAt) throw new Error('the export could not be made');
+      yield i % 3 === 0 ? `${'é→'.repeat(200_000)}${i}` : `${String(i % 10).repeat(1_000_000)},`;
+    }
+  }
+
+  it('has every piece of a long file in order, ASCII and not', async () => {
+    const { file } = scene();
+    await writeAtomicAsync(file, large());
+    expect(readFileSync(file).equals(Buffer.from([...large()].join('')))).toBe(true);
+  });
+
+  it('leaves the old file and no temporary file when a piece fails after a flush', async () => {
+    const { dir, file } = scene();
+    writeFileSync(file, 'the last export');
+    await expect(writeAtomicAsync(file, large(35))).rejects.toThrow('could not be made');
+    expect(readFileSync(file, 'utf8')).toBe('the last export');
+    expect(readdirSync(dir)).toEqual(['export.json']);
+  });
+});
+
+describe('a piece as bytes', () => {
+  it('is its UTF-8, whether all ASCII or not', () => {
+    // Latin-1 would write U+00FF as one byte and keep only the low byte of U+2192 or a surrogate.
+    for (const text of ['', 'plain ASCII {"a":1}\n', '\x7f', 'ÿ', 'é→', '😀', 'lone \ud800 half', 'x\u0100'])
+      expect(encoded(text).equals(Buffer.from(text, 'utf8'))).toBe(true);
   });
 });
