@@ -172,8 +172,13 @@ export function planExport(doc: StoreDoc, catalog: Catalog, now = new Date()): E
   // instead of looking up four map entries per comparison (123,600 results at 2,000 instances).
   const order = new Map(doc.instances.map((i, n) => [i.id, n]));
   const controlOrder = new Map(catalog.controls.map((c, n) => [c.id, n]));
-  const place = (a: Action) =>
-    (order.get(a.instance.id) ?? 0) * (controlOrder.size + 1) + (controlOrder.get(a.control.id) ?? 0);
+  // An instance's actions come one after another: its place looked up once for them all.
+  let last: Instance | undefined;
+  let base = 0;
+  const place = (a: Action) => {
+    if (a.instance !== last) base = (order.get((last = a.instance).id) ?? 0) * (controlOrder.size + 1);
+    return base + (controlOrder.get(a.control.id) ?? 0);
+  };
   // Per instance, then per control: no joined id flattened and hashed for each of 150,000 results.
   const history = new Map<string, Map<string, StatusUpdate[]>>();
   for (const u of doc.statuses) {
