@@ -19,6 +19,8 @@ export interface SimulatorOptions {
    * a fleet of tenants under one host shares one budget, which no vendor's fleet does.
    */
   hostPerTenant?: boolean;
+  /** Requests the log keeps (`LOG_LIMIT`). */
+  logLimit?: number;
 }
 
 export interface RequestLog {
@@ -33,7 +35,11 @@ export interface RequestLog {
  * A loopback HTTP server that speaks each vendor's API for the demo tenants. Each tenant lives
  * under its own path prefix (`/okta-contoso-eu/api/v1/...`), so one server holds them all.
  */
+/** Requests the log keeps: the demo's simulator runs as long as its console, polling all along. */
+export const LOG_LIMIT = 20_000;
+
 export class Simulator {
+  /** The latest requests (tests read what a poll asked), the oldest dropped beyond the limit. */
   readonly log: RequestLog[] = [];
   private server?: Server;
   private port = 0;
@@ -98,6 +104,8 @@ export class Simulator {
     const tenant = this.tenants.get(tenantId);
     const path = `/${rest.join('/')}`;
     const body = await readBody(req);
+    const limit = this.options.logLimit ?? LOG_LIMIT;
+    if (this.log.length >= limit) this.log.splice(0, Math.ceil(limit / 10));
     this.log.push({
       tenant: tenantId,
       method: req.method ?? 'GET',
