@@ -225,38 +225,12 @@ export function docScores(doc: StoreDoc, catalog: ReadonlyMap<string, Control>, 
 
 /** A ranked copy: most points left first. Sets each action's rank. */
 export function rankActions(actions: readonly Action[]): Action[] {
-  // Most points left first, then severity, then the lower user impact; ties by title and instance.
-  // Keys are computed once, and the tie as one number (the place of the title among the titles,
-  // then of the name among the names): a fleet has 30,000 actions and comparing joined strings
-  // was most of the sort.
-  // Places looked up per control and instance object: an instance's actions come one after another.
-  const controls = new Set<Control>();
-  const instances = new Set<Instance>();
-  let last: Instance | undefined;
-  for (const a of actions) {
-    controls.add(a.control);
-    if (a.instance !== last) instances.add((last = a.instance));
-  }
-  const titles = placesOf([...controls].map((c) => c.title));
-  const names = placesOf([...instances].map((i) => i.name));
-  const titleOf = new Map([...controls].map((c) => [c, titles.get(c.title)! * names.size]));
-  const k = new Float64Array(actions.length);
-  const t = new Float64Array(actions.length);
-  let name = 0;
-  last = undefined;
-  for (let i = 0; i < actions.length; i++) {
-    const a = actions[i]!;
-    k[i] =
-      (a.achieved === null ? -1 : a.max - a.achieved) * -10_000 +
-      SEVERITY_ORDER[a.control.severity] * 10 +
-      IMPACT_ORDER[a.control.userImpact];
-    if (a.instance !== last) name = names.get((last = a.instance).name)!;
-    t[i] = titleOf.get(a.control)! + name;
-  }
-  // One sort of numbers; a comparison sort (stable, as this one) where they cannot be exact.
-  const order =
-    orderByKeys(k, t, titles.size * names.size) ??
-    Int32Array.from(actions.keys()).sort((x, y) => k[x]! - k[y]! || t[x]! - t[y]! || x - y);
+  const order = rankOrder(
+    actions.length,
+    (i) => actions[i]!.control,
+    (i) => actions[i]!.instance,
+    (i) => actions[i]!.achieved,
+  );
   const ranked = new Array<Action>(actions.length);
   for (let i = 0; i < order.length; i++) {
     const a = actions[order[i]!]!;
@@ -264,6 +238,53 @@ export function rankActions(actions: readonly Action[]): Action[] {
     ranked[i] = a;
   }
   return ranked;
+}
+
+/**
+ * The order of `n` recommended actions by rank, as indexes: most points left first, then severity,
+ * then the lower user impact; ties by title and instance, then as given. Each action is told by
+ * its control, instance and points (`Action`'s, or columns of them: the export keeps no object per
+ * action).
+ */
+export function rankOrder(
+  n: number,
+  control: (i: number) => Control,
+  instance: (i: number) => Instance,
+  achieved: (i: number) => number | null,
+): Int32Array {
+  // Keys are computed once, and the tie as one number (the place of the title among the titles,
+  // then of the name among the names): a fleet has 30,000 actions and comparing joined strings
+  // was most of the sort.
+  // Places looked up per control and instance object: an instance's actions come one after another.
+  const controls = new Set<Control>();
+  const instances = new Set<Instance>();
+  let last: Instance | undefined;
+  for (let i = 0; i < n; i++) {
+    controls.add(control(i));
+    if (instance(i) !== last) instances.add((last = instance(i)));
+  }
+  const titles = placesOf([...controls].map((c) => c.title));
+  const names = placesOf([...instances].map((i) => i.name));
+  const titleOf = new Map([...controls].map((c) => [c, titles.get(c.title)! * names.size]));
+  const k = new Float64Array(n);
+  const t = new Float64Array(n);
+  let name = 0;
+  last = undefined;
+  for (let i = 0; i < n; i++) {
+    const c = control(i);
+    const points = achieved(i);
+    k[i] =
+      (points === null ? -1 : c.maxPoints - points) * -10_000 +
+      SEVERITY_ORDER[c.severity] * 10 +
+      IMPACT_ORDER[c.userImpact];
+    if (instance(i) !== last) name = names.get((last = instance(i)).name)!;
+    t[i] = titleOf.get(c)! + name;
+  }
+  // One sort of numbers; a comparison sort (stable, as this one) where they cannot be exact.
+  return (
+    orderByKeys(k, t, titles.size * names.size) ??
+    Int32Array.from({ length: n }, (_, i) => i).sort((x, y) => k[x]! - k[y]! || t[x]! - t[y]! || x - y)
+  );
 }
 
 /** Each distinct string's place in code-unit order (the order `<` gives). */
@@ -381,9 +402,16 @@ export const scoreByInstance = (actions: readonly Action[]) => scoreBy(actions, 
 /**
  * `scoreViews`, `scoreByApp` and `scoreByInstance` of the same actions in one pass: the same sums,
  * added in the same order. Ranked actions jump from instance to instance in memory, and each pass
- * over 136,000 of them (an export at 2,000 instances) was mostly waiting on the memory.
+ * over 136,000 of them (an export at 2,000 instances) was mostly waiting on the memory. The actions
+ * are told as `rankOrder` takes them (indexes in `order`), with each one's state.
  */
-export function scoresOf(actions: readonly Action[]): {
+export function scoresOf(
+  order: Int32Array,
+  control: (i: number) => Control,
+  instance: (i: number) => Instance,
+  achieved: (i: number) => number | null,
+  state: (i: number) => State,
+): {
   views: ScoreViews;
   byApp: Map<App, Score>;
   byInstance: Map<string, Score>;
@@ -391,17 +419,20 @@ export function scoresOf(actions: readonly Action[]): {
   const all = { ...NO_SUMS };
   const apps = new Map<App, { a: number; p: number }>();
   const instances = new Map<string, { a: number; p: number }>();
-  for (const a of actions) {
-    if (a.achieved === null) continue;
-    addPoints(all, a.state, a.achieved, a.max);
-    let app = apps.get(a.instance.app);
-    if (!app) apps.set(a.instance.app, (app = { a: 0, p: 0 }));
-    app.a += a.achieved;
-    app.p += a.max;
-    let mine = instances.get(a.instance.id);
-    if (!mine) instances.set(a.instance.id, (mine = { a: 0, p: 0 }));
-    mine.a += a.achieved;
-    mine.p += a.max;
+  for (const i of order) {
+    const points = achieved(i);
+    if (points === null) continue;
+    const max = control(i).maxPoints;
+    const { app: appId, id } = instance(i);
+    addPoints(all, state(i), points, max);
+    let app = apps.get(appId);
+    if (!app) apps.set(appId, (app = { a: 0, p: 0 }));
+    app.a += points;
+    app.p += max;
+    let mine = instances.get(id);
+    if (!mine) instances.set(id, (mine = { a: 0, p: 0 }));
+    mine.a += points;
+    mine.p += max;
   }
   return {
     views: viewsOf(all),

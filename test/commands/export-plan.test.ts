@@ -27,6 +27,61 @@ describe('the export of results', () => {
     expect(results.map((r) => `${r.instanceId} ${r.controlId}`)).toEqual(expected);
   });
 
+  it.each(['multiple', 'single'] as const)(
+    "agrees with the console's actions in %s-instance mode: points, state, rank, status, to the bit",
+    (mode) => {
+      const { doc } = generateFleet(catalog, { ...fleetOf(30), days: 2 });
+      doc.settings.instanceMode = mode;
+      doc.instances[3]!.recommendations = false;
+      if (mode === 'single') doc.settings.secureScoreInstance[doc.instances[1]!.app] = doc.instances[1]!.id;
+      // Statuses of every kind, an expired acceptance among them, on failing results.
+      const states = [
+        'planned',
+        'risk_accepted',
+        'third_party',
+        'alternate_mitigation',
+        'to_address',
+      ] as const;
+      doc.instances.forEach((i, n) => {
+        const failed = doc.results[i.id]!.results.find(
+          (r) => r.outcome === 'fail' || r.outcome === 'partial',
+        );
+        if (!failed) return;
+        const state = states[n % states.length]!;
+        doc.statuses.push({
+          instanceId: i.id,
+          controlId: failed.controlId,
+          state,
+          reason: `why ${n}`,
+          by: 'ops',
+          at: '2026-11-01T00:00:00Z',
+          ...(state === 'risk_accepted' && n % 2 ? { expires: '2026-11-02T00:00:00Z' } : {}),
+        });
+      });
+      const actions = new Map(
+        rankActions(collectActions(doc, catalog.byId, now)).map((a) => [
+          actionKey(a.instance.id, a.control.id),
+          a,
+        ]),
+      );
+      const results = buildExport(doc, catalog, now).results;
+      const counted = results.filter((r) => r.counted);
+      expect(counted).toHaveLength(actions.size);
+      for (const r of counted) {
+        const a = actions.get(actionKey(r.instanceId, r.controlId))!;
+        expect([r.points, r.rank, r.status.state, r.status.unverified, r.status.reason]).toEqual([
+          a.achieved,
+          a.rank,
+          a.state,
+          a.unverified,
+          a.update?.reason ?? '',
+        ]);
+      }
+      expect(new Set(results.map((r) => r.status.state)).size).toBeGreaterThanOrEqual(5);
+      expect(results.some((r) => !r.counted && r.points !== null)).toBe(true);
+    },
+  );
+
   it("carries the console's ranks, and none for an instance that does not count", () => {
     const doc = storeWith([
       instance('x', { name: 'Same' }),

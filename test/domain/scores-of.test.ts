@@ -15,7 +15,13 @@ describe('scoresOf', () => {
     const catalog = loadCatalog();
     const { doc } = generateFleet(catalog, { ...fleetOf(60), days: 2 });
     const ranked = rankActions(collectActions(doc, catalog.byId, new Date()));
-    const s = scoresOf(ranked);
+    const s = scoresOf(
+      Int32Array.from(ranked.keys()),
+      (i) => ranked[i]!.control,
+      (i) => ranked[i]!.instance,
+      (i) => ranked[i]!.achieved,
+      (i) => ranked[i]!.state,
+    );
     expect(s.views).toEqual(scoreViews(ranked));
     expect([...s.byApp]).toEqual([...scoreByApp(ranked)]);
     expect([...s.byInstance]).toEqual([...scoreByInstance(ranked)]);
