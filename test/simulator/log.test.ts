@@ -14,4 +14,11 @@ describe("the simulator's request log", () => {
     expect(paths.at(-1)).toBe(129);
     expect(paths).toEqual(paths.map((_, i) => 130 - paths.length + i));
   });
+
+  it('keeps none with a limit of 0, and counts every request all the same', async () => {
+    const sim = await startSim({ tenants: [DEMO_TENANTS[0]!], vendors: VENDOR_SIMS, logLimit: 0 });
+    for (let i = 0; i < 5; i++) await fetch(`${sim.origin}/none/${i}`);
+    expect(sim.log).toEqual([]);
+    expect(sim.served).toBe(5);
+  });
 });
