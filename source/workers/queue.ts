@@ -175,6 +175,14 @@ export class PollWorkers {
         await client.query(sql);
       if (!(await this.boss.getQueue(POLL_QUEUE)))
         await this.boss.createQueue(POLL_QUEUE, { name: POLL_QUEUE, policy: 'stately', ...this.sendOptions });
+      // pg-boss 10 fetches the next job in (priority desc, created_on, id) order, but its index
+      // over waiting jobs is by start time: every fetch sorted every waiting job (a fleet's 5,000:
+      // about 7 ms of the server's CPU a poll). An index in the fetch's own order finds the first
+      // at once. Made on the job table, so every queue's partition has it (and pg-boss's own
+      // indexes, hence its guarantees, are untouched).
+      await client.query(
+        `CREATE INDEX IF NOT EXISTS posture_fetch_order ON ${this.jobs} (name, priority DESC, created_on, id) WHERE state < 'active'`,
+      );
     } finally {
       await client.query('SELECT pg_advisory_unlock(hashtext($1))', lock).catch(() => undefined);
       client.release();

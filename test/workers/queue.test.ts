@@ -94,6 +94,37 @@ describe('posture workers on one queue', () => {
     }
   }, 30_000);
 
+  it("a fetch finds the next of thousands of waiting jobs by an index in pg-boss's fetch order, not a sort of them all", async () => {
+    const url = await freshDatabase();
+    await seamTable(url);
+    const a = startWorker(script, { ...base(url, storeOf(0), 'a'), concurrency: 1 });
+    await a.waitFor(/^ready$/m);
+    a.child.kill('SIGTERM');
+    await a.exited;
+    const db = new pg.Client({ connectionString: url });
+    await db.connect();
+    try {
+      await db.query(
+        `INSERT INTO ${JOB_SCHEMA}.job (name, data, singleton_key, policy)
+           SELECT $1, '{}', 'i' || n, 'stately' FROM generate_series(1, 5000) AS n`,
+        [POLL_QUEUE],
+      );
+      await db.query(`ANALYZE ${JOB_SCHEMA}.job`);
+      // pg-boss 10's fetch (plans.js fetchNextJob), as it sends it for one job.
+      const { rows } = await db.query<{ 'QUERY PLAN': string }>(
+        `EXPLAIN SELECT id, singleton_key, policy FROM ${JOB_SCHEMA}.job
+          WHERE name = $1 AND state < 'active' AND start_after < now()
+          ORDER BY priority desc, created_on, id LIMIT $2 FOR UPDATE SKIP LOCKED`,
+        [POLL_QUEUE, 1],
+      );
+      const plan = rows.map((r) => r['QUERY PLAN']).join('\n');
+      expect(plan).not.toMatch(/Sort/);
+      expect(plan).toMatch(/Index Scan using \S*priority_created_on_id/);
+    } finally {
+      await db.end();
+    }
+  }, 30_000);
+
   it('a worker killed mid-poll loses nothing: its job expires and another worker polls the instance', async () => {
     const url = await freshDatabase();
     const db = await seamTable(url);
