@@ -12,6 +12,7 @@ import type {
 import { summarize } from '../../domain/score-summary.js';
 import { latestByInstance } from '../../domain/scoring.js';
 import type { PolledInstance } from '../api.js';
+import { sqlLiteral } from './literal.js';
 import { pollLocksSql, REVISION_LOCK_SQL } from './locks.js';
 import type { Row } from './rows.js';
 import type { Table } from './schema.js';
@@ -62,7 +63,7 @@ export async function commitPoll(
   polled: PolledInstance,
   o: PollCommitContext,
 ): Promise<PollCommitted | undefined> {
-  const lit = (value: unknown) => client.escapeLiteral(JSON.stringify(value));
+  const lit = (value: unknown) => sqlLiteral(JSON.stringify(value));
   const idLiteral = client.escapeLiteral(polled.instanceId);
   try {
     // One round trip: the transaction, the locks, then (after them: an operator's change to this
