@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn as spawnChild } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type pty from '@lydell/node-pty';
@@ -166,6 +167,7 @@ async function pollWithWorkers(
   sim: { bases: Record<string, string>; count: () => Promise<number> },
 ): Promise<{ wall: number; requests: number; firstPollAt: number; polled: number }> {
   const url = await newDatabase(server, `poll_${run}`);
+  if (process.env.BENCH_PG_STATEMENTS) await sql(url, 'CREATE EXTENSION pg_stat_statements');
   const tenants = b.fleetTenants(n);
   const store = await PgStore.open(url, { operator: 'bench' });
   await store.update((d) => {
@@ -195,21 +197,28 @@ async function pollWithWorkers(
     );
   let firstPollAt = Number.NaN;
   let done = 0;
+  // One connection for the progress count: a new one every 100 ms (a server process started and
+  // ended each time) was about 3,000 connections a run, counted in the database's CPU a poll.
+  const progress = new pg.Client({ connectionString: url });
+  progress.on('error', () => undefined);
+  await progress.connect();
   try {
     for (;;) {
       await sleep(100);
-      const rows = await sql<{ n: string }>(url, 'SELECT count(*)::text AS n FROM posture_jobs.polled').catch(
-        () => [{ n: '0' }],
-      );
+      const rows = await progress
+        .query<{ n: string }>('SELECT count(*)::text AS n FROM posture_jobs.polled')
+        .then((r) => r.rows)
+        .catch(() => [{ n: '0' }]);
       done = Number(rows[0]!.n);
       if (done > 0 && Number.isNaN(firstPollAt)) firstPollAt = performance.now() - t0;
       if (done >= n) break;
       if (workers.every((w) => w.exitCode !== null))
         throw new Error('every worker exited (BENCH_DEBUG=1 shows why)');
-      // A run that has not finished in 5 minutes is cut short: its wall time is extrapolated.
-      if (performance.now() - t0 > 300_000) break;
+      // A run that has not finished in 5 minutes (BENCH_POLL_CUT_MS) is cut short: its wall time is extrapolated.
+      if (performance.now() - t0 > Number(process.env.BENCH_POLL_CUT_MS ?? 300_000)) break;
     }
   } finally {
+    await progress.end().catch(() => undefined);
     for (const w of workers) w.kill('SIGINT');
     await Promise.all(
       workers.map((w) => new Promise((r) => (w.exitCode === null ? w.once('exit', r) : r(0)))),
@@ -217,6 +226,21 @@ async function pollWithWorkers(
   }
   const took = performance.now() - t0;
   const requests = (await sim.count()) - requests0;
+  // BENCH_PG_STATEMENTS=FILE: the server's time by statement (pg_stat_statements), the costliest first.
+  if (process.env.BENCH_PG_STATEMENTS) {
+    const rows = await sql<Record<string, unknown>>(
+      url,
+      `SELECT calls, round(total_exec_time::numeric, 1) AS exec_ms, round(total_plan_time::numeric, 1) AS plan_ms,
+              rows, left(regexp_replace(query, '\\s+', ' ', 'g'), 200) AS query
+         FROM pg_stat_statements ORDER BY total_exec_time + total_plan_time DESC LIMIT 40`,
+    );
+    writeFileSync(
+      process.env.BENCH_PG_STATEMENTS,
+      `polled ${done}\ncalls | exec ms | plan ms | rows | statement\n` +
+        rows.map((r) => Object.values(r).join(' | ')).join('\n') +
+        '\n',
+    );
+  }
   // Cut short: the wall time and requests of the whole fleet at the rate reached.
   const scale = done >= n ? 1 : n / Math.max(1, done);
   return { wall: took * scale, requests: requests * scale, firstPollAt, polled: done };
@@ -264,6 +288,11 @@ export async function teamGroup(b: TeamBench): Promise<Measure[]> {
   // BENCH_TEAM_PARTS=frame,keys,live,poll: some of the measures (all by default).
   const parts = (process.env.BENCH_TEAM_PARTS ?? 'frame,keys,live,poll').split(',');
   const server = await startPostgres();
+  if (process.env.BENCH_PG_STATEMENTS) {
+    await sql(server.url, "ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'");
+    await sql(server.url, 'ALTER SYSTEM SET pg_stat_statements.track_planning = on');
+    await server.restart();
+  }
   try {
     if (parts.includes('poll') && parts.length === 1) return await pollGroup(b, server, n, results);
     const full = generateFleet(b.catalog, fleetOpts);

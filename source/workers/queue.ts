@@ -71,6 +71,9 @@ export interface WorkerOptions {
 /** Jobs a scheduler inserts in one statement. */
 const SEND_CHUNK = 500;
 
+/** Jobs sent by one schedule after which the queue's statistics are taken again (see schedule). */
+const ANALYZE_AFTER = 200;
+
 /** Time beyond the poll's budget for its commit, before its job is taken for a dead worker's. */
 const COMMIT_MARGIN_S = 30;
 
@@ -175,6 +178,14 @@ export class PollWorkers {
         await client.query(sql);
       if (!(await this.boss.getQueue(POLL_QUEUE)))
         await this.boss.createQueue(POLL_QUEUE, { name: POLL_QUEUE, policy: 'stately', ...this.sendOptions });
+      // pg-boss 10 fetches the next job in (priority desc, created_on, id) order, but its index
+      // over waiting jobs is by start time: every fetch sorted every waiting job (a fleet's 5,000:
+      // about 7 ms of the server's CPU a poll). An index in the fetch's own order finds the first
+      // at once. Made on the job table, so every queue's partition has it (and pg-boss's own
+      // indexes, hence its guarantees, are untouched).
+      await client.query(
+        `CREATE INDEX IF NOT EXISTS posture_fetch_order ON ${this.jobs} (name, priority DESC, created_on, id) WHERE state < 'active'`,
+      );
     } finally {
       await client.query('SELECT pg_advisory_unlock(hashtext($1))', lock).catch(() => undefined);
       client.release();
@@ -232,6 +243,10 @@ export class PollWorkers {
       await client.query('COMMIT');
       // Idle slots wait out the polling interval before they look again: the jobs just sent start now.
       if (jobs.length > 0) for (const id of this.slots) this.boss.notifyWorker(id);
+      // Many jobs at once (a fleet's first schedule, an hour's worth come due): until the server's
+      // own statistics catch up (a minute or more), the planner takes the queue for a few rows and
+      // has each fetch sort every waiting job instead of taking the first from the fetch's index.
+      if (jobs.length >= ANALYZE_AFTER) await client.query(`ANALYZE ${this.jobs}`);
       return jobs.length;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);

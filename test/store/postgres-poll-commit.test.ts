@@ -122,6 +122,24 @@ describe("a poll's commit on PostgreSQL", () => {
     await expectScoresKept(url, again);
   }, 60_000);
 
+  it("commits, today's point included, after a poll's error that quotes a NUL from the vendor", async () => {
+    // A poll's error line carries what the vendor's error body said, NUL characters included, and
+    // is kept in the instance's row. Today's point is summed by the server over every instance,
+    // and PostgreSQL cannot make text of an escaped NUL: reading an app out of such an instance's
+    // JSON failed every later poll's commit, the whole fleet's.
+    const url = await freshDatabase();
+    await seed(url, ['a', 'b', 'c']);
+    const worker = await open(url, { operator: 'worker' });
+    const error = 'Okta 500: \u0000 "\\u0000" \\';
+    await worker.commitPolls([{ ...polled('a', 2), outcome: 'error', error, results: undefined }]);
+    await worker.commitPolls([polled('b', 1)]);
+    await worker.commitPolls([polled('c', 3)]);
+    await worker.close();
+    const doc = await reread(url);
+    expect(doc.instances.find((i) => i.id === 'a')!.lastPoll?.error).toBe(error);
+    await expectScoresKept(url, doc);
+  });
+
   it('of different instances do not wait on each other: one held open, the other commits', async () => {
     const url = await freshDatabase();
     await seed(url, ['a', 'b']);

@@ -94,6 +94,42 @@ describe('posture workers on one queue', () => {
     }
   }, 30_000);
 
+  it("a fetch takes the first of many waiting jobs from an index in pg-boss's fetch order, not a sort of them all", async () => {
+    const url = await freshDatabase();
+    await seamTable(url);
+    // 1,000 instances due at once, one slot, each poll hanging: the rest wait in the queue.
+    const ids = Array.from({ length: 1000 }, (_, k) => `i${k}`);
+    const a = startWorker(script, { ...base(url, storeOf(1000), 'a'), concurrency: 1, hang: ids });
+    const db = new pg.Client({ connectionString: url });
+    await db.connect();
+    try {
+      await a.waitFor(/^started i/m);
+      // The scheduler has the queue's statistics taken after sending many jobs: without them the
+      // planner takes the queue for a few rows for a minute or more, and sorts them all.
+      await until(async () => {
+        const { rows } = await db.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_stats WHERE schemaname = $1 AND attname = 'created_on'`,
+          [JOB_SCHEMA],
+        );
+        return rows[0]!.n > 0;
+      });
+      // pg-boss 10's fetch (plans.js fetchNextJob), as it sends it for one job.
+      const { rows } = await db.query<{ 'QUERY PLAN': string }>(
+        `EXPLAIN SELECT id, singleton_key, policy FROM ${JOB_SCHEMA}.job
+          WHERE name = $1 AND state < 'active' AND start_after < now()
+          ORDER BY priority desc, created_on, id LIMIT $2 FOR UPDATE SKIP LOCKED`,
+        [POLL_QUEUE, 1],
+      );
+      const plan = rows.map((r) => r['QUERY PLAN']).join('\n');
+      expect(plan).not.toMatch(/Sort/);
+      expect(plan).toMatch(/Index Scan using \S*priority_created_on_id/);
+    } finally {
+      await db.end();
+      a.child.kill('SIGKILL');
+      await a.exited;
+    }
+  }, 30_000);
+
   it('a worker killed mid-poll loses nothing: its job expires and another worker polls the instance', async () => {
     const url = await freshDatabase();
     const db = await seamTable(url);

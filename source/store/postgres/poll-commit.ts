@@ -12,6 +12,7 @@ import type {
 import { summarize } from '../../domain/score-summary.js';
 import { latestByInstance } from '../../domain/scoring.js';
 import type { PolledInstance } from '../api.js';
+import { sqlLiteral } from './literal.js';
 import { pollLocksSql, REVISION_LOCK_SQL } from './locks.js';
 import type { Row } from './rows.js';
 import type { Table } from './schema.js';
@@ -62,7 +63,7 @@ export async function commitPoll(
   polled: PolledInstance,
   o: PollCommitContext,
 ): Promise<PollCommitted | undefined> {
-  const lit = (value: unknown) => client.escapeLiteral(JSON.stringify(value));
+  const lit = (value: unknown) => sqlLiteral(JSON.stringify(value));
   const idLiteral = client.escapeLiteral(polled.instanceId);
   try {
     // One round trip: the transaction, the locks, then (after them: an operator's change to this
@@ -115,7 +116,8 @@ export async function commitPoll(
       // A new instance's results go after the others; a known one keeps its place.
       writes.push(
         `INSERT INTO results (key, position, body, revision, deleted)
-           VALUES (${client.escapeLiteral(id)}, (SELECT coalesce(max(position) + 1, 0) FROM results), ${lit(results)}::json, ${rev}, false)
+           VALUES (${client.escapeLiteral(id)}, coalesce((SELECT position FROM results WHERE key = ${client.escapeLiteral(id)}),
+                   (SELECT coalesce(max(position) + 1, 0) FROM results)), ${lit(results)}::json, ${rev}, false)
            ON CONFLICT (key) DO UPDATE SET body = excluded.body, revision = excluded.revision, deleted = false`,
       );
       // The instance's statuses: ours as of our revision, and any committed since.
@@ -158,15 +160,16 @@ export async function commitPoll(
     const day = client.escapeLiteral(dayOf(o.now));
     const notCounted = `ARRAY[${o.notCounted.map((k) => client.escapeLiteral(k)).join(',')}]::text[]`;
     const key = client.escapeLiteral(o.catalog.key);
-    // Today's point from every counted instance's summary, this one's included (round2 as docScores').
+    // Today's point from every counted instance's summary, this one's included (round2 as docScores'),
+    // from the columns the server keeps out of each summary's JSON (schema.ts, migration 2).
     const daily = `INSERT INTO daily (key, position, body, revision, deleted)
       SELECT ${day}, coalesce((SELECT position FROM daily WHERE key = ${day}), (SELECT coalesce(max(position) + 1, 0) FROM daily)),
              json_build_object('day', ${day}, 'achieved', round(coalesce(sum(a), 0)::numeric, 2)::float8,
                                'possible', round(coalesce(sum(p), 0)::numeric, 2)::float8), ${rev}, false
-        FROM (SELECT (s.body->'sums'->>'achieved')::float8 AS a, (s.body->'sums'->>'possible')::float8 AS p
+        FROM (SELECT s.achieved AS a, s.possible AS p
                 FROM instance_scores s JOIN instances i ON i.key = s.key AND NOT i.deleted
-               WHERE s.body->>'catalog' = ${key} AND (s.body->>'counted')::int > 0
-                 AND s.body->>'app' = i.body->>'app' AND NOT (s.key = ANY(${notCounted}))) AS summed
+               WHERE s.catalog = ${key} AND s.counted > 0
+                 AND s.app = i.app AND NOT (s.key = ANY(${notCounted}))) AS summed
       ON CONFLICT (key) DO UPDATE SET body = excluded.body, revision = excluded.revision, deleted = false`;
     const text = [
       head,
