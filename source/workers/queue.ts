@@ -4,6 +4,7 @@ import type { ResponseObserver } from '../connectors/http.js';
 import type { Instance } from '../domain/schemas.js';
 import { dueInstances, type PollSummary } from '../poller/poller.js';
 import type { Store } from '../store/api.js';
+import { sqlLiteral } from '../store/postgres/literal.js';
 import { type Observation, QuotaBook, readRateLimit, tenantKey } from './quota.js';
 
 /**
@@ -299,7 +300,7 @@ export class PollWorkers {
     // finish, its cost and what its responses said about the budget commit together.
     const finish = summary
       ? [
-          `INSERT INTO ${this.finishedTable} (instance_id, at) VALUES (${pg.escapeLiteral(instanceId)}, now())
+          `INSERT INTO ${this.finishedTable} (instance_id, at) VALUES (${sqlLiteral(instanceId)}, now())
            ON CONFLICT (instance_id) DO UPDATE SET at = EXCLUDED.at`,
           ...(this.o.quota !== false && summary.requests > 0
             ? [this.quota.costStatement(instanceId, summary.requests)]

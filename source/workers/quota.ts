@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { type HttpResponse, header, retryAfterMs } from '../connectors/http.js';
 import type { App, Instance } from '../domain/schemas.js';
+import { sqlLiteral } from '../store/postgres/literal.js';
 
 /**
  * Each vendor's API quota, shared by every worker: one row per tenant in the job schema, fed by the
@@ -189,7 +190,7 @@ export class QuotaBook {
 
   /** The statement that keeps a poll's requests as the instance's next expected cost (committed with its record). */
   costStatement(instanceId: string, requests: number): string {
-    return `INSERT INTO ${this.costs} (instance_id, requests) VALUES (${pg.escapeLiteral(instanceId)}, ${Math.round(requests)})
+    return `INSERT INTO ${this.costs} (instance_id, requests) VALUES (${sqlLiteral(instanceId)}, ${Math.round(requests)})
        ON CONFLICT (instance_id) DO UPDATE SET requests = EXCLUDED.requests`;
   }
 
@@ -208,7 +209,7 @@ export class QuotaBook {
     alsoCommit: readonly string[] = [],
   ): Promise<T> {
     const client = await this.pool.connect();
-    const t = pg.escapeLiteral(tenant);
+    const t = sqlLiteral(tenant);
     try {
       // A row to lock even for a tenant never seen: the first two claims must not both pass unlocked.
       const read = (await client.query(
@@ -237,7 +238,7 @@ export class QuotaBook {
           ...(budget
             ? [
                 `UPDATE ${this.table} SET "limit" = ${count(budget.limit)}, remaining = ${count(budget.remaining)},
-                   reset_at = ${pg.escapeLiteral(new Date(budget.resetAt).toISOString())} WHERE tenant = ${t}`,
+                   reset_at = ${sqlLiteral(new Date(budget.resetAt).toISOString())} WHERE tenant = ${t}`,
               ]
             : []),
           ...alsoCommit,
@@ -259,7 +260,7 @@ export class QuotaBook {
    * under the tenant's lock, in the same round trip.
    */
   claim(tenant: string, app: App, instanceId: string): Promise<Claim> {
-    const cost = `SELECT requests FROM ${this.costs} WHERE instance_id = ${pg.escapeLiteral(instanceId)}`;
+    const cost = `SELECT requests FROM ${this.costs} WHERE instance_id = ${sqlLiteral(instanceId)}`;
     return this.locked(
       tenant,
       (b, now, costs) => {

@@ -64,7 +64,7 @@ export async function commitPoll(
   o: PollCommitContext,
 ): Promise<PollCommitted | undefined> {
   const lit = (value: unknown) => sqlLiteral(JSON.stringify(value));
-  const idLiteral = client.escapeLiteral(polled.instanceId);
+  const idLiteral = sqlLiteral(polled.instanceId);
   try {
     // One round trip: the transaction, the locks, then (after them: an operator's change to this
     // instance committed before is seen) the instance's rows and the statuses newer than ours.
@@ -103,7 +103,7 @@ export async function commitPoll(
     const writes: string[] = [];
     const rev = '(SELECT max(revision) FROM changes)'; // ours: the first write takes it, under the lock
     const upsert = (table: Table, key: string, position: string, body: string) =>
-      `INSERT INTO ${table} (key, position, body, revision, deleted) VALUES (${client.escapeLiteral(key)}, ${position}, ${body}::json, ${rev}, false)
+      `INSERT INTO ${table} (key, position, body, revision, deleted) VALUES (${sqlLiteral(key)}, ${position}, ${body}::json, ${rev}, false)
          ON CONFLICT (key) DO UPDATE SET position = excluded.position, body = excluded.body, revision = excluded.revision, deleted = false`;
     writes.push(upsert('instances', id, String(found.position), lit(instance)));
     let poll: PollChanges | undefined;
@@ -116,7 +116,7 @@ export async function commitPoll(
       // A new instance's results go after the others; a known one keeps its place.
       writes.push(
         `INSERT INTO results (key, position, body, revision, deleted)
-           VALUES (${client.escapeLiteral(id)}, coalesce((SELECT position FROM results WHERE key = ${client.escapeLiteral(id)}),
+           VALUES (${sqlLiteral(id)}, coalesce((SELECT position FROM results WHERE key = ${sqlLiteral(id)}),
                    (SELECT coalesce(max(position) + 1, 0) FROM results)), ${lit(results)}::json, ${rev}, false)
            ON CONFLICT (key) DO UPDATE SET body = excluded.body, revision = excluded.revision, deleted = false`,
       );
@@ -125,14 +125,14 @@ export async function commitPoll(
       const latest = latestByInstance([...mine, ...newer.map((r) => r.body)]).get(id);
       const summary = summarize(instance.app, polled.results, latest, o.catalog.byId, o.catalog.key, o.now);
       writes.push(
-        `INSERT INTO instance_scores (key, body, revision) VALUES (${client.escapeLiteral(id)}, ${lit(summary)}::json, ${rev})
+        `INSERT INTO instance_scores (key, body, revision) VALUES (${sqlLiteral(id)}, ${lit(summary)}::json, ${rev})
            ON CONFLICT (key) DO UPDATE SET body = excluded.body, revision = excluded.revision`,
       );
       if (changes.length > 0) {
         poll = { at: polled.at, instanceId: id, changes };
         kinds.push('poll_history');
         writes.push(
-          `INSERT INTO poll_history (revision, at, instance_id, changes) VALUES (${rev}, ${client.escapeLiteral(polled.at)}, ${client.escapeLiteral(id)}, ${lit(changes)}::json)`,
+          `INSERT INTO poll_history (revision, at, instance_id, changes) VALUES (${rev}, ${sqlLiteral(polled.at)}, ${sqlLiteral(id)}, ${lit(changes)}::json)`,
         );
         alerts = found.settings !== null && alertTargets(found.settings.alerts).length > 0;
       }
@@ -157,9 +157,9 @@ export async function commitPoll(
         writes.push(upsert('alert_queue', ONE, '0', lit(draft.alertQueue)));
       }
     }
-    const day = client.escapeLiteral(dayOf(o.now));
-    const notCounted = `ARRAY[${o.notCounted.map((k) => client.escapeLiteral(k)).join(',')}]::text[]`;
-    const key = client.escapeLiteral(o.catalog.key);
+    const day = sqlLiteral(dayOf(o.now));
+    const notCounted = `ARRAY[${o.notCounted.map((k) => sqlLiteral(k)).join(',')}]::text[]`;
+    const key = sqlLiteral(o.catalog.key);
     // Today's point from every counted instance's summary, this one's included (round2 as docScores'),
     // from the columns the server keeps out of each summary's JSON (schema.ts, migration 2).
     const daily = `INSERT INTO daily (key, position, body, revision, deleted)
@@ -175,12 +175,12 @@ export async function commitPoll(
       head,
       // The next revision, after every commit before ours (the lock is held till our COMMIT).
       `INSERT INTO changes (revision, operator, kinds)
-         SELECT coalesce(max(revision), 0) + 1, ${client.escapeLiteral(o.operator)}, ${client.escapeLiteral(`{${kinds.join(',')}}`)}::text[] FROM changes`,
+         SELECT coalesce(max(revision), 0) + 1, ${sqlLiteral(o.operator)}, ${sqlLiteral(`{${kinds.join(',')}}`)}::text[] FROM changes`,
       ...writes,
       daily,
       `SELECT pg_notify('${CHANNEL}', ${rev}::text)`,
       `SELECT ${rev}::text AS revision, d.position, d.body,
-         (SELECT position FROM results WHERE key = ${client.escapeLiteral(id)}) AS results_position
+         (SELECT position FROM results WHERE key = ${sqlLiteral(id)}) AS results_position
          FROM daily d WHERE d.key = ${day}`,
       'COMMIT',
     ].join(';\n');
