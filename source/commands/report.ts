@@ -318,11 +318,12 @@ function resultColumns(
  * tells. One number per result, its instance's place then its control's.
  */
 function inPlaceOrder(cols: ResultColumns, doc: StoreDoc, catalog: Catalog): Int32Array {
-  const instancePlace = new Map(doc.instances.map((i, n) => [i.id, n]));
+  // An instance's place is its id's last in the list (the place of a doubled id's results).
+  const last = new Map(doc.instances.map((i, n) => [i.id, n]));
+  const place = Int32Array.from(doc.instances, (i) => last.get(i.id)!);
   const span = catalog.controls.length + 1;
   const k = new Float64Array(cols.length);
-  for (let i = 0; i < cols.length; i++)
-    k[i] = instancePlace.get(doc.instances[cols.instance[i]!]!.id)! * span + cols.control[i]!;
+  for (let i = 0; i < cols.length; i++) k[i] = place[cols.instance[i]!]! * span + cols.control[i]!;
   const order = Int32Array.from({ length: cols.length }, (_, i) => i);
   let ordered = true;
   for (let i = 1; i < k.length && ordered; i++) ordered = k[i - 1]! <= k[i]!;

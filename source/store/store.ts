@@ -92,8 +92,10 @@ function parseWhole(file: string, text: string): unknown {
 /**
  * Read the state file: parsed and migrated, not checked against the schema. Null when there is
  * none. `lazy`: a file laid out a part a line (format.ts) has its result lines left unparsed.
+ * `withScores`: each instance's part of the scores is read too (a store opened with the catalog
+ * keeps them; without it they are neither used nor written).
  */
-async function load(file: string, lazy = false): Promise<Loaded | null> {
+async function load(file: string, lazy = false, withScores = true): Promise<Loaded | null> {
   let text: string;
   try {
     // A FIFO or a device is refused before it is read: reading one blocks forever, or never ends.
@@ -132,7 +134,7 @@ async function load(file: string, lazy = false): Promise<Loaded | null> {
       raw: migrate(fields as { version: number }),
       version,
       commit: typeof commit === 'number' && Number.isSafeInteger(commit) && commit >= 0 ? commit : 0,
-      scores: summariesIn(scores),
+      scores: withScores ? summariesIn(scores) : new Map(),
       ...(legacy ? { polls: legacy } : {}),
       ...(rest ? { rest } : {}),
     };
@@ -352,7 +354,7 @@ export class FileStore implements Store {
       // does not match the schema: nothing is written.
       // The console, with the catalog, draws its first frame from the first line's score summaries.
       const lazy = options.checkLater === true && options.catalog !== undefined;
-      const loaded = await load(file, lazy);
+      const loaded = await load(file, lazy, options.catalog !== undefined);
       const unchecked = options.checkLater === true && loaded !== null;
       const scores = options.catalog && new FileScores(options.catalog);
       let early: DocScores | undefined;
