@@ -134,7 +134,11 @@ async function liveChanges(b: TeamBench, url: string, changes: number): Promise<
   const top = buildActions(a.doc, b.catalog.byId, new Date())[0]!;
   const id = top.instance.id;
   const seen: number[] = [];
-  await b.timeToFrame([b.bin, '--store', url], 'Enter open', async (p) => {
+  // BENCH_PROFILE=DIR: a CPU profile of the console that sees the changes, as of the workers.
+  const profile = process.env.BENCH_PROFILE
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
+    : [];
+  await b.timeToFrame([...profile, b.bin, '--store', url], 'Enter open', async (p) => {
     let out = '';
     p.onData((d) => (out += d));
     p.write('3');
