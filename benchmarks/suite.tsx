@@ -481,9 +481,11 @@ async function main() {
     const sim = spawnChild(process.execPath, [join(DIST, 'bench.mjs'), '--serve-sim', String(n), '20'], {
       stdio: ['pipe', 'pipe', 'inherit'],
     });
-    const { origin } = JSON.parse(
+    // Each tenant on its own host (`--serve-sim`), as the simulator's answers name it (Salesforce's
+    // instance_url): an instance configured on a shared host would be refused.
+    const { bases } = JSON.parse(
       await new Promise<string>((resolve) => createInterface({ input: sim.stdout! }).once('line', resolve)),
-    );
+    ) as { bases: Record<string, string> };
     const tenants = fleetTenants(n);
     for (const t of tenants) process.env[t.variable] = t.token;
     // Each run polls a fresh store: the first poll of the whole fleet, nothing known of its tenants.
@@ -492,7 +494,7 @@ async function main() {
       await pollStore.update((d) => {
         for (const t of tenants)
           d.instances.push({
-            ...demoInstance(t, `${origin}/${t.id}`, new Date().toISOString()),
+            ...demoInstance(t, bases[t.id]!, new Date().toISOString()),
             recommendations: true,
           });
       });
