@@ -109,48 +109,45 @@ describe('a file written from pieces (a commit of the state file)', () => {
 });
 
 describe('a file written from pieces made as they are written (an export)', () => {
-  function* pieces(failAt?: number) {
-    for (let i = 0; i < 50; i++) {
+  // Short, and long: over the bytes between two flushes (16 MB), flushed while still being written.
+  const exports = [
+    {
+      kind: 'short',
+      count: 50,
+      failAt: 30,
+      piece: (i: number) => `piece ${i}é,`,
+    },
+    {
+      kind: 'long, ASCII and not',
+      count: 40,
+      failAt: 35,
+      piece: (i: number) =>
+        i % 3 === 0 ? `${'é→'.repeat(200_000)}${i}` : `${String(i % 10).repeat(1_000_000)},`,
+    },
+  ];
+  function* pieces(e: (typeof exports)[number], failAt?: number) {
+    for (let i = 0; i < e.count; i++) {
       if (i === failAt) throw new Error('the export could not be made');
-      yield `piece ${i}é,`;
+      yield e.piece(i);
     }
   }
 
-  it('has every piece in order', async () => {
+  it.each(exports)('$kind: has every piece in order', async (e) => {
     const { file } = scene();
-    await writeAtomicAsync(file, pieces());
-    expect(readFileSync(file, 'utf8')).toBe([...pieces()].join(''));
+    await writeAtomicAsync(file, pieces(e));
+    expect(readFileSync(file).equals(Buffer.from([...pieces(e)].join('')))).toBe(true);
   });
 
-  it('leaves the old file as it was, and no temporary file, when making a piece fails', async () => {
-    const { dir, file } = scene();
-    writeFileSync(file, 'the last export');
-    await expect(writeAtomicAsync(file, pieces(30))).rejects.toThrow('could not be made');
-    expect(readFileSync(file, 'utf8')).toBe('the last export');
-    expect(readdirSync(dir)).toEqual(['export.json']);
-  });
-
-  // Over the bytes between two flushes (16 MB): the file is flushed while it is still being written.
-  function* large(failAt?: number) {
-    for (let i = 0; i < 40; i++) {
-      if (i === failAt) throw new Error('the export could not be made');
-      yield i % 3 === 0 ? `${'é→'.repeat(200_000)}${i}` : `${String(i % 10).repeat(1_000_000)},`;
-    }
-  }
-
-  it('has every piece of a long file in order, ASCII and not', async () => {
-    const { file } = scene();
-    await writeAtomicAsync(file, large());
-    expect(readFileSync(file).equals(Buffer.from([...large()].join('')))).toBe(true);
-  });
-
-  it('leaves the old file and no temporary file when a piece fails after a flush', async () => {
-    const { dir, file } = scene();
-    writeFileSync(file, 'the last export');
-    await expect(writeAtomicAsync(file, large(35))).rejects.toThrow('could not be made');
-    expect(readFileSync(file, 'utf8')).toBe('the last export');
-    expect(readdirSync(dir)).toEqual(['export.json']);
-  });
+  it.each(exports)(
+    '$kind: leaves the old file as it was, and no temporary file, when making a piece fails',
+    async (e) => {
+      const { dir, file } = scene();
+      writeFileSync(file, 'the last export');
+      await expect(writeAtomicAsync(file, pieces(e, e.failAt))).rejects.toThrow('could not be made');
+      expect(readFileSync(file, 'utf8')).toBe('the last export');
+      expect(readdirSync(dir)).toEqual(['export.json']);
+    },
+  );
 });
 
 describe('a piece as bytes', () => {
